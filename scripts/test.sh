@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets everything up (project-local Python environment with MLflow, Maven dependencies) and runs every test.
+# Tests start their own MLflow server on 127.0.0.1 from .venv; nothing needs to be running beforehand.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+"$root/scripts/setup-python.sh"
+exec mvn -B test "$@"
