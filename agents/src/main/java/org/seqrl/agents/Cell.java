@@ -56,7 +56,7 @@ final class Cell {
     k.c = c;
     INDArray hh = h.mmul(wh());
     if (type == CellType.GRU) {
-      hh.addiRowVector(params.get(prefix + ".bh"));
+      hh.addi(params.get(prefix + ".bh"));
       INDArray rz = Transforms.sigmoid(xp.get(all(), interval(0, 2 * hd)).add(hh.get(all(), interval(0, 2 * hd))), false);
       INDArray hn = hh.get(all(), interval(2 * hd, 3 * hd));
       INDArray r = rz.get(all(), interval(0, hd));

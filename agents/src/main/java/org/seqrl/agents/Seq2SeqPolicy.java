@@ -148,8 +148,21 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return Nd4j.create(flat, new long[] {r, c}, type);
   }
 
+  /** To Java arrays through the flat buffer: INDArray.toDoubleMatrix costs ~1 ms even for 32x30. */
   private static double[][] toMatrix(INDArray a) {
-    return a.castTo(DataType.DOUBLE).toDoubleMatrix();
+    int r = (int) a.size(0);
+    int c = (int) a.size(1);
+    double[] flat = flat(a);
+    double[][] out = new double[r][];
+    for (int i = 0; i < r; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+    }
+    return out;
+  }
+
+  private static double[] flat(INDArray a) {
+    INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+    return c.data().asDouble();
   }
 
   private static int[][] repeat(int[][] sources, int k) {
@@ -233,7 +246,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       INDArray[] outs = new INDArray[dirs];
       for (int d = 0; d < dirs; d++) {
         Cell cell = encCells[l][d];
-        INDArray xp = x.mmul(cell.wx()).addiRowVector(cell.b());
+        INDArray xp = x.mmul(cell.wx()).addi(cell.b());
         INDArray h = Nd4j.zeros(type, b, hd);
         INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, b, hd) : null;
         INDArray o = Nd4j.zeros(type, (long) s * b, hd);
@@ -249,9 +262,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
             c = k.cOut;
           } else {
             // padded rows keep their state: h <- h + m (h' - h)
-            h = k.hOut.sub(h).muliColumnVector(m).addi(h);
+            h = k.hOut.sub(h).muli(m).addi(h);
             if (c != null) {
-              c = k.cOut.sub(c).muliColumnVector(m).addi(c);
+              c = k.cOut.sub(c).muli(m).addi(c);
             }
           }
           rows(o, t, b).assign(h);
@@ -295,8 +308,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           int t = d == 0 ? i : s - 1 - i;
           dh.addi(rows(dO, t, b));
           INDArray m = en.stepMask[t];
-          INDArray dhCell = m == null ? dh : dh.mulColumnVector(m);
-          INDArray dcCell = (dc == null || m == null) ? dc : dc.mulColumnVector(m);
+          INDArray dhCell = m == null ? dh : dh.mul(m);
+          INDArray dcCell = (dc == null || m == null) ? dc : dc.mul(m);
           Cell.Grad g = cell.backward(en.caches[l][d][t], dhCell, dcCell);
           rows(dA, t, b).assign(g.dA);
           if (dHH != dA) {
@@ -308,9 +321,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           } else {
             // padded rows pass the gradient straight to the previous state
             INDArray keepOld = m.rsub(1.0);
-            dh = dh.mulColumnVector(keepOld).addi(g.dh);
+            dh = dh.mul(keepOld).addi(g.dh);
             if (dc != null) {
-              dc = dc.mulColumnVector(keepOld).addi(g.dc);
+              dc = dc.mul(keepOld).addi(g.dc);
             }
           }
         }
@@ -343,9 +356,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   /** Masked softmax over source positions, row-wise on [B, S]. */
   private static INDArray softmaxRows(INDArray e) {
-    INDArray z = e.subColumnVector(e.max(true, 1));
+    INDArray z = e.sub(e.max(true, 1));
     Transforms.exp(z, false);
-    return z.diviColumnVector(z.sum(true, 1));
+    return z.divi(z.sum(true, 1));
   }
 
   /** Weighted sum of encoder outputs: [B,S] weights, [B,S,D] values to [B,D]. */
@@ -397,7 +410,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     INDArray dAlpha = en.bsd.mul(dc3).sum(2);
     dBsd.addi(dc3.mul(a.alpha.reshape(b, s, 1)));
     INDArray inner = dAlpha.mul(a.alpha).sum(true, 1);
-    return dAlpha.subiColumnVector(inner).muli(a.alpha);
+    return dAlpha.subi(inner).muli(a.alpha);
   }
 
   private AttCache dot(Encoded en, INDArray h) {
@@ -408,7 +421,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     a.alpha = softmaxRows(e);
     a.ctx = weighted(a.alpha, en.bsd);
     a.cat = Nd4j.hstack(a.ctx, h);
-    a.out = Transforms.tanh(a.cat.mmul(params.get("att.Wc")).addiRowVector(params.get("att.bc")), false);
+    a.out = Transforms.tanh(a.cat.mmul(params.get("att.Wc")).addi(params.get("att.bc")), false);
     return a;
   }
 
@@ -439,7 +452,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   private INDArray bridge(Encoded en) {
-    return Transforms.tanh(en.fin.mmul(params.get("bridge.W")).addiRowVector(params.get("bridge.b")), false);
+    return Transforms.tanh(en.fin.mmul(params.get("bridge.W")).addi(params.get("bridge.b")), false);
   }
 
   /** Decoder step from state (h, c) given the embedding-side projection {@code xpEmb}; fills {@code rec}. */
@@ -469,13 +482,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   private INDArray head(String p, INDArray x) {
-    INDArray z = Transforms.tanh(x.mmul(params.get(p + ".W1")).addiRowVector(params.get(p + ".b1")), false);
-    return z.mmul(params.get(p + ".w2")).addiRowVector(params.get(p + ".b2"));
+    INDArray z = Transforms.tanh(x.mmul(params.get(p + ".W1")).addi(params.get(p + ".b1")), false);
+    return z.mmul(params.get(p + ".w2")).addi(params.get(p + ".b2"));
   }
 
   /** Backward of {@link #head}; returns the gradient of its input. */
   private INDArray headBackward(String p, INDArray x, INDArray dv) {
-    INDArray z = Transforms.tanh(x.mmul(params.get(p + ".W1")).addiRowVector(params.get(p + ".b1")), false);
+    INDArray z = Transforms.tanh(x.mmul(params.get(p + ".W1")).addi(params.get(p + ".b1")), false);
     params.g(p + ".w2").addi(z.transpose().mmul(dv));
     params.g(p + ".b2").addi(dv.sum(true, 0));
     INDArray dz = dv.mmul(params.get(p + ".w2").transpose()).muli(z.mul(z).rsubi(1.0));
@@ -530,7 +543,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     }
     INDArray inOneHot = oneHot(inIds, cfg.targetVocab());
     INDArray emb = inOneHot.mmul(params.get("tgt.emb"));
-    INDArray xpAll = emb.mmul(wxEmb()).addiRowVector(params.get("dec.b"));
+    INDArray xpAll = emb.mmul(wxEmb()).addi(params.get("dec.b"));
     INDArray h = bridge(en);
     INDArray s0 = h;
     INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
@@ -545,7 +558,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       h = st.cell.hOut;
       c = st.cell.cOut;
     }
-    INDArray logits = outAll.mmul(params.get("out.W")).addiRowVector(params.get("out.b"));
+    INDArray logits = outAll.mmul(params.get("out.W")).addi(params.get("out.b"));
     double[][] lg = toMatrix(logits);
     double[][] dl = new double[lg.length][cfg.targetVocab()];
     double[] parts = LossMath.weightedNllWithEntropy(lg, outIds, w, ew, dl);
@@ -565,7 +578,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     INDArray dFin = null;
     INDArray dSPrev = null;
     if (o.sequenceTargets() != null && cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
-      double[] v = head("vseq", en.fin).castTo(DataType.DOUBLE).toDoubleVector();
+      double[] v = flat(head("vseq", en.fin));
       double[] gv = new double[r];
       double[] wt = new double[r];
       Arrays.fill(wt, 1.0 / o.rowsNorm());
@@ -579,7 +592,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
     }
     if (o.stepTargets() != null && cfg.criticHeads().contains(CriticHead.STEP)) {
-      double[] v = head("vstep", sPrevAll).castTo(DataType.DOUBLE).toDoubleVector();
+      double[] v = flat(head("vstep", sPrevAll));
       double[] tg = new double[tt * r];
       double[] wt = new double[tt * r];
       for (int i = 0; i < r; i++) {
@@ -728,8 +741,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     Encoded en = encode(rowsSrc, false);
     boolean seqHead = cfg.criticHeads().contains(CriticHead.SEQUENCE);
     boolean stepHead = cfg.criticHeads().contains(CriticHead.STEP);
-    double[] seqValues = seqHead ? head("vseq", en.fin).castTo(DataType.DOUBLE).toDoubleVector() : null;
-    INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addiRowVector(params.get("dec.b"));
+    double[] seqValues = seqHead ? flat(head("vseq", en.fin)) : null;
+    INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addi(params.get("dec.b"));
     INDArray h = bridge(en);
     INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
     int[] prev = new int[r];
@@ -746,14 +759,14 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     double[] lpT = new double[cfg.targetVocab()];
     for (int t = 0; t < maxLength && live > 0; t++) {
       if (stepHead) {
-        vals.add(head("vstep", h).castTo(DataType.DOUBLE).toDoubleVector());
+        vals.add(flat(head("vstep", h)));
       }
       INDArray xp = Nd4j.pullRows(embProj, 1, prev);
       DecStep st = decStep(en, xp, null, h, c);
       if (st.att != null) {
         atts.add(toMatrix(st.att.alpha));
       }
-      INDArray logits = decOutput(st).mmul(params.get("out.W")).addiRowVector(params.get("out.b"));
+      INDArray logits = decOutput(st).mmul(params.get("out.W")).addi(params.get("out.b"));
       double[][] lg = toMatrix(logits);
       int[] y = new int[r];
       double[] stepLp = new double[r];
@@ -865,7 +878,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int w = beamWidth;
     int r = b * w;
     Encoded en = encode(repeat(sources, w), false);
-    INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addiRowVector(params.get("dec.b"));
+    INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addi(params.get("dec.b"));
     INDArray h = bridge(en);
     INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
     double[] score = new double[r];
@@ -883,7 +896,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int vocab = cfg.targetVocab();
     for (int t = 0; t < maxLength; t++) {
       DecStep st = decStep(en, Nd4j.pullRows(embProj, 1, prev), null, h, c);
-      double[][] lg = toMatrix(decOutput(st).mmul(params.get("out.W")).addiRowVector(params.get("out.b")));
+      double[][] lg = toMatrix(decOutput(st).mmul(params.get("out.W")).addi(params.get("out.b")));
       int[] parent = new int[r];
       int[] next = new int[r];
       double[] nextScore = new double[r];
@@ -965,6 +978,21 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
       if (best[s] == null) {
         best[s] = new int[0];
+      }
+    }
+    if (w > 1) {
+      // Beam pruning can drop the greedy path and end lower; the greedy hypothesis competes too,
+      // so a wider beam never returns a less likely sequence than greedy decoding.
+      Rollout g = decode(sources, 1, 1.0, maxLength, true);
+      for (int s = 0; s < b; s++) {
+        double gs = 0;
+        for (int t = 0; t < g.lengths()[s]; t++) {
+          gs += g.logProbs()[s][t];
+        }
+        if (gs > bestScore[s]) {
+          bestScore[s] = gs;
+          best[s] = g.hypothesis(s);
+        }
       }
     }
     return new BeamResult(best, bestScore);
