@@ -88,7 +88,7 @@ class LearningTest {
     int[][][] test = reverseBatch(new Random(98), 200);
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(small().hidden(64).build())) {
       OptimizerSettings opt = new OptimizerSettings(0.01, 5.0);
-      for (int step = 0; step < 500; step++) {
+      for (int step = 0; step < 700; step++) {
         int[][][] b = reverseBatch(data, 32);
         p.mleStep(b[0], b[1], opt);
       }
