@@ -9,6 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,6 +42,35 @@ import org.seqrl.rl.UpdateStats;
  */
 public final class Seq2SeqPolicy implements SequencePolicy {
   private static final double MASKED = -1e9;
+
+  /**
+   * Every public call runs in one workspace that is reset when the call returns: native
+   * allocation dominated the profile without it, and nothing a call allocates outlives it
+   * (results leave as Java arrays; parameters live outside and are updated in place).
+   */
+  private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+      .initialSize(0)
+      .overallocationLimit(0.2)
+      .policyAllocation(AllocationPolicy.OVERALLOCATE)
+      .policyLearning(LearningPolicy.OVER_TIME)
+      .cyclesBeforeInitialization(2)
+      .policyReset(ResetPolicy.BLOCK_LEFT)
+      .policySpill(SpillPolicy.REALLOCATE)
+      .build();
+
+  /** {@code -Dseqrl.agents.workspaces=false} turns workspaces off (for the benchmark's comparison). */
+  static final boolean USE_WORKSPACES = !"false".equals(System.getProperty("seqrl.agents.workspaces"));
+
+  private final String workspaceId = "seqrl-policy-" + Integer.toHexString(System.identityHashCode(this));
+
+  private <T> T inWorkspace(Supplier<T> body) {
+    if (!USE_WORKSPACES || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
+      return body.get();
+    }
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
+      return body.get();
+    }
+  }
 
   private final Seq2SeqConfig cfg;
   private final DataType type;
@@ -719,12 +755,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (sources.length != targets.length) {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
-    return optimize(mleObjective(sources, targets), optimizer);
+    return inWorkspace(() -> optimize(mleObjective(sources, targets), optimizer));
   }
 
   @Override
   public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
-    return optimize(policyGradientObjective(batch), optimizer);
+    return inWorkspace(() -> optimize(policyGradientObjective(batch), optimizer));
   }
 
   // ---------------------------------------------------------------- decoding
@@ -861,16 +897,20 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength) {
-    return decode(sources, samplesPerInput, temperature, maxLength, false);
+    return inWorkspace(() -> decode(sources, samplesPerInput, temperature, maxLength, false));
   }
 
   @Override
   public Rollout greedy(int[][] sources, int maxLength) {
-    return decode(sources, 1, 1.0, maxLength, true);
+    return inWorkspace(() -> decode(sources, 1, 1.0, maxLength, true));
   }
 
   /** Beam search; also the scores (sum of log-probabilities, end token included when produced). */
   public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength) {
+    return inWorkspace(() -> beam(sources, beamWidth, maxLength));
+  }
+
+  private BeamResult beam(int[][] sources, int beamWidth, int maxLength) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
     }
@@ -1027,6 +1067,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public void close() {
+    if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(workspaceId)) {
+      Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(workspaceId));
+    }
     // Arrays are released by ND4J's deallocator once unreachable; drop our references now.
     params.value.clear();
     params.grad.clear();

@@ -20,7 +20,9 @@ import org.seqrl.rl.Rollout;
  * length 20-30, vocabulary 30, embedding 64, GRU hidden 256) and watches resident memory over a
  * long run of RL steps. Not a test: it prints medians and RSS samples.
  *
- * <p>Usage: {@code StepBenchmark [reps=10] [rlSteps=2000] [attention=none,additive]}
+ * <p>Usage: {@code StepBenchmark [reps=10] [rlSteps=2000] [attention=none,additive]}; reps 0 skips the
+ * timings, rlSteps 0 the memory run (which uses the last attention listed). Workspaces are on unless
+ * {@code -Dseqrl.agents.workspaces=false}.
  */
 public final class StepBenchmark {
   private static final int VOCAB = 30;
@@ -30,10 +32,10 @@ public final class StepBenchmark {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int rlSteps = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
     String[] atts = (args.length > 2 ? args[2] : "none,additive").split(",");
-    System.out.printf("threads: OMP_NUM_THREADS=%s, nd4j affinity threads=%s, cores=%d%n",
-        System.getenv("OMP_NUM_THREADS"), Nd4j.getEnvironment().maxMasterThreads(),
+    System.out.printf("threads: OMP_NUM_THREADS=%s, workspaces=%s, cores=%d%n",
+        System.getenv("OMP_NUM_THREADS"), System.getProperty("seqrl.agents.workspaces", "true"),
         Runtime.getRuntime().availableProcessors());
-    for (String a : atts) {
+    for (String a : reps > 0 ? atts : new String[0]) {
       Attention att = Attention.valueOf(a.trim().toUpperCase());
       Seq2SeqConfig cfg = Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(64).hidden(256).attention(att).seed(1).build();
       try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
