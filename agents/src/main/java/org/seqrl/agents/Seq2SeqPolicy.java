@@ -514,7 +514,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   private INDArray wxEmb() {
-    return params.get("dec.Wx").get(interval(0, cfg.embedding()), all());
+    INDArray wx = params.get("dec.Wx");
+    // a row view costs a copy in every matmul; only additive attention needs one
+    return cfg.attention() == Attention.ADDITIVE ? wx.get(interval(0, cfg.embedding()), all()) : wx;
   }
 
   private INDArray head(String p, INDArray x) {
