@@ -228,7 +228,21 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     INDArray keys; // attention keys [B, S, A] or null
   }
 
+  /** Ids outside the vocabulary would index past the embedding; say which one instead. */
+  private static void checkIds(int[][] seqs, int vocab, String what) {
+    for (int i = 0; i < seqs.length; i++) {
+      for (int t = 0; t < seqs[i].length; t++) {
+        int id = seqs[i][t];
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException(what + " row " + i + " position " + t + ": token id " + id
+              + " is outside the vocabulary of size " + vocab + " (expected 0.." + (vocab - 1) + ")");
+        }
+      }
+    }
+  }
+
   Encoded encode(int[][] sources, boolean training) {
+    checkIds(sources, cfg.sourceVocab(), "source");
     int b = sources.length;
     int s = 1;
     for (int[] x : sources) {
@@ -562,6 +576,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     for (int[] y : o.tokens()) {
       tt = Math.max(tt, y.length);
     }
+    checkIds(o.tokens(), cfg.targetVocab(), "target");
     Encoded en = encode(o.sources(), training);
     int[] inIds = new int[tt * r];
     int[] outIds = new int[tt * r];
