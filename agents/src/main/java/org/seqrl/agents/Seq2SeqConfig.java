@@ -17,6 +17,7 @@ import org.seqrl.rl.CriticHead;
  * @param bidirectional whether each encoder layer also reads the source right to left
  * @param dropout inverted-dropout rate between encoder layers while training, in [0, 1)
  * @param attention none, additive (Bahdanau) or dot (Luong)
+ * @param attentionSize width of the additive attention's scoring layer; 0 means the hidden size
  * @param criticHeads critic heads the policy carries
  * @param criticTrunk whether critic gradients reach the encoder/decoder
  * @param criticHidden hidden units of each critic head's tanh layer
@@ -33,6 +34,7 @@ public record Seq2SeqConfig(
     boolean bidirectional,
     double dropout,
     Attention attention,
+    int attentionSize,
     Set<CriticHead> criticHeads,
     CriticTrunk criticTrunk,
     int criticHidden,
@@ -55,6 +57,7 @@ public record Seq2SeqConfig(
     require(hidden >= 1, "hidden", hidden, ">= 1");
     require(encoderLayers >= 1, "encoderLayers", encoderLayers, ">= 1");
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
+    require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
     if (cell == null || attention == null || criticTrunk == null || precision == null || criticHeads == null) {
       throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk and precision must not be null");
@@ -83,7 +86,7 @@ public record Seq2SeqConfig(
 
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
-        .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention)
+        .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).precision(precision).seed(seed);
   }
 
@@ -99,6 +102,7 @@ public record Seq2SeqConfig(
     p.setProperty("bidirectional", Boolean.toString(bidirectional));
     p.setProperty("dropout", Double.toString(dropout));
     p.setProperty("attention", attention.name());
+    p.setProperty("attentionSize", Integer.toString(attentionSize));
     p.setProperty("criticHeads", String.join(",", criticHeads.stream().map(Enum::name).sorted().toList()));
     p.setProperty("criticTrunk", criticTrunk.name());
     p.setProperty("criticHidden", Integer.toString(criticHidden));
@@ -120,7 +124,7 @@ public record Seq2SeqConfig(
         Integer.parseInt(p.getProperty("embedding")), Integer.parseInt(p.getProperty("hidden")),
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
-        Attention.valueOf(p.getProperty("attention")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
+        Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
         Integer.parseInt(p.getProperty("criticHidden")), Precision.valueOf(p.getProperty("precision")),
         Long.parseLong(p.getProperty("seed")));
   }
@@ -136,6 +140,7 @@ public record Seq2SeqConfig(
     private boolean bidirectional = false;
     private double dropout = 0.0;
     private Attention attention = Attention.NONE;
+    private int attentionSize = 0;
     private Set<CriticHead> criticHeads = Set.of();
     private CriticTrunk criticTrunk = CriticTrunk.SHARED;
     private int criticHidden = 64;
@@ -154,6 +159,7 @@ public record Seq2SeqConfig(
     public Builder bidirectional(boolean v) { bidirectional = v; return this; }
     public Builder dropout(double v) { dropout = v; return this; }
     public Builder attention(Attention v) { attention = v; return this; }
+    public Builder attentionSize(int v) { attentionSize = v; return this; }
     public Builder criticHeads(Set<CriticHead> v) { criticHeads = v; return this; }
     public Builder criticTrunk(CriticTrunk v) { criticTrunk = v; return this; }
     public Builder criticHidden(int v) { criticHidden = v; return this; }
@@ -162,7 +168,7 @@ public record Seq2SeqConfig(
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, criticHeads, criticTrunk, criticHidden, precision, seed);
+          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, precision, seed);
     }
   }
 }

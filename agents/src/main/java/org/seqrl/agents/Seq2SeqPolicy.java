@@ -81,6 +81,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final Cell decCell;
   private final int hd;
   private final int encWidth;
+  private final int attWidth;
 
   public Seq2SeqPolicy(Seq2SeqConfig cfg) {
     this.cfg = cfg;
@@ -88,6 +89,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     this.params = new Params(type);
     this.hd = cfg.hidden();
     this.encWidth = cfg.encoderWidth();
+    this.attWidth = cfg.attentionSize() > 0 ? cfg.attentionSize() : cfg.hidden();
     Rng init = new Rng(cfg.seed() ^ 0x5EED1A17L);
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
     int e = cfg.embedding();
@@ -110,9 +112,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     addCell("dec", decIn, g, k, init);
     decCell = new Cell(cfg.cell(), hd, "dec", params);
     if (cfg.attention() == Attention.ADDITIVE) {
-      params.add("att.Ws", hd, hd, init, k, false);
-      params.add("att.Uk", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
-      params.add("att.v", hd, 1, init, k, false);
+      params.add("att.Ws", hd, attWidth, init, k, false);
+      params.add("att.Uk", encWidth, attWidth, init, 1 / Math.sqrt(encWidth), false);
+      params.add("att.v", attWidth, 1, init, 1 / Math.sqrt(attWidth), false);
     } else if (cfg.attention() == Attention.DOT) {
       params.add("att.Wk", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
       params.add("att.Wc", encWidth + hd, hd, init, 1 / Math.sqrt(encWidth + hd), false);
@@ -329,7 +331,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     en.fin = dirs == 1 ? finals[0] : Nd4j.hstack(finals);
     en.bsd = out.reshape(s, b, encWidth).permute(1, 0, 2).dup('c');
     if (cfg.attention() == Attention.ADDITIVE) {
-      en.keys = en.bsd.reshape((long) b * s, encWidth).mmul(params.get("att.Uk")).reshape(b, s, hd);
+      en.keys = en.bsd.reshape((long) b * s, encWidth).mmul(params.get("att.Uk")).reshape(b, s, attWidth);
     } else if (cfg.attention() == Attention.DOT) {
       en.keys = en.bsd.reshape((long) b * s, encWidth).mmul(params.get("att.Wk")).reshape(b, s, hd);
     }
@@ -432,8 +434,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     long b = en.batch;
     a.query = s;
     INDArray ws = s.mmul(params.get("att.Ws"));
-    a.u = Transforms.tanh(en.keys.add(ws.reshape(b, 1, hd)), false);
-    INDArray e = a.u.reshape(b * en.len, hd).mmul(params.get("att.v")).reshape(b, en.len).addi(en.attMask);
+    a.u = Transforms.tanh(en.keys.add(ws.reshape(b, 1, attWidth)), false);
+    INDArray e = a.u.reshape(b * en.len, attWidth).mmul(params.get("att.v")).reshape(b, en.len).addi(en.attMask);
     a.alpha = softmaxRows(e);
     a.ctx = weighted(a.alpha, en.bsd);
     return a;
@@ -444,8 +446,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     long b = en.batch;
     int s = en.len;
     INDArray de = softmaxBackward(en, a, dCtx, dBsd);
-    INDArray dPre = a.u.mul(a.u).rsubi(1.0).muli(de.reshape(b, s, 1)).muli(params.get("att.v").reshape(1, 1, hd));
-    params.g("att.v").addi(a.u.reshape(b * s, hd).transpose().mmul(de.reshape(b * s, 1)));
+    INDArray dPre = a.u.mul(a.u).rsubi(1.0).muli(de.reshape(b, s, 1)).muli(params.get("att.v").reshape(1, 1, attWidth));
+    params.g("att.v").addi(a.u.reshape(b * s, attWidth).transpose().mmul(de.reshape(b * s, 1)));
     dKeys.addi(dPre);
     INDArray dws = dPre.sum(1);
     params.g("att.Ws").addi(a.query.transpose().mmul(dws));
@@ -669,7 +671,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     params.g("out.b").addi(dLogits.sum(true, 0));
     INDArray dOutAll = dLogits.mmul(params.get("out.W").transpose());
     INDArray dBsd = Nd4j.zeros(type, en.batch, en.len, encWidth);
-    INDArray dKeys = en.keys == null ? null : Nd4j.zeros(type, en.batch, en.len, hd);
+    INDArray dKeys = en.keys == null ? null : Nd4j.zeros(type, en.batch, en.len, en.keys.size(2));
     int g = decCell.gates();
     INDArray dA = Nd4j.zeros(type, (long) tt * r, g * hd);
     INDArray dHH = cfg.cell() == CellType.GRU ? Nd4j.zeros(type, (long) tt * r, g * hd) : dA;
@@ -716,7 +718,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       long bs = (long) en.batch * en.len;
       String kName = cfg.attention() == Attention.ADDITIVE ? "att.Uk" : "att.Wk";
       INDArray flatEnc = en.bsd.reshape(bs, encWidth);
-      INDArray dk = dKeys.reshape(bs, hd);
+      INDArray dk = dKeys.reshape(bs, dKeys.size(2));
       params.g(kName).addi(flatEnc.transpose().mmul(dk));
       dBsd.addi(dk.mmul(params.get(kName).transpose()).reshape(en.batch, en.len, encWidth));
     }

@@ -138,7 +138,7 @@ class GradientCheckTest {
 
   @Test
   void additiveAttentionGru() {
-    check(tiny().cell(CellType.GRU).attention(Attention.ADDITIVE).bidirectional(true).build(),
+    check(tiny().cell(CellType.GRU).attention(Attention.ADDITIVE).attentionSize(5).bidirectional(true).build(),
         pgObjective(new Random(5), 3, false, 0.02));
   }
 
