@@ -779,6 +779,11 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
+    if (batch.sequenceTargets() != null && !cfg.criticHeads().contains(CriticHead.SEQUENCE)
+        || batch.stepTargets() != null && !cfg.criticHeads().contains(CriticHead.STEP)) {
+      throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
+          + cfg.criticHeads() + " (set model.criticHeads)");
+    }
     return inWorkspace(() -> optimize(policyGradientObjective(batch), optimizer));
   }
 
