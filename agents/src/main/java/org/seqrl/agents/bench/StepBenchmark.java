@@ -62,8 +62,12 @@ public final class StepBenchmark {
         int every = Math.max(1, rlSteps / 20);
         for (int s = 0; s <= rlSteps; s++) {
           if (s % every == 0) {
-            System.out.printf("rss step=%d VmRSS=%d MB heapUsed=%d MB elapsed=%.0f s%n", s, rssMb(),
-                (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20,
+            Runtime rt = Runtime.getRuntime();
+            long rss = rssMb();
+            long heap = rt.totalMemory() >> 20;
+            // RSS minus the committed Java heap approximates native memory (ND4J buffers, workspaces, libraries)
+            System.out.printf("rss step=%d VmRSS=%d MB heapCommitted=%d MB heapUsed=%d MB rssMinusHeap=%d MB"
+                + " elapsed=%.0f s%n", s, rss, heap, (rt.totalMemory() - rt.freeMemory()) >> 20, rss - heap,
                 (System.nanoTime() - t0) / 1e9);
           }
           scstStep(p, batch(r), new OptimizerSettings(1e-5, 50));
