@@ -1,5 +1,6 @@
 package org.seqrl.experiments.tracking;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -98,13 +99,20 @@ public final class MlflowConnection implements AutoCloseable {
   }
 
   private void listInto(String runId, String path, List<String> out) {
-    var files = path == null ? client.listArtifacts(runId) : client.listArtifacts(runId, path);
-    for (var f : files) {
-      if (f.getIsDir()) {
-        listInto(runId, f.getPath(), out);
-      } else {
-        out.add(f.getPath());
+    // The client's listArtifacts shells out to Python for proxied stores; the REST list call does not.
+    String query = "artifacts/list?run_id=" + runId
+        + (path == null ? "" : "&path=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
+    try {
+      JsonNode files = Journal.JSON.readTree(client.sendGet(query)).path("files");
+      for (JsonNode f : files) {
+        if (f.path("is_dir").asBoolean()) {
+          listInto(runId, f.path("path").asText(), out);
+        } else {
+          out.add(f.path("path").asText());
+        }
       }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("unreadable artifact list of run " + runId, e);
     }
   }
 
