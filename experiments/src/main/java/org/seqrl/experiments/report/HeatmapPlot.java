@@ -1,0 +1,69 @@
+package org.seqrl.experiments.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+
+/** Attention heatmaps: one row per output token, one column per source token. */
+public final class HeatmapPlot {
+
+  private HeatmapPlot() {}
+
+  /**
+   * Writes a PNG of {@code weights[i][j]}, the attention of output step {@code i} on source position {@code j}.
+   *
+   * @throws IllegalArgumentException when the shape does not match the token arrays
+   */
+  public static void write(double[][] weights, String[] sourceTokens, String[] outputTokens, Path png) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    if (weights.length != outputTokens.length) {
+      throw new IllegalArgumentException("attention weights have " + weights.length + " rows but there are "
+          + outputTokens.length + " output tokens; expected one row per output token");
+    }
+    for (int i = 0; i < weights.length; i++) {
+      if (weights[i].length != sourceTokens.length) {
+        throw new IllegalArgumentException("attention row " + i + " has " + weights[i].length + " weights but there are "
+            + sourceTokens.length + " source tokens; expected one weight per source token");
+      }
+    }
+    int width = Math.max(400, 60 + 40 * sourceTokens.length);
+    int height = Math.max(300, 80 + 30 * outputTokens.length);
+    HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
+        .title("Attention").xAxisTitle("source").yAxisTitle("output").build();
+    chart.getStyler().setLegendVisible(true).setPlotContentSize(0.95);
+    chart.getStyler().setMin(0.0);
+    chart.getStyler().setMax(1.0);
+    List<Number[]> cells = new ArrayList<>();
+    for (int i = 0; i < weights.length; i++) {
+      for (int j = 0; j < sourceTokens.length; j++) {
+        cells.add(new Number[] {j, i, weights[i][j]});
+      }
+    }
+    chart.addSeries("attention", labels(sourceTokens), labels(outputTokens), cells);
+    if (png.getParent() != null) {
+      Files.createDirectories(png.getParent());
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** Repeated tokens (common in characters) get their position, so that axis labels stay distinct. */
+  static List<String> labels(String[] tokens) {
+    Set<String> seen = new HashSet<>();
+    boolean repeats = false;
+    for (String t : tokens) {
+      repeats |= !seen.add(t);
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < tokens.length; i++) {
+      out.add(repeats ? i + ":" + tokens[i] : tokens[i]);
+    }
+    return out;
+  }
+}

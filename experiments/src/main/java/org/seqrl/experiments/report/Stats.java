@@ -1,0 +1,40 @@
+package org.seqrl.experiments.report;
+
+/** Summary statistics over seeds. */
+public final class Stats {
+  private Stats() {}
+
+  public static double mean(double[] xs) {
+    if (xs.length == 0) {
+      return Double.NaN;
+    }
+    double s = 0;
+    for (double x : xs) {
+      s += x;
+    }
+    return s / xs.length;
+  }
+
+  /** Sample standard deviation (n - 1 in the denominator, as across seeds); 0 for a single value. */
+  public static double sampleStd(double[] xs) {
+    if (xs.length < 2) {
+      return xs.length == 1 ? 0.0 : Double.NaN;
+    }
+    double m = mean(xs);
+    double ss = 0;
+    for (double x : xs) {
+      ss += (x - m) * (x - m);
+    }
+    return Math.sqrt(ss / (xs.length - 1));
+  }
+
+  /**
+   * Whether smaller values of a metric are better, judged by its name: losses, errors, distances
+   * and perplexities; everything else (BLEU, chrF, accuracy, reward) is better when larger.
+   */
+  public static boolean lowerIsBetter(String metric) {
+    String m = metric.toLowerCase(java.util.Locale.ROOT);
+    return m.contains("loss") || m.contains("error") || m.contains("distance") || m.endsWith("_per")
+        || m.endsWith("/per") || m.endsWith("wer") || m.contains("perplexity") || m.contains("edit");
+  }
+}

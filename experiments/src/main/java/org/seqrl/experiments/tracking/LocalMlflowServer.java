@@ -1,0 +1,315 @@
+package org.seqrl.experiments.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The project's own MLflow tracking server: {@code .venv/bin/mlflow server} with a sqlite backend
+ * and proxied artifacts under a state directory, bound to 127.0.0.1.
+ *
+ * <p>A server outlives the JVM that started it (so that {@code seqrl mlflow} can start it and the
+ * UI stays up after a run); its port and pid are kept in {@code server.json} in the state
+ * directory, and a later {@link #ensureRunning} reuses it when it still answers {@code /health}.
+ * Only {@link #stop()} (or {@link #close()} when built with {@code stopOnClose}) ends it.
+ */
+public final class LocalMlflowServer implements AutoCloseable {
+
+  /** Default state directory below the project root. */
+  public static final String DEFAULT_STATE_DIR = ".seqrl/mlflow";
+  static final String STATE_FILE = "server.json";
+  static final String LOG_FILE = "server.log";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  // Serialises starts inside this JVM; the file lock serialises them across processes.
+  private static final Object START_LOCK = new Object();
+
+  private final Path stateDir;
+  private final int port;
+  private final long pid;
+  private final boolean startedHere;
+  private final boolean stopOnClose;
+
+  private LocalMlflowServer(Path stateDir, int port, long pid, boolean startedHere, boolean stopOnClose) {
+    this.stateDir = stateDir;
+    this.port = port;
+    this.pid = pid;
+    this.startedHere = startedHere;
+    this.stopOnClose = stopOnClose;
+  }
+
+  /** How to find or start the server. */
+  public record Options(Path projectRoot, Path stateDir, int port, Duration startTimeout, boolean stopOnClose) {
+    public Options {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " is not a TCP port; expected 0 (any free port) or 1-65535");
+      }
+    }
+
+    /** Defaults: root from {@code seqrl.home} (else the working dir), state in {@code <root>/.seqrl/mlflow}, any free port. */
+    public static Options defaults() {
+      Path root = LocalMlflowServer.projectRoot();
+      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(90), false);
+    }
+
+    public Options withStateDir(Path dir) {
+      return new Options(projectRoot, dir, port, startTimeout, stopOnClose);
+    }
+
+    public Options withPort(int p) {
+      return new Options(projectRoot, stateDir, p, startTimeout, stopOnClose);
+    }
+
+    public Options withStopOnClose(boolean stop) {
+      return new Options(projectRoot, stateDir, port, startTimeout, stop);
+    }
+
+    public Options withStartTimeout(Duration timeout) {
+      return new Options(projectRoot, stateDir, port, timeout, stopOnClose);
+    }
+  }
+
+  /** The project root: system property {@code seqrl.home}, else the working directory. */
+  public static Path projectRoot() {
+    String home = System.getProperty("seqrl.home");
+    return (home == null || home.isBlank() ? Path.of("") : Path.of(home)).toAbsolutePath().normalize();
+  }
+
+  /** The {@code mlflow} launcher in the project's virtual environment. */
+  public static Path mlflowExecutable(Path projectRoot) {
+    return projectRoot.resolve(".venv").resolve("bin").resolve("mlflow");
+  }
+
+  /** The server recorded in the state directory, if it is alive and answers {@code /health}. */
+  public static Optional<LocalMlflowServer> findRunning(Options options) {
+    Path stateDir = options.stateDir().toAbsolutePath().normalize();
+    return readState(stateDir)
+        .filter(s -> ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false))
+        .filter(s -> healthy(s.port()))
+        .map(s -> new LocalMlflowServer(stateDir, s.port(), s.pid(), false, options.stopOnClose()));
+  }
+
+  /** Reuses the running server of this state directory, or starts one and waits until it is ready. */
+  public static LocalMlflowServer ensureRunning(Options options) {
+    Path stateDir = options.stateDir().toAbsolutePath().normalize();
+    synchronized (START_LOCK) {
+      try {
+        Files.createDirectories(stateDir);
+        try (FileChannel ch = FileChannel.open(stateDir.resolve("start.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock ignored = ch.lock()) {
+          Optional<LocalMlflowServer> running = findRunning(options);
+          if (running.isPresent()) {
+            return running.get();
+          }
+          return start(options, stateDir);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not start the local MLflow server in " + stateDir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static LocalMlflowServer start(Options options, Path stateDir) throws IOException {
+    Path mlflow = mlflowExecutable(options.projectRoot());
+    if (!Files.isExecutable(mlflow)) {
+      throw new IllegalStateException("the local MLflow server needs " + mlflow
+          + ", which is missing; run ./scripts/setup-python.sh to create the project's .venv");
+    }
+    int port = options.port() != 0 ? options.port() : freePort();
+    Path artifacts = stateDir.resolve("artifacts");
+    Files.createDirectories(artifacts);
+    Path log = stateDir.resolve(LOG_FILE);
+    List<String> cmd = List.of(mlflow.toString(), "server",
+        "--backend-store-uri", "sqlite:///" + stateDir.resolve("mlflow.db"),
+        "--artifacts-destination", artifacts.toString(),
+        "--host", "127.0.0.1",
+        "--port", Integer.toString(port),
+        // One worker: sqlite does not like concurrent writers, and the machine has few cores.
+        "--workers", "1");
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .directory(stateDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+    // The server must not pick up a client-side tracking URI or credentials meant for another host.
+    pb.environment().remove("MLFLOW_TRACKING_URI");
+    Process process = pb.start();
+    writeState(stateDir, new State(port, process.pid()));
+    long deadline = System.nanoTime() + options.startTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the local MLflow server exited with code " + process.exitValue()
+            + " before it was ready (port " + port + "); last lines of " + log + ":\n" + tail(log, 25));
+      }
+      if (healthy(port)) {
+        return new LocalMlflowServer(stateDir, port, process.pid(), true, options.stopOnClose());
+      }
+      sleep(250);
+    }
+    killTree(process.pid());
+    throw new IllegalStateException("the local MLflow server did not answer on 127.0.0.1:" + port + " within "
+        + options.startTimeout().toSeconds() + " s; last lines of " + log + ":\n" + tail(log, 25));
+  }
+
+  /** The tracking URI, e.g. {@code http://127.0.0.1:5000}. */
+  public String uri() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return pid;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** True when this object started the process (false when it found one already running). */
+  public boolean startedHere() {
+    return startedHere;
+  }
+
+  /** True while the server answers {@code GET /health}. */
+  public boolean isHealthy() {
+    return healthy(port);
+  }
+
+  /** Stops the server and every process it spawned (uvicorn workers, job runner). */
+  public void stop() {
+    killTree(pid);
+    try {
+      Files.deleteIfExists(stateDir.resolve(STATE_FILE));
+    } catch (IOException ignored) {
+      // A stale state file is harmless: findRunning checks the pid and /health.
+    }
+  }
+
+  @Override
+  public void close() {
+    if (stopOnClose) {
+      stop();
+    }
+  }
+
+  /** Stops the server recorded in a state directory; returns false when none was running. */
+  public static boolean stopRecorded(Path stateDir) {
+    Optional<State> s = readState(stateDir.toAbsolutePath().normalize());
+    if (s.isEmpty() || ProcessHandle.of(s.get().pid()).map(h -> !h.isAlive()).orElse(true)) {
+      return false;
+    }
+    new LocalMlflowServer(stateDir, s.get().port(), s.get().pid(), false, false).stop();
+    return true;
+  }
+
+  static void killTree(long pid) {
+    Optional<ProcessHandle> root = ProcessHandle.of(pid);
+    if (root.isEmpty()) {
+      return;
+    }
+    List<ProcessHandle> all = new ArrayList<>(root.get().descendants().toList());
+    all.add(root.get());
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    for (ProcessHandle h : all) {
+      while (h.isAlive() && System.nanoTime() < deadline) {
+        sleep(50);
+      }
+      if (h.isAlive()) {
+        h.destroyForcibly();
+      }
+    }
+    // Wait for the listening socket to go away, so that a restart on the same port can bind it.
+    for (ProcessHandle h : all) {
+      try {
+        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // Best effort: a zombie we cannot reap does not hold the port.
+      }
+    }
+  }
+
+  static boolean healthy(int port) {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpResponse<String> r = http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+              .timeout(Duration.ofSeconds(3)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private record State(int port, long pid) {}
+
+  private static Optional<State> readState(Path stateDir) {
+    Path f = stateDir.resolve(STATE_FILE);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode n = JSON.readTree(f.toFile());
+      return Optional.of(new State(n.path("port").asInt(), n.path("pid").asLong()));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void writeState(Path stateDir, State s) throws IOException {
+    ObjectNode n = JSON.createObjectNode().put("port", s.port()).put("pid", s.pid());
+    Path tmp = stateDir.resolve(STATE_FILE + ".tmp");
+    Files.writeString(tmp, n.toString());
+    Files.move(tmp, stateDir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the MLflow server", e);
+    }
+  }
+}

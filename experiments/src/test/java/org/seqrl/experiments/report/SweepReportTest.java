@@ -1,0 +1,104 @@
+package org.seqrl.experiments.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.experiments.cli.SeqrlCli;
+import org.seqrl.experiments.tracking.LocalMlflowServer;
+import org.seqrl.experiments.tracking.MlflowConnection;
+import org.seqrl.experiments.tracking.MlflowCredentials;
+import org.seqrl.experiments.tracking.RunRecorder;
+import org.seqrl.experiments.tracking.TestServers;
+import org.seqrl.experiments.tracking.TrackingTarget;
+
+class SweepReportTest {
+
+  /** eval/bleu at steps 0, 10, 20 per (reward, seed). */
+  static final Map<String, Map<Integer, double[]>> BLEU = Map.of(
+      "bleu", Map.of(1, new double[] {0.1, 0.5, 0.4}, 2, new double[] {0.2, 0.6, 0.6}, 3, new double[] {0.0, 0.3, 0.5}),
+      "levenshtein", Map.of(1, new double[] {0.05, 0.1, 0.2}, 2, new double[] {0.05, 0.3, 0.2}));
+
+  @Test
+  void reportGroupsCellsAndPoolsSeeds(@TempDir Path dir) throws Exception {
+    LocalMlflowServer server = TestServers.shared();
+    TrackingTarget target = TrackingTarget.of(server.uri());
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    String parentId;
+    try (RunRecorder parent = RunRecorder.builder(target, dir.resolve("sweep")).experiment("report-test")
+        .runName("sweep").console(quiet).start()) {
+      for (var reward : BLEU.entrySet()) {
+        for (var seed : reward.getValue().entrySet()) {
+          String cell = reward.getKey() + "-" + seed.getKey();
+          try (RunRecorder r = RunRecorder.builder(target, dir.resolve("sweep/" + cell)).experiment("report-test")
+              .runName(cell).parent(parent).flushTimeout(Duration.ofSeconds(30)).console(quiet).start()) {
+            r.logParams(Map.of("rl", Map.of("reward", reward.getKey(), "baseline", "scst"),
+                "model", Map.of("hidden", 256), "seed", seed.getKey()));
+            double[] v = seed.getValue();
+            for (int i = 0; i < v.length; i++) {
+              r.logMetric("eval/bleu", v[i], i * 10L);
+              r.logMetric("train/loss", 1.0 / (i + 1), i * 10L);
+            }
+          }
+        }
+      }
+      assertTrue(parent.flush(Duration.ofSeconds(30)));
+      parentId = parent.runId().orElseThrow();
+    }
+
+    Path out = dir.resolve("out");
+    int code = SeqrlCli.commandLine().execute("report", "--parent-run", parentId, "--out", out.toString(),
+        "--metric", "eval/bleu", "--tracking-uri", server.uri());
+    assertEquals(0, code);
+    String md = Files.readString(out.resolve("report.md"));
+    // Only rl.reward varies: seed is pooled, constant params do not split groups.
+    assertTrue(md.contains("Grouped by: rl.reward;"), md);
+    // Hand-computed: bleu finals 0.4, 0.6, 0.5 -> 0.5 ± 0.1; bests 0.5, 0.6, 0.5 -> 0.5333 ± 0.0577.
+    assertTrue(md.contains("| rl.reward=bleu | 3 | 0.5000 ± 0.1000 | 0.5333 ± 0.0577 |"), md);
+    // levenshtein finals 0.2, 0.2 -> 0.2 ± 0; bests 0.2, 0.3 -> 0.25 ± 0.0707.
+    assertTrue(md.contains("| rl.reward=levenshtein | 2 | 0.2000 ± 0.0000 | 0.2500 ± 0.0707 |"), md);
+    assertFalse(md.contains("train/loss final"), "only eval/* metrics are tabulated");
+    assertTrue(md.contains("](curves.png)"));
+    BufferedImage png = ImageIO.read(out.resolve("curves.png").toFile());
+    assertEquals(900, png.getWidth());
+    assertTrue(Files.size(out.resolve("curves.png")) > 5_000);
+    assertTrue(distinctColours(png) > 10, "the curves image should not be blank");
+
+    MlflowConnection conn = new MlflowConnection(server.uri(), MlflowCredentials.NONE);
+    List<String> artifacts = conn.listArtifactFiles(parentId);
+    assertTrue(artifacts.containsAll(List.of("report/report.md", "report/curves.png")), artifacts.toString());
+  }
+
+  @Test
+  void meanCurveAveragesSeedsPerStep() {
+    var runs = List.of(
+        new SweepReport.RunData("a", "a", Map.of(), Map.of(), Map.of("m", List.of(metric(0, 1.0), metric(10, 3.0)))),
+        new SweepReport.RunData("b", "b", Map.of(), Map.of(), Map.of("m", List.of(metric(0, 2.0), metric(10, 5.0)))));
+    assertEquals(Map.of(0L, 1.5, 10L, 4.0), SweepReport.meanCurve(runs, "m"));
+  }
+
+  static org.mlflow.api.proto.Service.Metric metric(long step, double v) {
+    return org.mlflow.api.proto.Service.Metric.newBuilder().setKey("m").setStep(step).setValue(v).setTimestamp(step).build();
+  }
+
+  static int distinctColours(BufferedImage img) {
+    java.util.Set<Integer> c = new java.util.HashSet<>();
+    for (int x = 0; x < img.getWidth(); x += 3) {
+      for (int y = 0; y < img.getHeight(); y += 3) {
+        c.add(img.getRGB(x, y));
+      }
+    }
+    return c.size();
+  }
+}
