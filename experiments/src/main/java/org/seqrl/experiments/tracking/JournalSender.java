@@ -149,6 +149,7 @@ final class JournalSender {
       Run run = client.getRun(start.get("runId").asText());
       state = state.withRun(run.getInfo().getRunId(), run.getInfo().getExperimentId());
       journal.saveRunState(state);
+      updateStatus(conn, "RUNNING", null);
       return;
     }
     String experimentId = experimentId(client, start.path("experiment").asText());
