@@ -39,6 +39,15 @@ import org.seqrl.rl.UpdateStats;
  * <p>Layout: every sequence tensor is time-major 2-D, row {@code t * B + b}; encoder outputs are
  * also kept as {@code [B, S, D]} for attention. Padded source steps carry the previous state, so
  * padding never changes a final state; attention gives padded positions exactly zero weight.
+ *
+ * <p>Model: embeddings; encoder of {@code encoderLayers} GRU/LSTM layers (each optionally
+ * bidirectional, inverted dropout between layers while training); decoder initial state
+ * {@code tanh(W [final states of the top layer] + b)} (an LSTM decoder starts with a zero cell);
+ * additive attention scores the state before a step and feeds the context into the cell, dot
+ * attention scores the cell output and combines {@code tanh(Wc [context, h] + bc)} before the output
+ * layer. PAD and START are never actions. Critic heads are one-hidden-layer tanh MLPs.
+ *
+ * <p>Not thread-safe; each public call runs in an ND4J workspace of the calling thread.
  */
 public final class Seq2SeqPolicy implements SequencePolicy {
   private static final double MASKED = -1e9;
