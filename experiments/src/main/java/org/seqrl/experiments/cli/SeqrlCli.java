@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
     description = "Train sequence-to-sequence models with policy-gradient reinforcement learning.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        org.seqrl.experiments.train.TrainCommand.class,
+        org.seqrl.experiments.train.EvalCommand.class,
+        org.seqrl.experiments.train.SweepCommand.class,
         org.seqrl.experiments.tracking.MlflowCommand.class,
         org.seqrl.experiments.tracking.SyncCommand.class,
         org.seqrl.experiments.report.ReportCommand.class,

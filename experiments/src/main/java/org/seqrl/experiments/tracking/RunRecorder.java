@@ -74,6 +74,7 @@ public final class RunRecorder implements AutoCloseable {
     private final Map<String, String> tags = new LinkedHashMap<>();
     private String parentRunId;
     private RunRecorder parent;
+    private Path parentJournalDir;
     private String reattachRunId;
     private Duration flushTimeout = Duration.ofSeconds(30);
     private PrintStream console = System.err;
@@ -115,6 +116,16 @@ public final class RunRecorder implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Nest under a run recorded by another process (e.g. a sweep's parent) through its journal
+     * folder; the child waits for the parent to reach the server before it is created there.
+     */
+    public Builder parentJournal(Path journalDirOrRunDir) {
+      Path d = journalDirOrRunDir.resolve(Journal.DIR_NAME);
+      this.parentJournalDir = (Journal.isJournal(d) ? d : journalDirOrRunDir).toAbsolutePath().normalize();
+      return this;
+    }
+
     /** Log into an existing server run (e.g. resuming a run whose journal is gone). */
     public Builder reattach(String runId) {
       this.reattachRunId = runId;
@@ -148,7 +159,8 @@ public final class RunRecorder implements AutoCloseable {
               .put("name", runName).put("time", System.currentTimeMillis());
           start.put("runId", reattachRunId);
           start.put("parentRunId", parentRunId);
-          start.put("parentJournal", parent == null ? null : parent.journal.dir().toString());
+          start.put("parentJournal", parent != null ? parent.journal.dir().toString()
+              : parentJournalDir != null ? parentJournalDir.toString() : null);
           ObjectNode t = start.putObject("tags");
           tags.forEach(t::put);
           journal.append(start);

@@ -1,0 +1,84 @@
+package org.seqrl.experiments.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.seqrl.rl.EvaluationEvent;
+import org.seqrl.rl.RunListener;
+import org.seqrl.rl.StepEvent;
+
+/**
+ * Progress on the console: a bar with ETA and the current reward on a terminal; plain periodic
+ * lines when output is redirected (CI logs, files), so logs stay readable.
+ */
+final class ConsoleListener implements RunListener, AutoCloseable {
+  private final PrintStream out;
+  private final long totalSteps;
+  private final int lineEvery;
+  private final boolean terminal;
+  private ProgressBar bar;
+  private long startNanos = System.nanoTime();
+  private long startStep = -1;
+
+  ConsoleListener(PrintStream out, long totalSteps, int lineEvery, boolean terminal) {
+    this.out = out;
+    this.totalSteps = totalSteps;
+    this.lineEvery = Math.max(1, lineEvery);
+    this.terminal = terminal;
+  }
+
+  @Override
+  public void onStep(StepEvent e) {
+    if (startStep < 0) {
+      startStep = e.step() - 1;
+      startNanos = System.nanoTime();
+    }
+    Map<String, Double> m = e.metrics();
+    String phase = e.phase().name().toLowerCase(Locale.ROOT);
+    String headline = m.containsKey("train/reward_mean")
+        ? String.format(Locale.ROOT, "reward %.3f", m.get("train/reward_mean"))
+        : String.format(Locale.ROOT, "nll %.3f", m.getOrDefault("train/mle_loss", Double.NaN));
+    if (terminal) {
+      if (bar == null) {
+        bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
+            .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
+            .startsFrom(e.step() - 1, java.time.Duration.ZERO).build();
+      }
+      bar.stepTo(e.step());
+      bar.setExtraMessage(phase + " " + headline);
+    } else if (e.step() % lineEvery == 0 || e.step() == totalSteps) {
+      double elapsed = (System.nanoTime() - startNanos) / 1e9;
+      double rate = (e.step() - startStep) / Math.max(elapsed, 1e-9);
+      long etaS = Math.round((totalSteps - e.step()) / Math.max(rate, 1e-9));
+      out.printf(Locale.ROOT, "step %d/%d [%s] %s  entropy %.3f  grad %.2f  %.1f steps/s  eta %dm%02ds%n",
+          e.step(), totalSteps, phase, headline, m.getOrDefault("train/entropy", Double.NaN),
+          m.getOrDefault("train/grad_norm", Double.NaN), rate, etaS / 60, etaS % 60);
+    }
+  }
+
+  @Override
+  public void onEvaluation(EvaluationEvent e) {
+    Map<String, Double> m = e.metrics();
+    String line = String.format(Locale.ROOT,
+        "eval @ %d (%s): bleu %.4f  levenshtein %.3f  rate %.4f  exact %.3f  chrf %.2f",
+        e.step(), e.split(), m.getOrDefault("eval/bleu", Double.NaN), m.getOrDefault("eval/levenshtein", Double.NaN),
+        m.getOrDefault("eval/levenshtein_rate", Double.NaN), m.getOrDefault("eval/exact_match", Double.NaN),
+        m.getOrDefault("eval/chrf", Double.NaN));
+    if (bar != null) {
+      // Keep the bar intact: print below it.
+      out.println();
+    }
+    out.println(line);
+  }
+
+  @Override
+  public void close() {
+    if (bar != null) {
+      bar.close();
+      bar = null;
+    }
+  }
+}

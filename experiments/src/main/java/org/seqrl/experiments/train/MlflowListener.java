@@ -1,0 +1,116 @@
+package org.seqrl.experiments.train;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.seqrl.experiments.data.Vocabulary;
+import org.seqrl.experiments.report.HeatmapPlot;
+import org.seqrl.experiments.tracking.RunRecorder;
+import org.seqrl.rl.EvaluationEvent;
+import org.seqrl.rl.RunListener;
+import org.seqrl.rl.Sample;
+import org.seqrl.rl.StepEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a run's events to MLflow through a {@link RunRecorder} (which journals first, so a
+ * missing server never stops training): step metrics, evaluations, samples as Markdown and
+ * attention heatmaps as PNG at each evaluation.
+ */
+final class MlflowListener implements RunListener {
+  private static final Logger LOG = LoggerFactory.getLogger(MlflowListener.class);
+  private final RunRecorder recorder;
+  private final Path runDir;
+  private final Vocabulary sourceVocab;
+  private final Vocabulary targetVocab;
+  private final int heatmaps;
+  private final String separator;
+
+  MlflowListener(RunRecorder recorder, Path runDir, Vocabulary sourceVocab, Vocabulary targetVocab,
+      int heatmaps, boolean characterLevel) {
+    this.recorder = recorder;
+    this.runDir = runDir;
+    this.sourceVocab = sourceVocab;
+    this.targetVocab = targetVocab;
+    this.heatmaps = heatmaps;
+    this.separator = characterLevel ? "" : " ";
+  }
+
+  @Override
+  public void onStep(StepEvent event) {
+    recorder.logMetrics(event.metrics(), event.step());
+  }
+
+  @Override
+  public void onEvaluation(EvaluationEvent event) {
+    recorder.logMetrics(event.metrics(), event.step());
+    String stepName = String.format(Locale.ROOT, "step-%07d", event.step());
+    try {
+      Path samples = runDir.resolve("samples").resolve(event.split() + "-" + stepName + ".md");
+      Files.createDirectories(samples.getParent());
+      Files.writeString(samples, samplesMarkdown(event), StandardCharsets.UTF_8);
+      recorder.logArtifact(samples, "samples");
+      Path heatDir = runDir.resolve("heatmaps").resolve(stepName);
+      int drawn = 0;
+      List<Sample> list = event.samples();
+      for (int i = 0; i < list.size() && drawn < heatmaps; i++) {
+        Sample s = list.get(i);
+        if (s.attention() == null || s.attention().length == 0) {
+          continue;
+        }
+        Files.createDirectories(heatDir);
+        Path png = heatDir.resolve("example-" + i + ".png");
+        HeatmapPlot.write(trimRows(s.attention(), s.greedy().length + 1), tokens(sourceVocab, s.source()),
+            withEnd(tokens(targetVocab, s.greedy())), png);
+        drawn++;
+      }
+      if (drawn > 0) {
+        recorder.logArtifacts(heatDir, "heatmaps/" + stepName);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Plots and samples are for people; a failure to draw them must not stop training.
+      LOG.warn("could not write samples or heatmaps at step {}: {}", event.step(), e.toString());
+    }
+  }
+
+  private String samplesMarkdown(EvaluationEvent event) {
+    StringBuilder b = new StringBuilder();
+    b.append("# ").append(event.split()).append(" samples at step ").append(event.step()).append("\n\n");
+    b.append("| # | source | references | greedy | reward | sampled | reward |\n|---|---|---|---|---|---|---|\n");
+    int i = 0;
+    for (Sample s : event.samples()) {
+      b.append("| ").append(i++).append(" | `").append(text(sourceVocab, s.source())).append("` | ")
+          .append(Arrays.stream(s.references()).map(r -> "`" + text(targetVocab, r) + "`")
+              .collect(Collectors.joining("<br>")))
+          .append(" | `").append(text(targetVocab, s.greedy())).append("` | ")
+          .append(String.format(Locale.ROOT, "%.4f", s.greedyReward())).append(" | `")
+          .append(s.sampled() == null ? "" : text(targetVocab, s.sampled())).append("` | ")
+          .append(String.format(Locale.ROOT, "%.4f", s.sampledReward())).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  private String text(Vocabulary v, int[] ids) {
+    return String.join(separator, v.decode(ids)).replace("|", "\\|");
+  }
+
+  private static String[] tokens(Vocabulary v, int[] ids) {
+    return v.decode(ids).toArray(new String[0]);
+  }
+
+  private static String[] withEnd(String[] tokens) {
+    String[] t = Arrays.copyOf(tokens, tokens.length + 1);
+    t[tokens.length] = "</s>";
+    return t;
+  }
+
+  private static double[][] trimRows(double[][] a, int rows) {
+    return rows >= a.length ? a : Arrays.copyOf(a, rows);
+  }
+}

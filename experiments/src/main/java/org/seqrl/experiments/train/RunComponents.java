@@ -1,0 +1,230 @@
+package org.seqrl.experiments.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.seqrl.agents.Seq2SeqConfig;
+import org.seqrl.agents.Seq2SeqPolicy;
+import org.seqrl.experiments.config.SeqrlConfig;
+import org.seqrl.experiments.data.BatchIterator;
+import org.seqrl.experiments.data.Dataset;
+import org.seqrl.experiments.data.Datasets;
+import org.seqrl.experiments.data.EncodedSplit;
+import org.seqrl.experiments.data.Seeds;
+import org.seqrl.experiments.data.Vocabulary;
+import org.seqrl.metrics.NltkSmoothing;
+import org.seqrl.rl.BaselineKind;
+import org.seqrl.rl.BaselineStrategy;
+import org.seqrl.rl.EvaluationEvent;
+import org.seqrl.rl.Evaluator;
+import org.seqrl.rl.NamedMetric;
+import org.seqrl.rl.OptimizerSettings;
+import org.seqrl.rl.Reward;
+import org.seqrl.rl.RewardKind;
+import org.seqrl.rl.Rewards;
+import org.seqrl.rl.Trainer;
+import org.seqrl.rl.TrainerSettings;
+
+/**
+ * The parts of a run built from its config: data, vocabularies, policy, reward, baseline,
+ * trainer and evaluator. Config strings are turned into types here, once.
+ */
+public final class RunComponents implements AutoCloseable {
+
+  private final SeqrlConfig config;
+  private final Dataset dataset;
+  private final EncodedSplit train;
+  private final EncodedSplit dev;
+  private final EncodedSplit test;
+  private final Seq2SeqPolicy policy;
+  private final Reward reward;
+  private final BaselineStrategy baseline;
+  private final Trainer trainer;
+  private final int maxLength;
+  private final IntFunction<String> targetText;
+
+  private RunComponents(SeqrlConfig config, Dataset dataset, Seq2SeqPolicy policy, Reward reward,
+      BaselineStrategy baseline, Trainer trainer, int maxLength) {
+    this.config = config;
+    this.dataset = dataset;
+    this.train = dataset.encode(dataset.train());
+    this.dev = dataset.encode(limit(dataset.dev(), config.eval().devSize()));
+    this.test = dataset.encode(dataset.test());
+    this.policy = policy;
+    this.reward = reward;
+    this.baseline = baseline;
+    this.trainer = trainer;
+    this.maxLength = maxLength;
+    this.targetText = dataset.targetVocab()::token;
+  }
+
+  public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener) {
+    long seed = config.seed();
+    Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"));
+    BaselineStrategy baseline = BaselineKind.parse(config.rl().baseline().toString())
+        .create(config.rl().movingAverageDecay());
+    Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
+    IntFunction<String> text = dataset.targetVocab()::token;
+    Reward reward = reward(config, text, dataset.level().toString().toLowerCase(Locale.ROOT).equals("char"));
+    int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
+    TrainerSettings settings = new TrainerSettings(
+        config.rl().samples(),
+        config.rl().temperature(),
+        maxLength,
+        config.rl().entropy(),
+        config.rl().criticLossCoefficient(),
+        new OptimizerSettings(config.rl().learningRate(), config.rl().maxGradNorm()),
+        new OptimizerSettings(config.pretrain().learningRate(), config.pretrain().maxGradNorm()));
+    Trainer trainer = new Trainer(policy, reward, baseline, settings, List.of(listener));
+    return new RunComponents(config, dataset, policy, reward, baseline, trainer, maxLength);
+  }
+
+  static Seq2SeqConfig modelConfig(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline) {
+    var m = config.model();
+    return Seq2SeqConfig.builder(dataset.sourceVocab().size(), dataset.targetVocab().size())
+        .embedding(m.embedding())
+        .hidden(m.hidden())
+        .cell(Seq2SeqConfig.CellType.valueOf(upper(m.cell())))
+        .encoderLayers(m.encoderLayers())
+        .bidirectional(m.bidirectional())
+        .dropout(m.dropout())
+        .attention(Seq2SeqConfig.Attention.valueOf(upper(m.attention())))
+        .criticHeads(baseline.requirements().criticHeads())
+        .criticTrunk(Seq2SeqConfig.CriticTrunk.valueOf(upper(m.criticTrunk())))
+        .seed(Seeds.derive(config.seed(), "init"))
+        .build();
+  }
+
+  private static String upper(Object configValue) {
+    return configValue.toString().toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** The configured reward: one kind, or a weighted sum when several are named. */
+  static Reward reward(SeqrlConfig config, IntFunction<String> text, boolean characterLevel) {
+    Map<String, Double> weights = config.rl().reward();
+    NltkSmoothing smoothing = NltkSmoothing.parse(config.rl().bleuSmoothing().toString());
+    if (weights.size() == 1 && weights.values().iterator().next() == 1.0) {
+      return single(RewardKind.parse(weights.keySet().iterator().next()), smoothing, text, characterLevel);
+    }
+    Map<Reward, Double> parts = new LinkedHashMap<>();
+    weights.forEach((name, w) -> parts.put(single(RewardKind.parse(name), smoothing, text, characterLevel), w));
+    return Rewards.weightedSum(parts);
+  }
+
+  private static Reward single(RewardKind kind, NltkSmoothing smoothing, IntFunction<String> text, boolean charLevel) {
+    return switch (kind) {
+      case BLEU -> Rewards.bleu(smoothing);
+      case LEVENSHTEIN -> Rewards.levenshtein();
+      case LEVENSHTEIN_NORMALIZED -> Rewards.levenshteinNormalized();
+      case CHRF -> Rewards.chrf(text, charLevel);
+      case EXACT_MATCH -> Rewards.exactMatch();
+    };
+  }
+
+  private static int longestReference(Dataset d) {
+    int longest = 1;
+    for (var split : List.of(d.train(), d.dev(), d.test())) {
+      for (var ex : split) {
+        for (var ref : ex.references()) {
+          longest = Math.max(longest, ref.size());
+        }
+      }
+    }
+    return longest;
+  }
+
+  private static <T> List<T> limit(List<T> list, int n) {
+    return n > 0 && n < list.size() ? list.subList(0, n) : list;
+  }
+
+  /** A deterministic minibatch order over the training set, seeded per purpose. */
+  BatchIterator batches(String purpose, int batchSize) {
+    return new BatchIterator(train.sources().length, batchSize, Seeds.derive(config.seed(), "batches-" + purpose));
+  }
+
+  /** Decodes a split greedily (and with beam search when configured) and scores every metric. */
+  public EvaluationEvent evaluate(String split, long step) {
+    EncodedSplit data = switch (split) {
+      case "dev" -> dev;
+      case "test" -> test;
+      case "train" -> train;
+      default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected dev, test or train");
+    };
+    List<NamedMetric> metrics = new ArrayList<>();
+    metrics.add(new NamedMetric("reward", reward));
+    metrics.add(new NamedMetric("chrf", org.seqrl.rl.Rewards.chrf(targetText,
+        dataset.level().toString().toLowerCase(Locale.ROOT).equals("char"))));
+    Evaluator evaluator = new Evaluator(policy, metrics, maxLength, 64, config.eval().beamWidth(), config.eval().samples());
+    return evaluator.evaluate(step, split, data.sources(), data.references());
+  }
+
+  void restorePolicyFrom(Path checkpoint) {
+    Path dir = Files.isDirectory(checkpoint.resolve("policy")) ? checkpoint.resolve("policy") : checkpoint;
+    try {
+      policy.restore(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load the policy from " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  void saveVocabularies(Path dir) throws IOException {
+    dataset.sourceVocab().save(dir.resolve("source-vocab.txt"));
+    dataset.targetVocab().save(dir.resolve("target-vocab.txt"));
+  }
+
+  public SeqrlConfig config() {
+    return config;
+  }
+
+  public Dataset dataset() {
+    return dataset;
+  }
+
+  public EncodedSplit train() {
+    return train;
+  }
+
+  public EncodedSplit dev() {
+    return dev;
+  }
+
+  public Seq2SeqPolicy policy() {
+    return policy;
+  }
+
+  public Reward reward() {
+    return reward;
+  }
+
+  public BaselineStrategy baseline() {
+    return baseline;
+  }
+
+  public Trainer trainer() {
+    return trainer;
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+
+  public Vocabulary sourceVocab() {
+    return dataset.sourceVocab();
+  }
+
+  public Vocabulary targetVocab() {
+    return dataset.targetVocab();
+  }
+
+  @Override
+  public void close() {
+    policy.close();
+  }
+}

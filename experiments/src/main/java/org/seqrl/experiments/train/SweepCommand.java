@@ -1,0 +1,222 @@
+package org.seqrl.experiments.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.SeqrlConfig;
+import org.seqrl.experiments.tracking.RunRecorder;
+import org.seqrl.experiments.tracking.TrackingTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code seqrl sweep}: runs every cell of {@code sweep.grid} as its own {@code seqrl train}
+ * process (as many at once as {@code sweep.parallel}), each a child run of one MLflow parent
+ * run. Running it again skips finished cells and resumes interrupted ones from their
+ * checkpoints, into the same MLflow runs.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+    description = "Run the grid in the config's sweep.grid: one parent MLflow run, one child run per cell; resumable.")
+public final class SweepCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML config with a sweep.grid section.")
+  Path configFile;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key for every cell.")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Sweep directory (default: runs/sweep-<experiment>).")
+  Path output;
+
+  @Option(names = "--parallel", paramLabel = "N", description = "Cells at once (default: sweep.parallel, else half the cores).")
+  Integer parallel;
+
+  @Option(names = "--tracking-uri", paramLabel = "URI", description = "MLflow server (default: MLFLOW_TRACKING_URI, else the embedded local server).")
+  String trackingUri;
+
+  @Option(names = "--no-tracking", description = "Do not record the sweep in MLflow.")
+  boolean noTracking;
+
+  /** One cell's outcome. */
+  record CellResult(String name, Path dir, int exitCode, boolean skipped) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isRegularFile(configFile)) {
+      throw new UserInputException(configFile + ": no such config file");
+    }
+    SeqrlConfig config = ConfigLoader.load(configFile, overrides);
+    List<org.seqrl.experiments.config.SweepCell> cells = config.sweep().cells();
+    if (cells.isEmpty()) {
+      throw new UserInputException(configFile + ": sweep.grid is empty; expected e.g. sweep: {grid: {rl.baseline: [scst, rloo], seed: [1, 2]}}");
+    }
+    Path dir = output != null ? output : Path.of("runs", "sweep-" + config.experiment());
+    Files.createDirectories(dir.resolve("cells"));
+    Files.writeString(dir.resolve("sweep.yaml"), ConfigLoader.toYaml(config));
+    int workers = parallel != null ? parallel : config.sweep().parallel() > 0 ? config.sweep().parallel()
+        : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    if (workers < 1) {
+      throw new UserInputException("--parallel: " + workers + " is not a number of processes; expected >= 1");
+    }
+    System.out.printf(Locale.ROOT, "sweep %s: %d cells, %d at a time, in %s%n", config.experiment(), cells.size(), workers, dir);
+
+    RunRecorder parent = noTracking ? null : openParent(config, dir);
+    AtomicBoolean stopping = new AtomicBoolean();
+    Thread hook = new Thread(() -> stopping.set(true), "seqrl-sweep-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    List<CellResult> results = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<CellResult>> futures = new ArrayList<>();
+      for (var cell : cells) {
+        futures.add(pool.submit(() -> runCell(config, cell, dir, parent, workers, stopping)));
+      }
+      for (Future<CellResult> f : futures) {
+        results.add(f.get());
+      }
+    } finally {
+      pool.shutdown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Shutting down already.
+      }
+    }
+    long failed = results.stream().filter(r -> r.exitCode() != 0).count();
+    writeTable(dir, results);
+    if (parent != null) {
+      parent.logArtifact(dir.resolve("cells.md"), "");
+      parent.end(failed == 0 ? RunRecorder.Status.FINISHED : RunRecorder.Status.FAILED);
+      parent.close();
+      parent.runId().ifPresent(id -> System.out.println("MLflow parent run " + id
+          + "; build the comparison with `seqrl report --parent-run " + id + "`"));
+    }
+    System.out.println("cells: " + results.size() + ", failed or interrupted: " + failed + "; table in " + dir.resolve("cells.md"));
+    return failed == 0 ? 0 : 1;
+  }
+
+  private RunRecorder openParent(SeqrlConfig config, Path dir) {
+    TrackingTarget target = TrackingTarget.resolve(trackingUri != null ? trackingUri : config.tracking().uri(), System.getenv());
+    Path parentDir = dir.resolve("parent");
+    try {
+      Files.createDirectories(parentDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    RunRecorder r = RunRecorder.builder(target, parentDir).experiment(config.experiment())
+        .runName("sweep " + dir.getFileName()).tag("seqrl.sweep", "true").flushTimeout(Duration.ofSeconds(60)).start();
+    Map<String, String> grid = new LinkedHashMap<>();
+    config.sweep().grid().forEach((k, v) -> grid.put("sweep.grid." + k, String.valueOf(v)));
+    r.logParams(grid);
+    r.logArtifact(dir.resolve("sweep.yaml"), "config");
+    return r;
+  }
+
+  private CellResult runCell(SeqrlConfig config, org.seqrl.experiments.config.SweepCell cell, Path dir,
+      RunRecorder parent, int workers, AtomicBoolean stopping) throws IOException, InterruptedException {
+    Path cellDir = dir.resolve("cells").resolve(safeName(cell.name()));
+    if (Files.isRegularFile(cellDir.resolve(TrainingRun.SUMMARY_FILE))) {
+      System.out.println("skip (finished): " + cell.name());
+      return new CellResult(cell.name(), cellDir, 0, true);
+    }
+    if (stopping.get()) {
+      return new CellResult(cell.name(), cellDir, TrainCommand.EXIT_INTERRUPTED, false);
+    }
+    List<String> cmd = new ArrayList<>(javaCommand());
+    cmd.add("train");
+    if (Files.isRegularFile(cellDir.resolve(TrainingRun.CONFIG_FILE))) {
+      System.out.println("resume: " + cell.name());
+      cmd.addAll(List.of("--resume", cellDir.toString()));
+    } else {
+      System.out.println("start:  " + cell.name());
+      cmd.add(configFile.toAbsolutePath().toString());
+      for (String o : overrides) {
+        cmd.addAll(List.of("--set", o));
+      }
+      for (String o : cell.overrides()) {
+        cmd.addAll(List.of("--set", o));
+      }
+      cmd.addAll(List.of("--output", cellDir.toString(), "--run-name", cell.name()));
+    }
+    cmd.addAll(List.of("--progress", "lines"));
+    if (parent == null) {
+      cmd.add("--no-tracking");
+    } else {
+      cmd.addAll(List.of("--parent-journal", parent.journalDir().toString()));
+      if (trackingUri != null) {
+        cmd.addAll(List.of("--tracking-uri", trackingUri));
+      }
+    }
+    Files.createDirectories(cellDir);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(cellDir.resolve("train.log").toFile()));
+    if (workers > 1 && !pb.environment().containsKey("OMP_NUM_THREADS")) {
+      // Cells already run side by side; more threads per cell would only contend for cores.
+      pb.environment().put("OMP_NUM_THREADS", "1");
+    }
+    Process p = pb.start();
+    int code = p.waitFor();
+    System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", cell.name(),
+        cellDir.resolve("train.log"));
+    return new CellResult(cell.name(), cellDir, code, false);
+  }
+
+  /** The command that starts this same CLI in a new JVM. */
+  static List<String> javaCommand() {
+    String java = ProcessHandle.current().info().command().orElse(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.add("-Xmx2g");
+    String home = System.getProperty("seqrl.home");
+    if (home != null) {
+      cmd.add("-Dseqrl.home=" + home);
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.seqrl.experiments.cli.SeqrlCli"));
+    return cmd;
+  }
+
+  static String safeName(String cellName) {
+    return cellName.replaceAll("[^A-Za-z0-9._=,-]", "_");
+  }
+
+  private static void writeTable(Path dir, List<CellResult> results) throws IOException {
+    StringBuilder b = new StringBuilder("| cell | status | dev bleu | dev levenshtein | dev levenshtein rate | dev exact match |\n|---|---|---|---|---|---|\n");
+    for (CellResult r : results) {
+      String status = r.exitCode() == 0 ? (r.skipped() ? "finished earlier" : "finished") : "exit " + r.exitCode();
+      String bleu = "", lev = "", rate = "", exact = "";
+      Path summary = r.dir().resolve(TrainingRun.SUMMARY_FILE);
+      if (Files.isRegularFile(summary)) {
+        var f = TrainingRun.JSON.readTree(summary.toFile()).path("final");
+        bleu = fmt(f.path("bleu").asDouble(Double.NaN));
+        lev = fmt(f.path("levenshtein").asDouble(Double.NaN));
+        rate = fmt(f.path("levenshtein_rate").asDouble(Double.NaN));
+        exact = fmt(f.path("exact_match").asDouble(Double.NaN));
+      }
+      b.append("| ").append(r.name()).append(" | ").append(status).append(" | ").append(bleu).append(" | ").append(lev)
+          .append(" | ").append(rate).append(" | ").append(exact).append(" |\n");
+    }
+    Files.writeString(dir.resolve("cells.md"), b.toString());
+    System.out.print(b);
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+}

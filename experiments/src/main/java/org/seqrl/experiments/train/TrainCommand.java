@@ -1,0 +1,222 @@
+package org.seqrl.experiments.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.SeqrlConfig;
+import org.seqrl.experiments.report.LearningCurvePlot;
+import org.seqrl.experiments.tracking.RunRecorder;
+import org.seqrl.experiments.tracking.TrackingTarget;
+import org.seqrl.rl.NonFiniteLossException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code seqrl train}: MLE pre-training, then RL, tracked in MLflow, resumable. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Pre-train with likelihood, then train with RL; evaluate, checkpoint and track the run.")
+public final class TrainCommand implements Callable<Integer> {
+
+  /** Exit code of a run stopped by SIGINT/SIGTERM after writing its checkpoint. */
+  static final int EXIT_INTERRUPTED = 130;
+  /** Exit code of a run that hit a NaN or infinite loss. */
+  static final int EXIT_DIVERGED = 3;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "YAML config (not with --resume).")
+  Path configFile;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set rl.baseline=scst.")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Run directory (default: runs/<experiment>-<time>).")
+  Path output;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
+  Path resume;
+
+  @Option(names = "--tracking-uri", paramLabel = "URI", description = "MLflow server (default: MLFLOW_TRACKING_URI, else the embedded local server).")
+  String trackingUri;
+
+  @Option(names = "--no-tracking", description = "Do not record the run in MLflow (metrics.jsonl and summary.json are still written).")
+  boolean noTracking;
+
+  @Option(names = "--run-name", paramLabel = "NAME", description = "MLflow run name (default: the run directory's name).")
+  String runName;
+
+  @Option(names = "--parent-run-id", hidden = true)
+  String parentRunId;
+
+  @Option(names = "--parent-journal", hidden = true)
+  Path parentJournal;
+
+  @Option(names = "--progress", description = "Progress display: auto (bar on a terminal), bar, lines. Default: ${DEFAULT-VALUE}.",
+      defaultValue = "auto")
+  String progress;
+
+  @Override
+  public Integer call() {
+    PrintStream out = System.out;
+    TrainingRun run = open();
+    Path runDir = run.runDir();
+    SeqrlConfig config = run.config();
+    long total = config.pretrain().steps() + config.rl().steps();
+    boolean terminal = switch (progress) {
+      case "bar" -> true;
+      case "lines" -> false;
+      case "auto" -> System.console() != null;
+      default -> throw new UserInputException("--progress: '" + progress + "' is not a mode; expected auto, bar or lines");
+    };
+    boolean charLevel = run.components().dataset().level().toString().equalsIgnoreCase("char");
+    try (ConsoleListener console = new ConsoleListener(out, total, Math.max(1, config.eval().every() / 4), terminal);
+         MetricsFileListener metricsFile = new MetricsFileListener(runDir);
+         RunRecorder recorder = noTracking ? null : openRecorder(run)) {
+      run.addListener(console);
+      run.addListener(metricsFile);
+      if (recorder != null) {
+        run.addListener(new MlflowListener(recorder, runDir, run.components().sourceVocab(),
+            run.components().targetVocab(), config.eval().heatmaps(), charLevel));
+      }
+      Thread hook = run.installSignalHandlers();
+      TrainingRun.Outcome outcome;
+      try {
+        outcome = run.run();
+      } catch (NonFiniteLossException e) {
+        out.println("seqrl: " + e.getMessage() + "; training stopped. The last good checkpoint is kept in "
+            + runDir.resolve("checkpoints") + " (resume with `seqrl train --resume " + runDir + "` after changing the"
+            + " learning rate or clipping in " + runDir.resolve(TrainingRun.CONFIG_FILE) + ").");
+        if (recorder != null) {
+          recorder.setTag("seqrl.failure", e.getMessage());
+          recorder.end(RunRecorder.Status.FAILED);
+        }
+        return EXIT_DIVERGED;
+      } finally {
+        removeHook(hook);
+      }
+      if (outcome == TrainingRun.Outcome.INTERRUPTED) {
+        out.println("seqrl: stopped at step " + run.globalStep() + "; checkpoint written. Continue with `seqrl train --resume "
+            + runDir + "`.");
+        if (recorder != null) {
+          recorder.end(RunRecorder.Status.KILLED);
+        }
+        return EXIT_INTERRUPTED;
+      }
+      Path plot = writeCurves(runDir);
+      if (recorder != null) {
+        recorder.logArtifact(runDir.resolve(TrainingRun.SUMMARY_FILE), "");
+        if (plot != null) {
+          recorder.logArtifact(plot, "plots");
+        }
+        new CheckpointStore(runDir).find("best").ifPresent(p -> recorder.logArtifacts(p, "checkpoints/best"));
+        new CheckpointStore(runDir).find("latest").ifPresent(p -> recorder.logArtifacts(p, "checkpoints/final"));
+      }
+      out.println("seqrl: finished; summary in " + runDir.resolve(TrainingRun.SUMMARY_FILE));
+      printSummary(out, runDir);
+      return 0;
+    } finally {
+      run.close();
+    }
+  }
+
+  private TrainingRun open() {
+    if (resume != null) {
+      if (configFile != null || !overrides.isEmpty()) {
+        throw new UserInputException("--resume " + resume + " continues a run with its saved config; "
+            + "drop CONFIG and --set (edit " + resume.resolve(TrainingRun.CONFIG_FILE) + " instead)");
+      }
+      return TrainingRun.resume(resume);
+    }
+    if (configFile == null) {
+      throw new UserInputException("train: missing CONFIG; expected `seqrl train CONFIG [--set key=value ...]` "
+          + "or `seqrl train --resume DIR`");
+    }
+    if (!Files.isRegularFile(configFile)) {
+      throw new UserInputException(configFile + ": no such config file");
+    }
+    SeqrlConfig config = ConfigLoader.load(configFile, overrides);
+    Path dir = output != null ? output : Path.of("runs", config.experiment() + "-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    Path base = configFile.toAbsolutePath().getParent();
+    return TrainingRun.start(config, base, dir);
+  }
+
+  private RunRecorder openRecorder(TrainingRun run) {
+    SeqrlConfig config = run.config();
+    String uri = trackingUri != null ? trackingUri : config.tracking().uri();
+    TrackingTarget target = TrackingTarget.resolve(uri, System.getenv());
+    String name = runName != null ? runName : run.runDir().toAbsolutePath().normalize().getFileName().toString();
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put("seqrl.task", config.data().task().toString().toLowerCase(Locale.ROOT));
+    tags.put("seqrl.reward", String.valueOf(config.rl().reward()));
+    tags.put("seqrl.baseline", String.valueOf(config.rl().baseline()));
+    tags.put("seqrl.model", modelSummary(config));
+    tags.put("seqrl.seed", Long.toString(config.seed()));
+    tags.put("seqrl.run_dir", run.runDir().toAbsolutePath().normalize().toString());
+    Provenance.versions().forEach((k, v) -> tags.put("seqrl.version." + k, v));
+    RunRecorder.Builder b = RunRecorder.builder(target, run.runDir()).experiment(config.experiment()).runName(name).tags(tags);
+    if (parentRunId != null) {
+      b.parentRunId(parentRunId);
+    }
+    if (parentJournal != null) {
+      b.parentJournal(parentJournal);
+    }
+    RunRecorder recorder = b.start();
+    if (run.globalStep() == 0) {
+      recorder.logParams(config.flatten());
+      recorder.logArtifact(run.runDir().resolve(TrainingRun.CONFIG_FILE), "config");
+    }
+    return recorder;
+  }
+
+  static String modelSummary(SeqrlConfig c) {
+    var m = c.model();
+    return String.format(Locale.ROOT, "%s emb%d hid%d layers%d%s attn=%s", m.cell(), m.embedding(), m.hidden(),
+        m.encoderLayers(), m.bidirectional() ? " bi" : "", m.attention()).toLowerCase(Locale.ROOT);
+  }
+
+  private static Path writeCurves(Path runDir) {
+    try {
+      var histories = MetricsFileListener.read(runDir);
+      if (histories.isEmpty()) {
+        return null;
+      }
+      Path png = runDir.resolve("plots").resolve("learning-curves.png");
+      Files.createDirectories(png.getParent());
+      LearningCurvePlot.writeRun(runDir.getFileName().toString(), histories, png);
+      return png;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("seqrl: could not draw learning curves: " + e);
+      return null;
+    }
+  }
+
+  private static void printSummary(PrintStream out, Path runDir) {
+    try {
+      var s = TrainingRun.JSON.readTree(runDir.resolve(TrainingRun.SUMMARY_FILE).toFile());
+      out.printf(Locale.ROOT, "%-22s %12s %12s%n", "dev metric", "before RL", "final");
+      s.get("final").fieldNames().forEachRemaining(k -> out.printf(Locale.ROOT, "%-22s %12.4f %12.4f%n", k,
+          s.get("before_rl").path(k).asDouble(Double.NaN), s.get("final").get(k).asDouble()));
+      out.printf(Locale.ROOT, "wall time %.1f s%n", s.get("wall_time_s").asDouble());
+    } catch (IOException e) {
+      out.println("seqrl: could not read the summary: " + e.getMessage());
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down: the hook is running and waits for us.
+    }
+  }
+}

@@ -1,0 +1,367 @@
+package org.seqrl.experiments.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.SeqrlConfig;
+import org.seqrl.experiments.data.BatchIterator;
+import org.seqrl.experiments.data.EncodedSplit;
+import org.seqrl.rl.EvaluationEvent;
+import org.seqrl.rl.NonFiniteLossException;
+import org.seqrl.rl.RunListener;
+
+/**
+ * One training run: MLE pre-training, then RL, with periodic dev evaluation, checkpoints
+ * (latest and best), a summary, and resume from the latest checkpoint.
+ *
+ * <p>The loop reads like the algorithm: for each step, draw a batch, take an MLE or an RL
+ * step, report; every {@code eval.every} steps evaluate on dev, keep the best, checkpoint.
+ * A stop request (SIGINT/SIGTERM via {@link #installSignalHandlers}, or {@link #requestStop})
+ * ends the current step, writes the latest checkpoint and returns {@link Outcome#INTERRUPTED};
+ * {@code seqrl train --resume} continues from there with the same data order, random state
+ * and baseline state, so the numbers equal those of an uninterrupted run.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+  /** How a call to {@link #run()} ended. */
+  public enum Outcome { FINISHED, INTERRUPTED }
+
+  /** Which part of the schedule the run is in. */
+  enum Phase { PRETRAIN, RL, DONE }
+
+  static final String CONFIG_FILE = "config.yaml";
+  static final String SUMMARY_FILE = "summary.json";
+  static final String STATE_FILE = "run-state.json";
+  static final String BASE_DIR_FILE = "config-base-dir.txt";
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final SeqrlConfig config;
+  private final Path runDir;
+  private final RunComponents parts;
+  private final CheckpointStore checkpoints;
+  private final ListenerHub listeners;
+  private final BatchIterator pretrainBatches;
+  private final BatchIterator rlBatches;
+  private final EncodedSplit train;
+  private final int[][] trainTargets;
+  private volatile boolean stopRequested;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private Phase phase = Phase.PRETRAIN;
+  private long phaseStep;
+  private long globalStep;
+  private double bestValue = Double.NaN;
+  private long bestStep = -1;
+  private Map<String, Double> beforeRl = Map.of();
+  private long elapsedMillisBefore;
+
+  private TrainingRun(SeqrlConfig config, Path runDir, RunComponents parts, ListenerHub listeners) {
+    this.config = config;
+    this.runDir = runDir;
+    this.parts = parts;
+    this.listeners = listeners;
+    this.checkpoints = new CheckpointStore(runDir);
+    this.train = parts.train();
+    this.trainTargets = firstReferences(train.references());
+    this.pretrainBatches = parts.batches("pretrain", config.pretrain().batchSize());
+    this.rlBatches = parts.batches("rl", config.rl().batchSize());
+  }
+
+  /**
+   * Starts a new run in {@code runDir} (which must not hold a run yet), or, when the config names
+   * {@code rl.init_checkpoint}, starts RL from that checkpoint's policy.
+   */
+  public static TrainingRun start(SeqrlConfig config, Path configBaseDir, Path runDir) {
+    if (Files.exists(runDir.resolve(STATE_FILE)) || new CheckpointStore(runDir).find("latest").isPresent()) {
+      throw new org.seqrl.experiments.cli.UserInputException(runDir + ": already holds a run; resume it with "
+          + "`seqrl train --resume " + runDir + "` or choose another --output");
+    }
+    try {
+      Files.createDirectories(runDir);
+      Files.writeString(runDir.resolve(CONFIG_FILE), ConfigLoader.toYaml(config));
+      // Relative data paths in the config are relative to the original config file's folder.
+      Files.writeString(runDir.resolve(BASE_DIR_FILE), configBaseDir.toAbsolutePath().normalize().toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + runDir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
+    }
+    ListenerHub hub = new ListenerHub();
+    RunComponents parts = RunComponents.build(config, configBaseDir, hub);
+    TrainingRun run = new TrainingRun(config, runDir, parts, hub);
+    Optional<Path> init = Optional.ofNullable(config.rl().initCheckpoint()).filter(s -> !s.isBlank())
+        .map(s -> configBaseDir.resolve(s));
+    if (init.isPresent()) {
+      parts.restorePolicyFrom(init.get());
+      run.phase = Phase.RL;
+    }
+    return run;
+  }
+
+  /** Reopens the run in {@code runDir} at its latest checkpoint. */
+  public static TrainingRun resume(Path runDir) {
+    Path cfgFile = runDir.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(cfgFile)) {
+      throw new org.seqrl.experiments.cli.UserInputException(runDir + ": no run to resume (missing " + CONFIG_FILE
+          + "); start one with `seqrl train CONFIG --output " + runDir + "`");
+    }
+    SeqrlConfig config = ConfigLoader.load(cfgFile, List.of());
+    Path baseDir = runDir;
+    try {
+      if (Files.isRegularFile(runDir.resolve(BASE_DIR_FILE))) {
+        baseDir = Path.of(Files.readString(runDir.resolve(BASE_DIR_FILE)).trim());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + runDir.resolve(BASE_DIR_FILE) + ": " + e.getMessage(), e);
+    }
+    ListenerHub hub = new ListenerHub();
+    RunComponents parts = RunComponents.build(config, baseDir, hub);
+    TrainingRun run = new TrainingRun(config, runDir, parts, hub);
+    Optional<Path> latest = run.checkpoints.find("latest");
+    if (latest.isPresent()) {
+      run.restoreFrom(latest.get());
+    }
+    return run;
+  }
+
+  public SeqrlConfig config() {
+    return config;
+  }
+
+  /** Adds a listener for steps, evaluations and the end of the run. */
+  public void addListener(RunListener listener) {
+    listeners.add(listener);
+  }
+
+  public Path runDir() {
+    return runDir;
+  }
+
+  public RunComponents components() {
+    return parts;
+  }
+
+  public long globalStep() {
+    return globalStep;
+  }
+
+  public boolean finished() {
+    return phase == Phase.DONE;
+  }
+
+  /** Asks the loop to stop after the current step, checkpoint and return. Thread-safe. */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  /**
+   * On SIGINT/SIGTERM the JVM runs shutdown hooks; this one asks the loop to stop and waits
+   * (bounded) until it has written its checkpoint, so the process exits cleanly.
+   */
+  public Thread installSignalHandlers() {
+    Thread hook = new Thread(() -> {
+      requestStop();
+      try {
+        stopped.await(120, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "seqrl-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  /** Runs (or continues) the schedule. */
+  public Outcome run() {
+    long startNanos = System.nanoTime();
+    try {
+      if (phase == Phase.PRETRAIN) {
+        if (!runPhase(config.pretrain().steps(), true, startNanos)) {
+          return Outcome.INTERRUPTED;
+        }
+        beforeRl = evaluate("dev");
+        phase = Phase.RL;
+        phaseStep = 0;
+        saveLatest(startNanos);
+      }
+      if (phase == Phase.RL) {
+        if (beforeRl.isEmpty()) {
+          beforeRl = evaluate("dev");
+        }
+        if (!runPhase(config.rl().steps(), false, startNanos)) {
+          return Outcome.INTERRUPTED;
+        }
+        Map<String, Double> finalMetrics = evaluate("dev");
+        updateBest(finalMetrics, startNanos);
+        phase = Phase.DONE;
+        saveLatest(startNanos);
+        writeSummary(finalMetrics, startNanos);
+      }
+      listeners.onEnd();
+      return Outcome.FINISHED;
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /** Steps through one phase; false when a stop request ended it early (after a checkpoint). */
+  private boolean runPhase(long steps, boolean pretraining, long startNanos) {
+    int every = config.eval().every();
+    while (phaseStep < steps) {
+      if (stopRequested) {
+        saveLatest(startNanos);
+        return false;
+      }
+      if (pretraining) {
+        int[] rows = pretrainBatches.next();
+        parts.trainer().mleStep(pick(train.sources(), rows), pick(trainTargets, rows));
+      } else {
+        int[] rows = rlBatches.next();
+        parts.trainer().rlStep(pick(train.sources(), rows), pick(train.references(), rows));
+      }
+      phaseStep++;
+      globalStep++;
+      if (every > 0 && globalStep % every == 0 && phaseStep < steps) {
+        updateBest(evaluate("dev"), startNanos);
+        saveLatest(startNanos);
+      }
+    }
+    return true;
+  }
+
+  /** Evaluates on a split, tells the listeners, and returns the eval/* metrics. */
+  Map<String, Double> evaluate(String split) {
+    EvaluationEvent event = parts.evaluate(split, globalStep);
+    listeners.onEvaluation(event);
+    return event.metrics();
+  }
+
+  private void updateBest(Map<String, Double> metrics, long startNanos) {
+    String key = config.eval().bestMetric();
+    Double value = metrics.get(key);
+    if (value == null || value.isNaN()) {
+      return;
+    }
+    boolean better = Double.isNaN(bestValue) || (config.eval().bestMode().equals("max") ? value > bestValue : value < bestValue);
+    if (better) {
+      bestValue = value;
+      bestStep = globalStep;
+      checkpoints.save("best", dir -> writeCheckpoint(dir, startNanos));
+    }
+  }
+
+  private void saveLatest(long startNanos) {
+    checkpoints.save("latest", dir -> writeCheckpoint(dir, startNanos));
+  }
+
+  private void writeCheckpoint(Path dir, long startNanos) throws IOException {
+    parts.policy().save(dir.resolve("policy"));
+    parts.saveVocabularies(dir);
+    ObjectNode s = JSON.createObjectNode();
+    s.put("phase", phase.name());
+    s.put("phaseStep", phaseStep);
+    s.put("globalStep", globalStep);
+    s.put("bestValue", bestValue);
+    s.put("bestStep", bestStep);
+    s.put("elapsedMillis", elapsedMillisBefore + (System.nanoTime() - startNanos) / 1_000_000);
+    ObjectNode before = s.putObject("beforeRl");
+    beforeRl.forEach(before::put);
+    ObjectNode trainerState = s.putObject("trainer");
+    parts.trainer().state().forEach(trainerState::put);
+    s.set("pretrainBatches", JSON.valueToTree(pretrainBatches.state()));
+    s.set("rlBatches", JSON.valueToTree(rlBatches.state()));
+    JSON.writeValue(dir.resolve(STATE_FILE).toFile(), s);
+  }
+
+  private void restoreFrom(Path dir) {
+    try {
+      JsonNode s = JSON.readTree(dir.resolve(STATE_FILE).toFile());
+      parts.policy().restore(dir.resolve("policy"));
+      phase = Phase.valueOf(s.get("phase").asText());
+      phaseStep = s.get("phaseStep").asLong();
+      globalStep = s.get("globalStep").asLong();
+      bestValue = s.get("bestValue").asDouble(Double.NaN);
+      bestStep = s.get("bestStep").asLong();
+      elapsedMillisBefore = s.get("elapsedMillis").asLong();
+      Map<String, Double> before = new LinkedHashMap<>();
+      s.get("beforeRl").fields().forEachRemaining(e -> before.put(e.getKey(), e.getValue().asDouble()));
+      beforeRl = before;
+      Map<String, Double> trainerState = new LinkedHashMap<>();
+      s.get("trainer").fields().forEachRemaining(e -> trainerState.put(e.getKey(), e.getValue().asDouble()));
+      parts.trainer().restore(trainerState);
+      pretrainBatches.restore(JSON.treeToValue(s.get("pretrainBatches"), BatchIterator.State.class));
+      rlBatches.restore(JSON.treeToValue(s.get("rlBatches"), BatchIterator.State.class));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore the checkpoint in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void writeSummary(Map<String, Double> finalMetrics, long startNanos) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("experiment", config.experiment());
+    s.put("seed", config.seed());
+    s.put("task", config.data().task().toString().toLowerCase());
+    s.put("reward", String.valueOf(config.rl().reward()));
+    s.put("baseline", String.valueOf(config.rl().baseline()));
+    s.set("before_rl", summaryMetrics(beforeRl));
+    s.set("final", summaryMetrics(finalMetrics));
+    s.put("best_metric", config.eval().bestMetric());
+    s.put("best_value", bestValue);
+    s.put("best_step", bestStep);
+    ObjectNode steps = s.putObject("steps");
+    steps.put("pretrain", config.pretrain().steps());
+    steps.put("rl", config.rl().steps());
+    steps.put("total", globalStep);
+    s.put("wall_time_s", (elapsedMillisBefore + (System.nanoTime() - startNanos) / 1_000_000) / 1000.0);
+    s.set("versions", JSON.valueToTree(Provenance.versions()));
+    try {
+      JSON.writeValue(runDir.resolve(SUMMARY_FILE).toFile(), s);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + runDir.resolve(SUMMARY_FILE) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Maps eval/* metric names to the summary's short names (bleu, levenshtein, exact_match, chrf, ...). */
+  static ObjectNode summaryMetrics(Map<String, Double> metrics) {
+    ObjectNode o = JSON.createObjectNode();
+    metrics.forEach((k, v) -> {
+      if (k.startsWith("eval/") && !k.substring(5).contains("/")) {
+        o.put(k.substring(5), v);
+      }
+    });
+    return o;
+  }
+
+  private static int[][] firstReferences(int[][][] references) {
+    // Teacher forcing needs one target; with several references the first is the canonical one.
+    int[][] t = new int[references.length][];
+    for (int i = 0; i < references.length; i++) {
+      t[i] = references[i][0];
+    }
+    return t;
+  }
+
+  private static <T> T[] pick(T[] all, int[] rows) {
+    T[] out = java.util.Arrays.copyOf(all, rows.length);
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = all[rows[i]];
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    parts.close();
+  }
+}
