@@ -1,0 +1,129 @@
+"""Joins SeqRL's and the PyTorch peer's JSON-lines results into one table.
+
+Writes the table to stdout, the joined rows as JSON, and appends a section to BENCHMARKS.md.
+ratio = peer time / SeqRL time: above 1 means SeqRL is faster. The lower bound is the case's
+matrix-multiply work (a rough count, below) divided by this CPU's measured float32 matmul rate.
+"""
+import argparse
+import datetime
+import json
+import platform
+import subprocess
+
+B, S, E, H, V, A = 32, 25, 64, 256, 30, 256
+
+
+def encoder_flops():
+    per_step = 2 * B * (E * 3 * H + H * 3 * H)
+    return S * per_step + 2 * B * H * H  # recurrence + bridge
+
+
+def decoder_flops(steps, attention, rows=B):
+    ctx = H if attention == "additive" else 0
+    per_step = 2 * rows * ((E + ctx) * 3 * H + H * 3 * H + H * V)
+    if attention == "additive":
+        per_step += 2 * rows * (H * A + S * A + S * H)  # query projection, scores, context
+    keys = 2 * B * S * H * A if attention == "additive" else 0
+    return steps * per_step + keys
+
+
+def case_flops(case, attention):
+    """Rough forward+backward matmul FLOPs (backward counted as twice the forward)."""
+    if case == "mle_step":
+        return 3 * (encoder_flops() + decoder_flops(S + 1, attention))
+    if case == "scst_step":
+        # An untrained policy samples END with p ~ 1/28: ~20 steps; greedy runs to the 35-step cap.
+        sample = encoder_flops() + decoder_flops(20, attention)
+        greedy = encoder_flops() + decoder_flops(35, attention)
+        return 3 * sample + greedy
+    if case == "greedy_batch":
+        return encoder_flops() + decoder_flops(35, attention)
+    if case == "beam5_batch":
+        return encoder_flops() + decoder_flops(35, attention, rows=5 * B)
+    return None
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                rows.append(json.loads(line))
+    return rows
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ours", nargs="+", required=True)
+    ap.add_argument("--peer", nargs="+", required=True)
+    ap.add_argument("--json-out", required=True)
+    ap.add_argument("--markdown", default=None, help="append the section to this file")
+    ap.add_argument("--command", default="benchmarks/run.sh")
+    args = ap.parse_args()
+    ours = [r for p in args.ours for r in load(p)]
+    peer = [r for p in args.peer for r in load(p)]
+    rate = {str(r["threads"]): r["gflops"] for r in ours if r["case"] == "matmul_1024"}
+    memory = [r for r in ours if r["case"] == "memory"]
+    joined = []
+    for r in ours:
+        if r["case"] in ("matmul_1024", "memory"):
+            continue
+        match = [p for p in peer if p["case"] == r["case"] and p["attention"] == r["attention"] and str(p["threads"]) == str(r["threads"])]
+        if not match:
+            continue
+        p = match[0]
+        flops = case_flops(r["case"], r["attention"])
+        gf = rate.get(str(r["threads"]))
+        bound = flops / (gf * 1e9) if flops and gf else None
+        joined.append({
+            "case": r["case"], "attention": r["attention"], "threads": r["threads"],
+            "ours_s": r["median_s"], "ours_q1_s": r["q1_s"], "ours_q3_s": r["q3_s"],
+            "peer": "pytorch " + p.get("version", ""), "peer_s": p["median_s"], "peer_q1_s": p["q1_s"], "peer_q3_s": p["q3_s"],
+            "ratio": p["median_s"] / r["median_s"], "lower_bound_s": bound, "gflop": flops / 1e9 if flops else None,
+        })
+    with open(args.json_out, "w") as f:
+        json.dump({"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "cpu": cpu_model(),
+                   "matmul_gflops": rate, "rows": joined, "memory": memory}, f, indent=2)
+    ms = lambda s: f"{s * 1000:.1f}"
+    lines = [
+        f"### Model steps vs PyTorch ({datetime.date.today().isoformat()})",
+        "",
+        f"Command: `{args.command}`. CPU: {cpu_model()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores. "
+        f"Measured float32 matmul rate (ND4J, 1024^3): " + ", ".join(f"{v:.1f} GFLOP/s at {k} thread(s)" for k, v in rate.items()) + ".",
+        "Median of the repetitions (warm-up excluded), [q1-q3] in brackets; ratio = PyTorch time / SeqRL time (above 1: SeqRL faster);",
+        "lower bound = rough matmul FLOPs of the case / the measured matmul rate.",
+        "",
+        "| case | attention | threads | SeqRL ms | PyTorch ms | ratio | lower bound ms | GFLOP |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for j in joined:
+        lb = "" if j["lower_bound_s"] is None else ms(j["lower_bound_s"])
+        lines.append(f"| {j['case']} | {j['attention']} | {j['threads']} | {ms(j['ours_s'])} [{ms(j['ours_q1_s'])}-{ms(j['ours_q3_s'])}] "
+                     f"| {ms(j['peer_s'])} [{ms(j['peer_q1_s'])}-{ms(j['peer_q3_s'])}] | {j['ratio']:.2f} | {lb} | {j['gflop']:.2f} |")
+    for m in memory:
+        rss = m["rss_mb"]
+        warm = rss[min(2, len(rss) - 1)][1]
+        growth = (rss[-1][1] - warm) / warm * 100 if warm else float("nan")
+        lines += ["", f"Memory, {m['steps']} SCST steps (attention {m['attention']}, {m['threads']} thread(s)): RSS MB by step "
+                  + ", ".join(f"{s}: {mb}" for s, mb, _ in rss) + f". Growth after warm-up (from step {rss[min(2, len(rss) - 1)][0]}): {growth:+.1f} %."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "a") as f:
+            f.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+package org.seqrl.experiments.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.seqrl.agents.Seq2SeqConfig;
+import org.seqrl.agents.Seq2SeqPolicy;
+import org.seqrl.metrics.Levenshtein;
+import org.seqrl.rl.OptimizerSettings;
+import org.seqrl.rl.PolicyGradientBatch;
+import org.seqrl.rl.Rollout;
+
+/**
+ * SeqRL's side of the model benchmark (benchmarks/run.sh): the same cases, sizes and JSON-lines
+ * output as the PyTorch peer in benchmarks/peers/torch_seq2seq.py. Not a test.
+ *
+ * <p>Usage: {@code ModelBenchmark [--reps N] [--warmup N] [--attention none,additive]
+ * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N]}.
+ * Threads follow {@code OMP_NUM_THREADS}.
+ */
+public final class ModelBenchmark {
+  static final int VOCAB = 30;
+  static final int BATCH = 32;
+  static final int MAX_LEN = 35;
+
+  public static void main(String[] args) throws IOException {
+    int reps = 10;
+    int warmup = 3;
+    String attention = "none,additive";
+    String cases = "mle_step,scst_step,greedy_batch,beam5_batch";
+    boolean matmul = false;
+    int memorySteps = 0;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--reps" -> reps = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--attention" -> attention = args[++i];
+        case "--cases" -> cases = args[++i];
+        case "--matmul" -> matmul = true;
+        case "--memory-steps" -> memorySteps = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    if (matmul) {
+      measureMatmul(threads);
+    }
+    for (String att : cases.isBlank() ? new String[0] : attention.split(",")) {
+      try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(att))) {
+        Random r = new Random(5);
+        for (String c : cases.split(",")) {
+          Runnable body = switch (c) {
+            case "mle_step" -> () -> {
+              int[][][] b = batch(r);
+              p.mleStep(b[0], b[1], new OptimizerSettings(1e-3, 50));
+            };
+            case "scst_step" -> () -> scstStep(p, batch(r));
+            case "greedy_batch" -> () -> p.greedy(batch(r)[0], MAX_LEN);
+            case "beam5_batch" -> () -> p.beamSearch(batch(r)[0], 5, MAX_LEN);
+            default -> throw new IllegalArgumentException("unknown case " + c);
+          };
+          double[] q = timed(body, warmup, reps);
+          System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
+              + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"reps\": %d}%n", c, att, threads, q[1], q[0], q[2], reps);
+        }
+      }
+    }
+    if (memorySteps > 0) {
+      memoryRun(memorySteps, attention.split(",")[0], threads);
+    }
+  }
+
+  static Seq2SeqConfig config(String attention) {
+    return Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(64).hidden(256)
+        .attention(Seq2SeqConfig.Attention.valueOf(attention.trim().toUpperCase(Locale.ROOT))).seed(1).build();
+  }
+
+  /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50. */
+  static void scstStep(Seq2SeqPolicy p, int[][][] b) {
+    Rollout s = p.sample(b[0], 1, 1.0, MAX_LEN);
+    Rollout g = p.greedy(b[0], MAX_LEN);
+    double[][] adv = new double[s.rows()][s.maxLength()];
+    for (int i = 0; i < s.rows(); i++) {
+      int[][] refs = {b[1][i]};
+      double a = -Levenshtein.minDistance(s.hypothesis(i), refs) + Levenshtein.minDistance(g.hypothesis(i), refs);
+      Arrays.fill(adv[i], 0, s.lengths()[i], a);
+    }
+    p.update(new PolicyGradientBatch(s, adv, null, null, 0.01, 0.0), new OptimizerSettings(1e-5, 50));
+  }
+
+  /** Random strings of length 20-30 over ids 4..29; the target is the reversed source. */
+  static int[][][] batch(Random r) {
+    int[][] src = new int[BATCH][];
+    int[][] tgt = new int[BATCH][];
+    for (int i = 0; i < BATCH; i++) {
+      int len = 20 + r.nextInt(11);
+      src[i] = new int[len];
+      tgt[i] = new int[len];
+      for (int t = 0; t < len; t++) {
+        src[i][t] = 4 + r.nextInt(VOCAB - 4);
+      }
+      for (int t = 0; t < len; t++) {
+        tgt[i][t] = src[i][len - 1 - t];
+      }
+    }
+    return new int[][][] {src, tgt};
+  }
+
+  /** {q1, median, q3} in seconds, warm-up excluded. */
+  static double[] timed(Runnable body, int warmup, int reps) {
+    for (int i = 0; i < warmup; i++) {
+      body.run();
+    }
+    double[] s = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t = System.nanoTime();
+      body.run();
+      s[i] = (System.nanoTime() - t) / 1e9;
+    }
+    Arrays.sort(s);
+    return new double[] {quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75)};
+  }
+
+  static double quantile(double[] sorted, double q) {
+    double pos = q * (sorted.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  }
+
+  /** This CPU's float32 matrix-multiply rate through ND4J (1024^3 sgemm), for the lower bounds. */
+  static void measureMatmul(String threads) {
+    int n = 1024;
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+    double[] q = timed(() -> a.mmuli(b, c), 3, 10);
+    double gflops = 2.0 * n * n * n / q[1] / 1e9;
+    System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"matmul_1024\", \"threads\": %s, \"median_s\": %.6f, "
+        + "\"gflops\": %.2f}%n", threads, q[1], gflops);
+  }
+
+  /** Resident memory over a long run of SCST steps, sampled 20 times. */
+  static void memoryRun(int steps, String attention, String threads) throws IOException {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(attention))) {
+      Random r = new Random(6);
+      int every = Math.max(1, steps / 20);
+      long t0 = System.nanoTime();
+      List<String> samples = new ArrayList<>();
+      for (int s = 0; s <= steps; s++) {
+        if (s % every == 0) {
+          samples.add(String.format(Locale.ROOT, "[%d, %d, %.1f]", s, rssMb(), (System.nanoTime() - t0) / 1e9));
+        }
+        if (s < steps) {
+          scstStep(p, batch(r));
+        }
+      }
+      System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"memory\", \"attention\": \"%s\", \"threads\": %s, "
+          + "\"steps\": %d, \"rss_mb\": [%s]}%n", attention, threads, steps, String.join(", ", samples));
+    }
+  }
+
+  static long rssMb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+}
