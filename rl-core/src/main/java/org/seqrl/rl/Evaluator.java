@@ -1,0 +1,132 @@
+package org.seqrl.rl;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.seqrl.metrics.Levenshtein;
+import org.seqrl.metrics.NltkBleu;
+import org.seqrl.metrics.NltkSmoothing;
+
+/**
+ * Decodes held-out inputs greedily (and with beam search when the width is above 1) and reports
+ * the mean of every metric: the standard set (BLEU, minimum edit distance, edit-distance rate,
+ * exact match) plus the given named metrics, and a few samples for people to read.
+ */
+public final class Evaluator {
+  private final SequencePolicy policy;
+  private final List<NamedMetric> metrics;
+  private final int maxLength;
+  private final int batchSize;
+  private final int beamWidth;
+  private final int samples;
+
+  /**
+   * @param metrics extra metrics, reported as {@code eval/<name>}
+   * @param beamWidth 0 or 1: greedy only; above 1: also beam search, reported as {@code eval/beam/<name>}
+   * @param samples how many leading examples to return as {@link Sample}s
+   */
+  public Evaluator(SequencePolicy policy, List<NamedMetric> metrics, int maxLength, int batchSize, int beamWidth,
+      int samples) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+    this.policy = policy;
+    this.metrics = List.copyOf(metrics);
+    this.maxLength = maxLength;
+    this.batchSize = batchSize;
+    this.beamWidth = beamWidth;
+    this.samples = samples;
+  }
+
+  public EvaluationEvent evaluate(long step, String split, int[][] sources, int[][][] references) {
+    int n = sources.length;
+    int[][] greedy = new int[n][];
+    double[][][] attention = new double[Math.min(samples, n)][][];
+    for (int from = 0; from < n; from += batchSize) {
+      int to = Math.min(n, from + batchSize);
+      Rollout r = policy.greedy(Arrays.copyOfRange(sources, from, to), maxLength);
+      for (int i = 0; i < r.rows(); i++) {
+        greedy[from + i] = r.hypothesis(i);
+        if (from + i < attention.length && r.attention() != null) {
+          attention[from + i] = r.attention()[i];
+        }
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>(score("eval/", greedy, references));
+    if (beamWidth > 1) {
+      int[][] beam = new int[n][];
+      for (int from = 0; from < n; from += batchSize) {
+        int to = Math.min(n, from + batchSize);
+        int[][] b = policy.beamSearch(Arrays.copyOfRange(sources, from, to), beamWidth, maxLength);
+        System.arraycopy(b, 0, beam, from, b.length);
+      }
+      out.putAll(score("eval/beam/", beam, references));
+    }
+    List<Sample> list = new ArrayList<>();
+    int shown = Math.min(samples, n);
+    if (shown > 0) {
+      Reward main = metrics.isEmpty() ? Rewards.levenshtein() : metrics.get(0).metric();
+      int[][] head = Arrays.copyOf(sources, shown);
+      Rollout sampled = policy.sample(head, 1, 1.0, maxLength);
+      for (int i = 0; i < shown; i++) {
+        int[] s = sampled.hypothesis(i);
+        list.add(new Sample(sources[i], references[i], greedy[i], main.score(greedy[i], references[i]), s,
+            main.score(s, references[i]), attention[i]));
+      }
+    }
+    return new EvaluationEvent(step, split, out, list);
+  }
+
+  private Map<String, Double> score(String prefix, int[][] hyps, int[][][] refs) {
+    int n = hyps.length;
+    double bleu = 0;
+    double lev = 0;
+    double exact = 0;
+    long distanceSum = 0;
+    long lengthSum = 0;
+    double[] extra = new double[metrics.size()];
+    NltkSmoothing smoothing = NltkSmoothing.parse("method1");
+    for (int i = 0; i < n; i++) {
+      bleu += NltkBleu.sentenceBleu(hyps[i], refs[i], smoothing);
+      int[] closest = closestReference(hyps[i], refs[i]);
+      int d = Levenshtein.distance(hyps[i], closest);
+      lev += d;
+      distanceSum += d;
+      lengthSum += closest.length;
+      exact += d == 0 ? 1 : 0;
+      for (int m = 0; m < extra.length; m++) {
+        extra[m] += Rewards.checked(metrics.get(m).metric(), metrics.get(m).metric().score(hyps[i], refs[i]), i);
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    double count = Math.max(1, n);
+    out.put(prefix + "bleu", bleu / count);
+    out.put(prefix + "levenshtein", lev / count);
+    // Errors per reference token over the split (phoneme/character error rate).
+    out.put(prefix + "levenshtein_rate", (double) distanceSum / Math.max(1, lengthSum));
+    out.put(prefix + "exact_match", exact / count);
+    for (int m = 0; m < extra.length; m++) {
+      out.put(prefix + metrics.get(m).name(), extra[m] / count);
+    }
+    return out;
+  }
+
+  /** The reference at the smallest edit distance; ties go to the longest, as in the normalized distance. */
+  static int[] closestReference(int[] hyp, int[][] refs) {
+    if (refs.length == 0) {
+      return new int[0];
+    }
+    int[] best = refs[0];
+    int bestD = Integer.MAX_VALUE;
+    for (int[] r : refs) {
+      int d = Levenshtein.distance(hyp, r);
+      if (d < bestD || (d == bestD && r.length > best.length)) {
+        bestD = d;
+        best = r;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,139 @@
+package org.seqrl.rl;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.seqrl.metrics.Chrf;
+import org.seqrl.metrics.ExactMatch;
+import org.seqrl.metrics.Levenshtein;
+import org.seqrl.metrics.NltkBleu;
+import org.seqrl.metrics.NltkSmoothing;
+
+/** The built-in rewards as adapters over {@code metrics}, and their weighted sums. */
+public final class Rewards {
+  private Rewards() {}
+
+  /** Sentence BLEU with nltk's semantics (4-gram uniform weights) on token ids, in [0, 1]. */
+  public static Reward bleu(NltkSmoothing smoothing) {
+    return named("bleu", (h, r) -> NltkBleu.sentenceBleu(h, r, smoothing));
+  }
+
+  /** Minus the smallest token edit distance to any reference, in (-inf, 0]. */
+  public static Reward levenshtein() {
+    return named("levenshtein", (h, r) -> -Levenshtein.minDistance(h, r));
+  }
+
+  /**
+   * Minus the smallest edit distance divided by the length of the reference that attains it
+   * (see {@link Levenshtein#normalizedDistance(int[], int[][])}), so that long and short
+   * targets weigh alike; 0 is perfect.
+   */
+  public static Reward levenshteinNormalized() {
+    return named("levenshtein-normalized", (h, r) -> -Levenshtein.normalizedDistance(h, r));
+  }
+
+  /**
+   * chrF (sacrebleu's defaults, 0-100) on the detokenised text: tokens joined without spaces at
+   * character level, with single spaces at word level.
+   */
+  public static Reward chrf(IntFunction<String> tokenText, boolean characterLevel) {
+    String sep = characterLevel ? "" : " ";
+    return named("chrf", (h, r) -> {
+      List<String> refs = new ArrayList<>(r.length);
+      for (int[] ref : r) {
+        refs.add(text(ref, tokenText, sep));
+      }
+      return Chrf.sentenceScore(text(h, tokenText, sep), refs);
+    });
+  }
+
+  /** 1 when the hypothesis equals some reference, else 0. */
+  public static Reward exactMatch() {
+    return named("exact-match", ExactMatch::score);
+  }
+
+  /** Σ w_i R_i, reporting every R_i as a component. */
+  public static Reward weightedSum(Map<Reward, Double> weights) {
+    if (weights.isEmpty()) {
+      throw new IllegalArgumentException("a weighted sum needs at least one reward");
+    }
+    Map<Reward, Double> parts = new LinkedHashMap<>(weights);
+    String name = String.join("+", parts.entrySet().stream().map(e -> e.getValue() + "*" + e.getKey().name()).toList());
+    return new Reward() {
+      @Override
+      public double score(int[] hypothesis, int[][] references) {
+        double sum = 0;
+        for (Map.Entry<Reward, Double> e : parts.entrySet()) {
+          sum += e.getValue() * e.getKey().score(hypothesis, references);
+        }
+        return sum;
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Map<String, Double> components(int[] hypothesis, int[][] references) {
+        Map<String, Double> c = new LinkedHashMap<>();
+        parts.keySet().forEach(r -> c.put(r.name(), r.score(hypothesis, references)));
+        return c;
+      }
+    };
+  }
+
+  /**
+   * Scores every row of a rollout against its input's references.
+   *
+   * @throws IllegalStateException naming the reward and the row when a score is NaN or infinite
+   */
+  public static double[] scoreRows(Reward reward, Rollout rollout, int[][][] references) {
+    double[] r = new double[rollout.rows()];
+    for (int row = 0; row < r.length; row++) {
+      r[row] = checked(reward, reward.score(rollout.hypothesis(row), references[rollout.inputOf(row)]), row);
+    }
+    return r;
+  }
+
+  static double checked(Reward reward, double value, int row) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalStateException("reward '" + reward.name() + "' returned " + value + " for rollout row " + row
+          + "; a reward must be finite");
+    }
+    return value;
+  }
+
+  private static String text(int[] ids, IntFunction<String> tokenText, String sep) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < ids.length; i++) {
+      if (i > 0) {
+        b.append(sep);
+      }
+      b.append(tokenText.apply(ids[i]));
+    }
+    return b.toString();
+  }
+
+  /** A reward from a function and a name. */
+  public static Reward named(String name, java.util.function.ToDoubleBiFunction<int[], int[][]> f) {
+    return new Reward() {
+      @Override
+      public double score(int[] hypothesis, int[][] references) {
+        return f.applyAsDouble(hypothesis, references);
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String toString() {
+        return name;
+      }
+    };
+  }
+}

@@ -1,0 +1,197 @@
+package org.seqrl.rl;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training step of DESIGN.md, top to bottom: sample, score, advantages, update, report.
+ * Pre-training steps (teacher-forced MLE) go through the same trainer so that a run can switch
+ * from likelihood to RL and keep one step counter.
+ */
+public final class Trainer {
+
+  private final SequencePolicy policy;
+  private final Reward reward;
+  private final BaselineStrategy baseline;
+  private final TrainerSettings settings;
+  private final List<RunListener> listeners;
+  private long step;
+
+  public Trainer(SequencePolicy policy, Reward reward, BaselineStrategy baseline, TrainerSettings settings,
+      List<RunListener> listeners) {
+    this.policy = policy;
+    this.reward = reward;
+    this.baseline = baseline;
+    this.settings = settings;
+    this.listeners = List.copyOf(listeners);
+    BaselineRequirements req = baseline.requirements();
+    if (settings.samplesPerInput() < req.minSamplesPerInput()) {
+      throw new IllegalArgumentException("the baseline needs at least " + req.minSamplesPerInput()
+          + " samples per input, but samplesPerInput is " + settings.samplesPerInput());
+    }
+    if (!policy.criticHeads().containsAll(req.criticHeads())) {
+      throw new IllegalArgumentException("the baseline needs critic heads " + req.criticHeads()
+          + " but the policy carries " + policy.criticHeads());
+    }
+  }
+
+  /** One policy-gradient step on a batch of inputs with their references. */
+  public StepResult rlStep(int[][] sources, int[][][] references) {
+    long start = System.nanoTime();
+    BaselineRequirements needs = baseline.requirements();
+
+    // 1. Sample k sequences per input (and the greedy decode when the baseline compares with it).
+    Rollout rollout = policy.sample(sources, settings.samplesPerInput(), settings.temperature(), settings.maxLength());
+    Rollout greedy = needs.needsGreedy() ? policy.greedy(sources, settings.maxLength()) : null;
+
+    // 2. Score them.
+    double[] rewards = Rewards.scoreRows(reward, rollout, references);
+    double[] greedyRewards = greedy == null ? null : Rewards.scoreRows(reward, greedy, references);
+
+    // 3. Advantages (constants for the gradient) and critic targets.
+    Advantages advantages = baseline.advantages(rollout, rewards, greedyRewards);
+
+    // 4. One optimizer step.
+    UpdateStats update = policy.update(new PolicyGradientBatch(rollout, advantages.perStep(),
+        advantages.sequenceTargets(), advantages.stepTargets(), settings.entropyCoefficient(),
+        settings.criticLossCoefficient()), settings.rl());
+    requireFinite(update, "RL");
+    step++;
+
+    // 5. Report.
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("train/reward_mean", mean(rewards));
+    m.put("train/reward_std", std(rewards));
+    if (greedyRewards != null) {
+      m.put("train/greedy_reward_mean", mean(greedyRewards));
+    }
+    double[] tokenAdvantages = unmasked(advantages.perStep(), rollout);
+    m.put("train/advantage_mean", mean(tokenAdvantages));
+    m.put("train/advantage_std", std(tokenAdvantages));
+    m.put("train/policy_loss", update.policyLoss());
+    m.put("train/critic_loss", update.criticLoss());
+    m.put("train/loss", update.loss());
+    m.put("train/entropy", update.entropy());
+    m.put("train/grad_norm", update.gradNorm());
+    m.put("train/seq_length", (double) rollout.tokenCount() / rollout.rows());
+    componentMeans(rollout, references).forEach((k, v) -> m.put("train/reward/" + k, v));
+    m.put("perf/steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
+    return report(Phase.RL, update, m);
+  }
+
+  /** One teacher-forced maximum-likelihood step. */
+  public StepResult mleStep(int[][] sources, int[][] targets) {
+    long start = System.nanoTime();
+    UpdateStats update = policy.mleStep(sources, targets, settings.mle());
+    requireFinite(update, "MLE");
+    step++;
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("train/mle_loss", update.loss());
+    m.put("train/mle_token_nll", update.policyLoss() * sources.length / Math.max(1, update.tokens()));
+    m.put("train/entropy", update.entropy());
+    m.put("train/grad_norm", update.gradNorm());
+    m.put("perf/steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
+    return report(Phase.PRETRAIN, update, m);
+  }
+
+  private StepResult report(Phase phase, UpdateStats update, Map<String, Double> metrics) {
+    StepEvent event = new StepEvent(phase, step, Map.copyOf(metrics));
+    listeners.forEach(l -> l.onStep(event));
+    return new StepResult(step, update, event.metrics());
+  }
+
+  private void requireFinite(UpdateStats u, String kind) {
+    if (!Double.isFinite(u.loss()) || !Double.isFinite(u.gradNorm())) {
+      throw new NonFiniteLossException(kind + " update at step " + (step + 1) + " gave loss " + u.loss()
+          + " and gradient norm " + u.gradNorm());
+    }
+  }
+
+  private Map<String, Double> componentMeans(Rollout rollout, int[][][] references) {
+    Map<String, Double> sums = new LinkedHashMap<>();
+    for (int r = 0; r < rollout.rows(); r++) {
+      reward.components(rollout.hypothesis(r), references[rollout.inputOf(r)]).forEach((k, v) -> sums.merge(k, v, Double::sum));
+    }
+    sums.replaceAll((k, v) -> v / rollout.rows());
+    return sums;
+  }
+
+  public long step() {
+    return step;
+  }
+
+  public void setStep(long step) {
+    this.step = step;
+  }
+
+  /** The step counter and the baseline's state, for checkpoints. */
+  public Map<String, Double> state() {
+    Map<String, Double> s = new LinkedHashMap<>();
+    s.put("step", (double) step);
+    baseline.state().forEach((k, v) -> s.put("baseline." + k, v));
+    return s;
+  }
+
+  public void restore(Map<String, Double> state) {
+    step = state.getOrDefault("step", 0.0).longValue();
+    Map<String, Double> b = new LinkedHashMap<>();
+    state.forEach((k, v) -> {
+      if (k.startsWith("baseline.")) {
+        b.put(k.substring("baseline.".length()), v);
+      }
+    });
+    baseline.restore(b);
+  }
+
+  public SequencePolicy policy() {
+    return policy;
+  }
+
+  public Reward reward() {
+    return reward;
+  }
+
+  public BaselineStrategy baseline() {
+    return baseline;
+  }
+
+  public TrainerSettings settings() {
+    return settings;
+  }
+
+  static double[] unmasked(double[][] perStep, Rollout rollout) {
+    List<Double> v = new ArrayList<>();
+    for (int r = 0; r < perStep.length; r++) {
+      for (int t = 0; t < rollout.lengths()[r]; t++) {
+        v.add(perStep[r][t]);
+      }
+    }
+    return v.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  static double mean(double[] x) {
+    if (x.length == 0) {
+      return 0;
+    }
+    double s = 0;
+    for (double v : x) {
+      s += v;
+    }
+    return s / x.length;
+  }
+
+  /** Population standard deviation; 0 for fewer than two values. */
+  static double std(double[] x) {
+    if (x.length < 2) {
+      return 0;
+    }
+    double m = mean(x);
+    double s = 0;
+    for (double v : x) {
+      s += (v - m) * (v - m);
+    }
+    return Math.sqrt(s / x.length);
+  }
+}
