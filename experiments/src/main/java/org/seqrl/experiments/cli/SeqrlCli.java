@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         org.seqrl.experiments.tracking.SyncCommand.class,
         org.seqrl.experiments.report.ReportCommand.class,
         ScoreCommand.class,
+        org.seqrl.experiments.config.ConfigCommand.class,
     })
 public final class SeqrlCli implements Runnable {
 

@@ -1,0 +1,772 @@
+package org.seqrl.experiments.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.data.TokenLevel;
+
+/**
+ * Reads a YAML experiment config, applies {@code key=value} overrides, fills in defaults and
+ * validates. Every error is one line naming where the value came from (file and line, or the
+ * {@code --set} option), the dotted key, the value and what is allowed.
+ *
+ * <p>Relative paths in a file are resolved against the file's folder; relative paths in overrides
+ * against the working directory; so the resolved config holds absolute paths.
+ */
+public final class ConfigLoader {
+  static final YAMLMapper MAPPER = YAMLMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .build();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /** Every dotted key a config may hold (sections and leaves), taken from the defaults so it is defined once. */
+  static final Set<String> KNOWN_KEYS;
+  /** Keys that hold a single setting (what a sweep may vary and --set may set). */
+  static final Set<String> LEAF_KEYS;
+
+  static {
+    Set<String> known = new LinkedHashSet<>();
+    Set<String> leaves = new LinkedHashSet<>();
+    collectKeys(toTree(SeqrlConfig.defaults()), "", known, leaves);
+    KNOWN_KEYS = Set.copyOf(known);
+    LEAF_KEYS = java.util.Collections.unmodifiableSet(leaves);
+  }
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} and applies {@code overrides} ({@code key=value}, values in YAML syntax). */
+  public static SeqrlConfig load(Path file, List<String> overrides) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new UserInputException(file + ": config file not found");
+    } catch (IOException e) {
+      throw new UserInputException(file + ": cannot read config file: " + e.getMessage());
+    }
+    Path dir = file.toAbsolutePath().normalize().getParent();
+    return parse(text, file.toString(), dir, overrides);
+  }
+
+  /**
+   * Parses YAML text. {@code sourceName} names it in errors; {@code baseDir} resolves relative paths
+   * (null keeps them as written).
+   */
+  public static SeqrlConfig parse(String yaml, String sourceName, Path baseDir, List<String> overrides) {
+    Origin origin = new Origin(sourceName, baseDir);
+    ObjectNode tree = readTree(yaml, origin);
+    origin.lines.putAll(lineNumbers(yaml));
+    applyOverrides(tree, overrides, origin);
+    return build(tree, origin, true);
+  }
+
+  /** Applies overrides to a resolved config, e.g. one sweep cell; errors name the {@code --set} option. */
+  public static SeqrlConfig withOverrides(SeqrlConfig base, List<String> overrides) {
+    Origin origin = new Origin("config", null);
+    ObjectNode tree = toTree(base);
+    applyOverrides(tree, overrides, origin);
+    return build(tree, origin, true);
+  }
+
+  /** The resolved config as YAML with every default written out; it reloads to an equal config. */
+  public static String toYaml(SeqrlConfig config) {
+    try {
+      return MAPPER.writeValueAsString(toTree(config));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write config as YAML", e);
+    }
+  }
+
+  static LinkedHashMap<String, String> flatten(SeqrlConfig config) {
+    LinkedHashMap<String, String> flat = new LinkedHashMap<>();
+    flattenInto(toTree(config), "", flat);
+    return flat;
+  }
+
+  // ---------------------------------------------------------------- parsing
+
+  private static ObjectNode readTree(String yaml, Origin origin) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+      String msg = e.getOriginalMessage().lines().findFirst().orElse("").trim();
+      throw new UserInputException(origin.name + (line > 0 ? ":" + line : "") + ": invalid YAML: " + msg);
+    }
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return NODES.objectNode();
+    }
+    if (!node.isObject()) {
+      throw new UserInputException(origin.name + ":1: expected a mapping of config keys (e.g. 'seed: 1'), got "
+          + describe(node));
+    }
+    return (ObjectNode) node;
+  }
+
+  /** Line of each dotted key in the YAML text, so that errors can point at it. */
+  static Map<String, Integer> lineNumbers(String yaml) {
+    Map<String, Integer> lines = new LinkedHashMap<>();
+    try (JsonParser p = MAPPER.getFactory().createParser(yaml)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        walkLines(p, "", lines);
+      }
+    } catch (IOException e) {
+      // Already reported by readTree; line numbers are a convenience.
+    }
+    return lines;
+  }
+
+  private static void walkLines(JsonParser p, String prefix, Map<String, Integer> lines) throws IOException {
+    JsonToken t;
+    while ((t = p.nextToken()) != null && t != JsonToken.END_OBJECT) {
+      if (t != JsonToken.FIELD_NAME) {
+        continue;
+      }
+      String key = prefix + p.currentName();
+      lines.put(key, p.currentTokenLocation().getLineNr());
+      JsonToken value = p.nextToken();
+      if (value == JsonToken.START_OBJECT) {
+        walkLines(p, key + ".", lines);
+      } else if (value == JsonToken.START_ARRAY) {
+        p.skipChildren();
+      }
+    }
+  }
+
+  private static void applyOverrides(ObjectNode tree, List<String> overrides, Origin origin) {
+    for (String raw : overrides == null ? List.<String>of() : overrides) {
+      String where = "--set " + raw;
+      int eq = raw.indexOf('=');
+      if (eq <= 0) {
+        throw new UserInputException(where + ": expected key=value, e.g. --set rl.baseline=scst");
+      }
+      String key = raw.substring(0, eq).trim();
+      String valueText = raw.substring(eq + 1).trim();
+      List<String> path = splitKey(key);
+      if (path == null) {
+        throw new UserInputException(where + ": " + key + ": " + unknownKeyProblem(key));
+      }
+      JsonNode value;
+      try {
+        value = valueText.isEmpty() ? NullNode.instance : MAPPER.readTree(valueText);
+      } catch (JsonProcessingException e) {
+        throw new UserInputException(where + ": " + key + ": '" + valueText + "' is not a YAML value");
+      }
+      if (value == null || value.isMissingNode()) {
+        value = NullNode.instance;
+      }
+      ObjectNode parent = tree;
+      for (int i = 0; i < path.size() - 1; i++) {
+        JsonNode child = parent.get(path.get(i));
+        if (child != null && child.isTextual() && key.startsWith("rl.reward.")) {
+          // rl.reward: bleu plus --set rl.reward.chrf=0.5 means a weighted sum of both.
+          ObjectNode weights = NODES.objectNode();
+          weights.put(child.asText(), 1.0);
+          parent.set(path.get(i), weights);
+          child = weights;
+        }
+        if (child == null || !child.isObject()) {
+          child = NODES.objectNode();
+          parent.set(path.get(i), child);
+        }
+        parent = (ObjectNode) child;
+      }
+      parent.set(path.get(path.size() - 1), value);
+      origin.overrides.put(key, where);
+    }
+  }
+
+  /** The path of a dotted key, or null when it is not a config key. */
+  private static List<String> splitKey(String key) {
+    for (String open : List.of("sweep.grid.", "rl.reward.")) {
+      if (key.startsWith(open) && key.length() > open.length()) {
+        List<String> path = new ArrayList<>(List.of(open.substring(0, open.length() - 1).split("\\.")));
+        path.add(key.substring(open.length()));
+        return path;
+      }
+    }
+    return KNOWN_KEYS.contains(key) ? List.of(key.split("\\.")) : null;
+  }
+
+  static String unknownKeyProblem(String key) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    String last = key.substring(key.lastIndexOf('.') + 1);
+    for (String known : KNOWN_KEYS) {
+      String knownLast = known.substring(known.lastIndexOf('.') + 1);
+      int d = Math.min(distance(key, known), distance(last, knownLast) + (parentOf(key).equals(parentOf(known)) ? 0 : 2));
+      if (d < bestDistance || (d == bestDistance && best != null && known.compareTo(best) < 0)) {
+        bestDistance = d;
+        best = known;
+      }
+    }
+    if (best != null && bestDistance <= Math.max(2, last.length() / 3)) {
+      return "unknown key; did you mean " + best + "?";
+    }
+    String parent = parentOf(key);
+    List<String> siblings = KNOWN_KEYS.stream().filter(k -> parentOf(k).equals(parent)).sorted().toList();
+    return "unknown key; expected one of " + String.join(", ", siblings);
+  }
+
+  private static String parentOf(String key) {
+    int dot = key.lastIndexOf('.');
+    return dot < 0 ? "" : key.substring(0, dot);
+  }
+
+  /** Levenshtein distance, for suggesting the closest known key. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  private static SeqrlConfig build(ObjectNode tree, Origin origin, boolean checkSweep) {
+    try {
+      checkKeys(tree, "");
+      SeqrlConfig config = buildUnchecked(tree, origin);
+      if (checkSweep) {
+        checkSweep(tree, config, origin);
+      }
+      return config;
+    } catch (InvalidConfigException e) {
+      throw new UserInputException(origin.where(e.key()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkKeys(ObjectNode node, String prefix) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = prefix + e.getKey();
+      if (!KNOWN_KEYS.contains(key)) {
+        throw new InvalidConfigException(key, unknownKeyProblem(key));
+      }
+      boolean section = !LEAF_KEYS.contains(key) && !key.equals("sweep.grid");
+      if (section) {
+        if (!e.getValue().isObject() && !e.getValue().isNull()) {
+          throw new InvalidConfigException(key, describe(e.getValue()) + " is not a section; expected a mapping of "
+              + key + ".* keys");
+        }
+        if (e.getValue().isObject()) {
+          checkKeys((ObjectNode) e.getValue(), key + ".");
+        }
+      }
+    }
+  }
+
+  private static SeqrlConfig buildUnchecked(ObjectNode tree, Origin origin) {
+    Reader root = new Reader(tree, "", origin);
+    SeqrlConfig d = SeqrlConfig.defaults();
+
+    Reader data = root.section("data");
+    DataConfig dd = d.data();
+    LengthRange trainLengths = data.range("train_lengths", dd.trainLengths());
+    LengthRange testLengths = data.range("test_lengths", trainLengths);
+    Reader tsv = data.section("tsv");
+    TsvConfig td = dd.tsv();
+    TsvConfig tsvConfig = new TsvConfig(tsv.path("train", td.train()), tsv.path("dev", td.dev()),
+        tsv.path("test", td.test()), tsv.number("dev_fraction", td.devFraction()),
+        tsv.number("test_fraction", td.testFraction()),
+        tsv.choice("level", td.level(), v -> TokenLevel.parse("data.tsv.level", v)),
+        tsv.choice("bad_lines", td.badLines(), v -> BadLines.parse("data.tsv.bad_lines", v)));
+    Reader pron = data.section("pronunciation");
+    PronunciationConfig pd = dd.pronunciation();
+    PronunciationConfig pronConfig = new PronunciationConfig(pron.bool("strip_stress", pd.stripStress()),
+        pron.integer("max_words", pd.maxWords()));
+    DataConfig dataConfig = new DataConfig(
+        data.choice("task", dd.task(), v -> Task.parse("data.task", v)),
+        data.integer("alphabet", dd.alphabet()), trainLengths, testLengths,
+        data.integer("train_size", dd.trainSize()), data.integer("dev_size", dd.devSize()),
+        data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
+        data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig);
+
+    Reader model = root.section("model");
+    ModelConfig md = d.model();
+    ModelConfig modelConfig = new ModelConfig(
+        model.choice("cell", md.cell(), v -> Cell.parse("model.cell", v)),
+        model.integer("embedding", md.embedding()), model.integer("hidden", md.hidden()),
+        model.integer("encoder_layers", md.encoderLayers()), model.bool("bidirectional", md.bidirectional()),
+        model.number("dropout", md.dropout()),
+        model.choice("attention", md.attention(), v -> Attention.parse("model.attention", v)),
+        model.choice("critic_trunk", md.criticTrunk(), v -> CriticTrunk.parse("model.critic_trunk", v)));
+
+    Reader pre = root.section("pretrain");
+    PretrainConfig pdf = d.pretrain();
+    PretrainConfig pretrainConfig = new PretrainConfig(pre.integer("steps", pdf.steps()),
+        pre.integer("batch_size", pdf.batchSize()), pre.number("learning_rate", pdf.learningRate()),
+        pre.number("max_grad_norm", pdf.maxGradNorm()));
+
+    Reader rl = root.section("rl");
+    RlConfig rd = d.rl();
+    RlConfig rlConfig = new RlConfig(rl.integer("steps", rd.steps()), rl.reward("reward", rd.reward()),
+        rl.choice("bleu_smoothing", rd.bleuSmoothing(), v -> BleuSmoothing.parse("rl.bleu_smoothing", v)),
+        rl.choice("baseline", rd.baseline(), v -> Baseline.parse("rl.baseline", v)),
+        rl.integer("samples", rd.samples()), rl.integer("batch_size", rd.batchSize()),
+        rl.number("learning_rate", rd.learningRate()), rl.number("max_grad_norm", rd.maxGradNorm()),
+        rl.number("entropy", rd.entropy()), rl.number("temperature", rd.temperature()),
+        rl.number("critic_loss_coefficient", rd.criticLossCoefficient()),
+        rl.number("moving_average_decay", rd.movingAverageDecay()), rl.integer("max_length", rd.maxLength()),
+        rl.path("init_checkpoint", rd.initCheckpoint()));
+
+    Reader eval = root.section("eval");
+    EvalConfig ed = d.eval();
+    EvalConfig evalConfig = new EvalConfig(eval.integer("every", ed.every()), eval.integer("dev_size", ed.devSize()),
+        eval.integer("beam_width", ed.beamWidth()), eval.string("best_metric", ed.bestMetric()),
+        eval.choice("best_mode", ed.bestMode(), v -> BestMode.parse("eval.best_mode", v)),
+        eval.integer("samples", ed.samples()), eval.integer("heatmaps", ed.heatmaps()));
+
+    Reader tracking = root.section("tracking");
+    TrackingConfig trackingConfig = new TrackingConfig(tracking.string("uri", d.tracking().uri()));
+
+    Reader sweep = root.section("sweep");
+    SweepConfig sweepConfig = new SweepConfig(sweep.grid("grid"), sweep.integer("parallel", d.sweep().parallel()));
+
+    return new SeqrlConfig(root.string("experiment", d.experiment()), root.longValue("seed", d.seed()), dataConfig,
+        modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig);
+  }
+
+  /**
+   * Each grid key must be a setting and each value valid for it; then every cell (all combinations)
+   * must be a valid config, because values that are fine alone can clash (rloo with samples 1).
+   */
+  private static void checkSweep(ObjectNode tree, SeqrlConfig config, Origin origin) {
+    Map<String, List<Object>> grid = config.sweep().grid();
+    for (Map.Entry<String, List<Object>> e : grid.entrySet()) {
+      String gridKey = "sweep.grid." + e.getKey();
+      if (!LEAF_KEYS.contains(e.getKey()) || e.getKey().startsWith("sweep.")) {
+        String problem = e.getKey().startsWith("sweep.") ? "a sweep cannot vary its own settings"
+            : unknownKeyProblem(e.getKey()).replace("unknown key", "'" + e.getKey() + "' is not a config setting");
+        throw new InvalidConfigException(gridKey, problem);
+      }
+      for (Object value : e.getValue()) {
+        try {
+          buildCell(tree, List.of(e.getKey() + "=" + YamlValues.flow(value)), origin);
+        } catch (InvalidConfigException ex) {
+          // Only a value that is wrong in itself is reported here; clashes with other settings are
+          // reported per cell below, where the other grid values are applied too.
+          if (!ex.isConflict() && (ex.key().equals(e.getKey()) || ex.key().startsWith(e.getKey() + "."))) {
+            throw new InvalidConfigException(gridKey, ex.problem());
+          }
+        } catch (UserInputException ex) {
+          throw new InvalidConfigException(gridKey, "value " + YamlValues.flow(value) + " is invalid: " + ex.getMessage());
+        }
+      }
+    }
+    for (SweepCell cell : config.sweep().cells()) {
+      try {
+        buildCell(tree, cell.overrides(), origin);
+      } catch (UserInputException ex) {
+        throw new InvalidConfigException("sweep.grid", "cell " + cell.name() + " is invalid: " + ex.getMessage());
+      }
+    }
+  }
+
+  private static SeqrlConfig buildCell(ObjectNode tree, List<String> overrides, Origin origin) {
+    ObjectNode copy = tree.deepCopy();
+    Origin cellOrigin = new Origin(origin.name, origin.baseDir);
+    cellOrigin.lines.putAll(origin.lines);
+    applyOverrides(copy, overrides, cellOrigin);
+    checkKeys(copy, "");
+    return buildUnchecked(copy, cellOrigin);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  static ObjectNode toTree(SeqrlConfig c) {
+    ObjectNode root = NODES.objectNode();
+    root.put("experiment", c.experiment());
+    root.put("seed", c.seed());
+    DataConfig d = c.data();
+    ObjectNode data = root.putObject("data");
+    data.put("task", d.task().configName());
+    data.put("alphabet", d.alphabet());
+    putRange(data, "train_lengths", d.trainLengths());
+    putRange(data, "test_lengths", d.testLengths());
+    data.put("train_size", d.trainSize());
+    data.put("dev_size", d.devSize());
+    data.put("test_size", d.testSize());
+    data.put("max_source_length", d.maxSourceLength());
+    data.put("max_target_length", d.maxTargetLength());
+    ObjectNode tsv = data.putObject("tsv");
+    putPath(tsv, "train", d.tsv().train());
+    putPath(tsv, "dev", d.tsv().dev());
+    putPath(tsv, "test", d.tsv().test());
+    tsv.put("dev_fraction", d.tsv().devFraction());
+    tsv.put("test_fraction", d.tsv().testFraction());
+    tsv.put("level", d.tsv().level().configName());
+    tsv.put("bad_lines", d.tsv().badLines().configName());
+    ObjectNode pron = data.putObject("pronunciation");
+    pron.put("strip_stress", d.pronunciation().stripStress());
+    pron.put("max_words", d.pronunciation().maxWords());
+
+    ModelConfig m = c.model();
+    ObjectNode model = root.putObject("model");
+    model.put("cell", m.cell().configName());
+    model.put("embedding", m.embedding());
+    model.put("hidden", m.hidden());
+    model.put("encoder_layers", m.encoderLayers());
+    model.put("bidirectional", m.bidirectional());
+    model.put("dropout", m.dropout());
+    model.put("attention", m.attention().configName());
+    model.put("critic_trunk", m.criticTrunk().configName());
+
+    PretrainConfig p = c.pretrain();
+    ObjectNode pre = root.putObject("pretrain");
+    pre.put("steps", p.steps());
+    pre.put("batch_size", p.batchSize());
+    pre.put("learning_rate", p.learningRate());
+    pre.put("max_grad_norm", p.maxGradNorm());
+
+    RlConfig r = c.rl();
+    ObjectNode rl = root.putObject("rl");
+    rl.put("steps", r.steps());
+    if (r.singleReward() != null) {
+      rl.put("reward", r.singleReward());
+    } else {
+      ObjectNode weights = rl.putObject("reward");
+      r.reward().forEach(weights::put);
+    }
+    rl.put("bleu_smoothing", r.bleuSmoothing().configName());
+    rl.put("baseline", r.baseline().configName());
+    rl.put("samples", r.samples());
+    rl.put("batch_size", r.batchSize());
+    rl.put("learning_rate", r.learningRate());
+    rl.put("max_grad_norm", r.maxGradNorm());
+    rl.put("entropy", r.entropy());
+    rl.put("temperature", r.temperature());
+    rl.put("critic_loss_coefficient", r.criticLossCoefficient());
+    rl.put("moving_average_decay", r.movingAverageDecay());
+    rl.put("max_length", r.maxLength());
+    putPath(rl, "init_checkpoint", r.initCheckpoint());
+
+    EvalConfig e = c.eval();
+    ObjectNode eval = root.putObject("eval");
+    eval.put("every", e.every());
+    eval.put("dev_size", e.devSize());
+    eval.put("beam_width", e.beamWidth());
+    eval.put("best_metric", e.bestMetric());
+    eval.put("best_mode", e.bestMode().configName());
+    eval.put("samples", e.samples());
+    eval.put("heatmaps", e.heatmaps());
+
+    root.putObject("tracking").put("uri", c.tracking().uri());
+
+    ObjectNode sweep = root.putObject("sweep");
+    ObjectNode grid = sweep.putObject("grid");
+    c.sweep().grid().forEach((k, values) -> grid.set(k, MAPPER.valueToTree(values)));
+    sweep.put("parallel", c.sweep().parallel());
+    return root;
+  }
+
+  private static void putRange(ObjectNode node, String key, LengthRange range) {
+    node.putArray(key).add(range.min()).add(range.max());
+  }
+
+  private static void putPath(ObjectNode node, String key, Path path) {
+    node.put(key, path == null ? null : path.toString());
+  }
+
+  private static void collectKeys(ObjectNode node, String prefix, Set<String> known, Set<String> leaves) {
+    node.fields().forEachRemaining(e -> {
+      String key = prefix + e.getKey();
+      known.add(key);
+      if (e.getValue().isObject() && !key.equals("sweep.grid")) {
+        collectKeys((ObjectNode) e.getValue(), key + ".", known, leaves);
+      } else if (!key.equals("sweep.grid")) {
+        leaves.add(key);
+      }
+    });
+  }
+
+  private static void flattenInto(JsonNode node, String prefix, Map<String, String> flat) {
+    node.fields().forEachRemaining(e -> {
+      String key = prefix + e.getKey();
+      JsonNode v = e.getValue();
+      if (v.isObject()) {
+        flattenInto(v, key + ".", flat);
+      } else if (v.isArray()) {
+        flat.put(key, YamlValues.flow(MAPPER.convertValue(v, Object.class)));
+      } else {
+        flat.put(key, v.isNull() ? "null" : v.asText());
+      }
+    });
+  }
+
+  static String describe(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return "an empty value";
+    }
+    if (node.isObject()) {
+      return "a mapping";
+    }
+    if (node.isArray()) {
+      return YamlValues.flow(MAPPER.convertValue(node, Object.class));
+    }
+    return node.isTextual() ? "'" + node.asText() + "'" : node.asText();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Where values came from, to prefix errors with FILE:LINE or the --set option. */
+  private static final class Origin {
+    final String name;
+    final Path baseDir;
+    final Map<String, Integer> lines = new LinkedHashMap<>();
+    final Map<String, String> overrides = new LinkedHashMap<>();
+
+    Origin(String name, Path baseDir) {
+      this.name = name;
+      this.baseDir = baseDir;
+    }
+
+    String overrideFor(String key) {
+      String found = null;
+      for (Map.Entry<String, String> e : overrides.entrySet()) {
+        String o = e.getKey();
+        if (key.equals(o) || key.startsWith(o + ".") || o.startsWith(key + ".")) {
+          found = e.getValue();
+        }
+      }
+      return found;
+    }
+
+    String where(String key) {
+      String override = overrideFor(key);
+      if (override != null) {
+        return override;
+      }
+      for (String k = key; !k.isEmpty(); k = parentOf(k)) {
+        Integer line = lines.get(k);
+        if (line != null) {
+          return name + ":" + line;
+        }
+      }
+      return name;
+    }
+
+    Path resolve(String key, String text) {
+      Path path = Path.of(text);
+      if (overrideFor(key) != null) {
+        return path.toAbsolutePath().normalize();
+      }
+      return baseDir == null ? path : baseDir.resolve(path).normalize();
+    }
+  }
+
+  /** Reads typed values from one section of the tree; a missing key gives the default. */
+  private static final class Reader {
+    private final ObjectNode node;
+    private final String prefix;
+    private final Origin origin;
+
+    Reader(ObjectNode node, String prefix, Origin origin) {
+      this.node = node;
+      this.prefix = prefix;
+      this.origin = origin;
+    }
+
+    Reader section(String name) {
+      JsonNode child = node.get(name);
+      return new Reader(child instanceof ObjectNode o ? o : NODES.objectNode(), prefix + name + ".", origin);
+    }
+
+    private JsonNode get(String name) {
+      return node.get(name);
+    }
+
+    private InvalidConfigException wrong(String name, JsonNode value, String expected) {
+      return new InvalidConfigException(prefix + name, describe(value) + " is not " + expected + "; expected "
+          + expected);
+    }
+
+    int integer(String name, int def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isIntegralNumber() && v.canConvertToInt()) {
+        return v.intValue();
+      }
+      throw wrong(name, v, "an integer");
+    }
+
+    long longValue(String name, long def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isIntegralNumber() && v.canConvertToLong()) {
+        return v.longValue();
+      }
+      throw wrong(name, v, "an integer");
+    }
+
+    double number(String name, double def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isNumber()) {
+        return v.doubleValue();
+      }
+      if (v.isTextual()) {
+        // YAML 1.1 reads 1e-5 (no dot) as text; accept what Java reads as a number.
+        try {
+          return Double.parseDouble(v.asText().trim());
+        } catch (NumberFormatException e) {
+          // fall through to the error
+        }
+      }
+      throw wrong(name, v, "a number");
+    }
+
+    boolean bool(String name, boolean def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isBoolean()) {
+        return v.booleanValue();
+      }
+      throw new InvalidConfigException(prefix + name, describe(v) + " is not a boolean; expected true or false");
+    }
+
+    String string(String name, String def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isNull()) {
+        return null;
+      }
+      if (v.isValueNode()) {
+        return v.asText();
+      }
+      throw wrong(name, v, "a string");
+    }
+
+    Path path(String name, Path def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isNull()) {
+        return null;
+      }
+      if (v.isTextual() && !v.asText().isBlank()) {
+        return origin.resolve(prefix + name, v.asText());
+      }
+      throw wrong(name, v, "a path");
+    }
+
+    <E> E choice(String name, E def, java.util.function.Function<String, E> parse) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isValueNode() && !v.isNull()) {
+        return parse.apply(v.asText());
+      }
+      // Let the enum list what is allowed, with the offending value shown as YAML.
+      return parse.apply(describe(v));
+    }
+
+    LengthRange range(String name, LengthRange def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
+        try {
+          return new LengthRange(v.get(0).intValue(), v.get(1).intValue());
+        } catch (InvalidConfigException e) {
+          throw new InvalidConfigException(prefix + name, e.problem());
+        }
+      }
+      throw new InvalidConfigException(prefix + name, describe(v) + " is not a length range; expected [min, max] "
+          + "with integers 1 <= min <= max");
+    }
+
+    Map<String, Double> reward(String name, Map<String, Double> def) {
+      JsonNode v = get(name);
+      if (v == null) {
+        return def;
+      }
+      if (v.isTextual()) {
+        return Map.of(v.asText(), 1.0);
+      }
+      if (v.isObject() && v.size() > 0) {
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (!e.getValue().isNumber()) {
+            throw new InvalidConfigException(prefix + name + "." + e.getKey(), describe(e.getValue())
+                + " is not a weight; expected a number");
+          }
+          weights.put(e.getKey(), e.getValue().doubleValue());
+        }
+        return weights;
+      }
+      throw new InvalidConfigException(prefix + name, describe(v) + " is not a reward; expected a name ("
+          + String.join(", ", RlConfig.REWARDS) + ") or a map of name: weight");
+    }
+
+    LinkedHashMap<String, List<Object>> grid(String name) {
+      JsonNode v = get(name);
+      LinkedHashMap<String, List<Object>> grid = new LinkedHashMap<>();
+      if (v == null || v.isNull()) {
+        return grid;
+      }
+      if (!v.isObject()) {
+        throw new InvalidConfigException(prefix + name, describe(v) + " is not a grid; expected a mapping of "
+            + "dotted config keys to lists of values");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        Object value = MAPPER.convertValue(e.getValue(), Object.class);
+        List<Object> values = new ArrayList<>();
+        if (e.getValue().isArray()) {
+          values.addAll((List<?>) value);
+        } else {
+          values.add(value);
+        }
+        grid.put(e.getKey(), values);
+      }
+      return grid;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package org.seqrl.experiments.config;
+
+import java.util.LinkedHashMap;
+
+/**
+ * A whole experiment: what data, which model, how to pre-train and fine-tune, how to evaluate,
+ * where to track, and an optional sweep grid. Built by {@link ConfigLoader}; every part validates
+ * itself when constructed.
+ */
+public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelConfig model, PretrainConfig pretrain,
+                          RlConfig rl, EvalConfig eval, TrackingConfig tracking, SweepConfig sweep) {
+  public SeqrlConfig {
+    if (experiment == null || experiment.isBlank() || !experiment.matches("[A-Za-z0-9_.+-]+")) {
+      throw new InvalidConfigException("experiment", "'" + experiment + "' is not an experiment name; expected "
+          + "letters, digits and _ . + - only");
+    }
+    Checks.required("data", data);
+    Checks.required("model", model);
+    Checks.required("pretrain", pretrain);
+    Checks.required("rl", rl);
+    Checks.required("eval", eval);
+    Checks.required("tracking", tracking);
+    Checks.required("sweep", sweep);
+    if (pretrain.steps() == 0 && rl.steps() == 0) {
+      throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "
+          + "one of them > 0");
+    }
+  }
+
+  public static SeqrlConfig defaults() {
+    return new SeqrlConfig("seqrl", 1, DataConfig.defaults(), ModelConfig.defaults(), PretrainConfig.defaults(),
+        RlConfig.defaults(), EvalConfig.defaults(), TrackingConfig.defaults(), SweepConfig.defaults());
+  }
+
+  /** Every setting as dotted key to text, in YAML order (for MLflow params and run provenance). */
+  public LinkedHashMap<String, String> flatten() {
+    return ConfigLoader.flatten(this);
+  }
+}

