@@ -100,8 +100,7 @@ public final class TrainingRun implements AutoCloseable {
     ListenerHub hub = new ListenerHub();
     RunComponents parts = RunComponents.build(config, configBaseDir, hub);
     TrainingRun run = new TrainingRun(config, runDir, parts, hub);
-    Optional<Path> init = Optional.ofNullable(config.rl().initCheckpoint()).filter(s -> !s.isBlank())
-        .map(s -> configBaseDir.resolve(s));
+    Optional<Path> init = Optional.ofNullable(config.rl().initCheckpoint()).map(configBaseDir::resolve);
     if (init.isPresent()) {
       parts.restorePolicyFrom(init.get());
       run.phase = Phase.RL;
