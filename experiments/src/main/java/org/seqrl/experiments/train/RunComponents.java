@@ -68,7 +68,7 @@ public final class RunComponents implements AutoCloseable {
   public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener) {
     long seed = config.seed();
     Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"));
-    BaselineStrategy baseline = BaselineKind.parse(config.rl().baseline().toString())
+    BaselineStrategy baseline = BaselineKind.parse(config.rl().baseline().configName())
         .create(config.rl().movingAverageDecay());
     Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
     IntFunction<String> text = dataset.targetVocab()::token;
@@ -116,6 +116,17 @@ public final class RunComponents implements AutoCloseable {
     Map<Reward, Double> parts = new LinkedHashMap<>();
     weights.forEach((name, w) -> parts.put(single(RewardKind.parse(name), smoothing, text, characterLevel), w));
     return Rewards.weightedSum(parts);
+  }
+
+  /** The reward as configs write it: a name, or weighted names joined by '+'. */
+  public static String rewardLabel(SeqrlConfig config) {
+    String single = config.rl().singleReward();
+    if (single != null) {
+      return single;
+    }
+    List<String> parts = new ArrayList<>();
+    config.rl().reward().forEach((name, w) -> parts.add(w + "*" + name));
+    return String.join("+", parts);
   }
 
   private static Reward single(RewardKind kind, NltkSmoothing smoothing, IntFunction<String> text, boolean charLevel) {

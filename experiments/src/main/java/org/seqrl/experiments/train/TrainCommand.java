@@ -157,8 +157,8 @@ public final class TrainCommand implements Callable<Integer> {
     String name = runName != null ? runName : run.runDir().toAbsolutePath().normalize().getFileName().toString();
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("seqrl.task", config.data().task().toString().toLowerCase(Locale.ROOT));
-    tags.put("seqrl.reward", String.valueOf(config.rl().reward()));
-    tags.put("seqrl.baseline", String.valueOf(config.rl().baseline()));
+    tags.put("seqrl.reward", RunComponents.rewardLabel(config));
+    tags.put("seqrl.baseline", config.rl().baseline().configName());
     tags.put("seqrl.model", modelSummary(config));
     tags.put("seqrl.seed", Long.toString(config.seed()));
     tags.put("seqrl.run_dir", run.runDir().toAbsolutePath().normalize().toString());

@@ -311,8 +311,8 @@ public final class TrainingRun implements AutoCloseable {
     s.put("experiment", config.experiment());
     s.put("seed", config.seed());
     s.put("task", config.data().task().toString().toLowerCase());
-    s.put("reward", String.valueOf(config.rl().reward()));
-    s.put("baseline", String.valueOf(config.rl().baseline()));
+    s.put("reward", RunComponents.rewardLabel(config));
+    s.put("baseline", config.rl().baseline().configName());
     s.set("before_rl", summaryMetrics(beforeRl));
     s.set("final", summaryMetrics(finalMetrics));
     s.put("best_metric", config.eval().bestMetric());
