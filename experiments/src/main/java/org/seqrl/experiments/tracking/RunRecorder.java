@@ -302,6 +302,8 @@ public final class RunRecorder implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     journal.closeWriter();
+    // The sender may finish the last batch while we join it.
+    all = all || pending() == 0;
     if (!all) {
       console.println("seqrl: " + pending() + " MLflow records of " + journal.dir().getParent()
           + " were not delivered (" + (lastError == null ? "timed out" : lastError) + "); they are kept in "
