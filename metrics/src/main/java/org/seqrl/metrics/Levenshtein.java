@@ -191,7 +191,9 @@ public final class Levenshtein {
         if (sym >= 0 && sym < 256) {
           direct[sym * words + (i >>> 6)] |= bit;
         } else {
-          masks[hashRow(sym, m, words) * words + (i >>> 6)] |= bit;
+          // the row first: hashRow may replace the masks array, which an indexed store would read before it
+          int row = hashRow(sym, m, words);
+          masks[row * words + (i >>> 6)] |= bit;
         }
       }
     }

@@ -204,6 +204,18 @@ class MetricPropertiesTest {
       assertEquals(dp(a, b), Levenshtein.distance(a, b));
     }
     assertEquals(2, Levenshtein.distance("😀é日本", "😀e日本x"));
+    // a long pattern of symbols outside 0..255 right after short ones: the mask table grows mid-build
+    int[] small = {300, 301};
+    assertEquals(dp(small, new int[] {300}), Levenshtein.distance(small, new int[] {300}));
+    for (int len : new int[] {10, 70, 150, 400}) {
+      int[] a = new int[len];
+      int[] b = new int[len + 3];
+      for (int i = 0; i < len; i++) {
+        a[i] = 1000 + RND.nextInt(4);
+        b[i + 3] = i % 5 == 0 ? 7 : a[i];
+      }
+      assertEquals(dp(a, b), Levenshtein.distance(a, b), "length " + len);
+    }
   }
 
   @Test
