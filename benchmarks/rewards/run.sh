@@ -39,6 +39,7 @@ print("|---|---|---:|---:|---:|---:|---|")
 for name, metric, rate, checksum, _ in sorted(rows, key=lambda r: (r[1].startswith("lev"), r[1], -float(r[2]))):
     cells = []
     for p in ["nltk", "sacrebleu", "python-Levenshtein"]:
-        cells.append(f"{float(rate) / peer[p]:.1f}x" if p in peers[metric] and p != name else "")
+        r = float(rate) / peer[p] if p in peers[metric] and p != name else None
+        cells.append("" if r is None else f"{r:.1f}x" if r >= 1 else f"{r:.2f}x")
     print(f"| {metric} | {name} | {float(rate):,.0f} | " + " | ".join(cells) + f" | {float(checksum):.6f} |")
 PY

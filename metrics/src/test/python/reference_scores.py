@@ -1,12 +1,13 @@
 """Scores the cases a SeqRL test wrote with the reference libraries themselves.
 
-Usage: python -O reference_scores.py CASES.jsonl OUT.json
+Usage: python -O reference_scores.py CASES.jsonl OUT.json [LINES.json]
 
 Each input line is {"hypothesis": str, "references": [str, ...]}. The output holds, per case,
 nltk sentence_bleu (whitespace tokens, smoothing methods 0-7, 4-gram and 2-gram weights),
 sacrebleu sentence BLEU (13a, effective order, exp/floor/add-k/none), sacrebleu chrF and the
 smallest python-Levenshtein distance; and, over all cases, nltk corpus_bleu (methods 0-7),
-sacrebleu corpus BLEU (each smoothing, with its signature) and corpus chrF.
+sacrebleu corpus BLEU (each smoothing, with its signature) and corpus chrF; and, given a JSON
+list of raw lines, their 13a tokenization (after rstrip, as sacrebleu applies it).
 
 Run it with -O: nltk's method6 asserts a non-zero trigram precision; SeqRL defines that case
 as what nltk computes with assertions disabled. When the bigram precision is 0 as well, nltk
@@ -73,6 +74,11 @@ def main(cases_path, out_path):
         out["corpus"]["signature"].append(str(bleu.get_signature()))
     out["corpus"]["chrf"] = CHRF().corpus_score(hyps, ref_streams).score
     out["versions"] = {"sacrebleu": sacrebleu.__version__}
+    if len(sys.argv) > 3:
+        from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+        tok = Tokenizer13a()
+        lines = json.load(open(sys.argv[3], encoding="utf-8"))
+        out["tok13a"] = [tok(line.rstrip()) for line in lines]
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(out, f)
 

@@ -8,8 +8,10 @@ import java.util.Map;
  * Counts n-gram matches between one hypothesis and its references, exactly, on int tokens.
  *
  * <p>Each n-gram is packed into a long (tokens are first renumbered densely when the raw ids
- * do not fit), the keys are sorted, and matches are found by merging sorted runs. Scratch
- * buffers are reused per thread, so the reward hot path allocates nothing once warm.
+ * do not fit), reference n-grams are counted in an open-addressing table and each hypothesis
+ * n-gram takes one count from it, which yields the clipped matches in one pass. Tables are
+ * invalidated by a generation stamp instead of being cleared, and all buffers are reused per
+ * thread, so the reward hot path allocates nothing once warm.
  * Not thread-safe: obtain one per thread with {@link #get()}.
  */
 final class NgramMatcher {
@@ -32,10 +34,16 @@ final class NgramMatcher {
   private int[] keyStart = new int[8];
   private int order;
 
-  private long[] distinctKeys = new long[128];
-  private int[] distinctCounts = new int[128];
-  private int[] maxRef = new int[128];
-  private int distinct;
+  // two count tables: A for the max over references, B for one reference
+  private long[] keyA = new long[64];
+  private int[] countA = new int[64];
+  private int[] stampA = new int[64];
+  private long[] keyB = new long[64];
+  private int[] countB = new int[64];
+  private int[] stampB = new int[64];
+  private int genA;
+  private int genB;
+  private int shift = 64 - 6;
 
   private int[] sortBuf = new int[256];
   // fallback when even densely renumbered tokens do not fit: ids of (n-1)-grams per position
@@ -73,12 +81,32 @@ final class NgramMatcher {
         max = Math.max(max, v);
       }
     }
+    ensureTableCapacity(t);
     bits = bitsFor(max);
     if (min < 0 || bits * maxOrder > 64) {
       renumberDensely();
     }
     packed = bits * maxOrder <= 64;
     order = 0;
+  }
+
+  private void ensureTableCapacity(int keysAtMost) {
+    int cap = keyA.length;
+    if (cap >= 2 * keysAtMost) {
+      return;
+    }
+    while (cap < 2 * keysAtMost) {
+      cap <<= 1;
+    }
+    keyA = new long[cap];
+    countA = new int[cap];
+    stampA = new int[cap];
+    keyB = new long[cap];
+    countB = new int[cap];
+    stampB = new int[cap];
+    genA = 0;
+    genB = 0;
+    shift = 64 - Integer.numberOfTrailingZeros(cap);
   }
 
   private static int bitsFor(int maxValue) {
@@ -145,29 +173,7 @@ final class NgramMatcher {
           keys[k++] = levelIds[start + i];
         }
       }
-      Arrays.sort(keys, keyStart[s], k);
     }
-    // distinct hypothesis n-grams with their counts
-    int hs = keyStart[0];
-    int hc = count(0);
-    if (distinctKeys.length < hc) {
-      int cap = Math.max(hc, distinctKeys.length * 2);
-      distinctKeys = new long[cap];
-      distinctCounts = new int[cap];
-      maxRef = new int[cap];
-    }
-    int d = 0;
-    for (int i = 0; i < hc; i++) {
-      long key = keys[hs + i];
-      if (d > 0 && distinctKeys[d - 1] == key) {
-        distinctCounts[d - 1]++;
-      } else {
-        distinctKeys[d] = key;
-        distinctCounts[d] = 1;
-        d++;
-      }
-    }
-    distinct = d;
   }
 
   /** Exact ids for n-grams that cannot be packed: id(n-gram) = id(id((n-1)-gram), last token). */
@@ -193,56 +199,88 @@ final class NgramMatcher {
 
   /** Hypothesis n-grams of the current order clipped by their largest count in any one reference. */
   long clippedMatches() {
-    if (distinct == 0) {
-      return 0;
-    }
-    Arrays.fill(maxRef, 0, distinct, 0);
-    for (int s = 1; s < segments; s++) {
-      mergeRef(s, true);
-    }
-    long sum = 0;
-    for (int j = 0; j < distinct; j++) {
-      sum += Math.min(distinctCounts[j], maxRef[j]);
-    }
-    return sum;
-  }
-
-  /** Hypothesis n-grams of the current order clipped by their count in reference r (1-based segment). */
-  long matchesWith(int segment) {
-    if (distinct == 0) {
-      return 0;
-    }
-    Arrays.fill(maxRef, 0, distinct, 0);
-    mergeRef(segment, false);
-    long sum = 0;
-    for (int j = 0; j < distinct; j++) {
-      sum += Math.min(distinctCounts[j], maxRef[j]);
-    }
-    return sum;
-  }
-
-  private void mergeRef(int s, boolean keepMax) {
-    int i = keyStart[s];
-    int end = i + count(s);
-    int j = 0;
-    while (i < end && j < distinct) {
-      long rk = keys[i];
-      long hk = distinctKeys[j];
-      if (rk < hk) {
-        i++;
-      } else if (rk > hk) {
-        j++;
-      } else {
-        int run = 0;
-        while (i < end && keys[i] == rk) {
-          run++;
-          i++;
+    nextGenA();
+    if (segments == 2) {
+      addCounts(keyStart[1], count(1), keyA, countA, stampA, genA);
+    } else {
+      for (int s = 1; s < segments; s++) {
+        nextGenB();
+        int from = keyStart[s];
+        int len = count(s);
+        addCounts(from, len, keyB, countB, stampB, genB);
+        for (int i = from; i < from + len; i++) {
+          int c = countB[find(keyB, stampB, genB, keys[i])];
+          int slot = find(keyA, stampA, genA, keys[i]);
+          if (stampA[slot] != genA) {
+            stampA[slot] = genA;
+            keyA[slot] = keys[i];
+            countA[slot] = c;
+          } else if (c > countA[slot]) {
+            countA[slot] = c;
+          }
         }
-        if (!keepMax || run > maxRef[j]) {
-          maxRef[j] = run;
-        }
-        j++;
       }
     }
+    return takeMatches(keyA, countA, stampA, genA);
+  }
+
+  /** Hypothesis n-grams of the current order clipped by their count in one reference (1-based segment). */
+  long matchesWith(int segment) {
+    nextGenB();
+    addCounts(keyStart[segment], count(segment), keyB, countB, stampB, genB);
+    return takeMatches(keyB, countB, stampB, genB);
+  }
+
+  private void nextGenA() {
+    if (++genA == Integer.MAX_VALUE) {
+      Arrays.fill(stampA, 0);
+      genA = 1;
+    }
+  }
+
+  private void nextGenB() {
+    if (++genB == Integer.MAX_VALUE) {
+      Arrays.fill(stampB, 0);
+      genB = 1;
+    }
+  }
+
+  /** Slot of key, or the empty slot where it would go. */
+  private int find(long[] tk, int[] ts, int gen, long key) {
+    int mask = tk.length - 1;
+    int slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
+    while (ts[slot] == gen && tk[slot] != key) {
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
+  private void addCounts(int from, int len, long[] tk, int[] tc, int[] ts, int gen) {
+    for (int i = from; i < from + len; i++) {
+      long key = keys[i];
+      int slot = find(tk, ts, gen, key);
+      if (ts[slot] != gen) {
+        ts[slot] = gen;
+        tk[slot] = key;
+        tc[slot] = 1;
+      } else {
+        tc[slot]++;
+      }
+    }
+  }
+
+  /** Each hypothesis n-gram takes one remaining count: the sum of min(hypothesis count, table count). */
+  private long takeMatches(long[] tk, int[] tc, int[] ts, int gen) {
+    long matches = 0;
+    int from = keyStart[0];
+    int len = count(0);
+    for (int i = from; i < from + len; i++) {
+      int slot = find(tk, ts, gen, keys[i]);
+      if (ts[slot] == gen && tc[slot] > 0) {
+        tc[slot]--;
+        matches++;
+      }
+    }
+    return matches;
   }
 }

@@ -35,7 +35,10 @@ public final class NltkBleu {
     return sentenceBleu(hypothesis, references, DEFAULT_WEIGHTS, smoothing);
   }
 
-  /** Sentence BLEU on token ids: the reward hot path (no allocation once warm, for weights of length up to 4). */
+  /**
+   * Sentence BLEU on token ids: the reward hot path. N-gram counting reuses per-thread buffers;
+   * a call allocates only a few arrays of length weights.length for the precisions.
+   */
   public static double sentenceBleu(int[] hypothesis, int[][] references, double[] weights, NltkSmoothing smoothing) {
     checkWeights(weights);
     int n = weights.length;

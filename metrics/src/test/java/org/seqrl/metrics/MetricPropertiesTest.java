@@ -170,6 +170,54 @@ class MetricPropertiesTest {
     }
   }
 
+  static int dp(int[] a, int[] b) {
+    int[] prev = new int[b.length + 1];
+    int[] cur = new int[b.length + 1];
+    for (int j = 0; j <= b.length; j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length; i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length; j++) {
+        cur[j] = Math.min(Math.min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length];
+  }
+
+  @Test
+  void tokenLevenshteinAgreesWithPlainDynamicProgrammingOnMixedIds() {
+    int[] symbols = {0, 1, 2, 255, 256, 1000, -5, Integer.MAX_VALUE};
+    for (int t = 0; t < 2000; t++) {
+      int maxLen = t % 2 == 0 ? 200 : 60;
+      int[] a = new int[RND.nextInt(maxLen + 1)];
+      int[] b = new int[RND.nextInt(maxLen + 1)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = symbols[RND.nextInt(symbols.length)];
+      }
+      for (int i = 0; i < b.length; i++) {
+        b[i] = i < a.length && RND.nextBoolean() ? a[i] : symbols[RND.nextInt(symbols.length)];
+      }
+      assertEquals(dp(a, b), Levenshtein.distance(a, b));
+    }
+    assertEquals(2, Levenshtein.distance("😀é日本", "😀e日本x"));
+    // a long pattern of symbols outside 0..255 right after short ones: the mask table grows mid-build
+    int[] small = {300, 301};
+    assertEquals(dp(small, new int[] {300}), Levenshtein.distance(small, new int[] {300}));
+    for (int len : new int[] {10, 70, 150, 400}) {
+      int[] a = new int[len];
+      int[] b = new int[len + 3];
+      for (int i = 0; i < len; i++) {
+        a[i] = 1000 + RND.nextInt(4);
+        b[i + 3] = i % 5 == 0 ? 7 : a[i];
+      }
+      assertEquals(dp(a, b), Levenshtein.distance(a, b), "length " + len);
+    }
+  }
+
   @Test
   void tokenLevenshteinWorksOnAnyIntIds() {
     assertEquals(1, Levenshtein.distance(new int[] {Integer.MIN_VALUE, -1, 5}, new int[] {Integer.MIN_VALUE, 5}));

@@ -25,11 +25,15 @@ class NgramMatcherTest {
 
   static long naiveClipped(int[] hyp, int[][] refs, int n) {
     Map<List<Integer>, Integer> h = counts(hyp, n);
+    List<Map<List<Integer>, Integer>> refCounts = new ArrayList<>();
+    for (int[] r : refs) {
+      refCounts.add(counts(r, n));
+    }
     long sum = 0;
     for (var e : h.entrySet()) {
       int max = 0;
-      for (int[] r : refs) {
-        max = Math.max(max, counts(r, n).getOrDefault(e.getKey(), 0));
+      for (Map<List<Integer>, Integer> rc : refCounts) {
+        max = Math.max(max, rc.getOrDefault(e.getKey(), 0));
       }
       sum += Math.min(e.getValue(), max);
     }

@@ -128,9 +128,23 @@ class PythonCrossCheckTest {
         w.write('\n');
       }
     }
+    // raw lines of printable ASCII, entities, newlines and non-ASCII for the 13a tokenizer
+    Random rnd = new Random(5);
+    String[] pieces = {"\n", "\t", "é", "\u00a0", "日", "😀", "&quot;", "&amp;", "&lt;", "&gt;", "<skipped>", "-\n"};
+    List<String> rawLines = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int len = rnd.nextInt(26);
+      for (int k = 0; k < len; k++) {
+        sb.append(rnd.nextInt(5) == 0 ? pieces[rnd.nextInt(pieces.length)] : String.valueOf((char) (32 + rnd.nextInt(95))));
+      }
+      rawLines.add(sb.toString());
+    }
+    Path linesFile = dir.resolve("lines.json");
+    json.writeValue(linesFile.toFile(), rawLines);
     Path out = dir.resolve("scores.json");
     Path script = Paths.get(System.getProperty("seqrl.home", "."), "metrics", "src", "test", "python", "reference_scores.py");
-    Process p = new ProcessBuilder(py.toString(), "-O", script.toString(), in.toString(), out.toString())
+    Process p = new ProcessBuilder(py.toString(), "-O", script.toString(), in.toString(), out.toString(), linesFile.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile()).start();
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), "reference_scores.py did not finish in 5 minutes");
     assertEquals(0, p.exitValue(), () -> "reference_scores.py failed: " + readQuietly(dir.resolve("python.log")));
@@ -183,6 +197,13 @@ class PythonCrossCheckTest {
       assertEquals(corpus.get("signature").get(k).asText(), bleu.signature(SacreBleu.nrefs(refStrings), false));
     }
     close("corpus chrF", corpus.get("chrf").asDouble(), Chrf.corpusScore(hypStrings, refStrings), failures);
+    for (int i = 0; i < rawLines.size(); i++) {
+      String expected = ref.get("tok13a").get(i).asText();
+      String actual = Tokenizer13a.tokenize(PyText.rstrip(rawLines.get(i)));
+      if (!expected.equals(actual) && failures.size() < 40) {
+        failures.add("13a of " + json.writeValueAsString(rawLines.get(i)) + ": python " + json.writeValueAsString(expected) + " java " + json.writeValueAsString(actual));
+      }
+    }
     System.out.println("compared " + compared + " values; " + undefinedInNltk + " method6 values nltk does not define (ZeroDivisionError)");
     assertTrue(undefinedInNltk < CASES, "too few method6 cases were comparable: " + undefinedInNltk + " undefined");
     assertTrue(failures.isEmpty(), failures.size() + " disagreements (first 40):\n" + String.join("\n", failures));
