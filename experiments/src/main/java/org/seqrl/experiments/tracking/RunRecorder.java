@@ -49,6 +49,7 @@ public final class RunRecorder implements AutoCloseable {
   private volatile boolean ended;
   private volatile long delivered;
   private volatile String lastError;
+  private volatile MlflowConnection connection;
   private boolean journalBroken;
 
   private RunRecorder(Journal journal, TrackingTarget target, Duration flushTimeout, PrintStream console) {
@@ -286,6 +287,13 @@ public final class RunRecorder implements AutoCloseable {
     }
     try {
       sender.join(2000);
+      MlflowConnection stuck = connection;
+      if (sender.isAlive() && stuck != null) {
+        // The Java client sets no socket timeout: a server that accepts but never answers would hold the
+        // sender (and the journal's delivery lock) forever. Closing its HTTP client aborts the call.
+        stuck.close();
+        sender.join(2000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -318,6 +326,7 @@ public final class RunRecorder implements AutoCloseable {
           }
           if (conn == null) {
             conn = target.connect();
+            connection = conn;
           }
           s.deliverPending(conn);
           delivered = journal.cursor().delivered();
@@ -343,6 +352,7 @@ public final class RunRecorder implements AutoCloseable {
           if (target.embedded() && conn != null) {
             conn.close();
             conn = null; // The embedded server may have died: the next attempt restarts it.
+            connection = null;
           }
           sleepOnSignal(backoffMs);
           backoffMs = Math.min(backoffMs * 2, 5000);
