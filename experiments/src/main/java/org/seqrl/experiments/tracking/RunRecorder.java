@@ -394,7 +394,7 @@ public final class RunRecorder implements AutoCloseable {
     }
   }
 
-  private void copyAndRecord(Path file, String artifactPath) {
+  private synchronized void copyAndRecord(Path file, String artifactPath) {
     try {
       long id = journal.appended();
       Path rel = Path.of("artifacts", String.format("%08d", id), file.getFileName().toString());
