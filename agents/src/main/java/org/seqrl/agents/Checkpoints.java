@@ -1,0 +1,181 @@
+package org.seqrl.agents;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Writes and reads a policy checkpoint: {@code params.bin} (weights and Adam moments, values
+ * stored as doubles so float32 round-trips exactly), {@code state.properties} (step, RNG state)
+ * and {@code model.properties} (the config). A checkpoint is written into a temporary sibling
+ * directory, fsynced, then renamed into place, so a kill while saving leaves either the old or
+ * the new checkpoint, never a broken one.
+ */
+final class Checkpoints {
+  private static final int MAGIC = 0x53515231; // "SQR1"
+
+  private Checkpoints() {}
+
+  record State(long step, long rngState, long dropoutRngState) {}
+
+  static void save(Path directory, Seq2SeqConfig cfg, Params params, long step, long rngState,
+      long dropoutRngState) throws IOException {
+    Path dir = directory.toAbsolutePath();
+    Path parent = dir.getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
+    try {
+      Path bin = tmp.resolve("params.bin");
+      try (OutputStream os = Files.newOutputStream(bin);
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
+        out.writeInt(MAGIC);
+        out.writeInt(params.value.size());
+        for (String name : params.value.keySet()) {
+          out.writeUTF(name);
+          for (Map<String, INDArray> m : java.util.List.of(params.value, params.m, params.v)) {
+            INDArray a = m.get(name);
+            long[] shape = a.shape();
+            out.writeInt(shape.length);
+            for (long d : shape) {
+              out.writeLong(d);
+            }
+            for (double d : a.castTo(DataType.DOUBLE).data().asDouble()) {
+              out.writeDouble(d);
+            }
+          }
+        }
+      }
+      Properties st = new Properties();
+      st.setProperty("step", Long.toString(step));
+      st.setProperty("rngState", Long.toString(rngState));
+      st.setProperty("dropoutRngState", Long.toString(dropoutRngState));
+      st.setProperty("format", "seqrl-seq2seq-1");
+      writeProperties(tmp.resolve("state.properties"), st, "policy state");
+      writeProperties(tmp.resolve("model.properties"), cfg.toProperties(), "Seq2SeqConfig");
+      for (String f : new String[] {"params.bin", "state.properties", "model.properties"}) {
+        fsync(tmp.resolve(f));
+      }
+      fsync(tmp);
+      Path old = parent.resolve(dir.getFileName() + ".old");
+      deleteTree(old);
+      if (Files.exists(dir)) {
+        Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      fsync(parent);
+      deleteTree(old);
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  static State restore(Path directory, Seq2SeqConfig cfg, Params params) throws IOException {
+    Path dir = directory.toAbsolutePath();
+    if (!Files.exists(dir.resolve("state.properties"))) {
+      // a kill between the two renames of save leaves the previous checkpoint under .old
+      Path old = dir.getParent().resolve(dir.getFileName() + ".old");
+      if (Files.exists(old.resolve("state.properties"))) {
+        dir = old;
+      } else {
+        throw new IOException("no checkpoint in " + directory + " (state.properties missing)");
+      }
+    }
+    Properties model = readProperties(dir.resolve("model.properties"));
+    Seq2SeqConfig saved = Seq2SeqConfig.fromProperties(model);
+    if (!sameShape(saved, cfg)) {
+      throw new IOException("checkpoint " + dir + " holds a model of config " + saved + ", not " + cfg);
+    }
+    try (InputStream is = Files.newInputStream(dir.resolve("params.bin"));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
+      if (in.readInt() != MAGIC) {
+        throw new IOException(dir.resolve("params.bin") + " is not a SeqRL parameter file");
+      }
+      int n = in.readInt();
+      if (n != params.value.size()) {
+        throw new IOException(dir.resolve("params.bin") + " holds " + n + " arrays, expected " + params.value.size());
+      }
+      for (int i = 0; i < n; i++) {
+        String name = in.readUTF();
+        if (!params.value.containsKey(name)) {
+          throw new IOException(dir.resolve("params.bin") + ": unknown parameter '" + name + "'");
+        }
+        for (Map<String, INDArray> m : java.util.List.of(params.value, params.m, params.v)) {
+          INDArray target = m.get(name);
+          int rank = in.readInt();
+          long[] shape = new long[rank];
+          for (int k = 0; k < rank; k++) {
+            shape[k] = in.readLong();
+          }
+          if (!java.util.Arrays.equals(shape, target.shape())) {
+            throw new IOException(dir.resolve("params.bin") + ": parameter '" + name + "' has shape "
+                + java.util.Arrays.toString(shape) + ", expected " + java.util.Arrays.toString(target.shape()));
+          }
+          double[] data = new double[(int) target.length()];
+          for (int k = 0; k < data.length; k++) {
+            data[k] = in.readDouble();
+          }
+          target.assign(Nd4j.create(data, shape, target.dataType()));
+        }
+      }
+    }
+    Properties st = readProperties(dir.resolve("state.properties"));
+    return new State(Long.parseLong(st.getProperty("step")), Long.parseLong(st.getProperty("rngState")),
+        Long.parseLong(st.getProperty("dropoutRngState")));
+  }
+
+  /** Everything but the seed must match (the seed only chose the initial values the checkpoint replaces). */
+  private static boolean sameShape(Seq2SeqConfig a, Seq2SeqConfig b) {
+    return a.toBuilder().seed(0).build().equals(b.toBuilder().seed(0).build());
+  }
+
+  private static void writeProperties(Path file, Properties p, String comment) throws IOException {
+    try (OutputStream os = Files.newOutputStream(file)) {
+      p.store(os, comment);
+    }
+  }
+
+  private static Properties readProperties(Path file) throws IOException {
+    Properties p = new Properties();
+    try (InputStream is = Files.newInputStream(file)) {
+      p.load(is);
+    }
+    return p;
+  }
+
+  private static void fsync(Path p) throws IOException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      if (!Files.isDirectory(p)) {
+        throw e; // some file systems refuse to sync a directory; files must sync
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+}

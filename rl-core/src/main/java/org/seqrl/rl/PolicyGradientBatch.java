@@ -1,0 +1,35 @@
+package org.seqrl.rl;
+
+/**
+ * Everything one policy-gradient update needs.
+ *
+ * <p>The loss the policy minimises (B = number of inputs, rows r, steps t, mask m):
+ * <pre>
+ *   L = -(1/N) sum_r sum_t m_rt * A_rt * log pi(y_rt | y_r&lt;t, x_r)
+ *       - entropyCoefficient * (1/N) sum_r sum_t m_rt * H_rt
+ *       + criticLossCoefficient * criticLoss
+ *   criticLoss = (1/N) sum_r (V(x_r) - sequenceTarget_r)^2            (SEQUENCE head)
+ *              + (1/N) sum_r sum_t m_rt (V(s_rt) - stepTarget_rt)^2   (STEP head)
+ * </pre>
+ * with N the number of rows. Advantages and targets are constants: no gradient flows into them.
+ *
+ * @param rollout the sampled sequences the advantages refer to
+ * @param advantages {@code [rows][maxLength]}, zero where masked
+ * @param sequenceTargets {@code [rows]} targets of the SEQUENCE head, or null
+ * @param stepTargets {@code [rows][maxLength]} targets of the STEP head, or null
+ */
+public record PolicyGradientBatch(
+    Rollout rollout,
+    double[][] advantages,
+    double[] sequenceTargets,
+    double[][] stepTargets,
+    double entropyCoefficient,
+    double criticLossCoefficient) {
+
+  public PolicyGradientBatch {
+    if (advantages.length != rollout.rows()) {
+      throw new IllegalArgumentException(
+          "advantages must have one row per rollout row (" + rollout.rows() + "), got " + advantages.length);
+    }
+  }
+}

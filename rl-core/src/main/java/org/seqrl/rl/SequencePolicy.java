@@ -1,0 +1,53 @@
+package org.seqrl.rl;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * A decoder seen as a policy: it samples output sequences for source sequences and
+ * learns from per-token advantages. Implementations own their parameters, optimizer
+ * state and random generator, and whatever native memory they hold ({@link #close}).
+ *
+ * <p>Token ids follow {@link Tokens}: sources and targets hold regular ids only (no start,
+ * end or padding); sequences a policy produces end with {@link Tokens#END} unless they
+ * reached {@code maxLength}.
+ */
+public interface SequencePolicy extends AutoCloseable {
+
+  /**
+   * Draws {@code samplesPerInput} sequences for each source, at the given temperature, with
+   * log-probabilities, entropies and critic outputs of every step.
+   */
+  Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength);
+
+  /** The most likely token at every step, one row per source; deterministic. */
+  Rollout greedy(int[][] sources, int maxLength);
+
+  /**
+   * Beam search of the given width; returns the best finished hypothesis of every source
+   * (tokens before the end token). Width 1 equals greedy decoding.
+   */
+  int[][] beamSearch(int[][] sources, int beamWidth, int maxLength);
+
+  /** One optimizer step on the policy-gradient loss of {@link PolicyGradientBatch}. */
+  UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer);
+
+  /**
+   * One teacher-forced maximum-likelihood step: the loss is the mean over sequences of the
+   * summed negative log-likelihood of {@code targets[i]} followed by the end token.
+   */
+  UpdateStats mleStep(int[][] sources, int[][] targets, OptimizerSettings optimizer);
+
+  /** The critic heads this policy carries. */
+  Set<CriticHead> criticHeads();
+
+  /** Writes parameters, optimizer state and RNG state so that {@link #restore} continues exactly. */
+  void save(Path directory) throws IOException;
+
+  /** Replaces this policy's state with one written by {@link #save} from a policy of the same shape. */
+  void restore(Path directory) throws IOException;
+
+  @Override
+  void close();
+}
