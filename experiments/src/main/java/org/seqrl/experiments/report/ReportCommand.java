@@ -7,8 +7,10 @@ import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.tracking.LocalMlflowServer;
 import org.seqrl.experiments.tracking.MlflowConnection;
 import org.seqrl.experiments.tracking.TrackingTarget;
+import org.seqrl.experiments.tracking.TrackingUriOption;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seqrl report}: a Markdown + PNG comparison of runs across seeds, read from MLflow. */
@@ -34,12 +36,11 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--metric", paramLabel = "NAME", description = "Metric for the learning curves (default: the first eval/* metric).")
   String metric;
 
-  @Option(names = "--tracking-uri", paramLabel = "URI", description = "Tracking server (default: MLFLOW_TRACKING_URI, else the local server).")
-  String trackingUri;
+  @Mixin TrackingUriOption tracking;
 
   @Override
   public Integer call() throws IOException {
-    TrackingTarget target = TrackingTarget.resolve(trackingUri, System.getenv());
+    TrackingTarget target = tracking.target();
     String uri = target.embedded() ? LocalMlflowServer.ensureRunning(target.server()).uri() : target.uri();
     try (MlflowConnection conn = new MlflowConnection(uri, target.credentials())) {
       SweepReport report = source.parentRun != null ? SweepReport.ofParent(conn, source.parentRun)

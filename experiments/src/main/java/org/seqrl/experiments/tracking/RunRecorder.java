@@ -49,6 +49,7 @@ public final class RunRecorder implements AutoCloseable {
   private volatile boolean ended;
   private volatile long delivered;
   private volatile String lastError;
+  private volatile MlflowConnection connection;
   private boolean journalBroken;
 
   private RunRecorder(Journal journal, TrackingTarget target, Duration flushTimeout, PrintStream console) {
@@ -298,6 +299,13 @@ public final class RunRecorder implements AutoCloseable {
     }
     try {
       sender.join(2000);
+      MlflowConnection stuck = connection;
+      if (sender.isAlive() && stuck != null) {
+        // The Java client sets no socket timeout: a server that accepts but never answers would hold the
+        // sender (and the journal's delivery lock) forever. Closing its HTTP client aborts the call.
+        stuck.close();
+        sender.join(2000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -332,6 +340,7 @@ public final class RunRecorder implements AutoCloseable {
           }
           if (conn == null) {
             conn = target.connect();
+            connection = conn;
           }
           s.deliverPending(conn);
           delivered = journal.cursor().delivered();
@@ -357,6 +366,7 @@ public final class RunRecorder implements AutoCloseable {
           if (target.embedded() && conn != null) {
             conn.close();
             conn = null; // The embedded server may have died: the next attempt restarts it.
+            connection = null;
           }
           sleepOnSignal(backoffMs);
           backoffMs = Math.min(backoffMs * 2, 5000);
@@ -398,7 +408,7 @@ public final class RunRecorder implements AutoCloseable {
     }
   }
 
-  private void copyAndRecord(Path file, String artifactPath) {
+  private synchronized void copyAndRecord(Path file, String artifactPath) {
     try {
       long id = journal.appended();
       Path rel = Path.of("artifacts", String.format("%08d", id), file.getFileName().toString());

@@ -98,6 +98,42 @@ class JournalTest {
     }
   }
 
+  /** A server that accepts but never answers must not hold close() or the journal's delivery lock. */
+  @Test
+  void hungServerDoesNotHoldCloseOrTheJournal(@TempDir Path dir) throws Exception {
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      return t;
+    }));
+    http.createContext("/", ex -> {
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    http.start();
+    try {
+      long start = System.nanoTime();
+      RunRecorder r = RunRecorder.builder(TrackingTarget.of("http://127.0.0.1:" + http.getAddress().getPort()), dir)
+          .flushTimeout(Duration.ofSeconds(1)).console(new PrintStream(new ByteArrayOutputStream())).start();
+      r.logMetric("m", 1, 0);
+      Thread.sleep(300); // let the sender get stuck in its first call
+      r.close();
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+      try (Journal.DeliveryLock lock = Journal.open(r.journalDir()).tryLockDelivery()) {
+        assertTrue(lock != null, "the stuck sender still holds the journal");
+      }
+      assertEquals(3, r.pending()); // start, metric, end: all kept for seqrl sync
+    } finally {
+      never.countDown();
+      http.stop(0);
+    }
+  }
+
   static JsonNode metric(double v, long step, long ts) {
     return Journal.JSON.createObjectNode().put("t", "metric").put("k", "m").put("v", v).put("s", step).put("ts", ts);
   }

@@ -22,7 +22,7 @@ class LocalMlflowServerTest {
 
   @AfterAll
   static void stop() {
-    LocalMlflowServer.findRunning(OPTIONS).ifPresent(LocalMlflowServer::stop);
+    TestServers.stopAndDelete(OPTIONS.stateDir());
   }
 
   /** The embedded default: the recorder's sender starts the server on demand; `seqrl mlflow` then finds and stops it. */

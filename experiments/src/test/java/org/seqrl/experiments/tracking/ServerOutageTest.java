@@ -25,7 +25,7 @@ class ServerOutageTest {
 
   @AfterAll
   static void stop() {
-    LocalMlflowServer.findRunning(OPTIONS).ifPresent(LocalMlflowServer::stop);
+    TestServers.stopAndDelete(OPTIONS.stateDir());
   }
 
   @Test

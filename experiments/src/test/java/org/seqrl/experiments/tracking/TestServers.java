@@ -28,12 +28,22 @@ public final class TestServers {
     }
   }
 
+  /** Stops the server of a test state dir (if running) and deletes the dir. */
+  public static void stopAndDelete(Path stateDir) {
+    LocalMlflowServer.stopRecorded(stateDir);
+    try (var files = Files.walk(stateDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // A leftover temp dir is harmless.
+    }
+  }
+
   /** One server for every test class that only reads and writes (never kills it). */
   public static synchronized LocalMlflowServer shared() {
     if (shared == null) {
       shared = LocalMlflowServer.ensureRunning(freshOptions());
       LocalMlflowServer s = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAndDelete(s.stateDir())));
     }
     return shared;
   }
