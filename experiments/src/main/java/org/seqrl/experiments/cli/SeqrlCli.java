@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         org.seqrl.experiments.tracking.MlflowCommand.class,
         org.seqrl.experiments.tracking.SyncCommand.class,
         org.seqrl.experiments.report.ReportCommand.class,
+        ScoreCommand.class,
         org.seqrl.experiments.config.ConfigCommand.class,
     })
 public final class SeqrlCli implements Runnable {

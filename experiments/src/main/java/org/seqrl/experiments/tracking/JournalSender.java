@@ -183,7 +183,7 @@ final class JournalSender {
 
   // Synchronised so that a sweep's parent and child senders in one JVM do not race to create it.
   private static synchronized String experimentId(MlflowClient client, String name) {
-    Optional<String> found = findExperiment(client, name);
+    Optional<String> found = MlflowConnection.findExperiment(client, name);
     if (found.isPresent()) {
       return found.get();
     }
@@ -191,21 +191,8 @@ final class JournalSender {
       return client.createExperiment(name);
     } catch (MlflowHttpException ex) {
       // Another process created it between our lookup and create.
-      return findExperiment(client, name).orElseThrow(() -> ex);
+      return MlflowConnection.findExperiment(client, name).orElseThrow(() -> ex);
     }
-  }
-
-  private static Optional<String> findExperiment(MlflowClient client, String name) {
-    if (name.contains("'")) {
-      return client.getExperimentByName(name).map(org.mlflow.api.proto.Service.Experiment::getExperimentId);
-    }
-    // A search, not get-by-name: the client retries get-by-name's 404 for a new experiment three times, with warnings.
-    for (var e : client.searchExperiments("name = '" + name + "'").getItems()) {
-      if (e.getName().equals(name)) {
-        return Optional.of(e.getExperimentId());
-      }
-    }
-    return Optional.empty();
   }
 
   private static Optional<String> findByKey(MlflowClient client, String experimentId, String key) {

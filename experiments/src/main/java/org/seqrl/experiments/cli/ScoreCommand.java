@@ -1,0 +1,240 @@
+package org.seqrl.experiments.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.seqrl.metrics.Chrf;
+import org.seqrl.metrics.Levenshtein;
+import org.seqrl.metrics.NltkBleu;
+import org.seqrl.metrics.NltkSmoothing;
+import org.seqrl.metrics.PyText;
+import org.seqrl.metrics.SacreBleu;
+import org.seqrl.metrics.SacreSmoothing;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code seqrl score}: scores hypotheses against references with one metric, per sentence
+ * (one value a line) or for the corpus (one line).
+ */
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Score hypotheses against references.",
+        "bleu: nltk sentence_bleu / corpus_bleu on whitespace tokens (0-1);",
+        "sacrebleu, chrf: sacrebleu 2.6.0 (13a tokenizer, 0-100); levenshtein: smallest character",
+        "edit distance to any reference (the mean over sentences with --corpus)."})
+public final class ScoreCommand implements Callable<Integer> {
+
+  /** The metrics the command knows. */
+  enum Metric {
+    BLEU, SACREBLEU, CHRF, LEVENSHTEIN;
+
+    static Metric parse(String text) {
+      try {
+        return valueOf(text.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + text + "' is not a metric; expected one of bleu, sacrebleu, chrf, levenshtein");
+      }
+    }
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--metric", required = true, converter = MetricConverter.class,
+      description = "bleu, sacrebleu, chrf or levenshtein")
+  Metric metric;
+
+  @Option(names = "--hyps", required = true, paramLabel = "FILE", description = "one hypothesis a line (an empty line is an empty hypothesis)")
+  Path hyps;
+
+  @Option(names = "--refs", required = true, paramLabel = "FILE", description = "one line per hypothesis: its references separated by tabs")
+  Path refs;
+
+  @Option(names = "--corpus", description = "print one corpus-level score instead of one score per sentence")
+  boolean corpus;
+
+  @Option(names = "--smoothing", converter = SmoothingConverter.class, paramLabel = "METHOD",
+      description = "bleu only: nltk smoothing method0..method7 (default: method0, nltk's default)")
+  NltkSmoothing smoothing;
+
+  @Option(names = "--weights", paramLabel = "W1,W2,...", description = "bleu only: n-gram weights (default: 0.25,0.25,0.25,0.25)")
+  String weights;
+
+  @Option(names = "--smooth-method", converter = SacreSmoothingConverter.class, paramLabel = "METHOD",
+      description = "sacrebleu only: exp, floor, add-k or none (default: exp)")
+  SacreSmoothing smoothMethod;
+
+  @Option(names = "--signature", description = "sacrebleu only: print sacrebleu's signature on a second line")
+  boolean signature;
+
+  static final class MetricConverter implements CommandLine.ITypeConverter<Metric> {
+    @Override
+    public Metric convert(String value) {
+      return Metric.parse(value);
+    }
+  }
+
+  static final class SmoothingConverter implements CommandLine.ITypeConverter<NltkSmoothing> {
+    @Override
+    public NltkSmoothing convert(String value) {
+      try {
+        return NltkSmoothing.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class SacreSmoothingConverter implements CommandLine.ITypeConverter<SacreSmoothing> {
+    @Override
+    public SacreSmoothing convert(String value) {
+      try {
+        return SacreSmoothing.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public Integer call() {
+    checkOptionsFitMetric();
+    double[] bleuWeights = parseWeights(weights);
+    List<String> hypLines = readLines(hyps, "--hyps");
+    List<String> refLines = readLines(refs, "--refs");
+    if (hypLines.size() != refLines.size()) {
+      throw new UserInputException("--hyps " + hyps + " has " + hypLines.size() + " lines but --refs " + refs + " has "
+          + refLines.size() + "; expected one line of tab-separated references per hypothesis");
+    }
+    List<List<String>> references = new ArrayList<>();
+    for (String line : refLines) {
+      references.add(Arrays.asList(line.split("\t", -1)));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    switch (metric) {
+      case BLEU -> scoreBleu(hypLines, references, bleuWeights, out);
+      case SACREBLEU -> scoreSacreBleu(hypLines, references, out);
+      case CHRF -> {
+        if (corpus) {
+          out.println(PythonFloat.repr(Chrf.corpusScore(hypLines, references)));
+        } else {
+          for (int i = 0; i < hypLines.size(); i++) {
+            out.println(PythonFloat.repr(Chrf.sentenceScore(hypLines.get(i), references.get(i))));
+          }
+        }
+      }
+      case LEVENSHTEIN -> {
+        long sum = 0;
+        for (int i = 0; i < hypLines.size(); i++) {
+          int d = Levenshtein.minDistance(hypLines.get(i), references.get(i));
+          sum += d;
+          if (!corpus) {
+            out.println(d);
+          }
+        }
+        if (corpus) {
+          out.println(PythonFloat.repr(hypLines.isEmpty() ? 0.0 : (double) sum / hypLines.size()));
+        }
+      }
+      default -> throw new AssertionError(metric);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private void checkOptionsFitMetric() {
+    if (metric != Metric.BLEU && (smoothing != null || weights != null)) {
+      throw new UserInputException("--smoothing and --weights apply to --metric bleu only (got --metric "
+          + metric.name().toLowerCase(Locale.ROOT) + "); for sacrebleu use --smooth-method");
+    }
+    if (metric != Metric.SACREBLEU && (smoothMethod != null || signature)) {
+      throw new UserInputException("--smooth-method and --signature apply to --metric sacrebleu only (got --metric "
+          + metric.name().toLowerCase(Locale.ROOT) + ")");
+    }
+  }
+
+  private void scoreBleu(List<String> hypLines, List<List<String>> references, double[] w, PrintWriter out) {
+    NltkSmoothing s = smoothing == null ? NltkSmoothing.METHOD0 : smoothing;
+    List<String[]> hypTokens = new ArrayList<>();
+    List<List<String[]>> refTokens = new ArrayList<>();
+    for (int i = 0; i < hypLines.size(); i++) {
+      hypTokens.add(PyText.split(hypLines.get(i)));
+      List<String[]> rs = new ArrayList<>();
+      for (String r : references.get(i)) {
+        rs.add(PyText.split(r));
+      }
+      refTokens.add(rs);
+    }
+    if (corpus) {
+      out.println(PythonFloat.repr(NltkBleu.corpusBleu(hypTokens, refTokens, w, s)));
+      return;
+    }
+    for (int i = 0; i < hypTokens.size(); i++) {
+      out.println(PythonFloat.repr(NltkBleu.sentenceBleu(hypTokens.get(i), refTokens.get(i), w, s)));
+    }
+  }
+
+  private void scoreSacreBleu(List<String> hypLines, List<List<String>> references, PrintWriter out) {
+    SacreBleu bleu = new SacreBleu(smoothMethod == null ? SacreSmoothing.EXP : smoothMethod);
+    if (corpus) {
+      out.println(PythonFloat.repr(bleu.corpusScore(hypLines, references)));
+    } else {
+      for (int i = 0; i < hypLines.size(); i++) {
+        out.println(PythonFloat.repr(bleu.sentenceScore(hypLines.get(i), references.get(i))));
+      }
+    }
+    if (signature) {
+      out.println(bleu.signature(SacreBleu.nrefs(references), !corpus));
+    }
+  }
+
+  static double[] parseWeights(String text) {
+    if (text == null) {
+      return NltkBleu.uniformWeights(4);
+    }
+    String[] parts = text.split(",", -1);
+    double[] w = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        w[i] = Double.parseDouble(parts[i].trim());
+      } catch (NumberFormatException e) {
+        w[i] = Double.NaN;
+      }
+      if (!(w[i] >= 0) || Double.isInfinite(w[i])) {
+        throw new UserInputException("--weights: '" + parts[i].trim() + "' (item " + (i + 1) + " of '" + text
+            + "') is not a weight; expected comma-separated non-negative numbers such as 0.25,0.25,0.25,0.25");
+      }
+    }
+    return w;
+  }
+
+  private static List<String> readLines(Path file, String option) {
+    try {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      List<String> lines = new ArrayList<>(Arrays.asList(text.split("\r?\n", -1)));
+      // a final newline ends the last line rather than starting an empty one
+      if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+        lines.remove(lines.size() - 1);
+      }
+      return lines;
+    } catch (NoSuchFileException e) {
+      throw new UserInputException(option + ": file " + file + " does not exist; expected a UTF-8 text file, one line per hypothesis");
+    } catch (CharacterCodingException e) {
+      throw new UserInputException(option + ": file " + file + " is not valid UTF-8; expected a UTF-8 text file");
+    } catch (IOException e) {
+      throw new UserInputException(option + ": cannot read " + file + " (" + e.getMessage() + "); expected a readable UTF-8 text file", e);
+    }
+  }
+}

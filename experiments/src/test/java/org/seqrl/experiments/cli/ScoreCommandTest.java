@@ -1,0 +1,180 @@
+package org.seqrl.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code seqrl score} in-process on real files, against nltk / sacrebleu / python-Levenshtein run from .venv. */
+class ScoreCommandTest {
+  record Result(int exit, String out, String err) {}
+
+  static Result run(String... args) {
+    CommandLine cli = SeqrlCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  static Path home() {
+    return Paths.get(System.getProperty("seqrl.home", "."));
+  }
+
+  static List<String> python(String... args) throws Exception {
+    Path py = home().resolve(".venv/bin/python");
+    if (!Files.isExecutable(py)) {
+      fail("needs the project's Python environment at " + py + "; create it with scripts/setup-python.sh (scripts/test.sh does this)");
+    }
+    List<String> cmd = new ArrayList<>(List.of(py.toString(), "-O", home().resolve("experiments/src/test/python/score_reference.py").toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+    assertEquals(0, p.exitValue(), out);
+    return out.lines().toList();
+  }
+
+  static void writeRandomFiles(Path hyps, Path refs) throws Exception {
+    String[] vocab = {"the", "cat", "sat", "on", "mat", "a", ",", ".", "don't", "3.5", "é", "&amp;", "x-y"};
+    Random rnd = new Random(11);
+    StringBuilder h = new StringBuilder();
+    StringBuilder r = new StringBuilder();
+    for (int i = 0; i < 120; i++) {
+      h.append(words(rnd, vocab, i % 17 == 0 ? 0 : 12)).append('\n');
+      int nrefs = 1 + rnd.nextInt(3);
+      for (int k = 0; k < nrefs; k++) {
+        r.append(k > 0 ? "\t" : "").append(words(rnd, vocab, 12));
+      }
+      r.append('\n');
+    }
+    Files.writeString(hyps, h.toString());
+    Files.writeString(refs, r.toString());
+  }
+
+  static String words(Random rnd, String[] vocab, int max) {
+    StringBuilder sb = new StringBuilder();
+    int n = max == 0 ? 0 : rnd.nextInt(max + 1);
+    for (int i = 0; i < n; i++) {
+      sb.append(i > 0 ? " " : "").append(vocab[rnd.nextInt(rnd.nextBoolean() ? 5 : vocab.length)]);
+    }
+    return sb.toString();
+  }
+
+  static void assertSameScores(List<String> expected, String actualOut, String what) {
+    List<String> actual = actualOut.lines().toList();
+    assertEquals(expected.size(), actual.size(), what + ": line count");
+    for (int i = 0; i < expected.size(); i++) {
+      double e = Double.parseDouble(expected.get(i));
+      double a = Double.parseDouble(actual.get(i));
+      double diff = Math.abs(e - a);
+      assertTrue(diff <= 1e-12 || diff <= 1e-9 * Math.abs(e),
+          what + " line " + (i + 1) + ": python prints " + expected.get(i) + ", seqrl " + actual.get(i));
+    }
+  }
+
+  @Test
+  void agreesWithTheReferenceLibraries(@TempDir Path dir) throws Exception {
+    Path hyps = dir.resolve("hyps.txt");
+    Path refs = dir.resolve("refs.txt");
+    writeRandomFiles(hyps, refs);
+    for (String corpus : new String[] {"", "corpus"}) {
+      List<String> extra = corpus.isEmpty() ? List.of() : List.of("--corpus");
+      for (int m = 0; m < 8; m++) {
+        List<String> args = new ArrayList<>(List.of("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--smoothing", "method" + m));
+        args.addAll(extra);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        if (m == 6) {
+          continue; // nltk raises on some of these inputs (see metrics' PythonCrossCheckTest)
+        }
+        assertSameScores(python("bleu", hyps.toString(), refs.toString(), corpus, "method" + m), r.out(), "bleu method" + m + " " + corpus);
+      }
+      for (String s : new String[] {"exp", "floor", "add-k", "none"}) {
+        List<String> args = new ArrayList<>(List.of("score", "--metric", "sacrebleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--smooth-method", s));
+        args.addAll(extra);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertSameScores(python("sacrebleu", hyps.toString(), refs.toString(), corpus, s), r.out(), "sacrebleu " + s + " " + corpus);
+      }
+      for (String metric : new String[] {"chrf", "levenshtein"}) {
+        List<String> args = new ArrayList<>(List.of("score", "--metric", metric, "--hyps", hyps.toString(), "--refs", refs.toString()));
+        args.addAll(extra);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        List<String> expected = python(metric, hyps.toString(), refs.toString(), corpus);
+        assertSameScores(expected, r.out(), metric + " " + corpus);
+        if (metric.equals("levenshtein")) {
+          assertEquals(expected, r.out().lines().toList(), "levenshtein prints the same text");
+        }
+      }
+    }
+  }
+
+  @Test
+  void printsLikePythonRepr() {
+    assertEquals("0.25406637407730737", PythonFloat.repr(0.25406637407730737));
+    assertEquals("7.262123179505913e-78", PythonFloat.repr(7.262123179505913e-78));
+    assertEquals("1e-05", PythonFloat.repr(1e-5));
+    assertEquals("0.0001", PythonFloat.repr(1e-4));
+    assertEquals("100.0", PythonFloat.repr(100.0));
+    assertEquals("1e+16", PythonFloat.repr(1e16));
+    assertEquals("1234567890123456.0", PythonFloat.repr(1234567890123456.0));
+    assertEquals("0.0", PythonFloat.repr(0.0));
+    assertEquals("2.2250738585072014e-308", PythonFloat.repr(Double.MIN_NORMAL));
+  }
+
+  @Test
+  void badInputIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
+    Path hyps = dir.resolve("h.txt");
+    Path refs = dir.resolve("r.txt");
+    Files.writeString(hyps, "a b\nc\n");
+    Files.writeString(refs, "a b\n");
+    assertError(run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString()), "has 2 lines but --refs");
+    assertError(run("score", "--metric", "bleu", "--hyps", dir.resolve("missing.txt").toString(), "--refs", refs.toString()), "does not exist");
+    assertError(run("score", "--metric", "blue", "--hyps", hyps.toString(), "--refs", refs.toString()), "expected one of bleu, sacrebleu, chrf, levenshtein");
+    assertError(run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--frobnicate"), "Unknown option");
+    assertError(run("score", "--metric", "bleu", "--smoothing", "method9", "--hyps", hyps.toString(), "--refs", refs.toString()), "method0");
+    assertError(run("score", "--metric", "sacrebleu", "--smooth-method", "ceil", "--hyps", hyps.toString(), "--refs", refs.toString()), "exp, floor, add-k, none");
+    assertError(run("score", "--metric", "bleu", "--weights", "0.5,x", "--hyps", hyps.toString(), "--refs", refs.toString()), "'x'");
+    assertError(run("score", "--metric", "chrf", "--smoothing", "method1", "--hyps", hyps.toString(), "--refs", refs.toString()), "bleu only");
+    Files.write(refs, new byte[] {(byte) 0xff, '\n', 'a', '\n'});
+    assertError(run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString()), "not valid UTF-8");
+  }
+
+  static void assertError(Result r, String mentions) {
+    assertEquals(2, r.exit(), "exit code for: " + r.err());
+    String first = r.err().lines().findFirst().orElse("");
+    assertTrue(first.startsWith("seqrl: ") && first.contains(mentions), "first error line should mention '" + mentions + "': " + r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void scoresTheExampleFiles() {
+    Path hyps = home().resolve("examples/score/hyps.txt");
+    Path refs = home().resolve("examples/score/refs.txt");
+    Result r = run("score", "--metric", "bleu", "--smoothing", "method1", "--hyps", hyps.toString(), "--refs", refs.toString());
+    assertEquals(0, r.exit(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(5, lines.size());
+    // the README case of nltk's test suite: 0.2540663740773074 for "the cat sat on the mat" vs two references
+    assertEquals("0.0", lines.get(2), "an empty hypothesis scores 0");
+    Result sig = run("score", "--metric", "sacrebleu", "--corpus", "--signature", "--hyps", hyps.toString(), "--refs", refs.toString());
+    assertEquals("nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0", sig.out().lines().toList().get(1));
+  }
+}
