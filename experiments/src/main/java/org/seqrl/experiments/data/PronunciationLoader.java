@@ -52,35 +52,7 @@ final class PronunciationLoader {
 
   static Dataset load(DataConfig config) {
     Path dict = findDictionary(projectRoot());
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(dict);
-    } catch (IOException e) {
-      throw new UserInputException(dict + ": cannot read the CMU dictionary: " + e.getMessage());
-    }
-    boolean stripStress = config.pronunciation().stripStress();
-    // Sorted by word so that the result does not depend on the file's order.
-    Map<String, List<List<String>>> pronunciations = new TreeMap<>();
-    for (String line : lines) {
-      int hash = line.indexOf('#');
-      String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
-      if (content.isEmpty()) {
-        continue;
-      }
-      String[] parts = content.split("\\s+");
-      String word = parts[0].replaceFirst("\\(\\d+\\)$", "").toLowerCase(java.util.Locale.ROOT);
-      if (!word.matches("[a-z]+") || parts.length < 2) {
-        continue;
-      }
-      List<String> phonemes = new ArrayList<>();
-      for (int i = 1; i < parts.length; i++) {
-        phonemes.add(stripStress ? parts[i].replaceAll("\\d", "") : parts[i]);
-      }
-      List<List<String>> refs = pronunciations.computeIfAbsent(word, w -> new ArrayList<>());
-      if (!refs.contains(phonemes)) {
-        refs.add(phonemes);
-      }
-    }
+    Map<String, List<List<String>>> pronunciations = parsed(dict, config.pronunciation().stripStress());
     List<String> words = new ArrayList<>(pronunciations.keySet());
     if (words.size() > config.pronunciation().maxWords()) {
       words.sort(Comparator.comparingLong((String w) -> Seeds.stableHash("subset:" + w)).thenComparing(w -> w));
@@ -110,6 +82,69 @@ final class PronunciationLoader {
     Vocabulary sourceVocab = Vocabulary.build(train.stream().map(Example::source).toList());
     Vocabulary targetVocab = Vocabulary.build(train.stream().flatMap(e -> e.references().stream()).toList());
     return new Dataset(train, dev, test, sourceVocab, targetVocab, TokenLevel.CHAR, skips.count, skips.reasons);
+  }
+
+  /** The last parsed dictionary: sweeps and tests load the same file many times in one JVM. */
+  private static Map<String, List<List<String>>> cached;
+  private static String cachedKey;
+
+  private static synchronized Map<String, List<List<String>>> parsed(Path dict, boolean stripStress) {
+    String key = dict.toAbsolutePath() + "|" + stripStress;
+    if (!key.equals(cachedKey)) {
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(dict);
+      } catch (IOException e) {
+        throw new UserInputException(dict + ": cannot read the CMU dictionary: " + e.getMessage());
+      }
+      cached = java.util.Collections.unmodifiableMap(parse(lines, stripStress));
+      cachedKey = key;
+    }
+    return cached;
+  }
+
+  /** Word to its distinct pronunciations, sorted by word so that the result does not depend on the file's order. */
+  static Map<String, List<List<String>>> parse(List<String> lines, boolean stripStress) {
+    Map<String, List<List<String>>> pronunciations = new TreeMap<>();
+    for (String line : lines) {
+      int hash = line.indexOf('#');
+      String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
+      String[] parts = content.split(" +");
+      if (parts.length < 2) {
+        continue;
+      }
+      String word = baseWord(parts[0]);
+      if (word == null) {
+        continue;
+      }
+      List<String> phonemes = new ArrayList<>(parts.length - 1);
+      for (int i = 1; i < parts.length; i++) {
+        phonemes.add(stripStress ? stripDigits(parts[i]) : parts[i]);
+      }
+      List<List<String>> refs = pronunciations.computeIfAbsent(word, w -> new ArrayList<>(1));
+      if (!refs.contains(phonemes)) {
+        refs.add(phonemes);
+      }
+    }
+    return pronunciations;
+  }
+
+  /** The lower-case word without its {@code (2)} variant marker, or null unless it is alphabetic. */
+  static String baseWord(String entry) {
+    int paren = entry.indexOf('(');
+    String word = (paren > 0 ? entry.substring(0, paren) : entry).toLowerCase(java.util.Locale.ROOT);
+    for (int i = 0; i < word.length(); i++) {
+      char c = word.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return null;
+      }
+    }
+    return word.isEmpty() ? null : word;
+  }
+
+  private static String stripDigits(String phoneme) {
+    char last = phoneme.charAt(phoneme.length() - 1);
+    return last >= '0' && last <= '9' ? phoneme.substring(0, phoneme.length() - 1) : phoneme;
   }
 
   /** 0 train (90%), 1 dev (5%), 2 test (5%), from a hash of the word. */

@@ -84,7 +84,7 @@ final class TsvLoader {
       return 0;
     }
     int k = (int) Math.round(n * fraction);
-    return Math.max(1, Math.min(k, n - 2));
+    return Math.max(0, Math.min(Math.max(1, k), n - 2));
   }
 
   static Path resolve(Path baseDir, Path file) {
