@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.config.SeqrlConfig;
@@ -78,6 +80,18 @@ public final class TrainCommand implements Callable<Integer> {
       default -> throw new UserInputException("--progress: '" + progress + "' is not a mode; expected auto, bar or lines");
     };
     boolean charLevel = run.components().dataset().level().toString().equalsIgnoreCase("char");
+    // On SIGINT/SIGTERM the JVM runs shutdown hooks and then halts: this one asks the loop to stop
+    // and waits (bounded) until this command has checkpointed and flushed its records.
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      run.requestStop();
+      try {
+        done.await(120, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "seqrl-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (ConsoleListener console = new ConsoleListener(out, total, Math.max(1, config.eval().every() / 4), terminal);
          MetricsFileListener metricsFile = new MetricsFileListener(runDir);
          RunRecorder recorder = noTracking ? null : openRecorder(run)) {
@@ -87,7 +101,6 @@ public final class TrainCommand implements Callable<Integer> {
         run.addListener(new MlflowListener(recorder, runDir, run.components().sourceVocab(),
             run.components().targetVocab(), config.eval().heatmaps(), charLevel));
       }
-      Thread hook = run.installSignalHandlers();
       TrainingRun.Outcome outcome;
       try {
         outcome = run.run();
@@ -100,8 +113,6 @@ public final class TrainCommand implements Callable<Integer> {
           recorder.end(RunRecorder.Status.FAILED);
         }
         return EXIT_DIVERGED;
-      } finally {
-        removeHook(hook);
       }
       if (outcome == TrainingRun.Outcome.INTERRUPTED) {
         out.println("seqrl: stopped at step " + run.globalStep() + "; checkpoint written. Continue with `seqrl train --resume "
@@ -125,6 +136,8 @@ public final class TrainCommand implements Callable<Integer> {
       return 0;
     } finally {
       run.close();
+      done.countDown();
+      removeHook(hook);
     }
   }
 

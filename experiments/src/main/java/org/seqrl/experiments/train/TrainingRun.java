@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.data.BatchIterator;
@@ -29,7 +27,7 @@ import org.seqrl.rl.RunListener;
  *
  * <p>The loop reads like the algorithm: for each step, draw a batch, take an MLE or an RL
  * step, report; every {@code eval.every} steps evaluate on dev, keep the best, checkpoint.
- * A stop request (SIGINT/SIGTERM via {@link #installSignalHandlers}, or {@link #requestStop})
+ * A stop request ({@link #requestStop}, which {@code seqrl train} calls on SIGINT/SIGTERM)
  * ends the current step, writes the latest checkpoint and returns {@link Outcome#INTERRUPTED};
  * {@code seqrl train --resume} continues from there with the same data order, random state
  * and baseline state, so the numbers equal those of an uninterrupted run.
@@ -58,7 +56,6 @@ public final class TrainingRun implements AutoCloseable {
   private final EncodedSplit train;
   private final int[][] trainTargets;
   private volatile boolean stopRequested;
-  private final CountDownLatch stopped = new CountDownLatch(1);
 
   private Phase phase = Phase.PRETRAIN;
   private long phaseStep;
@@ -164,27 +161,10 @@ public final class TrainingRun implements AutoCloseable {
     stopRequested = true;
   }
 
-  /**
-   * On SIGINT/SIGTERM the JVM runs shutdown hooks; this one asks the loop to stop and waits
-   * (bounded) until it has written its checkpoint, so the process exits cleanly.
-   */
-  public Thread installSignalHandlers() {
-    Thread hook = new Thread(() -> {
-      requestStop();
-      try {
-        stopped.await(120, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "seqrl-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    return hook;
-  }
-
   /** Runs (or continues) the schedule. */
   public Outcome run() {
     long startNanos = System.nanoTime();
-    try {
+    {
       if (phase == Phase.PRETRAIN) {
         if (!runPhase(config.pretrain().steps(), true, startNanos)) {
           return Outcome.INTERRUPTED;
@@ -209,8 +189,6 @@ public final class TrainingRun implements AutoCloseable {
       }
       listeners.onEnd();
       return Outcome.FINISHED;
-    } finally {
-      stopped.countDown();
     }
   }
 
