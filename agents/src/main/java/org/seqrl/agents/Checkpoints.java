@@ -32,9 +32,10 @@ final class Checkpoints {
 
   private Checkpoints() {}
 
-  record State(long step, long rngState) {}
+  record State(long step, long rngState, long dropoutRngState) {}
 
-  static void save(Path directory, Seq2SeqConfig cfg, Params params, long step, long rngState) throws IOException {
+  static void save(Path directory, Seq2SeqConfig cfg, Params params, long step, long rngState,
+      long dropoutRngState) throws IOException {
     Path dir = directory.toAbsolutePath();
     Path parent = dir.getParent();
     Files.createDirectories(parent);
@@ -63,6 +64,7 @@ final class Checkpoints {
       Properties st = new Properties();
       st.setProperty("step", Long.toString(step));
       st.setProperty("rngState", Long.toString(rngState));
+      st.setProperty("dropoutRngState", Long.toString(dropoutRngState));
       st.setProperty("format", "seqrl-seq2seq-1");
       writeProperties(tmp.resolve("state.properties"), st, "policy state");
       writeProperties(tmp.resolve("model.properties"), cfg.toProperties(), "Seq2SeqConfig");
@@ -133,7 +135,8 @@ final class Checkpoints {
       }
     }
     Properties st = readProperties(dir.resolve("state.properties"));
-    return new State(Long.parseLong(st.getProperty("step")), Long.parseLong(st.getProperty("rngState")));
+    return new State(Long.parseLong(st.getProperty("step")), Long.parseLong(st.getProperty("rngState")),
+        Long.parseLong(st.getProperty("dropoutRngState")));
   }
 
   /** Everything but the seed must match (the seed only chose the initial values the checkpoint replaces). */

@@ -39,6 +39,15 @@ import org.seqrl.rl.UpdateStats;
  * <p>Layout: every sequence tensor is time-major 2-D, row {@code t * B + b}; encoder outputs are
  * also kept as {@code [B, S, D]} for attention. Padded source steps carry the previous state, so
  * padding never changes a final state; attention gives padded positions exactly zero weight.
+ *
+ * <p>Model: embeddings; encoder of {@code encoderLayers} GRU/LSTM layers (each optionally
+ * bidirectional, inverted dropout between layers while training); decoder initial state
+ * {@code tanh(W [final states of the top layer] + b)} (an LSTM decoder starts with a zero cell);
+ * additive attention scores the state before a step and feeds the context into the cell, dot
+ * attention scores the cell output and combines {@code tanh(Wc [context, h] + bc)} before the output
+ * layer. PAD and START are never actions. Critic heads are one-hidden-layer tanh MLPs.
+ *
+ * <p>Not thread-safe; each public call runs in an ND4J workspace of the calling thread.
  */
 public final class Seq2SeqPolicy implements SequencePolicy {
   private static final double MASKED = -1e9;
@@ -75,7 +84,10 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final Seq2SeqConfig cfg;
   private final DataType type;
   final Params params;
+  /** Draws sampled tokens. */
   final Rng rng;
+  /** Draws dropout masks; separate so that changing dropout does not shift the samples. */
+  final Rng dropoutRng;
   private long step;
   private final Cell[][] encCells;
   private final Cell decCell;
@@ -92,6 +104,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     this.attWidth = cfg.attentionSize() > 0 ? cfg.attentionSize() : cfg.hidden();
     Rng init = new Rng(cfg.seed() ^ 0x5EED1A17L);
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
+    this.dropoutRng = new Rng(cfg.seed() * 0xD1B54A32D192ED03L + 777L);
     int e = cfg.embedding();
     int g = cfg.cell() == CellType.GRU ? 3 : 4;
     double k = 1 / Math.sqrt(hd);
@@ -289,7 +302,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         double keep = 1 - cfg.dropout();
         double[] m = new double[(int) x.length()];
         for (int i = 0; i < m.length; i++) {
-          m[i] = rng.nextDouble() < keep ? 1 / keep : 0;
+          m[i] = dropoutRng.nextDouble() < keep ? 1 / keep : 0;
         }
         en.dropMask[l] = Nd4j.create(m, x.shape(), type);
         x = x.mul(en.dropMask[l]);
@@ -1079,7 +1092,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public void save(Path directory) throws IOException {
-    Checkpoints.save(directory, cfg, params, step, rng.state());
+    Checkpoints.save(directory, cfg, params, step, rng.state(), dropoutRng.state());
   }
 
   @Override
@@ -1087,6 +1100,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     Checkpoints.State s = Checkpoints.restore(directory, cfg, params);
     step = s.step();
     rng.setState(s.rngState());
+    dropoutRng.setState(s.dropoutRngState());
   }
 
   @Override

@@ -66,9 +66,9 @@ class GradientCheckTest {
 
   static void check(Seq2SeqConfig cfg, Objective o, java.util.function.Predicate<String> which) {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
-      long rngState = p.rng.state();
+      long rngState = p.dropoutRng.state();
       p.params.zeroGrad();
-      p.rng.setState(rngState);
+      p.dropoutRng.setState(rngState);
       double loss = p.lossAndGradients(o, true).loss();
       assertTrue(Double.isFinite(loss));
       Map<String, double[]> analytic = new LinkedHashMap<>();
@@ -91,10 +91,10 @@ class GradientCheckTest {
           int idx = entries == a.length() ? e : pick.nextInt((int) a.length());
           double orig = a.getDouble(idx);
           a.putScalar(idx, orig + eps);
-          p.rng.setState(rngState);
+          p.dropoutRng.setState(rngState);
           double up = p.lossAndGradients(o, true).loss();
           a.putScalar(idx, orig - eps);
-          p.rng.setState(rngState);
+          p.dropoutRng.setState(rngState);
           double down = p.lossAndGradients(o, true).loss();
           a.putScalar(idx, orig);
           double numeric = (up - down) / (2 * eps);

@@ -74,7 +74,7 @@ public final class SameDiffComparison {
       sd.getVariable(en.getKey()).setArray(en.getValue());
     }
     Map<String, INDArray> ph = new HashMap<>();
-    ph.put("src", oneHotTimeMajor(src, len, b, v, false));
+    ph.put("src", oneHotTimeMajor(src, len, b, v));
     int[][] inTok = new int[b][len];
     int[][] outTok = new int[b][len];
     for (int i = 0; i < b; i++) {
@@ -86,8 +86,8 @@ public final class SameDiffComparison {
         }
       }
     }
-    ph.put("in", oneHotTimeMajor(inTok, len, b, v, false));
-    ph.put("labels", oneHotTimeMajor(outTok, len, b, v, false));
+    ph.put("in", oneHotTimeMajor(inTok, len, b, v));
+    ph.put("labels", oneHotTimeMajor(outTok, len, b, v));
     List<String> names = new ArrayList<>(init.keySet());
     double sdMs = median(reps, () -> sd.calculateGradients(ph, names));
     Seq2SeqConfig cfg = Seq2SeqConfig.builder(v, v).embedding(e).hidden(h).seed(1).build();
@@ -124,7 +124,7 @@ public final class SameDiffComparison {
     return sd.var(name, a);
   }
 
-  private static INDArray oneHotTimeMajor(int[][] ids, int len, int b, int v, boolean unused) {
+  private static INDArray oneHotTimeMajor(int[][] ids, int len, int b, int v) {
     INDArray a = Nd4j.zeros(DataType.FLOAT, (long) len * b, v);
     for (int i = 0; i < b; i++) {
       for (int t = 0; t < len; t++) {

@@ -40,13 +40,17 @@ public final class HeatmapPlot {
     chart.getStyler().setLegendVisible(true).setPlotContentSize(0.95);
     chart.getStyler().setMin(0.0);
     chart.getStyler().setMax(1.0);
+    // The y axis grows upwards; rows are flipped so that the first output token is at the top, as read.
+    int rows = weights.length;
     List<Number[]> cells = new ArrayList<>();
-    for (int i = 0; i < weights.length; i++) {
+    for (int i = 0; i < rows; i++) {
       for (int j = 0; j < sourceTokens.length; j++) {
-        cells.add(new Number[] {j, i, weights[i][j]});
+        cells.add(new Number[] {j, rows - 1 - i, weights[i][j]});
       }
     }
-    chart.addSeries("attention", labels(sourceTokens), labels(outputTokens), cells);
+    List<String> yLabels = new ArrayList<>(labels(outputTokens));
+    java.util.Collections.reverse(yLabels);
+    chart.addSeries("attention", labels(sourceTokens), yLabels, cells);
     if (png.getParent() != null) {
       Files.createDirectories(png.getParent());
     }

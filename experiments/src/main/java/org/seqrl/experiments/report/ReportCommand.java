@@ -55,7 +55,7 @@ public final class ReportCommand implements Callable<Integer> {
           + (source.parentRun != null ? " (also logged to run " + source.parentRun + " under report/)" : ""));
       return 0;
     } catch (org.mlflow.tracking.MlflowClientException e) {
-      throw new UserInputException("seqrl report: MLflow at " + target.describe() + " failed: " + e.getMessage(), e);
+      throw new UserInputException("MLflow at " + target.describe() + " failed: " + e.getMessage(), e);
     }
   }
 }

@@ -61,9 +61,8 @@ public final class SweepReport {
 
   /** Every run of an experiment that is not itself the parent of other runs. */
   public static SweepReport ofExperiment(MlflowConnection conn, String experiment) {
-    String id = conn.client().getExperimentByName(experiment)
-        .orElseThrow(() -> new UserInputException("--experiment: no experiment '" + experiment + "' on " + conn.uri()))
-        .getExperimentId();
+    String id = conn.experimentId(experiment)
+        .orElseThrow(() -> new UserInputException("--experiment: no experiment '" + experiment + "' on " + conn.uri()));
     List<Run> all = search(conn.client(), id, "");
     var parents = all.stream().flatMap(r -> r.getData().getTagsList().stream())
         .filter(t -> t.getKey().equals("mlflow.parentRunId")).map(t -> t.getValue()).collect(Collectors.toSet());

@@ -68,6 +68,7 @@ final class Journal {
     if (!Files.exists(records)) {
       Files.createFile(records);
     }
+    terminatePartialLine(records);
     this.appended = countLines(records);
   }
 
@@ -135,7 +136,7 @@ final class Journal {
             String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
             if (!text.isBlank()) {
-              result.add(new Entry(index, offset, JSON.readTree(text)));
+              result.add(new Entry(index, offset, parseOrNull(text)));
             }
             index++;
             if (result.size() >= max) {
@@ -263,6 +264,29 @@ final class Journal {
       ch.force(true);
     }
     Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A line cut short by a crash becomes one unreadable record (set aside on delivery), not a corrupt next record. */
+  private static void terminatePartialLine(Path f) throws IOException {
+    long size = Files.size(f);
+    if (size == 0) {
+      return;
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+      raf.seek(size - 1);
+      if (raf.read() != '\n') {
+        raf.seek(size);
+        raf.write('\n');
+      }
+    }
+  }
+
+  private static JsonNode parseOrNull(String line) {
+    try {
+      return JSON.readTree(line);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static String text(JsonNode n, String field) {

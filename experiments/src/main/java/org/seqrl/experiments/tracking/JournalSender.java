@@ -149,6 +149,7 @@ final class JournalSender {
       Run run = client.getRun(start.get("runId").asText());
       state = state.withRun(run.getInfo().getRunId(), run.getInfo().getExperimentId());
       journal.saveRunState(state);
+      updateStatus(conn, "RUNNING", null);
       return;
     }
     String experimentId = experimentId(client, start.path("experiment").asText());
@@ -180,16 +181,17 @@ final class JournalSender {
     journal.saveRunState(state);
   }
 
-  private static String experimentId(MlflowClient client, String name) {
-    Optional<org.mlflow.api.proto.Service.Experiment> e = client.getExperimentByName(name);
-    if (e.isPresent()) {
-      return e.get().getExperimentId();
+  // Synchronised so that a sweep's parent and child senders in one JVM do not race to create it.
+  private static synchronized String experimentId(MlflowClient client, String name) {
+    Optional<String> found = MlflowConnection.findExperiment(client, name);
+    if (found.isPresent()) {
+      return found.get();
     }
     try {
       return client.createExperiment(name);
     } catch (MlflowHttpException ex) {
-      // Another run created it between our lookup and create.
-      return client.getExperimentByName(name).orElseThrow(() -> ex).getExperimentId();
+      // Another process created it between our lookup and create.
+      return MlflowConnection.findExperiment(client, name).orElseThrow(() -> ex);
     }
   }
 
@@ -280,7 +282,7 @@ final class JournalSender {
   }
 
   /** For an in-doubt batch: drops metric points the server already holds (see the class comment). */
-  private static List<JsonNode> dropStoredMetrics(MlflowClient client, String runId, List<JsonNode> batch) {
+  static List<JsonNode> dropStoredMetrics(MlflowClient client, String runId, List<JsonNode> batch) {
     Map<String, Set<String>> stored = new HashMap<>();
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode n : batch) {

@@ -97,7 +97,7 @@ public final class JournalSync {
   /** Journal directories at or below {@code dir} (the directory itself, its mlflow-journal, or any deeper). */
   static List<Path> findJournals(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new org.seqrl.experiments.cli.UserInputException("seqrl sync: '" + dir + "' is not a directory; expected a run "
+      throw new org.seqrl.experiments.cli.UserInputException("'" + dir + "' is not a directory; expected a run "
           + "or sweep output directory holding mlflow-journal/");
     }
     try (Stream<Path> s = Files.walk(dir)) {

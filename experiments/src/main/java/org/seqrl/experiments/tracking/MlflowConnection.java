@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.mlflow.api.proto.Service.Run;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowHttpException;
@@ -44,6 +45,24 @@ public final class MlflowConnection implements AutoCloseable {
 
   public MlflowClient client() {
     return client;
+  }
+
+  /** The id of the experiment with this name, if it exists. */
+  public Optional<String> experimentId(String name) {
+    return findExperiment(client, name);
+  }
+
+  static Optional<String> findExperiment(MlflowClient client, String name) {
+    if (name.contains("'")) {
+      return client.getExperimentByName(name).map(org.mlflow.api.proto.Service.Experiment::getExperimentId);
+    }
+    // A search, not get-by-name: the client retries get-by-name's 404 three times, each with a warning.
+    for (var e : client.searchExperiments("name = '" + name + "'").getItems()) {
+      if (e.getName().equals(name)) {
+        return Optional.of(e.getExperimentId());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

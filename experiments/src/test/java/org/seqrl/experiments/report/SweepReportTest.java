@@ -75,6 +75,14 @@ class SweepReportTest {
     assertTrue(Files.size(out.resolve("curves.png")) > 5_000);
     assertTrue(distinctColours(png) > 10, "the curves image should not be blank");
 
+    // By experiment: the same cells (the sweep's parent run is left out, being a parent).
+    Path byExp = dir.resolve("by-experiment");
+    assertEquals(0, SeqrlCli.commandLine().execute("report", "--experiment", "report-test", "--out", byExp.toString(),
+        "--tracking-uri", server.uri()));
+    String md2 = Files.readString(byExp.resolve("report.md"));
+    assertTrue(md2.contains("(5 runs, 2 groups)"), md2);
+    assertTrue(md2.contains("| rl.reward=bleu | 3 | 0.5000 ± 0.1000 | 0.5333 ± 0.0577 |"), md2);
+
     MlflowConnection conn = new MlflowConnection(server.uri(), MlflowCredentials.NONE);
     List<String> artifacts = conn.listArtifactFiles(parentId);
     assertTrue(artifacts.containsAll(List.of("report/report.md", "report/curves.png")), artifacts.toString());

@@ -123,6 +123,24 @@ class RunRecorderTest {
   }
 
   @Test
+  void reattachLogsIntoAnExistingRun(@TempDir Path dir) {
+    String runId;
+    try (RunRecorder first = recorder(dir.resolve("a"), "reattach").start()) {
+      first.logMetric("m", 1, 0);
+      assertTrue(first.flush(Duration.ofSeconds(30)));
+      runId = first.runId().orElseThrow();
+    }
+    try (RunRecorder again = recorder(dir.resolve("b"), "reattach").reattach(runId).start()) {
+      again.logMetric("m", 2, 1);
+      assertTrue(again.flush(Duration.ofSeconds(30)));
+      assertEquals(runId, again.runId().orElseThrow());
+      assertEquals("RUNNING", conn.client().getRun(runId).getInfo().getStatus().name());
+    }
+    assertEquals(2, conn.client().getMetricHistory(runId, "m").size());
+    assertEquals("FINISHED", conn.client().getRun(runId).getInfo().getStatus().name());
+  }
+
+  @Test
   void lostAcknowledgementsDoNotDuplicateRunsOrMetrics(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
     try (RunRecorder r = recorder(runDir, "lost-ack").start()) {

@@ -1,0 +1,59 @@
+package org.seqrl.agents;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.seqrl.agents.Seq2SeqConfig.Attention;
+import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.rl.CriticHead;
+import org.seqrl.rl.OptimizerSettings;
+import org.seqrl.rl.PolicyGradientBatch;
+import org.seqrl.rl.Rollout;
+
+class Seq2SeqConfigTest {
+  @Test
+  void defaultsFollowTheReferenceSetup() {
+    Seq2SeqConfig c = Seq2SeqConfig.builder(30, 40).build();
+    assertEquals(64, c.embedding());
+    assertEquals(256, c.hidden());
+    assertEquals(CellType.GRU, c.cell());
+    assertEquals(Attention.NONE, c.attention());
+  }
+
+  @Test
+  void propertiesRoundTrip() {
+    Seq2SeqConfig c = Seq2SeqConfig.builder(9, 11).cell(CellType.LSTM).bidirectional(true).encoderLayers(2)
+        .dropout(0.25).attention(Attention.ADDITIVE).attentionSize(32).criticHeads(EnumSet.allOf(CriticHead.class))
+        .criticTrunk(Seq2SeqConfig.CriticTrunk.SEPARATE).precision(Seq2SeqConfig.Precision.FLOAT64).seed(42).build();
+    assertEquals(c, Seq2SeqConfig.fromProperties(c.toProperties()));
+  }
+
+  @Test
+  void invalidFieldsAreNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Seq2SeqConfig.builder(30, 30).dropout(1.0).build());
+    assertTrue(e.getMessage().contains("model.dropout") && e.getMessage().contains("[0, 1)"), e.getMessage());
+  }
+
+  @Test
+  void tokenIdsOutsideTheVocabularyAreRejectedClearly() {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(8, 8).embedding(4).hidden(4).build())) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> p.mleStep(new int[][] {{4, 9}}, new int[][] {{5}}, new OptimizerSettings(0.1, 1)));
+      assertTrue(e.getMessage().contains("source row 0 position 1: token id 9"), e.getMessage());
+    }
+  }
+
+  @Test
+  void criticTargetsForAMissingHeadAreRejected() {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(8, 8).embedding(4).hidden(4).build())) {
+      Rollout r = p.sample(new int[][] {{4, 5}}, 2, 1.0, 4);
+      double[][] adv = new double[2][r.maxLength()];
+      assertThrows(IllegalArgumentException.class,
+          () -> p.update(new PolicyGradientBatch(r, adv, new double[2], null, 0.0, 1.0), new OptimizerSettings(0.1, 1)));
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package org.seqrl.experiments.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.experiments.cli.SeqrlCli;
+
+class LocalMlflowServerTest {
+
+  static final LocalMlflowServer.Options OPTIONS = TestServers.freshOptions();
+
+  @AfterAll
+  static void stop() {
+    LocalMlflowServer.findRunning(OPTIONS).ifPresent(LocalMlflowServer::stop);
+  }
+
+  /** The embedded default: the recorder's sender starts the server on demand; `seqrl mlflow` then finds and stops it. */
+  @Test
+  void embeddedServerStartsOnDemandIsReusedAndStops(@TempDir Path dir) throws Exception {
+    assertTrue(LocalMlflowServer.findRunning(OPTIONS).isEmpty());
+    TrackingTarget target = TrackingTarget.embedded(OPTIONS.withStopOnClose(false));
+    long before = System.nanoTime();
+    String runId;
+    try (RunRecorder r = RunRecorder.builder(target, dir).experiment("embedded").flushTimeout(Duration.ofSeconds(120))
+        .console(new PrintStream(new ByteArrayOutputStream())).start()) {
+      r.logMetric("m", 1.0, 0);
+      // Logging did not wait for the server start (which takes seconds).
+      assertTrue(System.nanoTime() - before < Duration.ofSeconds(2).toNanos());
+      assertTrue(r.flush(Duration.ofSeconds(120)));
+      runId = r.runId().orElseThrow();
+    }
+    LocalMlflowServer running = LocalMlflowServer.findRunning(OPTIONS).orElseThrow();
+    assertEquals(OPTIONS.port(), running.port());
+    assertEquals(1, new MlflowConnection(running.uri(), MlflowCredentials.NONE).client().getMetricHistory(runId, "m").size());
+
+    String out = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString());
+    assertTrue(out.contains("MLflow UI: " + running.uri() + " (already running, pid " + running.pid()), out);
+    List<ProcessHandle> tree = ProcessHandle.of(running.pid()).orElseThrow().descendants().toList();
+    assertFalse(tree.isEmpty(), "mlflow server runs uvicorn as a child process");
+
+    String stopped = runCli("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString());
+    assertTrue(stopped.contains("stopped"), stopped);
+    assertFalse(running.isHealthy());
+    assertFalse(ProcessHandle.of(running.pid()).map(ProcessHandle::isAlive).orElse(false));
+    for (ProcessHandle h : tree) {
+      assertFalse(h.isAlive(), "child " + h.pid() + " of the server outlived it");
+    }
+    assertTrue(runCli("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString()).contains("no local MLflow server"));
+  }
+
+  @Test
+  void missingVenvIsAClearError(@TempDir Path dir) {
+    var options = new LocalMlflowServer.Options(dir, dir.resolve("state"), 0, Duration.ofSeconds(5), true);
+    var e = assertThrows(IllegalStateException.class, () -> LocalMlflowServer.ensureRunning(options));
+    assertTrue(e.getMessage().contains(".venv/bin/mlflow") && e.getMessage().contains("setup-python.sh"), e.getMessage());
+  }
+
+  @Test
+  void trackingUriResolution() {
+    var env = java.util.Map.of("MLFLOW_TRACKING_URI", "http://env-host:5000");
+    assertEquals("http://opt:1", TrackingTarget.resolve("http://opt:1/", env).uri());
+    assertEquals("http://env-host:5000", TrackingTarget.resolve(null, env).uri());
+    assertTrue(TrackingTarget.resolve(null, java.util.Map.of()).embedded());
+    var bad = assertThrows(org.seqrl.experiments.cli.UserInputException.class,
+        () -> TrackingTarget.resolve("file:///tmp/mlruns", java.util.Map.of()));
+    assertTrue(bad.getMessage().startsWith("--tracking-uri: 'file:///tmp/mlruns' is not an http(s) tracking server"));
+    assertEquals("http://h:1/x", TrackingTarget.redact("http://user:secret@h:1/x"));
+  }
+
+  static String runCli(String... args) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, SeqrlCli.commandLine().execute(args));
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}
