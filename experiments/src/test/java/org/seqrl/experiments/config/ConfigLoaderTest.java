@@ -14,6 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.data.Dataset;
+import org.seqrl.experiments.data.Datasets;
+import org.seqrl.experiments.data.Seeds;
 import org.seqrl.experiments.data.TokenLevel;
 
 class ConfigLoaderTest {
@@ -315,6 +318,10 @@ class ConfigLoaderTest {
       SeqrlConfig c = ConfigLoader.load(file, List.of());
       assertTrue(Files.readAllLines(file).get(0).startsWith("# "), file + " starts with a comment");
       assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), file.toString(), null, List.of()));
+      if (c.data().task().isSynthetic()) {
+        Dataset d = Datasets.load(c.data(), null, Seeds.derive(c.seed(), Seeds.DATA));
+        assertEquals(c.data().trainSize(), d.train().size(), file.toString());
+      }
       if (c.data().task() == Task.TSV) {
         assertTrue(Files.isRegularFile(c.data().tsv().train()), "shipped TSV exists: " + c.data().tsv().train());
       }
