@@ -211,10 +211,15 @@ public final class ConfigLoader {
   }
 
   static String unknownKeyProblem(String key) {
+    return unknownKeyProblem(key, KNOWN_KEYS);
+  }
+
+  /** "unknown key" with the closest of {@code candidates}, or the keys allowed next to it when none is close. */
+  static String unknownKeyProblem(String key, Set<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     String last = key.substring(key.lastIndexOf('.') + 1);
-    for (String known : KNOWN_KEYS) {
+    for (String known : candidates) {
       String knownLast = known.substring(known.lastIndexOf('.') + 1);
       int d = Math.min(distance(key, known), distance(last, knownLast) + (parentOf(key).equals(parentOf(known)) ? 0 : 2));
       if (d < bestDistance || (d == bestDistance && best != null && known.compareTo(best) < 0)) {
@@ -226,7 +231,10 @@ public final class ConfigLoader {
       return "unknown key; did you mean " + best + "?";
     }
     String parent = parentOf(key);
-    List<String> siblings = KNOWN_KEYS.stream().filter(k -> parentOf(k).equals(parent)).sorted().toList();
+    List<String> siblings = candidates.stream().filter(k -> parentOf(k).equals(parent)).sorted().toList();
+    if (siblings.isEmpty()) {
+      siblings = candidates.stream().filter(k -> !k.contains(".")).sorted().toList();
+    }
     return "unknown key; expected one of " + String.join(", ", siblings);
   }
 
@@ -368,8 +376,11 @@ public final class ConfigLoader {
     for (Map.Entry<String, List<Object>> e : grid.entrySet()) {
       String gridKey = "sweep.grid." + e.getKey();
       if (!LEAF_KEYS.contains(e.getKey()) || e.getKey().startsWith("sweep.")) {
+        String section = e.getKey() + ".";
         String problem = e.getKey().startsWith("sweep.") ? "a sweep cannot vary its own settings"
-            : unknownKeyProblem(e.getKey()).replace("unknown key", "'" + e.getKey() + "' is not a config setting");
+            : KNOWN_KEYS.contains(e.getKey()) ? "'" + e.getKey() + "' is a section, not a setting; expected one of "
+                + String.join(", ", LEAF_KEYS.stream().filter(k -> k.startsWith(section)).sorted().toList())
+            : unknownKeyProblem(e.getKey(), LEAF_KEYS).replace("unknown key", "'" + e.getKey() + "' is not a config setting");
         throw new InvalidConfigException(gridKey, problem);
       }
       for (Object value : e.getValue()) {

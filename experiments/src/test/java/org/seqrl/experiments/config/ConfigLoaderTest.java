@@ -14,6 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.data.Dataset;
+import org.seqrl.experiments.data.Datasets;
+import org.seqrl.experiments.data.Seeds;
 import org.seqrl.experiments.data.TokenLevel;
 
 class ConfigLoaderTest {
@@ -151,6 +154,8 @@ class ConfigLoaderTest {
         + "rl.samples is 1; expected rl.samples >= 2"), msg);
     assertTrue(error("data:\n  train_lengths: [9, 3]\n").endsWith(
         "config.yaml:2: data.train_lengths: min length 9 > max length 3; expected [min, max] with min <= max"));
+    assertTrue(error("data:\n  test_lengths: [0, 5]\n").endsWith(
+        "config.yaml:2: data.test_lengths: min length 0 is out of range; expected an integer >= 1"));
     assertTrue(error("data:\n  test_lengths: [3, 50]\n").contains("data.test_lengths: max 50 exceeds"));
     assertTrue(error("data:\n  task: tsv\n").contains("config.yaml:2: data.task: 'tsv' needs data.tsv.train, which is missing"));
     assertTrue(error("pretrain:\n  steps: 0\nrl:\n  steps: 0\n").contains("rl.steps: 0 with pretrain.steps 0"));
@@ -294,6 +299,10 @@ class ConfigLoaderTest {
     assertTrue(error("sweep:\n  grid:\n    rl.baseline: [scst, rloo]\n    rl.samples: [1, 4]\n").contains(
         "sweep.grid: cell rl.baseline=rloo,rl.samples=1 is invalid: rl.baseline: 'rloo' compares"));
     assertTrue(error("sweep:\n  grid:\n    sweep.parallel: [1]\n").contains("a sweep cannot vary its own settings"));
+    String section = error("sweep:\n  grid:\n    data.tsv: [{}]\n");
+    assertTrue(section.contains("sweep.grid.data.tsv: 'data.tsv' is a section, not a setting; expected one of data.tsv.bad_lines, "
+        + "data.tsv.dev, "),
+        section);
     assertTrue(error("sweep:\n  grid:\n    seed: []\n").contains("sweep.grid.seed: has no values"));
   }
 
@@ -309,6 +318,10 @@ class ConfigLoaderTest {
       SeqrlConfig c = ConfigLoader.load(file, List.of());
       assertTrue(Files.readAllLines(file).get(0).startsWith("# "), file + " starts with a comment");
       assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), file.toString(), null, List.of()));
+      if (c.data().task().isSynthetic()) {
+        Dataset d = Datasets.load(c.data(), null, Seeds.derive(c.seed(), Seeds.DATA));
+        assertEquals(c.data().trainSize(), d.train().size(), file.toString());
+      }
       if (c.data().task() == Task.TSV) {
         assertTrue(Files.isRegularFile(c.data().tsv().train()), "shipped TSV exists: " + c.data().tsv().train());
       }
