@@ -361,7 +361,8 @@ public final class ConfigLoader {
     TrackingConfig trackingConfig = new TrackingConfig(tracking.string("uri", d.tracking().uri()));
 
     Reader sweep = root.section("sweep");
-    SweepConfig sweepConfig = new SweepConfig(sweep.grid("grid"), sweep.integer("parallel", d.sweep().parallel()));
+    SweepConfig sweepConfig = new SweepConfig(sweep.grid("grid"), sweep.integer("parallel", d.sweep().parallel()),
+        sweep.bool("share_pretraining", d.sweep().sharePretraining()));
 
     return new SeqrlConfig(root.string("experiment", d.experiment()), root.longValue("seed", d.seed()), dataConfig,
         modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig);
@@ -500,6 +501,7 @@ public final class ConfigLoader {
     ObjectNode grid = sweep.putObject("grid");
     c.sweep().grid().forEach((k, values) -> grid.set(k, MAPPER.valueToTree(values)));
     sweep.put("parallel", c.sweep().parallel());
+    sweep.put("share_pretraining", c.sweep().sharePretraining());
     return root;
   }
 

@@ -10,8 +10,10 @@ import java.util.Map;
  * A grid of dotted config keys to values; {@link #cells()} is their cartesian product with the first
  * key varying slowest. {@code parallel} 0 means max(1, cores / 2). Keys and values are checked
  * against the config by {@link ConfigLoader} (a value is valid if applying it gives a valid config).
+ * {@code sharePretraining}: cells that differ only in RL or evaluation settings start RL from one
+ * shared pre-training run instead of each pre-training its own model (same start, less compute).
  */
-public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel) {
+public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel, boolean sharePretraining) {
   public SweepConfig {
     Checks.required("sweep.grid", grid);
     LinkedHashMap<String, List<Object>> copy = new LinkedHashMap<>();
@@ -26,7 +28,7 @@ public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel
   }
 
   public static SweepConfig defaults() {
-    return new SweepConfig(new LinkedHashMap<>(), 0);
+    return new SweepConfig(new LinkedHashMap<>(), 0, false);
   }
 
   @Override

@@ -102,7 +102,8 @@ public final class SweepReport {
   }
 
   static boolean isSeed(String param) {
-    return param.equals("seed") || param.endsWith(".seed");
+    // A shared pre-training checkpoint path differs per seed, like the seed itself.
+    return param.equals("seed") || param.endsWith(".seed") || param.equals("rl.init_checkpoint");
   }
 
   /** Params whose value differs between runs (a missing param counts as a value), seeds excluded. */

@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a run's events to MLflow through a {@link RunRecorder} (which journals first, so a
- * missing server never stops training): step metrics, evaluations, samples as Markdown and
- * attention heatmaps as PNG at each evaluation.
+ * Writes each evaluation's samples (Markdown) and attention heatmaps (PNG) into the run
+ * directory and, when a {@link RunRecorder} is given, sends them with every step and evaluation
+ * metric to MLflow (the recorder journals first, so a missing server never stops training).
  */
 final class MlflowListener implements RunListener {
   private static final Logger LOG = LoggerFactory.getLogger(MlflowListener.class);
@@ -32,6 +32,7 @@ final class MlflowListener implements RunListener {
   private final int heatmaps;
   private final String separator;
 
+  /** @param recorder where to send everything, or null to only write the files */
   MlflowListener(RunRecorder recorder, Path runDir, Vocabulary sourceVocab, Vocabulary targetVocab,
       int heatmaps, boolean characterLevel) {
     this.recorder = recorder;
@@ -44,18 +45,24 @@ final class MlflowListener implements RunListener {
 
   @Override
   public void onStep(StepEvent event) {
-    recorder.logMetrics(event.metrics(), event.step());
+    if (recorder != null) {
+      recorder.logMetrics(event.metrics(), event.step());
+    }
   }
 
   @Override
   public void onEvaluation(EvaluationEvent event) {
-    recorder.logMetrics(event.metrics(), event.step());
+    if (recorder != null) {
+      recorder.logMetrics(event.metrics(), event.step());
+    }
     String stepName = String.format(Locale.ROOT, "step-%07d", event.step());
     try {
       Path samples = runDir.resolve("samples").resolve(event.split() + "-" + stepName + ".md");
       Files.createDirectories(samples.getParent());
       Files.writeString(samples, samplesMarkdown(event), StandardCharsets.UTF_8);
-      recorder.logArtifact(samples, "samples");
+      if (recorder != null) {
+        recorder.logArtifact(samples, "samples");
+      }
       Path heatDir = runDir.resolve("heatmaps").resolve(stepName);
       int drawn = 0;
       List<Sample> list = event.samples();
@@ -70,7 +77,7 @@ final class MlflowListener implements RunListener {
             withEnd(tokens(targetVocab, s.greedy())), png);
         drawn++;
       }
-      if (drawn > 0) {
+      if (drawn > 0 && recorder != null) {
         recorder.logArtifacts(heatDir, "heatmaps/" + stepName);
       }
     } catch (IOException | RuntimeException e) {

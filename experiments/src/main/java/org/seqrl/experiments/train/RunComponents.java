@@ -96,10 +96,21 @@ public final class RunComponents implements AutoCloseable {
         .bidirectional(m.bidirectional())
         .dropout(m.dropout())
         .attention(Seq2SeqConfig.Attention.valueOf(upper(m.attention())))
-        .criticHeads(baseline.requirements().criticHeads())
+        .criticHeads(criticHeads(config, baseline))
         .criticTrunk(Seq2SeqConfig.CriticTrunk.valueOf(upper(m.criticTrunk())))
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
+  }
+
+  /**
+   * The baseline's heads; but a pre-training-only run, and a run that starts from a checkpoint,
+   * carry both heads, so that one pre-trained model can start RL with any baseline.
+   */
+  static java.util.Set<org.seqrl.rl.CriticHead> criticHeads(SeqrlConfig config, BaselineStrategy baseline) {
+    if (config.rl().steps() == 0 || config.rl().initCheckpoint() != null) {
+      return java.util.EnumSet.allOf(org.seqrl.rl.CriticHead.class);
+    }
+    return baseline.requirements().criticHeads();
   }
 
   private static String upper(Object configValue) {

@@ -82,9 +82,35 @@ public final class SweepCommand implements Callable<Integer> {
     List<CellResult> results = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     try {
+      Map<String, List<String>> cellExtra = new LinkedHashMap<>();
+      if (config.sweep().sharePretraining()) {
+        // Stage 1: one pre-training run per distinct non-RL configuration; stage 2 starts RL from it.
+        Map<String, PretrainGroup> groups = pretrainGroups(config, cells, dir);
+        List<Future<CellResult>> stage1 = new ArrayList<>();
+        for (PretrainGroup g : new java.util.LinkedHashSet<>(groups.values())) {
+          stage1.add(pool.submit(() -> runCell(g.name(), g.overrides(), g.dir(), parent, workers, stopping)));
+        }
+        for (Future<CellResult> f : stage1) {
+          results.add(f.get());
+        }
+        for (var cell : cells) {
+          PretrainGroup g = groups.get(cell.name());
+          cellExtra.put(cell.name(), List.of("pretrain.steps=0",
+              "rl.init_checkpoint=" + g.dir().toAbsolutePath().resolve("checkpoints/latest")));
+        }
+      }
       List<Future<CellResult>> futures = new ArrayList<>();
       for (var cell : cells) {
-        futures.add(pool.submit(() -> runCell(config, cell, dir, parent, workers, stopping)));
+        List<String> cellOverrides = new ArrayList<>(cell.overrides());
+        cellOverrides.addAll(cellExtra.getOrDefault(cell.name(), List.of()));
+        Path cellDir = dir.resolve("cells").resolve(safeName(cell.name()));
+        boolean ready = !config.sweep().sharePretraining() || Files.isRegularFile(
+            Path.of(cellExtra.get(cell.name()).get(1).substring("rl.init_checkpoint=".length())).resolve("COMPLETE"));
+        if (!ready) {
+          results.add(new CellResult(cell.name(), cellDir, 1, false));
+          continue;
+        }
+        futures.add(pool.submit(() -> runCell(cell.name(), cellOverrides, cellDir, parent, workers, stopping)));
       }
       for (Future<CellResult> f : futures) {
         results.add(f.get());
@@ -127,31 +153,57 @@ public final class SweepCommand implements Callable<Integer> {
     return r;
   }
 
-  private CellResult runCell(SeqrlConfig config, org.seqrl.experiments.config.SweepCell cell, Path dir,
+  /** A pre-training run shared by the cells whose config differs only in RL and evaluation settings. */
+  record PretrainGroup(String name, List<String> overrides, Path dir) {}
+
+  /** Maps every cell name to its pre-training group. */
+  private Map<String, PretrainGroup> pretrainGroups(SeqrlConfig config,
+      List<org.seqrl.experiments.config.SweepCell> cells, Path dir) {
+    Map<String, PretrainGroup> byKey = new LinkedHashMap<>();
+    Map<String, PretrainGroup> byCell = new LinkedHashMap<>();
+    for (var cell : cells) {
+      List<String> shared = cell.overrides().stream().filter(o -> !isRlOnly(o.substring(0, o.indexOf('=')))).toList();
+      String key = String.join(",", shared);
+      PretrainGroup g = byKey.computeIfAbsent(key, k -> {
+        String name = "pretrain" + (k.isEmpty() ? "" : "," + k);
+        List<String> o = new ArrayList<>(shared);
+        o.add("rl.steps=0");
+        return new PretrainGroup(name, o, dir.resolve("pretrain").resolve(safeName(name)));
+      });
+      byCell.put(cell.name(), g);
+    }
+    return byCell;
+  }
+
+  /** Settings that do not change pre-training. */
+  static boolean isRlOnly(String key) {
+    return key.startsWith("rl.") || key.startsWith("eval.") || key.startsWith("tracking.");
+  }
+
+  private CellResult runCell(String name, List<String> cellOverrides, Path cellDir,
       RunRecorder parent, int workers, AtomicBoolean stopping) throws IOException, InterruptedException {
-    Path cellDir = dir.resolve("cells").resolve(safeName(cell.name()));
     if (Files.isRegularFile(cellDir.resolve(TrainingRun.SUMMARY_FILE))) {
-      System.out.println("skip (finished): " + cell.name());
-      return new CellResult(cell.name(), cellDir, 0, true);
+      System.out.println("skip (finished): " + name);
+      return new CellResult(name, cellDir, 0, true);
     }
     if (stopping.get()) {
-      return new CellResult(cell.name(), cellDir, TrainCommand.EXIT_INTERRUPTED, false);
+      return new CellResult(name, cellDir, TrainCommand.EXIT_INTERRUPTED, false);
     }
     List<String> cmd = new ArrayList<>(javaCommand());
     cmd.add("train");
     if (Files.isRegularFile(cellDir.resolve(TrainingRun.CONFIG_FILE))) {
-      System.out.println("resume: " + cell.name());
+      System.out.println("resume: " + name);
       cmd.addAll(List.of("--resume", cellDir.toString()));
     } else {
-      System.out.println("start:  " + cell.name());
+      System.out.println("start:  " + name);
       cmd.add(configFile.toAbsolutePath().toString());
       for (String o : overrides) {
         cmd.addAll(List.of("--set", o));
       }
-      for (String o : cell.overrides()) {
+      for (String o : cellOverrides) {
         cmd.addAll(List.of("--set", o));
       }
-      cmd.addAll(List.of("--output", cellDir.toString(), "--run-name", cell.name()));
+      cmd.addAll(List.of("--output", cellDir.toString(), "--run-name", name));
     }
     cmd.addAll(List.of("--progress", "lines"));
     if (parent == null) {
@@ -171,9 +223,9 @@ public final class SweepCommand implements Callable<Integer> {
     }
     Process p = pb.start();
     int code = p.waitFor();
-    System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", cell.name(),
+    System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", name,
         cellDir.resolve("train.log"));
-    return new CellResult(cell.name(), cellDir, code, false);
+    return new CellResult(name, cellDir, code, false);
   }
 
   /** The command that starts this same CLI in a new JVM. */

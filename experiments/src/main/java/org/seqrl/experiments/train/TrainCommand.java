@@ -97,10 +97,8 @@ public final class TrainCommand implements Callable<Integer> {
          RunRecorder recorder = noTracking ? null : openRecorder(run)) {
       run.addListener(console);
       run.addListener(metricsFile);
-      if (recorder != null) {
-        run.addListener(new MlflowListener(recorder, runDir, run.components().sourceVocab(),
-            run.components().targetVocab(), config.eval().heatmaps(), charLevel));
-      }
+      run.addListener(new MlflowListener(recorder, runDir, run.components().sourceVocab(),
+          run.components().targetVocab(), config.eval().heatmaps(), charLevel));
       TrainingRun.Outcome outcome;
       try {
         outcome = run.run();

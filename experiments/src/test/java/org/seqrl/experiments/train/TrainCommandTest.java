@@ -1,0 +1,118 @@
+package org.seqrl.experiments.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.experiments.cli.SeqrlCli;
+
+/** The train and eval commands as a user runs them: in-process, and as a real process that gets SIGTERM. */
+class TrainCommandTest {
+  @TempDir Path tmp;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result seqrl(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      var cli = SeqrlCli.commandLine();
+      cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+      int code = cli.execute(args);
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+    }
+  }
+
+  @Test
+  void trainsThenEvaluatesTheCheckpointWithBeamSearch() throws IOException {
+    Path cfg = TinyRuns.config(tmp, "cli", 60, 20, "");
+    Path run = tmp.resolve("run");
+    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("before RL"), r.out());
+    assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")));
+    assertTrue(Files.isRegularFile(run.resolve("plots/learning-curves.png")));
+    assertTrue(Files.list(run.resolve("heatmaps")).findAny().isPresent(), "attention heatmaps are drawn at evaluations");
+
+    Path json = tmp.resolve("eval.json");
+    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "3", "--output", json.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    for (String k : new String[] {"eval/bleu", "eval/levenshtein", "eval/exact_match", "eval/chrf", "eval/beam/bleu"}) {
+      assertTrue(m.has(k), "eval output lacks " + k + ": " + m);
+    }
+    assertTrue(m.get("eval/beam/levenshtein").asDouble() <= m.get("eval/levenshtein").asDouble() + 1.0);
+  }
+
+  @Test
+  void badInputGetsOneLineAndExitCode2() throws IOException {
+    Result missing = seqrl("train", tmp.resolve("nope.yaml").toString(), "--no-tracking");
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("nope.yaml"), missing.err());
+
+    Path cfg = TinyRuns.config(tmp, "bad", 5, 5, "");
+    Result badKey = seqrl("train", cfg.toString(), "--no-tracking", "--set", "rl.baseline=scts");
+    assertEquals(2, badKey.code());
+    assertTrue(badKey.err().contains("rl.baseline") && badKey.err().contains("scts"), badKey.err());
+
+    Result evalNothing = seqrl("eval", "--checkpoint", tmp.toString());
+    assertEquals(2, evalNothing.code());
+    assertTrue(evalNothing.err().contains("--checkpoint"), evalNothing.err());
+  }
+
+  @Test
+  void aDivergingRunStopsWithAClearMessageAndKeepsItsLastGoodCheckpoint() throws IOException {
+    // An absurd learning rate overflows the parameters within a few steps.
+    Path cfg = TinyRuns.config(tmp, "nan", 200, 0, "");
+    Path run = tmp.resolve("nan-run");
+    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--set", "pretrain.learning_rate=1e38",
+        "--set", "pretrain.max_grad_norm=1e38", "--set", "eval.every=1");
+    assertEquals(TrainCommand.EXIT_DIVERGED, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("training stopped") && r.out().contains("checkpoint"), r.out());
+    assertTrue(Files.isRegularFile(run.resolve("checkpoints/latest/COMPLETE")), "the last good checkpoint is kept");
+  }
+
+  @Test
+  void sigtermWritesACheckpointAndTheRunResumesToTheEnd() throws Exception {
+    Path cfg = TinyRuns.config(tmp, "kill", 400, 0, "");
+    Path run = tmp.resolve("kill-run");
+    List<String> cmd = new ArrayList<>(SweepCommand.javaCommand());
+    cmd.addAll(List.of("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
+        "--set", "eval.every=1000"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("kill.log").toFile()).start();
+    Path metrics = run.resolve("metrics.jsonl");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < 20)) {
+      Thread.sleep(200);
+    }
+    assertTrue(Files.exists(metrics), "the run never started: " + Files.readString(tmp.resolve("kill.log")));
+    p.destroy(); // SIGTERM
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not exit after SIGTERM");
+    assertNotEquals(0, p.exitValue());
+    String log = Files.readString(tmp.resolve("kill.log"));
+    assertTrue(log.contains("checkpoint written"), log);
+    JsonNode state = TrainingRun.JSON.readTree(run.resolve("checkpoints/latest/run-state.json").toFile());
+    long stoppedAt = state.get("globalStep").asLong();
+    assertTrue(stoppedAt >= 20 && stoppedAt < 400, "stopped at " + stoppedAt);
+
+    Result resumed = seqrl("train", "--resume", run.toString(), "--no-tracking", "--progress", "lines");
+    assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+    assertEquals(400, TrainingRun.JSON.readTree(run.resolve("summary.json").toFile()).get("steps").get("total").asLong());
+  }
+}
