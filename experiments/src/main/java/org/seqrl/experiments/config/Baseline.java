@@ -1,6 +1,11 @@
 package org.seqrl.experiments.config;
 
-/** Allowed values of the config key that holds a baseline. */
+import org.seqrl.rl.BaselineKind;
+
+/**
+ * Allowed values of the config key that holds a baseline: the config-side spelling of
+ * {@link BaselineKind} (same constants; {@link #kind()} fails loudly if they ever drift apart).
+ */
 public enum Baseline implements ConfigChoice {
   NONE("none"),
   MOVING_AVERAGE("moving-average"),
@@ -22,9 +27,14 @@ public enum Baseline implements ConfigChoice {
     return configName;
   }
 
+  /** The strategy this value names. */
+  public BaselineKind kind() {
+    return BaselineKind.valueOf(name());
+  }
+
   /** Leave-one-out and group-relative baselines compare several samples of the same input. */
   public boolean needsSeveralSamples() {
-    return this == RLOO || this == GRPO;
+    return kind().create(0.9).requirements().minSamplesPerInput() > 1;
   }
 
   /** Parses the YAML spelling; the error lists every allowed value. */

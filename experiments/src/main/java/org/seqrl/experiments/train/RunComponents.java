@@ -20,7 +20,6 @@ import org.seqrl.experiments.data.EncodedSplit;
 import org.seqrl.experiments.data.Seeds;
 import org.seqrl.experiments.data.Vocabulary;
 import org.seqrl.metrics.NltkSmoothing;
-import org.seqrl.rl.BaselineKind;
 import org.seqrl.rl.BaselineStrategy;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.Evaluator;
@@ -68,7 +67,7 @@ public final class RunComponents implements AutoCloseable {
   public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener) {
     long seed = config.seed();
     Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"));
-    BaselineStrategy baseline = BaselineKind.parse(config.rl().baseline().configName())
+    BaselineStrategy baseline = config.rl().baseline().kind()
         .create(config.rl().movingAverageDecay());
     Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
     IntFunction<String> text = dataset.targetVocab()::token;

@@ -333,4 +333,12 @@ class ConfigLoaderTest {
     assertEquals(Baseline.SCST, quick.rl().baseline());
     assertEquals(8, ConfigLoader.load(examples.resolve("sweep.yaml"), List.of()).sweep().cells().size());
   }
+
+  @Test
+  void everyConfigBaselineNamesTheRlCoreStrategyOfTheSameName() {
+    for (Baseline b : Baseline.values()) {
+      assertEquals(b.configName(), b.kind().configName());
+    }
+    assertEquals(Baseline.values().length, org.seqrl.rl.BaselineKind.values().length);
+  }
 }
