@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * Policy-gradient fine-tuning. {@code reward} maps reward names to weights (a single name in YAML
- * is weight 1.0); the reward is their weighted sum. {@code maxLength} 0 means
- * data.max_target_length + 2; {@code initCheckpoint} starts RL from a saved model instead of
- * pre-training.
+ * is weight 1.0); the reward is their weighted sum. {@code maxLength} 0 means the longest
+ * reference in the data + 2, decided where the data is loaded; {@code initCheckpoint} starts RL
+ * from a saved model instead of pre-training.
  */
 public record RlConfig(int steps, Map<String, Double> reward, BleuSmoothing bleuSmoothing, Baseline baseline,
                        int samples, int batchSize, double learningRate, double maxGradNorm, double entropy,
@@ -59,10 +59,6 @@ public record RlConfig(int steps, Map<String, Double> reward, BleuSmoothing bleu
         0.01, 1.0, 0.5, 0.9, 0, null);
   }
 
-  /** The longest sequence to sample: {@code maxLength}, or the longest target plus start and end when 0. */
-  public int effectiveMaxLength(DataConfig data) {
-    return maxLength > 0 ? maxLength : data.maxTargetLength() + 2;
-  }
 
   /** The single reward name when there is exactly one with weight 1, else null. */
   public String singleReward() {

@@ -46,7 +46,6 @@ class ConfigLoaderTest {
     assertEquals(new LengthRange(3, 8), c.data().testLengths());
     assertEquals(Map.of("levenshtein", 1.0), c.rl().reward());
     assertEquals(Baseline.SCST, c.rl().baseline());
-    assertEquals(42, c.rl().effectiveMaxLength(c.data()));
   }
 
   @Test
