@@ -1,0 +1,166 @@
+package org.seqrl.rl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.rl.testing.TabularPolicy;
+
+class TrainerTest {
+  static final int[][] SOURCES = LearningTest.sources();
+  static final int[][][] REFS = LearningTest.references(SOURCES);
+
+  static TrainerSettings settings(int k) {
+    return new TrainerSettings(k, 1.0, 3, 0.01, 0.5, new OptimizerSettings(0.5, 5.0), new OptimizerSettings(0.3, 5.0));
+  }
+
+  static Reward weighted() {
+    Map<Reward, Double> w = new LinkedHashMap<>();
+    w.put(Rewards.levenshtein(), 1.0);
+    w.put(Rewards.exactMatch(), 0.5);
+    return Rewards.weightedSum(w);
+  }
+
+  static final class Recorder implements RunListener {
+    final List<StepEvent> steps = new ArrayList<>();
+
+    @Override
+    public void onStep(StepEvent event) {
+      steps.add(event);
+    }
+  }
+
+  @Test
+  void rlStepReportsTheDocumentedMetrics() {
+    Recorder rec = new Recorder();
+    TabularPolicy p = new TabularPolicy(3, Set.of(), 1);
+    Trainer t = new Trainer(p, weighted(), BaselineKind.SCST.create(0), settings(3), List.of(rec));
+    StepResult res = t.rlStep(SOURCES, REFS);
+    assertEquals(1, rec.steps.size());
+    StepEvent e = rec.steps.get(0);
+    assertEquals(Phase.RL, e.phase());
+    assertEquals(1, e.step());
+    assertEquals(Set.of("train/reward_mean", "train/reward_std", "train/greedy_reward_mean", "train/advantage_mean",
+        "train/advantage_std", "train/policy_loss", "train/critic_loss", "train/loss", "train/entropy", "train/grad_norm",
+        "train/seq_length", "train/reward/levenshtein", "train/reward/exact-match", "perf/steps_per_s"),
+        e.metrics().keySet());
+    Map<String, Double> m = e.metrics();
+    m.values().forEach(v -> assertTrue(Double.isFinite(v), m.toString()));
+    assertEquals(m, res.metrics());
+    // the weighted sum's mean is the weighted sum of its components' means
+    assertEquals(m.get("train/reward_mean"), m.get("train/reward/levenshtein") + 0.5 * m.get("train/reward/exact-match"),
+        1e-12);
+    assertEquals(res.update().loss(), m.get("train/loss"));
+    assertEquals(res.update().gradNorm(), m.get("train/grad_norm"));
+    assertEquals(0.0, m.get("train/critic_loss"));
+    // a uniform 4-action policy: entropy ln 4 on every token; greedy (ties to END) emits the empty sequence
+    assertEquals(Math.log(4), m.get("train/entropy"), 1e-12);
+    assertEquals(-2.0, m.get("train/greedy_reward_mean"), 1e-12);
+    assertTrue(m.get("train/seq_length") >= 1 && m.get("train/seq_length") <= 3);
+    assertTrue(m.get("perf/steps_per_s") > 0);
+
+    // without scst there is no greedy decode to report
+    Trainer plain = new Trainer(new TabularPolicy(3, Set.of(), 1), Rewards.levenshtein(), BaselineKind.NONE.create(0),
+        settings(2), List.of());
+    Map<String, Double> pm = plain.rlStep(SOURCES, REFS).metrics();
+    assertFalse(pm.containsKey("train/greedy_reward_mean"));
+    assertFalse(pm.keySet().stream().anyMatch(k -> k.startsWith("train/reward/")), pm.toString());
+  }
+
+  @Test
+  void mleThenRlShareOneStepCounter() {
+    Recorder rec = new Recorder();
+    TabularPolicy p = new TabularPolicy(3, Set.of(), 1);
+    TrainerSettings fastMle = new TrainerSettings(2, 1.0, 3, 0, 0, new OptimizerSettings(0.5, 5.0),
+        new OptimizerSettings(9.0, 0));
+    Trainer t = new Trainer(p, Rewards.levenshtein(), BaselineKind.RLOO.create(0), fastMle, List.of(rec));
+    StepResult first = t.mleStep(SOURCES, SOURCES);
+    // uniform over 4 actions: every one of the 3 tokens (2 + END) costs ln 4
+    assertEquals(3 * Math.log(4), first.metrics().get("train/mle_loss"), 1e-12);
+    assertEquals(Math.log(4), first.metrics().get("train/mle_token_nll"), 1e-12);
+    assertEquals(Set.of("train/mle_loss", "train/mle_token_nll", "train/entropy", "train/grad_norm", "perf/steps_per_s"),
+        first.metrics().keySet());
+    for (int i = 0; i < 40; i++) {
+      t.mleStep(SOURCES, SOURCES);
+    }
+    assertEquals(SOURCES.length, LearningTest.solved(p, SOURCES));
+    double exact = 0;
+    for (int i = 0; i < SOURCES.length; i++) {
+      exact += Exact.expectedReward(p, SOURCES[i], REFS[i], Rewards.levenshtein(), 3) / SOURCES.length;
+    }
+    double uniform = 0;
+    for (int i = 0; i < SOURCES.length; i++) {
+      uniform += Exact.expectedReward(new TabularPolicy(3, Set.of(), 0), SOURCES[i], REFS[i], Rewards.levenshtein(), 3)
+          / SOURCES.length;
+    }
+    assertTrue(uniform < -1, "uniform policy: " + uniform);
+    assertTrue(exact > -0.3, "expected reward after MLE: " + exact);
+    t.rlStep(SOURCES, REFS);
+    assertEquals(42, t.step());
+    assertEquals(42, rec.steps.size());
+    for (int i = 0; i < 42; i++) {
+      assertEquals(i + 1, rec.steps.get(i).step());
+      assertEquals(i < 41 ? Phase.PRETRAIN : Phase.RL, rec.steps.get(i).phase());
+    }
+  }
+
+  static Map<String, Double> withoutPerf(Map<String, Double> m) {
+    Map<String, Double> out = new TreeMap<>(m);
+    out.keySet().removeIf(k -> k.startsWith("perf/"));
+    return out;
+  }
+
+  @Test
+  void stateAndPolicyRestoreContinueExactly(@TempDir Path dir) throws Exception {
+    // moving-average keeps state in the strategy; value exercises a critic head
+    for (BaselineKind kind : List.of(BaselineKind.MOVING_AVERAGE, BaselineKind.VALUE, BaselineKind.SCST_CORRECTION)) {
+      Set<CriticHead> heads = kind.create(0.8).requirements().criticHeads();
+      Trainer a = new Trainer(new TabularPolicy(3, heads, 9), Rewards.levenshtein(), kind.create(0.8), settings(2), List.of());
+      a.mleStep(SOURCES, SOURCES);
+      List<Map<String, Double>> uninterrupted = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        uninterrupted.add(withoutPerf(a.rlStep(SOURCES, REFS).metrics()));
+      }
+
+      Trainer b = new Trainer(new TabularPolicy(3, heads, 9), Rewards.levenshtein(), kind.create(0.8), settings(2), List.of());
+      b.mleStep(SOURCES, SOURCES);
+      for (int i = 0; i < 3; i++) {
+        assertEquals(uninterrupted.get(i), withoutPerf(b.rlStep(SOURCES, REFS).metrics()));
+      }
+      Path d = dir.resolve(kind.configName());
+      b.policy().save(d);
+      Map<String, Double> state = b.state();
+      assertEquals(4.0, state.get("step"));
+      if (kind == BaselineKind.MOVING_AVERAGE) {
+        assertTrue(state.containsKey("baseline.moving_average"), state.toString());
+      }
+
+      TabularPolicy fresh = new TabularPolicy(3, heads, 12345);
+      fresh.restore(d);
+      Trainer c = new Trainer(fresh, Rewards.levenshtein(), kind.create(0.8), settings(2), List.of());
+      c.restore(state);
+      assertEquals(4, c.step());
+      for (int i = 3; i < 6; i++) {
+        StepResult r = c.rlStep(SOURCES, REFS);
+        assertEquals(i + 2, r.step());
+        assertEquals(uninterrupted.get(i), withoutPerf(r.metrics()), kind.configName() + " step " + (i + 2));
+      }
+      TabularPolicy pa = (TabularPolicy) a.policy();
+      for (int[] s : SOURCES) {
+        for (String k : pa.states(s, 3)) {
+          assertArrayEquals(pa.logitsByKey(k), fresh.logitsByKey(k), 0.0);
+        }
+      }
+    }
+  }
+}
