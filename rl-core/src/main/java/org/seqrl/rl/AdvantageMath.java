@@ -57,6 +57,16 @@ public final class AdvantageMath {
     requireGroups(rewards.length, k, "grpo");
     double[] a = new double[rewards.length];
     for (int g = 0; g < rewards.length; g += k) {
+      // An all-equal group carries no signal; test equality directly because the floating-point
+      // mean of equal values can differ from them (three 0.1s average to 0.10000000000000002),
+      // and that rounding error divided by std + epsilon would give advantages of ~1e-9.
+      boolean allEqual = true;
+      for (int j = 1; j < k; j++) {
+        allEqual &= rewards[g + j] == rewards[g];
+      }
+      if (allEqual) {
+        continue;
+      }
       double mean = 0;
       for (int j = 0; j < k; j++) {
         mean += rewards[g + j];
