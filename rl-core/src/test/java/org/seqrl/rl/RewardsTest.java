@@ -67,6 +67,17 @@ class RewardsTest {
   }
 
   @Test
+  void weightedSumRejectsTwoPartsOfOneNameAndNonFiniteWeights() {
+    Map<Reward, Double> w = new LinkedHashMap<>();
+    w.put(Rewards.levenshtein(), 1.0);
+    w.put(Rewards.levenshtein(), 2.0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Rewards.weightedSum(w));
+    assertTrue(e.getMessage().contains("'levenshtein'"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Rewards.weightedSum(Map.of(Rewards.exactMatch(), Double.NaN)));
+  }
+
+  @Test
   void nonFiniteRewardNamesTheRewardAndTheRow() {
     Reward bad = Rewards.named("broken", (h, r) -> h.length == 1 ? Double.NaN : 1.0);
     Rollout rollout = new Rollout(new int[][] {{A}}, 2,
