@@ -15,6 +15,9 @@ import org.seqrl.metrics.NltkSmoothing;
  * exact match) plus the given named metrics, and a few samples for people to read.
  */
 public final class Evaluator {
+  /** The names every evaluation reports, before the extra metrics. */
+  static final List<String> STANDARD = List.of("bleu", "levenshtein", "levenshtein_rate", "exact_match");
+
   private final SequencePolicy policy;
   private final List<NamedMetric> metrics;
   private final int maxLength;
@@ -31,6 +34,13 @@ public final class Evaluator {
       int samples) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+    for (NamedMetric m : metrics) {
+      // A same-named extra metric would silently overwrite a standard one of another sign or scale.
+      if (STANDARD.contains(m.name())) {
+        throw new IllegalArgumentException("evaluation metric '" + m.name() + "' would overwrite the standard metric "
+            + "eval/" + m.name() + "; choose a name other than " + String.join(", ", STANDARD));
+      }
     }
     this.policy = policy;
     this.metrics = List.copyOf(metrics);

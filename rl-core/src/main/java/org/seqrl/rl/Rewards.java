@@ -60,6 +60,18 @@ public final class Rewards {
       throw new IllegalArgumentException("a weighted sum needs at least one reward");
     }
     Map<Reward, Double> parts = new LinkedHashMap<>(weights);
+    // Components are reported by name, so two parts with one name would hide each other's metric.
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Map.Entry<Reward, Double> e : parts.entrySet()) {
+      if (!names.add(e.getKey().name())) {
+        throw new IllegalArgumentException("a weighted sum has two parts named '" + e.getKey().name()
+            + "'; each part is logged as train/reward/<name>, so names must differ");
+      }
+      if (!Double.isFinite(e.getValue())) {
+        throw new IllegalArgumentException("weight of reward '" + e.getKey().name() + "' must be finite, got "
+            + e.getValue());
+      }
+    }
     String name = String.join("+", parts.entrySet().stream().map(e -> e.getValue() + "*" + e.getKey().name()).toList());
     return new Reward() {
       @Override

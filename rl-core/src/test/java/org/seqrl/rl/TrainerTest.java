@@ -3,6 +3,7 @@ package org.seqrl.rl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -163,4 +164,43 @@ class TrainerTest {
       }
     }
   }
+
+  @Test
+  void nonFiniteLossStopsWithAClearException() {
+    // A finite but enormous reward overflows the loss: the update must not be taken silently.
+    Reward huge = Rewards.named("huge", (h, r) -> Double.MAX_VALUE);
+    try (TabularPolicy p = new TabularPolicy(3, Set.of(), 5)) {
+      Trainer t = new Trainer(p, huge, BaselineKind.NONE.create(0), settings(1), List.of());
+      NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> t.rlStep(SOURCES, REFS));
+      assertTrue(e.getMessage().contains("step 1"), e.getMessage());
+      assertEquals(0, t.step());
+    }
+  }
+
+  @Test
+  void nanRewardStopsTheStepNamingTheReward() {
+    Reward nan = Rewards.named("broken", (h, r) -> Double.NaN);
+    try (TabularPolicy p = new TabularPolicy(3, Set.of(), 6)) {
+      Trainer t = new Trainer(p, nan, BaselineKind.NONE.create(0), settings(1), List.of());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.rlStep(SOURCES, REFS));
+      assertTrue(e.getMessage().contains("'broken'") && e.getMessage().contains("row 0"), e.getMessage());
+    }
+  }
+
+  @Test
+  void constructionChecksTheBaselinesRequirements() {
+    try (TabularPolicy p = new TabularPolicy(3, Set.of(), 7)) {
+      IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+          () -> new Trainer(p, Rewards.levenshtein(), BaselineKind.GRPO.create(0), settings(1), List.of()));
+      assertTrue(k.getMessage().contains("at least 2 samples"), k.getMessage());
+      IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
+          () -> new Trainer(p, Rewards.levenshtein(), BaselineKind.STEP_VALUE.create(0), settings(1), List.of()));
+      assertTrue(h.getMessage().contains("STEP"), h.getMessage());
+    }
+  }
+
+  /**
+   * Every baseline, wired through the trainer (greedy decodes, critic heads, k samples), learns
+   * to copy all nine length-2 strings over 3 symbols from a uniform start, with a fixed seed.
+   */
 }
