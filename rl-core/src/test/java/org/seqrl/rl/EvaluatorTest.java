@@ -1,0 +1,75 @@
+package org.seqrl.rl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.seqrl.rl.testing.TabularPolicy;
+
+class EvaluatorTest {
+  static final int[][] SOURCES = {{4}, {5}, {6}};
+  static final int[][][] REFS = {{{4}}, {{5}}, {{7}, {6, 6, 6}}};
+  static final double NEVER = -60;
+
+  /** Greedy decodes [4], [4], []; a beam of width 3 finds [5] for the second input (0.36 vs 0.17). */
+  static TabularPolicy policy() {
+    TabularPolicy p = new TabularPolicy(3, Set.of(), 1);
+    p.setLogits(SOURCES[0], new int[0], 0, 10, 0, NEVER);
+    p.setLogits(SOURCES[0], new int[] {4}, 10, 0, 0, NEVER);
+    p.setLogits(SOURCES[1], new int[0], Math.log(0.1), Math.log(0.5), Math.log(0.4), NEVER);
+    p.setLogits(SOURCES[1], new int[] {4}, Math.log(0.34), Math.log(0.33), Math.log(0.33), NEVER);
+    p.setLogits(SOURCES[1], new int[] {5}, Math.log(0.9), Math.log(0.05), Math.log(0.05), NEVER);
+    p.setLogits(SOURCES[2], new int[0], 10, 0, 0, NEVER);
+    return p;
+  }
+
+  @Test
+  void greedyAndBeamMetricsAreExact() {
+    Evaluator ev = new Evaluator(policy(), List.of(new NamedMetric("exact", Rewards.exactMatch())), 3, 2, 3, 2);
+    EvaluationEvent e = ev.evaluate(17, "dev", SOURCES, REFS);
+    assertEquals(17, e.step());
+    assertEquals("dev", e.split());
+    // nltk method1: sentence_bleu([[4]], [4]) = 0.1778279410038923; the other two score 0
+    double bleu1 = 0.1778279410038923;
+    Map<String, Double> expected = Map.of(
+        "eval/bleu", bleu1 / 3,
+        "eval/levenshtein", 2.0 / 3, // 0, 1, and 1 to the closest reference {7}
+        "eval/levenshtein_rate", 2.0 / 3, // 2 edits over reference lengths 1 + 1 + 1
+        "eval/exact_match", 1.0 / 3,
+        "eval/exact", 1.0 / 3,
+        "eval/beam/bleu", 2 * bleu1 / 3,
+        "eval/beam/levenshtein", 1.0 / 3,
+        "eval/beam/levenshtein_rate", 1.0 / 3,
+        "eval/beam/exact_match", 2.0 / 3,
+        "eval/beam/exact", 2.0 / 3);
+    assertEquals(expected.keySet(), e.metrics().keySet());
+    expected.forEach((k, v) -> assertEquals(v, e.metrics().get(k), 1e-15, k));
+
+    assertEquals(2, e.samples().size());
+    Sample s = e.samples().get(1);
+    assertArrayEquals(new int[] {5}, s.source());
+    assertArrayEquals(new int[] {4}, s.greedy());
+    assertEquals(0.0, s.greedyReward());
+    assertEquals(Rewards.exactMatch().score(s.sampled(), REFS[1]), s.sampledReward());
+    assertNull(s.attention());
+    assertArrayEquals(new int[] {4}, e.samples().get(0).greedy());
+    assertEquals(1.0, e.samples().get(0).greedyReward());
+  }
+
+  @Test
+  void withoutBeamOrSamplesOnlyGreedyMetrics() {
+    Evaluator ev = new Evaluator(policy(), List.of(), 3, 1, 1, 0);
+    EvaluationEvent e = ev.evaluate(0, "test", SOURCES, REFS);
+    assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match"), e.metrics().keySet());
+    assertEquals(2.0 / 3, e.metrics().get("eval/levenshtein"), 1e-15);
+    assertEquals(List.of(), e.samples());
+    // ties between equally close references go to the longest
+    assertArrayEquals(new int[] {4, 4}, Evaluator.closestReference(new int[] {4}, new int[][] {{5}, {4, 4}}));
+    assertThrows(IllegalArgumentException.class, () -> new Evaluator(policy(), List.of(), 3, 0, 1, 0));
+  }
+}
