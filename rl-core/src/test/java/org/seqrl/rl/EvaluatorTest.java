@@ -2,92 +2,74 @@ package org.seqrl.rl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.seqrl.rl.testing.TabularPolicy;
 
-/** Evaluation of a policy whose greedy outputs are fixed by hand, so every metric is known exactly. */
 class EvaluatorTest {
-  static final int A = Tokens.FIRST_REGULAR, B = A + 1, C = A + 2;
-  static final int[][] SOURCES = {{A, B}, {B, C}};
-  static final int[][][] REFERENCES = {{{A, B}}, {{C, C, C}, {B, C}}};
+  static final int[][] SOURCES = {{4}, {5}, {6}};
+  static final int[][][] REFS = {{{4}}, {{5}}, {{7}, {6, 6, 6}}};
+  static final double NEVER = -60;
 
-  /** Greedy: {A,B} -> [A] (one deletion from its reference), {B,C} -> [B, C] (exact). */
+  /** Greedy decodes [4], [4], []; a beam of width 3 finds [5] for the second input (0.36 vs 0.17). */
   static TabularPolicy policy() {
-    TabularPolicy p = new TabularPolicy(3, Set.of(), 11);
-    p.setLogits(SOURCES[0], new int[] {}, peak(p, A));
-    p.setLogits(SOURCES[0], new int[] {A}, peak(p, Tokens.END));
-    p.setLogits(SOURCES[1], new int[] {}, peak(p, B));
-    p.setLogits(SOURCES[1], new int[] {B}, peak(p, C));
-    p.setLogits(SOURCES[1], new int[] {B, C}, peak(p, Tokens.END));
+    TabularPolicy p = new TabularPolicy(3, Set.of(), 1);
+    p.setLogits(SOURCES[0], new int[0], 0, 10, 0, NEVER);
+    p.setLogits(SOURCES[0], new int[] {4}, 10, 0, 0, NEVER);
+    p.setLogits(SOURCES[1], new int[0], Math.log(0.1), Math.log(0.5), Math.log(0.4), NEVER);
+    p.setLogits(SOURCES[1], new int[] {4}, Math.log(0.34), Math.log(0.33), Math.log(0.33), NEVER);
+    p.setLogits(SOURCES[1], new int[] {5}, Math.log(0.9), Math.log(0.05), Math.log(0.05), NEVER);
+    p.setLogits(SOURCES[2], new int[0], 10, 0, 0, NEVER);
     return p;
   }
 
-  static double[] peak(TabularPolicy p, int token) {
-    double[] z = new double[p.actions()];
-    z[TabularPolicy.actionOf(token)] = 20;
-    return z;
+  @Test
+  void greedyAndBeamMetricsAreExact() {
+    Evaluator ev = new Evaluator(policy(), List.of(new NamedMetric("exact", Rewards.exactMatch())), 3, 2, 3, 2);
+    EvaluationEvent e = ev.evaluate(17, "dev", SOURCES, REFS);
+    assertEquals(17, e.step());
+    assertEquals("dev", e.split());
+    // nltk method1: sentence_bleu([[4]], [4]) = 0.1778279410038923; the other two score 0
+    double bleu1 = 0.1778279410038923;
+    Map<String, Double> expected = Map.of(
+        "eval/bleu", bleu1 / 3,
+        "eval/levenshtein", 2.0 / 3, // 0, 1, and 1 to the closest reference {7}
+        "eval/levenshtein_rate", 2.0 / 3, // 2 edits over reference lengths 1 + 1 + 1
+        "eval/exact_match", 1.0 / 3,
+        "eval/exact", 1.0 / 3,
+        "eval/beam/bleu", 2 * bleu1 / 3,
+        "eval/beam/levenshtein", 1.0 / 3,
+        "eval/beam/levenshtein_rate", 1.0 / 3,
+        "eval/beam/exact_match", 2.0 / 3,
+        "eval/beam/exact", 2.0 / 3);
+    assertEquals(expected.keySet(), e.metrics().keySet());
+    expected.forEach((k, v) -> assertEquals(v, e.metrics().get(k), 1e-15, k));
+
+    assertEquals(2, e.samples().size());
+    Sample s = e.samples().get(1);
+    assertArrayEquals(new int[] {5}, s.source());
+    assertArrayEquals(new int[] {4}, s.greedy());
+    assertEquals(0.0, s.greedyReward());
+    assertEquals(Rewards.exactMatch().score(s.sampled(), REFS[1]), s.sampledReward());
+    assertNull(s.attention());
+    assertArrayEquals(new int[] {4}, e.samples().get(0).greedy());
+    assertEquals(1.0, e.samples().get(0).greedyReward());
   }
 
   @Test
-  void reportsEveryMetricExactlyForGreedyAndBeam() {
-    try (TabularPolicy p = policy()) {
-      Evaluator e = new Evaluator(p, List.of(new NamedMetric("reward", Rewards.levenshtein())), 4, 1, 2, 1);
-      EvaluationEvent ev = e.evaluate(7, "dev", SOURCES, REFERENCES);
-      assertEquals(7, ev.step());
-      assertEquals("dev", ev.split());
-      for (String prefix : new String[] {"eval/", "eval/beam/"}) {
-        assertEquals(0.5, ev.metrics().get(prefix + "levenshtein"), 0.0, prefix);
-        // one error over the closest references' 2 + 2 tokens
-        assertEquals(0.25, ev.metrics().get(prefix + "levenshtein_rate"), 0.0, prefix);
-        assertEquals(0.5, ev.metrics().get(prefix + "exact_match"), 0.0, prefix);
-        assertEquals(-0.5, ev.metrics().get(prefix + "reward"), 0.0, prefix);
-        double bleu = ev.metrics().get(prefix + "bleu");
-        assertTrue(bleu > 0 && bleu < 1, prefix + "bleu = " + bleu);
-      }
-      assertEquals(1, ev.samples().size());
-      assertArrayEquals(new int[] {A}, ev.samples().get(0).greedy());
-      assertEquals(-1.0, ev.samples().get(0).greedyReward(), 0.0);
-    }
-  }
-
-  @Test
-  void greedyOnlyWhenBeamWidthIsOneAndBatchingDoesNotChangeResults() {
-    try (TabularPolicy p = policy()) {
-      EvaluationEvent one = new Evaluator(p, List.of(), 4, 1, 1, 0).evaluate(0, "dev", SOURCES, REFERENCES);
-      EvaluationEvent two = new Evaluator(p, List.of(), 4, 64, 1, 0).evaluate(0, "dev", SOURCES, REFERENCES);
-      assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match"),
-          one.metrics().keySet());
-      assertEquals(one.metrics(), two.metrics());
-      assertTrue(one.samples().isEmpty());
-    }
-  }
-
-  @Test
-  void emptySplitGivesFiniteMetrics() {
-    try (TabularPolicy p = policy()) {
-      EvaluationEvent ev = new Evaluator(p, List.of(), 4, 8, 1, 3).evaluate(0, "dev", new int[0][], new int[0][][]);
-      ev.metrics().forEach((k, v) -> assertTrue(Double.isFinite(v), k + " = " + v));
-    }
-  }
-
-  @Test
-  void anExtraMetricMayNotTakeAStandardName() {
-    try (TabularPolicy p = policy()) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new Evaluator(p, List.of(new NamedMetric("levenshtein", Rewards.levenshtein())), 4, 8, 1, 0));
-      assertTrue(e.getMessage().contains("'levenshtein'"), e.getMessage());
-    }
-  }
-
-  @Test
-  void closestReferencePrefersTheSmallestDistanceThenTheLongest() {
-    assertArrayEquals(new int[] {B, C}, Evaluator.closestReference(new int[] {B, C}, new int[][] {{C, C, C}, {B, C}}));
-    assertArrayEquals(new int[] {A, B}, Evaluator.closestReference(new int[] {A}, new int[][] {{B}, {A, B}}));
-    assertArrayEquals(new int[] {}, Evaluator.closestReference(new int[] {A}, new int[][] {}));
+  void withoutBeamOrSamplesOnlyGreedyMetrics() {
+    Evaluator ev = new Evaluator(policy(), List.of(), 3, 1, 1, 0);
+    EvaluationEvent e = ev.evaluate(0, "test", SOURCES, REFS);
+    assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match"), e.metrics().keySet());
+    assertEquals(2.0 / 3, e.metrics().get("eval/levenshtein"), 1e-15);
+    assertEquals(List.of(), e.samples());
+    // ties between equally close references go to the longest
+    assertArrayEquals(new int[] {4, 4}, Evaluator.closestReference(new int[] {4}, new int[][] {{5}, {4, 4}}));
+    assertThrows(IllegalArgumentException.class, () -> new Evaluator(policy(), List.of(), 3, 0, 1, 0));
   }
 }
