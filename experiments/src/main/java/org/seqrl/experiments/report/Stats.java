@@ -35,6 +35,8 @@ public final class Stats {
   public static boolean lowerIsBetter(String metric) {
     String m = metric.toLowerCase(java.util.Locale.ROOT);
     return m.contains("loss") || m.contains("error") || m.contains("distance") || m.endsWith("_per")
-        || m.endsWith("/per") || m.endsWith("wer") || m.contains("perplexity") || m.contains("edit");
+        || m.endsWith("/per") || m.endsWith("wer") || m.contains("perplexity") || m.contains("edit")
+        // The evaluator's edit distances (as rewards, Levenshtein is negated and better when larger).
+        || m.matches("eval/(beam/)?levenshtein(_rate)?");
   }
 }

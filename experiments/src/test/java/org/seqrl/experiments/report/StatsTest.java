@@ -22,6 +22,9 @@ class StatsTest {
     assertTrue(Stats.lowerIsBetter("eval/loss"));
     assertTrue(Stats.lowerIsBetter("eval/phoneme_error_rate"));
     assertFalse(Stats.lowerIsBetter("eval/bleu"));
+    assertTrue(Stats.lowerIsBetter("eval/levenshtein"));
+    assertTrue(Stats.lowerIsBetter("eval/beam/levenshtein_rate"));
+    assertFalse(Stats.lowerIsBetter("eval/reward"));
     assertFalse(Stats.lowerIsBetter("eval/chrf"));
   }
 }
