@@ -365,6 +365,37 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return en;
   }
 
+  /**
+   * The encoding of each source repeated {@code k} times in a row (row {@code i} reads source
+   * {@code i / k}), for decoding only: beam search and multi-sample decoding would otherwise run the
+   * whole encoder on k identical copies of every source. Carries no backward state.
+   */
+  private Encoded repeatRows(Encoded en, int k) {
+    if (k == 1) {
+      return en;
+    }
+    int b = en.batch;
+    int[] idx = new int[b * k];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = i / k;
+    }
+    Encoded r = new Encoded();
+    r.batch = b * k;
+    r.len = en.len;
+    r.lengths = new int[b * k];
+    for (int i = 0; i < idx.length; i++) {
+      r.lengths[i] = en.lengths[idx[i]];
+    }
+    r.fin = Nd4j.pullRows(en.fin, 1, idx);
+    r.attMask = Nd4j.pullRows(en.attMask, 1, idx);
+    r.bsd = Nd4j.pullRows(en.bsd.reshape(b, (long) en.len * encWidth), 1, idx).reshape((long) b * k, en.len, encWidth);
+    if (en.keys != null) {
+      long a = en.keys.size(2);
+      r.keys = Nd4j.pullRows(en.keys.reshape(b, en.len * a), 1, idx).reshape((long) b * k, en.len, a);
+    }
+    return r;
+  }
+
   /** Backward of {@link #encode}: {@code dBsd} [B,S,D] into the outputs (may be null), {@code dFin} [B,D] into the final state. */
   private void encodeBackward(Encoded en, INDArray dBsd, INDArray dFin) {
     int b = en.batch;
@@ -825,7 +856,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     }
     int[][] rowsSrc = repeat(sources, k);
     int r = rowsSrc.length;
-    Encoded en = encode(rowsSrc, false);
+    Encoded en = repeatRows(encode(sources, false), k);
     boolean seqHead = cfg.criticHeads().contains(CriticHead.SEQUENCE);
     boolean stepHead = cfg.criticHeads().contains(CriticHead.STEP);
     double[] seqValues = seqHead ? flat(head("vseq", en.fin)) : null;
@@ -968,7 +999,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int b = sources.length;
     int w = beamWidth;
     int r = b * w;
-    Encoded en = encode(repeat(sources, w), false);
+    Encoded en = repeatRows(encode(sources, false), w);
     INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addi(params.get("dec.b"));
     INDArray h = bridge(en);
     INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
@@ -985,6 +1016,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     boolean[] done = new boolean[b];
     double[] lp = new double[cfg.targetVocab()];
     int vocab = cfg.targetVocab();
+    double[] candScore = new double[w * vocab];
+    int[] candRow = new int[w * vocab];
+    int[] candTok = new int[w * vocab];
     for (int t = 0; t < maxLength; t++) {
       DecStep st = decStep(en, Nd4j.pullRows(embProj, 1, prev), null, h, c);
       double[][] lg = toMatrix(decOutput(st).mmul(params.get("out.W")).addi(params.get("out.b")));
@@ -994,7 +1028,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       int[][] nextHyp = new int[r][];
       boolean allDone = true;
       for (int s = 0; s < b; s++) {
-        List<double[]> cand = new ArrayList<>(); // {score, beam row, token}
+        // candidates in (beam, token) order; taken best first, the first of equal scores first
+        // (what a stable sort of that order gives), until w live hypotheses are placed
+        int nc = 0;
         for (int k = 0; k < w; k++) {
           int row = s * w + k;
           if (score[row] == Double.NEGATIVE_INFINITY || done[s]) {
@@ -1003,21 +1039,28 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           LossMath.logSoftmax(lg[row], 1.0, lp);
           for (int v = 0; v < vocab; v++) {
             if (lp[v] != Double.NEGATIVE_INFINITY) {
-              cand.add(new double[] {score[row] + lp[v], row, v});
+              candScore[nc] = score[row] + lp[v];
+              candRow[nc] = row;
+              candTok[nc] = v;
+              nc++;
             }
           }
         }
-        cand.sort((x, y) -> Double.compare(y[0], x[0]));
         int filled = 0;
-        for (double[] cd : cand) {
-          if (filled == w) {
-            break;
+        for (int taken = 0; taken < nc && filled < w; taken++) {
+          int bi = -1;
+          for (int j = 0; j < nc; j++) {
+            if (candRow[j] >= 0 && (bi < 0 || candScore[j] > candScore[bi])) {
+              bi = j;
+            }
           }
-          int row = (int) cd[1];
-          int tok = (int) cd[2];
+          double cs = candScore[bi];
+          int row = candRow[bi];
+          int tok = candTok[bi];
+          candRow[bi] = -1;
           if (tok == Tokens.END) {
-            if (cd[0] > bestScore[s]) {
-              bestScore[s] = cd[0];
+            if (cs > bestScore[s]) {
+              bestScore[s] = cs;
               best[s] = hyp[row];
             }
             continue;
@@ -1025,7 +1068,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           int dst = s * w + filled++;
           parent[dst] = row;
           next[dst] = tok;
-          nextScore[dst] = cd[0];
+          nextScore[dst] = cs;
           int[] hy = Arrays.copyOf(hyp[row], hyp[row].length + 1);
           hy[hyp[row].length] = tok;
           nextHyp[dst] = hy;
