@@ -25,8 +25,16 @@ public final class LearningCurvePlot {
   public static void write(String title, String yLabel, Map<String, SortedMap<Long, Double>> series, Path png)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
-    XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle("step").yAxisTitle(yLabel).build();
+    // Many or long series names (a sweep's groups) would squeeze the plot to nothing beside it:
+    // put the legend below and grow the figure with it.
+    boolean legendBelow = series.size() > 6 || series.keySet().stream().anyMatch(k -> k.length() > 40);
+    int height = legendBelow ? 560 + 22 * series.size() : 560;
+    XYChart chart = new XYChartBuilder().width(legendBelow ? 1200 : 900).height(height).title(title).xAxisTitle("step")
+        .yAxisTitle(yLabel).build();
     chart.getStyler().setMarkerSize(0);
+    if (legendBelow) {
+      chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+    }
     int added = 0;
     for (Map.Entry<String, SortedMap<Long, Double>> e : series.entrySet()) {
       List<Double> xs = new ArrayList<>();
