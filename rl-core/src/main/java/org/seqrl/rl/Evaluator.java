@@ -100,8 +100,9 @@ public final class Evaluator {
     NltkSmoothing smoothing = NltkSmoothing.parse("method1");
     for (int i = 0; i < n; i++) {
       bleu += NltkBleu.sentenceBleu(hyps[i], refs[i], smoothing);
-      int[] closest = closestReference(hyps[i], refs[i]);
-      int d = Levenshtein.distance(hyps[i], closest);
+      Closest c = closest(hyps[i], refs[i]);
+      int[] closest = c.reference();
+      int d = c.distance();
       lev += d;
       distanceSum += d;
       lengthSum += closest.length;
@@ -125,8 +126,15 @@ public final class Evaluator {
 
   /** The reference at the smallest edit distance; ties go to the longest, as in the normalized distance. */
   static int[] closestReference(int[] hyp, int[][] refs) {
+    return closest(hyp, refs).reference();
+  }
+
+  /** The closest reference with its distance, so that scoring computes each distance once. */
+  private record Closest(int[] reference, int distance) {}
+
+  private static Closest closest(int[] hyp, int[][] refs) {
     if (refs.length == 0) {
-      return new int[0];
+      return new Closest(new int[0], hyp.length);
     }
     int[] best = refs[0];
     int bestD = Integer.MAX_VALUE;
@@ -137,6 +145,6 @@ public final class Evaluator {
         best = r;
       }
     }
-    return best;
+    return new Closest(best, bestD);
   }
 }
