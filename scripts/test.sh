@@ -5,4 +5,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 "$root/scripts/setup-python.sh"
+source "$root/scripts/native-env.sh"
 exec mvn -B test "$@"

@@ -13,16 +13,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
-import java.util.Map;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.seqrl.agents.Params.Param;
 
 /**
- * Writes and reads a policy checkpoint: {@code params.bin} (weights and Adam moments, values
- * stored as doubles so float32 round-trips exactly), {@code state.properties} (step, RNG state)
+ * Writes and reads a policy checkpoint: {@code params.bin} (weights and Adam moments, float32
+ * values stored as doubles, which round-trip exactly), {@code state.properties} (step, RNG state)
  * and {@code model.properties} (the config). A checkpoint is written into a temporary sibling
  * directory, fsynced, then renamed into place, so a kill while saving leaves either the old or
  * the new checkpoint, never a broken one.
@@ -45,18 +43,15 @@ final class Checkpoints {
       try (OutputStream os = Files.newOutputStream(bin);
           DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
         out.writeInt(MAGIC);
-        out.writeInt(params.value.size());
-        for (String name : params.value.keySet()) {
-          out.writeUTF(name);
-          for (Map<String, INDArray> m : java.util.List.of(params.value, params.m, params.v)) {
-            INDArray a = m.get(name);
-            long[] shape = a.shape();
-            out.writeInt(shape.length);
-            for (long d : shape) {
-              out.writeLong(d);
-            }
-            for (double d : a.castTo(DataType.DOUBLE).data().asDouble()) {
-              out.writeDouble(d);
+        out.writeInt(params.all().size());
+        for (Param p : params.all()) {
+          out.writeUTF(p.name);
+          for (float[] a : List.of(p.value, p.m, p.v)) {
+            out.writeInt(2);
+            out.writeLong(p.rows);
+            out.writeLong(p.cols);
+            for (float x : a) {
+              out.writeDouble(x);
             }
           }
         }
@@ -107,31 +102,37 @@ final class Checkpoints {
         throw new IOException(dir.resolve("params.bin") + " is not a SeqRL parameter file");
       }
       int n = in.readInt();
-      if (n != params.value.size()) {
-        throw new IOException(dir.resolve("params.bin") + " holds " + n + " arrays, expected " + params.value.size());
+      List<float[][]> staged = new java.util.ArrayList<>();
+      if (n != params.all().size()) {
+        throw new IOException(dir.resolve("params.bin") + " holds " + n + " arrays, expected " + params.all().size());
       }
       for (int i = 0; i < n; i++) {
         String name = in.readUTF();
-        if (!params.value.containsKey(name)) {
+        if (!params.has(name)) {
           throw new IOException(dir.resolve("params.bin") + ": unknown parameter '" + name + "'");
         }
-        for (Map<String, INDArray> m : java.util.List.of(params.value, params.m, params.v)) {
-          INDArray target = m.get(name);
+        Param p = params.get(name);
+        long[] expected = {p.rows, p.cols};
+        for (float[] target : List.of(p.value, p.m, p.v)) {
+          float[] read = new float[target.length];
+          staged.add(new float[][] {target, read});
           int rank = in.readInt();
           long[] shape = new long[rank];
           for (int k = 0; k < rank; k++) {
             shape[k] = in.readLong();
           }
-          if (!java.util.Arrays.equals(shape, target.shape())) {
+          if (!java.util.Arrays.equals(shape, expected)) {
             throw new IOException(dir.resolve("params.bin") + ": parameter '" + name + "' has shape "
-                + java.util.Arrays.toString(shape) + ", expected " + java.util.Arrays.toString(target.shape()));
+                + java.util.Arrays.toString(shape) + ", expected " + java.util.Arrays.toString(expected));
           }
-          double[] data = new double[(int) target.length()];
-          for (int k = 0; k < data.length; k++) {
-            data[k] = in.readDouble();
+          for (int k = 0; k < read.length; k++) {
+            read[k] = (float) in.readDouble();
           }
-          target.assign(Nd4j.create(data, shape, target.dataType()));
         }
+      }
+      // only a file read to the end replaces the policy's state: a bad one leaves it untouched
+      for (float[][] pair : staged) {
+        System.arraycopy(pair[1], 0, pair[0], 0, pair[0].length);
       }
     }
     Properties st = readProperties(dir.resolve("state.properties"));

@@ -1,80 +1,180 @@
 package org.seqrl.agents;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
-import org.nd4j.linalg.factory.Nd4j;
+import org.bytedeco.javacpp.FloatPointer;
 
-/** Named parameters with their gradients and Adam moments, in a fixed order (the checkpoint order). */
-final class Params {
-  final Map<String, INDArray> value = new LinkedHashMap<>();
-  final Map<String, INDArray> grad = new LinkedHashMap<>();
-  final Map<String, INDArray> m = new LinkedHashMap<>();
-  final Map<String, INDArray> v = new LinkedHashMap<>();
-  private final DataType type;
+/**
+ * Named float32 parameters with their gradients and Adam moments, in a fixed order (the checkpoint
+ * order). The heap arrays are the truth; a native mirror of all values, which matrix products read
+ * without copying, is refreshed by {@link #syncMirror} after anything changed them.
+ */
+final class Params implements AutoCloseable {
+  /** One parameter matrix, row-major {@code rows x cols}. */
+  static final class Param {
+    final String name;
+    final int rows;
+    final int cols;
+    final float[] value;
+    final float[] grad;
+    final float[] m;
+    final float[] v;
+    private long mirrorOffset;
+    private FloatPointer mirror;
 
-  Params(DataType type) {
-    this.type = type;
-  }
-
-  INDArray add(String name, int rows, int cols, Rng rng, double scale, boolean gaussian) {
-    double[] data = new double[rows * cols];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = gaussian ? rng.nextGaussian() * scale : (2 * rng.nextDouble() - 1) * scale;
+    private Param(String name, int rows, int cols) {
+      this.name = name;
+      this.rows = rows;
+      this.cols = cols;
+      int n = rows * cols;
+      this.value = new float[n];
+      this.grad = new float[n];
+      this.m = new float[n];
+      this.v = new float[n];
     }
-    INDArray a = Nd4j.create(data, new long[] {rows, cols}, type);
-    value.put(name, a);
-    grad.put(name, Nd4j.zeros(type, rows, cols));
-    m.put(name, Nd4j.zeros(type, rows, cols));
-    v.put(name, Nd4j.zeros(type, rows, cols));
-    return a;
+
+    int size() {
+      return value.length;
+    }
+
+    /** The native copy of this parameter from element {@code offset} on. */
+    FloatPointer nativeAt(int offset) {
+      return mirror.getPointer(mirrorOffset + offset);
+    }
   }
 
-  INDArray get(String name) {
-    return value.get(name);
+  private final Map<String, Param> byName = new LinkedHashMap<>();
+  private FloatPointer mirror;
+  private boolean mirrorStale = true;
+
+  Param add(String name, int rows, int cols, Rng rng, double scale, boolean gaussian) {
+    if (mirror != null) {
+      throw new IllegalStateException("parameters are fixed once the native mirror exists");
+    }
+    Param p = new Param(name, rows, cols);
+    for (int i = 0; i < p.value.length; i++) {
+      p.value[i] = (float) (gaussian ? rng.nextGaussian() * scale : (2 * rng.nextDouble() - 1) * scale);
+    }
+    byName.put(name, p);
+    return p;
   }
 
-  INDArray g(String name) {
-    return grad.get(name);
+  Param get(String name) {
+    Param p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no parameter '" + name + "'; parameters: " + byName.keySet());
+    }
+    return p;
+  }
+
+  boolean has(String name) {
+    return byName.containsKey(name);
   }
 
   List<String> names() {
-    return new ArrayList<>(value.keySet());
+    return new ArrayList<>(byName.keySet());
+  }
+
+  Collection<Param> all() {
+    return byName.values();
+  }
+
+  /** Values were written from outside (restore, a test): the mirror must be refreshed before use. */
+  void markChanged() {
+    mirrorStale = true;
+  }
+
+  /** Copies the values into the native mirror if they changed since the last copy. */
+  void syncMirror() {
+    if (mirror == null) {
+      long total = 0;
+      for (Param p : byName.values()) {
+        p.mirrorOffset = total;
+        total += p.size();
+      }
+      mirror = new FloatPointer(Math.max(1, total));
+      for (Param p : byName.values()) {
+        p.mirror = mirror;
+      }
+    }
+    if (mirrorStale) {
+      for (Param p : byName.values()) {
+        mirror.getPointer(p.mirrorOffset).put(p.value, 0, p.size());
+      }
+      mirrorStale = false;
+    }
   }
 
   void zeroGrad() {
-    for (INDArray g : grad.values()) {
-      g.assign(0);
+    for (Param p : byName.values()) {
+      java.util.Arrays.fill(p.grad, 0f);
     }
   }
 
   double gradNorm() {
     double s = 0;
-    for (INDArray g : grad.values()) {
-      double n = g.norm2Number().doubleValue();
-      s += n * n;
+    for (Param p : byName.values()) {
+      s += sumOfSquares(p.grad);
     }
     return Math.sqrt(s);
   }
 
-  /** One Adam step (beta1 0.9, beta2 0.999, eps 1e-8) at step number {@code t >= 1}, gradient scaled by {@code scale}. */
+  /** Four partial sums so that the loop is not one long dependency chain; summed in double. */
+  private static double sumOfSquares(float[] g) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (; i + 3 < g.length; i += 4) {
+      s0 += g[i] * g[i];
+      s1 += g[i + 1] * g[i + 1];
+      s2 += g[i + 2] * g[i + 2];
+      s3 += g[i + 3] * g[i + 3];
+    }
+    for (; i < g.length; i++) {
+      s0 += g[i] * g[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
+   * One Adam step (beta1 0.9, beta2 0.999, eps 1e-8, bias correction folded into the step size)
+   * at step number {@code t >= 1}, with the gradient scaled by {@code scale} (clipping).
+   */
   void adam(double lr, long t, double scale) {
     double b1 = 0.9;
     double b2 = 0.999;
-    double eps = 1e-8;
-    for (String n : value.keySet()) {
-      INDArray g = grad.get(n);
-      if (scale != 1.0) {
-        g.muli(scale);
+    float stepSize = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
+    float s = (float) scale;
+    float fb1 = (float) b1;
+    float fb2 = (float) b2;
+    float eps = 1e-8f;
+    for (Param p : byName.values()) {
+      float[] w = p.value;
+      float[] g = p.grad;
+      float[] m = p.m;
+      float[] v = p.v;
+      for (int i = 0; i < w.length; i++) {
+        float gi = g[i] * s;
+        float mi = fb1 * m[i] + (1 - fb1) * gi;
+        float vi = fb2 * v[i] + (1 - fb2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= stepSize * mi / ((float) Math.sqrt(vi) + eps);
       }
-      // libnd4j's fused Adam (same formula as lrT m / (sqrt(v) + eps), iteration counted from 0)
-      // replaces ~12 separate full-size ops per parameter; it leaves the update in g.
-      Nd4j.exec(new AdamUpdater(g, v.get(n), m.get(n), lr, b1, b2, eps, (int) (t - 1)));
-      value.get(n).subi(g);
+    }
+    mirrorStale = true;
+  }
+
+  @Override
+  public void close() {
+    if (mirror != null) {
+      mirror.close();
+      mirror = null;
     }
   }
 }

@@ -21,7 +21,6 @@ import org.seqrl.rl.CriticHead;
  * @param criticHeads critic heads the policy carries
  * @param criticTrunk whether critic gradients reach the encoder/decoder
  * @param criticHidden hidden units of each critic head's tanh layer
- * @param precision float32 for training, float64 for gradient checks
  * @param seed seed of the parameter initialisation and of the policy's random generator
  */
 public record Seq2SeqConfig(
@@ -38,7 +37,6 @@ public record Seq2SeqConfig(
     Set<CriticHead> criticHeads,
     CriticTrunk criticTrunk,
     int criticHidden,
-    Precision precision,
     long seed) {
 
   public enum CellType { GRU, LSTM }
@@ -47,8 +45,6 @@ public record Seq2SeqConfig(
 
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }
-
-  public enum Precision { FLOAT32, FLOAT64 }
 
   public Seq2SeqConfig {
     require(sourceVocab > org.seqrl.rl.Tokens.FIRST_REGULAR, "sourceVocab", sourceVocab, "> 4 (reserved ids 0-3 plus real tokens)");
@@ -59,8 +55,8 @@ public record Seq2SeqConfig(
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
     require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
-    if (cell == null || attention == null || criticTrunk == null || precision == null || criticHeads == null) {
-      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk and precision must not be null");
+    if (cell == null || attention == null || criticTrunk == null || criticHeads == null) {
+      throw new IllegalArgumentException("cell, attention, criticHeads and criticTrunk must not be null");
     }
     criticHeads = criticHeads.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(criticHeads));
   }
@@ -87,7 +83,7 @@ public record Seq2SeqConfig(
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
-        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).precision(precision).seed(seed);
+        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -106,7 +102,6 @@ public record Seq2SeqConfig(
     p.setProperty("criticHeads", String.join(",", criticHeads.stream().map(Enum::name).sorted().toList()));
     p.setProperty("criticTrunk", criticTrunk.name());
     p.setProperty("criticHidden", Integer.toString(criticHidden));
-    p.setProperty("precision", precision.name());
     p.setProperty("seed", Long.toString(seed));
     return p;
   }
@@ -125,8 +120,7 @@ public record Seq2SeqConfig(
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
         Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
-        Integer.parseInt(p.getProperty("criticHidden")), Precision.valueOf(p.getProperty("precision")),
-        Long.parseLong(p.getProperty("seed")));
+        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")));
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -144,7 +138,6 @@ public record Seq2SeqConfig(
     private Set<CriticHead> criticHeads = Set.of();
     private CriticTrunk criticTrunk = CriticTrunk.SHARED;
     private int criticHidden = 64;
-    private Precision precision = Precision.FLOAT32;
     private long seed = 1L;
 
     private Builder(int sourceVocab, int targetVocab) {
@@ -163,12 +156,11 @@ public record Seq2SeqConfig(
     public Builder criticHeads(Set<CriticHead> v) { criticHeads = v; return this; }
     public Builder criticTrunk(CriticTrunk v) { criticTrunk = v; return this; }
     public Builder criticHidden(int v) { criticHidden = v; return this; }
-    public Builder precision(Precision v) { precision = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, precision, seed);
+          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed);
     }
   }
 }

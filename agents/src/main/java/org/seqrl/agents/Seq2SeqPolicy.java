@@ -1,25 +1,12 @@
 package org.seqrl.agents;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.seqrl.agents.Params.Param;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
@@ -32,13 +19,17 @@ import org.seqrl.rl.Tokens;
 import org.seqrl.rl.UpdateStats;
 
 /**
- * Recurrent encoder-decoder policy on ND4J with hand-written forward and backward passes
- * (SameDiff's recurrent cells are forward-only in 1.0.0-M2.1, and per-op overhead dominates at
- * these sizes, so the passes batch whatever does not depend on the recurrence into single matmuls).
+ * Recurrent encoder-decoder policy in float32 with hand-written forward and backward passes:
+ * matrix products go to OpenBLAS ({@link Blas}), everything between them runs as fused loops on
+ * Java arrays. Per-op dispatch dominated at these sizes with ND4J (10-80 us per small op), so
+ * whatever does not depend on the recurrence is batched into single products and each recurrent
+ * step is one product plus one loop over the batch.
  *
- * <p>Layout: every sequence tensor is time-major 2-D, row {@code t * B + b}; encoder outputs are
- * also kept as {@code [B, S, D]} for attention. Padded source steps carry the previous state, so
- * padding never changes a final state; attention gives padded positions exactly zero weight.
+ * <p>Layout: sequence tensors are time-major 2-D arrays, row {@code t * rows + i}; encoder outputs
+ * are also kept batch-major ({@code [B*S, D]}) for attention. Padded source steps carry the
+ * previous state, so padding never changes a final state; attention gives padded positions
+ * exactly zero weight. Decoder rows read the encoding of their source ({@code sourceOfRow}), so
+ * k samples or beams of one source share one encoder pass, forward and backward.
  *
  * <p>Model: embeddings; encoder of {@code encoderLayers} GRU/LSTM layers (each optionally
  * bidirectional, inverted dropout between layers while training); decoder initial state
@@ -47,83 +38,58 @@ import org.seqrl.rl.UpdateStats;
  * attention scores the cell output and combines {@code tanh(Wc [context, h] + bc)} before the output
  * layer. PAD and START are never actions. Critic heads are one-hidden-layer tanh MLPs.
  *
- * <p>Not thread-safe; each public call runs in an ND4J workspace of the calling thread.
+ * <p>Not thread-safe.
  */
 public final class Seq2SeqPolicy implements SequencePolicy {
-  private static final double MASKED = -1e9;
-
-  /**
-   * Every public call runs in one workspace that is reset when the call returns: native
-   * allocation dominated the profile without it, and nothing a call allocates outlives it
-   * (results leave as Java arrays; parameters live outside and are updated in place).
-   */
-  private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
-      .initialSize(0)
-      .overallocationLimit(0.2)
-      .policyAllocation(AllocationPolicy.OVERALLOCATE)
-      .policyLearning(LearningPolicy.OVER_TIME)
-      .cyclesBeforeInitialization(2)
-      .policyReset(ResetPolicy.BLOCK_LEFT)
-      .policySpill(SpillPolicy.REALLOCATE)
-      .build();
-
-  /** {@code -Dseqrl.agents.workspaces=false} turns workspaces off (for the benchmark's comparison). */
-  static final boolean USE_WORKSPACES = !"false".equals(System.getProperty("seqrl.agents.workspaces"));
-
-  private final String workspaceId = "seqrl-policy-" + Integer.toHexString(System.identityHashCode(this));
-
-  private <T> T inWorkspace(Supplier<T> body) {
-    if (!USE_WORKSPACES || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
-      return body.get();
-    }
-    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
-      return body.get();
-    }
-  }
-
   private final Seq2SeqConfig cfg;
-  private final DataType type;
   final Params params;
   /** Draws sampled tokens. */
   final Rng rng;
   /** Draws dropout masks; separate so that changing dropout does not shift the samples. */
   final Rng dropoutRng;
+  private final Blas blas = new Blas();
   private long step;
   private final Cell[][] encCells;
   private final Cell decCell;
   private final int hd;
+  private final int emb;
   private final int encWidth;
   private final int attWidth;
+  private final int vocab;
+  private final Param srcEmb;
+  private final Param tgtEmb;
+  private final Param bridgeW;
+  private final Param bridgeB;
+  private final Param outW;
+  private final Param outB;
+  private final AdditiveAttention additiveAttention;
 
   public Seq2SeqPolicy(Seq2SeqConfig cfg) {
     this.cfg = cfg;
-    this.type = cfg.precision() == Seq2SeqConfig.Precision.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
-    this.params = new Params(type);
+    this.params = new Params();
     this.hd = cfg.hidden();
+    this.emb = cfg.embedding();
     this.encWidth = cfg.encoderWidth();
     this.attWidth = cfg.attentionSize() > 0 ? cfg.attentionSize() : cfg.hidden();
+    this.vocab = cfg.targetVocab();
     Rng init = new Rng(cfg.seed() ^ 0x5EED1A17L);
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
     this.dropoutRng = new Rng(cfg.seed() * 0xD1B54A32D192ED03L + 777L);
-    int e = cfg.embedding();
     int g = cfg.cell() == CellType.GRU ? 3 : 4;
     double k = 1 / Math.sqrt(hd);
-    params.add("src.emb", cfg.sourceVocab(), e, init, 0.3, true);
-    params.add("tgt.emb", cfg.targetVocab(), e, init, 0.3, true);
-    encCells = new Cell[cfg.encoderLayers()][cfg.directions()];
+    srcEmb = params.add("src.emb", cfg.sourceVocab(), emb, init, 0.3, true);
+    tgtEmb = params.add("tgt.emb", vocab, emb, init, 0.3, true);
+    String[][] encNames = new String[cfg.encoderLayers()][cfg.directions()];
     for (int l = 0; l < cfg.encoderLayers(); l++) {
-      int in = l == 0 ? e : encWidth;
+      int in = l == 0 ? emb : encWidth;
       for (int d = 0; d < cfg.directions(); d++) {
-        String p = "enc." + l + "." + d;
-        addCell(p, in, g, k, init);
-        encCells[l][d] = new Cell(cfg.cell(), hd, p, params);
+        encNames[l][d] = "enc." + l + "." + d;
+        addCell(encNames[l][d], in, g, k, init);
       }
     }
-    params.add("bridge.W", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
-    params.add("bridge.b", 1, hd, init, 0, false);
-    int decIn = e + (cfg.attention() == Attention.ADDITIVE ? encWidth : 0);
-    addCell("dec", decIn, g, k, init);
-    decCell = new Cell(cfg.cell(), hd, "dec", params);
+    bridgeW = params.add("bridge.W", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
+    bridgeB = params.add("bridge.b", 1, hd, init, 0, false);
+    addCell("dec", emb + (cfg.attention() == Attention.ADDITIVE ? encWidth : 0), g, k, init);
     if (cfg.attention() == Attention.ADDITIVE) {
       params.add("att.Ws", hd, attWidth, init, k, false);
       params.add("att.Uk", encWidth, attWidth, init, 1 / Math.sqrt(encWidth), false);
@@ -133,8 +99,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       params.add("att.Wc", encWidth + hd, hd, init, 1 / Math.sqrt(encWidth + hd), false);
       params.add("att.bc", 1, hd, init, 0, false);
     }
-    params.add("out.W", hd, cfg.targetVocab(), init, k, false);
-    params.add("out.b", 1, cfg.targetVocab(), init, 0, false);
+    outW = params.add("out.W", hd, vocab, init, k, false);
+    outB = params.add("out.b", 1, vocab, init, 0, false);
     int ch = cfg.criticHidden();
     if (cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
       addHead("vseq", encWidth, ch, init);
@@ -142,16 +108,24 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (cfg.criticHeads().contains(CriticHead.STEP)) {
       addHead("vstep", hd, ch, init);
     }
+    encCells = new Cell[cfg.encoderLayers()][cfg.directions()];
+    for (int l = 0; l < cfg.encoderLayers(); l++) {
+      for (int d = 0; d < cfg.directions(); d++) {
+        encCells[l][d] = new Cell(cfg.cell(), hd, params, encNames[l][d]);
+      }
+    }
+    decCell = new Cell(cfg.cell(), hd, params, "dec");
+    additiveAttention = cfg.attention() == Attention.ADDITIVE ? new AdditiveAttention(blas, params, hd, attWidth) : null;
   }
 
   private void addCell(String p, int in, int g, double k, Rng init) {
     params.add(p + ".Wx", in, g * hd, init, k, false);
     params.add(p + ".Wh", hd, g * hd, init, k, false);
-    INDArray b = params.add(p + ".b", 1, g * hd, init, 0, false);
+    Param b = params.add(p + ".b", 1, g * hd, init, 0, false);
     if (cfg.cell() == CellType.GRU) {
       params.add(p + ".bh", 1, g * hd, init, 0, false);
     } else {
-      b.get(all(), interval(hd, 2 * hd)).assign(1.0); // forget-gate bias 1: remember by default
+      Arrays.fill(b.value, hd, 2 * hd, 1f); // forget-gate bias 1: remember by default
     }
   }
 
@@ -173,88 +147,49 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   // ---------------------------------------------------------------- small helpers
 
-  private static INDArray rows(INDArray a, int t, int b) {
-    return a.get(interval((long) t * b, (long) (t + 1) * b), all());
+  /** {@code y [rows, w.cols] = x [rows, w.rows] W + b}. */
+  private float[] affine(float[] x, int rows, Param w, Param b) {
+    float[] y = new float[rows * w.cols];
+    blas.gemm(false, false, rows, w.cols, w.rows, 1f, x, 0, w.rows, w, 0, 0f, y, 0, w.cols);
+    if (b != null) {
+      Mat.addRowVector(y, 0, rows, w.cols, b.value);
+    }
+    return y;
   }
 
-  private INDArray oneHot(int[] ids, int vocab) {
-    INDArray a = Nd4j.zeros(type, ids.length, vocab);
-    for (int i = 0; i < ids.length; i++) {
-      a.putScalar(i, ids[i], 1.0);
+  /** {@code dx [rows, w.rows] = dy [rows, w.cols] W^T}. */
+  private float[] timesTransposed(float[] dy, int rows, Param w) {
+    float[] dx = new float[rows * w.rows];
+    blas.gemm(false, true, rows, w.rows, w.cols, 1f, dy, 0, w.cols, w, 0, 0f, dx, 0, w.rows);
+    return dx;
+  }
+
+  /** {@code W.grad += x^T dy} and {@code b.grad += column sums of dy}. */
+  private void accumulateAffine(float[] x, float[] dy, int rows, Param w, Param b) {
+    blas.gemm(true, false, w.rows, w.cols, rows, 1f, x, 0, w.rows, dy, 0, w.cols, 1f, w.grad, 0, w.cols);
+    if (b != null) {
+      Mat.addColumnSums(b.grad, dy, rows, w.cols);
+    }
+  }
+
+  private float[] lookup(Param table, int[] ids) {
+    return Mat.gatherRows(table.value, table.cols, ids);
+  }
+
+  private static int[] identity(int n) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
     }
     return a;
   }
 
-  private INDArray column(double[] v) {
-    return Nd4j.create(v, new long[] {v.length, 1}, type);
-  }
-
-  private INDArray matrix(double[][] v) {
-    int r = v.length;
-    int c = r == 0 ? 0 : v[0].length;
-    double[] flat = new double[r * c];
-    for (int i = 0; i < r; i++) {
-      System.arraycopy(v[i], 0, flat, i * c, c);
+  private static int[] repeatIndex(int n, int k) {
+    int[] a = new int[n * k];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = i / k;
     }
-    return Nd4j.create(flat, new long[] {r, c}, type);
-  }
-
-  /** To Java arrays through the flat buffer: INDArray.toDoubleMatrix costs ~1 ms even for 32x30. */
-  private static double[][] toMatrix(INDArray a) {
-    int r = (int) a.size(0);
-    int c = (int) a.size(1);
-    double[] flat = flat(a);
-    double[][] out = new double[r][];
-    for (int i = 0; i < r; i++) {
-      out[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
-    }
-    return out;
-  }
-
-  private static double[] flat(INDArray a) {
-    INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-    return c.data().asDouble();
-  }
-
-  private static int[][] repeat(int[][] sources, int k) {
-    int[][] r = new int[sources.length * k][];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = sources[i / k];
-    }
-    return r;
-  }
-
-
-  /**
-   * {@code g += ones^T a}: column sums through gemm. ND4J's reduction along dimension 0 of a tall
-   * matrix was the largest single item in the MLE-step profile (~28% of samples); gemm is far faster.
-   */
-  private void addColumnSums(INDArray g, INDArray a) {
-    Nd4j.gemm(Nd4j.ones(type, a.size(0), 1), a, g, true, false, 1.0, 1.0);
-  }
-
-  /** {@code g += x^T y} in place, without the product's temporary and the separate add. */
-  private static void addTransposedProduct(INDArray g, INDArray x, INDArray y) {
-    Nd4j.gemm(x, y, g, true, false, 1.0, 1.0);
-  }
-
-  // ---------------------------------------------------------------- encoder
-
-  /** Everything the encoder's backward pass needs, and what the decoder reads. */
-  final class Encoded {
-    int batch;
-    int len;
-    int[] lengths;
-    INDArray srcOneHot;
-    INDArray[] layerIn;
-    INDArray[] dropMask;
-    Cell.Cache[][][] caches; // [layer][dir][t]
-    INDArray[][] hPrevAll; // [layer][dir] [S*B, H], state before the step at position t
-    INDArray[] stepMask; // [t] [B,1], null where every row is valid
-    INDArray bsd; // [B, S, D]
-    INDArray attMask; // [B, S], 0 valid, MASKED padding
-    INDArray fin; // [B, D]
-    INDArray keys; // attention keys [B, S, A] or null
+    return a;
   }
 
   /** Ids outside the vocabulary would index past the embedding; say which one instead. */
@@ -270,6 +205,22 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     }
   }
 
+  // ---------------------------------------------------------------- encoder
+
+  /** Everything the encoder's backward pass needs, and what the decoder reads. */
+  final class Encoded {
+    int batch;
+    int len;
+    int[] lengths;
+    int[] ids; // [S*B] time-major, PAD past a source's end
+    float[][] layerIn; // [layer] [S*B, in]
+    float[][] dropMask; // [layer] or null
+    Cell.Run[][] runs; // [layer][dir]
+    float[] bsd; // top-layer outputs [B*S, D], batch-major
+    float[] fin; // final states of the top layer [B, D]
+    float[] keys; // attention keys [B*S, A] (additive) or [B*S, H] (dot), or null
+  }
+
   Encoded encode(int[][] sources, boolean training) {
     checkIds(sources, cfg.sourceVocab(), "source");
     int b = sources.length;
@@ -281,340 +232,258 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     en.batch = b;
     en.len = s;
     en.lengths = new int[b];
-    int[] ids = new int[s * b];
-    double[][] att = new double[b][s];
-    en.stepMask = new INDArray[s];
+    en.ids = new int[s * b];
     for (int i = 0; i < b; i++) {
       en.lengths[i] = sources[i].length;
       for (int t = 0; t < s; t++) {
-        ids[t * b + i] = t < sources[i].length ? sources[i][t] : Tokens.PAD;
-        att[i][t] = t < sources[i].length ? 0 : MASKED;
+        en.ids[t * b + i] = t < sources[i].length ? sources[i][t] : Tokens.PAD;
       }
     }
-    for (int t = 0; t < s; t++) {
-      double[] m = new double[b];
-      boolean any = false;
-      for (int i = 0; i < b; i++) {
-        m[i] = t < sources[i].length ? 1 : 0;
-        any |= m[i] == 0;
-      }
-      en.stepMask[t] = any ? column(m) : null;
-    }
-    en.attMask = matrix(att);
-    en.srcOneHot = oneHot(ids, cfg.sourceVocab());
     int layers = cfg.encoderLayers();
     int dirs = cfg.directions();
-    en.layerIn = new INDArray[layers];
-    en.dropMask = new INDArray[layers];
-    en.caches = new Cell.Cache[layers][dirs][s];
-    en.hPrevAll = new INDArray[layers][dirs];
-    INDArray x = en.srcOneHot.mmul(params.get("src.emb"));
-    INDArray[] finals = new INDArray[dirs];
-    INDArray out = null;
+    int rows = s * b;
+    en.layerIn = new float[layers][];
+    en.dropMask = new float[layers][];
+    en.runs = new Cell.Run[layers][dirs];
+    float[] x = lookup(srcEmb, en.ids);
+    float[] out = null;
+    float[] fin = new float[b * encWidth];
     for (int l = 0; l < layers; l++) {
       if (l > 0 && training && cfg.dropout() > 0) {
-        double keep = 1 - cfg.dropout();
-        double[] m = new double[(int) x.length()];
+        float keep = (float) (1 - cfg.dropout());
+        float[] m = new float[x.length];
         for (int i = 0; i < m.length; i++) {
-          m[i] = dropoutRng.nextDouble() < keep ? 1 / keep : 0;
+          m[i] = dropoutRng.nextDouble() < keep ? 1f / keep : 0f;
         }
-        en.dropMask[l] = Nd4j.create(m, x.shape(), type);
-        x = x.mul(en.dropMask[l]);
+        en.dropMask[l] = m;
+        float[] dropped = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+          dropped[i] = x[i] * m[i];
+        }
+        x = dropped;
       }
       en.layerIn[l] = x;
-      INDArray[] outs = new INDArray[dirs];
+      int in = l == 0 ? emb : encWidth;
+      out = new float[rows * encWidth];
       for (int d = 0; d < dirs; d++) {
         Cell cell = encCells[l][d];
-        INDArray xp = x.mmul(cell.wx()).addi(cell.b());
-        INDArray h = Nd4j.zeros(type, b, hd);
-        INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, b, hd) : null;
-        INDArray o = Nd4j.zeros(type, (long) s * b, hd);
-        INDArray hPrev = Nd4j.zeros(type, (long) s * b, hd);
+        Cell.Run run = cell.new Run(s, b, en.lengths, cell.project(blas, x, 0, rows, in, 0));
+        float[] zeros = new float[b * hd];
         for (int i = 0; i < s; i++) {
           int t = d == 0 ? i : s - 1 - i;
-          rows(hPrev, t, b).assign(h);
-          Cell.Cache k = cell.forward(rows(xp, t, b), h, c);
-          en.caches[l][d][t] = k;
-          INDArray m = en.stepMask[t];
-          if (m == null) {
-            h = k.hOut;
-            c = k.cOut;
+          if (i == 0) {
+            run.forward(blas, t, zeros, 0, zeros, 0);
           } else {
-            // padded rows keep their state: h <- h + m (h' - h)
-            h = k.hOut.sub(h).muli(m).addi(h);
-            if (c != null) {
-              c = k.cOut.sub(c).muli(m).addi(c);
-            }
+            int prev = run.at(d == 0 ? t - 1 : t + 1);
+            run.forward(blas, t, run.hOut, prev, run.cOut, prev);
           }
-          rows(o, t, b).assign(h);
         }
-        en.hPrevAll[l][d] = hPrev;
-        outs[d] = o;
-        finals[d] = h;
+        en.runs[l][d] = run;
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(run.hOut, r * hd, out, r * encWidth + d * hd, hd);
+        }
+        int last = run.at(d == 0 ? s - 1 : 0);
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(run.hOut, last + i * hd, fin, i * encWidth + d * hd, hd);
+        }
       }
-      out = dirs == 1 ? outs[0] : Nd4j.hstack(outs);
       x = out;
     }
-    en.fin = dirs == 1 ? finals[0] : Nd4j.hstack(finals);
-    en.bsd = out.reshape(s, b, encWidth).permute(1, 0, 2).dup('c');
+    en.fin = fin;
+    en.bsd = new float[rows * encWidth];
+    for (int t = 0; t < s; t++) {
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(out, (t * b + i) * encWidth, en.bsd, (i * s + t) * encWidth, encWidth);
+      }
+    }
     if (cfg.attention() == Attention.ADDITIVE) {
-      en.keys = en.bsd.reshape((long) b * s, encWidth).mmul(params.get("att.Uk")).reshape(b, s, attWidth);
+      en.keys = affine(en.bsd, rows, params.get("att.Uk"), null);
     } else if (cfg.attention() == Attention.DOT) {
-      en.keys = en.bsd.reshape((long) b * s, encWidth).mmul(params.get("att.Wk")).reshape(b, s, hd);
+      en.keys = affine(en.bsd, rows, params.get("att.Wk"), null);
     }
     return en;
   }
 
-  /**
-   * The encoding of each source repeated {@code k} times in a row (row {@code i} reads source
-   * {@code i / k}), for decoding only: beam search and multi-sample decoding would otherwise run the
-   * whole encoder on k identical copies of every source. Carries no backward state.
-   */
-  private Encoded repeatRows(Encoded en, int k) {
-    if (k == 1) {
-      return en;
-    }
-    int b = en.batch;
-    int[] idx = new int[b * k];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = i / k;
-    }
-    Encoded r = new Encoded();
-    r.batch = b * k;
-    r.len = en.len;
-    r.lengths = new int[b * k];
-    for (int i = 0; i < idx.length; i++) {
-      r.lengths[i] = en.lengths[idx[i]];
-    }
-    r.fin = Nd4j.pullRows(en.fin, 1, idx);
-    r.attMask = Nd4j.pullRows(en.attMask, 1, idx);
-    r.bsd = Nd4j.pullRows(en.bsd.reshape(b, (long) en.len * encWidth), 1, idx).reshape((long) b * k, en.len, encWidth);
-    if (en.keys != null) {
-      long a = en.keys.size(2);
-      r.keys = Nd4j.pullRows(en.keys.reshape(b, en.len * a), 1, idx).reshape((long) b * k, en.len, a);
-    }
-    return r;
-  }
-
-  /** Backward of {@link #encode}: {@code dBsd} [B,S,D] into the outputs (may be null), {@code dFin} [B,D] into the final state. */
-  private void encodeBackward(Encoded en, INDArray dBsd, INDArray dFin) {
+  /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
+  private void encodeBackward(Encoded en, float[] dBsd, float[] dFin) {
     int b = en.batch;
     int s = en.len;
+    int rows = s * b;
     int dirs = cfg.directions();
-    INDArray dOut = dBsd == null ? Nd4j.zeros(type, (long) s * b, encWidth)
-        : dBsd.permute(1, 0, 2).dup('c').reshape((long) s * b, encWidth);
-    for (int l = cfg.encoderLayers() - 1; l >= 0; l--) {
-      INDArray x = en.layerIn[l];
-      INDArray dX = null;
+    int top = cfg.encoderLayers() - 1;
+    float[] dOut = new float[rows * encWidth];
+    if (dBsd != null) {
+      for (int t = 0; t < s; t++) {
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(dBsd, (i * s + t) * encWidth, dOut, (t * b + i) * encWidth, encWidth);
+        }
+      }
+    }
+    for (int l = top; l >= 0; l--) {
+      float[] x = en.layerIn[l];
+      int in = l == 0 ? emb : encWidth;
+      float[] dX = new float[rows * in];
       for (int d = 0; d < dirs; d++) {
         Cell cell = encCells[l][d];
-        INDArray dO = dirs == 1 ? dOut : dOut.get(all(), interval(d * hd, (d + 1) * hd)).dup();
-        INDArray dA = Nd4j.zeros(type, (long) s * b, cell.gates() * hd);
-        INDArray dHH = cfg.cell() == CellType.GRU ? Nd4j.zeros(type, (long) s * b, cell.gates() * hd) : dA;
-        INDArray dh = (l == cfg.encoderLayers() - 1 && dFin != null)
-            ? dFin.get(all(), interval(d * hd, (d + 1) * hd)).dup() : Nd4j.zeros(type, b, hd);
-        INDArray dc = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, b, hd) : null;
-        for (int i = s - 1; i >= 0; i--) {
-          int t = d == 0 ? i : s - 1 - i;
-          dh.addi(rows(dO, t, b));
-          INDArray m = en.stepMask[t];
-          INDArray dhCell = m == null ? dh : dh.mul(m);
-          INDArray dcCell = (dc == null || m == null) ? dc : dc.mul(m);
-          Cell.Grad g = cell.backward(en.caches[l][d][t], dhCell, dcCell);
-          rows(dA, t, b).assign(g.dA);
-          if (dHH != dA) {
-            rows(dHH, t, b).assign(g.dHH);
-          }
-          if (m == null) {
-            dh = g.dh;
-            dc = g.dc;
-          } else {
-            // padded rows pass the gradient straight to the previous state
-            INDArray keepOld = m.rsub(1.0);
-            dh = dh.mul(keepOld).addi(g.dh);
-            if (dc != null) {
-              dc = dc.mul(keepOld).addi(g.dc);
-            }
+        Cell.Run run = en.runs[l][d];
+        float[] dh = new float[b * hd];
+        if (l == top && dFin != null) {
+          for (int i = 0; i < b; i++) {
+            System.arraycopy(dFin, i * encWidth + d * hd, dh, i * hd, hd);
           }
         }
-        accumulateCellGrads(cell, x, en.hPrevAll[l][d], dA, dHH);
-        INDArray dx = dA.mmul(cell.wx().transpose());
-        dX = dX == null ? dx : dX.addi(dx);
+        float[] dc = cfg.cell() == CellType.LSTM ? new float[b * hd] : null;
+        for (int i = s - 1; i >= 0; i--) {
+          int t = d == 0 ? i : s - 1 - i;
+          for (int r = 0; r < b; r++) {
+            Mat.axpy(1f, dOut, (t * b + r) * encWidth + d * hd, dh, r * hd, hd);
+          }
+          run.backward(blas, t, dh, dc);
+        }
+        run.accumulateRecurrent(blas);
+        run.accumulateInput(blas, x, in, 0);
+        run.addInputGradient(blas, 0, s, dX, 0, in, 0);
       }
       if (l > 0) {
-        if (en.dropMask[l] != null) {
-          dX.muli(en.dropMask[l]);
+        float[] m = en.dropMask[l];
+        if (m != null) {
+          for (int i = 0; i < dX.length; i++) {
+            dX[i] *= m[i];
+          }
         }
         dOut = dX;
       } else {
-        addTransposedProduct(params.g("src.emb"), en.srcOneHot, dX);
+        Mat.scatterAddRows(srcEmb.grad, 0, emb, dX, 0, en.ids, rows);
       }
-    }
-  }
-
-  private void accumulateCellGrads(Cell cell, INDArray x, INDArray hPrev, INDArray dA, INDArray dHH) {
-    String p = cell.prefix;
-    addTransposedProduct(params.g(p + ".Wx"), x, dA);
-    addColumnSums(params.g(p + ".b"), dA);
-    addTransposedProduct(params.g(p + ".Wh"), hPrev, dHH);
-    if (cfg.cell() == CellType.GRU) {
-      addColumnSums(params.g(p + ".bh"), dHH);
     }
   }
 
   // ---------------------------------------------------------------- attention
 
-  /** Masked softmax over source positions, row-wise on [B, S]. */
-  private static INDArray softmaxRows(INDArray e) {
-    INDArray z = e.sub(e.max(true, 1));
-    Transforms.exp(z, false);
-    return z.divi(z.sum(true, 1));
+  /** The encoder outputs and keys as the decoder rows (which read source {@code srcOf[r]}) see them. */
+  private SourceRows sourceRows(Encoded en, int[] srcOf) {
+    if (en.keys == null) {
+      return null;
+    }
+    int kw = cfg.attention() == Attention.ADDITIVE ? attWidth : hd;
+    return new SourceRows(srcOf, en.len, en.lengths, en.bsd, encWidth, en.keys, kw);
   }
 
-  /** Weighted sum of encoder outputs: [B,S] weights, [B,S,D] values to [B,D]. */
-  private static INDArray weighted(INDArray alpha, INDArray bsd) {
-    long b = alpha.size(0);
-    long s = alpha.size(1);
-    // batched [B,1,S] x [B,S,D]: ~5x faster than the broadcast product and dimension-1 sum
-    return Nd4j.matmul(alpha.reshape(b, 1, s), bsd).reshape(b, bsd.size(2));
+  /** {@code [ctx, h]} rows of the dot attention's output combination. */
+  private float[] concat(float[] ctx, float[] h, int hOff, int rows) {
+    int w = encWidth + hd;
+    float[] cat = new float[rows * w];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(ctx, r * encWidth, cat, r * w, encWidth);
+      System.arraycopy(h, hOff + r * hd, cat, r * w + encWidth, hd);
+    }
+    return cat;
   }
 
-  static final class AttCache {
-    INDArray query; // s_{t-1} (additive) or h_t (dot)
-    INDArray u; // additive: tanh(keys + query Ws)
-    INDArray alpha;
-    INDArray ctx;
-    INDArray cat; // dot: [ctx, h]
-    INDArray out; // dot: tanh(cat Wc + bc)
+  // ---------------------------------------------------------------- critic heads
+
+  /** A head's hidden layer z = tanh(x W1 + b1) [rows, ch]. */
+  private float[] headHidden(String p, float[] x, int rows) {
+    float[] z = affine(x, rows, params.get(p + ".W1"), null);
+    Activations.tanhWithBias(z, 0, rows, cfg.criticHidden(), params.get(p + ".b1").value);
+    return z;
   }
 
-  private AttCache additive(Encoded en, INDArray s) {
-    AttCache a = new AttCache();
-    long b = en.batch;
-    a.query = s;
-    INDArray ws = s.mmul(params.get("att.Ws"));
-    a.u = Transforms.tanh(en.keys.add(ws.reshape(b, 1, attWidth)), false);
-    INDArray e = a.u.reshape(b * en.len, attWidth).mmul(params.get("att.v")).reshape(b, en.len).addi(en.attMask);
-    a.alpha = softmaxRows(e);
-    a.ctx = weighted(a.alpha, en.bsd);
-    return a;
+  /** v = z w2 + b2, one value per row. */
+  private double[] head(String p, float[] x, int rows) {
+    float[] v = affine(headHidden(p, x, rows), rows, params.get(p + ".w2"), params.get(p + ".b2"));
+    return Mat.toDouble(v, 0, rows);
   }
 
-  /** Backward of the additive attention; returns the gradient of the query state. */
-  private INDArray additiveBackward(Encoded en, AttCache a, INDArray dCtx, INDArray dBsd, INDArray dKeys) {
-    long b = en.batch;
-    int s = en.len;
-    INDArray de = softmaxBackward(en, a, dCtx, dBsd);
-    INDArray dPre = a.u.mul(a.u).rsubi(1.0).muli(de.reshape(b, s, 1)).muli(params.get("att.v").reshape(1, 1, attWidth));
-    params.g("att.v").addi(a.u.reshape(b * s, attWidth).transpose().mmul(de.reshape(b * s, 1)));
-    dKeys.addi(dPre);
-    INDArray dws = dPre.sum(1);
-    addTransposedProduct(params.g("att.Ws"), a.query, dws);
-    return dws.mmul(params.get("att.Ws").transpose());
-  }
-
-  /** Shared part: gradient of the scores from the gradient of the context; adds into dBsd. */
-  private static INDArray softmaxBackward(Encoded en, AttCache a, INDArray dCtx, INDArray dBsd) {
-    long b = en.batch;
-    int s = en.len;
-    INDArray dc3 = dCtx.reshape(b, 1, dCtx.size(1));
-    INDArray dAlpha = Nd4j.matmul(en.bsd, dCtx.reshape(b, dCtx.size(1), 1)).reshape(b, s);
-    dBsd.addi(Nd4j.matmul(a.alpha.reshape(b, s, 1), dc3));
-    INDArray inner = dAlpha.mul(a.alpha).sum(true, 1);
-    return dAlpha.subi(inner).muli(a.alpha);
-  }
-
-  private AttCache dot(Encoded en, INDArray h) {
-    AttCache a = new AttCache();
-    long b = en.batch;
-    a.query = h;
-    INDArray e = en.keys.mul(h.reshape(b, 1, hd)).sum(2).addi(en.attMask);
-    a.alpha = softmaxRows(e);
-    a.ctx = weighted(a.alpha, en.bsd);
-    a.cat = Nd4j.hstack(a.ctx, h);
-    a.out = Transforms.tanh(a.cat.mmul(params.get("att.Wc")).addi(params.get("att.bc")), false);
-    return a;
-  }
-
-  /** Backward of the dot attention and its output combination; returns the gradient of h. */
-  private INDArray dotBackward(Encoded en, AttCache a, INDArray dOut, INDArray dBsd, INDArray dKeys) {
-    long b = en.batch;
-    int s = en.len;
-    INDArray dPre = a.out.mul(a.out).rsubi(1.0).muli(dOut);
-    addTransposedProduct(params.g("att.Wc"), a.cat, dPre);
-    addColumnSums(params.g("att.bc"), dPre);
-    INDArray dCat = dPre.mmul(params.get("att.Wc").transpose());
-    INDArray dCtx = dCat.get(all(), interval(0, encWidth));
-    INDArray dh = dCat.get(all(), interval(encWidth, encWidth + hd)).dup();
-    INDArray de = softmaxBackward(en, a, dCtx, dBsd);
-    INDArray de3 = de.reshape(b, s, 1);
-    dKeys.addi(de3.mul(a.query.reshape(b, 1, hd)));
-    dh.addi(en.keys.mul(de3).sum(1));
-    return dh;
+  /** Backward of {@link #head} for value gradients {@code dv}; returns the gradient of its input. */
+  private float[] headBackward(String p, float[] x, int rows, float[] dv) {
+    float[] z = headHidden(p, x, rows);
+    Param w2 = params.get(p + ".w2");
+    accumulateAffine(z, dv, rows, w2, params.get(p + ".b2"));
+    float[] dz = timesTransposed(dv, rows, w2);
+    Mat.tanhBackward(dz, z, dz.length);
+    Param w1 = params.get(p + ".W1");
+    accumulateAffine(x, dz, rows, w1, params.get(p + ".b1"));
+    return timesTransposed(dz, rows, w1);
   }
 
   // ---------------------------------------------------------------- decoder
 
-  /** One decoder step's record for backward. */
-  static final class DecStep {
-    AttCache att;
-    Cell.Cache cell;
-    INDArray xIn; // the full cell input [emb, ctx] (additive) or emb
+  /** s0 = tanh(fin W + b) for every source [B, H]. */
+  private float[] bridge(Encoded en) {
+    float[] s0 = affine(en.fin, en.batch, bridgeW, null);
+    Activations.tanhWithBias(s0, 0, en.batch, hd, bridgeB.value);
+    return s0;
   }
 
-  private INDArray bridge(Encoded en) {
-    return Transforms.tanh(en.fin.mmul(params.get("bridge.W")).addi(params.get("bridge.b")), false);
-  }
+  /** Step-by-step decoding of rows that read their source's encoding; the state advances with each {@link #step}. */
+  private final class Stepper {
+    final int rows;
+    final SourceRows src;
+    final AdditiveAttention.Pass additive;
+    /** Per gate, tgt.emb Wx + bias for every token: a step looks up its rows instead of multiplying. */
+    final float[][] embProj;
+    float[] h;
+    float[] c;
+    /** Attention weights of the last step [rows, S], or null. */
+    float[] alpha;
 
-  /** Decoder step from state (h, c) given the embedding-side projection {@code xpEmb}; fills {@code rec}. */
-  private DecStep decStep(Encoded en, INDArray xpEmb, INDArray emb, INDArray h, INDArray c) {
-    DecStep st = new DecStep();
-    INDArray xp = xpEmb;
-    st.xIn = emb;
-    if (cfg.attention() == Attention.ADDITIVE) {
-      st.att = additive(en, h);
-      INDArray wxCtx = params.get("dec.Wx").get(interval(cfg.embedding(), cfg.embedding() + encWidth), all());
-      xp = xpEmb.add(st.att.ctx.mmul(wxCtx));
-      st.xIn = emb == null ? null : Nd4j.hstack(emb, st.att.ctx);
+    Stepper(Encoded en, int[] srcOf) {
+      this.rows = srcOf.length;
+      this.src = sourceRows(en, srcOf);
+      this.additive = additiveAttention == null ? null : additiveAttention.new Pass(src);
+      embProj = decCell.project(blas, tgtEmb.value, 0, vocab, emb, 0);
+      h = Mat.gatherRows(bridge(en), hd, srcOf);
+      c = cfg.cell() == CellType.LSTM ? new float[rows * hd] : null;
     }
-    st.cell = decCell.forward(xp, h, c);
-    if (cfg.attention() == Attention.DOT) {
-      st.att = dot(en, st.cell.hOut);
+
+    /** Feeds {@code prev} (one token per row) and returns the logits [rows, V] of the next token. */
+    float[] step(int[] prev) {
+      float[][] pre = new float[embProj.length][];
+      for (int g = 0; g < pre.length; g++) {
+        pre[g] = Mat.gatherRows(embProj[g], hd, prev);
+      }
+      Cell.Run run = decCell.new Run(1, rows, null, pre);
+      float[] out;
+      if (additive != null) {
+        AdditiveAttention.Step a = additive.forward(h, 0);
+        alpha = a.alpha;
+        run.addInput(blas, 0, a.ctx, encWidth, emb);
+        run.forward(blas, 0, h, 0, c, 0);
+        out = run.hOut;
+      } else if (cfg.attention() == Attention.DOT) {
+        run.forward(blas, 0, h, 0, c, 0);
+        DotAttention.Step a = DotAttention.forward(src, run.hOut, 0);
+        alpha = a.alpha;
+        out = affine(concat(a.ctx, run.hOut, 0, rows), rows, params.get("att.Wc"), null);
+        Activations.tanhWithBias(out, 0, rows, hd, params.get("att.bc").value);
+      } else {
+        run.forward(blas, 0, h, 0, c, 0);
+        out = run.hOut;
+      }
+      h = run.hOut;
+      c = run.cOut;
+      return affine(out, rows, outW, outB);
     }
-    return st;
-  }
 
-  private INDArray decOutput(DecStep st) {
-    return cfg.attention() == Attention.DOT ? st.att.out : st.cell.hOut;
-  }
-
-  private INDArray wxEmb() {
-    INDArray wx = params.get("dec.Wx");
-    // a row view costs a copy in every matmul; only additive attention needs one
-    return cfg.attention() == Attention.ADDITIVE ? wx.get(interval(0, cfg.embedding()), all()) : wx;
-  }
-
-  private INDArray head(String p, INDArray x) {
-    INDArray z = Transforms.tanh(x.mmul(params.get(p + ".W1")).addi(params.get(p + ".b1")), false);
-    return z.mmul(params.get(p + ".w2")).addi(params.get(p + ".b2"));
-  }
-
-  /** Backward of {@link #head}; returns the gradient of its input. */
-  private INDArray headBackward(String p, INDArray x, INDArray dv) {
-    INDArray z = Transforms.tanh(x.mmul(params.get(p + ".W1")).addi(params.get(p + ".b1")), false);
-    addTransposedProduct(params.g(p + ".w2"), z, dv);
-    addColumnSums(params.g(p + ".b2"), dv);
-    INDArray dz = dv.mmul(params.get(p + ".w2").transpose()).muli(z.mul(z).rsubi(1.0));
-    addTransposedProduct(params.g(p + ".W1"), x, dz);
-    addColumnSums(params.g(p + ".b1"), dz);
-    return dz.mmul(params.get(p + ".W1").transpose());
+    /** Beam search: row i continues the hypothesis of row {@code parent[i]}. */
+    void reorder(int[] parent) {
+      h = Mat.gatherRows(h, hd, parent);
+      if (c != null) {
+        c = Mat.gatherRows(c, hd, parent);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- losses
 
-  /** Per-token weights of one teacher-forced objective (see {@link LossMath#weightedNllWithEntropy}). */
+  /**
+   * Per-token weights of one teacher-forced objective (see {@link LossMath#weightedNllWithEntropy}).
+   * Row {@code r} decodes {@code tokens[r]} from source {@code sources[sourceOfRow[r]]}.
+   */
   record Objective(
       int[][] sources,
+      int[] sourceOfRow,
       int[][] tokens,
       int[] lengths,
       double[][] weight,
@@ -622,27 +491,38 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       double[] sequenceTargets,
       double[][] stepTargets,
       double criticCoefficient,
-      double rowsNorm) {}
+      double rowsNorm) {
+
+    /** One source per row. */
+    Objective(int[][] sources, int[][] tokens, int[] lengths, double[][] weight, double[][] entropyWeight,
+        double[] sequenceTargets, double[][] stepTargets, double criticCoefficient, double rowsNorm) {
+      this(sources, identity(sources.length), tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
+          criticCoefficient, rowsNorm);
+    }
+  }
 
   /** Loss parts of one objective: total, token part (weighted NLL), entropy sum term, critic loss, mean entropy. */
   record LossParts(double loss, double policy, double entropyTerm, double critic, double meanEntropy, int tokens) {}
 
   /**
-   * Forward, loss and backward of an objective; gradients are added into {@code params.grad}
-   * (the caller zeroes them). Teacher forcing: the decoder reads START then the row's tokens.
+   * Forward, loss and backward of an objective; gradients are added into the parameters'
+   * gradients (the caller zeroes them). Teacher forcing: the decoder reads START then the row's tokens.
    */
   LossParts lossAndGradients(Objective o, boolean training) {
-    int r = o.sources().length;
+    params.syncMirror();
+    int r = o.tokens().length;
+    int[] srcOf = o.sourceOfRow();
     int tt = 0;
     for (int[] y : o.tokens()) {
       tt = Math.max(tt, y.length);
     }
-    checkIds(o.tokens(), cfg.targetVocab(), "target");
+    checkIds(o.tokens(), vocab, "target");
     Encoded en = encode(o.sources(), training);
-    int[] inIds = new int[tt * r];
-    int[] outIds = new int[tt * r];
-    double[] w = new double[tt * r];
-    double[] ew = new double[tt * r];
+    int rows = tt * r;
+    int[] inIds = new int[rows];
+    int[] outIds = new int[rows];
+    double[] w = new double[rows];
+    double[] ew = new double[rows];
     int tokens = 0;
     for (int i = 0; i < r; i++) {
       tokens += o.lengths()[i];
@@ -655,135 +535,190 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         ew[idx] = live && o.entropyWeight() != null ? o.entropyWeight()[i][t] : 0;
       }
     }
-    INDArray inOneHot = oneHot(inIds, cfg.targetVocab());
-    INDArray emb = inOneHot.mmul(params.get("tgt.emb"));
-    INDArray xpAll = emb.mmul(wxEmb()).addi(params.get("dec.b"));
-    INDArray h = bridge(en);
-    INDArray s0 = h;
-    INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
-    DecStep[] steps = new DecStep[tt];
-    INDArray outAll = Nd4j.zeros(type, (long) tt * r, hd);
-    INDArray sPrevAll = Nd4j.zeros(type, (long) tt * r, hd);
+    // ---- forward through the decoder
+    float[] embIn = lookup(tgtEmb, inIds);
+    Cell.Run run = decCell.new Run(tt, r, null, decCell.project(blas, embIn, 0, rows, emb, 0));
+    float[] s0Src = bridge(en);
+    float[] s0 = Mat.gatherRows(s0Src, hd, srcOf);
+    float[] c0 = cfg.cell() == CellType.LSTM ? new float[r * hd] : null;
+    boolean additive = cfg.attention() == Attention.ADDITIVE;
+    boolean dotAtt = cfg.attention() == Attention.DOT;
+    SourceRows src = sourceRows(en, srcOf);
+    AdditiveAttention.Pass addPass = additive ? additiveAttention.new Pass(src) : null;
+    AdditiveAttention.Step[] addSteps = additive ? new AdditiveAttention.Step[tt] : null;
+    DotAttention.Step[] dotSteps = dotAtt ? new DotAttention.Step[tt] : null;
+    float[] ctxAll = additive ? new float[rows * encWidth] : null;
     for (int t = 0; t < tt; t++) {
-      rows(sPrevAll, t, r).assign(h);
-      DecStep st = decStep(en, rows(xpAll, t, r), rows(emb, t, r), h, c);
-      steps[t] = st;
-      rows(outAll, t, r).assign(decOutput(st));
-      h = st.cell.hOut;
-      c = st.cell.cOut;
+      float[] h = t == 0 ? s0 : run.hOut;
+      float[] c = t == 0 ? c0 : run.cOut;
+      int prev = t == 0 ? 0 : run.at(t - 1);
+      if (additive) {
+        addSteps[t] = addPass.forward(h, prev);
+        System.arraycopy(addSteps[t].ctx, 0, ctxAll, t * r * encWidth, r * encWidth);
+        run.addInput(blas, t, addSteps[t].ctx, encWidth, emb);
+      }
+      run.forward(blas, t, h, prev, c, prev);
     }
-    INDArray logits = outAll.mmul(params.get("out.W")).addi(params.get("out.b"));
-    double[][] lg = toMatrix(logits);
-    double[][] dl = new double[lg.length][cfg.targetVocab()];
+    float[] outAll = run.hOut;
+    float[] catAll = null;
+    if (dotAtt) {
+      int cw = encWidth + hd;
+      catAll = new float[rows * cw];
+      for (int t = 0; t < tt; t++) {
+        dotSteps[t] = DotAttention.forward(src, run.hOut, run.at(t));
+        float[] cat = concat(dotSteps[t].ctx, run.hOut, run.at(t), r);
+        System.arraycopy(cat, 0, catAll, t * r * cw, r * cw);
+      }
+      outAll = affine(catAll, rows, params.get("att.Wc"), null);
+      Activations.tanhWithBias(outAll, 0, rows, hd, params.get("att.bc").value);
+    }
+    float[] logits = affine(outAll, rows, outW, outB);
+    // ---- loss
+    double[][] lg = new double[rows][];
+    for (int i = 0; i < rows; i++) {
+      lg[i] = Mat.toDouble(logits, i * vocab, vocab);
+    }
+    double[][] dl = new double[rows][vocab];
     double[] parts = LossMath.weightedNllWithEntropy(lg, outIds, w, ew, dl);
     double entSum = 0;
-    double[] lp = new double[cfg.targetVocab()];
-    for (int i = 0; i < lg.length; i++) {
-      int row = i % r;
-      if (i / r < o.lengths()[row]) {
+    double[] lp = new double[vocab];
+    for (int i = 0; i < rows; i++) {
+      if (i / r < o.lengths()[i % r]) {
         LossMath.logSoftmax(lg[i], 1.0, lp);
         entSum += LossMath.entropy(lp);
       }
     }
-    INDArray dLogits = matrix(dl);
-    boolean shared = cfg.criticTrunk() == CriticTrunk.SHARED;
-    // critic heads
-    double critic = 0;
-    INDArray dFin = null;
-    INDArray dSPrev = null;
-    if (o.sequenceTargets() != null && cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
-      double[] v = flat(head("vseq", en.fin));
-      double[] gv = new double[r];
-      double[] wt = new double[r];
-      Arrays.fill(wt, 1.0 / o.rowsNorm());
-      critic += LossMath.squaredError(v, o.sequenceTargets(), wt, gv);
-      for (int i = 0; i < r; i++) {
-        gv[i] *= o.criticCoefficient();
+    float[] dLogits = new float[rows * vocab];
+    for (int i = 0; i < rows; i++) {
+      for (int k = 0; k < vocab; k++) {
+        dLogits[i * vocab + k] = (float) dl[i][k];
       }
-      INDArray dIn = headBackward("vseq", en.fin, column(gv));
+    }
+    boolean shared = cfg.criticTrunk() == CriticTrunk.SHARED;
+    double critic = 0;
+    float[] dFin = null;
+    float[] dSPrev = null;
+    if (o.sequenceTargets() != null && cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
+      // V(x) depends on the source only: rows of one source share a value, their gradients add up
+      int b = en.batch;
+      double[] v = head("vseq", en.fin, b);
+      double[] vRows = new double[r];
+      double[] wt = new double[r];
+      double[] gRows = new double[r];
+      for (int i = 0; i < r; i++) {
+        vRows[i] = v[srcOf[i]];
+        wt[i] = 1.0 / o.rowsNorm();
+      }
+      critic += LossMath.squaredError(vRows, o.sequenceTargets(), wt, gRows);
+      float[] gv = new float[b];
+      for (int i = 0; i < r; i++) {
+        gv[srcOf[i]] += (float) (gRows[i] * o.criticCoefficient());
+      }
+      float[] dIn = headBackward("vseq", en.fin, b, gv);
       if (shared) {
         dFin = dIn;
       }
     }
     if (o.stepTargets() != null && cfg.criticHeads().contains(CriticHead.STEP)) {
-      double[] v = flat(head("vstep", sPrevAll));
-      double[] tg = new double[tt * r];
-      double[] wt = new double[tt * r];
+      double[] v = head("vstep", run.hPrev, rows);
+      double[] tg = new double[rows];
+      double[] wt = new double[rows];
       for (int i = 0; i < r; i++) {
         for (int t = 0; t < tt && t < o.lengths()[i]; t++) {
           tg[t * r + i] = o.stepTargets()[i][t];
           wt[t * r + i] = 1.0 / o.rowsNorm();
         }
       }
-      double[] gv = new double[tt * r];
-      critic += LossMath.squaredError(v, tg, wt, gv);
-      for (int i = 0; i < gv.length; i++) {
-        gv[i] *= o.criticCoefficient();
+      double[] gd = new double[rows];
+      critic += LossMath.squaredError(v, tg, wt, gd);
+      float[] gv = new float[rows];
+      for (int i = 0; i < rows; i++) {
+        gv[i] = (float) (gd[i] * o.criticCoefficient());
       }
-      INDArray dIn = headBackward("vstep", sPrevAll, column(gv));
+      float[] dIn = headBackward("vstep", run.hPrev, rows, gv);
       if (shared) {
         dSPrev = dIn;
       }
     }
-    // backward through the output layer and the decoder
-    addTransposedProduct(params.g("out.W"), outAll, dLogits);
-    addColumnSums(params.g("out.b"), dLogits);
-    INDArray dOutAll = dLogits.mmul(params.get("out.W").transpose());
-    INDArray dBsd = Nd4j.zeros(type, en.batch, en.len, encWidth);
-    INDArray dKeys = en.keys == null ? null : Nd4j.zeros(type, en.batch, en.len, en.keys.size(2));
-    int g = decCell.gates();
-    INDArray dA = Nd4j.zeros(type, (long) tt * r, g * hd);
-    INDArray dHH = cfg.cell() == CellType.GRU ? Nd4j.zeros(type, (long) tt * r, g * hd) : dA;
-    INDArray dh = Nd4j.zeros(type, r, hd);
-    INDArray dc = c == null ? null : Nd4j.zeros(type, r, hd);
-    INDArray xInAll = cfg.attention() == Attention.ADDITIVE ? Nd4j.zeros(type, (long) tt * r, cfg.embedding() + encWidth) : emb;
+    // ---- backward through the output layer, attention and decoder
+    accumulateAffine(outAll, dLogits, rows, outW, outB);
+    float[] dOutAll = timesTransposed(dLogits, rows, outW);
+    float[] dhOut = dOutAll;
+    if (dotAtt) {
+      dhOut = dotBackward(src, dotSteps, run, catAll, outAll, dOutAll);
+    }
+    float[] dh = new float[r * hd];
+    float[] dc = cfg.cell() == CellType.LSTM ? new float[r * hd] : null;
+    float[] dWq = additive ? new float[rows * attWidth] : null;
+    Param ws = additive ? params.get("att.Ws") : null;
     for (int t = tt - 1; t >= 0; t--) {
-      DecStep st = steps[t];
-      INDArray dOut = rows(dOutAll, t, r);
-      if (cfg.attention() == Attention.DOT) {
-        dh.addi(dotBackward(en, st.att, dOut, dBsd, dKeys));
-      } else {
-        dh.addi(dOut);
-      }
-      Cell.Grad cg = decCell.backward(st.cell, dh, dc);
-      rows(dA, t, r).assign(cg.dA);
-      if (dHH != dA) {
-        rows(dHH, t, r).assign(cg.dHH);
-      }
-      dh = cg.dh;
-      dc = cg.dc;
-      if (cfg.attention() == Attention.ADDITIVE) {
-        rows(xInAll, t, r).assign(st.xIn);
-        INDArray wxCtx = params.get("dec.Wx").get(interval(cfg.embedding(), cfg.embedding() + encWidth), all());
-        INDArray dCtx = cg.dA.mmul(wxCtx.transpose());
-        dh.addi(additiveBackward(en, st.att, dCtx, dBsd, dKeys));
+      Mat.axpy(1f, dhOut, run.at(t), dh, 0, r * hd);
+      run.backward(blas, t, dh, dc);
+      if (additive) {
+        float[] dCtx = new float[r * encWidth];
+        run.addInputGradient(blas, t, 1, dCtx, 0, encWidth, emb);
+        addPass.backward(addSteps[t], dCtx, dWq, t * r * attWidth);
+        blas.gemm(false, true, r, hd, attWidth, 1f, dWq, t * r * attWidth, attWidth, ws, 0, 1f, dh, 0, hd);
       }
       if (dSPrev != null) {
-        dh.addi(rows(dSPrev, t, r));
+        Mat.axpy(1f, dSPrev, run.at(t), dh, 0, r * hd);
       }
     }
-    accumulateCellGrads(decCell, xInAll, sPrevAll, dA, dHH);
-    INDArray dEmb = dA.mmul(wxEmb().transpose());
-    addTransposedProduct(params.g("tgt.emb"), inOneHot, dEmb);
-    // bridge: s0 = tanh(fin W + b)
-    INDArray dPre = s0.mul(s0).rsubi(1.0).muli(dh);
-    addTransposedProduct(params.g("bridge.W"), en.fin, dPre);
-    addColumnSums(params.g("bridge.b"), dPre);
-    INDArray dF = dPre.mmul(params.get("bridge.W").transpose());
-    if (dFin != null) {
-      dF.addi(dFin);
+    run.accumulateRecurrent(blas);
+    run.accumulateInput(blas, embIn, emb, 0);
+    if (additive) {
+      run.accumulateInput(blas, ctxAll, encWidth, emb);
+      accumulateAffine(run.hPrev, dWq, rows, ws, null);
+      addPass.finish();
     }
-    if (dKeys != null) {
-      long bs = (long) en.batch * en.len;
-      String kName = cfg.attention() == Attention.ADDITIVE ? "att.Uk" : "att.Wk";
-      INDArray flatEnc = en.bsd.reshape(bs, encWidth);
-      INDArray dk = dKeys.reshape(bs, dKeys.size(2));
-      addTransposedProduct(params.g(kName), flatEnc, dk);
-      dBsd.addi(dk.mmul(params.get(kName).transpose()).reshape(en.batch, en.len, encWidth));
+    float[] dEmb = new float[rows * emb];
+    run.addInputGradient(blas, 0, tt, dEmb, 0, emb, 0);
+    Mat.scatterAddRows(tgtEmb.grad, 0, emb, dEmb, 0, inIds, rows);
+    // ---- bridge: s0 = tanh(fin W + b), shared by the rows of one source
+    float[] dS0 = new float[en.batch * hd];
+    Mat.scatterAddRows(dS0, 0, hd, dh, 0, srcOf, r);
+    Mat.tanhBackward(dS0, s0Src, dS0.length);
+    accumulateAffine(en.fin, dS0, en.batch, bridgeW, bridgeB);
+    float[] dF = timesTransposed(dS0, en.batch, bridgeW);
+    if (dFin != null) {
+      Mat.axpy(1f, dFin, 0, dF, 0, dF.length);
+    }
+    float[] dBsd = null;
+    if (src != null) {
+      dBsd = new float[en.batch * en.len * encWidth];
+      float[] dKeys = new float[en.keys.length];
+      src.foldGradients(dBsd, dKeys);
+      Param k = params.get(additive ? "att.Uk" : "att.Wk");
+      int kr = en.batch * en.len;
+      accumulateAffine(en.bsd, dKeys, kr, k, null);
+      blas.gemm(false, true, kr, encWidth, k.cols, 1f, dKeys, 0, k.cols, k, 0, 1f, dBsd, 0, encWidth);
     }
     encodeBackward(en, dBsd, dF);
     double loss = parts[0] - parts[1] + o.criticCoefficient() * critic;
     return new LossParts(loss, parts[0], parts[1], critic, tokens == 0 ? 0 : entSum / tokens, tokens);
+  }
+
+  /** Backward of the dot attention and its output combination over all steps; returns the gradient of every cell output. */
+  private float[] dotBackward(SourceRows src, DotAttention.Step[] steps, Cell.Run run, float[] catAll, float[] outAll,
+      float[] dOutAll) {
+    int r = src.rows;
+    int rows = dOutAll.length / hd;
+    int cw = encWidth + hd;
+    float[] dPre = dOutAll.clone();
+    Mat.tanhBackward(dPre, outAll, dPre.length);
+    Param wc = params.get("att.Wc");
+    accumulateAffine(catAll, dPre, rows, wc, params.get("att.bc"));
+    float[] dCat = timesTransposed(dPre, rows, wc);
+    float[] dh = new float[rows * hd];
+    for (int t = 0; t < steps.length; t++) {
+      int catOff = t * r * cw;
+      int ho = run.at(t);
+      for (int i = 0; i < r; i++) {
+        System.arraycopy(dCat, catOff + i * cw + encWidth, dh, ho + i * hd, hd);
+      }
+      DotAttention.backward(src, steps[t], dCat, catOff, cw, run.hOut, dh, ho);
+    }
+    return dh;
   }
 
   private UpdateStats optimize(Objective o, OptimizerSettings opt) {
@@ -824,7 +759,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         ew[i][t] = batch.entropyCoefficient() / n;
       }
     }
-    return new Objective(repeat(ro.sources(), ro.samplesPerInput()), ro.tokens(), ro.lengths(), w, ew,
+    return new Objective(ro.sources(), repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(), ro.lengths(), w, ew,
         batch.sequenceTargets(), batch.stepTargets(), batch.criticLossCoefficient(), n);
   }
 
@@ -833,7 +768,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (sources.length != targets.length) {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
-    return inWorkspace(() -> optimize(mleObjective(sources, targets), optimizer));
+    return optimize(mleObjective(sources, targets), optimizer);
   }
 
   @Override
@@ -843,7 +778,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
           + cfg.criticHeads() + " (set model.criticHeads)");
     }
-    return inWorkspace(() -> optimize(policyGradientObjective(batch), optimizer));
+    return optimize(policyGradientObjective(batch), optimizer);
   }
 
   // ---------------------------------------------------------------- decoding
@@ -855,38 +790,41 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (!greedy && !(temperature > 0)) {
       throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
     }
-    int[][] rowsSrc = repeat(sources, k);
-    int r = rowsSrc.length;
-    Encoded en = repeatRows(encode(sources, false), k);
-    boolean seqHead = cfg.criticHeads().contains(CriticHead.SEQUENCE);
+    params.syncMirror();
+    int[] srcOf = repeatIndex(sources.length, k);
+    int r = srcOf.length;
+    Encoded en = encode(sources, false);
     boolean stepHead = cfg.criticHeads().contains(CriticHead.STEP);
-    double[] seqValues = seqHead ? flat(head("vseq", en.fin)) : null;
-    INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addi(params.get("dec.b"));
-    INDArray h = bridge(en);
-    INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
+    double[] seqValues = null;
+    if (cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
+      double[] v = head("vseq", en.fin, en.batch);
+      seqValues = new double[r];
+      for (int i = 0; i < r; i++) {
+        seqValues[i] = v[srcOf[i]];
+      }
+    }
+    Stepper dec = new Stepper(en, srcOf);
     int[] prev = new int[r];
     Arrays.fill(prev, Tokens.START);
     List<int[]> toks = new ArrayList<>();
     List<double[]> lps = new ArrayList<>();
     List<double[]> ents = new ArrayList<>();
     List<double[]> vals = new ArrayList<>();
-    List<double[][]> atts = new ArrayList<>();
+    List<float[]> atts = new ArrayList<>();
     int[] lengths = new int[r];
     boolean[] done = new boolean[r];
     int live = r;
-    double[] lp = new double[cfg.targetVocab()];
-    double[] lpT = new double[cfg.targetVocab()];
+    double[] lg = new double[vocab];
+    double[] lp = new double[vocab];
+    double[] lpT = new double[vocab];
     for (int t = 0; t < maxLength && live > 0; t++) {
       if (stepHead) {
-        vals.add(flat(head("vstep", h)));
+        vals.add(head("vstep", dec.h, r));
       }
-      INDArray xp = Nd4j.pullRows(embProj, 1, prev);
-      DecStep st = decStep(en, xp, null, h, c);
-      if (st.att != null) {
-        atts.add(toMatrix(st.att.alpha));
+      float[] logits = dec.step(prev);
+      if (dec.alpha != null) {
+        atts.add(dec.alpha);
       }
-      INDArray logits = decOutput(st).mmul(params.get("out.W")).addi(params.get("out.b"));
-      double[][] lg = toMatrix(logits);
       int[] y = new int[r];
       double[] stepLp = new double[r];
       double[] stepEnt = new double[r];
@@ -895,17 +833,18 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           y[i] = Tokens.PAD;
           continue;
         }
-        LossMath.logSoftmax(lg[i], 1.0, lp);
+        for (int v = 0; v < vocab; v++) {
+          lg[v] = logits[i * vocab + v];
+        }
+        LossMath.logSoftmax(lg, 1.0, lp);
         int choice;
         if (greedy) {
           choice = argmax(lp);
+        } else if (temperature != 1.0) {
+          LossMath.logSoftmax(lg, temperature, lpT);
+          choice = draw(lpT);
         } else {
-          if (temperature != 1.0) {
-            LossMath.logSoftmax(lg[i], temperature, lpT);
-            choice = draw(lpT);
-          } else {
-            choice = draw(lp);
-          }
+          choice = draw(lp);
         }
         y[i] = choice;
         stepLp[i] = lp[choice];
@@ -919,8 +858,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       toks.add(y);
       lps.add(stepLp);
       ents.add(stepEnt);
-      h = st.cell.hOut;
-      c = st.cell.cOut;
       prev = y.clone();
       for (int i = 0; i < r; i++) {
         if (prev[i] == Tokens.PAD) {
@@ -929,12 +866,14 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
     }
     int steps = toks.size();
+    int s = en.len;
     int[][] tokens = new int[r][steps];
     double[][] logProbs = new double[r][steps];
     double[][] entropies = new double[r][steps];
     double[][] stepValues = stepHead ? new double[r][steps] : null;
     double[][][] attention = atts.isEmpty() ? null : new double[r][steps][];
     for (int i = 0; i < r; i++) {
+      int srcLen = sources[srcOf[i]].length;
       for (int t = 0; t < steps; t++) {
         boolean in = t < lengths[i];
         tokens[i][t] = in ? toks.get(t)[i] : Tokens.PAD;
@@ -944,7 +883,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           stepValues[i][t] = in ? vals.get(t)[i] : 0;
         }
         if (attention != null) {
-          attention[i][t] = in ? Arrays.copyOf(atts.get(t)[i], rowsSrc[i].length) : new double[rowsSrc[i].length];
+          attention[i][t] = in ? Mat.toDouble(atts.get(t), i * s, srcLen) : new double[srcLen];
         }
       }
     }
@@ -980,30 +919,24 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength) {
-    return inWorkspace(() -> decode(sources, samplesPerInput, temperature, maxLength, false));
+    return decode(sources, samplesPerInput, temperature, maxLength, false);
   }
 
   @Override
   public Rollout greedy(int[][] sources, int maxLength) {
-    return inWorkspace(() -> decode(sources, 1, 1.0, maxLength, true));
+    return decode(sources, 1, 1.0, maxLength, true);
   }
 
   /** Beam search; also the scores (sum of log-probabilities, end token included when produced). */
   public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength) {
-    return inWorkspace(() -> beam(sources, beamWidth, maxLength));
-  }
-
-  private BeamResult beam(int[][] sources, int beamWidth, int maxLength) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
     }
+    params.syncMirror();
     int b = sources.length;
     int w = beamWidth;
     int r = b * w;
-    Encoded en = repeatRows(encode(sources, false), w);
-    INDArray embProj = params.get("tgt.emb").mmul(wxEmb()).addi(params.get("dec.b"));
-    INDArray h = bridge(en);
-    INDArray c = cfg.cell() == CellType.LSTM ? Nd4j.zeros(type, r, hd) : null;
+    Stepper dec = new Stepper(encode(sources, false), repeatIndex(b, w));
     double[] score = new double[r];
     int[][] hyp = new int[r][0];
     for (int i = 0; i < r; i++) {
@@ -1015,14 +948,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     double[] bestScore = new double[b];
     Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
     boolean[] done = new boolean[b];
-    double[] lp = new double[cfg.targetVocab()];
-    int vocab = cfg.targetVocab();
+    double[] lg = new double[vocab];
+    double[] lp = new double[vocab];
     double[] candScore = new double[w * vocab];
     int[] candRow = new int[w * vocab];
     int[] candTok = new int[w * vocab];
     for (int t = 0; t < maxLength; t++) {
-      DecStep st = decStep(en, Nd4j.pullRows(embProj, 1, prev), null, h, c);
-      double[][] lg = toMatrix(decOutput(st).mmul(params.get("out.W")).addi(params.get("out.b")));
+      float[] logits = dec.step(prev);
       int[] parent = new int[r];
       int[] next = new int[r];
       double[] nextScore = new double[r];
@@ -1037,7 +969,10 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           if (score[row] == Double.NEGATIVE_INFINITY || done[s]) {
             continue;
           }
-          LossMath.logSoftmax(lg[row], 1.0, lp);
+          for (int v = 0; v < vocab; v++) {
+            lg[v] = logits[row * vocab + v];
+          }
+          LossMath.logSoftmax(lg, 1.0, lp);
           for (int v = 0; v < vocab; v++) {
             if (lp[v] != Double.NEGATIVE_INFINITY) {
               candScore[nc] = score[row] + lp[v];
@@ -1094,8 +1029,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
       score = nextScore;
       hyp = nextHyp;
-      h = Nd4j.pullRows(st.cell.hOut, 1, parent);
-      c = c == null ? null : Nd4j.pullRows(st.cell.cOut, 1, parent);
+      dec.reorder(parent);
       prev = next;
       if (allDone) {
         break;
@@ -1156,6 +1090,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   @Override
   public void restore(Path directory) throws IOException {
     Checkpoints.State s = Checkpoints.restore(directory, cfg, params);
+    params.markChanged();
     step = s.step();
     rng.setState(s.rngState());
     dropoutRng.setState(s.dropoutRngState());
@@ -1163,13 +1098,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public void close() {
-    if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(workspaceId)) {
-      Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(workspaceId));
-    }
-    // Arrays are released by ND4J's deallocator once unreachable; drop our references now.
-    params.value.clear();
-    params.grad.clear();
-    params.m.clear();
-    params.v.clear();
+    blas.close();
+    params.close();
   }
 }

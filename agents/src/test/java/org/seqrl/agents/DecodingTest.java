@@ -20,8 +20,9 @@ class DecodingTest {
     Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(V, V).embedding(8).hidden(16).attention(att).cell(cell)
         .seed(seed).build());
     for (int k = 0; k < V; k++) {
-      p.params.get("out.b").putScalar(k, 0.8 * (k - 4));
+      p.params.get("out.b").value[k] = (float) (0.8 * (k - 4));
     }
+    p.params.markChanged();
     return p;
   }
 

@@ -32,10 +32,10 @@ class RolloutConsistencyTest {
       }
       Seq2SeqPolicy.LossParts nll = p.lossAndGradients(
           new Objective(rowsSrc, r.tokens(), r.lengths(), ones, zeros, null, null, 0, n), false);
-      assertEquals(-logProbSum, nll.policy(), 1e-9);
+      assertEquals(-logProbSum, nll.policy(), 1e-5 * (1 + Math.abs(logProbSum)));
       Seq2SeqPolicy.LossParts ent = p.lossAndGradients(
           new Objective(rowsSrc, r.tokens(), r.lengths(), zeros, ones, null, null, 0, n), false);
-      assertEquals(entropySum, ent.entropyTerm(), 1e-9);
+      assertEquals(entropySum, ent.entropyTerm(), 1e-5 * (1 + entropySum));
       double[] seqTargets = new double[n];
       double[][] stepTargets = new double[n][r.maxLength()];
       double expected = 0;
@@ -47,13 +47,13 @@ class RolloutConsistencyTest {
       }
       Seq2SeqPolicy.LossParts critic = p.lossAndGradients(
           new Objective(rowsSrc, r.tokens(), r.lengths(), zeros, zeros, seqTargets, stepTargets, 1, n), false);
-      assertEquals(expected, critic.critic(), 1e-9, "critic outputs in the rollout are the heads' values");
+      assertEquals(expected, critic.critic(), 1e-5 * (1 + expected), "critic outputs in the rollout are the heads' values");
     }
   }
 
   private static Seq2SeqConfig.Builder base() {
     return Seq2SeqConfig.builder(10, 9).embedding(5).hidden(6).criticHidden(4)
-        .criticHeads(EnumSet.allOf(CriticHead.class)).precision(Seq2SeqConfig.Precision.FLOAT64).seed(3);
+        .criticHeads(EnumSet.allOf(CriticHead.class)).seed(3);
   }
 
   @Test

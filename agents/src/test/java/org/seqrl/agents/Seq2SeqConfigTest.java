@@ -27,7 +27,7 @@ class Seq2SeqConfigTest {
   void propertiesRoundTrip() {
     Seq2SeqConfig c = Seq2SeqConfig.builder(9, 11).cell(CellType.LSTM).bidirectional(true).encoderLayers(2)
         .dropout(0.25).attention(Attention.ADDITIVE).attentionSize(32).criticHeads(EnumSet.allOf(CriticHead.class))
-        .criticTrunk(Seq2SeqConfig.CriticTrunk.SEPARATE).precision(Seq2SeqConfig.Precision.FLOAT64).seed(42).build();
+        .criticTrunk(Seq2SeqConfig.CriticTrunk.SEPARATE).seed(42).build();
     assertEquals(c, Seq2SeqConfig.fromProperties(c.toProperties()));
   }
 

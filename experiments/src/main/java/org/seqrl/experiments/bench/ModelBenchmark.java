@@ -8,9 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.seqrl.agents.BlasInfo;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.metrics.Levenshtein;
@@ -136,16 +134,13 @@ public final class ModelBenchmark {
     return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
   }
 
-  /** This CPU's float32 matrix-multiply rate through ND4J (1024^3 sgemm), for the lower bounds. */
+  /** This CPU's float32 matrix-multiply rate (1024^3 sgemm through the policies' BLAS path), for the lower bounds. */
   static void measureMatmul(String threads) {
     int n = 1024;
-    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-    double[] q = timed(() -> a.mmuli(b, c), 3, 10);
-    double gflops = 2.0 * n * n * n / q[1] / 1e9;
+    int reps = 10;
+    double gflops = BlasInfo.sgemmGflops(n, reps);
     System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"matmul_1024\", \"threads\": %s, \"median_s\": %.6f, "
-        + "\"gflops\": %.2f}%n", threads, q[1], gflops);
+        + "\"gflops\": %.2f, \"blas\": \"%s\"}%n", threads, 2.0 * n * n * n / gflops / 1e9, gflops, BlasInfo.describe());
   }
 
   /** Resident memory over a long run of SCST steps, sampled 20 times. */

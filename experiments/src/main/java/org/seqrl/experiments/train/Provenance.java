@@ -16,23 +16,13 @@ public final class Provenance {
     Map<String, String> v = new LinkedHashMap<>();
     v.put("seqrl", SeqrlVersion.version());
     v.put("java", System.getProperty("java.version"));
-    v.put("nd4j", packageVersion("org.nd4j.linalg.factory.Nd4j", "1.0.0-M2.1"));
+    v.put("blas", org.seqrl.agents.BlasInfo.describe());
     v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     v.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     String omp = System.getenv("OMP_NUM_THREADS");
     v.put("omp_num_threads", omp == null ? "unset" : omp);
     v.put("git_commit", gitCommit());
     return v;
-  }
-
-  private static String packageVersion(String className, String fallback) {
-    try {
-      Package p = Class.forName(className, false, Provenance.class.getClassLoader()).getPackage();
-      String version = p == null ? null : p.getImplementationVersion();
-      return version == null ? fallback : version;
-    } catch (ClassNotFoundException e) {
-      return "absent";
-    }
   }
 
   /** The project's git commit, with "+dirty" when the tree has changes; "unknown" outside a checkout. */
