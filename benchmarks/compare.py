@@ -27,19 +27,18 @@ def decoder_flops(steps, attention, rows=B):
     return steps * per_step + keys
 
 
-def case_flops(case, attention):
-    """Rough forward+backward matmul FLOPs (backward counted as twice the forward)."""
+def case_flops(case, attention, steps):
+    """Rough forward+backward matmul FLOPs (backward counted as twice the forward) for `steps` decoder steps."""
     if case == "mle_step":
         return 3 * (encoder_flops() + decoder_flops(S + 1, attention))
+    steps = steps or 35  # without a measurement: the length cap
     if case == "scst_step":
-        # An untrained policy samples END with p ~ 1/28: ~20 steps; greedy runs to the 35-step cap.
-        sample = encoder_flops() + decoder_flops(20, attention)
-        greedy = encoder_flops() + decoder_flops(35, attention)
-        return 3 * sample + greedy
+        # sample (forward, then forward + backward in the update) and greedy, both about `steps` long
+        return 4 * encoder_flops() + 3 * decoder_flops(steps, attention) + decoder_flops(steps, attention)
     if case == "greedy_batch":
-        return encoder_flops() + decoder_flops(35, attention)
+        return encoder_flops() + decoder_flops(steps, attention)
     if case == "beam5_batch":
-        return encoder_flops() + decoder_flops(35, attention, rows=5 * B)
+        return encoder_flops() + decoder_flops(steps, attention, rows=5 * B)
     return None
 
 
@@ -51,6 +50,14 @@ def load(path):
             if line.startswith("{"):
                 rows.append(json.loads(line))
     return rows
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def cpu_model():
@@ -75,6 +82,7 @@ def main():
     ours = [r for p in args.ours for r in load(p)]
     peer = [r for p in args.peer for r in load(p)]
     rate = {str(r["threads"]): r["gflops"] for r in ours if r["case"] == "matmul_1024"}
+    blas = next((r.get("blas", "?") for r in ours if r["case"] == "matmul_1024"), "?")
     memory = [r for r in ours if r["case"] == "memory"]
     joined = []
     for r in ours:
@@ -84,7 +92,7 @@ def main():
         if not match:
             continue
         p = match[0]
-        flops = case_flops(r["case"], r["attention"])
+        flops = case_flops(r["case"], r["attention"], r.get("decoder_steps"))
         gf = rate.get(str(r["threads"]))
         bound = flops / (gf * 1e9) if flops and gf else None
         joined.append({
@@ -92,6 +100,7 @@ def main():
             "ours_s": r["median_s"], "ours_q1_s": r["q1_s"], "ours_q3_s": r["q3_s"],
             "peer": "pytorch " + p.get("version", ""), "peer_s": p["median_s"], "peer_q1_s": p["q1_s"], "peer_q3_s": p["q3_s"],
             "ratio": p["median_s"] / r["median_s"], "lower_bound_s": bound, "gflop": flops / 1e9 if flops else None,
+            "ours_decoder_steps": r.get("decoder_steps"), "peer_decoder_steps": p.get("decoder_steps"),
         })
     with open(args.json_out, "w") as f:
         json.dump({"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "cpu": cpu_model(),
@@ -101,17 +110,20 @@ def main():
         f"### Model steps vs PyTorch ({datetime.date.today().isoformat()})",
         "",
         f"Command: `{args.command}`. CPU: {cpu_model()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores. "
-        f"Measured float32 matmul rate (ND4J, 1024^3): " + ", ".join(f"{v:.1f} GFLOP/s at {k} thread(s)" for k, v in rate.items()) + ".",
+        f"Measured float32 matmul rate (SeqRL's BLAS path, 1024^3): " + ", ".join(f"{v:.1f} GFLOP/s at {k} thread(s)" for k, v in rate.items())
+        + f"; BLAS: {blas}. Load average at the end: {load_average()}.",
         "Median of the repetitions (warm-up excluded), [q1-q3] in brackets; ratio = PyTorch time / SeqRL time (above 1: SeqRL faster);",
-        "lower bound = rough matmul FLOPs of the case / the measured matmul rate.",
+        "lower bound = rough matmul FLOPs of the case / the measured matmul rate; steps = decoder steps per call (SeqRL / PyTorch).",
         "",
-        "| case | attention | threads | SeqRL ms | PyTorch ms | ratio | lower bound ms | GFLOP |",
-        "|---|---|---|---|---|---|---|---|",
+        "| case | attention | threads | SeqRL ms | PyTorch ms | ratio | lower bound ms | GFLOP | steps |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    fmt = lambda v: "" if v is None else f"{v:.1f}"
     for j in joined:
         lb = "" if j["lower_bound_s"] is None else ms(j["lower_bound_s"])
+        steps = "" if j["ours_decoder_steps"] is None else f"{fmt(j['ours_decoder_steps'])} / {fmt(j['peer_decoder_steps'])}"
         lines.append(f"| {j['case']} | {j['attention']} | {j['threads']} | {ms(j['ours_s'])} [{ms(j['ours_q1_s'])}-{ms(j['ours_q3_s'])}] "
-                     f"| {ms(j['peer_s'])} [{ms(j['peer_q1_s'])}-{ms(j['peer_q3_s'])}] | {j['ratio']:.2f} | {lb} | {j['gflop']:.2f} |")
+                     f"| {ms(j['peer_s'])} [{ms(j['peer_q1_s'])}-{ms(j['peer_q3_s'])}] | {j['ratio']:.2f} | {lb} | {j['gflop']:.2f} | {steps} |")
     for m in memory:
         rss = m["rss_mb"]
         warm = rss[min(2, len(rss) - 1)][1]

@@ -4,20 +4,26 @@
 # case on both sides, prints the table, writes benchmarks/results/model-<time>.json and appends
 # the table to BENCHMARKS.md.
 #
-# Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--memory-steps 10000] [--attention none,additive]
+# Both sides first take --pretrain MLE steps (same learning rate), so that decodes run to about the
+# references' length on both sides instead of wherever an untrained model happens to stop.
+#
+# Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--pretrain 150] [--memory-steps 10000] [--attention none,additive]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-threads="1 2"; reps=10; memory_steps=2000; attention="none,additive"
+threads="1 2"; reps=10; pretrain=150; memory_steps=10000; attention="none,additive"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
     --reps) reps="$2"; shift 2 ;;
+    --pretrain) pretrain="$2"; shift 2 ;;
     --memory-steps) memory_steps="$2"; shift 2 ;;
     --attention) attention="$2"; shift 2 ;;
-    *) echo "run.sh: unknown option $1; expected --threads, --reps, --memory-steps, --attention" >&2; exit 2 ;;
+    *) echo "run.sh: unknown option $1; expected --threads, --reps, --pretrain, --memory-steps, --attention" >&2; exit 2 ;;
   esac
 done
+# the BLAS kernel choice of ./seqrl (the thread count is set per run below)
+source "$root/scripts/native-env.sh"
 "$root/scripts/setup-python.sh" "$root/benchmarks/requirements.txt"
 "$root/scripts/build.sh"
 out="$root/benchmarks/results"; mkdir -p "$out"
@@ -26,18 +32,18 @@ cp="$root/experiments/target/classes:$root/experiments/target/lib/*"
 ours=(); peer=()
 for t in $threads; do
   echo "== threads $t" >&2
-  OMP_NUM_THREADS=$t java -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" --attention "$attention" --matmul \
-    | grep '^{' > "$out/seqrl-$stamp-t$t.jsonl"
-  OMP_NUM_THREADS=$t "$root/.venv/bin/python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" --attention "$attention" \
-    > "$out/pytorch-$stamp-t$t.jsonl"
+  OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t java -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
+    --pretrain "$pretrain" --attention "$attention" --matmul | grep '^{' > "$out/seqrl-$stamp-t$t.jsonl"
+  OMP_NUM_THREADS=$t "$root/.venv/bin/python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
+    --pretrain "$pretrain" --attention "$attention" > "$out/pytorch-$stamp-t$t.jsonl"
   ours+=("$out/seqrl-$stamp-t$t.jsonl"); peer+=("$out/pytorch-$stamp-t$t.jsonl")
 done
 if [[ "$memory_steps" -gt 0 ]]; then
   echo "== memory over $memory_steps SCST steps" >&2
-  OMP_NUM_THREADS=1 java -Xmx1g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx1g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
     --memory-steps "$memory_steps" | grep '^{' > "$out/seqrl-$stamp-memory.jsonl"
   ours+=("$out/seqrl-$stamp-memory.jsonl")
 fi
 "$root/.venv/bin/python" "$root/benchmarks/compare.py" --ours "${ours[@]}" --peer "${peer[@]}" \
   --json-out "$out/model-$stamp.json" --markdown "$root/BENCHMARKS.md" \
-  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --memory-steps $memory_steps --attention $attention"
+  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --pretrain $pretrain --memory-steps $memory_steps --attention $attention"

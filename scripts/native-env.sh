@@ -21,8 +21,11 @@ seqrl_native_env() {
   if [[ "$want" != keep ]]; then
     export OPENBLAS_CORETYPE="$want"
   fi
-  # One BLAS thread is faster than two at these product sizes on 2 cores (BENCHMARKS.md); override freely.
-  export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-  export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-$OMP_NUM_THREADS}"
+  # BLAS threads: every core by default (two threads ran the reference model's steps 1.3-1.5x faster than
+  # one on 2 cores, BENCHMARKS.md); `seqrl sweep` divides the cores among the cells it runs side by side.
+  local cores
+  cores="$(nproc 2>/dev/null || echo 1)"
+  export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-${OMP_NUM_THREADS:-$cores}}"
+  export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$OPENBLAS_NUM_THREADS}"
 }
 seqrl_native_env

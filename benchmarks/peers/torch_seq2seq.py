@@ -169,6 +169,7 @@ def hyp(tokens, row):
 
 
 def scst_step(model, opt, rng):
+    """Returns the number of decoder steps the sample ran."""
     src, src_len, refs = make_batch(rng)
     with torch.no_grad():
         greedy, _, _, _ = model.decode(src, src_len, greedy=True)
@@ -183,6 +184,7 @@ def scst_step(model, opt, rng):
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
     opt.step()
+    return tokens.shape[1]
 
 
 def timed(body, warmup, reps):
@@ -202,6 +204,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--pretrain", type=int, default=0, help="MLE steps before timing, so decodes have reference-like lengths")
     ap.add_argument("--attention", default="none,additive")
     ap.add_argument("--cases", default="mle_step,scst_step,greedy_batch,beam5_batch")
     args = ap.parse_args()
@@ -210,28 +213,35 @@ def main():
     for attention in args.attention.split(","):
         model = Seq2Seq(attention=attention)
         rng = random.Random(5)
+        pre = torch.optim.Adam(model.parameters(), lr=3e-3)  # SeqRL's ModelBenchmark.PRETRAIN_LR
+        for _ in range(args.pretrain):
+            mle_step(model, pre, rng)
         for case in args.cases.split(","):
+            decoded = []  # decoder steps run per timed call
             if case == "mle_step":
                 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
                 body = lambda: mle_step(model, opt, rng)
             elif case == "scst_step":
                 opt = torch.optim.Adam(model.parameters(), lr=1e-5)
-                body = lambda: scst_step(model, opt, rng)
+                body = lambda: decoded.append(scst_step(model, opt, rng))
             elif case == "greedy_batch":
                 def body():
                     src, src_len, _ = make_batch(rng)
                     with torch.no_grad():
-                        model.decode(src, src_len, greedy=True)
+                        decoded.append(model.decode(src, src_len, greedy=True)[0].shape[1])
             elif case == "beam5_batch":
                 def body():
                     src, src_len, _ = make_batch(rng)
-                    model.beam_search(src, src_len, width=5)
+                    decoded.append(model.beam_search(src, src_len, width=5).shape[1])
             else:
                 raise SystemExit(f"unknown case {case!r}; expected mle_step, scst_step, greedy_batch, beam5_batch")
             med, q1, q3 = timed(body, args.warmup, args.reps)
-            print(json.dumps({"side": "pytorch", "case": case, "attention": attention, "threads": args.threads,
-                              "median_s": med, "q1_s": q1, "q3_s": q3, "reps": args.reps,
-                              "version": torch.__version__}), flush=True)
+            row = {"side": "pytorch", "case": case, "attention": attention, "threads": args.threads,
+                   "median_s": med, "q1_s": q1, "q3_s": q3, "reps": args.reps, "pretrain": args.pretrain,
+                   "version": torch.__version__}
+            if decoded:
+                row["decoder_steps"] = sum(decoded) / len(decoded)
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

@@ -158,13 +158,15 @@ final class Params implements AutoCloseable {
       float[] g = p.grad;
       float[] m = p.m;
       float[] v = p.v;
+      // one store per loop, so that each vectorises
       for (int i = 0; i < w.length; i++) {
-        float gi = g[i] * s;
-        float mi = fb1 * m[i] + (1 - fb1) * gi;
-        float vi = fb2 * v[i] + (1 - fb2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] -= stepSize * mi / ((float) Math.sqrt(vi) + eps);
+        m[i] = fb1 * m[i] + (1 - fb1) * (g[i] * s);
+      }
+      for (int i = 0; i < w.length; i++) {
+        v[i] = fb2 * v[i] + (1 - fb2) * (g[i] * s) * (g[i] * s);
+      }
+      for (int i = 0; i < w.length; i++) {
+        w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
       }
     }
     mirrorStale = true;

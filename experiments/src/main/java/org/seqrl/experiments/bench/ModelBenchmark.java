@@ -20,7 +20,7 @@ import org.seqrl.rl.Rollout;
  * SeqRL's side of the model benchmark (benchmarks/run.sh): the same cases, sizes and JSON-lines
  * output as the PyTorch peer in benchmarks/peers/torch_seq2seq.py. Not a test.
  *
- * <p>Usage: {@code ModelBenchmark [--reps N] [--warmup N] [--attention none,additive]
+ * <p>Usage: {@code ModelBenchmark [--reps N] [--warmup N] [--pretrain N] [--attention none,additive]
  * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N]}.
  * Threads follow {@code OMP_NUM_THREADS}.
  */
@@ -32,6 +32,7 @@ public final class ModelBenchmark {
   public static void main(String[] args) throws IOException {
     int reps = 10;
     int warmup = 3;
+    int pretrain = 0;
     String attention = "none,additive";
     String cases = "mle_step,scst_step,greedy_batch,beam5_batch";
     boolean matmul = false;
@@ -40,11 +41,13 @@ public final class ModelBenchmark {
       switch (args[i]) {
         case "--reps" -> reps = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--pretrain" -> pretrain = Integer.parseInt(args[++i]);
         case "--attention" -> attention = args[++i];
         case "--cases" -> cases = args[++i];
         case "--matmul" -> matmul = true;
         case "--memory-steps" -> memorySteps = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; expected --reps, --warmup, --pretrain, --attention, --cases, --matmul, --memory-steps");
       }
     }
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -54,20 +57,29 @@ public final class ModelBenchmark {
     for (String att : cases.isBlank() ? new String[0] : attention.split(",")) {
       try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(att))) {
         Random r = new Random(5);
+        // a few MLE steps first, so that both sides decode sequences of about the reference's length
+        // (an untrained model stops at a random step of its own)
+        for (int i = 0; i < pretrain; i++) {
+          int[][][] b = batch(r);
+          p.mleStep(b[0], b[1], new OptimizerSettings(PRETRAIN_LR, 50));
+        }
         for (String c : cases.split(",")) {
+          double[] decoded = new double[2]; // sum of decoder steps run, batches
           Runnable body = switch (c) {
             case "mle_step" -> () -> {
               int[][][] b = batch(r);
               p.mleStep(b[0], b[1], new OptimizerSettings(1e-3, 50));
             };
-            case "scst_step" -> () -> scstStep(p, batch(r));
-            case "greedy_batch" -> () -> p.greedy(batch(r)[0], MAX_LEN);
-            case "beam5_batch" -> () -> p.beamSearch(batch(r)[0], 5, MAX_LEN);
+            case "scst_step" -> () -> count(decoded, scstStep(p, batch(r)).maxLength());
+            case "greedy_batch" -> () -> count(decoded, p.greedy(batch(r)[0], MAX_LEN).maxLength());
+            case "beam5_batch" -> () -> count(decoded, longest(p.beamSearch(batch(r)[0], 5, MAX_LEN)) + 1);
             default -> throw new IllegalArgumentException("unknown case " + c);
           };
           double[] q = timed(body, warmup, reps);
+          String steps = decoded[1] == 0 ? "" : String.format(Locale.ROOT, ", \"decoder_steps\": %.1f", decoded[0] / decoded[1]);
           System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
-              + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"reps\": %d}%n", c, att, threads, q[1], q[0], q[2], reps);
+              + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"reps\": %d, \"pretrain\": %d%s}%n",
+              c, att, threads, q[1], q[0], q[2], reps, pretrain, steps);
         }
       }
     }
@@ -76,13 +88,29 @@ public final class ModelBenchmark {
     }
   }
 
+  /** Learning rate of the pre-training steps (the peer uses the same). */
+  static final double PRETRAIN_LR = 3e-3;
+
+  private static void count(double[] acc, int steps) {
+    acc[0] += steps;
+    acc[1]++;
+  }
+
+  private static int longest(int[][] hyps) {
+    int n = 0;
+    for (int[] h : hyps) {
+      n = Math.max(n, h.length);
+    }
+    return n;
+  }
+
   static Seq2SeqConfig config(String attention) {
     return Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(64).hidden(256)
         .attention(Seq2SeqConfig.Attention.valueOf(attention.trim().toUpperCase(Locale.ROOT))).seed(1).build();
   }
 
-  /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50. */
-  static void scstStep(Seq2SeqPolicy p, int[][][] b) {
+  /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50; returns the sample. */
+  static Rollout scstStep(Seq2SeqPolicy p, int[][][] b) {
     Rollout s = p.sample(b[0], 1, 1.0, MAX_LEN);
     Rollout g = p.greedy(b[0], MAX_LEN);
     double[][] adv = new double[s.rows()][s.maxLength()];
@@ -92,6 +120,7 @@ public final class ModelBenchmark {
       Arrays.fill(adv[i], 0, s.lengths()[i], a);
     }
     p.update(new PolicyGradientBatch(s, adv, null, null, 0.01, 0.0), new OptimizerSettings(1e-5, 50));
+    return s;
   }
 
   /** Random strings of length 20-30 over ids 4..29; the target is the reversed source. */

@@ -21,6 +21,8 @@ public final class Provenance {
     v.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     String omp = System.getenv("OMP_NUM_THREADS");
     v.put("omp_num_threads", omp == null ? "unset" : omp);
+    String blasThreads = System.getenv("OPENBLAS_NUM_THREADS");
+    v.put("openblas_num_threads", blasThreads == null ? "unset" : blasThreads);
     v.put("git_commit", gitCommit());
     return v;
   }

@@ -217,10 +217,13 @@ public final class SweepCommand implements Callable<Integer> {
     Files.createDirectories(cellDir);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(cellDir.resolve("train.log").toFile()));
-    if (workers > 1 && !pb.environment().containsKey("OMP_NUM_THREADS")) {
-      // Cells already run side by side; more threads per cell would only contend for cores.
-      pb.environment().put("OMP_NUM_THREADS", "1");
+    // Cells run side by side: each gets its share of the cores for BLAS, or SEQRL_CELL_THREADS.
+    String threads = System.getenv("SEQRL_CELL_THREADS");
+    if (threads == null || threads.isBlank()) {
+      threads = Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
     }
+    pb.environment().put("OMP_NUM_THREADS", threads);
+    pb.environment().put("OPENBLAS_NUM_THREADS", threads);
     Process p = pb.start();
     int code = p.waitFor();
     System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", name,
