@@ -40,7 +40,8 @@ for t in $threads; do
 done
 if [[ "$memory_steps" -gt 0 ]]; then
   echo "== memory over $memory_steps SCST steps" >&2
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx1g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
+  # heap capped so that the resident size shows native growth, not the Java heap filling towards -Xmx
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx512m -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
     --memory-steps "$memory_steps" | grep '^{' > "$out/seqrl-$stamp-memory.jsonl"
   ours+=("$out/seqrl-$stamp-memory.jsonl")
 fi
