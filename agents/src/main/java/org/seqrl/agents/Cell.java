@@ -74,7 +74,8 @@ final class Cell {
 
   /** A run of the cell over {@code steps} positions of {@code batch} rows; planar arrays, position-major. */
   final class Run {
-    final int steps;
+    /** Positions that have run (a decoder pass grows it up to the arrays' capacity). */
+    int steps;
     final int batch;
     /** batch * hidden: the size of one position in every planar array. */
     final int n;

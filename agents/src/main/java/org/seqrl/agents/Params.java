@@ -49,6 +49,7 @@ final class Params implements AutoCloseable {
   private final Map<String, Param> byName = new LinkedHashMap<>();
   private FloatPointer mirror;
   private boolean mirrorStale = true;
+  private long version;
 
   Param add(String name, int rows, int cols, Rng rng, double scale, boolean gaussian) {
     if (mirror != null) {
@@ -85,6 +86,12 @@ final class Params implements AutoCloseable {
   /** Values were written from outside (restore, a test): the mirror must be refreshed before use. */
   void markChanged() {
     mirrorStale = true;
+    version++;
+  }
+
+  /** Changes whenever the values may have changed (optimizer steps, restores, {@link #markChanged}). */
+  long version() {
+    return version;
   }
 
   /** Copies the values into the native mirror if they changed since the last copy. */
@@ -169,7 +176,7 @@ final class Params implements AutoCloseable {
         w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
       }
     }
-    mirrorStale = true;
+    markChanged();
   }
 
   @Override

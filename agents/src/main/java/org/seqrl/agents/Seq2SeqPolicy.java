@@ -149,8 +149,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   /** {@code y [rows, w.cols] = x [rows, w.rows] W + b}. */
   private float[] affine(float[] x, int rows, Param w, Param b) {
+    return affine(x, 0, rows, w, b);
+  }
+
+  /** The same for the rows of {@code x} from offset {@code xOff}. */
+  private float[] affine(float[] x, int xOff, int rows, Param w, Param b) {
     float[] y = new float[rows * w.cols];
-    blas.gemm(false, false, rows, w.cols, w.rows, 1f, x, 0, w.rows, w, 0, 0f, y, 0, w.cols);
+    blas.gemm(false, false, rows, w.cols, w.rows, 1f, x, xOff, w.rows, w, 0, 0f, y, 0, w.cols);
     if (b != null) {
       Mat.addRowVector(y, 0, rows, w.cols, b.value);
     }
@@ -382,22 +387,22 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   // ---------------------------------------------------------------- critic heads
 
-  /** A head's hidden layer z = tanh(x W1 + b1) [rows, ch]. */
-  private float[] headHidden(String p, float[] x, int rows) {
-    float[] z = affine(x, rows, params.get(p + ".W1"), null);
+  /** A head's hidden layer z = tanh(x W1 + b1) [rows, ch] for the rows of {@code x} from {@code xOff}. */
+  private float[] headHidden(String p, float[] x, int xOff, int rows) {
+    float[] z = affine(x, xOff, rows, params.get(p + ".W1"), null);
     Activations.tanhWithBias(z, 0, rows, cfg.criticHidden(), params.get(p + ".b1").value);
     return z;
   }
 
   /** v = z w2 + b2, one value per row. */
-  private double[] head(String p, float[] x, int rows) {
-    float[] v = affine(headHidden(p, x, rows), rows, params.get(p + ".w2"), params.get(p + ".b2"));
+  private double[] head(String p, float[] x, int xOff, int rows) {
+    float[] v = affine(headHidden(p, x, xOff, rows), rows, params.get(p + ".w2"), params.get(p + ".b2"));
     return Mat.toDouble(v, 0, rows);
   }
 
   /** Backward of {@link #head} for value gradients {@code dv}; returns the gradient of its input. */
   private float[] headBackward(String p, float[] x, int rows, float[] dv) {
-    float[] z = headHidden(p, x, rows);
+    float[] z = headHidden(p, x, 0, rows);
     Param w2 = params.get(p + ".w2");
     accumulateAffine(z, dv, rows, w2, params.get(p + ".b2"));
     float[] dz = timesTransposed(dv, rows, w2);
@@ -416,61 +421,158 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return s0;
   }
 
-  /** Step-by-step decoding of rows that read their source's encoding; the state advances with each {@link #step}. */
-  private final class Stepper {
+  /**
+   * The decoder over rows that read their source's encoding, one step at a time: teacher-forced
+   * (every step's input projected up front) or decoded (each step's input chosen after the last).
+   * With a trace every step keeps what the backward pass needs, so an update on the same rows can
+   * start from it; without one, step slot 0 is reused and rows may be reordered (beams), so memory
+   * stays at one step whatever the length.
+   */
+  private final class DecoderPass {
+    final Encoded en;
+    final int[] srcOf;
     final int rows;
+    final boolean trace;
     final SourceRows src;
-    final AdditiveAttention.Pass additive;
-    /** Per gate, tgt.emb Wx + bias for every token: a step looks up its rows instead of multiplying. */
-    final float[][] embProj;
-    float[] h;
-    float[] c;
-    /** Attention weights of the last step [rows, S], or null. */
+    final AdditiveAttention.Pass addPass;
+    final Cell.Run run;
+    final float[] s0Src;
+    /** Input token of every traced step and row [steps * rows]. */
+    final int[] inIds;
+    final AdditiveAttention.Step[] addSteps;
+    /** Additive contexts of every traced step [steps*R, D]. */
+    final float[] ctxAll;
+    final DotAttention.Step[] dotSteps;
+    /** Dot attention: [context, h] of every traced step [steps*R, D+H]. */
+    final float[] catAll;
+    /** What the output layer reads, per step slot [slots*R, H]. */
+    final float[] outAll;
+    /** Per gate, tgt.emb Wx + bias of every token, for decoded steps. */
+    private final float[][] embProj;
+    int steps;
+    private float[] h;
+    private int hOff;
+    private float[] c;
+    private int cOff;
+    /** Attention weights of the last step [R, S], or null. */
     float[] alpha;
 
-    Stepper(Encoded en, int[] srcOf) {
-      this.rows = srcOf.length;
-      this.src = sourceRows(en, srcOf);
-      this.additive = additiveAttention == null ? null : additiveAttention.new Pass(src);
-      embProj = decCell.project(blas, tgtEmb.value, 0, vocab, emb, 0);
-      h = Mat.gatherRows(bridge(en), hd, srcOf);
-      c = cfg.cell() == CellType.LSTM ? new float[rows * hd] : null;
+    /** Teacher forcing: the inputs of every step are known ({@code inIds} [steps * rows], time-major). */
+    DecoderPass(Encoded en, int[] srcOf, int capacity, int[] inIds) {
+      this(en, srcOf, capacity, true, inIds);
     }
 
-    /** Feeds {@code prev} (one token per row) and returns the logits [rows, V] of the next token. */
-    float[] step(int[] prev) {
-      float[][] pre = new float[embProj.length][];
-      for (int g = 0; g < pre.length; g++) {
-        pre[g] = Mat.gatherRows(embProj[g], hd, prev);
-      }
-      Cell.Run run = decCell.new Run(1, rows, null, pre);
-      float[] out;
-      if (additive != null) {
-        AdditiveAttention.Step a = additive.forward(h, 0);
-        alpha = a.alpha;
-        run.addInput(blas, 0, a.ctx, encWidth, emb);
-        run.forward(blas, 0, h, 0, c, 0);
-        out = run.hOut;
-      } else if (cfg.attention() == Attention.DOT) {
-        run.forward(blas, 0, h, 0, c, 0);
-        DotAttention.Step a = DotAttention.forward(src, run.hOut, 0);
-        alpha = a.alpha;
-        out = affine(concat(a.ctx, run.hOut, 0, rows), rows, params.get("att.Wc"), null);
-        Activations.tanhWithBias(out, 0, rows, hd, params.get("att.bc").value);
+    /** Decoding: inputs come one step at a time through {@link #advance}. */
+    DecoderPass(Encoded en, int[] srcOf, int capacity, boolean trace) {
+      this(en, srcOf, capacity, trace, null);
+    }
+
+    private DecoderPass(Encoded en, int[] srcOf, int capacity, boolean trace, int[] knownInputs) {
+      this.en = en;
+      this.srcOf = srcOf;
+      this.rows = srcOf.length;
+      this.trace = trace;
+      int slots = trace ? capacity : 1;
+      int rh = rows * hd;
+      this.src = sourceRows(en, srcOf);
+      this.addPass = additiveAttention == null ? null : additiveAttention.new Pass(src);
+      float[][] pre;
+      if (knownInputs != null) {
+        inIds = knownInputs;
+        embProj = null;
+        pre = decCell.project(blas, lookup(tgtEmb, knownInputs), 0, capacity * rows, emb, 0);
       } else {
-        run.forward(blas, 0, h, 0, c, 0);
-        out = run.hOut;
+        inIds = trace ? new int[capacity * rows] : null;
+        embProj = decCell.project(blas, tgtEmb.value, 0, vocab, emb, 0);
+        pre = new float[decCell.gates()][slots * rh];
+      }
+      run = decCell.new Run(slots, rows, null, pre);
+      boolean additive = cfg.attention() == Attention.ADDITIVE;
+      boolean dotAtt = cfg.attention() == Attention.DOT;
+      addSteps = additive && trace ? new AdditiveAttention.Step[capacity] : null;
+      ctxAll = additive && trace ? new float[capacity * rows * encWidth] : null;
+      dotSteps = dotAtt && trace ? new DotAttention.Step[capacity] : null;
+      catAll = dotAtt && trace ? new float[capacity * rows * (encWidth + hd)] : null;
+      outAll = dotAtt ? new float[slots * rh] : run.hOut;
+      s0Src = bridge(en);
+      h = Mat.gatherRows(s0Src, hd, srcOf);
+      c = cfg.cell() == CellType.LSTM ? new float[rh] : null;
+    }
+
+    /** Offset of the rows of the last step in per-step arrays of width {@code cols}. */
+    int lastOffset(int cols) {
+      return (trace ? steps - 1 : 0) * rows * cols;
+    }
+
+    /** The state the next step starts from, [R, H] at {@link #stateOffset}. */
+    float[] state() {
+      return h;
+    }
+
+    int stateOffset() {
+      return hOff;
+    }
+
+    /**
+     * Runs the next step; {@code prev} holds each row's input token when decoding, null when
+     * teacher-forced. Returns nothing: the step's output rows are {@link #outAll} at {@link #lastOffset}.
+     */
+    void advance(int[] prev) {
+      int t = steps;
+      int slot = trace ? t : 0;
+      int o = run.at(slot);
+      if (prev != null) {
+        for (int g = 0; g < decCell.gates(); g++) {
+          for (int r = 0; r < rows; r++) {
+            System.arraycopy(embProj[g], prev[r] * hd, run.gate[g], o + r * hd, hd);
+          }
+        }
+        if (inIds != null) {
+          System.arraycopy(prev, 0, inIds, t * rows, rows);
+        }
+      }
+      if (addPass != null) {
+        AdditiveAttention.Step a = addPass.forward(h, hOff);
+        alpha = a.alpha;
+        if (trace) {
+          addSteps[t] = a;
+          System.arraycopy(a.ctx, 0, ctxAll, t * rows * encWidth, rows * encWidth);
+        }
+        run.addInput(blas, slot, a.ctx, encWidth, emb);
+      }
+      run.forward(blas, slot, h, hOff, c, cOff);
+      if (cfg.attention() == Attention.DOT) {
+        DotAttention.Step d = DotAttention.forward(src, run.hOut, o);
+        alpha = d.alpha;
+        float[] cat = concat(d.ctx, run.hOut, o, rows);
+        float[] out = affine(cat, rows, params.get("att.Wc"), null);
+        Activations.tanhWithBias(out, 0, rows, hd, params.get("att.bc").value);
+        System.arraycopy(out, 0, outAll, o, rows * hd);
+        if (trace) {
+          dotSteps[t] = d;
+          System.arraycopy(cat, 0, catAll, t * cat.length, cat.length);
+        }
       }
       h = run.hOut;
+      hOff = o;
       c = run.cOut;
-      return affine(out, rows, outW, outB);
+      cOff = o;
+      steps++;
+      run.steps = trace ? steps : 1;
+    }
+
+    /** Logits [R, V] of the last step. */
+    float[] lastLogits() {
+      return affine(outAll, lastOffset(hd), rows, outW, outB);
     }
 
     /** Beam search: row i continues the hypothesis of row {@code parent[i]}. */
     void reorder(int[] parent) {
-      h = Mat.gatherRows(h, hd, parent);
+      h = Mat.gatherRows(Arrays.copyOfRange(h, hOff, hOff + rows * hd), hd, parent);
+      hOff = 0;
       if (c != null) {
-        c = Mat.gatherRows(c, hd, parent);
+        c = Mat.gatherRows(Arrays.copyOfRange(c, cOff, cOff + rows * hd), hd, parent);
+        cOff = 0;
       }
     }
   }
@@ -510,16 +612,43 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    */
   LossParts lossAndGradients(Objective o, boolean training) {
     params.syncMirror();
+    return backward(teacherForced(o, training), o);
+  }
+
+  /** Teacher forcing: the decoder reads START then each row's tokens. */
+  private DecoderPass teacherForced(Objective o, boolean training) {
     int r = o.tokens().length;
-    int[] srcOf = o.sourceOfRow();
     int tt = 0;
     for (int[] y : o.tokens()) {
       tt = Math.max(tt, y.length);
     }
     checkIds(o.tokens(), vocab, "target");
     Encoded en = encode(o.sources(), training);
+    int[] inIds = new int[tt * r];
+    for (int i = 0; i < r; i++) {
+      for (int t = 0; t < tt; t++) {
+        inIds[t * r + i] = t == 0 ? Tokens.START : (t - 1 < o.lengths()[i] ? o.tokens()[i][t - 1] : Tokens.PAD);
+      }
+    }
+    DecoderPass pass = new DecoderPass(en, o.sourceOfRow(), tt, inIds);
+    for (int t = 0; t < tt; t++) {
+      pass.advance(null);
+    }
+    return pass;
+  }
+
+  /**
+   * Loss and backward of an objective from a traced decoder pass over its rows (teacher-forced, or
+   * the decode that sampled them); gradients are added into the parameters' gradients.
+   */
+  private LossParts backward(DecoderPass f, Objective o) {
+    Encoded en = f.en;
+    Cell.Run run = f.run;
+    int[] srcOf = f.srcOf;
+    int r = f.rows;
+    int tt = f.steps;
     int rows = tt * r;
-    int[] inIds = new int[rows];
+    int[] inIds = f.inIds;
     int[] outIds = new int[rows];
     double[] w = new double[rows];
     double[] ew = new double[rows];
@@ -528,50 +657,17 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       tokens += o.lengths()[i];
       for (int t = 0; t < tt; t++) {
         int idx = t * r + i;
-        inIds[idx] = t == 0 ? Tokens.START : (t - 1 < o.lengths()[i] ? o.tokens()[i][t - 1] : Tokens.PAD);
         boolean live = t < o.lengths()[i];
         outIds[idx] = live ? o.tokens()[i][t] : Tokens.END;
         w[idx] = live ? o.weight()[i][t] : 0;
         ew[idx] = live && o.entropyWeight() != null ? o.entropyWeight()[i][t] : 0;
       }
     }
-    // ---- forward through the decoder
-    float[] embIn = lookup(tgtEmb, inIds);
-    Cell.Run run = decCell.new Run(tt, r, null, decCell.project(blas, embIn, 0, rows, emb, 0));
-    float[] s0Src = bridge(en);
-    float[] s0 = Mat.gatherRows(s0Src, hd, srcOf);
-    float[] c0 = cfg.cell() == CellType.LSTM ? new float[r * hd] : null;
     boolean additive = cfg.attention() == Attention.ADDITIVE;
     boolean dotAtt = cfg.attention() == Attention.DOT;
-    SourceRows src = sourceRows(en, srcOf);
-    AdditiveAttention.Pass addPass = additive ? additiveAttention.new Pass(src) : null;
-    AdditiveAttention.Step[] addSteps = additive ? new AdditiveAttention.Step[tt] : null;
-    DotAttention.Step[] dotSteps = dotAtt ? new DotAttention.Step[tt] : null;
-    float[] ctxAll = additive ? new float[rows * encWidth] : null;
-    for (int t = 0; t < tt; t++) {
-      float[] h = t == 0 ? s0 : run.hOut;
-      float[] c = t == 0 ? c0 : run.cOut;
-      int prev = t == 0 ? 0 : run.at(t - 1);
-      if (additive) {
-        addSteps[t] = addPass.forward(h, prev);
-        System.arraycopy(addSteps[t].ctx, 0, ctxAll, t * r * encWidth, r * encWidth);
-        run.addInput(blas, t, addSteps[t].ctx, encWidth, emb);
-      }
-      run.forward(blas, t, h, prev, c, prev);
-    }
-    float[] outAll = run.hOut;
-    float[] catAll = null;
-    if (dotAtt) {
-      int cw = encWidth + hd;
-      catAll = new float[rows * cw];
-      for (int t = 0; t < tt; t++) {
-        dotSteps[t] = DotAttention.forward(src, run.hOut, run.at(t));
-        float[] cat = concat(dotSteps[t].ctx, run.hOut, run.at(t), r);
-        System.arraycopy(cat, 0, catAll, t * r * cw, r * cw);
-      }
-      outAll = affine(catAll, rows, params.get("att.Wc"), null);
-      Activations.tanhWithBias(outAll, 0, rows, hd, params.get("att.bc").value);
-    }
+    SourceRows src = f.src;
+    AdditiveAttention.Pass addPass = f.addPass;
+    float[] outAll = f.outAll;
     float[] logits = affine(outAll, rows, outW, outB);
     // ---- loss
     double[][] lg = new double[rows][];
@@ -601,7 +697,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (o.sequenceTargets() != null && cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
       // V(x) depends on the source only: rows of one source share a value, their gradients add up
       int b = en.batch;
-      double[] v = head("vseq", en.fin, b);
+      double[] v = head("vseq", en.fin, 0, b);
       double[] vRows = new double[r];
       double[] wt = new double[r];
       double[] gRows = new double[r];
@@ -620,7 +716,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
     }
     if (o.stepTargets() != null && cfg.criticHeads().contains(CriticHead.STEP)) {
-      double[] v = head("vstep", run.hPrev, rows);
+      double[] v = head("vstep", run.hPrev, 0, rows);
       double[] tg = new double[rows];
       double[] wt = new double[rows];
       for (int i = 0; i < r; i++) {
@@ -645,7 +741,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     float[] dOutAll = timesTransposed(dLogits, rows, outW);
     float[] dhOut = dOutAll;
     if (dotAtt) {
-      dhOut = dotBackward(src, dotSteps, run, catAll, outAll, dOutAll);
+      dhOut = dotBackward(src, f.dotSteps, run, f.catAll, outAll, dOutAll);
     }
     float[] dh = new float[r * hd];
     float[] dc = cfg.cell() == CellType.LSTM ? new float[r * hd] : null;
@@ -657,7 +753,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       if (additive) {
         float[] dCtx = new float[r * encWidth];
         run.addInputGradient(blas, t, 1, dCtx, 0, encWidth, emb);
-        addPass.backward(addSteps[t], dCtx, dWq, t * r * attWidth);
+        addPass.backward(f.addSteps[t], dCtx, dWq, t * r * attWidth);
         blas.gemm(false, true, r, hd, attWidth, 1f, dWq, t * r * attWidth, attWidth, ws, 0, 1f, dh, 0, hd);
       }
       if (dSPrev != null) {
@@ -665,9 +761,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
     }
     run.accumulateRecurrent(blas);
-    run.accumulateInput(blas, embIn, emb, 0);
+    run.accumulateInput(blas, lookup(tgtEmb, inIds), emb, 0);
     if (additive) {
-      run.accumulateInput(blas, ctxAll, encWidth, emb);
+      run.accumulateInput(blas, f.ctxAll, encWidth, emb);
       accumulateAffine(run.hPrev, dWq, rows, ws, null);
       addPass.finish();
     }
@@ -677,7 +773,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     // ---- bridge: s0 = tanh(fin W + b), shared by the rows of one source
     float[] dS0 = new float[en.batch * hd];
     Mat.scatterAddRows(dS0, 0, hd, dh, 0, srcOf, r);
-    Mat.tanhBackward(dS0, s0Src, dS0.length);
+    Mat.tanhBackward(dS0, f.s0Src, dS0.length);
     accumulateAffine(en.fin, dS0, en.batch, bridgeW, bridgeB);
     float[] dF = timesTransposed(dS0, en.batch, bridgeW);
     if (dFin != null) {
@@ -710,7 +806,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     accumulateAffine(catAll, dPre, rows, wc, params.get("att.bc"));
     float[] dCat = timesTransposed(dPre, rows, wc);
     float[] dh = new float[rows * hd];
-    for (int t = 0; t < steps.length; t++) {
+    for (int t = 0; t < rows / r; t++) {
       int catOff = t * r * cw;
       int ho = run.at(t);
       for (int i = 0; i < r; i++) {
@@ -721,9 +817,38 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return dh;
   }
 
-  private UpdateStats optimize(Objective o, OptimizerSettings opt) {
+  /** Largest rows x steps x hidden of a sample whose pass is kept for the update (about 50 MB of arrays). */
+  private static final long TRACE_LIMIT = 1L << 21;
+
+  /**
+   * The traced pass of the last sample. An update on that very rollout starts its backward pass
+   * from it instead of running the decoder again (what autograd's kept graph gives the peer): same
+   * parameters, same tokens, so the same forward, up to float rounding.
+   */
+  private record SampleTrace(Rollout rollout, DecoderPass pass, long paramsVersion) {}
+
+  private SampleTrace lastSample;
+
+  /** The kept pass, if it was made by this rollout's sample with these parameters and the update would compute the same forward. */
+  private DecoderPass tracedPass(Rollout rollout) {
+    SampleTrace tr = lastSample;
+    lastSample = null;
+    // decoding runs without dropout; an update with dropout between encoder layers must run its own forward
+    boolean sameEncoder = cfg.dropout() == 0 || cfg.encoderLayers() == 1;
+    if (tr != null && tr.rollout() == rollout && tr.paramsVersion() == params.version() && sameEncoder) {
+      tracedUpdates++;
+      return tr.pass();
+    }
+    return null;
+  }
+
+  /** Updates that started from a sample's kept pass (for tests). */
+  int tracedUpdates;
+
+  private UpdateStats optimize(Objective o, DecoderPass traced, OptimizerSettings opt) {
     params.zeroGrad();
-    LossParts lp = lossAndGradients(o, true);
+    params.syncMirror();
+    LossParts lp = traced != null ? backward(traced, o) : lossAndGradients(o, true);
     double norm = params.gradNorm();
     double scale = opt.clips() && norm > opt.maxGradNorm() ? opt.maxGradNorm() / (norm + 1e-12) : 1.0;
     step++;
@@ -768,7 +893,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (sources.length != targets.length) {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
-    return optimize(mleObjective(sources, targets), optimizer);
+    lastSample = null;
+    return optimize(mleObjective(sources, targets), null, optimizer);
   }
 
   @Override
@@ -778,7 +904,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
           + cfg.criticHeads() + " (set model.criticHeads)");
     }
-    return optimize(policyGradientObjective(batch), optimizer);
+    return optimize(policyGradientObjective(batch), tracedPass(batch.rollout()), optimizer);
   }
 
   // ---------------------------------------------------------------- decoding
@@ -797,13 +923,18 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     boolean stepHead = cfg.criticHeads().contains(CriticHead.STEP);
     double[] seqValues = null;
     if (cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
-      double[] v = head("vseq", en.fin, en.batch);
+      double[] v = head("vseq", en.fin, 0, en.batch);
       seqValues = new double[r];
       for (int i = 0; i < r; i++) {
         seqValues[i] = v[srcOf[i]];
       }
     }
-    Stepper dec = new Stepper(en, srcOf);
+    // a sample is usually followed by an update on it: keep its pass when it is small enough
+    boolean trace = !greedy && (long) r * maxLength * hd <= TRACE_LIMIT;
+    DecoderPass dec = new DecoderPass(en, srcOf, maxLength, trace);
+    if (!greedy) {
+      lastSample = null;
+    }
     int[] prev = new int[r];
     Arrays.fill(prev, Tokens.START);
     List<int[]> toks = new ArrayList<>();
@@ -819,9 +950,10 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     double[] lpT = new double[vocab];
     for (int t = 0; t < maxLength && live > 0; t++) {
       if (stepHead) {
-        vals.add(head("vstep", dec.h, r));
+        vals.add(head("vstep", dec.state(), dec.stateOffset(), r));
       }
-      float[] logits = dec.step(prev);
+      dec.advance(prev);
+      float[] logits = dec.lastLogits();
       if (dec.alpha != null) {
         atts.add(dec.alpha);
       }
@@ -887,7 +1019,11 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         }
       }
     }
-    return new Rollout(sources, k, tokens, lengths, logProbs, entropies, seqValues, stepValues, attention);
+    Rollout rollout = new Rollout(sources, k, tokens, lengths, logProbs, entropies, seqValues, stepValues, attention);
+    if (trace) {
+      lastSample = new SampleTrace(rollout, dec, params.version());
+    }
+    return rollout;
   }
 
   private static int argmax(double[] a) {
@@ -936,7 +1072,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int b = sources.length;
     int w = beamWidth;
     int r = b * w;
-    Stepper dec = new Stepper(encode(sources, false), repeatIndex(b, w));
+    DecoderPass dec = new DecoderPass(encode(sources, false), repeatIndex(b, w), maxLength, false);
     double[] score = new double[r];
     int[][] hyp = new int[r][0];
     for (int i = 0; i < r; i++) {
@@ -954,7 +1090,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int[] candRow = new int[w * vocab];
     int[] candTok = new int[w * vocab];
     for (int t = 0; t < maxLength; t++) {
-      float[] logits = dec.step(prev);
+      dec.advance(prev);
+      float[] logits = dec.lastLogits();
       int[] parent = new int[r];
       int[] next = new int[r];
       double[] nextScore = new double[r];
@@ -1098,6 +1235,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public void close() {
+    lastSample = null;
     blas.close();
     params.close();
   }
