@@ -309,6 +309,26 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return en;
   }
 
+  /** The last decoding's encoding, for the next decode of the same sources with the same parameters (SCST samples, then decodes greedily). */
+  private record EncodingCache(int[][] sources, long paramsVersion, Encoded encoding) {}
+
+  private EncodingCache lastEncoding;
+
+  /** {@link #encode} without dropout, reused when the sources and parameters are those of the previous decode. */
+  private Encoded encodeForDecoding(int[][] sources) {
+    EncodingCache c = lastEncoding;
+    if (c != null && c.paramsVersion() == params.version() && Arrays.deepEquals(c.sources(), sources)) {
+      return c.encoding();
+    }
+    Encoded en = encode(sources, false);
+    int[][] copy = new int[sources.length][];
+    for (int i = 0; i < copy.length; i++) {
+      copy[i] = sources[i].clone();
+    }
+    lastEncoding = new EncodingCache(copy, params.version(), en);
+    return en;
+  }
+
   /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
   private void encodeBackward(Encoded en, float[] dBsd, float[] dFin) {
     int b = en.batch;
@@ -919,7 +939,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     params.syncMirror();
     int[] srcOf = repeatIndex(sources.length, k);
     int r = srcOf.length;
-    Encoded en = encode(sources, false);
+    Encoded en = encodeForDecoding(sources);
     boolean stepHead = cfg.criticHeads().contains(CriticHead.STEP);
     double[] seqValues = null;
     if (cfg.criticHeads().contains(CriticHead.SEQUENCE)) {
@@ -1072,7 +1092,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int b = sources.length;
     int w = beamWidth;
     int r = b * w;
-    DecoderPass dec = new DecoderPass(encode(sources, false), repeatIndex(b, w), maxLength, false);
+    DecoderPass dec = new DecoderPass(encodeForDecoding(sources), repeatIndex(b, w), maxLength, false);
     double[] score = new double[r];
     int[][] hyp = new int[r][0];
     for (int i = 0; i < r; i++) {
@@ -1236,6 +1256,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   @Override
   public void close() {
     lastSample = null;
+    lastEncoding = null;
     blas.close();
     params.close();
   }
