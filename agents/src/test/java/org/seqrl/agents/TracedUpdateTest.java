@@ -13,7 +13,10 @@ import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.UpdateStats;
 
-/** An update that starts from the sample's kept decoder pass equals one that runs teacher forcing again. */
+/**
+ * What the policy reuses between calls gives what a fresh computation gives: an update that starts
+ * from the sample's kept decoder pass, and a decode that reuses the previous decode's encoding.
+ */
 class TracedUpdateTest {
   private static final OptimizerSettings OPT = new OptimizerSettings(0.01, 5.0);
 
@@ -107,6 +110,24 @@ class TracedUpdateTest {
       Rollout s = p.sample(src, 1, 1.0, 6);
       p.update(batch(s, new Random(1)), OPT);
       assertEquals(0, p.tracedUpdates);
+    }
+  }
+
+  @Test
+  void aDecodeReusesTheEncodingOnlyForTheSameSourcesAndParameters() {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(base().attention(Attention.ADDITIVE).build());
+        Seq2SeqPolicy q = new Seq2SeqPolicy(base().attention(Attention.ADDITIVE).build())) {
+      int[][] src = {{4, 5, 6}, {7, 8}};
+      p.greedy(src, 6);
+      src[1][0] = 9; // the same array, new contents: a new encoding
+      assertEquals(java.util.Arrays.deepToString(q.greedy(src, 6).logProbs()), java.util.Arrays.deepToString(p.greedy(src, 6).logProbs()));
+      for (Seq2SeqPolicy x : new Seq2SeqPolicy[] {p, q}) {
+        x.params.get("enc.0.0.Wx").value[0] += 0.5f;
+        x.params.markChanged();
+      }
+      q.greedy(new int[][] {{4}}, 3); // q decodes other sources in between, so it must encode src afresh
+      assertEquals(java.util.Arrays.deepToString(q.greedy(src, 6).logProbs()), java.util.Arrays.deepToString(p.greedy(src, 6).logProbs()),
+          "new parameters: a new encoding");
     }
   }
 }
