@@ -40,8 +40,10 @@ for t in $threads; do
 done
 if [[ "$memory_steps" -gt 0 ]]; then
   echo "== memory over $memory_steps SCST steps" >&2
-  # heap capped so that the resident size shows native growth, not the Java heap filling towards -Xmx
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx512m -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
+  # the heap committed and touched up front, so that the resident size grows only if native or
+  # non-heap memory does (without it, RSS rises while G1 first touches more of its regions)
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp "$cp" \
+    org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
     --memory-steps "$memory_steps" | grep '^{' > "$out/seqrl-$stamp-memory.jsonl"
   ours+=("$out/seqrl-$stamp-memory.jsonl")
 fi
