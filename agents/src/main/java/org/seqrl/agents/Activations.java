@@ -37,6 +37,20 @@ final class Activations {
     return 0.5f + 0.5f * tanh(0.5f * x);
   }
 
+  /** {@code a[k] = sigmoid(a[k])} for k in [from, to). */
+  static void sigmoid(float[] a, int from, int to) {
+    for (int k = from; k < to; k++) {
+      a[k] = sigmoid(a[k]);
+    }
+  }
+
+  /** {@code a[k] = tanh(a[k])} for k in [from, to). */
+  static void tanh(float[] a, int from, int to) {
+    for (int k = from; k < to; k++) {
+      a[k] = tanh(a[k]);
+    }
+  }
+
   /** {@code a[off .. off+len) = tanh(a[off .. off+len) + bias[0 .. len))}, row-wise for {@code rows} rows of width {@code len}. */
   static void tanhWithBias(float[] a, int off, int rows, int len, float[] bias) {
     for (int r = 0; r < rows; r++) {

@@ -178,12 +178,8 @@ final class Cell {
       float[] z = gate[1];
       float[] nn = gate[2];
       int end = o + n;
-      for (int k = o; k < end; k++) {
-        r[k] = Activations.sigmoid(r[k]);
-      }
-      for (int k = o; k < end; k++) {
-        z[k] = Activations.sigmoid(z[k]);
-      }
+      Activations.sigmoid(r, o, end);
+      Activations.sigmoid(z, o, end);
       for (int k = o; k < end; k++) {
         nn[k] = Activations.tanh(nn[k] + r[k] * hn[k]);
       }
@@ -198,24 +194,15 @@ final class Cell {
       float[] og = gate[2];
       float[] gg = gate[3];
       int end = o + n;
-      for (int k = o; k < end; k++) {
-        ig[k] = Activations.sigmoid(ig[k]);
-      }
-      for (int k = o; k < end; k++) {
-        fg[k] = Activations.sigmoid(fg[k]);
-      }
-      for (int k = o; k < end; k++) {
-        og[k] = Activations.sigmoid(og[k]);
-      }
-      for (int k = o; k < end; k++) {
-        gg[k] = Activations.tanh(gg[k]);
-      }
+      Activations.sigmoid(ig, o, end);
+      Activations.sigmoid(fg, o, end);
+      Activations.sigmoid(og, o, end);
+      Activations.tanh(gg, o, end);
       for (int k = o; k < end; k++) {
         cOut[k] = cPrev[k] * fg[k] + ig[k] * gg[k];
       }
-      for (int k = o; k < end; k++) {
-        tc[k] = Activations.tanh(cOut[k]);
-      }
+      System.arraycopy(cOut, o, tc, o, n);
+      Activations.tanh(tc, o, end);
       for (int k = o; k < end; k++) {
         hOut[k] = tc[k] * og[k];
       }

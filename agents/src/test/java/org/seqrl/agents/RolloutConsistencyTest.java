@@ -51,7 +51,7 @@ class RolloutConsistencyTest {
     }
   }
 
-  private static Seq2SeqConfig.Builder base() {
+  static Seq2SeqConfig.Builder base() {
     return Seq2SeqConfig.builder(10, 9).embedding(5).hidden(6).criticHidden(4)
         .criticHeads(EnumSet.allOf(CriticHead.class)).seed(3);
   }

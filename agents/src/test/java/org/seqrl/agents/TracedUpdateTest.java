@@ -2,12 +2,10 @@ package org.seqrl.agents;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.EnumSet;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
-import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.Rollout;
@@ -64,22 +62,13 @@ class TracedUpdateTest {
   }
 
   private static Seq2SeqConfig.Builder base() {
-    return Seq2SeqConfig.builder(10, 9).embedding(5).hidden(6).criticHidden(4)
-        .criticHeads(EnumSet.allOf(CriticHead.class)).seed(3);
+    return RolloutConsistencyTest.base();
   }
 
   @Test
-  void noAttentionGru() {
+  void keptAndFreshPassesGiveTheSameUpdates() {
     check(base().build());
-  }
-
-  @Test
-  void additiveAttentionLstmBidirectional() {
     check(base().cell(CellType.LSTM).bidirectional(true).attention(Attention.ADDITIVE).build());
-  }
-
-  @Test
-  void dotAttentionGruStacked() {
     check(base().attention(Attention.DOT).encoderLayers(2).build());
   }
 
