@@ -330,6 +330,7 @@ public final class ConfigLoader {
         model.integer("encoder_layers", md.encoderLayers()), model.bool("bidirectional", md.bidirectional()),
         model.number("dropout", md.dropout()),
         model.choice("attention", md.attention(), v -> Attention.parse("model.attention", v)),
+        model.integer("attention_size", md.attentionSize()),
         model.choice("critic_trunk", md.criticTrunk(), v -> CriticTrunk.parse("model.critic_trunk", v)));
 
     Reader pre = root.section("pretrain");
@@ -454,6 +455,7 @@ public final class ConfigLoader {
     model.put("bidirectional", m.bidirectional());
     model.put("dropout", m.dropout());
     model.put("attention", m.attention().configName());
+    model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", m.criticTrunk().configName());
 
     PretrainConfig p = c.pretrain();

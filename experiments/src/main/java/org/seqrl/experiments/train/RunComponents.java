@@ -95,6 +95,7 @@ public final class RunComponents implements AutoCloseable {
         .bidirectional(m.bidirectional())
         .dropout(m.dropout())
         .attention(Seq2SeqConfig.Attention.valueOf(upper(m.attention())))
+        .attentionSize(m.attentionSize())
         .criticHeads(criticHeads(config, baseline))
         .criticTrunk(Seq2SeqConfig.CriticTrunk.valueOf(upper(m.criticTrunk())))
         .seed(Seeds.derive(config.seed(), "init"))

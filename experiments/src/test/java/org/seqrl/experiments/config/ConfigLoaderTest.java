@@ -64,6 +64,7 @@ class ConfigLoaderTest {
           bidirectional: true
           dropout: 0.25
           attention: dot
+          attention_size: 48
         rl:
           reward: {bleu: 0.5, chrf: 0.5}
           baseline: rloo
@@ -83,6 +84,7 @@ class ConfigLoaderTest {
     assertTrue(c.model().bidirectional());
     assertEquals(0.25, c.model().dropout());
     assertEquals(Attention.DOT, c.model().attention());
+    assertEquals(48, c.model().attentionSize());
     assertEquals(Map.of("bleu", 0.5, "chrf", 0.5), c.rl().reward());
     assertEquals(Baseline.RLOO, c.rl().baseline());
     assertEquals(1e-5, c.rl().learningRate());
@@ -120,6 +122,8 @@ class ConfigLoaderTest {
     assertTrue(error("data:\n  task: translate\n").contains(
         "config.yaml:2: data.task: 'translate' is not a task; expected one of copy, reverse, sort, tsv, pronunciation"));
     assertTrue(error("model:\n  attention: [dot]\n").contains("model.attention: '[dot]' is not an attention kind"));
+    String size = error("model:\n  attention_size: -4\n");
+    assertTrue(size.contains("model.attention_size") && size.contains("-4"), size);
   }
 
   @Test
