@@ -311,11 +311,6 @@ final class Cell {
       Arrays.fill(dH, o, end, 0f); // h reaches the previous state only through Wh
     }
 
-    /** Gradient of the input side of gate g's pre-activation at every position (after {@link #backward} ran over all of them). */
-    float[] inputGradient(int g) {
-      return dGate[g];
-    }
-
     /** Recurrent-side weight gradients of the whole run: Wh += hPrev^T dHidden, b (and bh) += column sums. */
     void accumulateRecurrent(Blas blas) {
       int rows = steps * batch;

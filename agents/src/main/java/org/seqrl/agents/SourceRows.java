@@ -24,7 +24,6 @@ final class SourceRows {
   final float[] values;
   /** [R*S*K] attention keys. */
   final float[] keys;
-  private final boolean identity;
   /** Gradients per row, allocated by the first backward. */
   float[] dValues;
   float[] dKeys;
@@ -41,7 +40,6 @@ final class SourceRows {
       lengths[r] = sourceLengths[sourceOfRow[r]];
       id &= sourceOfRow[r] == r;
     }
-    this.identity = id;
     this.values = id ? values : Mat.gatherRows(values, len * valueWidth, sourceOfRow);
     this.keys = id ? keys : Mat.gatherRows(keys, len * keyWidth, sourceOfRow);
   }
@@ -60,10 +58,6 @@ final class SourceRows {
     }
     Mat.scatterAddRows(dSourceValues, 0, len * valueWidth, dValues, 0, sourceOfRow, rows);
     Mat.scatterAddRows(dSourceKeys, 0, len * keyWidth, dKeys, 0, sourceOfRow, rows);
-  }
-
-  boolean shared() {
-    return !identity;
   }
 
   /** Softmax in place over each row's valid scores {@code e[r*S .. r*S+len_r)}; padded positions stay 0. */
