@@ -459,6 +459,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     final float[] s0Src;
     /** Input token of every traced step and row [steps * rows]. */
     final int[] inIds;
+    /** Embeddings of {@link #inIds}, kept from the projection when teacher-forced. */
+    private float[] embIn;
     final AdditiveAttention.Step[] addSteps;
     /** Additive contexts of every traced step [steps*R, D]. */
     final float[] ctxAll;
@@ -500,7 +502,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       if (knownInputs != null) {
         inIds = knownInputs;
         embProj = null;
-        pre = decCell.project(blas, lookup(tgtEmb, knownInputs), 0, capacity * rows, emb, 0);
+        embIn = lookup(tgtEmb, knownInputs);
+        pre = decCell.project(blas, embIn, 0, capacity * rows, emb, 0);
       } else {
         inIds = trace ? new int[capacity * rows] : null;
         embProj = decCell.project(blas, tgtEmb.value, 0, vocab, emb, 0);
@@ -579,6 +582,14 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       cOff = o;
       steps++;
       run.steps = trace ? steps : 1;
+    }
+
+    /** Embeddings of the traced steps' inputs [steps*R, E], what the decoder's Wx multiplied. */
+    float[] inputEmbeddings() {
+      if (embIn == null) {
+        embIn = lookup(tgtEmb, Arrays.copyOf(inIds, steps * rows));
+      }
+      return embIn;
     }
 
     /** Logits [R, V] of the last step. */
@@ -781,7 +792,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
     }
     run.accumulateRecurrent(blas);
-    run.accumulateInput(blas, lookup(tgtEmb, inIds), emb, 0);
+    run.accumulateInput(blas, f.inputEmbeddings(), emb, 0);
     if (additive) {
       run.accumulateInput(blas, f.ctxAll, encWidth, emb);
       accumulateAffine(run.hPrev, dWq, rows, ws, null);
