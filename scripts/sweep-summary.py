@@ -28,7 +28,19 @@ def main():
         name = summary.parent.name
         key = ",".join(p for p in name.split(",") if not p.startswith("seed="))
         groups[key].append(json.loads(summary.read_text()))
-    header = "| cell (n seeds) | " + " | ".join(f"{m} at RL start | {m} final | Δ {m}" for m in metrics) + " |"
+    # Which way each metric improves comes from the runs themselves (summary.json "directions",
+    # written from the evaluator's one definition); marked as (↑) or (↓) in the header.
+    directions = {}
+    for runs in groups.values():
+        for r in runs:
+            directions.update(r.get("directions", {}))
+    arrow = {"max": " (↑ better)", "min": " (↓ better)"}
+
+    def label(m):
+        return m + arrow.get(directions.get(m), "")
+
+    header = "| cell (n seeds) | " + " | ".join(
+        f"{label(m)} at RL start | {m} final | Δ {m}" for m in metrics) + " |"
     print(header)
     print("|" + "---|" * (1 + 3 * len(metrics)))
     for key, runs in groups.items():

@@ -15,8 +15,24 @@ import org.seqrl.metrics.NltkSmoothing;
  * exact match) plus the given named metrics, and a few samples for people to read.
  */
 public final class Evaluator {
-  /** The names every evaluation reports, before the extra metrics. */
-  static final List<String> STANDARD = List.of("bleu", "levenshtein", "levenshtein_rate", "exact_match");
+  /**
+   * The metrics every evaluation reports, before the extra ones, with the direction in which each
+   * improves. Extra metrics are {@link Reward}s, so they improve upwards.
+   */
+  static final Map<String, MetricDirection> STANDARD = standardMetrics();
+
+  private static Map<String, MetricDirection> standardMetrics() {
+    Map<String, MetricDirection> m = new LinkedHashMap<>();
+    m.put("bleu", MetricDirection.MAX);
+    m.put("levenshtein", MetricDirection.MIN);
+    m.put("levenshtein_rate", MetricDirection.MIN);
+    m.put("exact_match", MetricDirection.MAX);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** Greedy results are {@code eval/<name>}, beam results {@code eval/beam/<name>}. */
+  public static final String PREFIX = "eval/";
+  public static final String BEAM_PREFIX = "eval/beam/";
 
   private final SequencePolicy policy;
   private final List<NamedMetric> metrics;
@@ -37,9 +53,9 @@ public final class Evaluator {
     }
     for (NamedMetric m : metrics) {
       // A same-named extra metric would silently overwrite a standard one of another sign or scale.
-      if (STANDARD.contains(m.name())) {
+      if (STANDARD.containsKey(m.name())) {
         throw new IllegalArgumentException("evaluation metric '" + m.name() + "' would overwrite the standard metric "
-            + "eval/" + m.name() + "; choose a name other than " + String.join(", ", STANDARD));
+            + "eval/" + m.name() + "; choose a name other than " + String.join(", ", STANDARD.keySet()));
       }
     }
     this.policy = policy;
@@ -48,6 +64,33 @@ public final class Evaluator {
     this.batchSize = batchSize;
     this.beamWidth = beamWidth;
     this.samples = samples;
+  }
+
+  /**
+   * Every key an evaluation with these extra metric names and this beam width reports, greedy
+   * first, so that a config can check a metric name before a run starts.
+   */
+  public static List<String> metricKeys(List<String> extraNames, int beamWidth) {
+    List<String> names = new ArrayList<>(STANDARD.keySet());
+    names.addAll(extraNames);
+    List<String> keys = new ArrayList<>();
+    names.forEach(n -> keys.add(PREFIX + n));
+    if (beamWidth > 1) {
+      names.forEach(n -> keys.add(BEAM_PREFIX + n));
+    }
+    return keys;
+  }
+
+  /**
+   * Which way an evaluation metric improves: the standard distances and rates downwards, BLEU,
+   * exact match and every extra metric (a reward) upwards; empty for keys outside {@code eval/}.
+   */
+  public static java.util.Optional<MetricDirection> direction(String key) {
+    if (!key.startsWith(PREFIX)) {
+      return java.util.Optional.empty();
+    }
+    String name = key.startsWith(BEAM_PREFIX) ? key.substring(BEAM_PREFIX.length()) : key.substring(PREFIX.length());
+    return java.util.Optional.of(STANDARD.getOrDefault(name, MetricDirection.MAX));
   }
 
   public EvaluationEvent evaluate(long step, String split, int[][] sources, int[][][] references) {
@@ -64,7 +107,7 @@ public final class Evaluator {
         }
       }
     }
-    Map<String, Double> out = new LinkedHashMap<>(score("eval/", greedy, references));
+    Map<String, Double> out = new LinkedHashMap<>(score(PREFIX, greedy, references));
     if (beamWidth > 1) {
       int[][] beam = new int[n][];
       for (int from = 0; from < n; from += batchSize) {
@@ -72,7 +115,7 @@ public final class Evaluator {
         int[][] b = policy.beamSearch(Arrays.copyOfRange(sources, from, to), beamWidth, maxLength);
         System.arraycopy(b, 0, beam, from, b.length);
       }
-      out.putAll(score("eval/beam/", beam, references));
+      out.putAll(score(BEAM_PREFIX, beam, references));
     }
     List<Sample> list = new ArrayList<>();
     int shown = Math.min(samples, n);

@@ -2,6 +2,8 @@ package org.seqrl.rl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -71,5 +73,38 @@ class EvaluatorTest {
     // ties between equally close references go to the longest
     assertArrayEquals(new int[] {4, 4}, Evaluator.closestReference(new int[] {4}, new int[][] {{5}, {4, 4}}));
     assertThrows(IllegalArgumentException.class, () -> new Evaluator(policy(), List.of(), 3, 0, 1, 0));
+  }
+
+  @Test
+  void metricKeysAreWhatAnEvaluationReports() {
+    for (int beam : new int[] {1, 3}) {
+      Evaluator ev = new Evaluator(policy(), List.of(new NamedMetric("exact", Rewards.exactMatch())), 3, 2, beam, 0);
+      EvaluationEvent e = ev.evaluate(0, "dev", SOURCES, REFS);
+      assertEquals(List.copyOf(e.metrics().keySet()), Evaluator.metricKeys(List.of("exact"), beam), "beam " + beam);
+    }
+  }
+
+  @Test
+  void everyReportedMetricHasItsDirection() {
+    Map<String, MetricDirection> expected = Map.of(
+        "eval/bleu", MetricDirection.MAX, "eval/exact_match", MetricDirection.MAX,
+        "eval/levenshtein", MetricDirection.MIN, "eval/levenshtein_rate", MetricDirection.MIN,
+        "eval/beam/levenshtein_rate", MetricDirection.MIN, "eval/beam/bleu", MetricDirection.MAX,
+        "eval/reward", MetricDirection.MAX, "eval/chrf", MetricDirection.MAX);
+    expected.forEach((k, d) -> assertEquals(d, Evaluator.direction(k).orElseThrow(), k));
+    assertTrue(Evaluator.direction("train/loss").isEmpty());
+  }
+
+  @Test
+  void directionsPickTheBetterValue() {
+    assertTrue(MetricDirection.MAX.isBetter(0.5, 0.4));
+    assertFalse(MetricDirection.MIN.isBetter(0.5, 0.4));
+    assertTrue(MetricDirection.MIN.isBetter(0.4, Double.NaN));
+    assertFalse(MetricDirection.MAX.isBetter(Double.NaN, 0.4));
+    assertFalse(MetricDirection.MAX.isBetter(0.4, 0.4));
+    double[] xs = {0.3, Double.NaN, 0.9, 0.1, Double.POSITIVE_INFINITY};
+    assertEquals(0.9, MetricDirection.MAX.best(xs));
+    assertEquals(0.1, MetricDirection.MIN.best(xs));
+    assertTrue(Double.isNaN(MetricDirection.MIN.best(new double[] {Double.NaN})));
   }
 }

@@ -1,23 +1,7 @@
 package org.seqrl.experiments.config;
 
-/** Allowed values of the config key that holds a bad-line policy. */
-public enum BadLines implements ConfigChoice {
-  ERROR("error"),
-  SKIP("skip");
-
-  private final String configName;
-
-  BadLines(String configName) {
-    this.configName = configName;
-  }
-
-  @Override
-  public String configName() {
-    return configName;
-  }
-
-  /** Parses the YAML spelling; the error lists every allowed value. */
-  public static BadLines parse(String key, String value) {
-    return ConfigChoice.parse(BadLines.class, key, "a bad-line policy", value);
-  }
+/** What reading a TSV file does with a malformed line: stop with its line number, or skip and count it. */
+public enum BadLines {
+  ERROR,
+  SKIP
 }

@@ -1,24 +1,35 @@
 package org.seqrl.experiments.config;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** An enum whose constants are spelled in YAML by {@link #configName()}, parsed once at the edge. */
-public interface ConfigChoice {
-  String configName();
+/**
+ * How a choice is spelled in YAML. Every choice is an enum of the module that acts on it
+ * (a baseline is rl-core's {@code BaselineKind}, a cell is agents' {@code Seq2SeqConfig.CellType},
+ * ...), parsed once here; its spelling is the constant's name in lower case with '-' for '_'
+ * ({@code MOVING_AVERAGE} is {@code moving-average}), so that no module keeps a copy of another's list.
+ */
+public final class ConfigChoice {
+  private ConfigChoice() {}
+
+  /** The YAML spelling of a constant. */
+  public static String spelling(Enum<?> choice) {
+    return choice.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
 
   /** Parses {@code value} into a constant of {@code type}; the error names the key and lists every allowed spelling. */
-  static <E extends Enum<E> & ConfigChoice> E parse(Class<E> type, String key, String what, String value) {
+  public static <E extends Enum<E>> E parse(Class<E> type, String key, String what, String value) {
     for (E e : type.getEnumConstants()) {
-      if (e.configName().equals(value)) {
+      if (spelling(e).equals(value)) {
         return e;
       }
     }
-    throw new InvalidConfigException(key,
-        "'" + value + "' is not " + what + "; expected one of " + allowed(type));
+    throw new InvalidConfigException(key, "'" + value + "' is not " + what + "; expected one of " + allowed(type));
   }
 
-  static <E extends Enum<E> & ConfigChoice> String allowed(Class<E> type) {
-    return Arrays.stream(type.getEnumConstants()).map(ConfigChoice::configName).collect(Collectors.joining(", "));
+  /** Every spelling of {@code type}, comma-separated, in declaration order. */
+  public static <E extends Enum<E>> String allowed(Class<E> type) {
+    return Arrays.stream(type.getEnumConstants()).map(ConfigChoice::spelling).collect(Collectors.joining(", "));
   }
 }

@@ -22,7 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.agents.Seq2SeqConfig.Attention;
+import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.experiments.data.TokenLevel;
+import org.seqrl.metrics.NltkSmoothing;
+import org.seqrl.rl.BaselineKind;
+import org.seqrl.rl.MetricDirection;
+import org.seqrl.rl.RewardKind;
 
 /**
  * Reads a YAML experiment config, applies {@code key=value} overrides, fills in defaults and
@@ -309,14 +316,14 @@ public final class ConfigLoader {
     TsvConfig tsvConfig = new TsvConfig(tsv.path("train", td.train()), tsv.path("dev", td.dev()),
         tsv.path("test", td.test()), tsv.number("dev_fraction", td.devFraction()),
         tsv.number("test_fraction", td.testFraction()),
-        tsv.choice("level", td.level(), v -> TokenLevel.parse("data.tsv.level", v)),
-        tsv.choice("bad_lines", td.badLines(), v -> BadLines.parse("data.tsv.bad_lines", v)));
+        tsv.choice("level", td.level(), TokenLevel.class, "a token level"),
+        tsv.choice("bad_lines", td.badLines(), BadLines.class, "a bad-line policy"));
     Reader pron = data.section("pronunciation");
     PronunciationConfig pd = dd.pronunciation();
     PronunciationConfig pronConfig = new PronunciationConfig(pron.bool("strip_stress", pd.stripStress()),
         pron.integer("max_words", pd.maxWords()));
     DataConfig dataConfig = new DataConfig(
-        data.choice("task", dd.task(), v -> Task.parse("data.task", v)),
+        data.choice("task", dd.task(), Task.class, "a task"),
         data.integer("alphabet", dd.alphabet()), trainLengths, testLengths,
         data.integer("train_size", dd.trainSize()), data.integer("dev_size", dd.devSize()),
         data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
@@ -325,13 +332,13 @@ public final class ConfigLoader {
     Reader model = root.section("model");
     ModelConfig md = d.model();
     ModelConfig modelConfig = new ModelConfig(
-        model.choice("cell", md.cell(), v -> Cell.parse("model.cell", v)),
+        model.choice("cell", md.cell(), CellType.class, "a recurrent cell"),
         model.integer("embedding", md.embedding()), model.integer("hidden", md.hidden()),
         model.integer("encoder_layers", md.encoderLayers()), model.bool("bidirectional", md.bidirectional()),
         model.number("dropout", md.dropout()),
-        model.choice("attention", md.attention(), v -> Attention.parse("model.attention", v)),
+        model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
-        model.choice("critic_trunk", md.criticTrunk(), v -> CriticTrunk.parse("model.critic_trunk", v)));
+        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
 
     Reader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -342,20 +349,21 @@ public final class ConfigLoader {
     Reader rl = root.section("rl");
     RlConfig rd = d.rl();
     RlConfig rlConfig = new RlConfig(rl.integer("steps", rd.steps()), rl.reward("reward", rd.reward()),
-        rl.choice("bleu_smoothing", rd.bleuSmoothing(), v -> BleuSmoothing.parse("rl.bleu_smoothing", v)),
-        rl.choice("baseline", rd.baseline(), v -> Baseline.parse("rl.baseline", v)),
+        rl.choice("bleu_smoothing", rd.bleuSmoothing(), NltkSmoothing.class, "a BLEU smoothing method"),
+        rl.choice("baseline", rd.baseline(), BaselineKind.class, "a baseline"),
         rl.integer("samples", rd.samples()), rl.integer("batch_size", rd.batchSize()),
         rl.number("learning_rate", rd.learningRate()), rl.number("max_grad_norm", rd.maxGradNorm()),
         rl.number("entropy", rd.entropy()), rl.number("temperature", rd.temperature()),
         rl.number("critic_loss_coefficient", rd.criticLossCoefficient()),
         rl.number("moving_average_decay", rd.movingAverageDecay()), rl.integer("max_length", rd.maxLength()),
-        rl.path("init_checkpoint", rd.initCheckpoint()));
+        rl.path("init_checkpoint", rd.initCheckpoint()),
+        rl.choice("start_from", rd.startFrom(), RlStart.class, "a pre-trained model to start RL from"));
 
     Reader eval = root.section("eval");
     EvalConfig ed = d.eval();
     EvalConfig evalConfig = new EvalConfig(eval.integer("every", ed.every()), eval.integer("dev_size", ed.devSize()),
         eval.integer("beam_width", ed.beamWidth()), eval.string("best_metric", ed.bestMetric()),
-        eval.choice("best_mode", ed.bestMode(), v -> BestMode.parse("eval.best_mode", v)),
+        eval.optionalChoice("best_mode", ed.bestMode(), MetricDirection.class, "a best mode"),
         eval.integer("samples", ed.samples()), eval.integer("heatmaps", ed.heatmaps()));
 
     Reader tracking = root.section("tracking");
@@ -425,7 +433,7 @@ public final class ConfigLoader {
     root.put("seed", c.seed());
     DataConfig d = c.data();
     ObjectNode data = root.putObject("data");
-    data.put("task", d.task().configName());
+    data.put("task", ConfigChoice.spelling(d.task()));
     data.put("alphabet", d.alphabet());
     putRange(data, "train_lengths", d.trainLengths());
     putRange(data, "test_lengths", d.testLengths());
@@ -440,23 +448,23 @@ public final class ConfigLoader {
     putPath(tsv, "test", d.tsv().test());
     tsv.put("dev_fraction", d.tsv().devFraction());
     tsv.put("test_fraction", d.tsv().testFraction());
-    tsv.put("level", d.tsv().level().configName());
-    tsv.put("bad_lines", d.tsv().badLines().configName());
+    tsv.put("level", ConfigChoice.spelling(d.tsv().level()));
+    tsv.put("bad_lines", ConfigChoice.spelling(d.tsv().badLines()));
     ObjectNode pron = data.putObject("pronunciation");
     pron.put("strip_stress", d.pronunciation().stripStress());
     pron.put("max_words", d.pronunciation().maxWords());
 
     ModelConfig m = c.model();
     ObjectNode model = root.putObject("model");
-    model.put("cell", m.cell().configName());
+    model.put("cell", ConfigChoice.spelling(m.cell()));
     model.put("embedding", m.embedding());
     model.put("hidden", m.hidden());
     model.put("encoder_layers", m.encoderLayers());
     model.put("bidirectional", m.bidirectional());
     model.put("dropout", m.dropout());
-    model.put("attention", m.attention().configName());
+    model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
-    model.put("critic_trunk", m.criticTrunk().configName());
+    model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");
@@ -469,13 +477,13 @@ public final class ConfigLoader {
     ObjectNode rl = root.putObject("rl");
     rl.put("steps", r.steps());
     if (r.singleReward() != null) {
-      rl.put("reward", r.singleReward());
+      rl.put("reward", ConfigChoice.spelling(r.singleReward()));
     } else {
       ObjectNode weights = rl.putObject("reward");
-      r.reward().forEach(weights::put);
+      r.reward().forEach((kind, w) -> weights.put(ConfigChoice.spelling(kind), w));
     }
-    rl.put("bleu_smoothing", r.bleuSmoothing().configName());
-    rl.put("baseline", r.baseline().configName());
+    rl.put("bleu_smoothing", ConfigChoice.spelling(r.bleuSmoothing()));
+    rl.put("baseline", ConfigChoice.spelling(r.baseline()));
     rl.put("samples", r.samples());
     rl.put("batch_size", r.batchSize());
     rl.put("learning_rate", r.learningRate());
@@ -486,6 +494,7 @@ public final class ConfigLoader {
     rl.put("moving_average_decay", r.movingAverageDecay());
     rl.put("max_length", r.maxLength());
     putPath(rl, "init_checkpoint", r.initCheckpoint());
+    rl.put("start_from", ConfigChoice.spelling(r.startFrom()));
 
     EvalConfig e = c.eval();
     ObjectNode eval = root.putObject("eval");
@@ -493,7 +502,7 @@ public final class ConfigLoader {
     eval.put("dev_size", e.devSize());
     eval.put("beam_width", e.beamWidth());
     eval.put("best_metric", e.bestMetric());
-    eval.put("best_mode", e.bestMode().configName());
+    eval.put("best_mode", e.bestMode() == null ? null : ConfigChoice.spelling(e.bestMode()));
     eval.put("samples", e.samples());
     eval.put("heatmaps", e.heatmaps());
 
@@ -708,16 +717,22 @@ public final class ConfigLoader {
       throw wrong(name, v, "a path");
     }
 
-    <E> E choice(String name, E def, java.util.function.Function<String, E> parse) {
+    <E extends Enum<E>> E choice(String name, E def, Class<E> type, String what) {
       JsonNode v = get(name);
       if (v == null) {
         return def;
       }
       if (v.isValueNode() && !v.isNull()) {
-        return parse.apply(v.asText());
+        return ConfigChoice.parse(type, prefix + name, what, v.asText());
       }
       // Let the enum list what is allowed, with the offending value shown as YAML.
-      return parse.apply(describe(v));
+      return ConfigChoice.parse(type, prefix + name, what, describe(v));
+    }
+
+    /** A choice that may be left empty (null) to mean "decided elsewhere". */
+    <E extends Enum<E>> E optionalChoice(String name, E def, Class<E> type, String what) {
+      JsonNode v = get(name);
+      return v != null && v.isNull() ? null : choice(name, def, type, what);
     }
 
     LengthRange range(String name, LengthRange def) {
@@ -736,28 +751,29 @@ public final class ConfigLoader {
           + "with integers 1 <= min <= max");
     }
 
-    Map<String, Double> reward(String name, Map<String, Double> def) {
+    Map<RewardKind, Double> reward(String name, Map<RewardKind, Double> def) {
       JsonNode v = get(name);
       if (v == null) {
         return def;
       }
       if (v.isTextual()) {
-        return Map.of(v.asText(), 1.0);
+        return Map.of(ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", v.asText()), 1.0);
       }
       if (v.isObject() && v.size() > 0) {
-        Map<String, Double> weights = new LinkedHashMap<>();
+        Map<RewardKind, Double> weights = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
+          RewardKind kind = ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", e.getKey());
           if (!e.getValue().isNumber()) {
             throw new InvalidConfigException(prefix + name + "." + e.getKey(), describe(e.getValue())
                 + " is not a weight; expected a number");
           }
-          weights.put(e.getKey(), e.getValue().doubleValue());
+          weights.put(kind, e.getValue().doubleValue());
         }
         return weights;
       }
       throw new InvalidConfigException(prefix + name, describe(v) + " is not a reward; expected a name ("
-          + String.join(", ", RlConfig.REWARDS) + ") or a map of name: weight");
+          + ConfigChoice.allowed(RewardKind.class) + ") or a map of name: weight");
     }
 
     LinkedHashMap<String, List<Object>> grid(String name) {

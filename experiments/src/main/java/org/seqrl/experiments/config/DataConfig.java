@@ -36,6 +36,12 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
             + " exceeds data.max_source_length/max_target_length " + limit + "; expected max <= " + limit);
       }
     }
+    if (task != Task.TSV && (tsv.train() != null || tsv.dev() != null || tsv.test() != null)) {
+      // Without task: tsv the files are never read and the run trains on the task named instead.
+      String key = tsv.train() != null ? "train" : tsv.dev() != null ? "dev" : "test";
+      throw InvalidConfigException.conflict("data.tsv." + key, "is set but data.task is "
+          + ConfigChoice.spelling(task) + ", which does not read TSV files; expected data.task: tsv, or no data.tsv paths");
+    }
     if (task == Task.TSV && tsv.train() == null) {
       throw InvalidConfigException.conflict("data.task", "'tsv' needs data.tsv.train, which is missing; expected "
           + "the path of a file of source<TAB>reference lines");

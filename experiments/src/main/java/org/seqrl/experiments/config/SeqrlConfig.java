@@ -25,6 +25,15 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "
           + "one of them > 0");
     }
+    if (rl.initCheckpoint() != null && pretrain.steps() > 0) {
+      // A run that starts from a checkpoint goes straight to RL; its pre-training steps would be skipped.
+      throw InvalidConfigException.conflict("rl.init_checkpoint", "starts RL from " + rl.initCheckpoint()
+          + ", which skips pre-training, but pretrain.steps is " + pretrain.steps() + "; expected pretrain.steps 0");
+    }
+    if (rl.startFrom() == RlStart.BEST && pretrain.steps() == 0 && rl.initCheckpoint() == null) {
+      throw InvalidConfigException.conflict("rl.start_from", "'best' picks the best pre-training evaluation, but "
+          + "pretrain.steps is 0; expected pretrain.steps > 0, or rl.start_from final");
+    }
   }
 
   public static SeqrlConfig defaults() {

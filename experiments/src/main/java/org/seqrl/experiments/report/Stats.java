@@ -27,16 +27,4 @@ public final class Stats {
     }
     return Math.sqrt(ss / (xs.length - 1));
   }
-
-  /**
-   * Whether smaller values of a metric are better, judged by its name: losses, errors, distances
-   * and perplexities; everything else (BLEU, chrF, accuracy, reward) is better when larger.
-   */
-  public static boolean lowerIsBetter(String metric) {
-    String m = metric.toLowerCase(java.util.Locale.ROOT);
-    return m.contains("loss") || m.contains("error") || m.contains("distance") || m.endsWith("_per")
-        || m.endsWith("/per") || m.endsWith("wer") || m.contains("perplexity") || m.contains("edit")
-        // The evaluator's edit distances (as rewards, Levenshtein is negated and better when larger).
-        || m.matches("eval/(beam/)?levenshtein(_rate)?");
-  }
 }

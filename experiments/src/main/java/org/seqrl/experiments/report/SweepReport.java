@@ -20,6 +20,8 @@ import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.Page;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.tracking.MlflowConnection;
+import org.seqrl.rl.Evaluator;
+import org.seqrl.rl.MetricDirection;
 
 /**
  * Compares runs across seeds: cells are grouped by every param that varies across the runs
@@ -145,12 +147,16 @@ public final class SweepReport {
   }
 
   static double[] bests(List<RunData> runs, String metric) {
-    boolean lower = Stats.lowerIsBetter(metric);
+    MetricDirection direction = direction(metric);
     return runs.stream().filter(r -> r.histories().containsKey(metric) && !r.histories().get(metric).isEmpty())
-        .mapToDouble(r -> {
-          var vals = r.histories().get(metric).stream().mapToDouble(Metric::getValue).filter(Double::isFinite);
-          return (lower ? vals.min() : vals.max()).orElse(Double.NaN);
-        }).toArray();
+        .mapToDouble(r -> direction.best(r.histories().get(metric).stream().mapToDouble(Metric::getValue).toArray()))
+        .toArray();
+  }
+
+  /** Which way a reported metric improves; the report reports {@code eval/*} metrics only, which all have one. */
+  static MetricDirection direction(String metric) {
+    return Evaluator.direction(metric).orElseThrow(() -> new IllegalArgumentException(
+        "'" + metric + "' is not an evaluation metric; the report ranks eval/* metrics only"));
   }
 
   private static Optional<Double> last(List<Metric> history) {
@@ -207,7 +213,7 @@ public final class SweepReport {
         .append("; seeds pooled. Values are mean ± sample standard deviation over the runs of a group.\n\n");
     md.append("| group | runs |");
     for (String m : metrics) {
-      md.append(' ').append(m).append(" final | ").append(m).append(Stats.lowerIsBetter(m) ? " best (min)" : " best (max)").append(" |");
+      md.append(' ').append(m).append(" final | ").append(m).append(" best (").append(direction(m) == MetricDirection.MIN ? "min" : "max").append(")").append(" |");
     }
     md.append('\n').append("|---|---|").append("---|---|".repeat(metrics.size())).append('\n');
     for (Group g : groups) {

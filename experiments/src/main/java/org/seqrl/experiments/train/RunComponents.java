@@ -7,17 +7,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
+import org.seqrl.experiments.config.ConfigChoice;
+import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.Dataset;
 import org.seqrl.experiments.data.Datasets;
 import org.seqrl.experiments.data.EncodedSplit;
 import org.seqrl.experiments.data.Seeds;
+import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.experiments.data.Vocabulary;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineStrategy;
@@ -67,11 +69,10 @@ public final class RunComponents implements AutoCloseable {
   public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener) {
     long seed = config.seed();
     Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"));
-    BaselineStrategy baseline = config.rl().baseline().kind()
-        .create(config.rl().movingAverageDecay());
+    BaselineStrategy baseline = config.rl().baseline().create(config.rl().movingAverageDecay());
     Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
     IntFunction<String> text = dataset.targetVocab()::token;
-    Reward reward = reward(config, text, dataset.level().toString().toLowerCase(Locale.ROOT).equals("char"));
+    Reward reward = reward(config, text, dataset.level() == TokenLevel.CHAR);
     int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
     TrainerSettings settings = new TrainerSettings(
         config.rl().samples(),
@@ -90,14 +91,14 @@ public final class RunComponents implements AutoCloseable {
     return Seq2SeqConfig.builder(dataset.sourceVocab().size(), dataset.targetVocab().size())
         .embedding(m.embedding())
         .hidden(m.hidden())
-        .cell(Seq2SeqConfig.CellType.valueOf(upper(m.cell())))
+        .cell(m.cell())
         .encoderLayers(m.encoderLayers())
         .bidirectional(m.bidirectional())
         .dropout(m.dropout())
-        .attention(Seq2SeqConfig.Attention.valueOf(upper(m.attention())))
+        .attention(m.attention())
         .attentionSize(m.attentionSize())
         .criticHeads(criticHeads(config, baseline))
-        .criticTrunk(Seq2SeqConfig.CriticTrunk.valueOf(upper(m.criticTrunk())))
+        .criticTrunk(m.criticTrunk())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }
@@ -113,30 +114,26 @@ public final class RunComponents implements AutoCloseable {
     return baseline.requirements().criticHeads();
   }
 
-  private static String upper(Object configValue) {
-    return configValue.toString().toUpperCase(Locale.ROOT).replace('-', '_');
-  }
-
   /** The configured reward: one kind, or a weighted sum when several are named. */
   static Reward reward(SeqrlConfig config, IntFunction<String> text, boolean characterLevel) {
-    Map<String, Double> weights = config.rl().reward();
-    NltkSmoothing smoothing = NltkSmoothing.parse(config.rl().bleuSmoothing().toString());
-    if (weights.size() == 1 && weights.values().iterator().next() == 1.0) {
-      return single(RewardKind.parse(weights.keySet().iterator().next()), smoothing, text, characterLevel);
+    NltkSmoothing smoothing = config.rl().bleuSmoothing();
+    RewardKind single = config.rl().singleReward();
+    if (single != null) {
+      return single(single, smoothing, text, characterLevel);
     }
     Map<Reward, Double> parts = new LinkedHashMap<>();
-    weights.forEach((name, w) -> parts.put(single(RewardKind.parse(name), smoothing, text, characterLevel), w));
+    config.rl().reward().forEach((kind, w) -> parts.put(single(kind, smoothing, text, characterLevel), w));
     return Rewards.weightedSum(parts);
   }
 
   /** The reward as configs write it: a name, or weighted names joined by '+'. */
   public static String rewardLabel(SeqrlConfig config) {
-    String single = config.rl().singleReward();
+    RewardKind single = config.rl().singleReward();
     if (single != null) {
-      return single;
+      return ConfigChoice.spelling(single);
     }
     List<String> parts = new ArrayList<>();
-    config.rl().reward().forEach((name, w) -> parts.add(w + "*" + name));
+    config.rl().reward().forEach((kind, w) -> parts.add(w + "*" + ConfigChoice.spelling(kind)));
     return String.join("+", parts);
   }
 
@@ -180,9 +177,13 @@ public final class RunComponents implements AutoCloseable {
       default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected dev, test or train");
     };
     List<NamedMetric> metrics = new ArrayList<>();
-    metrics.add(new NamedMetric("reward", reward));
-    metrics.add(new NamedMetric("chrf", org.seqrl.rl.Rewards.chrf(targetText,
-        dataset.level().toString().toLowerCase(Locale.ROOT).equals("char"))));
+    for (String name : EvalConfig.EXTRA_METRICS) {
+      metrics.add(new NamedMetric(name, switch (name) {
+        case "reward" -> reward;
+        case "chrf" -> Rewards.chrf(targetText, dataset.level() == TokenLevel.CHAR);
+        default -> throw new IllegalStateException("no scorer for evaluation metric '" + name + "'");
+      }));
+    }
     Evaluator evaluator = new Evaluator(policy, metrics, maxLength, 64, config.eval().beamWidth(), config.eval().samples());
     return evaluator.evaluate(step, split, data.sources(), data.references());
   }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.RlStart;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.tracking.RunRecorder;
 import org.seqrl.experiments.tracking.TrackingTarget;
@@ -61,10 +62,12 @@ public final class SweepCommand implements Callable<Integer> {
       throw new UserInputException(configFile + ": no such config file");
     }
     SeqrlConfig config = ConfigLoader.load(configFile, overrides);
-    List<org.seqrl.experiments.config.SweepCell> cells = config.sweep().cells();
-    if (cells.isEmpty()) {
-      throw new UserInputException(configFile + ": sweep.grid is empty; expected e.g. sweep: {grid: {rl.baseline: [scst, rloo], seed: [1, 2]}}");
+    if (config.sweep().grid().isEmpty()) {
+      // An empty grid has one cell without overrides: that is `seqrl train`, not a sweep.
+      throw new UserInputException(configFile + ": sweep.grid is empty or missing; expected a mapping of config keys "
+          + "to lists of values, e.g. sweep: {grid: {rl.baseline: [scst, rloo], seed: [1, 2]}}");
     }
+    List<org.seqrl.experiments.config.SweepCell> cells = config.sweep().cells();
     Path dir = output != null ? output : Path.of("runs", "sweep-" + config.experiment());
     Files.createDirectories(dir.resolve("cells"));
     Files.writeString(dir.resolve("sweep.yaml"), ConfigLoader.toYaml(config));
@@ -95,8 +98,11 @@ public final class SweepCommand implements Callable<Integer> {
         }
         for (var cell : cells) {
           PretrainGroup g = groups.get(cell.name());
+          // rl.start_from picks the shared run's final model or its best pre-training evaluation.
+          String start = ConfigLoader.withOverrides(config, cell.overrides()).rl().startFrom() == RlStart.BEST
+              ? "best" : "latest";
           cellExtra.put(cell.name(), List.of("pretrain.steps=0",
-              "rl.init_checkpoint=" + g.dir().toAbsolutePath().resolve("checkpoints/latest")));
+              "rl.init_checkpoint=" + g.dir().toAbsolutePath().resolve("checkpoints").resolve(start)));
         }
       }
       List<Future<CellResult>> futures = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.report.LearningCurvePlot;
@@ -79,7 +80,7 @@ public final class TrainCommand implements Callable<Integer> {
       case "auto" -> System.console() != null;
       default -> throw new UserInputException("--progress: '" + progress + "' is not a mode; expected auto, bar or lines");
     };
-    boolean charLevel = run.components().dataset().level().toString().equalsIgnoreCase("char");
+    boolean charLevel = run.components().dataset().level() == org.seqrl.experiments.data.TokenLevel.CHAR;
     // On SIGINT/SIGTERM the JVM runs shutdown hooks and then halts: this one asks the loop to stop
     // and waits (bounded) until this command has checkpointed and flushed its records.
     CountDownLatch done = new CountDownLatch(1);
@@ -167,9 +168,9 @@ public final class TrainCommand implements Callable<Integer> {
     TrackingTarget target = TrackingTarget.resolve(uri, System.getenv());
     String name = runName != null ? runName : run.runDir().toAbsolutePath().normalize().getFileName().toString();
     Map<String, String> tags = new LinkedHashMap<>();
-    tags.put("seqrl.task", config.data().task().toString().toLowerCase(Locale.ROOT));
+    tags.put("seqrl.task", ConfigChoice.spelling(config.data().task()));
     tags.put("seqrl.reward", RunComponents.rewardLabel(config));
-    tags.put("seqrl.baseline", config.rl().baseline().configName());
+    tags.put("seqrl.baseline", ConfigChoice.spelling(config.rl().baseline()));
     tags.put("seqrl.model", modelSummary(config));
     tags.put("seqrl.seed", Long.toString(config.seed()));
     tags.put("seqrl.run_dir", run.runDir().toAbsolutePath().normalize().toString());

@@ -13,11 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.RlStart;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.EncodedSplit;
 import org.seqrl.rl.EvaluationEvent;
+import org.seqrl.rl.Evaluator;
 import org.seqrl.rl.NonFiniteLossException;
 import org.seqrl.rl.RunListener;
 
@@ -62,6 +65,7 @@ public final class TrainingRun implements AutoCloseable {
   private long globalStep;
   private double bestValue = Double.NaN;
   private long bestStep = -1;
+  private Map<String, Double> bestMetrics = Map.of();
   private Map<String, Double> beforeRl = Map.of();
   private long elapsedMillisBefore;
 
@@ -170,6 +174,12 @@ public final class TrainingRun implements AutoCloseable {
           return Outcome.INTERRUPTED;
         }
         beforeRl = evaluate("dev");
+        // The pre-trained model's final point competes for best like every other evaluation.
+        updateBest(beforeRl, startNanos);
+        if (config.rl().startFrom() == RlStart.BEST && bestStep >= 0 && bestStep != globalStep) {
+          parts.restorePolicyFrom(checkpoints.find("best").orElseThrow());
+          beforeRl = bestMetrics;
+        }
         phase = Phase.RL;
         phaseStep = 0;
         saveLatest(startNanos);
@@ -177,11 +187,13 @@ public final class TrainingRun implements AutoCloseable {
       if (phase == Phase.RL) {
         if (beforeRl.isEmpty()) {
           beforeRl = evaluate("dev");
+          updateBest(beforeRl, startNanos);
         }
         if (!runPhase(config.rl().steps(), false, startNanos)) {
           return Outcome.INTERRUPTED;
         }
-        Map<String, Double> finalMetrics = evaluate("dev");
+        // Without RL steps the model is the one just evaluated; evaluating it again would log a duplicate.
+        Map<String, Double> finalMetrics = config.rl().steps() == 0 ? beforeRl : evaluate("dev");
         updateBest(finalMetrics, startNanos);
         phase = Phase.DONE;
         saveLatest(startNanos);
@@ -227,13 +239,14 @@ public final class TrainingRun implements AutoCloseable {
   private void updateBest(Map<String, Double> metrics, long startNanos) {
     String key = config.eval().bestMetric();
     Double value = metrics.get(key);
-    if (value == null || value.isNaN()) {
-      return;
+    if (value == null) {
+      // EvalConfig admits only metrics an evaluation reports, so this is a bug, not a config error.
+      throw new IllegalStateException("evaluation did not report " + key + "; it reported " + metrics.keySet());
     }
-    boolean better = Double.isNaN(bestValue) || (config.eval().bestMode().equals("max") ? value > bestValue : value < bestValue);
-    if (better) {
+    if (config.eval().bestDirection().isBetter(value, bestValue)) {
       bestValue = value;
       bestStep = globalStep;
+      bestMetrics = Map.copyOf(metrics);
       checkpoints.save("best", dir -> writeCheckpoint(dir, startNanos));
     }
   }
@@ -254,6 +267,8 @@ public final class TrainingRun implements AutoCloseable {
     s.put("elapsedMillis", elapsedMillisBefore + (System.nanoTime() - startNanos) / 1_000_000);
     ObjectNode before = s.putObject("beforeRl");
     beforeRl.forEach(before::put);
+    ObjectNode best = s.putObject("bestMetrics");
+    bestMetrics.forEach(best::put);
     ObjectNode trainerState = s.putObject("trainer");
     parts.trainer().state().forEach(trainerState::put);
     s.set("pretrainBatches", JSON.valueToTree(pretrainBatches.state()));
@@ -274,6 +289,12 @@ public final class TrainingRun implements AutoCloseable {
       Map<String, Double> before = new LinkedHashMap<>();
       s.get("beforeRl").fields().forEachRemaining(e -> before.put(e.getKey(), e.getValue().asDouble()));
       beforeRl = before;
+      Map<String, Double> best = new LinkedHashMap<>();
+      // Absent in checkpoints written before the best evaluation's metrics were kept.
+      if (s.has("bestMetrics")) {
+        s.get("bestMetrics").fields().forEachRemaining(e -> best.put(e.getKey(), e.getValue().asDouble()));
+      }
+      bestMetrics = best;
       Map<String, Double> trainerState = new LinkedHashMap<>();
       s.get("trainer").fields().forEachRemaining(e -> trainerState.put(e.getKey(), e.getValue().asDouble()));
       parts.trainer().restore(trainerState);
@@ -288,14 +309,24 @@ public final class TrainingRun implements AutoCloseable {
     ObjectNode s = JSON.createObjectNode();
     s.put("experiment", config.experiment());
     s.put("seed", config.seed());
-    s.put("task", config.data().task().toString().toLowerCase());
+    s.put("task", ConfigChoice.spelling(config.data().task()));
     s.put("reward", RunComponents.rewardLabel(config));
-    s.put("baseline", config.rl().baseline().configName());
+    s.put("baseline", ConfigChoice.spelling(config.rl().baseline()));
+    s.put("rl_start", ConfigChoice.spelling(config.rl().startFrom()));
     s.set("before_rl", summaryMetrics(beforeRl));
     s.set("final", summaryMetrics(finalMetrics));
     s.put("best_metric", config.eval().bestMetric());
+    s.put("best_direction", ConfigChoice.spelling(config.eval().bestDirection()));
     s.put("best_value", bestValue);
     s.put("best_step", bestStep);
+    s.set("best", summaryMetrics(bestMetrics));
+    // Which way each metric improves, from the one definition, for scripts that read summaries.
+    ObjectNode directions = s.putObject("directions");
+    finalMetrics.keySet().forEach(k -> Evaluator.direction(k).ifPresent(d -> {
+      if (isSummaryMetric(k)) {
+        directions.put(k.substring(Evaluator.PREFIX.length()), ConfigChoice.spelling(d));
+      }
+    }));
     ObjectNode steps = s.putObject("steps");
     steps.put("pretrain", config.pretrain().steps());
     steps.put("rl", config.rl().steps());
@@ -313,11 +344,16 @@ public final class TrainingRun implements AutoCloseable {
   static ObjectNode summaryMetrics(Map<String, Double> metrics) {
     ObjectNode o = JSON.createObjectNode();
     metrics.forEach((k, v) -> {
-      if (k.startsWith("eval/") && !k.substring(5).contains("/")) {
-        o.put(k.substring(5), v);
+      if (isSummaryMetric(k)) {
+        o.put(k.substring(Evaluator.PREFIX.length()), v);
       }
     });
     return o;
+  }
+
+  /** Greedy evaluation metrics ({@code eval/<name>}, not {@code eval/beam/...}). */
+  private static boolean isSummaryMetric(String key) {
+    return key.startsWith(Evaluator.PREFIX) && !key.substring(Evaluator.PREFIX.length()).contains("/");
   }
 
   private static int[][] firstReferences(int[][][] references) {

@@ -17,7 +17,13 @@ import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.data.Dataset;
 import org.seqrl.experiments.data.Datasets;
 import org.seqrl.experiments.data.Seeds;
+import org.seqrl.agents.Seq2SeqConfig.Attention;
+import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.experiments.data.TokenLevel;
+import org.seqrl.metrics.NltkSmoothing;
+import org.seqrl.rl.BaselineKind;
+import org.seqrl.rl.MetricDirection;
+import org.seqrl.rl.RewardKind;
 
 class ConfigLoaderTest {
 
@@ -44,8 +50,8 @@ class ConfigLoaderTest {
     assertEquals(1, c.seed());
     assertEquals(Task.REVERSE, c.data().task());
     assertEquals(new LengthRange(3, 8), c.data().testLengths());
-    assertEquals(Map.of("levenshtein", 1.0), c.rl().reward());
-    assertEquals(Baseline.SCST, c.rl().baseline());
+    assertEquals(Map.of(RewardKind.LEVENSHTEIN, 1.0), c.rl().reward());
+    assertEquals(BaselineKind.SCST, c.rl().baseline());
   }
 
   @Test
@@ -62,8 +68,9 @@ class ConfigLoaderTest {
         model:
           cell: lstm
           bidirectional: true
+          encoder_layers: 2
           dropout: 0.25
-          attention: dot
+          attention: additive
           attention_size: 48
         rl:
           reward: {bleu: 0.5, chrf: 0.5}
@@ -80,15 +87,15 @@ class ConfigLoaderTest {
     assertEquals(new LengthRange(2, 5), c.data().trainLengths());
     assertEquals(new LengthRange(2, 5), c.data().testLengths(), "test lengths default to train lengths");
     assertEquals(TokenLevel.WORD, c.data().tsv().level());
-    assertEquals(Cell.LSTM, c.model().cell());
+    assertEquals(CellType.LSTM, c.model().cell());
     assertTrue(c.model().bidirectional());
     assertEquals(0.25, c.model().dropout());
-    assertEquals(Attention.DOT, c.model().attention());
+    assertEquals(Attention.ADDITIVE, c.model().attention());
     assertEquals(48, c.model().attentionSize());
-    assertEquals(Map.of("bleu", 0.5, "chrf", 0.5), c.rl().reward());
-    assertEquals(Baseline.RLOO, c.rl().baseline());
+    assertEquals(Map.of(RewardKind.BLEU, 0.5, RewardKind.CHRF, 0.5), c.rl().reward());
+    assertEquals(BaselineKind.RLOO, c.rl().baseline());
     assertEquals(1e-5, c.rl().learningRate());
-    assertEquals(BleuSmoothing.METHOD3, c.rl().bleuSmoothing());
+    assertEquals(NltkSmoothing.METHOD3, c.rl().bleuSmoothing());
     assertEquals("http://127.0.0.1:5000", c.tracking().uri());
   }
 
@@ -181,16 +188,16 @@ class ConfigLoaderTest {
     Path file = write("rl:\n  baseline: scst\n");
     SeqrlConfig c = ConfigLoader.load(file, List.of("rl.baseline=rloo", "rl.samples=4", "model.cell=lstm",
         "data.train_lengths=[2, 6]", "seed=9", "tracking.uri=http://x:1", "rl.reward={bleu: 1, chrf: 2}"));
-    assertEquals(Baseline.RLOO, c.rl().baseline());
+    assertEquals(BaselineKind.RLOO, c.rl().baseline());
     assertEquals(4, c.rl().samples());
-    assertEquals(Cell.LSTM, c.model().cell());
+    assertEquals(CellType.LSTM, c.model().cell());
     assertEquals(new LengthRange(2, 6), c.data().trainLengths());
     assertEquals(9, c.seed());
     assertEquals("http://x:1", c.tracking().uri());
-    assertEquals(Map.of("bleu", 1.0, "chrf", 2.0), c.rl().reward());
+    assertEquals(Map.of(RewardKind.BLEU, 1.0, RewardKind.CHRF, 2.0), c.rl().reward());
 
     SeqrlConfig mixed = ConfigLoader.load(write("rl:\n  reward: bleu\n"), List.of("rl.reward.chrf=0.5"));
-    assertEquals(Map.of("bleu", 1.0, "chrf", 0.5), mixed.rl().reward());
+    assertEquals(Map.of(RewardKind.BLEU, 1.0, RewardKind.CHRF, 0.5), mixed.rl().reward());
 
     assertEquals("--set rl.baseline=scts: rl.baseline: 'scts' is not a baseline; expected one of none, "
         + "moving-average, scst, value, step-value, scst-correction, rloo, grpo",
@@ -217,6 +224,8 @@ class ConfigLoaderTest {
           reward: {bleu: 0.25, levenshtein-normalized: 0.75}
           learning_rate: 1e-5
           init_checkpoint: ckpt
+        pretrain:
+          steps: 0
         data:
           task: tsv
           tsv: {train: t.tsv}
@@ -256,7 +265,7 @@ class ConfigLoaderTest {
   @Test
   void withOverridesForSweepCells() {
     SeqrlConfig c = ConfigLoader.withOverrides(SeqrlConfig.defaults(), List.of("rl.baseline=value", "seed=3"));
-    assertEquals(Baseline.VALUE, c.rl().baseline());
+    assertEquals(BaselineKind.VALUE, c.rl().baseline());
     assertEquals(3, c.seed());
     UserInputException e = assertThrows(UserInputException.class,
         () -> ConfigLoader.withOverrides(SeqrlConfig.defaults(), List.of("model.hidden=-3")));
@@ -333,15 +342,72 @@ class ConfigLoaderTest {
     assertEquals(8, quick.data().alphabet());
     assertEquals(600, quick.pretrain().steps());
     assertEquals(300, quick.rl().steps());
-    assertEquals(Baseline.SCST, quick.rl().baseline());
+    assertEquals(BaselineKind.SCST, quick.rl().baseline());
     assertEquals(8, ConfigLoader.load(examples.resolve("sweep.yaml"), List.of()).sweep().cells().size());
   }
 
   @Test
-  void everyConfigBaselineNamesTheRlCoreStrategyOfTheSameName() {
-    for (Baseline b : Baseline.values()) {
-      assertEquals(b.configName(), b.kind().configName());
+  void configSpellingsAreTheNamesRlCoreUses() {
+    // rl-core spells its choices in its own error messages; the config must spell them the same.
+    for (BaselineKind b : BaselineKind.values()) {
+      assertEquals(b.configName(), ConfigChoice.spelling(b));
     }
-    assertEquals(Baseline.values().length, org.seqrl.rl.BaselineKind.values().length);
+    for (RewardKind r : RewardKind.values()) {
+      assertEquals(r.configName(), ConfigChoice.spelling(r));
+    }
+  }
+
+  @Test
+  void bestMetricMustBeOneAnEvaluationReports() throws IOException {
+    String typo = error("eval:\n  every: 5\n  best_metric: eval/levenstein\n");
+    assertTrue(typo.endsWith("config.yaml:3: eval.best_metric: 'eval/levenstein' is not a metric an evaluation "
+        + "reports; expected one of eval/bleu, eval/levenshtein, eval/levenshtein_rate, eval/exact_match, eval/reward, "
+        + "eval/chrf"), typo);
+    String beam = error("eval:\n  best_metric: eval/beam/bleu\n");
+    assertTrue(beam.contains("config.yaml:2: eval.best_metric: 'eval/beam/bleu' is only reported with beam search, "
+        + "but eval.beam_width is 1"), beam);
+    SeqrlConfig withBeam = ConfigLoader.load(write("eval:\n  best_metric: eval/beam/bleu\n  beam_width: 4\n"), List.of());
+    assertEquals(MetricDirection.MAX, withBeam.eval().bestDirection());
+  }
+
+  @Test
+  void whichWayIsBetterComesFromTheMetric() throws IOException {
+    assertEquals(MetricDirection.MIN, SeqrlConfig.defaults().eval().bestDirection());
+    SeqrlConfig exact = ConfigLoader.load(write("eval:\n  best_metric: eval/exact_match\n"), List.of());
+    assertEquals(MetricDirection.MAX, exact.eval().bestDirection());
+    assertNull(exact.eval().bestMode());
+    // An explicit best_mode that agrees is accepted; one that contradicts the metric is an error.
+    SeqrlConfig agreeing = ConfigLoader.load(write("eval:\n  best_metric: eval/bleu\n  best_mode: max\n"), List.of());
+    assertEquals(MetricDirection.MAX, agreeing.eval().bestDirection());
+    String wrong = error("eval:\n  best_metric: eval/levenshtein\n  best_mode: max\n");
+    assertTrue(wrong.endsWith("config.yaml:3: eval.best_mode: 'max' contradicts eval/levenshtein, which is better when "
+        + "lower; expected min, or leave eval.best_mode out"), wrong);
+    // The resolved config (best_mode: null) reloads, as a resumed run does.
+    SeqrlConfig reloaded = ConfigLoader.parse(ConfigLoader.toYaml(exact), "config.yaml", null, List.of());
+    assertEquals(exact, reloaded);
+  }
+
+  @Test
+  void settingsThatWouldDoNothingAreRejected() throws IOException {
+    String dropout = error("model:\n  dropout: 0.3\n");
+    assertTrue(dropout.endsWith("config.yaml:2: model.dropout: 0.3 has no effect with model.encoder_layers 1 (dropout "
+        + "applies between encoder layers); expected 0, or model.encoder_layers >= 2"), dropout);
+    assertEquals(0.3, ConfigLoader.load(write("model:\n  dropout: 0.3\n  encoder_layers: 2\n"), List.of()).model().dropout());
+    String size = error("model:\n  attention: dot\n  attention_size: 32\n");
+    assertTrue(size.endsWith("config.yaml:3: model.attention_size: 32 has no effect with model.attention dot (it sizes "
+        + "additive attention's scoring layer); expected 0, or model.attention additive"), size);
+    String start = error("pretrain:\n  steps: 0\nrl:\n  start_from: best\n");
+    assertTrue(start.endsWith("config.yaml:4: rl.start_from: 'best' picks the best pre-training evaluation, but "
+        + "pretrain.steps is 0; expected pretrain.steps > 0, or rl.start_from final"), start);
+    String tsv = error("data:\n  tsv:\n    train: words.tsv\n");
+    assertTrue(tsv.endsWith("config.yaml:3: data.tsv.train: is set but data.task is reverse, which does not read TSV "
+        + "files; expected data.task: tsv, or no data.tsv paths"), tsv);
+    String init = error("rl:\n  init_checkpoint: ckpt\n");
+    assertTrue(init.contains("config.yaml:2: rl.init_checkpoint: starts RL from ") && init.endsWith(", which skips "
+        + "pre-training, but pretrain.steps is 2000; expected pretrain.steps 0"), init);
+    // A sweep whose grid makes a setting idle in some cells is rejected before any cell runs.
+    String sweep = error("model:\n  dropout: 0.2\n  encoder_layers: 2\nsweep:\n  grid:\n    model.encoder_layers: [1, 2]\n");
+    assertTrue(sweep.contains("sweep.grid: cell model.encoder_layers=1 is invalid") && sweep.contains("model.dropout"),
+        sweep);
   }
 }

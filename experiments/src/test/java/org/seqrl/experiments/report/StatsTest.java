@@ -1,7 +1,6 @@
 package org.seqrl.experiments.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -15,16 +14,5 @@ class StatsTest {
     assertEquals(Math.sqrt(32.0 / 7.0), Stats.sampleStd(xs), 1e-12);
     assertEquals(0.0, Stats.sampleStd(new double[] {3}), 0.0);
     assertTrue(Double.isNaN(Stats.mean(new double[0])));
-  }
-
-  @Test
-  void directionOfBestFollowsTheMetricName() {
-    assertTrue(Stats.lowerIsBetter("eval/loss"));
-    assertTrue(Stats.lowerIsBetter("eval/phoneme_error_rate"));
-    assertFalse(Stats.lowerIsBetter("eval/bleu"));
-    assertTrue(Stats.lowerIsBetter("eval/levenshtein"));
-    assertTrue(Stats.lowerIsBetter("eval/beam/levenshtein_rate"));
-    assertFalse(Stats.lowerIsBetter("eval/reward"));
-    assertFalse(Stats.lowerIsBetter("eval/chrf"));
   }
 }

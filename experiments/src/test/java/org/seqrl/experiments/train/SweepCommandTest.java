@@ -82,6 +82,28 @@ class SweepCommandTest {
     assertEquals(runs.size(), searchRuns(uri, experiment).size(), "a rerun creates no runs");
   }
 
+  @Test
+  void aConfigWithoutAGridIsNotASweep() throws Exception {
+    for (String grid : new String[] {"sweep:\n  grid: {}\n", ""}) {
+      Path cfg = TinyRuns.config(tmp, "nogrid", 30, 10, grid);
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      PrintStream old = System.err;
+      int code;
+      try {
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        code = SeqrlCli.commandLine().execute("sweep", cfg.toString(), "--output", tmp.resolve("nogrid").toString(),
+            "--no-tracking");
+      } finally {
+        System.setErr(old);
+      }
+      String text = err.toString(StandardCharsets.UTF_8);
+      assertEquals(2, code, text);
+      assertTrue(text.contains(cfg + ": sweep.grid is empty or missing; expected a mapping of config keys to lists "
+          + "of values"), text);
+      assertTrue(Files.notExists(tmp.resolve("nogrid")), "nothing is started");
+    }
+  }
+
   private static String run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream old = System.out;

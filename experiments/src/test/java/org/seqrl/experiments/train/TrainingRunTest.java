@@ -142,4 +142,97 @@ class TrainingRunTest {
       }
     }
   }
+
+  /** Runs a tiny config with frequent evaluations and returns every dev value of {@code metric}, by step. */
+  private java.util.LinkedHashMap<Long, Double> runRecording(Path dir, String metric, List<String> overrides)
+      throws IOException {
+    Path cfg = TinyRuns.config(tmp, dir.getFileName().toString(), 60, 60, "");
+    java.util.LinkedHashMap<Long, Double> seen = new java.util.LinkedHashMap<>();
+    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, overrides), tmp, dir)) {
+      run.addListener(new RunListener() {
+        @Override
+        public void onEvaluation(org.seqrl.rl.EvaluationEvent event) {
+          seen.put(event.step(), event.metrics().get(metric));
+        }
+      });
+      assertEquals(TrainingRun.Outcome.FINISHED, run.run());
+    }
+    return seen;
+  }
+
+  /** The metric as the checkpoint in {@code checkpoint} scores it on dev, evaluated afresh. */
+  private static double reevaluate(Path runDir, Path checkpoint, String metric) {
+    var config = ConfigLoader.load(runDir.resolve(TrainingRun.CONFIG_FILE), List.of());
+    try (RunComponents parts = RunComponents.build(config, runDir, new RunListener() {})) {
+      parts.restorePolicyFrom(checkpoint);
+      return parts.evaluate("dev", 0).metrics().get(metric);
+    }
+  }
+
+  private static boolean risesAndFalls(List<Double> values) {
+    boolean rise = false;
+    boolean fall = false;
+    for (int i = 1; i < values.size(); i++) {
+      rise |= values.get(i) > values.get(i - 1);
+      fall |= values.get(i) < values.get(i - 1);
+    }
+    return rise && fall;
+  }
+
+  @Test
+  void bestCheckpointFollowsTheDirectionOfItsMetric() throws IOException {
+    // No best_mode anywhere: exact match must keep its highest evaluation, Levenshtein its lowest.
+    for (String metric : List.of("eval/exact_match", "eval/levenshtein")) {
+      Path dir = tmp.resolve(metric.substring(5));
+      // A high RL learning rate makes the dev metric rise and fall, so that first, last and best differ.
+      var seen = runRecording(dir, metric, List.of("eval.best_metric=" + metric, "eval.every=10",
+          "rl.learning_rate=0.03"));
+      List<Double> values = List.copyOf(seen.values());
+      assertTrue(risesAndFalls(values), metric + " must rise and fall for this test to mean anything: " + seen);
+      boolean higher = metric.equals("eval/exact_match");
+      double expected = higher ? values.stream().mapToDouble(d -> d).max().orElseThrow()
+          : values.stream().mapToDouble(d -> d).min().orElseThrow();
+      long expectedStep = seen.entrySet().stream().filter(e -> e.getValue() == expected).findFirst().orElseThrow().getKey();
+
+      JsonNode s = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
+      assertEquals(expected, s.get("best_value").asDouble(), metric + " " + seen);
+      assertEquals(expectedStep, s.get("best_step").asLong(), metric + " " + seen);
+      assertEquals(higher ? "max" : "min", s.get("best_direction").asText());
+      assertEquals(expected, s.get("best").get(metric.substring(5)).asDouble());
+      // The best checkpoint is the model that scored it, not a label on another one.
+      assertEquals(expected, reevaluate(dir, dir.resolve("checkpoints/best"), metric), 0.0, metric);
+    }
+  }
+
+  @Test
+  void rlCanStartFromTheBestPretrainingEvaluation() throws IOException {
+    String metric = "eval/levenshtein_rate";
+    Path dir = tmp.resolve("start-best");
+    // A pre-training learning rate high enough that its last evaluation is not its best.
+    var seen = runRecording(dir, metric, List.of("rl.start_from=best", "eval.every=5", "pretrain.learning_rate=1.0",
+        "rl.steps=0"));
+    JsonNode s = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
+    double bestPretrain = seen.values().stream().mapToDouble(d -> d).min().orElseThrow();
+    assertTrue(seen.get(60L) > bestPretrain, "the end of pre-training must not be its best here: " + seen);
+    assertEquals(bestPretrain, s.get("before_rl").get("levenshtein_rate").asDouble(), "RL starts from the best: " + seen);
+    assertEquals("best", s.get("rl_start").asText());
+    // With no RL steps the final model is the one RL started from: the best pre-training one.
+    assertEquals(bestPretrain, reevaluate(dir, dir.resolve("checkpoints/latest"), metric), 0.0);
+    assertEquals(bestPretrain, s.get("final").get("levenshtein_rate").asDouble());
+  }
+
+  @Test
+  void theEndOfPretrainingIsACandidateForBest() throws IOException {
+    // Evaluations at 50 (pre-training), 60 (its end), 100 and 120 (RL). A harmful RL learning rate
+    // makes the end of pre-training the best point, which only a run that weighs it can keep.
+    Path dir = tmp.resolve("end-best");
+    var seen = runRecording(dir, "eval/levenshtein_rate", List.of("eval.every=50", "rl.learning_rate=0.05"));
+    assertEquals(List.of(50L, 60L, 100L, 120L), List.copyOf(seen.keySet()), seen.toString());
+    double end = seen.get(60L);
+    assertTrue(seen.entrySet().stream().allMatch(e -> e.getKey() == 60L || e.getValue() > end),
+        "the end of pre-training must be the strict best here: " + seen);
+    JsonNode s = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
+    assertEquals(60, s.get("best_step").asLong(), seen.toString());
+    assertEquals(end, s.get("best_value").asDouble());
+  }
 }
