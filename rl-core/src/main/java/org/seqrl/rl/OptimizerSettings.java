@@ -17,4 +17,9 @@ public record OptimizerSettings(double learningRate, double maxGradNorm) {
   public boolean clips() {
     return maxGradNorm > 0 && !Double.isInfinite(maxGradNorm);
   }
+
+  /** The same step with the learning rate scaled by {@code factor} (a schedule's value at this step). */
+  public OptimizerSettings scaled(double factor) {
+    return new OptimizerSettings(learningRate * factor, maxGradNorm);
+  }
 }

@@ -18,6 +18,9 @@ public final class Trainer {
   private final TrainerSettings settings;
   private final List<RunListener> listeners;
   private long step;
+  /** Steps taken in each phase, for the learning-rate schedules. */
+  private long mleSteps;
+  private long rlSteps;
 
   public Trainer(SequencePolicy policy, Reward reward, BaselineStrategy baseline, TrainerSettings settings,
       List<RunListener> listeners) {
@@ -53,12 +56,14 @@ public final class Trainer {
     // 3. Advantages (constants for the gradient) and critic targets.
     Advantages advantages = baseline.advantages(rollout, rewards, greedyRewards);
 
-    // 4. One optimizer step.
+    // 4. One optimizer step, at the learning rate the schedule gives this RL step.
+    OptimizerSettings optimizer = settings.rl().scaled(settings.rlSchedule().factor(rlSteps));
     UpdateStats update = policy.update(new PolicyGradientBatch(rollout, advantages.perStep(),
         advantages.sequenceTargets(), advantages.stepTargets(), settings.entropyCoefficient(),
-        settings.criticLossCoefficient()), settings.rl());
+        settings.criticLossCoefficient()), optimizer);
     requireFinite(update, "RL");
     step++;
+    rlSteps++;
 
     // 5. Report.
     Map<String, Double> m = new LinkedHashMap<>();
@@ -75,6 +80,7 @@ public final class Trainer {
     m.put("train/loss", update.loss());
     m.put("train/entropy", update.entropy());
     m.put("train/grad_norm", update.gradNorm());
+    m.put("train/lr", optimizer.learningRate());
     m.put("train/seq_length", (double) rollout.tokenCount() / rollout.rows());
     componentMeans(rollout, references).forEach((k, v) -> m.put("train/reward/" + k, v));
     m.put("perf/steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
@@ -84,14 +90,17 @@ public final class Trainer {
   /** One teacher-forced maximum-likelihood step. */
   public StepResult mleStep(int[][] sources, int[][] targets) {
     long start = System.nanoTime();
-    UpdateStats update = policy.mleStep(sources, targets, settings.mle());
+    OptimizerSettings optimizer = settings.mle().scaled(settings.mleSchedule().factor(mleSteps));
+    UpdateStats update = policy.mleStep(sources, targets, optimizer);
     requireFinite(update, "MLE");
     step++;
+    mleSteps++;
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("train/mle_loss", update.loss());
     m.put("train/mle_token_nll", update.policyLoss() * sources.length / Math.max(1, update.tokens()));
     m.put("train/entropy", update.entropy());
     m.put("train/grad_norm", update.gradNorm());
+    m.put("train/lr", optimizer.learningRate());
     m.put("perf/steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
     return report(Phase.PRETRAIN, update, m);
   }
@@ -130,12 +139,16 @@ public final class Trainer {
   public Map<String, Double> state() {
     Map<String, Double> s = new LinkedHashMap<>();
     s.put("step", (double) step);
+    s.put("mle_steps", (double) mleSteps);
+    s.put("rl_steps", (double) rlSteps);
     baseline.state().forEach((k, v) -> s.put("baseline." + k, v));
     return s;
   }
 
   public void restore(Map<String, Double> state) {
     step = state.getOrDefault("step", 0.0).longValue();
+    mleSteps = state.getOrDefault("mle_steps", 0.0).longValue();
+    rlSteps = state.getOrDefault("rl_steps", 0.0).longValue();
     Map<String, Double> b = new LinkedHashMap<>();
     state.forEach((k, v) -> {
       if (k.startsWith("baseline.")) {

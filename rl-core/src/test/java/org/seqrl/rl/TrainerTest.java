@@ -52,7 +52,7 @@ class TrainerTest {
     assertEquals(Phase.RL, e.phase());
     assertEquals(1, e.step());
     assertEquals(Set.of("train/reward_mean", "train/reward_std", "train/greedy_reward_mean", "train/advantage_mean",
-        "train/advantage_std", "train/policy_loss", "train/critic_loss", "train/loss", "train/entropy", "train/grad_norm",
+        "train/advantage_std", "train/policy_loss", "train/critic_loss", "train/loss", "train/entropy", "train/grad_norm", "train/lr",
         "train/seq_length", "train/reward/levenshtein", "train/reward/exact-match", "perf/steps_per_s"),
         e.metrics().keySet());
     Map<String, Double> m = e.metrics();
@@ -63,6 +63,7 @@ class TrainerTest {
         1e-12);
     assertEquals(res.update().loss(), m.get("train/loss"));
     assertEquals(res.update().gradNorm(), m.get("train/grad_norm"));
+    assertEquals(0.5, m.get("train/lr"), "a constant schedule steps at the configured rate");
     assertEquals(0.0, m.get("train/critic_loss"));
     // a uniform 4-action policy: entropy ln 4 on every token; greedy (ties to END) emits the empty sequence
     assertEquals(Math.log(4), m.get("train/entropy"), 1e-12);
@@ -89,7 +90,7 @@ class TrainerTest {
     // uniform over 4 actions: every one of the 3 tokens (2 + END) costs ln 4
     assertEquals(3 * Math.log(4), first.metrics().get("train/mle_loss"), 1e-12);
     assertEquals(Math.log(4), first.metrics().get("train/mle_token_nll"), 1e-12);
-    assertEquals(Set.of("train/mle_loss", "train/mle_token_nll", "train/entropy", "train/grad_norm", "perf/steps_per_s"),
+    assertEquals(Set.of("train/mle_loss", "train/mle_token_nll", "train/entropy", "train/grad_norm", "train/lr", "perf/steps_per_s"),
         first.metrics().keySet());
     for (int i = 0; i < 40; i++) {
       t.mleStep(SOURCES, SOURCES);

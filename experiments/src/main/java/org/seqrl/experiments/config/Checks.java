@@ -49,4 +49,14 @@ final class Checks {
     }
     return value;
   }
+
+  /** A phase's learning-rate schedule: a shape, and a warm-up no longer than the phase. */
+  static void schedule(String phase, org.seqrl.rl.LearningRateSchedule.Shape shape, int warmupSteps, int steps) {
+    required(phase + ".lr_schedule", shape);
+    atLeast(phase + ".warmup_steps", warmupSteps, 0);
+    if (warmupSteps > steps) {
+      throw InvalidConfigException.conflict(phase + ".warmup_steps", warmupSteps + " is longer than the phase ("
+          + phase + ".steps " + steps + "); expected at most " + steps);
+    }
+  }
 }

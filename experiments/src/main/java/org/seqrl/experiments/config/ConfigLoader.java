@@ -28,6 +28,7 @@ import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
+import org.seqrl.rl.LearningRateSchedule.Shape;
 import org.seqrl.rl.MetricDirection;
 import org.seqrl.rl.RewardKind;
 
@@ -344,7 +345,9 @@ public final class ConfigLoader {
     PretrainConfig pdf = d.pretrain();
     PretrainConfig pretrainConfig = new PretrainConfig(pre.integer("steps", pdf.steps()),
         pre.integer("batch_size", pdf.batchSize()), pre.number("learning_rate", pdf.learningRate()),
-        pre.number("max_grad_norm", pdf.maxGradNorm()));
+        pre.number("max_grad_norm", pdf.maxGradNorm()),
+        pre.choice("lr_schedule", pdf.lrSchedule(), Shape.class, "a learning-rate schedule"),
+        pre.integer("warmup_steps", pdf.warmupSteps()), pre.integer("patience", pdf.patience()));
 
     Reader rl = root.section("rl");
     RlConfig rd = d.rl();
@@ -357,7 +360,9 @@ public final class ConfigLoader {
         rl.number("critic_loss_coefficient", rd.criticLossCoefficient()),
         rl.number("moving_average_decay", rd.movingAverageDecay()), rl.integer("max_length", rd.maxLength()),
         rl.path("init_checkpoint", rd.initCheckpoint()),
-        rl.choice("start_from", rd.startFrom(), RlStart.class, "a pre-trained model to start RL from"));
+        rl.choice("start_from", rd.startFrom(), RlStart.class, "a pre-trained model to start RL from"),
+        rl.choice("lr_schedule", rd.lrSchedule(), Shape.class, "a learning-rate schedule"),
+        rl.integer("warmup_steps", rd.warmupSteps()), rl.integer("patience", rd.patience()));
 
     Reader eval = root.section("eval");
     EvalConfig ed = d.eval();
@@ -472,6 +477,9 @@ public final class ConfigLoader {
     pre.put("batch_size", p.batchSize());
     pre.put("learning_rate", p.learningRate());
     pre.put("max_grad_norm", p.maxGradNorm());
+    pre.put("lr_schedule", ConfigChoice.spelling(p.lrSchedule()));
+    pre.put("warmup_steps", p.warmupSteps());
+    pre.put("patience", p.patience());
 
     RlConfig r = c.rl();
     ObjectNode rl = root.putObject("rl");
@@ -495,6 +503,9 @@ public final class ConfigLoader {
     rl.put("max_length", r.maxLength());
     putPath(rl, "init_checkpoint", r.initCheckpoint());
     rl.put("start_from", ConfigChoice.spelling(r.startFrom()));
+    rl.put("lr_schedule", ConfigChoice.spelling(r.lrSchedule()));
+    rl.put("warmup_steps", r.warmupSteps());
+    rl.put("patience", r.patience());
 
     EvalConfig e = c.eval();
     ObjectNode eval = root.putObject("eval");

@@ -1,15 +1,30 @@
 package org.seqrl.experiments.config;
 
-/** Maximum-likelihood (teacher-forced) pre-training before RL; steps 0 skips it. */
-public record PretrainConfig(int steps, int batchSize, double learningRate, double maxGradNorm) {
+import org.seqrl.rl.LearningRateSchedule;
+import org.seqrl.rl.LearningRateSchedule.Shape;
+
+/**
+ * Maximum-likelihood (teacher-forced) pre-training before RL; steps 0 skips it. The learning rate
+ * follows {@code lrSchedule} after {@code warmupSteps}; {@code patience} > 0 ends the phase after
+ * that many evaluations without a better {@code eval.best_metric}.
+ */
+public record PretrainConfig(int steps, int batchSize, double learningRate, double maxGradNorm, Shape lrSchedule,
+                             int warmupSteps, int patience) {
   public PretrainConfig {
     Checks.atLeast("pretrain.steps", steps, 0);
     Checks.atLeast("pretrain.batch_size", batchSize, 1);
     Checks.positive("pretrain.learning_rate", learningRate);
     Checks.positive("pretrain.max_grad_norm", maxGradNorm);
+    Checks.schedule("pretrain", lrSchedule, warmupSteps, steps);
+    Checks.atLeast("pretrain.patience", patience, 0);
   }
 
   public static PretrainConfig defaults() {
-    return new PretrainConfig(2000, 32, 0.001, 50);
+    return new PretrainConfig(2000, 32, 0.001, 50, Shape.CONSTANT, 0, 0);
+  }
+
+  /** The learning-rate schedule over this phase's steps. */
+  public LearningRateSchedule schedule() {
+    return new LearningRateSchedule(lrSchedule, warmupSteps, steps);
   }
 }

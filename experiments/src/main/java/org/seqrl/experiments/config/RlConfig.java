@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
+import org.seqrl.rl.LearningRateSchedule;
+import org.seqrl.rl.LearningRateSchedule.Shape;
 import org.seqrl.rl.RewardKind;
 
 /**
@@ -13,12 +15,15 @@ import org.seqrl.rl.RewardKind;
  * is weight 1.0); the reward is their weighted sum. {@code maxLength} 0 means the longest
  * reference in the data + 2, decided where the data is loaded; {@code initCheckpoint} starts RL
  * from a saved model instead of pre-training; {@code startFrom} picks the pre-trained model RL
- * starts from when the run pre-trains (or a sweep shares a pre-training run).
+ * starts from when the run pre-trains (or a sweep shares a pre-training run). The learning rate
+ * follows {@code lrSchedule} after {@code warmupSteps}; {@code patience} > 0 ends RL after that many
+ * evaluations without a better {@code eval.best_metric}.
  */
 public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing bleuSmoothing, BaselineKind baseline,
                        int samples, int batchSize, double learningRate, double maxGradNorm, double entropy,
                        double temperature, double criticLossCoefficient, double movingAverageDecay,
-                       int maxLength, Path initCheckpoint, RlStart startFrom) {
+                       int maxLength, Path initCheckpoint, RlStart startFrom, Shape lrSchedule, int warmupSteps,
+                       int patience) {
 
   public RlConfig {
     Checks.atLeast("rl.steps", steps, 0);
@@ -51,11 +56,18 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
     Checks.fraction("rl.moving_average_decay", movingAverageDecay, false);
     Checks.atLeast("rl.max_length", maxLength, 0);
     Checks.required("rl.start_from", startFrom);
+    Checks.schedule("rl", lrSchedule, warmupSteps, steps);
+    Checks.atLeast("rl.patience", patience, 0);
+  }
+
+  /** The learning-rate schedule over this phase's steps. */
+  public LearningRateSchedule schedule() {
+    return new LearningRateSchedule(lrSchedule, warmupSteps, steps);
   }
 
   public static RlConfig defaults() {
     return new RlConfig(1000, Map.of(RewardKind.LEVENSHTEIN, 1.0), NltkSmoothing.METHOD1, BaselineKind.SCST, 1, 32,
-        1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL);
+        1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0);
   }
 
   /** The single reward when there is exactly one with weight 1, else null. */

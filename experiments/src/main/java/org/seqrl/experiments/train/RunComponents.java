@@ -81,7 +81,8 @@ public final class RunComponents implements AutoCloseable {
         config.rl().entropy(),
         config.rl().criticLossCoefficient(),
         new OptimizerSettings(config.rl().learningRate(), config.rl().maxGradNorm()),
-        new OptimizerSettings(config.pretrain().learningRate(), config.pretrain().maxGradNorm()));
+        new OptimizerSettings(config.pretrain().learningRate(), config.pretrain().maxGradNorm()),
+        config.rl().schedule(), config.pretrain().schedule());
     Trainer trainer = new Trainer(policy, reward, baseline, settings, List.of(listener));
     return new RunComponents(config, dataset, policy, reward, baseline, trainer, maxLength);
   }

@@ -67,10 +67,16 @@ public final class TrainCommand implements Callable<Integer> {
       defaultValue = "auto")
   String progress;
 
+  @Option(names = "--max-time", paramLabel = "DURATION", description = "Wall-clock budget of this call, e.g. 90s, 30m, "
+      + "2h: when spent, the run ends as if done (final evaluation, best checkpoint, summary).")
+  String maxTime;
+
   @Override
   public Integer call() {
     PrintStream out = System.out;
+    java.time.Duration budget = maxTime == null ? null : parseDuration("--max-time", maxTime);
     TrainingRun run = open();
+    run.setMaxTime(budget);
     Path runDir = run.runDir();
     SeqrlConfig config = run.config();
     long total = config.pretrain().steps() + config.rl().steps();
@@ -130,6 +136,16 @@ public final class TrainCommand implements Callable<Integer> {
         new CheckpointStore(runDir).find("best").ifPresent(p -> recorder.logArtifacts(p, "checkpoints/best"));
         new CheckpointStore(runDir).find("latest").ifPresent(p -> recorder.logArtifacts(p, "checkpoints/final"));
       }
+      run.phaseEnds().forEach((phase, end) -> {
+        if (!end.equals("completed") && !end.equals("skipped")) {
+          out.println("seqrl: " + phase + " ended early (" + switch (end) {
+            case "patience" -> "no better " + config.eval().bestMetric() + " in "
+                + (phase.equals("rl") ? config.rl().patience() : config.pretrain().patience()) + " evaluations";
+            case "max_time" -> "--max-time " + maxTime + " spent";
+            default -> end;
+          } + ")");
+        }
+      });
       out.println("seqrl: finished; summary in " + runDir.resolve(TrainingRun.SUMMARY_FILE));
       printSummary(out, runDir);
       return 0;
@@ -230,5 +246,24 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IllegalStateException e) {
       // The JVM is already shutting down: the hook is running and waits for us.
     }
+  }
+
+  /** A duration as 90s, 30m, 2h or 1h30m (or ISO-8601 such as PT90S); the error says which forms work. */
+  static java.time.Duration parseDuration(String option, String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    java.time.Duration d = null;
+    if (t.matches("(\\d+h)?(\\d+m)?(\\d+s)?") && !t.isEmpty()) {
+      d = java.time.Duration.parse("PT" + t.toUpperCase(java.util.Locale.ROOT));
+    } else if (t.startsWith("pt")) {
+      try {
+        d = java.time.Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+      } catch (java.time.format.DateTimeParseException e) {
+        // reported below
+      }
+    }
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new UserInputException(option + ": '" + text + "' is not a duration; expected e.g. 90s, 30m, 2h or 1h30m");
+    }
+    return d;
   }
 }

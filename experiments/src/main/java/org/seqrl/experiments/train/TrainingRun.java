@@ -66,6 +66,14 @@ public final class TrainingRun implements AutoCloseable {
   private double bestValue = Double.NaN;
   private long bestStep = -1;
   private Map<String, Double> bestMetrics = Map.of();
+  /** The best-metric value within the current phase and how many evaluations have not beaten it. */
+  private double phaseBest = Double.NaN;
+  private int evaluationsWithoutImprovement;
+  /** How each finished phase ended (completed, patience, max_time, skipped), for the summary. */
+  private final Map<String, String> phaseEnds = new LinkedHashMap<>();
+  private long maxTimeNanos;
+  private Map<String, Double> lastEvaluation = Map.of();
+  private long lastEvaluationStep = -1;
   private Map<String, Double> beforeRl = Map.of();
   private long elapsedMillisBefore;
 
@@ -156,6 +164,11 @@ public final class TrainingRun implements AutoCloseable {
     return globalStep;
   }
 
+  /** How each finished phase ended: completed, patience, max_time or skipped. */
+  public Map<String, String> phaseEnds() {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseEnds));
+  }
+
   public boolean finished() {
     return phase == Phase.DONE;
   }
@@ -165,52 +178,80 @@ public final class TrainingRun implements AutoCloseable {
     stopRequested = true;
   }
 
+  /**
+   * Sets a wall-clock budget for this call of {@link #run()}: when it is spent, the run ends as if
+   * its steps were done (final evaluation, best checkpoint, summary), and says so in the summary.
+   */
+  public void setMaxTime(java.time.Duration budget) {
+    this.maxTimeNanos = budget == null ? 0 : budget.toNanos();
+  }
+
   /** Runs (or continues) the schedule. */
   public Outcome run() {
     long startNanos = System.nanoTime();
-    {
-      if (phase == Phase.PRETRAIN) {
-        if (!runPhase(config.pretrain().steps(), true, startNanos)) {
-          return Outcome.INTERRUPTED;
-        }
-        beforeRl = evaluate("dev");
-        // The pre-trained model's final point competes for best like every other evaluation.
-        updateBest(beforeRl, startNanos);
-        if (config.rl().startFrom() == RlStart.BEST && bestStep >= 0 && bestStep != globalStep) {
-          parts.restorePolicyFrom(checkpoints.find("best").orElseThrow());
-          beforeRl = bestMetrics;
-        }
-        phase = Phase.RL;
-        phaseStep = 0;
-        saveLatest(startNanos);
+    if (phase == Phase.PRETRAIN) {
+      PhaseEnd end = runPhase(config.pretrain().steps(), config.pretrain().patience(), true, startNanos);
+      if (end == PhaseEnd.INTERRUPTED) {
+        return Outcome.INTERRUPTED;
       }
-      if (phase == Phase.RL) {
-        if (beforeRl.isEmpty()) {
-          beforeRl = evaluate("dev");
-          updateBest(beforeRl, startNanos);
-        }
-        if (!runPhase(config.rl().steps(), false, startNanos)) {
-          return Outcome.INTERRUPTED;
-        }
-        // Without RL steps the model is the one just evaluated; evaluating it again would log a duplicate.
-        Map<String, Double> finalMetrics = config.rl().steps() == 0 ? beforeRl : evaluate("dev");
-        updateBest(finalMetrics, startNanos);
-        phase = Phase.DONE;
-        saveLatest(startNanos);
-        writeSummary(finalMetrics, startNanos);
+      phaseEnds.put("pretrain", end.label);
+      beforeRl = evaluateOnce(startNanos);
+      if (config.rl().startFrom() == RlStart.BEST && bestStep >= 0 && bestStep != globalStep) {
+        parts.restorePolicyFrom(checkpoints.find("best").orElseThrow());
+        beforeRl = bestMetrics;
       }
-      listeners.onEnd();
-      return Outcome.FINISHED;
+      phase = Phase.RL;
+      phaseStep = 0;
+      startPatience(beforeRl);
+      saveLatest(startNanos);
+    }
+    if (phase == Phase.RL) {
+      if (beforeRl.isEmpty()) {
+        beforeRl = evaluateOnce(startNanos);
+        startPatience(beforeRl);
+      }
+      // A spent time budget ends the whole run: RL is skipped, not started.
+      PhaseEnd end = PhaseEnd.OUT_OF_TIME.label.equals(phaseEnds.get("pretrain")) ? PhaseEnd.SKIPPED
+          : runPhase(config.rl().steps(), config.rl().patience(), false, startNanos);
+      if (end == PhaseEnd.INTERRUPTED) {
+        return Outcome.INTERRUPTED;
+      }
+      phaseEnds.put("rl", end.label);
+      // Without RL steps the model is the one RL started from, already evaluated.
+      Map<String, Double> finalMetrics = phaseStep == 0 ? beforeRl : evaluateOnce(startNanos);
+      phase = Phase.DONE;
+      saveLatest(startNanos);
+      writeSummary(finalMetrics, startNanos);
+    }
+    listeners.onEnd();
+    return Outcome.FINISHED;
+  }
+
+  /** Why a phase's loop ended. */
+  private enum PhaseEnd {
+    COMPLETED("completed"), NO_IMPROVEMENT("patience"), OUT_OF_TIME("max_time"), SKIPPED("skipped"),
+    INTERRUPTED("interrupted");
+
+    final String label;
+
+    PhaseEnd(String label) {
+      this.label = label;
     }
   }
 
-  /** Steps through one phase; false when a stop request ended it early (after a checkpoint). */
-  private boolean runPhase(long steps, boolean pretraining, long startNanos) {
+  /**
+   * Steps through one phase until its steps are done, a stop request (after a checkpoint), the
+   * time budget, or {@code patience} evaluations in a row without a better best metric.
+   */
+  private PhaseEnd runPhase(long steps, int patience, boolean pretraining, long startNanos) {
     int every = config.eval().every();
     while (phaseStep < steps) {
       if (stopRequested) {
         saveLatest(startNanos);
-        return false;
+        return PhaseEnd.INTERRUPTED;
+      }
+      if (maxTimeNanos > 0 && System.nanoTime() - startNanos >= maxTimeNanos) {
+        return PhaseEnd.OUT_OF_TIME;
       }
       if (pretraining) {
         int[] rows = pretrainBatches.next();
@@ -222,11 +263,42 @@ public final class TrainingRun implements AutoCloseable {
       phaseStep++;
       globalStep++;
       if (every > 0 && globalStep % every == 0 && phaseStep < steps) {
-        updateBest(evaluate("dev"), startNanos);
+        Map<String, Double> metrics = evaluateOnce(startNanos);
+        boolean improved = config.eval().bestDirection().isBetter(metrics.get(config.eval().bestMetric()), phaseBest);
+        if (improved) {
+          phaseBest = metrics.get(config.eval().bestMetric());
+          evaluationsWithoutImprovement = 0;
+        } else {
+          evaluationsWithoutImprovement++;
+        }
         saveLatest(startNanos);
+        if (patience > 0 && evaluationsWithoutImprovement >= patience) {
+          return PhaseEnd.NO_IMPROVEMENT;
+        }
       }
     }
-    return true;
+    return PhaseEnd.COMPLETED;
+  }
+
+  /** A phase's patience counts from its first evaluation (RL: the model it starts from). */
+  private void startPatience(Map<String, Double> first) {
+    phaseBest = first.getOrDefault(config.eval().bestMetric(), Double.NaN);
+    evaluationsWithoutImprovement = 0;
+  }
+
+  /**
+   * Evaluates on dev unless the model was already evaluated at this step (a phase that ended on an
+   * evaluation), keeps the best checkpoint, and returns the eval/* metrics.
+   */
+  private Map<String, Double> evaluateOnce(long startNanos) {
+    if (lastEvaluationStep == globalStep && !lastEvaluation.isEmpty()) {
+      return lastEvaluation;
+    }
+    Map<String, Double> metrics = evaluate("dev");
+    updateBest(metrics, startNanos);
+    lastEvaluation = metrics;
+    lastEvaluationStep = globalStep;
+    return metrics;
   }
 
   /** Evaluates on a split, tells the listeners, and returns the eval/* metrics. */
@@ -269,6 +341,10 @@ public final class TrainingRun implements AutoCloseable {
     beforeRl.forEach(before::put);
     ObjectNode best = s.putObject("bestMetrics");
     bestMetrics.forEach(best::put);
+    s.put("phaseBest", phaseBest);
+    s.put("evaluationsWithoutImprovement", evaluationsWithoutImprovement);
+    ObjectNode ends = s.putObject("phaseEnds");
+    phaseEnds.forEach(ends::put);
     ObjectNode trainerState = s.putObject("trainer");
     parts.trainer().state().forEach(trainerState::put);
     s.set("pretrainBatches", JSON.valueToTree(pretrainBatches.state()));
@@ -295,6 +371,11 @@ public final class TrainingRun implements AutoCloseable {
         s.get("bestMetrics").fields().forEachRemaining(e -> best.put(e.getKey(), e.getValue().asDouble()));
       }
       bestMetrics = best;
+      // Absent in checkpoints written before early stopping existed.
+      phaseBest = s.path("phaseBest").asDouble(Double.NaN);
+      evaluationsWithoutImprovement = s.path("evaluationsWithoutImprovement").asInt(0);
+      phaseEnds.clear();
+      s.path("phaseEnds").fields().forEachRemaining(e -> phaseEnds.put(e.getKey(), e.getValue().asText()));
       Map<String, Double> trainerState = new LinkedHashMap<>();
       s.get("trainer").fields().forEachRemaining(e -> trainerState.put(e.getKey(), e.getValue().asDouble()));
       parts.trainer().restore(trainerState);
@@ -327,10 +408,16 @@ public final class TrainingRun implements AutoCloseable {
         directions.put(k.substring(Evaluator.PREFIX.length()), ConfigChoice.spelling(d));
       }
     }));
+    ObjectNode ends = s.putObject("phase_ends");
+    phaseEnds.forEach(ends::put);
     ObjectNode steps = s.putObject("steps");
-    steps.put("pretrain", config.pretrain().steps());
-    steps.put("rl", config.rl().steps());
+    // Steps taken (early stopping and a time budget can end a phase before its planned steps).
+    Map<String, Double> trainerState = parts.trainer().state();
+    steps.put("pretrain", trainerState.get("mle_steps").longValue());
+    steps.put("rl", trainerState.get("rl_steps").longValue());
     steps.put("total", globalStep);
+    steps.put("pretrain_planned", config.pretrain().steps());
+    steps.put("rl_planned", config.rl().steps());
     s.put("wall_time_s", (elapsedMillisBefore + (System.nanoTime() - startNanos) / 1_000_000) / 1000.0);
     s.set("versions", JSON.valueToTree(Provenance.versions()));
     try {

@@ -410,4 +410,29 @@ class ConfigLoaderTest {
     assertTrue(sweep.contains("sweep.grid: cell model.encoder_layers=1 is invalid") && sweep.contains("model.dropout"),
         sweep);
   }
+
+  @Test
+  void learningRateSchedulesAndPatience() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        pretrain:
+          steps: 100
+          lr_schedule: cosine
+          warmup_steps: 10
+          patience: 3
+        rl:
+          steps: 50
+          lr_schedule: linear
+        """), List.of());
+    assertEquals(new org.seqrl.rl.LearningRateSchedule(org.seqrl.rl.LearningRateSchedule.Shape.COSINE, 10, 100),
+        c.pretrain().schedule());
+    assertEquals(3, c.pretrain().patience());
+    assertEquals(org.seqrl.rl.LearningRateSchedule.Shape.LINEAR, c.rl().lrSchedule());
+    assertEquals(0, c.rl().patience());
+    String warm = error("pretrain:\n  steps: 5\n  warmup_steps: 6\n");
+    assertTrue(warm.endsWith("config.yaml:3: pretrain.warmup_steps: 6 is longer than the phase (pretrain.steps 5); "
+        + "expected at most 5"), warm);
+    String shape = error("rl:\n  lr_schedule: exponential\n");
+    assertTrue(shape.endsWith("config.yaml:2: rl.lr_schedule: 'exponential' is not a learning-rate schedule; expected "
+        + "one of constant, linear, cosine"), shape);
+  }
 }

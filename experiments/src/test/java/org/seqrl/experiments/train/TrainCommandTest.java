@@ -115,4 +115,17 @@ class TrainCommandTest {
     assertEquals(0, resumed.code(), resumed.out() + resumed.err());
     assertEquals(400, TrainingRun.JSON.readTree(run.resolve("summary.json").toFile()).get("steps").get("total").asLong());
   }
+
+  @Test
+  void maxTimeTakesTheUsualDurationForms() {
+    org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ofSeconds(90), TrainCommand.parseDuration("--max-time", "90s"));
+    org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ofMinutes(90), TrainCommand.parseDuration("--max-time", "1h30m"));
+    org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ofMinutes(2), TrainCommand.parseDuration("--max-time", "PT2M"));
+    for (String bad : new String[] {"", "10", "ten minutes", "0s", "5d"}) {
+      var e = org.junit.jupiter.api.Assertions.assertThrows(org.seqrl.experiments.cli.UserInputException.class,
+          () -> TrainCommand.parseDuration("--max-time", bad));
+      org.junit.jupiter.api.Assertions.assertEquals("--max-time: '" + bad + "' is not a duration; expected e.g. 90s, 30m, "
+          + "2h or 1h30m", e.getMessage());
+    }
+  }
 }

@@ -235,4 +235,46 @@ class TrainingRunTest {
     assertEquals(60, s.get("best_step").asLong(), seen.toString());
     assertEquals(end, s.get("best_value").asDouble());
   }
+
+  @Test
+  void patienceEndsAPhaseThatStopsImproving() throws IOException {
+    // A harmful RL learning rate: RL's evaluations (every 10 steps) get no better than its start.
+    Path dir = tmp.resolve("patience");
+    var seen = runRecording(dir, "eval/levenshtein_rate", List.of("eval.every=10", "rl.learning_rate=0.05",
+        "rl.patience=2", "rl.steps=200"));
+    JsonNode s = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
+    assertEquals("completed", s.get("phase_ends").get("pretrain").asText());
+    assertEquals("patience", s.get("phase_ends").get("rl").asText(), seen.toString());
+    // RL started at 60 and stopped on its second evaluation in a row without improvement.
+    double start = seen.get(60L);
+    List<Long> rlSteps = seen.keySet().stream().filter(k -> k > 60).toList();
+    long stoppedAt = 60 + s.get("steps").get("rl").asLong();
+    assertTrue(stoppedAt < 260, "stopped before its 200 planned steps: " + seen);
+    assertTrue(seen.get(stoppedAt) >= start && seen.get(stoppedAt - 10) >= start,
+        "the last two evaluations did not beat the start: " + seen);
+    assertEquals(rlSteps.get(rlSteps.size() - 1), stoppedAt, "no second evaluation of the same model: " + seen);
+    assertEquals(200, s.get("steps").get("rl_planned").asLong());
+  }
+
+  @Test
+  void aTimeBudgetEndsTheRunCleanly() throws IOException {
+    Path cfg = TinyRuns.config(tmp, "budget", 100000, 100000, "");
+    Path dir = tmp.resolve("budget-run");
+    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, List.of()), tmp, dir)) {
+      run.setMaxTime(java.time.Duration.ofSeconds(2));
+      assertEquals(TrainingRun.Outcome.FINISHED, run.run());
+      assertTrue(run.finished());
+    }
+    JsonNode s = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
+    assertEquals("max_time", s.get("phase_ends").get("pretrain").asText());
+    assertEquals("skipped", s.get("phase_ends").get("rl").asText());
+    assertEquals(0, s.get("steps").get("rl").asLong());
+    assertTrue(s.get("steps").get("pretrain").asLong() > 0 && s.get("steps").get("pretrain").asLong() < 100000);
+    assertTrue(s.get("final").has("levenshtein_rate"));
+    assertTrue(Files.isRegularFile(dir.resolve("checkpoints/best/COMPLETE")));
+    // A finished run stays finished.
+    try (TrainingRun run = TrainingRun.resume(dir)) {
+      assertTrue(run.finished());
+    }
+  }
 }

@@ -439,7 +439,15 @@ public final class TabularPolicy implements SequencePolicy {
     return g;
   }
 
+  /** The learning rate of every update so far, in order (what a trainer's schedule asked for). */
+  public List<Double> learningRatesSeen() {
+    return List.copyOf(learningRates);
+  }
+
+  private final List<Double> learningRates = new java.util.ArrayList<>();
+
   private UpdateStats apply(Gradient g, OptimizerSettings opt) {
+    learningRates.add(opt.learningRate());
     double norm = g.norm();
     double scale = opt.learningRate();
     if (opt.clips() && norm > opt.maxGradNorm()) {
