@@ -9,7 +9,10 @@ public enum RewardKind {
   LEVENSHTEIN("levenshtein"),
   LEVENSHTEIN_NORMALIZED("levenshtein-normalized"),
   CHRF("chrf"),
-  EXACT_MATCH("exact-match");
+  EXACT_MATCH("exact-match"),
+  SACREBLEU("sacrebleu"),
+  LENGTH_PENALTY("length-penalty"),
+  REPETITION_PENALTY("repetition-penalty");
 
   private final String configName;
 

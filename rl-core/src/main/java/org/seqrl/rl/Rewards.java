@@ -10,6 +10,8 @@ import org.seqrl.metrics.ExactMatch;
 import org.seqrl.metrics.Levenshtein;
 import org.seqrl.metrics.NltkBleu;
 import org.seqrl.metrics.NltkSmoothing;
+import org.seqrl.metrics.SacreBleu;
+import org.seqrl.metrics.SacreSmoothing;
 
 /** The built-in rewards as adapters over {@code metrics}, and their weighted sums. */
 public final class Rewards {
@@ -46,6 +48,64 @@ public final class Rewards {
         refs.add(text(ref, tokenText, sep));
       }
       return Chrf.sentenceScore(text(h, tokenText, sep), refs);
+    });
+  }
+
+  /**
+   * sacreBLEU's sentence BLEU (13a tokenizer, exp smoothing, effective order; 0-100) on the
+   * detokenised text, joined as for {@link #chrf}.
+   */
+  public static Reward sacrebleu(IntFunction<String> tokenText, boolean characterLevel) {
+    String sep = characterLevel ? "" : " ";
+    SacreBleu scorer = new SacreBleu(SacreSmoothing.EXP);
+    return named("sacrebleu", (h, r) -> {
+      List<String> refs = new ArrayList<>(r.length);
+      for (int[] ref : r) {
+        refs.add(text(ref, tokenText, sep));
+      }
+      return scorer.sentenceScore(text(h, tokenText, sep), refs);
+    });
+  }
+
+  /**
+   * Minus the length difference to the reference of the closest length (ties to the shorter, as
+   * in BLEU's brevity penalty), relative to that length: {@code -|h - r| / max(1, r)}; 0 when the
+   * lengths match. A term for weighted sums that keeps sampled lengths near the references'.
+   */
+  public static Reward lengthPenalty() {
+    return named("length-penalty", (h, r) -> {
+      if (r.length == 0) {
+        return 0.0;
+      }
+      int closest = r[0].length;
+      for (int[] ref : r) {
+        int d = Math.abs(h.length - ref.length);
+        int best = Math.abs(h.length - closest);
+        if (d < best || (d == best && ref.length < closest)) {
+          closest = ref.length;
+        }
+      }
+      return -Math.abs(h.length - closest) / (double) Math.max(1, closest);
+    });
+  }
+
+  /**
+   * Minus the share of the hypothesis's bigrams that repeat an earlier bigram of the same
+   * hypothesis (1 - distinct-2); 0 for fewer than two tokens or no repeats. Penalises loops.
+   */
+  public static Reward repetitionPenalty() {
+    return named("repetition-penalty", (h, r) -> {
+      if (h.length < 2) {
+        return 0.0;
+      }
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      int repeats = 0;
+      for (int i = 1; i < h.length; i++) {
+        if (!seen.add(((long) h[i - 1] << 32) | (h[i] & 0xffffffffL))) {
+          repeats++;
+        }
+      }
+      return -repeats / (double) (h.length - 1);
     });
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,49 @@ class RewardsTest {
       assertEquals(k, RewardKind.parse(k.configName()));
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RewardKind.parse("rouge"));
-    assertTrue(e.getMessage().contains("'rouge'") && e.getMessage().contains("bleu, levenshtein, levenshtein-normalized, chrf, exact-match"),
+    assertTrue(e.getMessage().contains("'rouge'") && e.getMessage().contains("bleu, levenshtein, levenshtein-normalized, chrf, exact-match, "
+        + "sacrebleu, length-penalty, repetition-penalty"),
         e.getMessage());
+  }
+
+  @Test
+  void sacrebleuScoresTheDetokenisedText() {
+    String[] words = {"", "", "", "", "the", "cat", "sat", "on", "mat", "a"};
+    java.util.function.IntFunction<String> text = id -> words[id];
+    int[] hyp = {4, 5, 6, 7, 4, 8};
+    int[][] refs = {{4, 5, 6, 7, 4, 8}, {9, 5, 6, 7, 9, 8}};
+    Reward r = Rewards.sacrebleu(text, false);
+    assertEquals("sacrebleu", r.name());
+    assertEquals(100.0, r.score(hyp, refs), 1e-9);
+    // Equal to the metrics module's sentence score of the joined words (sacrebleu's own value is
+    // cross-checked there against the Python package).
+    int[] other = {9, 5, 6, 4, 8};
+    assertEquals(new org.seqrl.metrics.SacreBleu(org.seqrl.metrics.SacreSmoothing.EXP).sentenceScore("a cat sat the mat",
+        List.of("the cat sat on the mat", "a cat sat on a mat")), r.score(other, refs), 1e-12);
+    assertEquals(0.0, r.score(new int[0], refs), 1e-12);
+  }
+
+  @Test
+  void lengthPenaltyIsTheRelativeDistanceToTheClosestLength() {
+    Reward r = Rewards.lengthPenalty();
+    // |3-2| = 1 beats |3-5| = 2: -1/2
+    assertEquals(-0.5, r.score(new int[] {4, 5, 6}, new int[][] {{4, 5}, {4, 5, 6, 7, 8}}), 0.0);
+    // ties go to the shorter reference: lengths 2 and 4 around 3 -> -1/2
+    assertEquals(-0.5, r.score(new int[] {4, 5, 6}, new int[][] {{4, 5, 6, 7}, {4, 5}}), 0.0);
+    assertEquals(0.0, r.score(new int[] {7, 7}, new int[][] {{4, 5}}), 0.0);
+    assertEquals(-1.0, r.score(new int[0], new int[][] {{4, 5}}), 0.0);
+    assertEquals(-2.0, r.score(new int[] {4, 4}, new int[][] {{}}), 0.0);
+    assertEquals(0.0, r.score(new int[] {4}, new int[0][]), 0.0);
+  }
+
+  @Test
+  void repetitionPenaltyCountsRepeatedBigrams() {
+    Reward r = Rewards.repetitionPenalty();
+    // bigrams (4,5) (5,4) (4,5) (5,4): two of four repeat an earlier one
+    assertEquals(-0.5, r.score(new int[] {4, 5, 4, 5, 4}, new int[0][]), 0.0);
+    assertEquals(0.0, r.score(new int[] {4, 5, 6, 7}, new int[0][]), 0.0);
+    assertEquals(-2.0 / 3, r.score(new int[] {6, 6, 6, 6}, new int[0][]), 1e-15);
+    assertEquals(0.0, r.score(new int[] {4}, new int[0][]), 0.0);
+    assertEquals(0.0, r.score(new int[0], new int[0][]), 0.0);
   }
 }

@@ -12,8 +12,8 @@ import org.seqrl.rl.MetricDirection;
  */
 public record EvalConfig(int every, int devSize, int beamWidth, String bestMetric, MetricDirection bestMode,
                          int samples, int heatmaps) {
-  /** The metrics a run evaluates besides the evaluator's standard ones: its reward and chrF. */
-  public static final List<String> EXTRA_METRICS = List.of("reward", "chrf");
+  /** The metrics a run evaluates besides the evaluator's standard ones: its reward, chrF and sacreBLEU. */
+  public static final List<String> EXTRA_METRICS = List.of("reward", "chrf", "sacrebleu");
 
   public EvalConfig {
     Checks.atLeast("eval.every", every, 1);

@@ -145,6 +145,9 @@ public final class RunComponents implements AutoCloseable {
       case LEVENSHTEIN_NORMALIZED -> Rewards.levenshteinNormalized();
       case CHRF -> Rewards.chrf(text, charLevel);
       case EXACT_MATCH -> Rewards.exactMatch();
+      case SACREBLEU -> Rewards.sacrebleu(text, charLevel);
+      case LENGTH_PENALTY -> Rewards.lengthPenalty();
+      case REPETITION_PENALTY -> Rewards.repetitionPenalty();
     };
   }
 
@@ -182,6 +185,7 @@ public final class RunComponents implements AutoCloseable {
       metrics.add(new NamedMetric(name, switch (name) {
         case "reward" -> reward;
         case "chrf" -> Rewards.chrf(targetText, dataset.level() == TokenLevel.CHAR);
+        case "sacrebleu" -> Rewards.sacrebleu(targetText, dataset.level() == TokenLevel.CHAR);
         default -> throw new IllegalStateException("no scorer for evaluation metric '" + name + "'");
       }));
     }

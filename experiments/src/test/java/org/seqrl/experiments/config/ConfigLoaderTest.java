@@ -362,7 +362,7 @@ class ConfigLoaderTest {
     String typo = error("eval:\n  every: 5\n  best_metric: eval/levenstein\n");
     assertTrue(typo.endsWith("config.yaml:3: eval.best_metric: 'eval/levenstein' is not a metric an evaluation "
         + "reports; expected one of eval/bleu, eval/levenshtein, eval/levenshtein_rate, eval/exact_match, eval/reward, "
-        + "eval/chrf"), typo);
+        + "eval/chrf, eval/sacrebleu"), typo);
     String beam = error("eval:\n  best_metric: eval/beam/bleu\n");
     assertTrue(beam.contains("config.yaml:2: eval.best_metric: 'eval/beam/bleu' is only reported with beam search, "
         + "but eval.beam_width is 1"), beam);
