@@ -353,7 +353,7 @@ public final class ConfigLoader {
     RlConfig rd = d.rl();
     RlConfig rlConfig = new RlConfig(rl.integer("steps", rd.steps()), rl.reward("reward", rd.reward()),
         rl.choice("bleu_smoothing", rd.bleuSmoothing(), NltkSmoothing.class, "a BLEU smoothing method"),
-        rl.choice("baseline", rd.baseline(), BaselineKind.class, "a baseline"),
+        rl.plugin("baseline") != null ? rd.baseline() : rl.choice("baseline", rd.baseline(), BaselineKind.class, "a baseline"),
         rl.integer("samples", rd.samples()), rl.integer("batch_size", rd.batchSize()),
         rl.number("learning_rate", rd.learningRate()), rl.number("max_grad_norm", rd.maxGradNorm()),
         rl.number("entropy", rd.entropy()), rl.number("temperature", rd.temperature()),
@@ -362,7 +362,8 @@ public final class ConfigLoader {
         rl.path("init_checkpoint", rd.initCheckpoint()),
         rl.choice("start_from", rd.startFrom(), RlStart.class, "a pre-trained model to start RL from"),
         rl.choice("lr_schedule", rd.lrSchedule(), Shape.class, "a learning-rate schedule"),
-        rl.integer("warmup_steps", rd.warmupSteps()), rl.integer("patience", rd.patience()));
+        rl.integer("warmup_steps", rd.warmupSteps()), rl.integer("patience", rd.patience()),
+        rl.plugin("reward"), rl.plugin("baseline"));
 
     Reader eval = root.section("eval");
     EvalConfig ed = d.eval();
@@ -378,8 +379,10 @@ public final class ConfigLoader {
     SweepConfig sweepConfig = new SweepConfig(sweep.grid("grid"), sweep.integer("parallel", d.sweep().parallel()),
         sweep.bool("share_pretraining", d.sweep().sharePretraining()));
 
+    PluginsConfig pluginsConfig = new PluginsConfig(root.section("plugins").paths("path", d.plugins().path()));
+
     return new SeqrlConfig(root.string("experiment", d.experiment()), root.longValue("seed", d.seed()), dataConfig,
-        modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig);
+        modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig, pluginsConfig);
   }
 
   /**
@@ -484,14 +487,20 @@ public final class ConfigLoader {
     RlConfig r = c.rl();
     ObjectNode rl = root.putObject("rl");
     rl.put("steps", r.steps());
-    if (r.singleReward() != null) {
+    if (r.rewardPlugin() != null) {
+      putPlugin(rl, "reward", r.rewardPlugin());
+    } else if (r.singleReward() != null) {
       rl.put("reward", ConfigChoice.spelling(r.singleReward()));
     } else {
       ObjectNode weights = rl.putObject("reward");
       r.reward().forEach((kind, w) -> weights.put(ConfigChoice.spelling(kind), w));
     }
     rl.put("bleu_smoothing", ConfigChoice.spelling(r.bleuSmoothing()));
-    rl.put("baseline", ConfigChoice.spelling(r.baseline()));
+    if (r.baselinePlugin() != null) {
+      putPlugin(rl, "baseline", r.baselinePlugin());
+    } else {
+      rl.put("baseline", ConfigChoice.spelling(r.baseline()));
+    }
     rl.put("samples", r.samples());
     rl.put("batch_size", r.batchSize());
     rl.put("learning_rate", r.learningRate());
@@ -518,6 +527,8 @@ public final class ConfigLoader {
     eval.put("heatmaps", e.heatmaps());
 
     root.putObject("tracking").put("uri", c.tracking().uri());
+    ArrayNode pluginPath = root.putObject("plugins").putArray("path");
+    c.plugins().path().forEach(entry -> pluginPath.add(entry.toString()));
 
     ObjectNode sweep = root.putObject("sweep");
     ObjectNode grid = sweep.putObject("grid");
@@ -529,6 +540,12 @@ public final class ConfigLoader {
 
   private static void putRange(ObjectNode node, String key, LengthRange range) {
     node.putArray(key).add(range.min()).add(range.max());
+  }
+
+  private static void putPlugin(ObjectNode node, String key, Plugin plugin) {
+    ObjectNode o = node.putObject(key);
+    o.put("class", plugin.className());
+    o.set("args", MAPPER.valueToTree(plugin.args()));
   }
 
   private static void putPath(ObjectNode node, String key, Path path) {
@@ -714,6 +731,56 @@ public final class ConfigLoader {
       throw wrong(name, v, "a string");
     }
 
+    /** A {@code {class: NAME, args: {...}}} value as a plug-in, or null for any other value. */
+    Plugin plugin(String name) {
+      JsonNode v = get(name);
+      if (v == null || !v.isObject() || !v.has("class")) {
+        return null;
+      }
+      for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+        String field = it.next();
+        if (!field.equals("class") && !field.equals("args")) {
+          throw new InvalidConfigException(prefix + name + "." + field, "unknown key of a plug-in; expected class "
+              + "and args");
+        }
+      }
+      JsonNode args = v.get("args");
+      if (args != null && !args.isNull() && !args.isObject()) {
+        throw new InvalidConfigException(prefix + name + ".args", describe(args) + " is not a mapping of arguments; "
+            + "expected e.g. args: {n: 2}");
+      }
+      try {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> argMap = args == null || args.isNull() ? Map.of() : MAPPER.convertValue(args, Map.class);
+        return new Plugin(v.get("class").asText(), argMap);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigException(prefix + name + ".class", e.getMessage() + "; expected a class name such as "
+            + "com.example.MyReward");
+      }
+    }
+
+    List<Path> paths(String name, List<Path> def) {
+      JsonNode v = get(name);
+      if (v == null || v.isNull()) {
+        return def;
+      }
+      List<JsonNode> items = new ArrayList<>();
+      if (v.isArray()) {
+        v.forEach(items::add);
+      } else {
+        items.add(v);
+      }
+      List<Path> out = new ArrayList<>();
+      for (JsonNode item : items) {
+        if (!item.isTextual() || item.asText().isBlank()) {
+          throw new InvalidConfigException(prefix + name, describe(item) + " is not a path; expected a list of jars "
+              + "or class folders");
+        }
+        out.add(origin.resolve(prefix + name, item.asText()));
+      }
+      return out;
+    }
+
     Path path(String name, Path def) {
       JsonNode v = get(name);
       if (v == null) {
@@ -766,6 +833,9 @@ public final class ConfigLoader {
       JsonNode v = get(name);
       if (v == null) {
         return def;
+      }
+      if (plugin(name) != null) {
+        return Map.of();
       }
       if (v.isTextual()) {
         return Map.of(ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", v.asText()), 1.0);

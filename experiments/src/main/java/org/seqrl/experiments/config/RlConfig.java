@@ -17,18 +17,19 @@ import org.seqrl.rl.RewardKind;
  * from a saved model instead of pre-training; {@code startFrom} picks the pre-trained model RL
  * starts from when the run pre-trains (or a sweep shares a pre-training run). The learning rate
  * follows {@code lrSchedule} after {@code warmupSteps}; {@code patience} > 0 ends RL after that many
- * evaluations without a better {@code eval.best_metric}.
+ * evaluations without a better {@code eval.best_metric}. {@code rewardPlugin} / {@code baselinePlugin},
+ * when set, replace the built-in reward (then {@code reward} is empty) / baseline with a user's class.
  */
 public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing bleuSmoothing, BaselineKind baseline,
                        int samples, int batchSize, double learningRate, double maxGradNorm, double entropy,
                        double temperature, double criticLossCoefficient, double movingAverageDecay,
                        int maxLength, Path initCheckpoint, RlStart startFrom, Shape lrSchedule, int warmupSteps,
-                       int patience) {
+                       int patience, Plugin rewardPlugin, Plugin baselinePlugin) {
 
   public RlConfig {
     Checks.atLeast("rl.steps", steps, 0);
     Checks.required("rl.reward", reward);
-    if (reward.isEmpty()) {
+    if (reward.isEmpty() && rewardPlugin == null) {
       throw new InvalidConfigException("rl.reward", "is empty; expected a reward name or a map of name: weight "
           + "with names from " + ConfigChoice.allowed(RewardKind.class));
     }
@@ -42,7 +43,8 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
     Checks.required("rl.bleu_smoothing", bleuSmoothing);
     Checks.required("rl.baseline", baseline);
     Checks.between("rl.samples", samples, 1, 1024);
-    int needed = baseline.create(0.9).requirements().minSamplesPerInput();
+    // A plug-in baseline's needs are checked when it is built (Trainer), where its requirements are known.
+    int needed = baselinePlugin != null ? 1 : baseline.create(0.9).requirements().minSamplesPerInput();
     if (samples < needed) {
       throw InvalidConfigException.conflict("rl.baseline", "'" + ConfigChoice.spelling(baseline) + "' compares several "
           + "samples of each input but rl.samples is " + samples + "; expected rl.samples >= " + needed);
@@ -67,7 +69,12 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
 
   public static RlConfig defaults() {
     return new RlConfig(1000, Map.of(RewardKind.LEVENSHTEIN, 1.0), NltkSmoothing.METHOD1, BaselineKind.SCST, 1, 32,
-        1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0);
+        1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0, null, null);
+  }
+
+  /** The baseline as configs and run names show it: its name, or a plug-in's class name. */
+  public String baselineLabel() {
+    return baselinePlugin != null ? baselinePlugin.className() : ConfigChoice.spelling(baseline);
   }
 
   /** The single reward when there is exactly one with weight 1, else null. */

@@ -8,7 +8,8 @@ import java.util.LinkedHashMap;
  * itself when constructed.
  */
 public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelConfig model, PretrainConfig pretrain,
-                          RlConfig rl, EvalConfig eval, TrackingConfig tracking, SweepConfig sweep) {
+                          RlConfig rl, EvalConfig eval, TrackingConfig tracking, SweepConfig sweep,
+                          PluginsConfig plugins) {
   public SeqrlConfig {
     if (experiment == null || experiment.isBlank() || !experiment.matches("[A-Za-z0-9_.+-]+")) {
       throw new InvalidConfigException("experiment", "'" + experiment + "' is not an experiment name; expected "
@@ -21,6 +22,17 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
     Checks.required("eval", eval);
     Checks.required("tracking", tracking);
     Checks.required("sweep", sweep);
+    Checks.required("plugins", plugins);
+    if (rl.rewardPlugin() != null || rl.baselinePlugin() != null) {
+      // Made once here so that a wrong class or argument is reported when the config loads.
+      ClassLoader loader = Plugins.loader(plugins.path());
+      if (rl.rewardPlugin() != null) {
+        Plugins.create(rl.rewardPlugin(), org.seqrl.rl.Reward.class, loader, "rl.reward", plugins.path());
+      }
+      if (rl.baselinePlugin() != null) {
+        Plugins.create(rl.baselinePlugin(), org.seqrl.rl.BaselineStrategy.class, loader, "rl.baseline", plugins.path());
+      }
+    }
     if (pretrain.steps() == 0 && rl.steps() == 0) {
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "
           + "one of them > 0");
@@ -38,7 +50,8 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
 
   public static SeqrlConfig defaults() {
     return new SeqrlConfig("seqrl", 1, DataConfig.defaults(), ModelConfig.defaults(), PretrainConfig.defaults(),
-        RlConfig.defaults(), EvalConfig.defaults(), TrackingConfig.defaults(), SweepConfig.defaults());
+        RlConfig.defaults(), EvalConfig.defaults(), TrackingConfig.defaults(), SweepConfig.defaults(),
+        PluginsConfig.defaults());
   }
 
   /** Every setting as dotted key to text, in YAML order (for MLflow params and run provenance). */

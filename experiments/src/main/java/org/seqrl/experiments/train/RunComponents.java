@@ -13,6 +13,8 @@ import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.EvalConfig;
+import org.seqrl.experiments.config.InvalidConfigException;
+import org.seqrl.experiments.config.Plugins;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.Dataset;
@@ -69,10 +71,15 @@ public final class RunComponents implements AutoCloseable {
   public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener) {
     long seed = config.seed();
     Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"));
-    BaselineStrategy baseline = config.rl().baseline().create(config.rl().movingAverageDecay());
+    ClassLoader plugins = Plugins.loader(config.plugins().path());
+    BaselineStrategy baseline = config.rl().baselinePlugin() != null
+        ? Plugins.create(config.rl().baselinePlugin(), BaselineStrategy.class, plugins, "rl.baseline", config.plugins().path())
+        : config.rl().baseline().create(config.rl().movingAverageDecay());
     Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
     IntFunction<String> text = dataset.targetVocab()::token;
-    Reward reward = reward(config, text, dataset.level() == TokenLevel.CHAR);
+    Reward reward = config.rl().rewardPlugin() != null
+        ? Plugins.create(config.rl().rewardPlugin(), Reward.class, plugins, "rl.reward", config.plugins().path())
+        : reward(config, text, dataset.level() == TokenLevel.CHAR);
     int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
     TrainerSettings settings = new TrainerSettings(
         config.rl().samples(),
@@ -83,7 +90,13 @@ public final class RunComponents implements AutoCloseable {
         new OptimizerSettings(config.rl().learningRate(), config.rl().maxGradNorm()),
         new OptimizerSettings(config.pretrain().learningRate(), config.pretrain().maxGradNorm()),
         config.rl().schedule(), config.pretrain().schedule());
-    Trainer trainer = new Trainer(policy, reward, baseline, settings, List.of(listener));
+    Trainer trainer;
+    try {
+      trainer = new Trainer(policy, reward, baseline, settings, List.of(listener));
+    } catch (IllegalArgumentException e) {
+      // Only a plug-in baseline can ask for what the config does not give (built-ins are checked on load).
+      throw new InvalidConfigException("rl.baseline", config.rl().baselineLabel() + ": " + e.getMessage());
+    }
     return new RunComponents(config, dataset, policy, reward, baseline, trainer, maxLength);
   }
 
@@ -129,6 +142,9 @@ public final class RunComponents implements AutoCloseable {
 
   /** The reward as configs write it: a name, or weighted names joined by '+'. */
   public static String rewardLabel(SeqrlConfig config) {
+    if (config.rl().rewardPlugin() != null) {
+      return config.rl().rewardPlugin().className();
+    }
     RewardKind single = config.rl().singleReward();
     if (single != null) {
       return ConfigChoice.spelling(single);

@@ -186,7 +186,7 @@ public final class TrainCommand implements Callable<Integer> {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("seqrl.task", ConfigChoice.spelling(config.data().task()));
     tags.put("seqrl.reward", RunComponents.rewardLabel(config));
-    tags.put("seqrl.baseline", ConfigChoice.spelling(config.rl().baseline()));
+    tags.put("seqrl.baseline", config.rl().baselineLabel());
     tags.put("seqrl.model", modelSummary(config));
     tags.put("seqrl.seed", Long.toString(config.seed()));
     tags.put("seqrl.run_dir", run.runDir().toAbsolutePath().normalize().toString());

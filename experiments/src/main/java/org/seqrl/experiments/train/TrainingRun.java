@@ -392,7 +392,7 @@ public final class TrainingRun implements AutoCloseable {
     s.put("seed", config.seed());
     s.put("task", ConfigChoice.spelling(config.data().task()));
     s.put("reward", RunComponents.rewardLabel(config));
-    s.put("baseline", ConfigChoice.spelling(config.rl().baseline()));
+    s.put("baseline", config.rl().baselineLabel());
     s.put("rl_start", ConfigChoice.spelling(config.rl().startFrom()));
     s.set("before_rl", summaryMetrics(beforeRl));
     s.set("final", summaryMetrics(finalMetrics));

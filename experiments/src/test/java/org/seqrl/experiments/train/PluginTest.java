@@ -1,0 +1,147 @@
+package org.seqrl.experiments.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.experiments.cli.SeqrlCli;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.rl.Reward;
+
+/**
+ * A reward and a baseline written outside SeqRL's sources (test resources compiled here, as a user
+ * would compile them against rl-core) train a model from the CLI; wrong plug-ins are one-line errors.
+ */
+class PluginTest {
+  @TempDir static Path classes;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void compilePlugins() throws Exception {
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    String rlCore = Path.of(Reward.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", rlCore, "--release", "17"));
+    for (String name : List.of("LengthReward", "BatchMeanBaseline", "NotAReward", "NeedsGreedyBaseline")) {
+      Path src = classes.resolve(name + ".java");
+      try (InputStream in = PluginTest.class.getResourceAsStream("/plugins/" + name + ".java")) {
+        Files.copy(in, src);
+      }
+      args.add(src.toString());
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(0, javac.run(null, null, err, args.toArray(String[]::new)), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path config(String rl) throws IOException {
+    Path cfg = TinyRuns.config(tmp, "plugin", 0, 150, "plugins:\n  path: [" + classes + "]\n");
+    // Replace the tiny config's reward and baseline lines with the plug-ins under test.
+    String yaml = Files.readString(cfg).replace("  reward: levenshtein\n  baseline: scst\n", rl)
+        .replace("learning_rate: 0.003", "learning_rate: 0.01");
+    Files.writeString(cfg, yaml);
+    return cfg;
+  }
+
+  @Test
+  void aPluginRewardAndBaselineTrainAModelFromTheCli() throws IOException {
+    Path cfg = config("  reward: {class: example.plugins.LengthReward, args: {target: 2}}\n"
+        + "  baseline: {class: example.plugins.BatchMeanBaseline}\n");
+    Path dir = tmp.resolve("run");
+    String out = cli(0, "train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress", "lines");
+    assertTrue(out.contains("seqrl: finished"), out);
+    JsonNode summary = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
+    assertEquals("example.plugins.LengthReward", summary.get("reward").asText());
+    assertEquals("example.plugins.BatchMeanBaseline", summary.get("baseline").asText());
+    // The reward (minus the distance of the length to 2) rises: the model learned what the plug-in asks.
+    List<Double> rewards = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+      JsonNode n = TrainingRun.JSON.readTree(line).get("metrics");
+      if (n.has("train/reward_mean")) {
+        rewards.add(n.get("train/reward_mean").asDouble());
+      }
+    }
+    assertEquals(150, rewards.size());
+    double first = rewards.subList(0, 20).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last = rewards.subList(130, 150).stream().mapToDouble(d -> d).average().orElseThrow();
+    System.out.printf("plug-in reward: first 20 steps %.3f, last 20 steps %.3f%n", first, last);
+    assertTrue(last > first + 0.5, "the plug-in reward should rise: " + first + " -> " + last);
+    // The resolved config names the plug-ins and reloads (resume reads it).
+    var resolved = ConfigLoader.load(dir.resolve(TrainingRun.CONFIG_FILE), List.of());
+    assertEquals("example.plugins.LengthReward", resolved.rl().rewardPlugin().className());
+    assertEquals(java.util.Map.of("target", 2), resolved.rl().rewardPlugin().args());
+  }
+
+  @Test
+  void wrongPluginsAreOneLineErrors() throws IOException {
+    assertEquals("REWARD rl.reward.class: no class 'example.plugins.Missing' on plugins.path [" + classes
+        + "]; expected a jar or folder that holds it",
+        error("  reward: {class: example.plugins.Missing}\n  baseline: scst\n"));
+    assertEquals("REWARD rl.reward.class: 'example.plugins.NotAReward' does not implement org.seqrl.rl.Reward; "
+        + "expected a class that does", error("  reward: {class: example.plugins.NotAReward}\n  baseline: scst\n"));
+    assertEquals("REWARD rl.reward.args: {target=-1} rejected by 'example.plugins.LengthReward': target must be "
+        + "an integer >= 0, got -1",
+        error("  reward: {class: example.plugins.LengthReward, args: {target: -1}}\n  baseline: scst\n"));
+    assertEquals("BASELINE rl.baseline.args: {k=1} cannot be passed to 'example.plugins.BatchMeanBaseline', which "
+        + "has only a no-argument constructor; expected no args, or a (Map<String, Object> args) constructor",
+        error("  reward: levenshtein\n  baseline: {class: example.plugins.BatchMeanBaseline, args: {k: 1}}\n"));
+    assertEquals("BASELINE rl.baseline.klass: unknown key of a plug-in; expected class and args",
+        error("  reward: levenshtein\n  baseline: {class: example.plugins.BatchMeanBaseline, klass: x}\n"));
+    // A plug-in baseline that needs more samples than the config draws is refused before training.
+    Path cfg = config("  reward: levenshtein\n  baseline: {class: example.plugins.NeedsGreedyBaseline}\n");
+    String err = cli(2, "train", cfg.toString(), "--output", tmp.resolve("never").toString(), "--no-tracking");
+    assertTrue(err.contains("rl.baseline: example.plugins.NeedsGreedyBaseline: the baseline needs at least 4 samples "
+        + "per input, but samplesPerInput is 1"), err);
+    assertFalse(err.contains("\tat "), "no stack trace: " + err);
+  }
+
+  private String error(String rl) throws IOException {
+    Path cfg = config(rl);
+    UserInputException e = assertThrows(UserInputException.class, () -> ConfigLoader.load(cfg, List.of()));
+    String msg = e.getMessage();
+    // The error points at the line of the setting: replace that prefix with REWARD or BASELINE.
+    List<String> lines = Files.readAllLines(cfg);
+    for (String key : List.of("reward", "baseline")) {
+      String prefix = "plugin.yaml:" + (lines.indexOf(lines.stream().filter(l -> l.startsWith("  " + key + ":"))
+          .findFirst().orElseThrow()) + 1) + ": rl." + key;
+      if (msg.contains(prefix)) {
+        return key.toUpperCase(java.util.Locale.ROOT) + " rl." + key + msg.substring(msg.indexOf(prefix) + prefix.length());
+      }
+    }
+    return msg;
+  }
+
+  /** Runs the CLI in-process and returns what it printed (stdout and stderr). */
+  private static String cli(int expectedExit, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    try {
+      PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
+      System.setOut(both);
+      System.setErr(both);
+      int code = SeqrlCli.commandLine().execute(args);
+      String text = out.toString(StandardCharsets.UTF_8);
+      assertEquals(expectedExit, code, text);
+      return text;
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package example.plugins;
+
+/** Implements none of rl-core's interfaces. */
+public class NotAReward {}
