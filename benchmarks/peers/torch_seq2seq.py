@@ -1,6 +1,6 @@
 """PyTorch peer of SeqRL's reference model and RL step, for the benchmark harness.
 
-The model matches SeqRL's reference setup (DESIGN.md, Practical RL seq2seq): embedding 64,
+The model matches SeqRL's reference setup (docs/design.md, Practical RL seq2seq): embedding 64,
 one-layer GRU encoder, dense tanh bridge from the encoder's final state to the decoder's
 initial state, GRU decoder with hidden 256, dense output layer; optionally additive (Bahdanau)
 attention whose context is fed into the decoder cell at the next step. The cases and sizes

@@ -5,7 +5,8 @@ import org.seqrl.rl.Tokens;
 /**
  * The token-level losses on plain arrays: log-softmax over the actions a policy may take,
  * the weighted negative log-likelihood with entropy bonus, and the squared critic loss.
- * Kept free of ND4J so that each piece has an exact test.
+ * Plain double arrays, so that each piece has an exact test against hand-computed values
+ * ({@code LossMathTest}); the loss these pieces make up is written out in docs/design.md.
  */
 final class LossMath {
   private LossMath() {}

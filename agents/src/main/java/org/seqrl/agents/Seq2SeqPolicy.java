@@ -1094,7 +1094,20 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return decode(sources, 1, 1.0, maxLength, true);
   }
 
-  /** Beam search; also the scores (sum of log-probabilities, end token included when produced). */
+  /**
+   * Beam search, and the score of each returned hypothesis.
+   *
+   * <p>A hypothesis is the tokens before END; its score is the plain sum of its tokens'
+   * log-probabilities, END's included when it ended (no length normalisation). Each step extends
+   * every live hypothesis by every action and takes the extensions best first: an END extension is
+   * a finished candidate, any other fills one of the {@code beamWidth} live slots, until the slots
+   * are full. The search of a source stops once its best finished score is at least its best live
+   * one (scores only fall as a hypothesis grows); at {@code maxLength} the unfinished hypotheses
+   * compete with their scores as they stand. With {@code beamWidth > 1} the greedy hypothesis
+   * competes too, so a beam never returns a less likely sequence than greedy decoding; width 1 is
+   * greedy decoding, and a width of at least (actions other than END)^maxLength prunes nothing
+   * (exhaustive search; {@code DecodingTest} checks both against a brute-force search).
+   */
   public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);

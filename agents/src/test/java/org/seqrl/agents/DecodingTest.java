@@ -4,14 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.Tokens;
 
-/** Sampling statistics, temperature, greedy and beam search. */
+/** Sampling statistics, temperature, greedy decoding, and beam search against exhaustive search. */
 class DecodingTest {
   static final int V = 9;
 
@@ -131,7 +139,7 @@ class DecodingTest {
   }
 
   @Test
-  void beamOfWidthOneIsGreedyAndWiderBeamsScoreAtLeastAsHigh() {
+  void beamOfWidthOneIsGreedy() {
     for (Attention att : Attention.values()) {
       try (Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(V, V).embedding(8).hidden(16).attention(att)
           .seed(21).build())) {
@@ -142,14 +150,257 @@ class DecodingTest {
           assertArrayEquals(g.hypothesis(i), one.hypotheses()[i], att + " row " + i);
           assertEquals(sequenceLogProb(g, i), one.scores()[i], 1e-4);
         }
-        for (int w : new int[] {2, 5}) {
-          Seq2SeqPolicy.BeamResult wide = p.beamSearchWithScores(src, w, 8);
-          for (int i = 0; i < src.length; i++) {
-            assertTrue(wide.scores()[i] >= one.scores()[i] - 1e-5,
-                att + " width " + w + " row " + i + ": " + wide.scores()[i] + " < greedy " + one.scores()[i]);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- beam search against exhaustive search
+
+  /** Target vocabulary of the exhaustive tests: END, UNKNOWN and three regular tokens are actions. */
+  private static final int SMALL_V = 7;
+  /** Longest hypothesis: 4^4 = 256 unfinished sequences of full length, 85 finished ones. */
+  private static final int SMALL_MAX = 4;
+  private static final int[] REGULAR_ACTIONS = {Tokens.UNKNOWN, 4, 5, 6};
+
+  /**
+   * A tiny policy whose next-token distributions are peaked and depend on the prefix (every weight
+   * scaled 3x, the output layer 6x, from the random initialisation), so that the most likely sequence
+   * is often not the greedy one; {@code endBias} shifts the end token's logit, which moves the optima
+   * between short and full-length sequences.
+   */
+  private static Seq2SeqPolicy smallPolicy(Attention att, CellType cell, long seed, float endBias) {
+    Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(SMALL_V, SMALL_V).embedding(6).hidden(8)
+        .attention(att).cell(cell).seed(seed).build());
+    for (Params.Param q : p.params.all()) {
+      for (int i = 0; i < q.value.length; i++) {
+        q.value[i] *= q.name.equals("out.W") ? 6 : 3;
+      }
+    }
+    p.params.get("out.b").value[Tokens.END] += endBias;
+    p.params.markChanged();
+    return p;
+  }
+
+  /**
+   * log pi(tokens | source) by teacher forcing, through the training loss rather than the decoder
+   * loop beam search runs (inputs known up front, every step's logits in one product, no reordering
+   * of rows): the objective of one row with weight 1 per token is -sum_t log pi(y_t).
+   */
+  private static double teacherForcedLogProb(Seq2SeqPolicy p, int[] source, List<Integer> tokens) {
+    if (tokens.isEmpty()) {
+      return 0;
+    }
+    int[] y = tokens.stream().mapToInt(Integer::intValue).toArray();
+    double[][] w = {new double[y.length]};
+    Arrays.fill(w[0], 1.0);
+    Seq2SeqPolicy.Objective o =
+        new Seq2SeqPolicy.Objective(new int[][] {source}, new int[][] {y}, new int[] {y.length}, w, null, null, null, 0, 1);
+    p.params.zeroGrad();
+    return -p.lossAndGradients(o, false).loss();
+  }
+
+  private static List<Integer> plus(List<Integer> prefix, int token) {
+    List<Integer> l = new ArrayList<>(prefix);
+    l.add(token);
+    return l;
+  }
+
+  /** Teacher-forced log-probability of every prefix of up to {@code maxLength} regular tokens, and of each followed by END. */
+  private static Map<List<Integer>, Double> allPrefixScores(Seq2SeqPolicy p, int[] source, int maxLength) {
+    Map<List<Integer>, Double> scores = new HashMap<>();
+    List<List<Integer>> level = List.of(List.of());
+    for (int len = 0; len <= maxLength; len++) {
+      List<List<Integer>> next = new ArrayList<>();
+      for (List<Integer> y : level) {
+        scores.put(y, teacherForcedLogProb(p, source, y));
+        if (len < maxLength) {
+          scores.put(plus(y, Tokens.END), teacherForcedLogProb(p, source, plus(y, Tokens.END)));
+          for (int a : REGULAR_ACTIONS) {
+            next.add(plus(y, a));
           }
         }
       }
+      level = next;
     }
+    return scores;
+  }
+
+  /**
+   * What beam search returns, as a sequence and its score: a hypothesis is the tokens before END and
+   * its score is the unnormalised sum of log-probabilities, END's included; at {@code maxLength}
+   * unfinished hypotheses compete with their score as it stands.
+   */
+  private record Scored(List<Integer> tokens, double score) {}
+
+  private static List<Integer> withoutEnd(List<Integer> y) {
+    return !y.isEmpty() && y.get(y.size() - 1) == Tokens.END ? y.subList(0, y.size() - 1) : y;
+  }
+
+  /** Every sequence the search space holds: y + END for |y| < maxLength, and y for |y| = maxLength. */
+  private static List<Scored> exhaustive(Map<List<Integer>, Double> scores, int maxLength) {
+    List<Scored> all = new ArrayList<>();
+    for (Map.Entry<List<Integer>, Double> e : scores.entrySet()) {
+      List<Integer> y = e.getKey();
+      boolean finished = !y.isEmpty() && y.get(y.size() - 1) == Tokens.END;
+      if (finished || y.size() == maxLength) {
+        all.add(new Scored(withoutEnd(y), e.getValue()));
+      }
+    }
+    all.sort(Comparator.comparingDouble(Scored::score).reversed());
+    return all;
+  }
+
+  /** Greedy decoding on the teacher-forced scores: the most likely action at every step. */
+  private static Scored referenceGreedy(Map<List<Integer>, Double> scores, int maxLength) {
+    List<Integer> y = new ArrayList<>();
+    while (y.size() < maxLength) {
+      List<Integer> bestNext = plus(y, Tokens.END);
+      for (int a : REGULAR_ACTIONS) {
+        if (scores.get(plus(y, a)) > scores.get(bestNext)) {
+          bestNext = plus(y, a);
+        }
+      }
+      if (bestNext.get(y.size()) == Tokens.END) {
+        return new Scored(y, scores.get(bestNext));
+      }
+      y = bestNext;
+    }
+    return new Scored(y, scores.get(y));
+  }
+
+  /**
+   * Beam search as written in a textbook, on the teacher-forced scores: every step extends each live
+   * hypothesis by every action and walks the extensions best first; an END extension is a finished
+   * candidate, any other takes a live slot, until {@code width} live hypotheses are kept. The search
+   * stops when the best finished score is at least the best live one (scores only fall as a
+   * hypothesis grows); at {@code maxLength} the live hypotheses compete; finally the greedy
+   * hypothesis competes too (width > 1) when {@code withGreedy}.
+   */
+  private static Scored referenceBeam(Map<List<Integer>, Double> scores, int width, int maxLength, boolean withGreedy) {
+    List<List<Integer>> live = List.of(List.of());
+    Scored best = new Scored(List.of(), Double.NEGATIVE_INFINITY);
+    boolean stopped = false;
+    for (int t = 0; t < maxLength && !stopped; t++) {
+      List<List<Integer>> ext = new ArrayList<>();
+      for (List<Integer> y : live) {
+        ext.add(plus(y, Tokens.END));
+        for (int a : REGULAR_ACTIONS) {
+          ext.add(plus(y, a));
+        }
+      }
+      ext.sort(Comparator.comparingDouble((List<Integer> y) -> scores.get(y)).reversed());
+      List<List<Integer>> kept = new ArrayList<>();
+      for (List<Integer> y : ext) {
+        if (kept.size() == width) {
+          break;
+        }
+        if (y.get(t) == Tokens.END) {
+          if (scores.get(y) > best.score()) {
+            best = new Scored(withoutEnd(y), scores.get(y));
+          }
+        } else {
+          kept.add(y);
+        }
+      }
+      live = kept;
+      double bestLive = live.stream().mapToDouble(scores::get).max().orElse(Double.NEGATIVE_INFINITY);
+      stopped = best.score() >= bestLive;
+    }
+    if (!stopped) {
+      for (List<Integer> y : live) {
+        if (scores.get(y) > best.score()) {
+          best = new Scored(y, scores.get(y));
+        }
+      }
+    }
+    Scored greedy = referenceGreedy(scores, maxLength);
+    return withGreedy && width > 1 && greedy.score() > best.score() ? greedy : best;
+  }
+
+  private static List<Integer> list(int[] a) {
+    return Arrays.stream(a).boxed().toList();
+  }
+
+  /** Score gap under which two sequences count as tied: float32 logits, two computation paths. */
+  private static final double TIE = 1e-4;
+
+  /** A tiny policy (see {@link #smallPolicy}). */
+  private record SmallSetup(Attention attention, CellType cell, long seed, float endBias) {}
+
+  /**
+   * Beam search wide enough never to prune (width 4^4, the most live hypotheses any step can hold)
+   * is exhaustive search: it must return the most likely of all 341 sequences, with that sequence's
+   * teacher-forced log-probability as its score. Narrower beams (2, 3) must return what the textbook
+   * beam of {@link #referenceBeam} returns, and never score above the exhaustive optimum.
+   *
+   * <p>The test checks that it can fail: on some sources of every policy the optimum is not the
+   * greedy hypothesis and a narrow beam misses it; the optima take several lengths; and on some
+   * sources (seeds chosen for it) a narrow beam alone ends below the greedy hypothesis, so that
+   * the greedy candidate decides what is returned.
+   */
+  @Test
+  void beamSearchMatchesExhaustiveSearchOnATinyVocabulary() {
+    int wide = (int) Math.pow(REGULAR_ACTIONS.length, SMALL_MAX);
+    int finished = 0;
+    for (int len = 0; len < SMALL_MAX; len++) {
+      finished += (int) Math.pow(REGULAR_ACTIONS.length, len);
+    }
+    int[] widths = {2, 3};
+    Set<Integer> optimumLengths = new TreeSet<>();
+    int greedyDecides = 0;
+    List<SmallSetup> setups = List.of(new SmallSetup(Attention.NONE, CellType.GRU, 5, 0),
+        new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1));
+    for (SmallSetup setup : setups) {
+      try (Seq2SeqPolicy p = smallPolicy(setup.attention(), setup.cell(), setup.seed(), setup.endBias())) {
+        int[][] src = new int[10][];
+        Random r = new Random(12);
+        for (int i = 0; i < src.length; i++) {
+          src[i] = new int[1 + r.nextInt(4)];
+          for (int t = 0; t < src[i].length; t++) {
+            src[i][t] = 4 + r.nextInt(SMALL_V - 4);
+          }
+        }
+        Seq2SeqPolicy.BeamResult exact = p.beamSearchWithScores(src, wide, SMALL_MAX);
+        Seq2SeqPolicy.BeamResult[] narrow = new Seq2SeqPolicy.BeamResult[widths.length];
+        for (int k = 0; k < widths.length; k++) {
+          narrow[k] = p.beamSearchWithScores(src, widths[k], SMALL_MAX);
+        }
+        int optimumNotGreedy = 0;
+        int narrowMissesOptimum = 0;
+        for (int i = 0; i < src.length; i++) {
+          String where = setup + " source " + Arrays.toString(src[i]);
+          Map<List<Integer>, Double> scores = allPrefixScores(p, src[i], SMALL_MAX);
+          List<Scored> all = exhaustive(scores, SMALL_MAX);
+          assertEquals(finished + wide, all.size());
+          Scored top = all.get(0);
+          assertTrue(top.score() - all.get(1).score() > TIE, where + ": the optimum is tied, choose another seed");
+          assertEquals(top.tokens(), list(exact.hypotheses()[i]), where + ": width " + wide + " is exhaustive");
+          assertEquals(top.score(), exact.scores()[i], TIE, where);
+          optimumLengths.add(top.tokens().size());
+          Scored greedy = referenceGreedy(scores, SMALL_MAX);
+          if (!greedy.tokens().equals(top.tokens())) {
+            optimumNotGreedy++;
+          }
+          for (int k = 0; k < widths.length; k++) {
+            String at = where + ", width " + widths[k];
+            Scored want = referenceBeam(scores, widths[k], SMALL_MAX, true);
+            if (referenceBeam(scores, widths[k], SMALL_MAX, false).score() < greedy.score()) {
+              greedyDecides++;
+            }
+            List<Integer> got = list(narrow[k].hypotheses()[i]);
+            assertEquals(want.tokens(), got, at);
+            assertEquals(want.score(), narrow[k].scores()[i], TIE, at);
+            assertTrue(narrow[k].scores()[i] <= top.score() + TIE, at);
+            if (!got.equals(top.tokens())) {
+              narrowMissesOptimum++;
+            }
+          }
+        }
+        assertTrue(optimumNotGreedy > 0, setup + ": every optimum is the greedy hypothesis");
+        assertTrue(narrowMissesOptimum > 0, setup + ": narrow beams always find the optimum");
+      }
+    }
+    assertTrue(optimumLengths.size() >= 3, "optima of lengths " + optimumLengths);
+    assertTrue(greedyDecides > 0, "the greedy candidate never decides");
   }
 }

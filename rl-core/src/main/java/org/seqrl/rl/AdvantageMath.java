@@ -1,7 +1,7 @@
 package org.seqrl.rl;
 
 /**
- * The formulas of DESIGN.md's baseline table as pure functions on plain arrays. Rows are
+ * The formulas of the baseline table in docs/design.md as pure functions on plain arrays. Rows are
  * input-major: row {@code r} belongs to input {@code r / k}.
  */
 public final class AdvantageMath {

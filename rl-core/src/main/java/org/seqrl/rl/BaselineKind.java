@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The baseline strategies of DESIGN.md, by the names configs use. */
+/** The baseline strategies of docs/design.md, by the names configs use. */
 public enum BaselineKind {
   NONE("none"),
   MOVING_AVERAGE("moving-average"),

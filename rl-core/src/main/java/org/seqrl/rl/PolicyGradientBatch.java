@@ -11,7 +11,8 @@ package org.seqrl.rl;
  *   criticLoss = (1/N) sum_r (V(x_r) - sequenceTarget_r)^2            (SEQUENCE head)
  *              + (1/N) sum_r sum_t m_rt (V(s_rt) - stepTarget_rt)^2   (STEP head)
  * </pre>
- * with N the number of rows. Advantages and targets are constants: no gradient flows into them.
+ * with N = B·k the number of rows (k samples per input): a sum over steps, a mean over rows.
+ * Advantages and targets are constants: no gradient flows into them.
  *
  * @param rollout the sampled sequences the advantages refer to
  * @param advantages {@code [rows][maxLength]}, zero where masked

@@ -25,8 +25,10 @@ public interface SequencePolicy extends AutoCloseable {
   Rollout greedy(int[][] sources, int maxLength);
 
   /**
-   * Beam search of the given width; returns the best finished hypothesis of every source
-   * (tokens before the end token). Width 1 equals greedy decoding.
+   * Beam search of the given width; returns the most likely hypothesis it found for every source
+   * (tokens before the end token; a hypothesis that reached {@code maxLength} without ending
+   * competes too). Width 1 equals greedy decoding. Implementations say how they score and prune
+   * (agents' {@code Seq2SeqPolicy} also lets the greedy hypothesis compete).
    */
   int[][] beamSearch(int[][] sources, int beamWidth, int maxLength);
 

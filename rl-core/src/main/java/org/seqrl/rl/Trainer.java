@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training step of DESIGN.md, top to bottom: sample, score, advantages, update, report.
+ * The RL step of docs/design.md, top to bottom: sample, score, advantages, update, report.
  * Pre-training steps (teacher-forced MLE) go through the same trainer so that a run can switch
  * from likelihood to RL and keep one step counter.
  */

@@ -1,5 +1,6 @@
 package org.seqrl.experiments.report;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,12 @@ import org.knowm.xchart.HeatMapChartBuilder;
 
 /** Attention heatmaps: one row per output token, one column per source token. */
 public final class HeatmapPlot {
+
+  /**
+   * The colour map, weight 0 to 1 in equal steps with linear blending between neighbours: orange,
+   * orange-red, dark red (XChart's own default, stated here so that a test can check each cell).
+   */
+  static final List<Color> COLOURS = List.of(new Color(255, 165, 0), new Color(255, 69, 0), new Color(139, 0, 0));
 
   private HeatmapPlot() {}
 
@@ -40,6 +47,7 @@ public final class HeatmapPlot {
     chart.getStyler().setLegendVisible(true).setPlotContentSize(0.95);
     chart.getStyler().setMin(0.0);
     chart.getStyler().setMax(1.0);
+    chart.getStyler().setRangeColors(COLOURS.toArray(new Color[0]));
     // The y axis grows upwards; rows are flipped so that the first output token is at the top, as read.
     int rows = weights.length;
     List<Number[]> cells = new ArrayList<>();

@@ -4,25 +4,111 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChartBuilder;
 
+/** The plots are read back pixel by pixel: what they must show, not only that a file exists. */
 class PlotTest {
+
+  // ---------------------------------------------------------------- heatmaps
+
+  /** The colour {@link HeatmapPlot#COLOURS} gives a weight in [0, 1]: linear between equally spaced stops. */
+  static Color mapColour(double w) {
+    List<Color> c = HeatmapPlot.COLOURS;
+    double pos = w * (c.size() - 1);
+    int lo = Math.min((int) pos, c.size() - 2);
+    double f = pos - lo;
+    Color a = c.get(lo);
+    Color b = c.get(lo + 1);
+    return new Color((int) (a.getRed() + f * (b.getRed() - a.getRed())),
+        (int) (a.getGreen() + f * (b.getGreen() - a.getGreen())), (int) (a.getBlue() + f * (b.getBlue() - a.getBlue())));
+  }
+
+  /**
+   * Whether a pixel is coloured (cells and the blends at their borders) rather than a neutral
+   * background, axis or text pixel (white, greys and black have equal channels).
+   */
+  private static boolean coloured(int rgb) {
+    Color c = new Color(rgb);
+    int max = Math.max(c.getRed(), Math.max(c.getGreen(), c.getBlue()));
+    int min = Math.min(c.getRed(), Math.min(c.getGreen(), c.getBlue()));
+    return max - min > 40;
+  }
+
+  private static void assertColour(Color want, int rgb, String what) {
+    Color got = new Color(rgb);
+    // one unit of slack per channel for rounding of the blend
+    assertTrue(Math.abs(want.getRed() - got.getRed()) <= 1 && Math.abs(want.getGreen() - got.getGreen()) <= 1
+        && Math.abs(want.getBlue() - got.getBlue()) <= 1, what + ": expected " + want + " but the pixel is " + got);
+  }
+
+  /**
+   * Every cell shows its weight's colour, the first output token is the top row and the first source
+   * token the left column. The cells are found as the coloured block nearest the left edge (the
+   * colour bar of the legend is to the right of it, past a white gap), then divided into rows x columns.
+   */
   @Test
-  void heatmapIsWrittenHeadless(@TempDir Path dir) throws Exception {
-    double[][] w = {{0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}, {0.0, 0.1, 0.9}, {0.3, 0.3, 0.4}};
+  void heatmapCellsShowTheirWeightsInReadingOrder(@TempDir Path dir) throws Exception {
+    double[][] w = {{1.0, 0.0, 0.0}, {0.25, 0.5, 0.25}, {0.0, 0.1, 0.9}, {0.6, 0.3, 0.1}};
     Path png = dir.resolve("att/heat.png");
     HeatmapPlot.write(w, new String[] {"c", "a", "t"}, new String[] {"K", "AE", "T", "</s>"}, png);
     BufferedImage img = ImageIO.read(png.toFile());
-    assertTrue(img.getWidth() >= 400 && img.getHeight() >= 300);
-    assertTrue(SweepReportTest.distinctColours(img) > 10);
+    assertEquals(400, img.getWidth());
+    assertEquals(300, img.getHeight());
+
+    int left = Integer.MAX_VALUE;
+    for (int x = 0; x < img.getWidth() && left == Integer.MAX_VALUE; x++) {
+      for (int y = 0; y < img.getHeight(); y++) {
+        if (coloured(img.getRGB(x, y))) {
+          left = x;
+          break;
+        }
+      }
+    }
+    assertTrue(left < img.getWidth() / 2, "no heatmap cells in the left half");
+    int probeX = left + 3;
+    int top = 0;
+    while (!coloured(img.getRGB(probeX, top))) {
+      top++;
+    }
+    int bottom = top;
+    while (bottom + 1 < img.getHeight() && coloured(img.getRGB(probeX, bottom + 1))) {
+      bottom++;
+    }
+    int probeY = (top + bottom) / 2;
+    int right = left;
+    while (right + 1 < img.getWidth() && coloured(img.getRGB(right + 1, probeY))) {
+      right++;
+    }
+    // The block is the plot area (95% of it), far larger than the 30-pixel colour bar.
+    assertTrue(right - left > 200 && bottom - top > 150, "cell block " + left + ".." + right + " x " + top + ".." + bottom);
+    double cellW = (right - left + 1) / 3.0;
+    double cellH = (bottom - top + 1) / 4.0;
+    for (int i = 0; i < w.length; i++) {
+      for (int j = 0; j < w[i].length; j++) {
+        int x = (int) (left + (j + 0.5) * cellW);
+        int y = (int) (top + (i + 0.5) * cellH);
+        assertColour(mapColour(w[i][j]), img.getRGB(x, y), "cell (" + i + ", " + j + ") of weight " + w[i][j]);
+      }
+    }
+  }
+
+  @Test
+  void mapColourStopsAreTheColourMap() {
+    assertEquals(new Color(255, 165, 0), mapColour(0));
+    assertEquals(new Color(255, 69, 0), mapColour(0.5));
+    assertEquals(new Color(139, 0, 0), mapColour(1));
+    assertEquals(new Color(255, 117, 0), mapColour(0.25));
   }
 
   @Test
@@ -38,12 +124,153 @@ class PlotTest {
     assertEquals(List.of("a", "b"), HeatmapPlot.labels(new String[] {"a", "b"}));
   }
 
+  // ---------------------------------------------------------------- learning curves
+
+  /** XChart's series colours in the order series are added (the default theme, as LearningCurvePlot uses). */
+  private static final Color[] SERIES = new XYChartBuilder().build().getStyler().getSeriesColors();
+
+  /**
+   * Whether a pixel is drawn in a series colour: the colour as drawn (translucent, over the white
+   * plot) blended with white by antialiasing, at least half covered; gridlines under the line
+   * darken it a little, hence the tolerance.
+   */
+  private static boolean drawnIn(int rgb, Color series) {
+    double a = series.getAlpha() / 255.0;
+    double[] want = {series.getRed() * a + 255 * (1 - a), series.getGreen() * a + 255 * (1 - a),
+        series.getBlue() * a + 255 * (1 - a)};
+    Color p = new Color(rgb);
+    double[] got = {p.getRed(), p.getGreen(), p.getBlue()};
+    int k = 0;
+    for (int c = 1; c < 3; c++) {
+      if (255 - want[c] > 255 - want[k]) {
+        k = c;
+      }
+    }
+    double coverage = (255 - got[k]) / (255 - want[k]);
+    if (coverage < 0.5) {
+      return false;
+    }
+    for (int c = 0; c < 3; c++) {
+      if (Math.abs(255 - coverage * (255 - want[c]) - got[c]) > 15) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Pixels of the i-th series colour. */
+  private static List<int[]> pixelsOf(BufferedImage img, int series) {
+    List<int[]> out = new ArrayList<>();
+    for (int x = 0; x < img.getWidth(); x++) {
+      for (int y = 0; y < img.getHeight(); y++) {
+        if (drawnIn(img.getRGB(x, y), SERIES[series])) {
+          out.add(new int[] {x, y});
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The drawn line of a series: its leftmost run of columns (the legend's sample line lies further right). */
+  private record Line(int left, int right, List<int[]> pixels) {
+    /** Middle of the line's pixels in column x (which must hold some). */
+    double yAt(int x) {
+      double sum = 0;
+      int n = 0;
+      for (int[] p : pixels) {
+        if (p[0] == x) {
+          sum += p[1];
+          n++;
+        }
+      }
+      assertTrue(n > 0, "no line pixels in column " + x);
+      return sum / n;
+    }
+  }
+
+  private static Line line(BufferedImage img, int series) {
+    List<int[]> px = pixelsOf(img, series);
+    assertTrue(px.size() > 50, "series " + series + " has " + px.size() + " pixels");
+    boolean[] col = new boolean[img.getWidth()];
+    for (int[] p : px) {
+      col[p[0]] = true;
+    }
+    int left = 0;
+    while (!col[left]) {
+      left++;
+    }
+    int right = left;
+    while (col[right + 1]) {
+      right++;
+    }
+    int l = left;
+    int r = right;
+    return new Line(left, right, px.stream().filter(p -> p[0] >= l && p[0] <= r).toList());
+  }
+
+  /**
+   * Two curves on one axis: each is drawn in its own colour, a third series with no finite value is
+   * left out (no third colour anywhere, legend included), the NaN at the loss's last step is skipped
+   * (both lines span steps 0..2), and the points sit where a linear axis over the data puts them.
+   */
   @Test
-  void learningCurveOfOneRun(@TempDir Path dir) throws Exception {
-    var loss = new TreeMap<Long, Double>(Map.of(0L, 2.0, 1L, 1.5, 2L, 1.2, 3L, Double.NaN));
-    var reward = new TreeMap<Long, Double>(Map.of(0L, 0.1, 1L, 0.3, 2L, 0.4));
+  void learningCurvesShowEachFiniteSeriesToScale(@TempDir Path dir) throws Exception {
+    SortedMap<String, SortedMap<Long, Double>> series = new TreeMap<>();
+    series.put("train/loss", new TreeMap<>(Map.of(0L, 2.0, 1L, 1.5, 2L, 1.2, 3L, Double.NaN)));
+    series.put("train/reward_mean", new TreeMap<>(Map.of(0L, 0.1, 1L, 0.3, 2L, 0.4)));
+    series.put("train/z_never_finite", new TreeMap<>(Map.of(0L, Double.NaN, 1L, Double.POSITIVE_INFINITY)));
     Path png = dir.resolve("curves.png");
-    LearningCurvePlot.writeRun("run-1", Map.of("train/loss", loss, "train/reward_mean", reward), png);
-    assertTrue(Files.size(png) > 2_000);
+    LearningCurvePlot.writeRun("run-1", series, png);
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertEquals(900, img.getWidth());
+    assertEquals(560, img.getHeight());
+
+    Line loss = line(img, 0);
+    Line reward = line(img, 1);
+    assertTrue(pixelsOf(img, 2).isEmpty(), "a third series colour is drawn");
+    // Same x extent: both end at step 2; a plotted NaN step 3 would stretch the axis and the loss line.
+    assertTrue(Math.abs(loss.left() - reward.left()) <= 2 && Math.abs(loss.right() - reward.right()) <= 2,
+        "loss x " + loss.left() + ".." + loss.right() + ", reward x " + reward.left() + ".." + reward.right());
+    assertTrue(loss.right() - loss.left() > img.getWidth() / 2, "the lines span the x axis");
+
+    // Value -> pixel row is linear: fix it from the two step-0 points, predict the others.
+    int x0 = loss.left() + 1;
+    int x2 = loss.right() - 1;
+    int x1 = (loss.left() + loss.right()) / 2;
+    double y2v0 = loss.yAt(x0);
+    double y01v0 = reward.yAt(x0);
+    java.util.function.DoubleUnaryOperator row = v -> y01v0 + (v - 0.1) / (2.0 - 0.1) * (y2v0 - y01v0);
+    assertTrue(y2v0 < y01v0 - 200, "larger values are higher up: " + y2v0 + " vs " + y01v0);
+    assertEquals(row.applyAsDouble(1.5), loss.yAt(x1), 3, "loss at step 1");
+    assertEquals(row.applyAsDouble(1.2), loss.yAt(x2), 3, "loss at step 2");
+    assertEquals(row.applyAsDouble(0.3), reward.yAt(x1), 3, "reward at step 1");
+    assertEquals(row.applyAsDouble(0.4), reward.yAt(x2), 3, "reward at step 2");
+  }
+
+  /** More than six series: the legend goes below and the figure grows with it; every series gets its colour. */
+  @Test
+  void manySeriesGetTheirOwnColoursAndALegendBelow(@TempDir Path dir) throws Exception {
+    SortedMap<String, SortedMap<Long, Double>> series = new TreeMap<>();
+    for (int k = 0; k < 8; k++) {
+      series.put("cell-" + k, new TreeMap<>(Map.of(0L, (double) k, 10L, k + 0.5, 20L, k + 0.25)));
+    }
+    Path png = dir.resolve("many.png");
+    LearningCurvePlot.write("sweep", "eval/bleu", series, png);
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertEquals(1200, img.getWidth());
+    assertEquals(560 + 22 * 8, img.getHeight());
+    for (int k = 0; k < 8; k++) {
+      Line l = line(img, k);
+      assertTrue(l.right() - l.left() > img.getWidth() / 2, "series " + k + " spans " + l.left() + ".." + l.right());
+      // its legend sample sits in the strip added below the 560-pixel figure
+      assertTrue(pixelsOf(img, k).stream().anyMatch(p -> p[1] > 560), "no legend entry below the plot for series " + k);
+    }
+  }
+
+  @Test
+  void allNonFiniteIsAnError(@TempDir Path dir) {
+    var e = assertThrows(IllegalArgumentException.class, () -> LearningCurvePlot.write("t", "y",
+        Map.of("m", new TreeMap<>(Map.of(0L, Double.NaN))), dir.resolve("x.png")));
+    assertTrue(e.getMessage().contains("no finite points to plot for 't'"), e.getMessage());
   }
 }

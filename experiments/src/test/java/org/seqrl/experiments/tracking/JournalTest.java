@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,17 +100,23 @@ class JournalTest {
     }
   }
 
-  /** A server that accepts but never answers must not hold close() or the journal's delivery lock. */
+  /**
+   * A server that accepts but never answers must not hold close() or the journal's delivery lock.
+   * The server signals when it holds a request, so the test knows the sender is stuck in a call
+   * before it closes (and fails if the sender never called).
+   */
   @Test
   void hungServerDoesNotHoldCloseOrTheJournal(@TempDir Path dir) throws Exception {
     HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    CountDownLatch held = new CountDownLatch(1);
     http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r);
       t.setDaemon(true);
       return t;
     }));
     http.createContext("/", ex -> {
+      held.countDown();
       try {
         never.await();
       } catch (InterruptedException e) {
@@ -117,13 +125,15 @@ class JournalTest {
     });
     http.start();
     try {
-      long start = System.nanoTime();
       RunRecorder r = RunRecorder.builder(TrackingTarget.of("http://127.0.0.1:" + http.getAddress().getPort()), dir)
           .flushTimeout(Duration.ofSeconds(1)).console(new PrintStream(new ByteArrayOutputStream())).start();
       r.logMetric("m", 1, 0);
-      Thread.sleep(300); // let the sender get stuck in its first call
+      assertTrue(held.await(30, TimeUnit.SECONDS), "the sender never sent a request");
+      long start = System.nanoTime();
       r.close();
-      assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+      long closeMs = (System.nanoTime() - start) / 1_000_000;
+      // by design at most flushTimeout + 2 s for the sender + 2 s after aborting its call: ~5 s
+      assertTrue(closeMs < 10_000, "close() took " + closeMs + " ms with the sender stuck");
       try (Journal.DeliveryLock lock = Journal.open(r.journalDir()).tryLockDelivery()) {
         assertTrue(lock != null, "the stuck sender still holds the journal");
       }
