@@ -5,7 +5,9 @@
 # needs). Returns 2 with a one-line message when there is no Java 17 or newer.
 #
 # Java 22+ warns on every run when a library on the class path calls System.load (JavaCPP loading
-# OpenBLAS does) unless native access is granted; Java 17-21 need no flag, so none is passed there.
+# OpenBLAS does) unless native access is granted, and Java 24+ when one uses sun.misc.Unsafe's memory
+# access (the protobuf inside the MLflow client does) unless it is allowed. Java 17-21 need neither flag
+# (and 17 rejects the second), so none is passed there.
 seqrl_java_env() {
   SEQRL_JAVA_FLAGS=()
   if [[ -n "${JAVA_HOME:-}" ]]; then
@@ -39,6 +41,9 @@ seqrl_java_env() {
   fi
   if (( SEQRL_JAVA_FEATURE >= 22 )); then
     SEQRL_JAVA_FLAGS+=(--enable-native-access=ALL-UNNAMED)
+  fi
+  if (( SEQRL_JAVA_FEATURE >= 24 )); then
+    SEQRL_JAVA_FLAGS+=(--sun-misc-unsafe-memory-access=allow)
   fi
 }
 seqrl_java_env

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "completion", mixinStandardHelpOptions = true,
     description = {"Print the bash/zsh completion script for seqrl.",
-        "Use it with: source <(seqrl completion)  (in ~/.bashrc; zsh needs `autoload -U +X bashcompinit && bashcompinit` first)."})
+        "Save it where bash-completion finds it: seqrl completion > ~/.local/share/bash-completion/completions/seqrl",
+        "(or source the file from ~/.bashrc; zsh needs `autoload -U +X bashcompinit && bashcompinit` first)."})
 public final class CompletionCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

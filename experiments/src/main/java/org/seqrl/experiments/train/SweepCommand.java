@@ -239,9 +239,9 @@ public final class SweepCommand implements Callable<Integer> {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx2g");
-    // The native-access grant this JVM got from ./seqrl or surefire (Java 22+ warns without it), so cells run as quietly.
+    // The grants this JVM got from ./seqrl or surefire (Java 22+ warns without them), so that cells run as quietly.
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--enable-native-access")) {
+      if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")) {
         cmd.add(arg);
       }
     }
