@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,16 @@ class SetupPythonScriptTest {
     Files.createDirectories(tools);
     for (String tool : TOOLS) {
       Files.createSymbolicLink(tools.resolve(tool), onPath(tool));
+    }
+  }
+
+  /** The links to tools and interpreters, removed here because JUnit's clean-up warns about each one. */
+  @AfterEach
+  void removeSymbolicLinks() throws IOException {
+    try (Stream<Path> all = Files.walk(tmp)) {
+      for (Path link : all.filter(Files::isSymbolicLink).toList()) {
+        Files.delete(link);
+      }
     }
   }
 
