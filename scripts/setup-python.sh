@@ -68,7 +68,7 @@ pip_failed() {
   local what="$1" reason
   reason="$(grep -o -m1 -E 'Connection refused|Network is unreachable|No route to host|Temporary failure in name resolution|Name or service not known|timed out|ProxyError|SSLError|CERTIFICATE_VERIFY_FAILED' "$log" || true)"
   if [[ -n "$reason" ]]; then
-    fail "pip could not reach the package index ${PIP_INDEX_URL:-https://pypi.org/simple} ($reason) while installing $what; connect to it (or set PIP_INDEX_URL / HTTPS_PROXY for a mirror or proxy) and rerun; pip's output is in ${log#$root/}"
+    fail "pip could not reach the package index${PIP_INDEX_URL:+ $PIP_INDEX_URL} ($reason) while installing $what; connect to it (or set PIP_INDEX_URL / HTTPS_PROXY for a mirror or proxy) and rerun; pip's output is in ${log#$root/}"
   fi
   fail "pip failed installing $what: $(grep -E '^ERROR' "$log" | tail -n1 || true); pip's output is in ${log#$root/}"
 }

