@@ -24,6 +24,8 @@ while [[ $# -gt 0 ]]; do
 done
 # the BLAS kernel choice of ./seqrl (the thread count is set per run below)
 source "$root/scripts/native-env.sh"
+# the JVM and the flags its version needs (scripts/java-env.sh)
+source "$root/scripts/java-env.sh"
 "$root/scripts/setup-python.sh" "$root/benchmarks/requirements.txt"
 "$root/scripts/build.sh"
 out="$root/benchmarks/results"; mkdir -p "$out"
@@ -32,7 +34,7 @@ cp="$root/experiments/target/classes:$root/experiments/target/lib/*"
 ours=(); peer=()
 for t in $threads; do
   echo "== threads $t" >&2
-  OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t java -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
+  OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
     --pretrain "$pretrain" --attention "$attention" --matmul | grep '^{' > "$out/seqrl-$stamp-t$t.jsonl"
   OMP_NUM_THREADS=$t "$root/.venv/bin/python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
     --pretrain "$pretrain" --attention "$attention" > "$out/pytorch-$stamp-t$t.jsonl"
@@ -42,7 +44,7 @@ if [[ "$memory_steps" -gt 0 ]]; then
   echo "== memory over $memory_steps SCST steps" >&2
   # the heap committed and touched up front, so that the resident size grows only if native or
   # non-heap memory does (without it, RSS rises while G1 first touches more of its regions)
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp "$cp" \
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xms512m -Xmx512m -XX:+AlwaysPreTouch -cp "$cp" \
     org.seqrl.experiments.bench.ModelBenchmark --cases "" --attention none \
     --memory-steps "$memory_steps" | grep '^{' > "$out/seqrl-$stamp-memory.jsonl"
   ours+=("$out/seqrl-$stamp-memory.jsonl")

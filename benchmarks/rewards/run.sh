@@ -13,6 +13,8 @@ mkdir -p "$out"
 
 "$root/scripts/setup-python.sh"
 "$root/scripts/build.sh"
+# the JVM and the flags its version needs (scripts/java-env.sh)
+source "$root/scripts/java-env.sh"
 py="$root/.venv/bin/python"
 pin=()
 if command -v taskset >/dev/null; then pin=(taskset -c 0); fi
@@ -22,7 +24,7 @@ corpus="$out/corpus-$n.tsv"
 [[ -f "$corpus" ]] || "$py" "$here/generate_corpus.py" "$corpus" "$n"
 
 echo "benchmark: $n sentence pairs, java reps $java_reps, python reps $py_reps, ${pin[*]:-unpinned}" >&2
-"${pin[@]}" java -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -Xmx2g \
+"${pin[@]}" "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -Xmx2g \
   -cp "$root/experiments/target/classes:$root/experiments/target/lib/*" \
   org.seqrl.experiments.bench.RewardBenchmark "$corpus" "$java_reps" | tee "$out/java.tsv" >&2
 "${pin[@]}" "$py" "$here/bench_python.py" "$corpus" "$py_reps" | tee "$out/python.tsv" >&2

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         org.seqrl.experiments.report.ReportCommand.class,
         ScoreCommand.class,
         org.seqrl.experiments.config.ConfigCommand.class,
+        CompletionCommand.class,
     })
 public final class SeqrlCli implements Runnable {
 

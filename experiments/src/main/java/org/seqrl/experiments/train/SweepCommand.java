@@ -2,6 +2,7 @@ package org.seqrl.experiments.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -244,6 +245,12 @@ public final class SweepCommand implements Callable<Integer> {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx2g");
+    // The grants this JVM got from ./seqrl or surefire (Java 22+ warns without them), so that cells run as quietly.
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")) {
+        cmd.add(arg);
+      }
+    }
     String home = System.getProperty("seqrl.home");
     if (home != null) {
       cmd.add("-Dseqrl.home=" + home);

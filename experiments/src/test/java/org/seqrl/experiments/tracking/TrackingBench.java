@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Not a test: measures the cost of {@code logMetric} for training and the delivery rate to a server.
- * {@code ./seqrl mlflow --port 5977; mvn -o -q -pl experiments -am test-compile; java -cp
+ * {@code ./seqrl mlflow --port 5977; ./mvnw -o -q -pl experiments -am test-compile; java -cp
  * "experiments/target/classes:experiments/target/test-classes:experiments/target/lib/*"
  * org.seqrl.experiments.tracking.TrackingBench http://127.0.0.1:5977 100000}
  */
