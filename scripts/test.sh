@@ -13,4 +13,10 @@ source "$root/scripts/native-env.sh"
 # run only: arguments choose tests of the suite.
 if [[ $# -eq 0 ]]; then
   "$root/scripts/smoke-java25.sh"
+  # One closing line for the whole run (Maven's counts above are per module): the suite passed, so
+  # every test that ran passed; skipped ones are counted apart; the Java 25 smoke test is one more.
+  read -r ran skipped < <(cat "$root"/*/target/surefire-reports/TEST-*.xml | grep -o '<testsuite [^>]*' |
+    sed -E 's/.* tests="([0-9]+)".* skipped="([0-9]+)".*/\1 \2/; s/.* skipped="([0-9]+)".* tests="([0-9]+)".*/\2 \1/' |
+    awk '{t += $1; s += $2} END {print t, s}')
+  echo "seqrl tests: $((ran - skipped + 1)) passed, 0 failed, $skipped skipped"
 fi
