@@ -1105,8 +1105,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    * one (scores only fall as a hypothesis grows); at {@code maxLength} the unfinished hypotheses
    * compete with their scores as they stand. With {@code beamWidth > 1} the greedy hypothesis
    * competes too, so a beam never returns a less likely sequence than greedy decoding; width 1 is
-   * greedy decoding, and a width of at least (actions other than END)^maxLength prunes nothing
-   * (exhaustive search; {@code DecodingTest} checks both against a brute-force search).
+   * greedy decoding, and a width of at least (actions other than END)^maxLength prunes nothing:
+   * exhaustive search ({@code DecodingTest} checks such a width against brute-force search over
+   * every sequence, and narrower ones against a textbook beam on teacher-forced scores).
    */
   public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength) {
     if (beamWidth < 1) {
