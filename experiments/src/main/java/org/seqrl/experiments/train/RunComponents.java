@@ -28,6 +28,7 @@ import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.Reward;
 import org.seqrl.rl.RewardKind;
 import org.seqrl.rl.Rewards;
+import org.seqrl.rl.MetricNames;
 import org.seqrl.rl.Trainer;
 import org.seqrl.rl.TrainerSettings;
 
@@ -180,7 +181,8 @@ public final class RunComponents implements AutoCloseable {
       default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected dev, test or train");
     };
     List<NamedMetric> metrics = new ArrayList<>();
-    metrics.add(new NamedMetric("reward", reward));
+    // Named by the reward (eval/reward_bleu): a sweep's cells with different rewards get different charts.
+    metrics.add(new NamedMetric("reward_" + MetricNames.rewardSegment(reward.name()), reward));
     metrics.add(new NamedMetric("chrf", org.seqrl.rl.Rewards.chrf(targetText,
         dataset.level().toString().toLowerCase(Locale.ROOT).equals("char"))));
     Evaluator evaluator = new Evaluator(policy, metrics, maxLength, 64, config.eval().beamWidth(), config.eval().samples());

@@ -19,10 +19,53 @@ class PlotTest {
   void heatmapIsWrittenHeadless(@TempDir Path dir) throws Exception {
     double[][] w = {{0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}, {0.0, 0.1, 0.9}, {0.3, 0.3, 0.4}};
     Path png = dir.resolve("att/heat.png");
-    HeatmapPlot.write(w, new String[] {"c", "a", "t"}, new String[] {"K", "AE", "T", "</s>"}, png);
+    HeatmapPlot.write(w, new String[] {"c", "a", "t"}, new String[] {"K", "AE", "T", "</s>"},
+        "Attention: dev sample 0 \"cat\", step 200", png);
     BufferedImage img = ImageIO.read(png.toFile());
-    assertTrue(img.getWidth() >= 400 && img.getHeight() >= 300);
     assertTrue(SweepReportTest.distinctColours(img) > 10);
+    // Kept as test output to look at (target/plots/).
+    Path kept = Path.of("target", "plots", "heatmap-cat.png");
+    Files.createDirectories(kept.getParent());
+    Files.copy(png, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Zero weights are white and strong ones dark blue: no warm colour anywhere, as XChart's default ramp had. */
+  @Test
+  void heatmapColoursZeroWhiteAndSizesToTheTokens(@TempDir Path dir) throws Exception {
+    int n = 6;
+    double[][] w = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      w[i][n - 1 - i] = 1.0;
+    }
+    String[] src = {"a", "b", "c", "d", "e", "f"};
+    Path png = dir.resolve("diag.png");
+    HeatmapPlot.write(w, src, src, "diagonal", png);
+    BufferedImage img = ImageIO.read(png.toFile());
+    int warm = 0;
+    int darkBlue = 0;
+    int white = 0;
+    for (int x = 0; x < img.getWidth(); x++) {
+      for (int y = 0; y < img.getHeight(); y++) {
+        int rgb = img.getRGB(x, y);
+        int r = (rgb >> 16) & 0xff;
+        int g = (rgb >> 8) & 0xff;
+        int b = rgb & 0xff;
+        warm += r > 150 && r > b + 60 ? 1 : 0;
+        darkBlue += b > 90 && r < 40 && g < 90 ? 1 : 0;
+        white += r == 255 && g == 255 && b == 255 ? 1 : 0;
+      }
+    }
+    assertEquals(0, warm, "no orange or red in a white-to-blue map");
+    assertTrue(darkBlue > n * 20 * 20, "the six 1.0 cells are dark blue: " + darkBlue + " px");
+    assertTrue(white > img.getWidth() * img.getHeight() / 3, "the thirty 0.0 cells are white");
+
+    String[] many = new String[24];
+    java.util.Arrays.fill(many, "x");
+    double[][] wide = new double[2][24];
+    HeatmapPlot.write(wide, many, new String[] {"y", "z"}, "wide", dir.resolve("wide.png"));
+    BufferedImage wideImg = ImageIO.read(dir.resolve("wide.png").toFile());
+    assertTrue(wideImg.getWidth() >= 24 * 28, "24 source tokens get at least 28 px each: " + wideImg.getWidth());
+    assertTrue(wideImg.getHeight() < img.getHeight(), "two output rows need less height than six");
   }
 
   @Test
