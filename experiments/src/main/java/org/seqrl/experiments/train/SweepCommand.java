@@ -156,8 +156,8 @@ public final class SweepCommand implements Callable<Integer> {
     String name = "sweep " + (dirName.startsWith("sweep-") && dirName.length() > 6 ? dirName.substring(6) : dirName);
     Map<String, String> tags = new LinkedHashMap<>(TrainCommand.standardTags(config, "seqrl sweep " + configFile));
     tags.put("mlflow.note.content", "Sweep over " + String.join(" × ", config.sweep().grid().keySet()) + " ("
-        + config.sweep().cells().size() + " cells); its summary metrics and `report/` arrive when the sweep ends.\n\n"
-        + tags.get("mlflow.note.content"));
+        + config.sweep().cells().size() + " cells); its summary metrics and `report/` arrive when the sweep ends. "
+        + "The base config, before each cell's overrides:\n\n" + tags.get("mlflow.note.content"));
     tags.put("seqrl.sweep", "true");
     RunRecorder r = RunRecorder.builder(target, parentDir).experiment(config.experiment())
         .runName(name).tags(tags).flushTimeout(Duration.ofSeconds(60)).start();
