@@ -106,6 +106,14 @@ class MlflowUiBrowserTest {
     assertModelTraining(table);
     assertTrue(table.contains("Run Name"), "the runs table is shown: " + table);
 
+    // `seqrl mlflow` prints the experiment list, also in model-training mode.
+    String home = link(seqrl("mlflow", "--state-dir", TestServers.shared().stateDir().toString()), "MLflow UI: ");
+    assertEquals(uri + "/#/experiments?workflowType=machine_learning", home);
+    open(home);
+    String list = waitForText("ui-train-" + suffix);
+    shot("0-seqrl-mlflow-experiments");
+    assertModelTraining(list);
+
     // The run's charts: pre-training and RL metrics in sections of their own.
     open(runLink);
     waitForText("Model metrics");
