@@ -125,7 +125,7 @@ public final class Rewards {
     for (Map.Entry<Reward, Double> e : parts.entrySet()) {
       if (!names.add(e.getKey().name())) {
         throw new IllegalArgumentException("a weighted sum has two parts named '" + e.getKey().name()
-            + "'; each part is logged as train/reward/<name>, so names must differ");
+            + "'; each part is logged as rl/reward_<name>, so names must differ");
       }
       if (!Double.isFinite(e.getValue())) {
         throw new IllegalArgumentException("weight of reward '" + e.getKey().name() + "' must be finite, got "

@@ -65,25 +65,29 @@ public final class Trainer {
     step++;
     rlSteps++;
 
-    // 5. Report.
+    // 5. Report (names: MetricNames; reward-valued metrics carry the reward's name).
+    String r = MetricNames.rewardSegment(reward.name());
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("train/reward_mean", mean(rewards));
-    m.put("train/reward_std", std(rewards));
+    m.put(MetricNames.rlReward(reward.name()), mean(rewards));
+    m.put("rl/reward_std_" + r, std(rewards));
     if (greedyRewards != null) {
-      m.put("train/greedy_reward_mean", mean(greedyRewards));
+      m.put("rl/greedy_reward_" + r, mean(greedyRewards));
     }
     double[] tokenAdvantages = unmasked(advantages.perStep(), rollout);
-    m.put("train/advantage_mean", mean(tokenAdvantages));
-    m.put("train/advantage_std", std(tokenAdvantages));
-    m.put("train/policy_loss", update.policyLoss());
-    m.put("train/critic_loss", update.criticLoss());
-    m.put("train/loss", update.loss());
-    m.put("train/entropy", update.entropy());
-    m.put("train/grad_norm", update.gradNorm());
-    m.put("train/lr", optimizer.learningRate());
-    m.put("train/seq_length", (double) rollout.tokenCount() / rollout.rows());
-    componentMeans(rollout, references).forEach((k, v) -> m.put("train/reward/" + k, v));
-    m.put("perf/steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
+    m.put("rl/advantage_mean", mean(tokenAdvantages));
+    m.put("rl/advantage_std", std(tokenAdvantages));
+    m.put("rl/policy_loss", update.policyLoss());
+    if (!needs.criticHeads().isEmpty()) {
+      // Without a critic the loss is identically 0: a flat line that reads like a result.
+      m.put("rl/critic_loss", update.criticLoss());
+    }
+    m.put("rl/loss", update.loss());
+    m.put("rl/entropy", update.entropy());
+    m.put("rl/grad_norm", update.gradNorm());
+    m.put("rl/lr", optimizer.learningRate());
+    m.put("rl/seq_length", (double) rollout.tokenCount() / rollout.rows());
+    componentMeans(rollout, references).forEach((k, v) -> m.put(MetricNames.rlReward(k), v));
+    m.put("perf/rl_steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
     return report(Phase.RL, update, m);
   }
 
@@ -96,12 +100,12 @@ public final class Trainer {
     step++;
     mleSteps++;
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("train/mle_loss", update.loss());
-    m.put("train/mle_token_nll", update.policyLoss() * sources.length / Math.max(1, update.tokens()));
-    m.put("train/entropy", update.entropy());
-    m.put("train/grad_norm", update.gradNorm());
-    m.put("train/lr", optimizer.learningRate());
-    m.put("perf/steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
+    m.put("pretrain/loss", update.loss());
+    m.put("pretrain/token_nll", update.policyLoss() * sources.length / Math.max(1, update.tokens()));
+    m.put("pretrain/entropy", update.entropy());
+    m.put("pretrain/grad_norm", update.gradNorm());
+    m.put("pretrain/lr", optimizer.learningRate());
+    m.put("perf/pretrain_steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
     return report(Phase.PRETRAIN, update, m);
   }
 

@@ -48,7 +48,7 @@ class EdgeCaseTest {
         }
         Map<String, Double> m = t.rlStep(SOURCES, REFS).metrics();
         m.forEach((k, v) -> assertTrue(Double.isFinite(v), reward.name() + "/" + kind + " " + k + "=" + v));
-        assertEquals(1.0, m.get("train/seq_length"));
+        assertEquals(1.0, m.get("rl/seq_length"));
       }
     }
     // the values an empty hypothesis gets
@@ -72,9 +72,9 @@ class EdgeCaseTest {
     Trainer t = new Trainer(p, constant, BaselineKind.GRPO.create(0), new TrainerSettings(3, 1.0, 3, 0.0, 0.5,
         new OptimizerSettings(0.5, 5), new OptimizerSettings(0.5, 5)), List.of());
     StepResult r = t.rlStep(SOURCES, REFS);
-    assertEquals(0.0, r.metrics().get("train/advantage_mean"));
-    assertEquals(0.0, r.metrics().get("train/advantage_std"));
-    assertEquals(0.0, r.metrics().get("train/grad_norm"));
+    assertEquals(0.0, r.metrics().get("rl/advantage_mean"));
+    assertEquals(0.0, r.metrics().get("rl/advantage_std"));
+    assertEquals(0.0, r.metrics().get("rl/grad_norm"));
     assertEquals(0.0, r.update().loss());
     r.metrics().values().forEach(v -> assertTrue(Double.isFinite(v)));
     // and the policy did not move

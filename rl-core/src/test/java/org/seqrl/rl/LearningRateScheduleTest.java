@@ -59,7 +59,8 @@ class LearningRateScheduleTest {
     for (int i = 0; i < 4; i++) {
       t.rlStep(src, new int[][][] {TrainerTest.REFS[0]});
     }
-    List<Double> lr = rec.steps.stream().map(e -> e.metrics().get("train/lr")).toList();
+    List<Double> lr = rec.steps.stream()
+        .map(e -> e.metrics().getOrDefault("pretrain/lr", e.metrics().get("rl/lr"))).toList();
     // MLE: warm-up 0.1, 0.2, then 0.2; RL: 0.5 * (4 - t) / 4
     assertClose(List.of(0.1, 0.2, 0.2, 0.5, 0.375, 0.25, 0.125), lr, 1e-15);
     assertClose(List.of(0.1, 0.2, 0.2, 0.5, 0.375, 0.25, 0.125), p.learningRatesSeen(), 1e-15);

@@ -51,32 +51,42 @@ class TrainerTest {
     StepEvent e = rec.steps.get(0);
     assertEquals(Phase.RL, e.phase());
     assertEquals(1, e.step());
-    assertEquals(Set.of("train/reward_mean", "train/reward_std", "train/greedy_reward_mean", "train/advantage_mean",
-        "train/advantage_std", "train/policy_loss", "train/critic_loss", "train/loss", "train/entropy", "train/grad_norm", "train/lr",
-        "train/seq_length", "train/reward/levenshtein", "train/reward/exact-match", "perf/steps_per_s"),
-        e.metrics().keySet());
+    // a weighted sum's name, 1.0*levenshtein+0.5*exact-match, as a key segment
+    String total = "rl/reward_1.0xlevenshtein_0.5xexact-match";
+    assertEquals(Set.of(total, "rl/reward_std_1.0xlevenshtein_0.5xexact-match",
+        "rl/greedy_reward_1.0xlevenshtein_0.5xexact-match", "rl/advantage_mean",
+        "rl/advantage_std", "rl/policy_loss", "rl/loss", "rl/entropy", "rl/grad_norm", "rl/lr",
+        "rl/seq_length", "rl/reward_levenshtein", "rl/reward_exact-match", "perf/rl_steps_per_s"),
+        e.metrics().keySet(), "no rl/critic_loss without a critic");
     Map<String, Double> m = e.metrics();
     m.values().forEach(v -> assertTrue(Double.isFinite(v), m.toString()));
     assertEquals(m, res.metrics());
     // the weighted sum's mean is the weighted sum of its components' means
-    assertEquals(m.get("train/reward_mean"), m.get("train/reward/levenshtein") + 0.5 * m.get("train/reward/exact-match"),
+    assertEquals(m.get(total), m.get("rl/reward_levenshtein") + 0.5 * m.get("rl/reward_exact-match"),
         1e-12);
-    assertEquals(res.update().loss(), m.get("train/loss"));
-    assertEquals(res.update().gradNorm(), m.get("train/grad_norm"));
-    assertEquals(0.5, m.get("train/lr"), "a constant schedule steps at the configured rate");
-    assertEquals(0.0, m.get("train/critic_loss"));
+    assertEquals(res.update().loss(), m.get("rl/loss"));
+    assertEquals(res.update().gradNorm(), m.get("rl/grad_norm"));
+    assertEquals(0.5, m.get("rl/lr"), "a constant schedule steps at the configured rate");
     // a uniform 4-action policy: entropy ln 4 on every token; greedy (ties to END) emits the empty sequence
-    assertEquals(Math.log(4), m.get("train/entropy"), 1e-12);
-    assertEquals(-2.0, m.get("train/greedy_reward_mean"), 1e-12);
-    assertTrue(m.get("train/seq_length") >= 1 && m.get("train/seq_length") <= 3);
-    assertTrue(m.get("perf/steps_per_s") > 0);
+    assertEquals(Math.log(4), m.get("rl/entropy"), 1e-12);
+    assertEquals(-2.0, m.get("rl/greedy_reward_1.0xlevenshtein_0.5xexact-match"), 1e-12);
+    assertTrue(m.get("rl/seq_length") >= 1 && m.get("rl/seq_length") <= 3);
+    assertTrue(m.get("perf/rl_steps_per_s") > 0);
 
     // without scst there is no greedy decode to report
     Trainer plain = new Trainer(new TabularPolicy(3, Set.of(), 1), Rewards.levenshtein(), BaselineKind.NONE.create(0),
         settings(2), List.of());
     Map<String, Double> pm = plain.rlStep(SOURCES, REFS).metrics();
-    assertFalse(pm.containsKey("train/greedy_reward_mean"));
-    assertFalse(pm.keySet().stream().anyMatch(k -> k.startsWith("train/reward/")), pm.toString());
+    assertFalse(pm.keySet().stream().anyMatch(k -> k.startsWith("rl/greedy_reward")), pm.toString());
+    assertEquals(Set.of("rl/reward_levenshtein"), pm.keySet().stream().filter(k -> k.startsWith("rl/reward_") && !k.startsWith("rl/reward_std_"))
+        .collect(java.util.stream.Collectors.toSet()), "a plain reward reports only its own mean");
+
+    // a baseline with a critic reports the critic's loss
+    Set<CriticHead> heads = BaselineKind.VALUE.create(0).requirements().criticHeads();
+    Map<String, Double> vm = new Trainer(new TabularPolicy(3, heads, 1), Rewards.levenshtein(),
+        BaselineKind.VALUE.create(0), settings(2), List.of()).rlStep(SOURCES, REFS).metrics();
+    assertTrue(vm.containsKey("rl/critic_loss"), vm.toString());
+    assertTrue(vm.get("rl/critic_loss") > 0, vm.toString());
   }
 
   @Test
@@ -88,10 +98,10 @@ class TrainerTest {
     Trainer t = new Trainer(p, Rewards.levenshtein(), BaselineKind.RLOO.create(0), fastMle, List.of(rec));
     StepResult first = t.mleStep(SOURCES, SOURCES);
     // uniform over 4 actions: every one of the 3 tokens (2 + END) costs ln 4
-    assertEquals(3 * Math.log(4), first.metrics().get("train/mle_loss"), 1e-12);
-    assertEquals(Math.log(4), first.metrics().get("train/mle_token_nll"), 1e-12);
-    assertEquals(Set.of("train/mle_loss", "train/mle_token_nll", "train/entropy", "train/grad_norm", "train/lr", "perf/steps_per_s"),
-        first.metrics().keySet());
+    assertEquals(3 * Math.log(4), first.metrics().get("pretrain/loss"), 1e-12);
+    assertEquals(Math.log(4), first.metrics().get("pretrain/token_nll"), 1e-12);
+    assertEquals(Set.of("pretrain/loss", "pretrain/token_nll", "pretrain/entropy", "pretrain/grad_norm",
+        "pretrain/lr", "perf/pretrain_steps_per_s"), first.metrics().keySet());
     for (int i = 0; i < 40; i++) {
       t.mleStep(SOURCES, SOURCES);
     }

@@ -12,22 +12,20 @@ import org.seqrl.rl.MetricDirection;
  */
 public record EvalConfig(int every, int devSize, int beamWidth, String bestMetric, MetricDirection bestMode,
                          int samples, int heatmaps) {
-  /** The metrics a run evaluates besides the evaluator's standard ones: its reward, chrF and sacreBLEU. */
-  public static final List<String> EXTRA_METRICS = List.of("reward", "chrf", "sacrebleu");
+  /** The metrics a run evaluates besides the evaluator's standard ones and its reward: chrF and sacreBLEU. */
+  public static final List<String> EXTRA_METRICS = List.of("chrf", "sacrebleu");
+  /** {@code eval/reward} (and {@code eval/beam/reward}) in {@code best_metric} means the run's reward, whatever it is. */
+  public static final String REWARD_ALIAS = "reward";
 
   public EvalConfig {
     Checks.atLeast("eval.every", every, 1);
     Checks.atLeast("eval.dev_size", devSize, 0);
     Checks.between("eval.beam_width", beamWidth, 1, 64);
-    List<String> produced = Evaluator.metricKeys(EXTRA_METRICS, beamWidth);
-    if (bestMetric == null || !produced.contains(bestMetric)) {
-      boolean beamOnly = bestMetric != null && Evaluator.metricKeys(EXTRA_METRICS, 2).contains(bestMetric);
-      throw (beamOnly ? InvalidConfigException.conflict("eval.best_metric", "'" + bestMetric + "' is only reported "
-          + "with beam search, but eval.beam_width is " + beamWidth + "; expected eval.beam_width >= 2 or one of "
-          + String.join(", ", produced))
-          : new InvalidConfigException("eval.best_metric", (bestMetric == null ? "an empty value" : "'" + bestMetric + "'")
-          + " is not a metric an evaluation reports; expected one of " + String.join(", ", produced)));
+    if (bestMetric == null || !bestMetric.matches("eval/(beam/)?[A-Za-z0-9_.+-]+")) {
+      throw new InvalidConfigException("eval.best_metric", (bestMetric == null ? "an empty value" : "'" + bestMetric + "'")
+          + " is not an evaluation metric; expected eval/<name>, e.g. eval/levenshtein_rate");
     }
+    // Whether the evaluation reports it is checked where the reward is known (SeqrlConfig).
     MetricDirection direction = Evaluator.direction(bestMetric).orElseThrow();
     if (bestMode != null && bestMode != direction) {
       throw InvalidConfigException.conflict("eval.best_mode", "'" + ConfigChoice.spelling(bestMode) + "' contradicts "
@@ -40,6 +38,36 @@ public record EvalConfig(int every, int devSize, int beamWidth, String bestMetri
 
   public static EvalConfig defaults() {
     return new EvalConfig(200, 0, 1, "eval/levenshtein_rate", null, 8, 4);
+  }
+
+  /** The evaluation metric of the reward named {@code rewardName}, e.g. {@code reward_bleu}. */
+  public static String rewardMetricName(String rewardName) {
+    return REWARD_ALIAS + "_" + org.seqrl.rl.MetricNames.rewardSegment(rewardName);
+  }
+
+  /** Every key a run with this reward reports per evaluation (the {@code eval/reward} aliases included). */
+  public List<String> metricKeys(String rewardName) {
+    List<String> names = new java.util.ArrayList<>(EXTRA_METRICS);
+    names.add(0, rewardMetricName(rewardName));
+    List<String> keys = new java.util.ArrayList<>(Evaluator.metricKeys(names, beamWidth));
+    keys.add(Evaluator.PREFIX + REWARD_ALIAS);
+    if (beamWidth > 1) {
+      keys.add(Evaluator.BEAM_PREFIX + REWARD_ALIAS);
+    }
+    return keys;
+  }
+
+  /** The key {@link #bestMetric} stands for in a run with this reward ({@code eval/reward} resolved). */
+  public String bestMetricKey(String rewardName) {
+    String alias = Evaluator.PREFIX + REWARD_ALIAS;
+    String beamAlias = Evaluator.BEAM_PREFIX + REWARD_ALIAS;
+    if (bestMetric.equals(alias)) {
+      return Evaluator.PREFIX + rewardMetricName(rewardName);
+    }
+    if (bestMetric.equals(beamAlias)) {
+      return Evaluator.BEAM_PREFIX + rewardMetricName(rewardName);
+    }
+    return bestMetric;
   }
 
   /** Which way {@link #bestMetric} improves. */

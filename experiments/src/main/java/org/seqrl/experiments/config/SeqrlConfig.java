@@ -1,6 +1,8 @@
 package org.seqrl.experiments.config;
 
 import java.util.LinkedHashMap;
+import java.util.List;
+import org.seqrl.rl.Evaluator;
 
 /**
  * A whole experiment: what data, which model, how to pre-train and fine-tune, how to evaluate,
@@ -23,11 +25,13 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
     Checks.required("tracking", tracking);
     Checks.required("sweep", sweep);
     Checks.required("plugins", plugins);
+    String rewardName = rewardNameOf(rl, null);
     if (rl.rewardPlugin() != null || rl.baselinePlugin() != null) {
       // Made once here so that a wrong class or argument is reported when the config loads.
       ClassLoader loader = Plugins.loader(plugins.path());
       if (rl.rewardPlugin() != null) {
-        Plugins.create(rl.rewardPlugin(), org.seqrl.rl.Reward.class, loader, "rl.reward", plugins.path());
+        rewardName = Plugins.create(rl.rewardPlugin(), org.seqrl.rl.Reward.class, loader, "rl.reward", plugins.path())
+            .name();
       }
       if (rl.baselinePlugin() != null) {
         Plugins.create(rl.baselinePlugin(), org.seqrl.rl.BaselineStrategy.class, loader, "rl.baseline", plugins.path());
@@ -36,6 +40,15 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
     if (pretrain.steps() == 0 && rl.steps() == 0) {
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "
           + "one of them > 0");
+    }
+    List<String> reported = eval.metricKeys(rewardName);
+    if (!reported.contains(eval.bestMetric())) {
+      boolean beamOnly = eval.beamWidth() < 2 && eval.bestMetric().startsWith(Evaluator.BEAM_PREFIX);
+      throw beamOnly ? InvalidConfigException.conflict("eval.best_metric", "'" + eval.bestMetric() + "' is only "
+          + "reported with beam search, but eval.beam_width is " + eval.beamWidth() + "; expected eval.beam_width >= 2 "
+          + "or one of " + String.join(", ", reported))
+          : new InvalidConfigException("eval.best_metric", "'" + eval.bestMetric() + "' is not a metric an evaluation "
+          + "reports; expected one of " + String.join(", ", reported));
     }
     if (rl.initCheckpoint() != null && pretrain.steps() > 0) {
       // A run that starts from a checkpoint goes straight to RL; its pre-training steps would be skipped.
@@ -57,5 +70,32 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
   /** Every setting as dotted key to text, in YAML order (for MLflow params and run provenance). */
   public LinkedHashMap<String, String> flatten() {
     return ConfigLoader.flatten(this);
+  }
+
+  /**
+   * The name of the run's reward as the reward itself reports it ({@code bleu}, {@code 0.5*bleu+0.5*chrf},
+   * or a plug-in's own name), which names its metrics ({@code eval/reward_bleu}).
+   */
+  public String rewardName() {
+    return rewardNameOf(rl, plugins);
+  }
+
+  /** The key {@code eval.best_metric} stands for in this run ({@code eval/reward} resolved to the run's reward). */
+  public String bestMetricKey() {
+    return eval.bestMetricKey(rewardName());
+  }
+
+  private static String rewardNameOf(RlConfig rl, PluginsConfig plugins) {
+    if (rl.rewardPlugin() != null) {
+      return plugins == null ? rl.rewardPlugin().label() : Plugins.create(rl.rewardPlugin(), org.seqrl.rl.Reward.class,
+          Plugins.loader(plugins.path()), "rl.reward", plugins.path()).name();
+    }
+    if (rl.singleReward() != null) {
+      return ConfigChoice.spelling(rl.singleReward());
+    }
+    // As Rewards.weightedSum names a sum: weight*name joined by '+', in order.
+    List<String> parts = new java.util.ArrayList<>();
+    rl.reward().forEach((kind, w) -> parts.add(w + "*" + ConfigChoice.spelling(kind)));
+    return String.join("+", parts);
   }
 }

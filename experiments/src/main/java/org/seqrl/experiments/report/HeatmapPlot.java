@@ -1,6 +1,7 @@
 package org.seqrl.experiments.report;
 
 import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,20 +16,33 @@ import org.knowm.xchart.HeatMapChartBuilder;
 /** Attention heatmaps: one row per output token, one column per source token. */
 public final class HeatmapPlot {
 
-  /**
-   * The colour map, weight 0 to 1 in equal steps with linear blending between neighbours: orange,
-   * orange-red, dark red (XChart's own default, stated here so that a test can check each cell).
-   */
-  static final List<Color> COLOURS = List.of(new Color(255, 165, 0), new Color(255, 69, 0), new Color(139, 0, 0));
-
   private HeatmapPlot() {}
 
   /**
-   * Writes a PNG of {@code weights[i][j]}, the attention of output step {@code i} on source position {@code j}.
+   * A sequential colour map from white (weight 0) through light to dark blue (weight 1), after
+   * ColorBrewer's "Blues": weak attention stays pale, so that only strong attention draws the eye.
+   * (XChart's default ramp starts at orange, which made 0.0 look like a strong weight.)
+   */
+  static final Color[] WHITE_TO_BLUE = {
+      new Color(0xFFFFFF), new Color(0xDEEBF7), new Color(0x9ECAE1), new Color(0x4292C6), new Color(0x08519C),
+      new Color(0x08306B)};
+
+  /** The colour map as stops, weight 0 to 1 in equal steps with linear blending between neighbours (for tests). */
+  static final List<Color> COLOURS = List.of(WHITE_TO_BLUE);
+
+  /** As {@link #write(double[][], String[], String[], String, Path)} with the title "Attention". */
+  public static void write(double[][] weights, String[] sourceTokens, String[] outputTokens, Path png) throws IOException {
+    write(weights, sourceTokens, outputTokens, "Attention", png);
+  }
+
+  /**
+   * Writes a PNG of {@code weights[i][j]}, the attention of output step {@code i} on source position {@code j};
+   * the title says what it shows (e.g. which sample, step, layer and head).
    *
    * @throws IllegalArgumentException when the shape does not match the token arrays
    */
-  public static void write(double[][] weights, String[] sourceTokens, String[] outputTokens, Path png) throws IOException {
+  public static void write(double[][] weights, String[] sourceTokens, String[] outputTokens, String title, Path png)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     if (weights.length != outputTokens.length) {
       throw new IllegalArgumentException("attention weights have " + weights.length + " rows but there are "
@@ -40,14 +54,24 @@ public final class HeatmapPlot {
             + sourceTokens.length + " source tokens; expected one weight per source token");
       }
     }
-    int width = Math.max(400, 60 + 40 * sourceTokens.length);
-    int height = Math.max(300, 80 + 30 * outputTokens.length);
+    // Cells big enough to read (28-80 px, wider for longer tokens), plus room for labels, legend and a title
+    // that XChart draws over the plot area only.
+    int cellW = Math.min(80, Math.max(28, 8 * longest(sourceTokens) + 12));
+    int labelW = Math.min(200, 8 * longest(outputTokens) + 70);
+    int legendW = 110;
+    int width = Math.max(labelW + cellW * sourceTokens.length, 8 * title.length() + 30) + legendW;
+    int height = Math.max(220, 130 + 28 * outputTokens.length);
     HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-        .title("Attention").xAxisTitle("source").yAxisTitle("output").build();
-    chart.getStyler().setLegendVisible(true).setPlotContentSize(0.95);
+        .title(title).xAxisTitle("source").yAxisTitle("output").build();
+    chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+    chart.getStyler().setGradientColorColumnWeight(16);
+    chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);
+    chart.getStyler().setRangeColors(WHITE_TO_BLUE);
     chart.getStyler().setMin(0.0);
     chart.getStyler().setMax(1.0);
-    chart.getStyler().setRangeColors(COLOURS.toArray(new Color[0]));
+    chart.getStyler().setDrawBorder(true);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
     // The y axis grows upwards; rows are flipped so that the first output token is at the top, as read.
     int rows = weights.length;
     List<Number[]> cells = new ArrayList<>();
@@ -63,6 +87,14 @@ public final class HeatmapPlot {
       Files.createDirectories(png.getParent());
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static int longest(String[] tokens) {
+    int n = 1;
+    for (String t : tokens) {
+      n = Math.max(n, t.length() + 3);
+    }
+    return n;
   }
 
   /** Repeated tokens (common in characters) get their position, so that axis labels stay distinct. */

@@ -42,48 +42,96 @@ public final class LocalMlflowServer implements AutoCloseable {
   // Serialises starts inside this JVM; the file lock serialises them across processes.
   private static final Object START_LOCK = new Object();
 
+  /** Environment variable that picks the {@link Footprint} of a server SeqRL starts: {@code lean} or {@code full}. */
+  public static final String FOOTPRINT_ENV = "SEQRL_MLFLOW_SERVER";
+
   private final Path stateDir;
   private final int port;
   private final long pid;
+  private final Footprint footprint;
   private final boolean startedHere;
   private final boolean stopOnClose;
 
-  private LocalMlflowServer(Path stateDir, int port, long pid, boolean startedHere, boolean stopOnClose) {
+  private LocalMlflowServer(Path stateDir, State state, boolean startedHere, boolean stopOnClose) {
     this.stateDir = stateDir;
-    this.port = port;
-    this.pid = pid;
+    this.port = state.port();
+    this.pid = state.pid();
+    this.footprint = state.footprint();
     this.startedHere = startedHere;
     this.stopOnClose = stopOnClose;
   }
 
+  /**
+   * What the server runs besides the tracking API. MLflow 3.17's default deployment also starts a
+   * GenAI job runner (huey consumers for trace scoring, prompt optimisation...) that SeqRL never uses;
+   * it cost 2.3-2.6 GB resident on a 2-core machine against about 0.5 GB without it (docs/tracking.md).
+   */
+  public enum Footprint {
+    /** One uvicorn worker, {@code MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false}: tracking, artifacts and the UI. */
+    LEAN,
+    /** MLflow's own defaults (4 workers, job execution on), for users who want the GenAI features too. */
+    FULL;
+
+    /** Parses {@code lean} / {@code full}; {@code where} names the setting in the error. */
+    public static Footprint parse(String value, String where) {
+      for (Footprint f : values()) {
+        if (f.name().equalsIgnoreCase(value.trim())) {
+          return f;
+        }
+      }
+      throw new org.seqrl.experiments.cli.UserInputException(where + ": '" + value
+          + "' is not a server footprint; expected lean or full");
+    }
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** How to find or start the server. */
-  public record Options(Path projectRoot, Path stateDir, int port, Duration startTimeout, boolean stopOnClose) {
+  public record Options(Path projectRoot, Path stateDir, int port, Duration startTimeout, boolean stopOnClose,
+      Footprint footprint) {
     public Options {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port: " + port + " is not a TCP port; expected 0 (any free port) or 1-65535");
       }
+      java.util.Objects.requireNonNull(footprint, "footprint");
     }
 
-    /** Defaults: root from {@code seqrl.home} (else the working dir), state in {@code <root>/.seqrl/mlflow}, any free port. */
+    /** A lean server. */
+    public Options(Path projectRoot, Path stateDir, int port, Duration startTimeout, boolean stopOnClose) {
+      this(projectRoot, stateDir, port, startTimeout, stopOnClose, Footprint.LEAN);
+    }
+
+    /**
+     * Defaults: root from {@code seqrl.home} (else the working dir), state in {@code <root>/.seqrl/mlflow}, any
+     * free port, the footprint from {@value #FOOTPRINT_ENV} (else lean).
+     */
     public static Options defaults() {
       Path root = LocalMlflowServer.projectRoot();
-      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(90), false);
+      String env = System.getenv(FOOTPRINT_ENV);
+      Footprint f = env == null || env.isBlank() ? Footprint.LEAN : Footprint.parse(env, FOOTPRINT_ENV);
+      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(90), false, f);
     }
 
     public Options withStateDir(Path dir) {
-      return new Options(projectRoot, dir, port, startTimeout, stopOnClose);
+      return new Options(projectRoot, dir, port, startTimeout, stopOnClose, footprint);
     }
 
     public Options withPort(int p) {
-      return new Options(projectRoot, stateDir, p, startTimeout, stopOnClose);
+      return new Options(projectRoot, stateDir, p, startTimeout, stopOnClose, footprint);
     }
 
     public Options withStopOnClose(boolean stop) {
-      return new Options(projectRoot, stateDir, port, startTimeout, stop);
+      return new Options(projectRoot, stateDir, port, startTimeout, stop, footprint);
     }
 
     public Options withStartTimeout(Duration timeout) {
-      return new Options(projectRoot, stateDir, port, timeout, stopOnClose);
+      return new Options(projectRoot, stateDir, port, timeout, stopOnClose, footprint);
+    }
+
+    public Options withFootprint(Footprint f) {
+      return new Options(projectRoot, stateDir, port, startTimeout, stopOnClose, f);
     }
   }
 
@@ -104,7 +152,7 @@ public final class LocalMlflowServer implements AutoCloseable {
     return readState(stateDir)
         .filter(s -> ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false))
         .filter(s -> healthy(s.port()))
-        .map(s -> new LocalMlflowServer(stateDir, s.port(), s.pid(), false, options.stopOnClose()));
+        .map(s -> new LocalMlflowServer(stateDir, s, false, options.stopOnClose()));
   }
 
   /** Reuses the running server of this state directory, or starts one and waits until it is ready. */
@@ -138,21 +186,30 @@ public final class LocalMlflowServer implements AutoCloseable {
     Path artifacts = stateDir.resolve("artifacts");
     Files.createDirectories(artifacts);
     Path log = stateDir.resolve(LOG_FILE);
-    List<String> cmd = List.of(mlflow.toString(), "server",
+    List<String> cmd = new ArrayList<>(List.of(mlflow.toString(), "server",
         "--backend-store-uri", "sqlite:///" + stateDir.resolve("mlflow.db"),
         "--artifacts-destination", artifacts.toString(),
         "--host", "127.0.0.1",
-        "--port", Integer.toString(port),
-        // One worker: sqlite does not like concurrent writers, and the machine has few cores.
-        "--workers", "1");
+        "--port", Integer.toString(port)));
+    if (options.footprint() == Footprint.LEAN) {
+      // One worker: sqlite does not like concurrent writers, and the machine has few cores.
+      cmd.addAll(List.of("--workers", "1"));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .directory(stateDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     // The server must not pick up a client-side tracking URI or credentials meant for another host.
     pb.environment().remove("MLFLOW_TRACKING_URI");
+    if (options.footprint() == Footprint.LEAN) {
+      // No GenAI job runner (its huey consumers were most of the full server's memory).
+      pb.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
+    } else {
+      pb.environment().remove("MLFLOW_SERVER_ENABLE_JOB_EXECUTION");
+    }
     Process process = pb.start();
-    writeState(stateDir, new State(port, process.pid()));
+    State state = new State(port, process.pid(), options.footprint());
+    writeState(stateDir, state);
     long deadline = System.nanoTime() + options.startTimeout().toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -160,7 +217,7 @@ public final class LocalMlflowServer implements AutoCloseable {
             + " before it was ready (port " + port + "); last lines of " + log + ":\n" + tail(log, 25));
       }
       if (healthy(port)) {
-        return new LocalMlflowServer(stateDir, port, process.pid(), true, options.stopOnClose());
+        return new LocalMlflowServer(stateDir, state, true, options.stopOnClose());
       }
       sleep(250);
     }
@@ -184,6 +241,11 @@ public final class LocalMlflowServer implements AutoCloseable {
 
   public Path stateDir() {
     return stateDir;
+  }
+
+  /** The footprint the server was started with (servers recorded before footprints existed read as full). */
+  public Footprint footprint() {
+    return footprint;
   }
 
   /** True when this object started the process (false when it found one already running). */
@@ -219,7 +281,7 @@ public final class LocalMlflowServer implements AutoCloseable {
     if (s.isEmpty() || ProcessHandle.of(s.get().pid()).map(h -> !h.isAlive()).orElse(true)) {
       return false;
     }
-    new LocalMlflowServer(stateDir, s.get().port(), s.get().pid(), false, false).stop();
+    new LocalMlflowServer(stateDir, s.get(), false, false).stop();
     return true;
   }
 
@@ -282,7 +344,7 @@ public final class LocalMlflowServer implements AutoCloseable {
     }
   }
 
-  private record State(int port, long pid) {}
+  private record State(int port, long pid, Footprint footprint) {}
 
   private static Optional<State> readState(Path stateDir) {
     Path f = stateDir.resolve(STATE_FILE);
@@ -291,14 +353,15 @@ public final class LocalMlflowServer implements AutoCloseable {
     }
     try {
       JsonNode n = JSON.readTree(f.toFile());
-      return Optional.of(new State(n.path("port").asInt(), n.path("pid").asLong()));
+      Footprint fp = n.path("footprint").asText("full").equals("lean") ? Footprint.LEAN : Footprint.FULL;
+      return Optional.of(new State(n.path("port").asInt(), n.path("pid").asLong(), fp));
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
   private static void writeState(Path stateDir, State s) throws IOException {
-    ObjectNode n = JSON.createObjectNode().put("port", s.port()).put("pid", s.pid());
+    ObjectNode n = JSON.createObjectNode().put("port", s.port()).put("pid", s.pid()).put("footprint", s.footprint().label());
     Path tmp = stateDir.resolve(STATE_FILE + ".tmp");
     Files.writeString(tmp, n.toString());
     Files.move(tmp, stateDir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -1,6 +1,7 @@
 package org.seqrl.experiments.tracking;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,6 +20,13 @@ public final class MlflowCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Server state directory (default: <project>/.seqrl/mlflow).")
   Path stateDir;
 
+  @Option(names = "--full", description = "Start MLflow's full server (4 workers and its GenAI job runner, about 2 GB more) "
+      + "instead of the lean one; the same as SEQRL_MLFLOW_SERVER=full.")
+  boolean full;
+
+  @Option(names = "--experiment", paramLabel = "NAME", description = "Print the address of this experiment's runs.")
+  String experiment;
+
   @Override
   public Integer call() {
     LocalMlflowServer.Options options = LocalMlflowServer.Options.defaults();
@@ -28,6 +36,9 @@ public final class MlflowCommand implements Callable<Integer> {
     if (port != 0) {
       options = options.withPort(port);
     }
+    if (full) {
+      options = options.withFootprint(LocalMlflowServer.Footprint.FULL);
+    }
     if (stop) {
       boolean was = LocalMlflowServer.stopRecorded(options.stateDir());
       System.out.println(was ? "seqrl: stopped the local MLflow server" : "seqrl: no local MLflow server was running");
@@ -35,8 +46,25 @@ public final class MlflowCommand implements Callable<Integer> {
     }
     try {
       LocalMlflowServer server = LocalMlflowServer.ensureRunning(options);
-      System.out.println("MLflow UI: " + server.uri() + (server.startedHere() ? " (started, pid " : " (already running, pid ")
-          + server.pid() + "; state in " + server.stateDir() + ")");
+      String link = UiLinks.home(server.uri());
+      if (experiment != null) {
+        Optional<String> id = new MlflowConnection(server.uri(), MlflowCredentials.fromEnv(System.getenv()))
+            .experimentId(experiment);
+        if (id.isEmpty()) {
+          System.err.println("seqrl: the server has no experiment '" + experiment + "'; listing all experiments");
+        } else {
+          link = UiLinks.experimentRuns(server.uri(), id.get());
+        }
+      }
+      System.out.println("MLflow UI: " + link);
+      System.out.println("  " + (server.startedHere() ? "started" : "already running") + ", pid " + server.pid() + ", "
+          + (server.footprint() == LocalMlflowServer.Footprint.LEAN
+              ? "lean server (tracking and UI; `seqrl mlflow --stop` then `--full` for MLflow's GenAI job runner)"
+              : "full server") + "; state in " + server.stateDir());
+      if (options.footprint() != server.footprint()) {
+        System.out.println("  asked for a " + options.footprint().label() + " server, found a " + server.footprint().label()
+            + " one running; `seqrl mlflow --stop` first to change it");
+      }
       System.out.println("export MLFLOW_TRACKING_URI=" + server.uri());
       return 0;
     } catch (IllegalStateException e) {

@@ -266,6 +266,23 @@ public final class RunRecorder implements AutoCloseable {
     return journal.dir();
   }
 
+  /** The run's page in the MLflow UI (model-training view), once the run exists on the server. */
+  public Optional<String> runPage() {
+    return journal.runState().filter(s -> s.runId() != null)
+        .flatMap(s -> uiBase().map(b -> UiLinks.run(b, s.experimentId(), s.runId())));
+  }
+
+  /** The runs table of the run's experiment in the MLflow UI, once the run exists on the server. */
+  public Optional<String> experimentPage() {
+    return journal.runState().filter(s -> s.experimentId() != null)
+        .flatMap(s -> uiBase().map(b -> UiLinks.experimentRuns(b, s.experimentId())));
+  }
+
+  private Optional<String> uiBase() {
+    return target.embedded() ? LocalMlflowServer.findRunning(target.server()).map(LocalMlflowServer::uri)
+        : Optional.of(target.uri());
+  }
+
   /** Records appended but not yet acknowledged by the server. */
   public long pending() {
     return journal.appended() - delivered;

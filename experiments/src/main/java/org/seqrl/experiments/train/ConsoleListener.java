@@ -7,6 +7,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.seqrl.rl.EvaluationEvent;
+import org.seqrl.rl.MetricNames;
 import org.seqrl.rl.RunListener;
 import org.seqrl.rl.StepEvent;
 
@@ -16,6 +17,7 @@ import org.seqrl.rl.StepEvent;
  */
 final class ConsoleListener implements RunListener, AutoCloseable {
   private final PrintStream out;
+  private final String rewardKey;
   private final long totalSteps;
   private final int lineEvery;
   private final boolean terminal;
@@ -23,7 +25,9 @@ final class ConsoleListener implements RunListener, AutoCloseable {
   private long startNanos = System.nanoTime();
   private long startStep = -1;
 
-  ConsoleListener(PrintStream out, long totalSteps, int lineEvery, boolean terminal) {
+  /** @param rewardName the run's reward ({@link org.seqrl.rl.Reward#name()}), whose mean heads each RL line */
+  ConsoleListener(PrintStream out, long totalSteps, int lineEvery, boolean terminal, String rewardName) {
+    this.rewardKey = MetricNames.rlReward(rewardName);
     this.out = out;
     this.totalSteps = totalSteps;
     this.lineEvery = Math.max(1, lineEvery);
@@ -38,9 +42,10 @@ final class ConsoleListener implements RunListener, AutoCloseable {
     }
     Map<String, Double> m = e.metrics();
     String phase = e.phase().name().toLowerCase(Locale.ROOT);
-    String headline = m.containsKey("train/reward_mean")
-        ? String.format(Locale.ROOT, "reward %.3f", m.get("train/reward_mean"))
-        : String.format(Locale.ROOT, "nll %.3f", m.getOrDefault("train/mle_loss", Double.NaN));
+    String prefix = e.phase() == org.seqrl.rl.Phase.RL ? MetricNames.RL : MetricNames.PRETRAIN;
+    String headline = e.phase() == org.seqrl.rl.Phase.RL
+        ? String.format(Locale.ROOT, "reward %.3f", m.getOrDefault(rewardKey, Double.NaN))
+        : String.format(Locale.ROOT, "nll %.3f", m.getOrDefault("pretrain/loss", Double.NaN));
     if (terminal) {
       if (bar == null) {
         bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps)
@@ -54,8 +59,8 @@ final class ConsoleListener implements RunListener, AutoCloseable {
       double rate = (e.step() - startStep) / Math.max(elapsed, 1e-9);
       long etaS = Math.round((totalSteps - e.step()) / Math.max(rate, 1e-9));
       out.printf(Locale.ROOT, "step %d/%d [%s] %s  entropy %.3f  grad %.2f  %.1f steps/s  eta %dm%02ds%n",
-          e.step(), totalSteps, phase, headline, m.getOrDefault("train/entropy", Double.NaN),
-          m.getOrDefault("train/grad_norm", Double.NaN), rate, etaS / 60, etaS % 60);
+          e.step(), totalSteps, phase, headline, m.getOrDefault(prefix + "entropy", Double.NaN),
+          m.getOrDefault(prefix + "grad_norm", Double.NaN), rate, etaS / 60, etaS % 60);
     }
   }
 

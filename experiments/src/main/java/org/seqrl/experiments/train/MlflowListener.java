@@ -73,8 +73,10 @@ final class MlflowListener implements RunListener {
         }
         Files.createDirectories(heatDir);
         Path png = heatDir.resolve("example-" + i + ".png");
+        String title = String.format(Locale.ROOT, "Attention: %s sample %d \"%s\", step %d (greedy decode)",
+            event.split(), i, shorten(text(sourceVocab, s.source())), event.step());
         HeatmapPlot.write(trimRows(s.attention(), s.greedy().length + 1), tokens(sourceVocab, s.source()),
-            withEnd(tokens(targetVocab, s.greedy())), png);
+            withEnd(tokens(targetVocab, s.greedy())), title, png);
         drawn++;
       }
       if (drawn > 0 && recorder != null) {
@@ -105,6 +107,10 @@ final class MlflowListener implements RunListener {
 
   private String text(Vocabulary v, int[] ids) {
     return String.join(separator, v.decode(ids)).replace("|", "\\|");
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= 30 ? text : text.substring(0, 29) + "…";
   }
 
   private static String[] tokens(Vocabulary v, int[] ids) {

@@ -32,6 +32,7 @@ import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.Reward;
 import org.seqrl.rl.RewardKind;
 import org.seqrl.rl.Rewards;
+import org.seqrl.rl.MetricNames;
 import org.seqrl.rl.Trainer;
 import org.seqrl.rl.TrainerSettings;
 
@@ -197,9 +198,10 @@ public final class RunComponents implements AutoCloseable {
       default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected dev, test or train");
     };
     List<NamedMetric> metrics = new ArrayList<>();
+    // The reward is named by what it is (eval/reward_bleu), so that a sweep over rewards charts them apart.
+    metrics.add(new NamedMetric(EvalConfig.rewardMetricName(reward.name()), reward));
     for (String name : EvalConfig.EXTRA_METRICS) {
       metrics.add(new NamedMetric(name, switch (name) {
-        case "reward" -> reward;
         case "chrf" -> Rewards.chrf(targetText, dataset.level() == TokenLevel.CHAR);
         case "sacrebleu" -> Rewards.sacrebleu(targetText, dataset.level() == TokenLevel.CHAR);
         default -> throw new IllegalStateException("no scorer for evaluation metric '" + name + "'");

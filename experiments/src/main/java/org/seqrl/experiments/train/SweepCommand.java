@@ -54,8 +54,10 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--no-tracking", description = "Do not record the sweep in MLflow.")
   boolean noTracking;
 
-  /** One cell's outcome. */
-  record CellResult(String name, Path dir, int exitCode, boolean skipped) {}
+  private TrackingTarget parentTarget;
+
+  /** One cell's outcome; {@code label} is its short run name, {@code pretraining} marks a shared pre-training run. */
+  record CellResult(String name, String label, Path dir, int exitCode, boolean skipped, boolean pretraining) {}
 
   @Override
   public Integer call() throws Exception {
@@ -79,6 +81,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
     System.out.printf(Locale.ROOT, "sweep %s: %d cells, %d at a time, in %s%n", config.experiment(), cells.size(), workers, dir);
 
+    Map<String, String> labels = runLabels(cells);
     RunRecorder parent = noTracking ? null : openParent(config, dir);
     AtomicBoolean stopping = new AtomicBoolean();
     Thread hook = new Thread(() -> stopping.set(true), "seqrl-sweep-stop");
@@ -92,7 +95,7 @@ public final class SweepCommand implements Callable<Integer> {
         Map<String, PretrainGroup> groups = pretrainGroups(config, cells, dir);
         List<Future<CellResult>> stage1 = new ArrayList<>();
         for (PretrainGroup g : new java.util.LinkedHashSet<>(groups.values())) {
-          stage1.add(pool.submit(() -> runCell(g.name(), g.overrides(), g.dir(), parent, workers, stopping)));
+          stage1.add(pool.submit(() -> runCell(g.name(), g.label(), g.overrides(), g.dir(), parent, workers, stopping)));
         }
         for (Future<CellResult> f : stage1) {
           results.add(f.get());
@@ -114,10 +117,11 @@ public final class SweepCommand implements Callable<Integer> {
         boolean ready = !config.sweep().sharePretraining() || Files.isRegularFile(
             Path.of(cellExtra.get(cell.name()).get(1).substring("rl.init_checkpoint=".length())).resolve("COMPLETE"));
         if (!ready) {
-          results.add(new CellResult(cell.name(), cellDir, 1, false));
+          results.add(new CellResult(cell.name(), labels.get(cell.name()), cellDir, 1, false, false));
           continue;
         }
-        futures.add(pool.submit(() -> runCell(cell.name(), cellOverrides, cellDir, parent, workers, stopping)));
+        futures.add(pool.submit(() -> runCell(cell.name(), labels.get(cell.name()), cellOverrides, cellDir, parent,
+            workers, stopping)));
       }
       for (Future<CellResult> f : futures) {
         results.add(f.get());
@@ -134,10 +138,12 @@ public final class SweepCommand implements Callable<Integer> {
     writeTable(dir, results);
     if (parent != null) {
       parent.logArtifact(dir.resolve("cells.md"), "");
+      SweepSummary.log(parent, config, results);
+      SweepSummary.report(parent, parentTarget, config, dir);
       parent.end(failed == 0 ? RunRecorder.Status.FINISHED : RunRecorder.Status.FAILED);
       parent.close();
-      parent.runId().ifPresent(id -> System.out.println("MLflow parent run " + id
-          + "; build the comparison with `seqrl report --parent-run " + id + "`"));
+      parent.runPage().ifPresent(link -> System.out.println("MLflow sweep run: " + link));
+      parent.experimentPage().ifPresent(link -> System.out.println("MLflow runs: " + link));
     }
     System.out.println("cells: " + results.size() + ", failed or interrupted: " + failed + "; table in " + dir.resolve("cells.md"));
     return failed == 0 ? 0 : 1;
@@ -145,14 +151,23 @@ public final class SweepCommand implements Callable<Integer> {
 
   private RunRecorder openParent(SeqrlConfig config, Path dir) {
     TrackingTarget target = TrackingTarget.resolve(trackingUri != null ? trackingUri : config.tracking().uri(), System.getenv());
+    parentTarget = target;
     Path parentDir = dir.resolve("parent");
     try {
       Files.createDirectories(parentDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    String dirName = dir.toAbsolutePath().normalize().getFileName().toString();
+    // The default directory is sweep-<experiment>: "sweep sweep-g2p" would say it twice.
+    String name = "sweep " + (dirName.startsWith("sweep-") && dirName.length() > 6 ? dirName.substring(6) : dirName);
+    Map<String, String> tags = new LinkedHashMap<>(TrainCommand.standardTags(config, "seqrl sweep " + configFile));
+    tags.put("mlflow.note.content", "Sweep over " + String.join(" × ", config.sweep().grid().keySet()) + " ("
+        + config.sweep().cells().size() + " cells); its summary metrics and `report/` arrive when the sweep ends. "
+        + "The base config, before each cell's overrides:\n\n" + tags.get("mlflow.note.content"));
+    tags.put("seqrl.sweep", "true");
     RunRecorder r = RunRecorder.builder(target, parentDir).experiment(config.experiment())
-        .runName("sweep " + dir.getFileName()).tag("seqrl.sweep", "true").flushTimeout(Duration.ofSeconds(60)).start();
+        .runName(name).tags(tags).flushTimeout(Duration.ofSeconds(60)).start();
     Map<String, String> grid = new LinkedHashMap<>();
     config.sweep().grid().forEach((k, v) -> grid.put("sweep.grid." + k, String.valueOf(v)));
     r.logParams(grid);
@@ -161,7 +176,7 @@ public final class SweepCommand implements Callable<Integer> {
   }
 
   /** A pre-training run shared by the cells whose config differs only in RL and evaluation settings. */
-  record PretrainGroup(String name, List<String> overrides, Path dir) {}
+  record PretrainGroup(String name, String label, List<String> overrides, Path dir) {}
 
   /** Maps every cell name to its pre-training group. */
   private Map<String, PretrainGroup> pretrainGroups(SeqrlConfig config,
@@ -175,7 +190,8 @@ public final class SweepCommand implements Callable<Integer> {
         String name = "pretrain" + (k.isEmpty() ? "" : "," + k);
         List<String> o = new ArrayList<>(shared);
         o.add("rl.steps=0");
-        return new PretrainGroup(name, o, dir.resolve("pretrain").resolve(safeName(name)));
+        String label = shared.isEmpty() ? "pretrain" : "pretrain · " + runLabel(shared);
+        return new PretrainGroup(name, label, o, dir.resolve("pretrain").resolve(safeName(name)));
       });
       byCell.put(cell.name(), g);
     }
@@ -187,14 +203,15 @@ public final class SweepCommand implements Callable<Integer> {
     return key.startsWith("rl.") || key.startsWith("eval.") || key.startsWith("tracking.");
   }
 
-  private CellResult runCell(String name, List<String> cellOverrides, Path cellDir,
+  private CellResult runCell(String name, String label, List<String> cellOverrides, Path cellDir,
       RunRecorder parent, int workers, AtomicBoolean stopping) throws IOException, InterruptedException {
+    boolean pretraining = cellOverrides.contains("rl.steps=0");
     if (Files.isRegularFile(cellDir.resolve(TrainingRun.SUMMARY_FILE))) {
       System.out.println("skip (finished): " + name);
-      return new CellResult(name, cellDir, 0, true);
+      return new CellResult(name, label, cellDir, 0, true, pretraining);
     }
     if (stopping.get()) {
-      return new CellResult(name, cellDir, TrainCommand.EXIT_INTERRUPTED, false);
+      return new CellResult(name, label, cellDir, TrainCommand.EXIT_INTERRUPTED, false, pretraining);
     }
     List<String> cmd = new ArrayList<>(javaCommand());
     cmd.add("train");
@@ -210,7 +227,7 @@ public final class SweepCommand implements Callable<Integer> {
       for (String o : cellOverrides) {
         cmd.addAll(List.of("--set", o));
       }
-      cmd.addAll(List.of("--output", cellDir.toString(), "--run-name", name));
+      cmd.addAll(List.of("--output", cellDir.toString(), "--run-name", label, "--sweep-cell", name));
     }
     cmd.addAll(List.of("--progress", "lines"));
     if (parent == null) {
@@ -235,7 +252,42 @@ public final class SweepCommand implements Callable<Integer> {
     int code = p.waitFor();
     System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", name,
         cellDir.resolve("train.log"));
-    return new CellResult(name, cellDir, code, false);
+    return new CellResult(name, label, cellDir, code, false, pretraining);
+  }
+
+  /**
+   * Short, distinct run names for a grid's cells, e.g. {@code rl.reward=levenshtein,rl.baseline=scst,seed=2}
+   * becomes {@code levenshtein · scst · seed 2} (the runs table cuts long names to their first
+   * characters, where the full overrides all look alike). Falls back to the full names if two
+   * labels would be equal.
+   */
+  static Map<String, String> runLabels(List<org.seqrl.experiments.config.SweepCell> cells) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (var c : cells) {
+      labels.put(c.name(), runLabel(c.overrides()));
+    }
+    if (new java.util.HashSet<>(labels.values()).size() < labels.size()) {
+      cells.forEach(c -> labels.put(c.name(), c.name()));
+    }
+    return labels;
+  }
+
+  /** One cell's label: a value alone when it is a word that names itself, else the key's last part and the value. */
+  static String runLabel(List<String> overrides) {
+    if (overrides.isEmpty()) {
+      return "base";
+    }
+    List<String> parts = new ArrayList<>();
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      String key = o.substring(0, eq);
+      String value = o.substring(eq + 1).replaceAll("[{}\\[\\]]", "").replaceAll(":\\s*", " ").trim();
+      String last = key.substring(key.lastIndexOf('.') + 1);
+      boolean selfNaming = value.matches("[A-Za-z][A-Za-z0-9_-]*")
+          && !List.of("none", "true", "false", "null").contains(value.toLowerCase(Locale.ROOT));
+      parts.add(selfNaming && !last.equals("seed") ? value : last.replace('_', ' ') + " " + value);
+    }
+    return String.join(" · ", parts);
   }
 
   /** The command that starts this same CLI in a new JVM. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -63,6 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--parent-journal", hidden = true)
   Path parentJournal;
 
+  /** The sweep cell's full overrides (the run name is a short label), kept as the tag seqrl.sweep.cell. */
+  @Option(names = "--sweep-cell", hidden = true)
+  String sweepCell;
+
   @Option(names = "--progress", description = "Progress display: auto (bar on a terminal), bar, lines. Default: ${DEFAULT-VALUE}.",
       defaultValue = "auto")
   String progress;
@@ -99,7 +104,8 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }, "seqrl-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (ConsoleListener console = new ConsoleListener(out, total, Math.max(1, config.eval().every() / 4), terminal);
+    try (ConsoleListener console = new ConsoleListener(out, total, Math.max(1, config.eval().every() / 4), terminal,
+        run.components().reward().name());
          MetricsFileListener metricsFile = new MetricsFileListener(runDir);
          RunRecorder recorder = noTracking ? null : openRecorder(run)) {
       run.addListener(console);
@@ -148,6 +154,12 @@ public final class TrainCommand implements Callable<Integer> {
       });
       out.println("seqrl: finished; summary in " + runDir.resolve(TrainingRun.SUMMARY_FILE));
       printSummary(out, runDir);
+      if (recorder != null) {
+        // The run's page exists once the server has the run; close() would wait as long anyway.
+        recorder.flush(Duration.ofSeconds(30));
+        recorder.runPage().ifPresent(link -> out.println("MLflow run: " + link));
+        recorder.experimentPage().ifPresent(link -> out.println("MLflow runs: " + link));
+      }
       return 0;
     } finally {
       run.close();
@@ -184,6 +196,11 @@ public final class TrainCommand implements Callable<Integer> {
     TrackingTarget target = TrackingTarget.resolve(uri, System.getenv());
     String name = runName != null ? runName : run.runDir().toAbsolutePath().normalize().getFileName().toString();
     Map<String, String> tags = new LinkedHashMap<>();
+    tags.putAll(standardTags(config, configFile != null ? "seqrl train " + configFile
+        : "seqrl train --resume " + run.runDir()));
+    if (sweepCell != null) {
+      tags.put("seqrl.sweep.cell", sweepCell);
+    }
     tags.put("seqrl.task", ConfigChoice.spelling(config.data().task()));
     tags.put("seqrl.reward", RunComponents.rewardLabel(config));
     tags.put("seqrl.baseline", config.rl().baselineLabel());
@@ -200,10 +217,61 @@ public final class TrainCommand implements Callable<Integer> {
     }
     RunRecorder recorder = b.start();
     if (run.globalStep() == 0) {
-      recorder.logParams(config.flatten());
+      recorder.logParams(withoutNulls(config.flatten()));
       recorder.logArtifact(run.runDir().resolve(TrainingRun.CONFIG_FILE), "config");
     }
     return recorder;
+  }
+
+  /**
+   * MLflow's own tags, which its UI shows as "Created by", "Source", the git commit and the run's
+   * description (mlflow.note.content: a short summary of the resolved config).
+   */
+  static Map<String, String> standardTags(SeqrlConfig config, String source) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    String user = System.getProperty("user.name");
+    if (user != null && !user.isBlank()) {
+      tags.put("mlflow.user", user);
+    }
+    tags.put("mlflow.source.type", "LOCAL");
+    tags.put("mlflow.source.name", source);
+    String commit = Provenance.gitCommit();
+    if (!commit.equals("unknown")) {
+      // MLflow links a bare hash; "+dirty" stays in seqrl.version.git_commit.
+      tags.put("mlflow.source.git.commit", commit.replace("+dirty", ""));
+    }
+    tags.put("mlflow.note.content", note(config));
+    return tags;
+  }
+
+  /** A Markdown summary of the resolved config for the run's description. */
+  static String note(SeqrlConfig c) {
+    var p = c.pretrain();
+    var r = c.rl();
+    return String.format(Locale.ROOT, """
+        **%s**: task `%s`, reward `%s`, baseline `%s`, seed %d
+
+        - model: %s
+        - pre-training: %d steps, batch %d, learning rate %s
+        - RL: %d steps, batch %d, learning rate %s, entropy bonus %s
+        - best checkpoint by `%s` (%s)
+
+        The full resolved config is the artifact `config/config.yaml` and the run's params.
+        """, c.experiment(), ConfigChoice.spelling(c.data().task()), RunComponents.rewardLabel(c),
+        r.baselineLabel(), c.seed(), modelSummary(c), p.steps(), p.batchSize(), num(p.learningRate()),
+        r.steps(), r.batchSize(), num(r.learningRate()), num(r.entropy()), c.eval().bestMetric(),
+        c.eval().bestDirection() == org.seqrl.rl.MetricDirection.MAX ? "higher is better" : "lower is better");
+  }
+
+  private static String num(double v) {
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+  }
+
+  /** Unset options flatten to "null": MLflow would show each as a param, which is noise; config.yaml keeps them. */
+  static Map<String, String> withoutNulls(Map<String, String> params) {
+    Map<String, String> out = new LinkedHashMap<>(params);
+    out.values().removeIf(v -> v == null || v.equals("null"));
+    return out;
   }
 
   static String modelSummary(SeqrlConfig c) {

@@ -58,6 +58,8 @@ public final class TrainingRun implements AutoCloseable {
   private final BatchIterator rlBatches;
   private final EncodedSplit train;
   private final int[][] trainTargets;
+  /** The metric key that picks the best checkpoint ({@code eval/reward} resolved to the run's reward). */
+  private final String bestKey;
   private volatile boolean stopRequested;
 
   private Phase phase = Phase.PRETRAIN;
@@ -85,6 +87,7 @@ public final class TrainingRun implements AutoCloseable {
     this.checkpoints = new CheckpointStore(runDir);
     this.train = parts.train();
     this.trainTargets = firstReferences(train.references());
+    this.bestKey = config.bestMetricKey();
     this.pretrainBatches = parts.batches("pretrain", config.pretrain().batchSize());
     this.rlBatches = parts.batches("rl", config.rl().batchSize());
   }
@@ -264,9 +267,9 @@ public final class TrainingRun implements AutoCloseable {
       globalStep++;
       if (every > 0 && globalStep % every == 0 && phaseStep < steps) {
         Map<String, Double> metrics = evaluateOnce(startNanos);
-        boolean improved = config.eval().bestDirection().isBetter(metrics.get(config.eval().bestMetric()), phaseBest);
+        boolean improved = config.eval().bestDirection().isBetter(metrics.get(bestKey), phaseBest);
         if (improved) {
-          phaseBest = metrics.get(config.eval().bestMetric());
+          phaseBest = metrics.get(bestKey);
           evaluationsWithoutImprovement = 0;
         } else {
           evaluationsWithoutImprovement++;
@@ -282,7 +285,7 @@ public final class TrainingRun implements AutoCloseable {
 
   /** A phase's patience counts from its first evaluation (RL: the model it starts from). */
   private void startPatience(Map<String, Double> first) {
-    phaseBest = first.getOrDefault(config.eval().bestMetric(), Double.NaN);
+    phaseBest = first.getOrDefault(bestKey, Double.NaN);
     evaluationsWithoutImprovement = 0;
   }
 
@@ -309,7 +312,7 @@ public final class TrainingRun implements AutoCloseable {
   }
 
   private void updateBest(Map<String, Double> metrics, long startNanos) {
-    String key = config.eval().bestMetric();
+    String key = bestKey;
     Double value = metrics.get(key);
     if (value == null) {
       // EvalConfig admits only metrics an evaluation reports, so this is a bug, not a config error.
@@ -396,7 +399,7 @@ public final class TrainingRun implements AutoCloseable {
     s.put("rl_start", ConfigChoice.spelling(config.rl().startFrom()));
     s.set("before_rl", summaryMetrics(beforeRl));
     s.set("final", summaryMetrics(finalMetrics));
-    s.put("best_metric", config.eval().bestMetric());
+    s.put("best_metric", bestKey);
     s.put("best_direction", ConfigChoice.spelling(config.eval().bestDirection()));
     s.put("best_value", bestValue);
     s.put("best_step", bestStep);

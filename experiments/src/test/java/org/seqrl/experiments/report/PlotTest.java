@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,15 +35,10 @@ class PlotTest {
         (int) (a.getGreen() + f * (b.getGreen() - a.getGreen())), (int) (a.getBlue() + f * (b.getBlue() - a.getBlue())));
   }
 
-  /**
-   * Whether a pixel is coloured (cells and the blends at their borders) rather than a neutral
-   * background, axis or text pixel (white, greys and black have equal channels).
-   */
-  private static boolean coloured(int rgb) {
+  /** Clearly blue: a cell of weight 0.25 or more in the white-to-blue map (paler ones are near white). */
+  private static boolean blue(int rgb) {
     Color c = new Color(rgb);
-    int max = Math.max(c.getRed(), Math.max(c.getGreen(), c.getBlue()));
-    int min = Math.min(c.getRed(), Math.min(c.getGreen(), c.getBlue()));
-    return max - min > 40;
+    return c.getBlue() - c.getRed() > 30;
   }
 
   private static void assertColour(Color want, int rgb, String what) {
@@ -54,22 +50,22 @@ class PlotTest {
 
   /**
    * Every cell shows its weight's colour, the first output token is the top row and the first source
-   * token the left column. The cells are found as the coloured block nearest the left edge (the
-   * colour bar of the legend is to the right of it, past a white gap), then divided into rows x columns.
+   * token the left column; the cell block is found from its blue cells, then divided into rows x columns.
    */
   @Test
-  void heatmapCellsShowTheirWeightsInReadingOrder(@TempDir Path dir) throws Exception {
+  void heatmapIsWrittenHeadlessWithItsTitle(@TempDir Path dir) throws Exception {
     double[][] w = {{1.0, 0.0, 0.0}, {0.25, 0.5, 0.25}, {0.0, 0.1, 0.9}, {0.6, 0.3, 0.1}};
     Path png = dir.resolve("att/heat.png");
-    HeatmapPlot.write(w, new String[] {"c", "a", "t"}, new String[] {"K", "AE", "T", "</s>"}, png);
+    HeatmapPlot.write(w, new String[] {"c", "a", "t"}, new String[] {"K", "AE", "T", "</s>"},
+        "Attention: dev sample 0 \"cat\", step 200", png);
     BufferedImage img = ImageIO.read(png.toFile());
-    assertEquals(400, img.getWidth());
-    assertEquals(300, img.getHeight());
-
+    assertTrue(SweepReportTest.distinctColours(img) > 10);
+    // Column 0 (weights 1.0, 0.25, 0.0, 0.6) gives the left, top and bottom edges: the top-left and
+    // bottom-left cells are blue; row 2 (0.0, 0.1, 0.9) gives the right edge: its last cell is blue.
     int left = Integer.MAX_VALUE;
-    for (int x = 0; x < img.getWidth() && left == Integer.MAX_VALUE; x++) {
+    for (int x = 0; x < img.getWidth() / 2 && left == Integer.MAX_VALUE; x++) {
       for (int y = 0; y < img.getHeight(); y++) {
-        if (coloured(img.getRGB(x, y))) {
+        if (blue(img.getRGB(x, y))) {
           left = x;
           break;
         }
@@ -78,37 +74,77 @@ class PlotTest {
     assertTrue(left < img.getWidth() / 2, "no heatmap cells in the left half");
     int probeX = left + 3;
     int top = 0;
-    while (!coloured(img.getRGB(probeX, top))) {
+    while (!blue(img.getRGB(probeX, top))) {
       top++;
     }
     int bottom = top;
-    while (bottom + 1 < img.getHeight() && coloured(img.getRGB(probeX, bottom + 1))) {
-      bottom++;
-    }
-    int probeY = (top + bottom) / 2;
-    int right = left;
-    while (right + 1 < img.getWidth() && coloured(img.getRGB(right + 1, probeY))) {
-      right++;
-    }
-    // The block is the plot area (95% of it), far larger than the 30-pixel colour bar.
-    assertTrue(right - left > 200 && bottom - top > 150, "cell block " + left + ".." + right + " x " + top + ".." + bottom);
-    double cellW = (right - left + 1) / 3.0;
-    double cellH = (bottom - top + 1) / 4.0;
-    for (int i = 0; i < w.length; i++) {
-      for (int j = 0; j < w[i].length; j++) {
-        int x = (int) (left + (j + 0.5) * cellW);
-        int y = (int) (top + (i + 0.5) * cellH);
-        assertColour(mapColour(w[i][j]), img.getRGB(x, y), "cell (" + i + ", " + j + ") of weight " + w[i][j]);
+    for (int y = top; y < img.getHeight(); y++) {
+      if (blue(img.getRGB(probeX, y))) {
+        bottom = y;
       }
     }
+    double cellH = (bottom - top + 1) / 4.0;
+    int row2 = (int) (top + 2.5 * cellH);
+    int x = left;
+    while (!blue(img.getRGB(x, row2))) {
+      x++;
+    }
+    int right = x;
+    while (right + 1 < img.getWidth() && blue(img.getRGB(right + 1, row2))) {
+      right++;
+    }
+    double cellW = (right - left + 1) / 3.0;
+    assertTrue(cellW > 20 && cellH > 15, "cell block " + left + ".." + right + " x " + top + ".." + bottom);
+    for (int i = 0; i < w.length; i++) {
+      for (int j = 0; j < w[i].length; j++) {
+        int cx = (int) (left + (j + 0.5) * cellW);
+        int cy = (int) (top + (i + 0.5) * cellH);
+        assertColour(mapColour(w[i][j]), img.getRGB(cx, cy), "cell (" + i + ", " + j + ") of weight " + w[i][j]);
+      }
+    }
+    // Kept as test output to look at (target/plots/).
+    Path kept = Path.of("target", "plots", "heatmap-cat.png");
+    Files.createDirectories(kept.getParent());
+    Files.copy(png, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** Zero weights are white and strong ones dark blue: no warm colour anywhere, as XChart's default ramp had. */
   @Test
-  void mapColourStopsAreTheColourMap() {
-    assertEquals(new Color(255, 165, 0), mapColour(0));
-    assertEquals(new Color(255, 69, 0), mapColour(0.5));
-    assertEquals(new Color(139, 0, 0), mapColour(1));
-    assertEquals(new Color(255, 117, 0), mapColour(0.25));
+  void heatmapColoursZeroWhiteAndSizesToTheTokens(@TempDir Path dir) throws Exception {
+    int n = 6;
+    double[][] w = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      w[i][n - 1 - i] = 1.0;
+    }
+    String[] src = {"a", "b", "c", "d", "e", "f"};
+    Path png = dir.resolve("diag.png");
+    HeatmapPlot.write(w, src, src, "diagonal", png);
+    BufferedImage img = ImageIO.read(png.toFile());
+    int warm = 0;
+    int darkBlue = 0;
+    int white = 0;
+    for (int x = 0; x < img.getWidth(); x++) {
+      for (int y = 0; y < img.getHeight(); y++) {
+        int rgb = img.getRGB(x, y);
+        int r = (rgb >> 16) & 0xff;
+        int g = (rgb >> 8) & 0xff;
+        int b = rgb & 0xff;
+        warm += r > 150 && r > b + 60 ? 1 : 0;
+        darkBlue += b > 90 && r < 40 && g < 90 ? 1 : 0;
+        white += r == 255 && g == 255 && b == 255 ? 1 : 0;
+      }
+    }
+    assertEquals(0, warm, "no orange or red in a white-to-blue map");
+    assertTrue(darkBlue > n * 20 * 20, "the six 1.0 cells are dark blue: " + darkBlue + " px");
+    assertTrue(white > img.getWidth() * img.getHeight() / 3, "the thirty 0.0 cells are white");
+
+    String[] many = new String[24];
+    java.util.Arrays.fill(many, "x");
+    double[][] wide = new double[2][24];
+    HeatmapPlot.write(wide, many, new String[] {"y", "z"}, "wide", dir.resolve("wide.png"));
+    BufferedImage wideImg = ImageIO.read(dir.resolve("wide.png").toFile());
+    assertTrue(wideImg.getWidth() >= 24 * 28, "24 source tokens get at least 28 px each: " + wideImg.getWidth());
+    assertTrue(wideImg.getHeight() < img.getHeight(), "two output rows need less height than six");
   }
 
   @Test

@@ -45,9 +45,17 @@ class LocalMlflowServerTest {
     assertEquals(1, new MlflowConnection(running.uri(), MlflowCredentials.NONE).client().getMetricHistory(runId, "m").size());
 
     String out = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString());
-    assertTrue(out.contains("MLflow UI: " + running.uri() + " (already running, pid " + running.pid()), out);
+    assertTrue(out.contains("MLflow UI: " + running.uri() + "/#/experiments?workflowType=machine_learning\n"), out);
+    assertTrue(out.contains("already running, pid " + running.pid() + ", lean server"), out);
+    String one = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString(), "--experiment", "embedded");
+    assertTrue(one.contains("MLflow UI: " + running.uri() + "/#/experiments/" + experimentOf(runId) + "/runs?workflowType=machine_learning"),
+        one);
     List<ProcessHandle> tree = ProcessHandle.of(running.pid()).orElseThrow().descendants().toList();
     assertFalse(tree.isEmpty(), "mlflow server runs uvicorn as a child process");
+    // The lean server: the launcher and one uvicorn worker, no GenAI job runner (huey consumers).
+    assertEquals(LocalMlflowServer.Footprint.LEAN, running.footprint());
+    assertEquals(1, tree.size(), "processes below the server: " + commands(tree));
+    assertFalse(commands(tree).contains("huey"), commands(tree));
 
     String stopped = runCli("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString());
     assertTrue(stopped.contains("stopped"), stopped);
@@ -76,6 +84,15 @@ class LocalMlflowServerTest {
         () -> TrackingTarget.resolve("file:///tmp/mlruns", java.util.Map.of()));
     assertTrue(bad.getMessage().startsWith("--tracking-uri: 'file:///tmp/mlruns' is not an http(s) tracking server"));
     assertEquals("http://h:1/x", TrackingTarget.redact("http://user:secret@h:1/x"));
+  }
+
+  private static String experimentOf(String runId) {
+    return new MlflowConnection("http://127.0.0.1:" + OPTIONS.port(), MlflowCredentials.NONE).client().getRun(runId).getInfo()
+        .getExperimentId();
+  }
+
+  private static String commands(List<ProcessHandle> tree) {
+    return tree.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList().toString();
   }
 
   static String runCli(String... args) {

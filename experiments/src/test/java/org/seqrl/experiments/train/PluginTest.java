@@ -72,8 +72,9 @@ class PluginTest {
     List<Double> rewards = new ArrayList<>();
     for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
       JsonNode n = TrainingRun.JSON.readTree(line).get("metrics");
-      if (n.has("train/reward_mean")) {
-        rewards.add(n.get("train/reward_mean").asDouble());
+      // The reward's metric is named by the plug-in's own name(), "length-2".
+      if (n.has(org.seqrl.rl.MetricNames.rlReward("length-2"))) {
+        rewards.add(n.get(org.seqrl.rl.MetricNames.rlReward("length-2")).asDouble());
       }
     }
     assertEquals(150, rewards.size());

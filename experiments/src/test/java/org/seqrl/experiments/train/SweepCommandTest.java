@@ -53,28 +53,46 @@ class SweepCommandTest {
 
     JsonNode runs = searchRuns(uri, experiment);
     String parentId = null;
+    JsonNode parent = null;
     List<String> children = new ArrayList<>();
+    java.util.Map<String, String> childCells = new java.util.TreeMap<>();
     for (JsonNode r : runs) {
-      boolean isParent = false;
-      String parentTag = null;
-      for (JsonNode t : r.path("data").path("tags")) {
-        if (t.get("key").asText().equals("seqrl.sweep")) {
-          isParent = true;
-        }
-        if (t.get("key").asText().equals("mlflow.parentRunId")) {
-          parentTag = t.get("value").asText();
-        }
-      }
-      if (isParent) {
+      java.util.Map<String, String> tags = tags(r);
+      if (tags.containsKey("seqrl.sweep")) {
         parentId = r.get("info").get("run_id").asText();
+        parent = r;
       } else {
-        children.add(parentTag);
+        children.add(tags.get("mlflow.parentRunId"));
+        childCells.put(r.get("info").get("run_name").asText(), tags.getOrDefault("seqrl.sweep.cell", "-"));
       }
     }
     assertEquals(3, children.size(), "pre-training run and two cells: " + runs);
     for (String p : children) {
       assertEquals(parentId, p);
     }
+    // Short, distinct names; the full overrides stay in a tag.
+    assertEquals(java.util.Map.of("pretrain", "pretrain", "baseline none", "rl.baseline=none", "scst", "rl.baseline=scst"),
+        childCells);
+    assertEquals("sweep run", parent.get("info").get("run_name").asText(), "the sweep dir is sweep-run");
+    // The parent carries the summary: each cell's final dev metric, the best cell, and the report.
+    java.util.Map<String, Double> pm = new java.util.TreeMap<>();
+    parent.path("data").path("metrics").forEach(m -> pm.put(m.get("key").asText(), m.get("value").asDouble()));
+    for (String cell : new String[] {"rl.baseline=none", "rl.baseline=scst"}) {
+      double rate = TrainingRun.JSON.readTree(dir.resolve("cells").resolve(cell).resolve("summary.json").toFile())
+          .get("final").get("levenshtein_rate").asDouble();
+      String label = cell.equals("rl.baseline=none") ? "baseline none" : "scst";
+      assertEquals(rate, pm.get("final_levenshtein_rate/" + label), 1e-9, pm.toString());
+    }
+    double best = Math.min(pm.get("final_levenshtein_rate/baseline none"), pm.get("final_levenshtein_rate/scst"));
+    assertEquals(best, pm.get("best/final_levenshtein_rate"), 1e-12, pm.toString());
+    assertEquals(2.0, pm.get("sweep/cells_finished"));
+    assertTrue(List.of("baseline none", "scst").contains(tags(parent).get("seqrl.sweep.best_cell")), tags(parent).toString());
+    assertTrue(Files.isRegularFile(dir.resolve("report/report.md")), "the report is built when the sweep ends");
+    HttpResponse<String> listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri
+        + "/api/2.0/mlflow/artifacts/list?run_id=" + parentId + "&path=report")).build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(listed.body().contains("report/report.md") && listed.body().contains("report/curves.png"), listed.body());
+    assertTrue(out.contains("MLflow sweep run: " + uri + "/#/experiments/"), out);
+    assertTrue(out.contains("/runs/" + parentId + "?workflowType=machine_learning"), out);
 
     String again = run("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--output", dir.toString(),
         "--tracking-uri", uri);
@@ -102,6 +120,28 @@ class SweepCommandTest {
           + "of values"), text);
       assertTrue(Files.notExists(tmp.resolve("nogrid")), "nothing is started");
     }
+  }
+
+  @Test
+  void cellsGetShortDistinctRunNames() {
+    assertEquals("levenshtein · scst · seed 2",
+        SweepCommand.runLabel(List.of("rl.reward=levenshtein", "rl.baseline=scst", "seed=2")));
+    assertEquals("baseline none · learning rate 0.001 · attention none",
+        SweepCommand.runLabel(List.of("rl.baseline=none", "rl.learning_rate=0.001", "model.attention=none")));
+    assertEquals("reward bleu 0.5, exact-match 0.5",
+        SweepCommand.runLabel(List.of("rl.reward={bleu: 0.5, exact-match: 0.5}")));
+    assertEquals("base", SweepCommand.runLabel(List.of()));
+    // Labels that would collide fall back to the full overrides.
+    var cells = List.of(new org.seqrl.experiments.config.SweepCell("a.x=foo", List.of("a.x=foo")),
+        new org.seqrl.experiments.config.SweepCell("b.y=foo", List.of("b.y=foo")));
+    assertEquals(List.of("a.x=foo", "b.y=foo"),
+        List.copyOf(SweepCommand.runLabels(cells).values()));
+  }
+
+  static java.util.Map<String, String> tags(JsonNode run) {
+    java.util.Map<String, String> tags = new java.util.TreeMap<>();
+    run.path("data").path("tags").forEach(t -> tags.put(t.get("key").asText(), t.get("value").asText()));
+    return tags;
   }
 
   private static String run(String... args) {

@@ -61,6 +61,37 @@ class TrainCommandTest {
   }
 
   @Test
+  void aTrackedRunCarriesMlflowTagsPhaseMetricsAndPrintsItsPage() throws IOException {
+    String uri = org.seqrl.experiments.tracking.TestServers.shared().uri();
+    String experiment = "train-tags-" + System.nanoTime();
+    Path cfg = TinyRuns.config(tmp, "tracked", 20, 10, "");
+    Result r = seqrl("train", cfg.toString(), "--output", tmp.resolve("tracked").toString(), "--progress", "lines",
+        "--tracking-uri", uri, "--set", "experiment=" + experiment);
+    assertEquals(0, r.code(), r.out() + r.err());
+    var conn = new org.seqrl.experiments.tracking.MlflowConnection(uri,
+        org.seqrl.experiments.tracking.MlflowCredentials.NONE);
+    String expId = conn.experimentId(experiment).orElseThrow();
+    var runInfo = conn.client().searchRuns(List.of(expId), "").get(0);
+    var run = conn.client().getRun(runInfo.getRunId());
+    assertTrue(r.out().contains("MLflow run: " + uri + "/#/experiments/" + expId + "/runs/" + runInfo.getRunId()
+        + "?workflowType=machine_learning"), r.out());
+    var tags = new java.util.HashMap<String, String>();
+    run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
+    assertEquals(System.getProperty("user.name"), tags.get("mlflow.user"));
+    assertEquals("seqrl train " + cfg, tags.get("mlflow.source.name"));
+    assertTrue(tags.get("mlflow.note.content").contains("reward `levenshtein`, baseline `scst`"), tags.toString());
+    run.getData().getParamsList().forEach(p -> assertNotEquals("null", p.getValue(), p.getKey()));
+    var metrics = new java.util.TreeSet<String>();
+    run.getData().getMetricsList().forEach(m -> metrics.add(m.getKey()));
+    for (String k : new String[] {"pretrain/loss", "pretrain/grad_norm", "rl/reward_levenshtein", "rl/loss",
+        "rl/greedy_reward_levenshtein", "eval/reward_levenshtein", "eval/levenshtein_rate"}) {
+      assertTrue(metrics.contains(k), k + " missing from " + metrics);
+    }
+    assertTrue(metrics.stream().noneMatch(k -> k.startsWith("train/") || k.equals("rl/critic_loss")),
+        "one namespace per phase, no critic loss without a critic: " + metrics);
+  }
+
+  @Test
   void badInputGetsOneLineAndExitCode2() throws IOException {
     Result missing = seqrl("train", tmp.resolve("nope.yaml").toString(), "--no-tracking");
     assertEquals(2, missing.code());

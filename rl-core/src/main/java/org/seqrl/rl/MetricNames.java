@@ -1,0 +1,33 @@
+package org.seqrl.rl;
+
+/**
+ * The keys the trainer reports its step metrics under. Each phase has its own namespace
+ * ({@code pretrain/...}, {@code rl/...}) so that a chart never draws a likelihood loss and a
+ * policy-gradient loss as one curve, and reward-valued metrics carry the reward's name
+ * ({@code rl/reward_levenshtein}) so that runs with different rewards never share an axis.
+ */
+public final class MetricNames {
+  public static final String PRETRAIN = "pretrain/";
+  public static final String RL = "rl/";
+  public static final String PERF = "perf/";
+
+  private MetricNames() {}
+
+  /**
+   * A reward's name as one key segment. Tracking servers such as MLflow allow letters, digits and
+   * {@code _ - . / : space} in keys; a weighted sum's name ({@code 0.5*bleu+1.0*exact-match})
+   * becomes {@code 0.5xbleu_1.0xexact-match}.
+   */
+  public static String rewardSegment(String rewardName) {
+    return rewardName.replace('*', 'x').replace('+', '_').replaceAll("[^A-Za-z0-9_.\\-]", "_");
+  }
+
+  /**
+   * The mean reward of the sampled sequences, e.g. {@code rl/reward_bleu}. An underscore, not a
+   * slash: MLflow's UI makes a chart section of everything before a key's last slash, and the
+   * reward charts belong in the {@code rl} section with the rest of the phase.
+   */
+  public static String rlReward(String rewardName) {
+    return RL + "reward_" + rewardSegment(rewardName);
+  }
+}
