@@ -121,9 +121,9 @@ class MlflowUiBrowserTest {
     String charts = waitForText("Add section");
     assertModelTraining(charts);
     java.util.Map<String, Integer> sections = sections(charts);
-    // pretrain: loss, token_nll, entropy, grad_norm; rl: 10 charts and no critic_loss (scst has no critic).
-    assertEquals(4, sections.get("pretrain"), "chart sections: " + sections);
-    assertEquals(10, sections.get("rl"), "chart sections: " + sections);
+    // pretrain: loss, token_nll, entropy, grad_norm, lr; rl: 11 charts and no critic_loss (scst has no critic).
+    assertEquals(5, sections.get("pretrain"), "chart sections: " + sections);
+    assertEquals(11, sections.get("rl"), "chart sections: " + sections);
     assertTrue(sections.containsKey("eval") && sections.containsKey("perf"), "chart sections: " + sections);
     assertTrue(sections.keySet().stream().noneMatch(x -> x.startsWith("train")), "no section mixes the phases: " + sections);
     String rl = filterCharts("rl/", "greedy_reward_levenshtein", "token_nll");
