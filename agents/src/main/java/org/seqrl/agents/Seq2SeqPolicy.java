@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.seqrl.agents.Params.Param;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
-import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
@@ -49,8 +48,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   final Rng dropoutRng;
   private final Blas blas = new Blas();
   private long step;
-  private final Cell[][] encCells;
-  private final Cell decCell;
+  private final RecurrentCell[][] encCells;
+  private final RecurrentCell decCell;
   private final int hd;
   private final int emb;
   private final int encWidth;
@@ -75,21 +74,19 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     Rng init = new Rng(cfg.seed() ^ 0x5EED1A17L);
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
     this.dropoutRng = new Rng(cfg.seed() * 0xD1B54A32D192ED03L + 777L);
-    int g = cfg.cell() == CellType.GRU ? 3 : 4;
     double k = 1 / Math.sqrt(hd);
     srcEmb = params.add("src.emb", cfg.sourceVocab(), emb, init, 0.3, true);
     tgtEmb = params.add("tgt.emb", vocab, emb, init, 0.3, true);
-    String[][] encNames = new String[cfg.encoderLayers()][cfg.directions()];
+    encCells = new RecurrentCell[cfg.encoderLayers()][cfg.directions()];
     for (int l = 0; l < cfg.encoderLayers(); l++) {
       int in = l == 0 ? emb : encWidth;
       for (int d = 0; d < cfg.directions(); d++) {
-        encNames[l][d] = "enc." + l + "." + d;
-        addCell(encNames[l][d], in, g, k, init);
+        encCells[l][d] = RecurrentCell.create(cfg.cell(), params, "enc." + l + "." + d, in, hd, init);
       }
     }
     bridgeW = params.add("bridge.W", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
     bridgeB = params.add("bridge.b", 1, hd, init, 0, false);
-    addCell("dec", emb + (cfg.attention() == Attention.ADDITIVE ? encWidth : 0), g, k, init);
+    decCell = RecurrentCell.create(cfg.cell(), params, "dec", emb + (cfg.attention() == Attention.ADDITIVE ? encWidth : 0), hd, init);
     if (cfg.attention() == Attention.ADDITIVE) {
       params.add("att.Ws", hd, attWidth, init, k, false);
       params.add("att.Uk", encWidth, attWidth, init, 1 / Math.sqrt(encWidth), false);
@@ -108,25 +105,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (cfg.criticHeads().contains(CriticHead.STEP)) {
       addHead("vstep", hd, ch, init);
     }
-    encCells = new Cell[cfg.encoderLayers()][cfg.directions()];
-    for (int l = 0; l < cfg.encoderLayers(); l++) {
-      for (int d = 0; d < cfg.directions(); d++) {
-        encCells[l][d] = new Cell(cfg.cell(), hd, params, encNames[l][d]);
-      }
-    }
-    decCell = new Cell(cfg.cell(), hd, params, "dec");
     additiveAttention = cfg.attention() == Attention.ADDITIVE ? new AdditiveAttention(blas, params, hd, attWidth) : null;
-  }
-
-  private void addCell(String p, int in, int g, double k, Rng init) {
-    params.add(p + ".Wx", in, g * hd, init, k, false);
-    params.add(p + ".Wh", hd, g * hd, init, k, false);
-    Param b = params.add(p + ".b", 1, g * hd, init, 0, false);
-    if (cfg.cell() == CellType.GRU) {
-      params.add(p + ".bh", 1, g * hd, init, 0, false);
-    } else {
-      Arrays.fill(b.value, hd, 2 * hd, 1f); // forget-gate bias 1: remember by default
-    }
   }
 
   private void addHead(String p, int in, int ch, Rng init) {
@@ -220,7 +199,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int[] ids; // [S*B] time-major, PAD past a source's end
     float[][] layerIn; // [layer] [S*B, in]
     float[][] dropMask; // [layer] or null
-    Cell.Run[][] runs; // [layer][dir]
+    CellRun[][] runs; // [layer][dir]
     float[] bsd; // top-layer outputs [B*S, D], batch-major
     float[] fin; // final states of the top layer [B, D]
     float[] keys; // attention keys [B*S, A] (additive) or [B*S, H] (dot), or null
@@ -249,7 +228,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int rows = s * b;
     en.layerIn = new float[layers][];
     en.dropMask = new float[layers][];
-    en.runs = new Cell.Run[layers][dirs];
+    en.runs = new CellRun[layers][dirs];
     float[] x = lookup(srcEmb, en.ids);
     float[] out = null;
     float[] fin = new float[b * encWidth];
@@ -271,16 +250,15 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       int in = l == 0 ? emb : encWidth;
       out = new float[rows * encWidth];
       for (int d = 0; d < dirs; d++) {
-        Cell cell = encCells[l][d];
-        Cell.Run run = cell.new Run(s, b, en.lengths, cell.project(blas, x, 0, rows, in, 0));
-        float[] zeros = new float[b * hd];
+        RecurrentCell cell = encCells[l][d];
+        CellRun run = cell.run(s, b, en.lengths, cell.project(blas, x, 0, rows, in, 0));
+        float[][] zeros = new float[cell.stateArrays()][b * hd];
         for (int i = 0; i < s; i++) {
           int t = d == 0 ? i : s - 1 - i;
           if (i == 0) {
-            run.forward(blas, t, zeros, 0, zeros, 0);
+            run.forward(blas, t, zeros, 0);
           } else {
-            int prev = run.at(d == 0 ? t - 1 : t + 1);
-            run.forward(blas, t, run.hOut, prev, run.cOut, prev);
+            run.forward(blas, t, run.out, run.at(d == 0 ? t - 1 : t + 1));
           }
         }
         en.runs[l][d] = run;
@@ -349,21 +327,20 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       int in = l == 0 ? emb : encWidth;
       float[] dX = new float[rows * in];
       for (int d = 0; d < dirs; d++) {
-        Cell cell = encCells[l][d];
-        Cell.Run run = en.runs[l][d];
-        float[] dh = new float[b * hd];
+        CellRun run = en.runs[l][d];
+        float[][] dState = new float[encCells[l][d].stateArrays()][b * hd];
+        float[] dh = dState[0];
         if (l == top && dFin != null) {
           for (int i = 0; i < b; i++) {
             System.arraycopy(dFin, i * encWidth + d * hd, dh, i * hd, hd);
           }
         }
-        float[] dc = cfg.cell() == CellType.LSTM ? new float[b * hd] : null;
         for (int i = s - 1; i >= 0; i--) {
           int t = d == 0 ? i : s - 1 - i;
           for (int r = 0; r < b; r++) {
             Mat.axpy(1f, dOut, (t * b + r) * encWidth + d * hd, dh, r * hd, hd);
           }
-          run.backward(blas, t, dh, dc);
+          run.backward(blas, t, dState);
         }
         run.accumulateRecurrent(blas);
         run.accumulateInput(blas, x, in, 0);
@@ -455,7 +432,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     final boolean trace;
     final SourceRows src;
     final AdditiveAttention.Pass addPass;
-    final Cell.Run run;
+    final CellRun run;
     final float[] s0Src;
     /** Input token of every traced step and row [steps * rows]. */
     final int[] inIds;
@@ -472,10 +449,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     /** Per gate, tgt.emb Wx + bias of every token, for decoded steps. */
     private final float[][] embProj;
     int steps;
-    private float[] h;
-    private int hOff;
-    private float[] c;
-    private int cOff;
+    /** The state the next step starts from: arrays [R, H] at {@link #stateOff}, h first. */
+    private float[][] state;
+    private int stateOff;
     /** Attention weights of the last step [R, S], or null. */
     float[] alpha;
 
@@ -509,7 +485,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         embProj = decCell.project(blas, tgtEmb.value, 0, vocab, emb, 0);
         pre = new float[decCell.gates()][slots * rh];
       }
-      run = decCell.new Run(slots, rows, null, pre);
+      run = decCell.run(slots, rows, null, pre);
       boolean additive = cfg.attention() == Attention.ADDITIVE;
       boolean dotAtt = cfg.attention() == Attention.DOT;
       addSteps = additive && trace ? new AdditiveAttention.Step[capacity] : null;
@@ -518,8 +494,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       catAll = dotAtt && trace ? new float[capacity * rows * (encWidth + hd)] : null;
       outAll = dotAtt ? new float[slots * rh] : run.hOut;
       s0Src = bridge(en);
-      h = Mat.gatherRows(s0Src, hd, srcOf);
-      c = cfg.cell() == CellType.LSTM ? new float[rh] : null;
+      state = decCell.startState(Mat.gatherRows(s0Src, hd, srcOf), rows);
     }
 
     /** Offset of the rows of the last step in per-step arrays of width {@code cols}. */
@@ -529,11 +504,11 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
     /** The state the next step starts from, [R, H] at {@link #stateOffset}. */
     float[] state() {
-      return h;
+      return state[0];
     }
 
     int stateOffset() {
-      return hOff;
+      return stateOff;
     }
 
     /**
@@ -555,7 +530,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         }
       }
       if (addPass != null) {
-        AdditiveAttention.Step a = addPass.forward(h, hOff);
+        AdditiveAttention.Step a = addPass.forward(state[0], stateOff);
         alpha = a.alpha;
         if (trace) {
           addSteps[t] = a;
@@ -563,7 +538,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         }
         run.addInput(blas, slot, a.ctx, encWidth, emb);
       }
-      run.forward(blas, slot, h, hOff, c, cOff);
+      run.forward(blas, slot, state, stateOff);
       if (cfg.attention() == Attention.DOT) {
         DotAttention.Step d = DotAttention.forward(src, run.hOut, o);
         alpha = d.alpha;
@@ -576,10 +551,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           System.arraycopy(cat, 0, catAll, t * cat.length, cat.length);
         }
       }
-      h = run.hOut;
-      hOff = o;
-      c = run.cOut;
-      cOff = o;
+      state = run.out;
+      stateOff = o;
       steps++;
       run.steps = trace ? steps : 1;
     }
@@ -599,12 +572,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
     /** Beam search: row i continues the hypothesis of row {@code parent[i]}. */
     void reorder(int[] parent) {
-      h = Mat.gatherRows(Arrays.copyOfRange(h, hOff, hOff + rows * hd), hd, parent);
-      hOff = 0;
-      if (c != null) {
-        c = Mat.gatherRows(Arrays.copyOfRange(c, cOff, cOff + rows * hd), hd, parent);
-        cOff = 0;
+      float[][] next = new float[state.length][];
+      for (int k = 0; k < state.length; k++) {
+        next[k] = Mat.gatherRows(Arrays.copyOfRange(state[k], stateOff, stateOff + rows * hd), hd, parent);
       }
+      state = next;
+      stateOff = 0;
     }
   }
 
@@ -674,7 +647,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    */
   private LossParts backward(DecoderPass f, Objective o) {
     Encoded en = f.en;
-    Cell.Run run = f.run;
+    CellRun run = f.run;
     int[] srcOf = f.srcOf;
     int r = f.rows;
     int tt = f.steps;
@@ -774,13 +747,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (dotAtt) {
       dhOut = dotBackward(src, f.dotSteps, run, f.catAll, outAll, dOutAll);
     }
-    float[] dh = new float[r * hd];
-    float[] dc = cfg.cell() == CellType.LSTM ? new float[r * hd] : null;
+    float[][] dState = new float[decCell.stateArrays()][r * hd];
+    float[] dh = dState[0];
     float[] dWq = additive ? new float[rows * attWidth] : null;
     Param ws = additive ? params.get("att.Ws") : null;
     for (int t = tt - 1; t >= 0; t--) {
       Mat.axpy(1f, dhOut, run.at(t), dh, 0, r * hd);
-      run.backward(blas, t, dh, dc);
+      run.backward(blas, t, dState);
       if (additive) {
         float[] dCtx = new float[r * encWidth];
         run.addInputGradient(blas, t, 1, dCtx, 0, encWidth, emb);
@@ -826,7 +799,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   /** Backward of the dot attention and its output combination over all steps; returns the gradient of every cell output. */
-  private float[] dotBackward(SourceRows src, DotAttention.Step[] steps, Cell.Run run, float[] catAll, float[] outAll,
+  private float[] dotBackward(SourceRows src, DotAttention.Step[] steps, CellRun run, float[] catAll, float[] outAll,
       float[] dOutAll) {
     int r = src.rows;
     int rows = dOutAll.length / hd;
