@@ -53,7 +53,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final int hd;
   private final int emb;
   private final int encWidth;
-  private final int attWidth;
   private final int vocab;
   private final Param srcEmb;
   private final Param tgtEmb;
@@ -61,7 +60,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final Param bridgeB;
   private final Param outW;
   private final Param outB;
-  private final AdditiveAttention additiveAttention;
+  private final DecoderAttention attention;
 
   public Seq2SeqPolicy(Seq2SeqConfig cfg) {
     this.cfg = cfg;
@@ -69,7 +68,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     this.hd = cfg.hidden();
     this.emb = cfg.embedding();
     this.encWidth = cfg.encoderWidth();
-    this.attWidth = cfg.attentionSize() > 0 ? cfg.attentionSize() : cfg.hidden();
     this.vocab = cfg.targetVocab();
     Rng init = new Rng(cfg.seed() ^ 0x5EED1A17L);
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
@@ -86,16 +84,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     }
     bridgeW = params.add("bridge.W", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
     bridgeB = params.add("bridge.b", 1, hd, init, 0, false);
-    decCell = RecurrentCell.create(cfg.cell(), params, "dec", emb + (cfg.attention() == Attention.ADDITIVE ? encWidth : 0), hd, init);
-    if (cfg.attention() == Attention.ADDITIVE) {
-      params.add("att.Ws", hd, attWidth, init, k, false);
-      params.add("att.Uk", encWidth, attWidth, init, 1 / Math.sqrt(encWidth), false);
-      params.add("att.v", attWidth, 1, init, 1 / Math.sqrt(attWidth), false);
-    } else if (cfg.attention() == Attention.DOT) {
-      params.add("att.Wk", encWidth, hd, init, 1 / Math.sqrt(encWidth), false);
-      params.add("att.Wc", encWidth + hd, hd, init, 1 / Math.sqrt(encWidth + hd), false);
-      params.add("att.bc", 1, hd, init, 0, false);
-    }
+    decCell = RecurrentCell.create(cfg.cell(), params, "dec", emb + DecoderAttention.contextWidth(cfg.attention(), encWidth), hd, init);
+    attention = DecoderAttention.create(cfg.attention(), blas, params, hd, encWidth, cfg.attentionSize(), emb, init);
     outW = params.add("out.W", hd, vocab, init, k, false);
     outB = params.add("out.b", 1, vocab, init, 0, false);
     int ch = cfg.criticHidden();
@@ -105,7 +95,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (cfg.criticHeads().contains(CriticHead.STEP)) {
       addHead("vstep", hd, ch, init);
     }
-    additiveAttention = cfg.attention() == Attention.ADDITIVE ? new AdditiveAttention(blas, params, hd, attWidth) : null;
   }
 
   private void addHead(String p, int in, int ch, Rng init) {
@@ -279,11 +268,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         System.arraycopy(out, (t * b + i) * encWidth, en.bsd, (i * s + t) * encWidth, encWidth);
       }
     }
-    if (cfg.attention() == Attention.ADDITIVE) {
-      en.keys = affine(en.bsd, rows, params.get("att.Uk"), null);
-    } else if (cfg.attention() == Attention.DOT) {
-      en.keys = affine(en.bsd, rows, params.get("att.Wk"), null);
-    }
+    en.keys = attention.keys(en.bsd, rows);
     return en;
   }
 
@@ -367,19 +352,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (en.keys == null) {
       return null;
     }
-    int kw = cfg.attention() == Attention.ADDITIVE ? attWidth : hd;
-    return new SourceRows(srcOf, en.len, en.lengths, en.bsd, encWidth, en.keys, kw);
-  }
-
-  /** {@code [ctx, h]} rows of the dot attention's output combination. */
-  private float[] concat(float[] ctx, float[] h, int hOff, int rows) {
-    int w = encWidth + hd;
-    float[] cat = new float[rows * w];
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(ctx, r * encWidth, cat, r * w, encWidth);
-      System.arraycopy(h, hOff + r * hd, cat, r * w + encWidth, hd);
-    }
-    return cat;
+    return new SourceRows(srcOf, en.len, en.lengths, en.bsd, encWidth, en.keys, attention.keyWidth());
   }
 
   // ---------------------------------------------------------------- critic heads
@@ -431,19 +404,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     final int rows;
     final boolean trace;
     final SourceRows src;
-    final AdditiveAttention.Pass addPass;
+    final DecoderAttention.Pass att;
     final CellRun run;
     final float[] s0Src;
     /** Input token of every traced step and row [steps * rows]. */
     final int[] inIds;
     /** Embeddings of {@link #inIds}, kept from the projection when teacher-forced. */
     private float[] embIn;
-    final AdditiveAttention.Step[] addSteps;
-    /** Additive contexts of every traced step [steps*R, D]. */
-    final float[] ctxAll;
-    final DotAttention.Step[] dotSteps;
-    /** Dot attention: [context, h] of every traced step [steps*R, D+H]. */
-    final float[] catAll;
     /** What the output layer reads, per step slot [slots*R, H]. */
     final float[] outAll;
     /** Per gate, tgt.emb Wx + bias of every token, for decoded steps. */
@@ -452,8 +419,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     /** The state the next step starts from: arrays [R, H] at {@link #stateOff}, h first. */
     private float[][] state;
     private int stateOff;
-    /** Attention weights of the last step [R, S], or null. */
-    float[] alpha;
 
     /** Teacher forcing: the inputs of every step are known ({@code inIds} [steps * rows], time-major). */
     DecoderPass(Encoded en, int[] srcOf, int capacity, int[] inIds) {
@@ -473,7 +438,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       int slots = trace ? capacity : 1;
       int rh = rows * hd;
       this.src = sourceRows(en, srcOf);
-      this.addPass = additiveAttention == null ? null : additiveAttention.new Pass(src);
+      this.att = attention.pass(src, capacity, trace);
       float[][] pre;
       if (knownInputs != null) {
         inIds = knownInputs;
@@ -486,13 +451,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         pre = new float[decCell.gates()][slots * rh];
       }
       run = decCell.run(slots, rows, null, pre);
-      boolean additive = cfg.attention() == Attention.ADDITIVE;
-      boolean dotAtt = cfg.attention() == Attention.DOT;
-      addSteps = additive && trace ? new AdditiveAttention.Step[capacity] : null;
-      ctxAll = additive && trace ? new float[capacity * rows * encWidth] : null;
-      dotSteps = dotAtt && trace ? new DotAttention.Step[capacity] : null;
-      catAll = dotAtt && trace ? new float[capacity * rows * (encWidth + hd)] : null;
-      outAll = dotAtt ? new float[slots * rh] : run.hOut;
+      outAll = att.outputs(run);
       s0Src = bridge(en);
       state = decCell.startState(Mat.gatherRows(s0Src, hd, srcOf), rows);
     }
@@ -529,28 +488,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
           System.arraycopy(prev, 0, inIds, t * rows, rows);
         }
       }
-      if (addPass != null) {
-        AdditiveAttention.Step a = addPass.forward(state[0], stateOff);
-        alpha = a.alpha;
-        if (trace) {
-          addSteps[t] = a;
-          System.arraycopy(a.ctx, 0, ctxAll, t * rows * encWidth, rows * encWidth);
-        }
-        run.addInput(blas, slot, a.ctx, encWidth, emb);
-      }
+      att.beforeCell(t, slot, state[0], stateOff, run);
       run.forward(blas, slot, state, stateOff);
-      if (cfg.attention() == Attention.DOT) {
-        DotAttention.Step d = DotAttention.forward(src, run.hOut, o);
-        alpha = d.alpha;
-        float[] cat = concat(d.ctx, run.hOut, o, rows);
-        float[] out = affine(cat, rows, params.get("att.Wc"), null);
-        Activations.tanhWithBias(out, 0, rows, hd, params.get("att.bc").value);
-        System.arraycopy(out, 0, outAll, o, rows * hd);
-        if (trace) {
-          dotSteps[t] = d;
-          System.arraycopy(cat, 0, catAll, t * cat.length, cat.length);
-        }
-      }
+      att.afterCell(t, slot, run);
       state = run.out;
       stateOff = o;
       steps++;
@@ -667,10 +607,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         ew[idx] = live && o.entropyWeight() != null ? o.entropyWeight()[i][t] : 0;
       }
     }
-    boolean additive = cfg.attention() == Attention.ADDITIVE;
-    boolean dotAtt = cfg.attention() == Attention.DOT;
     SourceRows src = f.src;
-    AdditiveAttention.Pass addPass = f.addPass;
     float[] outAll = f.outAll;
     float[] logits = affine(outAll, rows, outW, outB);
     // ---- loss
@@ -743,34 +680,20 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     // ---- backward through the output layer, attention and decoder
     accumulateAffine(outAll, dLogits, rows, outW, outB);
     float[] dOutAll = timesTransposed(dLogits, rows, outW);
-    float[] dhOut = dOutAll;
-    if (dotAtt) {
-      dhOut = dotBackward(src, f.dotSteps, run, f.catAll, outAll, dOutAll);
-    }
+    float[] dhOut = f.att.outputsBackward(dOutAll, run);
     float[][] dState = new float[decCell.stateArrays()][r * hd];
     float[] dh = dState[0];
-    float[] dWq = additive ? new float[rows * attWidth] : null;
-    Param ws = additive ? params.get("att.Ws") : null;
     for (int t = tt - 1; t >= 0; t--) {
       Mat.axpy(1f, dhOut, run.at(t), dh, 0, r * hd);
       run.backward(blas, t, dState);
-      if (additive) {
-        float[] dCtx = new float[r * encWidth];
-        run.addInputGradient(blas, t, 1, dCtx, 0, encWidth, emb);
-        addPass.backward(f.addSteps[t], dCtx, dWq, t * r * attWidth);
-        blas.gemm(false, true, r, hd, attWidth, 1f, dWq, t * r * attWidth, attWidth, ws, 0, 1f, dh, 0, hd);
-      }
+      f.att.stepBackward(t, run, dh);
       if (dSPrev != null) {
         Mat.axpy(1f, dSPrev, run.at(t), dh, 0, r * hd);
       }
     }
     run.accumulateRecurrent(blas);
     run.accumulateInput(blas, f.inputEmbeddings(), emb, 0);
-    if (additive) {
-      run.accumulateInput(blas, f.ctxAll, encWidth, emb);
-      accumulateAffine(run.hPrev, dWq, rows, ws, null);
-      addPass.finish();
-    }
+    f.att.finishBackward(run);
     float[] dEmb = new float[rows * emb];
     run.addInputGradient(blas, 0, tt, dEmb, 0, emb, 0);
     Mat.scatterAddRows(tgtEmb.grad, 0, emb, dEmb, 0, inIds, rows);
@@ -788,37 +711,11 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       dBsd = new float[en.batch * en.len * encWidth];
       float[] dKeys = new float[en.keys.length];
       src.foldGradients(dBsd, dKeys);
-      Param k = params.get(additive ? "att.Uk" : "att.Wk");
-      int kr = en.batch * en.len;
-      accumulateAffine(en.bsd, dKeys, kr, k, null);
-      blas.gemm(false, true, kr, encWidth, k.cols, 1f, dKeys, 0, k.cols, k, 0, 1f, dBsd, 0, encWidth);
+      attention.keysBackward(en.bsd, dKeys, en.batch * en.len, dBsd);
     }
     encodeBackward(en, dBsd, dF);
     double loss = parts[0] - parts[1] + o.criticCoefficient() * critic;
     return new LossParts(loss, parts[0], parts[1], critic, tokens == 0 ? 0 : entSum / tokens, tokens);
-  }
-
-  /** Backward of the dot attention and its output combination over all steps; returns the gradient of every cell output. */
-  private float[] dotBackward(SourceRows src, DotAttention.Step[] steps, CellRun run, float[] catAll, float[] outAll,
-      float[] dOutAll) {
-    int r = src.rows;
-    int rows = dOutAll.length / hd;
-    int cw = encWidth + hd;
-    float[] dPre = dOutAll.clone();
-    Mat.tanhBackward(dPre, outAll, dPre.length);
-    Param wc = params.get("att.Wc");
-    accumulateAffine(catAll, dPre, rows, wc, params.get("att.bc"));
-    float[] dCat = timesTransposed(dPre, rows, wc);
-    float[] dh = new float[rows * hd];
-    for (int t = 0; t < rows / r; t++) {
-      int catOff = t * r * cw;
-      int ho = run.at(t);
-      for (int i = 0; i < r; i++) {
-        System.arraycopy(dCat, catOff + i * cw + encWidth, dh, ho + i * hd, hd);
-      }
-      DotAttention.backward(src, steps[t], dCat, catOff, cw, run.hOut, dh, ho);
-    }
-    return dh;
   }
 
   /** Largest rows x steps x hidden of a sample whose pass is kept for the update (about 50 MB of arrays). */
@@ -958,8 +855,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       }
       dec.advance(prev);
       float[] logits = dec.lastLogits();
-      if (dec.alpha != null) {
-        atts.add(dec.alpha);
+      if (dec.att.lastWeights() != null) {
+        atts.add(dec.att.lastWeights());
       }
       int[] y = new int[r];
       double[] stepLp = new double[r];
