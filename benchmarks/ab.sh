@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Interleaved A/B of the model benchmark between two built checkouts (e.g. a worktree of the commit
+# before a change, and this one): A B A B ... in one run, so that machine load hits both alike.
+# Each side must have been built (scripts/build.sh). Prints per case the median of the per-round
+# medians and their range, and writes the raw JSON lines to benchmarks/results/ab-<time>-{a,b}.jsonl.
+#
+# Usage: benchmarks/ab.sh <checkout A> <checkout B> [rounds 3] [ModelBenchmark options...]
+#   e.g. benchmarks/ab.sh /work/wt/base . 4 --reps 10 --pretrain 150 --attention none,additive
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+a="$(cd "$1" && pwd)"; b="$(cd "$2" && pwd)"; rounds="${3:-3}"; shift 3 || shift $#
+source "$root/scripts/native-env.sh"
+out="$root/benchmarks/results"; mkdir -p "$out"
+stamp="$(date -u +%Y%m%d-%H%M%S)"
+for ((i = 1; i <= rounds; i++)); do
+  for side in a b; do
+    dir="$a"; [[ "$side" == b ]] && dir="$b"
+    echo "== round $i side $side ($dir)" >&2
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Xmx2g -cp "$dir/experiments/target/classes:$dir/experiments/target/lib/*" \
+      org.seqrl.experiments.bench.ModelBenchmark "$@" | grep '^{' | sed "s/^{/{\"round\": $i, /" >> "$out/ab-$stamp-$side.jsonl"
+  done
+done
+python3 - "$out/ab-$stamp-a.jsonl" "$out/ab-$stamp-b.jsonl" <<'PY'
+import json, statistics, sys
+def load(f):
+    d = {}
+    for line in open(f):
+        r = json.loads(line)
+        d.setdefault((r["case"], r["attention"]), []).append(r["median_s"] * 1000)
+    return d
+A, B = load(sys.argv[1]), load(sys.argv[2])
+print("| case | attention | A median ms [range over rounds] | B median ms [range] | B/A |")
+print("|---|---|---|---|---|")
+for k in A:
+    a, b = A[k], B.get(k, [float("nan")])
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"| {k[0]} | {k[1]} | {ma:.1f} [{min(a):.1f}-{max(a):.1f}] | {mb:.1f} [{min(b):.1f}-{max(b):.1f}] | {mb/ma:.3f} |")
+print(f"raw: {sys.argv[1]} {sys.argv[2]}")
+PY
