@@ -3,7 +3,8 @@ package org.seqrl.agents;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 
 /**
- * A recurrent cell: one kind per class ({@link GruCell}, {@link LstmCell}). Its state is a list of
+ * A recurrent cell: one kind per class ({@link GruCell}, {@link LstmCell}, {@link PeepholeLstmCell},
+ * {@link ElmanCell}, {@link IrnnCell}). Its state is a list of
  * arrays, each {@code [rows, hidden]}, the output {@code h} first (GRU: h; LSTM: h, c); everything
  * that runs the cell (encoder, decoder, search, checkpoints) sees only this role and {@link CellRun}.
  *
@@ -44,6 +45,9 @@ interface RecurrentCell {
     return switch (type) {
       case GRU -> new GruCell(params, prefix, in, hidden, init);
       case LSTM -> new LstmCell(params, prefix, in, hidden, init);
+      case LSTM_PEEPHOLE -> new PeepholeLstmCell(params, prefix, in, hidden, init);
+      case RNN_TANH -> new ElmanCell(params, prefix, in, hidden, init);
+      case IRNN -> new IrnnCell(params, prefix, in, hidden, init);
     };
   }
 }
