@@ -9,19 +9,52 @@ import org.seqrl.agents.Params.Param;
  * [R, S, A]-sized, so its loops are laid out to vectorise: q Ws is broadcast into the array that
  * becomes tanh(keys + q Ws), and v into a tile of the same layout, once per pass.
  */
-final class AdditiveAttention {
+final class AdditiveAttention implements DecoderAttention {
   private final Blas blas;
   private final Param ws;
+  private final Param uk;
   private final Param v;
   private final int hidden;
+  private final int encWidth;
   private final int width;
+  /** First row of the cell's Wx that multiplies the context. */
+  private final int wxRow;
 
-  AdditiveAttention(Blas blas, Params params, int hidden, int width) {
+  AdditiveAttention(Blas blas, Params params, int hidden, int encWidth, int width, int wxRow, Rng init) {
     this.blas = blas;
-    this.ws = params.get("att.Ws");
-    this.v = params.get("att.v");
+    this.ws = params.add("att.Ws", hidden, width, init, 1 / Math.sqrt(hidden), false);
+    this.uk = params.add("att.Uk", encWidth, width, init, 1 / Math.sqrt(encWidth), false);
+    this.v = params.add("att.v", width, 1, init, 1 / Math.sqrt(width), false);
     this.hidden = hidden;
+    this.encWidth = encWidth;
     this.width = width;
+    this.wxRow = wxRow;
+  }
+
+  @Override
+  public int cellInputWidth() {
+    return encWidth;
+  }
+
+  @Override
+  public int keyWidth() {
+    return width;
+  }
+
+  @Override
+  public float[] keys(float[] bsd, int rows) {
+    return Linear.forward(blas, bsd, 0, rows, uk, null);
+  }
+
+  @Override
+  public void keysBackward(float[] bsd, float[] dKeys, int rows, float[] dBsd) {
+    Linear.accumulate(blas, bsd, dKeys, rows, uk, null);
+    blas.gemm(false, true, rows, encWidth, width, 1f, dKeys, 0, width, uk, 0, 1f, dBsd, 0, encWidth);
+  }
+
+  @Override
+  public Pass pass(SourceRows src, int capacity, boolean trace) {
+    return new AdditivePass(src, capacity, trace);
   }
 
   /** One step's weights [R*S], context [R*D] and tanh(keys + q Ws) [R*S*A]. */
@@ -31,15 +64,53 @@ final class AdditiveAttention {
     float[] u;
   }
 
-  /** The attention of one teacher-forced pass or decode over {@code src}. */
-  final class Pass {
+  private final class AdditivePass implements Pass {
     final SourceRows src;
+    private final boolean trace;
+    private final Step[] steps;
+    /** Contexts of every traced step [steps*R, D], what the cell's Wx multiplied. */
+    private final float[] ctxAll;
+    private float[] alpha;
+    /** Gradient of q Ws of every step [steps*R, A]. */
+    private float[] dWq;
     private float[] vTile;
     private float[] dvTile;
     private float[] dPre;
 
-    Pass(SourceRows src) {
+    AdditivePass(SourceRows src, int capacity, boolean trace) {
       this.src = src;
+      this.trace = trace;
+      this.steps = trace ? new Step[capacity] : null;
+      this.ctxAll = trace ? new float[capacity * src.rows * encWidth] : null;
+    }
+
+    @Override
+    public void beforeCell(int t, int slot, float[] h, int hOff, CellRun run) {
+      Step a = forward(h, hOff);
+      alpha = a.alpha;
+      if (trace) {
+        steps[t] = a;
+        System.arraycopy(a.ctx, 0, ctxAll, t * src.rows * encWidth, src.rows * encWidth);
+      }
+      run.addInput(blas, slot, a.ctx, encWidth, wxRow);
+    }
+
+    @Override
+    public void afterCell(int t, int slot, CellRun run) {}
+
+    @Override
+    public float[] outputs(CellRun run) {
+      return run.hOut;
+    }
+
+    @Override
+    public float[] lastWeights() {
+      return alpha;
+    }
+
+    @Override
+    public float[] outputsBackward(float[] dOutputs, CellRun run) {
+      return dOutputs;
     }
 
     /** From the states {@code q} [R, H] at {@code qOff}. */
@@ -72,11 +143,23 @@ final class AdditiveAttention {
       return st;
     }
 
+    @Override
+    public void stepBackward(int t, CellRun run, float[] dh) {
+      int r = src.rows;
+      if (dWq == null) {
+        dWq = new float[run.steps * r * width];
+      }
+      float[] dCtx = new float[r * encWidth];
+      run.addInputGradient(blas, t, 1, dCtx, 0, encWidth, wxRow);
+      backward(steps[t], dCtx, t * r * width);
+      blas.gemm(false, true, r, hidden, width, 1f, dWq, t * r * width, width, ws, 0, 1f, dh, 0, hidden);
+    }
+
     /**
      * Backward of {@link #forward} for the context gradient {@code dCtx} [R, D]: adds into the
-     * source rows' value and key gradients and writes the gradient of q Ws into {@code dWq} [R, A] at {@code dwOff}.
+     * source rows' value and key gradients and writes the gradient of q Ws into {@link #dWq} at {@code dwOff}.
      */
-    void backward(Step st, float[] dCtx, float[] dWq, int dwOff) {
+    private void backward(Step st, float[] dCtx, int dwOff) {
       int rows = src.rows;
       int s = src.len;
       int a = width;
@@ -111,8 +194,10 @@ final class AdditiveAttention {
       }
     }
 
-    /** Adds what the backward steps collected into v's gradient. */
-    void finish() {
+    @Override
+    public void finishBackward(CellRun run) {
+      run.accumulateInput(blas, ctxAll, encWidth, wxRow);
+      Linear.accumulate(blas, run.hPrev, dWq, run.steps * src.rows, ws, null);
       if (dvTile == null) {
         return;
       }

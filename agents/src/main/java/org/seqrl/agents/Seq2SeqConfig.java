@@ -12,7 +12,7 @@ import org.seqrl.rl.CriticHead;
  * @param targetVocab target vocabulary size including the reserved ids
  * @param embedding token embedding size (source and target)
  * @param hidden hidden size of every recurrent cell
- * @param cell GRU or LSTM, for encoder and decoder
+ * @param cell the recurrent cell kind, for encoder and decoder
  * @param encoderLayers stacked encoder layers, >= 1
  * @param bidirectional whether each encoder layer also reads the source right to left
  * @param dropout inverted-dropout rate between encoder layers while training, in [0, 1)
@@ -39,7 +39,8 @@ public record Seq2SeqConfig(
     int criticHidden,
     long seed) {
 
-  public enum CellType { GRU, LSTM }
+  /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
+  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 

@@ -56,8 +56,8 @@ class TracedUpdateTest {
           }
         }
       }
-      assertEquals(3, traced.tracedUpdates);
-      assertEquals(0, fresh.tracedUpdates);
+      assertEquals(3, traced.tracedUpdates());
+      assertEquals(0, fresh.tracedUpdates());
     }
   }
 
@@ -79,16 +79,16 @@ class TracedUpdateTest {
       Rollout s = p.sample(src, 1, 1.0, 6);
       p.greedy(src, 6); // decoding greedily in between keeps the sample's pass
       p.update(batch(s, new Random(1)), OPT);
-      assertEquals(1, p.tracedUpdates);
+      assertEquals(1, p.tracedUpdates());
       s = p.sample(src, 1, 1.0, 6);
       p.mleStep(src, new int[][] {{4}, {5}}, OPT); // parameters moved: the pass is stale
       p.update(batch(s, new Random(2)), OPT);
-      assertEquals(1, p.tracedUpdates);
+      assertEquals(1, p.tracedUpdates());
       s = p.sample(src, 1, 1.0, 6);
       Rollout later = p.sample(src, 1, 1.0, 6); // only the last sample's pass is kept
       p.update(batch(s, new Random(3)), OPT);
       p.update(batch(later, new Random(4)), OPT);
-      assertEquals(1, p.tracedUpdates);
+      assertEquals(1, p.tracedUpdates());
     }
   }
 
@@ -98,7 +98,7 @@ class TracedUpdateTest {
       int[][] src = {{4, 5}, {6, 7, 8}};
       Rollout s = p.sample(src, 1, 1.0, 6);
       p.update(batch(s, new Random(1)), OPT);
-      assertEquals(0, p.tracedUpdates);
+      assertEquals(0, p.tracedUpdates());
     }
   }
 

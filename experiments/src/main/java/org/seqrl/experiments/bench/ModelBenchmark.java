@@ -78,8 +78,8 @@ public final class ModelBenchmark {
           double[] q = timed(body, warmup, reps);
           String steps = decoded[1] == 0 ? "" : String.format(Locale.ROOT, ", \"decoder_steps\": %.1f", decoded[0] / decoded[1]);
           System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
-              + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"reps\": %d, \"pretrain\": %d%s}%n",
-              c, att, threads, q[1], q[0], q[2], reps, pretrain, steps);
+              + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"cpu_median_s\": %.6f, \"reps\": %d, \"pretrain\": %d%s}%n",
+              c, att, threads, q[1], q[0], q[2], q[3], reps, pretrain, steps);
         }
       }
     }
@@ -142,18 +142,28 @@ public final class ModelBenchmark {
   }
 
   /** {q1, median, q3} in seconds, warm-up excluded. */
+  /**
+   * Quartiles of the wall time of {@code body}, and the median of the CPU time of this thread (with
+   * one BLAS thread every product runs on it): on a shared machine the CPU time moves much less
+   * with other processes' load than the wall time does.
+   */
   static double[] timed(Runnable body, int warmup, int reps) {
     for (int i = 0; i < warmup; i++) {
       body.run();
     }
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     double[] s = new double[reps];
+    double[] cpu = new double[reps];
     for (int i = 0; i < reps; i++) {
+      long c = mx.getCurrentThreadCpuTime();
       long t = System.nanoTime();
       body.run();
       s[i] = (System.nanoTime() - t) / 1e9;
+      cpu[i] = (mx.getCurrentThreadCpuTime() - c) / 1e9;
     }
     Arrays.sort(s);
-    return new double[] {quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75)};
+    Arrays.sort(cpu);
+    return new double[] {quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75), quantile(cpu, 0.5)};
   }
 
   static double quantile(double[] sorted, double q) {

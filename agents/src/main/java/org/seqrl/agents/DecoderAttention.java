@@ -1,0 +1,69 @@
+package org.seqrl.agents;
+
+import org.seqrl.agents.Seq2SeqConfig.Attention;
+
+/**
+ * Attention of a recurrent decoder over the encoder outputs, one kind per class
+ * ({@link NoAttention}, {@link AdditiveAttention}, {@link DotAttention}). An attention may feed a
+ * context into the cell before a step (additive) and may transform the cell's output after it
+ * (dot); the decoder calls both hooks on every kind and never asks which one it holds.
+ *
+ * <p>Keys are computed once per encoding ({@link #keys}); a {@link Pass} holds what one decode or
+ * teacher-forced pass needs, forward and backward.
+ */
+interface DecoderAttention {
+  /** Columns of the context this attention feeds into the cell input (after the embedding), 0 if none. */
+  int cellInputWidth();
+
+  /** Width of a key, 0 when the attention reads no encoder outputs. */
+  int keyWidth();
+
+  /** Keys of the encoder outputs {@code bsd} [rows, D] (batch-major), [rows, keyWidth], or null. */
+  float[] keys(float[] bsd, int rows);
+
+  /** Backward of {@link #keys}: parameter gradients, and {@code dBsd += dKeys d(keys)/d(bsd)}. */
+  void keysBackward(float[] bsd, float[] dKeys, int rows, float[] dBsd);
+
+  /** A pass over the decoder rows of {@code src} (null when {@link #keyWidth} is 0), keeping every step when {@code trace}. */
+  Pass pass(SourceRows src, int capacity, boolean trace);
+
+  /** One decode or teacher-forced pass; step t runs in slot {@code trace ? t : 0} of the cell run. */
+  interface Pass {
+    /** Before the cell's step t, from the state {@code h} [R, H] at {@code hOff}: may add to the cell's input. */
+    void beforeCell(int t, int slot, float[] h, int hOff, CellRun run);
+
+    /** After the cell's step t. */
+    void afterCell(int t, int slot, CellRun run);
+
+    /** What the output layer reads, per slot [slots*R, H]: the cell output, or what the attention made of it. */
+    float[] outputs(CellRun run);
+
+    /** Attention weights of the last step [R, S], or null. */
+    float[] lastWeights();
+
+    /** Backward of {@link #afterCell} over all steps at once: from the gradient of {@link #outputs}, that of the cell outputs. */
+    float[] outputsBackward(float[] dOutputs, CellRun run);
+
+    /** Backward of {@link #beforeCell} at step t, after the cell's backward of t: adds into {@code dh} [R, H], the gradient of the state before t. */
+    void stepBackward(int t, CellRun run, float[] dh);
+
+    /** Parameter gradients collected over the steps. */
+    void finishBackward(CellRun run);
+  }
+
+  /**
+   * {@link #cellInputWidth} of a kind before it is made: the cell that reads the context is made
+   * first, so that the parameters keep the order (and initial values) checkpoints have.
+   */
+  static int contextWidth(Attention kind, int encWidth) {
+    return kind == Attention.ADDITIVE ? encWidth : 0;
+  }
+
+  static DecoderAttention create(Attention kind, Blas blas, Params params, int hidden, int encWidth, int size, int wxRow, Rng init) {
+    return switch (kind) {
+      case NONE -> new NoAttention();
+      case ADDITIVE -> new AdditiveAttention(blas, params, hidden, encWidth, size > 0 ? size : hidden, wxRow, init);
+      case DOT -> new DotAttention(blas, params, hidden, encWidth, init);
+    };
+  }
+}

@@ -1,0 +1,181 @@
+package org.seqrl.agents;
+
+import org.seqrl.agents.Params.Param;
+import org.seqrl.rl.Tokens;
+
+/**
+ * The source encoder: embeddings, then {@code layers} stacked layers of recurrent cells, each
+ * reading the source left to right and, when bidirectional, right to left too (outputs
+ * concatenated); inverted dropout between layers while training. Padded source steps carry the
+ * previous state, so padding never changes a final state.
+ */
+final class Encoder {
+  private final Blas blas;
+  private final Param embedding;
+  /** [layer][direction] */
+  private final RecurrentCell[][] cells;
+  private final int emb;
+  private final int hidden;
+  private final int width;
+  private final double dropout;
+  private final Rng dropoutRng;
+
+  /** Creates the cells' parameters {@code enc.<layer>.<direction>.*} in that order. */
+  Encoder(Seq2SeqConfig cfg, Blas blas, Params params, Param embedding, Rng init, Rng dropoutRng) {
+    this.blas = blas;
+    this.embedding = embedding;
+    this.emb = embedding.cols;
+    this.hidden = cfg.hidden();
+    this.width = cfg.encoderWidth();
+    this.dropout = cfg.dropout();
+    this.dropoutRng = dropoutRng;
+    cells = new RecurrentCell[cfg.encoderLayers()][cfg.directions()];
+    for (int l = 0; l < cells.length; l++) {
+      int in = l == 0 ? emb : width;
+      for (int d = 0; d < cells[l].length; d++) {
+        cells[l][d] = RecurrentCell.create(cfg.cell(), params, "enc." + l + "." + d, in, hidden, init);
+      }
+    }
+  }
+
+  /** Width of an output: hidden times directions. */
+  int width() {
+    return width;
+  }
+
+  /** Whether two encodings of the same sources with the same parameters can differ (dropout while training). */
+  boolean random(boolean training) {
+    return training && dropout > 0 && cells.length > 1;
+  }
+
+  Encoding encode(int[][] sources, boolean training) {
+    int b = sources.length;
+    int s = 1;
+    for (int[] x : sources) {
+      s = Math.max(s, x.length);
+    }
+    Encoding en = new Encoding();
+    en.batch = b;
+    en.len = s;
+    en.lengths = new int[b];
+    en.ids = new int[s * b];
+    for (int i = 0; i < b; i++) {
+      en.lengths[i] = sources[i].length;
+      for (int t = 0; t < s; t++) {
+        en.ids[t * b + i] = t < sources[i].length ? sources[i][t] : Tokens.PAD;
+      }
+    }
+    int layers = cells.length;
+    int rows = s * b;
+    int hd = hidden;
+    en.layerIn = new float[layers][];
+    en.dropMask = new float[layers][];
+    en.runs = new CellRun[layers][];
+    float[] x = Mat.gatherRows(embedding.value, emb, en.ids);
+    float[] out = null;
+    float[] fin = new float[b * width];
+    for (int l = 0; l < layers; l++) {
+      if (l > 0 && training && dropout > 0) {
+        float keep = (float) (1 - dropout);
+        float[] m = new float[x.length];
+        for (int i = 0; i < m.length; i++) {
+          m[i] = dropoutRng.nextDouble() < keep ? 1f / keep : 0f;
+        }
+        en.dropMask[l] = m;
+        float[] dropped = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+          dropped[i] = x[i] * m[i];
+        }
+        x = dropped;
+      }
+      en.layerIn[l] = x;
+      int in = l == 0 ? emb : width;
+      int dirs = cells[l].length;
+      en.runs[l] = new CellRun[dirs];
+      out = new float[rows * width];
+      for (int d = 0; d < dirs; d++) {
+        RecurrentCell cell = cells[l][d];
+        CellRun run = cell.run(s, b, en.lengths, cell.project(blas, x, 0, rows, in, 0));
+        float[][] zeros = new float[cell.stateArrays()][b * hd];
+        for (int i = 0; i < s; i++) {
+          int t = d == 0 ? i : s - 1 - i;
+          if (i == 0) {
+            run.forward(blas, t, zeros, 0);
+          } else {
+            run.forward(blas, t, run.out, run.at(d == 0 ? t - 1 : t + 1));
+          }
+        }
+        en.runs[l][d] = run;
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(run.hOut, r * hd, out, r * width + d * hd, hd);
+        }
+        int last = run.at(d == 0 ? s - 1 : 0);
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(run.hOut, last + i * hd, fin, i * width + d * hd, hd);
+        }
+      }
+      x = out;
+    }
+    en.fin = fin;
+    en.bsd = new float[rows * width];
+    for (int t = 0; t < s; t++) {
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(out, (t * b + i) * width, en.bsd, (i * s + t) * width, width);
+      }
+    }
+    return en;
+  }
+
+  /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
+  void backward(Encoding en, float[] dBsd, float[] dFin) {
+    int b = en.batch;
+    int s = en.len;
+    int rows = s * b;
+    int hd = hidden;
+    int top = cells.length - 1;
+    float[] dOut = new float[rows * width];
+    if (dBsd != null) {
+      for (int t = 0; t < s; t++) {
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(dBsd, (i * s + t) * width, dOut, (t * b + i) * width, width);
+        }
+      }
+    }
+    for (int l = top; l >= 0; l--) {
+      float[] x = en.layerIn[l];
+      int in = l == 0 ? emb : width;
+      float[] dX = new float[rows * in];
+      for (int d = 0; d < cells[l].length; d++) {
+        CellRun run = en.runs[l][d];
+        float[][] dState = new float[cells[l][d].stateArrays()][b * hd];
+        float[] dh = dState[0];
+        if (l == top && dFin != null) {
+          for (int i = 0; i < b; i++) {
+            System.arraycopy(dFin, i * width + d * hd, dh, i * hd, hd);
+          }
+        }
+        for (int i = s - 1; i >= 0; i--) {
+          int t = d == 0 ? i : s - 1 - i;
+          for (int r = 0; r < b; r++) {
+            Mat.axpy(1f, dOut, (t * b + r) * width + d * hd, dh, r * hd, hd);
+          }
+          run.backward(blas, t, dState);
+        }
+        run.accumulateRecurrent(blas);
+        run.accumulateInput(blas, x, in, 0);
+        run.addInputGradient(blas, 0, s, dX, 0, in, 0);
+      }
+      if (l > 0) {
+        float[] m = en.dropMask[l];
+        if (m != null) {
+          for (int i = 0; i < dX.length; i++) {
+            dX[i] *= m[i];
+          }
+        }
+        dOut = dX;
+      } else {
+        Mat.scatterAddRows(embedding.grad, 0, emb, dX, 0, en.ids, rows);
+      }
+    }
+  }
+}
