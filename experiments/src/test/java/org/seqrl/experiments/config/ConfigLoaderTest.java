@@ -440,4 +440,14 @@ class ConfigLoaderTest {
     assertTrue(shape.endsWith("config.yaml:2: rl.lr_schedule: 'exponential' is not a learning-rate schedule; expected "
         + "one of constant, linear, cosine"), shape);
   }
+
+  @Test
+  void everyCellOfTheEngineIsAConfigChoice() throws IOException {
+    // The config reads agents' CellType itself: a cell added there is a spelling here at once.
+    for (CellType cell : CellType.values()) {
+      String spelling = ConfigChoice.spelling(cell);
+      assertEquals(cell, ConfigLoader.load(write("model:\n  cell: " + spelling + "\n"), List.of()).model().cell());
+    }
+    assertEquals(CellType.LSTM_PEEPHOLE, ConfigLoader.load(write("model:\n  cell: lstm-peephole\n"), List.of()).model().cell());
+  }
 }
