@@ -27,6 +27,10 @@ public final class Evaluator {
     m.put("levenshtein", MetricDirection.MIN);
     m.put("levenshtein_rate", MetricDirection.MIN);
     m.put("exact_match", MetricDirection.MAX);
+    // The G2P literature's names: PER = total edit distance / total length of the closest references
+    // (the same number as levenshtein_rate), WER = the share of outputs with any error.
+    m.put("per", MetricDirection.MIN);
+    m.put("wer", MetricDirection.MIN);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -161,6 +165,8 @@ public final class Evaluator {
     // Errors per reference token over the split (phoneme/character error rate).
     out.put(prefix + "levenshtein_rate", (double) distanceSum / Math.max(1, lengthSum));
     out.put(prefix + "exact_match", exact / count);
+    out.put(prefix + "per", (double) distanceSum / Math.max(1, lengthSum));
+    out.put(prefix + "wer", n == 0 ? 0.0 : 1.0 - exact / n);
     for (int m = 0; m < extra.length; m++) {
       out.put(prefix + metrics.get(m).name(), extra[m] / count);
     }

@@ -60,7 +60,8 @@ class EvaluatorMetricsTest {
     try (TabularPolicy p = policy()) {
       EvaluationEvent one = new Evaluator(p, List.of(), 4, 1, 1, 0).evaluate(0, "dev", SOURCES, REFERENCES);
       EvaluationEvent two = new Evaluator(p, List.of(), 4, 64, 1, 0).evaluate(0, "dev", SOURCES, REFERENCES);
-      assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match"),
+      assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match", "eval/per",
+          "eval/wer"),
           one.metrics().keySet());
       assertEquals(one.metrics(), two.metrics());
       assertTrue(one.samples().isEmpty());

@@ -38,17 +38,21 @@ class EvaluatorTest {
     assertEquals("dev", e.split());
     // nltk method1: sentence_bleu([[4]], [4]) = 0.1778279410038923; the other two score 0
     double bleu1 = 0.1778279410038923;
-    Map<String, Double> expected = Map.of(
-        "eval/bleu", bleu1 / 3,
-        "eval/levenshtein", 2.0 / 3, // 0, 1, and 1 to the closest reference {7}
-        "eval/levenshtein_rate", 2.0 / 3, // 2 edits over reference lengths 1 + 1 + 1
-        "eval/exact_match", 1.0 / 3,
-        "eval/exact", 1.0 / 3,
-        "eval/beam/bleu", 2 * bleu1 / 3,
-        "eval/beam/levenshtein", 1.0 / 3,
-        "eval/beam/levenshtein_rate", 1.0 / 3,
-        "eval/beam/exact_match", 2.0 / 3,
-        "eval/beam/exact", 2.0 / 3);
+    Map<String, Double> expected = Map.ofEntries(
+        Map.entry("eval/bleu", bleu1 / 3),
+        Map.entry("eval/levenshtein", 2.0 / 3), // 0, 1, and 1 to the closest reference {7}
+        Map.entry("eval/levenshtein_rate", 2.0 / 3), // 2 edits over reference lengths 1 + 1 + 1
+        Map.entry("eval/exact_match", 1.0 / 3),
+        Map.entry("eval/exact", 1.0 / 3),
+        Map.entry("eval/per", 2.0 / 3), // as levenshtein_rate
+        Map.entry("eval/wer", 2.0 / 3), // two of three outputs have an error
+        Map.entry("eval/beam/bleu", 2 * bleu1 / 3),
+        Map.entry("eval/beam/levenshtein", 1.0 / 3),
+        Map.entry("eval/beam/levenshtein_rate", 1.0 / 3),
+        Map.entry("eval/beam/exact_match", 2.0 / 3),
+        Map.entry("eval/beam/exact", 2.0 / 3),
+        Map.entry("eval/beam/per", 1.0 / 3),
+        Map.entry("eval/beam/wer", 1.0 / 3));
     assertEquals(expected.keySet(), e.metrics().keySet());
     expected.forEach((k, v) -> assertEquals(v, e.metrics().get(k), 1e-15, k));
 
@@ -67,7 +71,8 @@ class EvaluatorTest {
   void withoutBeamOrSamplesOnlyGreedyMetrics() {
     Evaluator ev = new Evaluator(policy(), List.of(), 3, 1, 1, 0);
     EvaluationEvent e = ev.evaluate(0, "test", SOURCES, REFS);
-    assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match"), e.metrics().keySet());
+    assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match", "eval/per", "eval/wer"),
+        e.metrics().keySet());
     assertEquals(2.0 / 3, e.metrics().get("eval/levenshtein"), 1e-15);
     assertEquals(List.of(), e.samples());
     // ties between equally close references go to the longest
@@ -90,7 +95,8 @@ class EvaluatorTest {
         "eval/bleu", MetricDirection.MAX, "eval/exact_match", MetricDirection.MAX,
         "eval/levenshtein", MetricDirection.MIN, "eval/levenshtein_rate", MetricDirection.MIN,
         "eval/beam/levenshtein_rate", MetricDirection.MIN, "eval/beam/bleu", MetricDirection.MAX,
-        "eval/reward", MetricDirection.MAX, "eval/chrf", MetricDirection.MAX);
+        "eval/reward", MetricDirection.MAX, "eval/chrf", MetricDirection.MAX, "eval/per", MetricDirection.MIN,
+        "eval/beam/wer", MetricDirection.MIN);
     expected.forEach((k, d) -> assertEquals(d, Evaluator.direction(k).orElseThrow(), k));
     assertTrue(Evaluator.direction("train/loss").isEmpty());
   }
