@@ -111,7 +111,8 @@ public final class LocalMlflowServer implements AutoCloseable {
       Path root = LocalMlflowServer.projectRoot();
       String env = System.getenv(FOOTPRINT_ENV);
       Footprint f = env == null || env.isBlank() ? Footprint.LEAN : Footprint.parse(env, FOOTPRINT_ENV);
-      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(90), false, f);
+      // A first start creates and migrates the sqlite store: tens of seconds on a quiet machine, minutes on a loaded one.
+      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(240), false, f);
     }
 
     public Options withStateDir(Path dir) {
