@@ -73,7 +73,7 @@ score17="$(unset JAVA_HOME; "${seqrl[@]}" score --metric bleu --hyps "$work/hyps
 
 step "seqrl score agrees with the default JDK; starting the MLflow server"
 "${seqrl[@]}" mlflow >"$work/mlflow.out" 2>&1 || failed "seqrl mlflow: $(cat "$work/mlflow.out")"
-uri="$(sed -n 's/^MLflow UI: \(http[^ ]*\).*/\1/p' "$work/mlflow.out")"
+uri="$(sed -n 's/^Tracking URI: \(http[^ ]*\).*/\1/p' "$work/mlflow.out")"
 [[ -n "$uri" ]] || failed "seqrl mlflow printed no address: $(cat "$work/mlflow.out")"
 step "server at $uri; training"
 SEQRL_JAVA_OPTS=-Xmx1g "${seqrl[@]}" train "$copy/examples/quickstart.yaml" --output "$work/run" --progress lines \

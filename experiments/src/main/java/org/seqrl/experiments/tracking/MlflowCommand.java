@@ -57,6 +57,8 @@ public final class MlflowCommand implements Callable<Integer> {
         }
       }
       System.out.println("MLflow UI: " + link);
+      // What MLFLOW_TRACKING_URI or --tracking-uri take (the UI link above carries a view after '#').
+      System.out.println("Tracking URI: " + server.uri());
       System.out.println("  " + (server.startedHere() ? "started" : "already running") + ", pid " + server.pid() + ", "
           + (server.footprint() == LocalMlflowServer.Footprint.LEAN
               ? "lean server (tracking and UI; `seqrl mlflow --stop` then `--full` for MLflow's GenAI job runner)"

@@ -46,6 +46,7 @@ class LocalMlflowServerTest {
 
     String out = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString());
     assertTrue(out.contains("MLflow UI: " + running.uri() + "/#/experiments?workflowType=machine_learning\n"), out);
+    assertTrue(out.contains("Tracking URI: " + running.uri() + "\n"), out);
     assertTrue(out.contains("already running, pid " + running.pid() + ", lean server"), out);
     String one = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString(), "--experiment", "embedded");
     assertTrue(one.contains("MLflow UI: " + running.uri() + "/#/experiments/" + experimentOf(runId) + "/runs?workflowType=machine_learning"),
