@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -72,6 +73,8 @@ public final class LearningCurvePlot {
    * of them: every line then rises or falls over at least a quarter of its panel.
    */
   static final double SPREAD = 4;
+  /** Longest panel title that fits over a panel. */
+  private static final int TITLE_CHARS = 52;
 
   /**
    * Single run: small multiples, one panel per metric group ({@link MetricNames.Group}) on one
@@ -85,7 +88,10 @@ public final class LearningCurvePlot {
     }
     Map<String, List<Long>> steps = new TreeMap<>();
     histories.forEach((k, v) -> steps.put(k, new ArrayList<>(v.keySet())));
-    PanelFigure.write(runName, panels, panels.size() > 4 ? 3 : 2, MetricNames.phaseBoundary(steps), png);
+    OptionalDouble boundary = MetricNames.phaseBoundary(steps);
+    String title = boundary.isPresent()
+        ? runName + "  (dashed line: RL starts at step " + (long) Math.ceil(boundary.getAsDouble()) + ")" : runName;
+    PanelFigure.write(title, panels, panels.size() > 4 ? 3 : 2, false, boundary, png);
   }
 
   static List<PanelFigure.Panel> runPanels(Map<String, SortedMap<Long, Double>> histories) {
@@ -111,8 +117,10 @@ public final class LearningCurvePlot {
         }
         String title = group.title;
         if (clusters.size() > 1) {
+          // The panel's metrics, after the group's name if both fit over the panel.
           String which = names.stream().map(MetricNames::base).distinct().collect(Collectors.joining(", "));
-          title += ": " + (which.length() > 40 ? which.substring(0, 37) + "..." : which);
+          title = (group.title + ": " + which).length() <= TITLE_CHARS ? group.title + ": " + which
+              : which.length() <= TITLE_CHARS ? which : group.title + " (" + (clusters.indexOf(names) + 1) + ")";
         }
         out.add(new PanelFigure.Panel(title, "step", "", curves));
       }

@@ -70,9 +70,11 @@ final class PanelFigure {
   /**
    * Writes the panels in a grid of {@code columns} columns under a figure title. Panels with the
    * same x title get the same x range (the union of their data); {@code boundary}, if present, is
-   * drawn as a dashed vertical line in every panel whose x range contains it.
+   * drawn as a dashed vertical line in every panel whose x range contains it. With {@code shareY},
+   * panels with the same x and y titles (one metric over one axis, as in a sweep's grid) also share
+   * their y range, so that their heights compare across panels.
    */
-  static void write(String title, List<Panel> panels, int columns, OptionalDouble boundary, Path png)
+  static void write(String title, List<Panel> panels, int columns, boolean shareY, OptionalDouble boundary, Path png)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     if (panels.isEmpty()) {
@@ -87,7 +89,15 @@ final class PanelFigure {
         r[0] = Math.min(r[0], c.line().firstKey());
         r[1] = Math.max(r[1], c.line().lastKey());
       }
-      legendRows = Math.max(legendRows, p.curves().size() + (boundary.isPresent() ? 1 : 0));
+      legendRows = Math.max(legendRows, p.curves().size());
+    }
+    Map<String, double[]> yRange = new HashMap<>();
+    if (shareY) {
+      for (Panel p : panels) {
+        double[] own = dataRange(p);
+        yRange.merge(p.xTitle() + "\n" + p.yTitle(), own,
+            (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+      }
     }
     int panelHeight = PANEL_BASE_HEIGHT + LEGEND_ROW * legendRows;
     int cols = Math.min(columns, panels.size());
@@ -105,7 +115,9 @@ final class PanelFigure {
       g.drawString(title, Math.max(8, (img.getWidth() - tw) / 2), 27);
       for (int i = 0; i < panels.size(); i++) {
         double[] r = xRange.get(panels.get(i).xTitle());
-        XYChart chart = chart(panels.get(i), panelHeight, r[0], r[1], boundary);
+        Panel p = panels.get(i);
+        double[] y = yRange.getOrDefault(p.xTitle() + "\n" + p.yTitle(), dataRange(p));
+        XYChart chart = chart(p, panelHeight, r[0], r[1], niceRange(y[0], y[1]), boundary);
         BufferedImage part = BitmapEncoder.getBufferedImage(chart);
         g.drawImage(part, (i % cols) * PANEL_WIDTH, TITLE_HEIGHT + (i / cols) * panelHeight, null);
       }
@@ -118,7 +130,24 @@ final class PanelFigure {
     ImageIO.write(img, "png", png.toFile());
   }
 
-  private static XYChart chart(Panel p, int height, double xMin, double xMax, OptionalDouble boundary) {
+  /** Lowest and highest y of the panel's lines and bands. */
+  private static double[] dataRange(Panel p) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (Curve c : p.curves()) {
+      for (double v : c.line().values()) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      for (double[] b : c.band().values()) {
+        lo = Math.min(lo, b[0]);
+        hi = Math.max(hi, b[1]);
+      }
+    }
+    return new double[] {lo, hi};
+  }
+
+  private static XYChart chart(Panel p, int height, double xMin, double xMax, double[] y, OptionalDouble boundary) {
     XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(height).title(p.title()).xAxisTitle(p.xTitle())
         .yAxisTitle(p.yTitle()).build();
     var st = chart.getStyler();
@@ -133,8 +162,6 @@ final class PanelFigure {
     st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     st.setXAxisMin(xMin);
     st.setXAxisMax(xMax > xMin ? xMax : xMin + 1);
-    double yMin = Double.POSITIVE_INFINITY;
-    double yMax = Double.NEGATIVE_INFINITY;
     // Bands first, so that every line is drawn over every band.
     for (Curve c : p.curves()) {
       if (c.band().size() < 2) {
@@ -158,10 +185,6 @@ final class PanelFigure {
       s.setLineStyle(SeriesLines.NONE);
       s.setMarker(SeriesMarkers.NONE);
       s.setShowInLegend(false);
-      for (double y : ys) {
-        yMin = Math.min(yMin, y);
-        yMax = Math.max(yMax, y);
-      }
     }
     for (Curve c : p.curves()) {
       List<Double> xs = new ArrayList<>(c.line().keySet());
@@ -172,21 +195,17 @@ final class PanelFigure {
       s.setLineStyle(new BasicStroke(2f));
       // A single point has no line to draw: give it a dot.
       s.setMarker(xs.size() == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
-      for (double y : ys) {
-        yMin = Math.min(yMin, y);
-        yMax = Math.max(yMax, y);
-      }
     }
-    double[] y = niceRange(yMin, yMax);
     st.setYAxisMin(y[0]);
     st.setYAxisMax(y[1]);
     if (boundary.isPresent() && boundary.getAsDouble() > xMin && boundary.getAsDouble() < xMax) {
       double b = boundary.getAsDouble();
-      XYSeries s = chart.addSeries("RL starts", new double[] {b, b}, y);
+      XYSeries s = chart.addSeries("phase boundary", new double[] {b, b}, y);
       s.setLineColor(BOUNDARY);
       s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
       s.setMarker(SeriesMarkers.NONE);
-      s.setShowInLegend(true);
+      // The figure's title says what the line is; a legend row in every panel would repeat it.
+      s.setShowInLegend(false);
     }
     return chart;
   }

@@ -333,7 +333,7 @@ public final class SweepReport {
       if (!panels.isEmpty()) {
         png = outDir.resolve("curves.png");
         PanelFigure.write(curve + ": mean over seeds, band ± 1 sample std", panels, panels.size() > 4 ? 3 : 2,
-            OptionalDouble.empty(), png);
+            true, OptionalDouble.empty(), png);
         boolean sinceRl = panels.stream().anyMatch(p -> p.xTitle().equals(RL_STEPS));
         md.append("\n## Learning curves: ").append(curve).append("\n\n")
             .append("One panel per value of rl.baseline if it varies (else of the first param that varies), "

@@ -523,7 +523,7 @@ class PlotTest {
             reward.add(metric("train/reward_mean", s, 0.3));
             if (s % 10 == 0) {
               // rises over RL; the seeds spread by 0.03 each; baselines and rewards shift the level
-              bleu.add(metric("eval/bleu", s, 0.3 + 0.004 * (s - 100) + 0.03 * (seed - 2) + 0.02 * b + 0.05 * r));
+              bleu.add(metric("eval/bleu", s, 0.3 + 0.004 * (s - 100) + 0.03 * (seed - 2) + 0.1 * b + 0.05 * r));
             }
           }
           Map<String, String> params = Map.of("rl.baseline", baselines[b], "rl.reward", rewards[r], "rl.steps", "60",
@@ -550,9 +550,9 @@ class PlotTest {
     PanelFigure.Curve scstBleu = panels.get(2).curves().get(0);
     // x = RL steps: 0 is the last pre-training evaluation (step 100), 60 the last RL step
     assertEquals(List.of(0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0), new ArrayList<>(scstBleu.line().keySet()));
-    assertEquals(0.3 + 0.04 + 0.04, scstBleu.line().get(10.0), 1e-9);
+    assertEquals(0.3 + 0.04 + 0.2, scstBleu.line().get(10.0), 1e-9);
     // seeds at -0.03, 0, +0.03: sample std 0.03
-    assertEquals(0.3 + 0.04 + 0.04 - 0.03, scstBleu.band().get(10.0)[0], 1e-9);
+    assertEquals(0.3 + 0.04 + 0.2 - 0.03, scstBleu.band().get(10.0)[0], 1e-9);
     assertEquals(RL_STEPS_TITLE, panels.get(0).xTitle());
     assertEquals("step", panels.get(3).xTitle());
 
@@ -571,6 +571,20 @@ class PlotTest {
       }
     }
     assertTrue(pixelsIn(img, areas.get(3), PanelFigure.colour(1)).isEmpty(), "the pre-training panel has one series");
+    // The RL panels share one y range: every curve starts at 0.3, at the same height in each
+    // panel, though the baselines end at different levels (own ranges would differ).
+    double[] start = new double[3];
+    for (int i = 0; i < 3; i++) {
+      java.awt.Rectangle a = areas.get(i);
+      // both lines start at 0.3, one over the other: their pixels together
+      List<int[]> line = new ArrayList<>(pixelsIn(img, a, PanelFigure.colour(0)));
+      line.addAll(pixelsIn(img, a, PanelFigure.colour(1)));
+      int x0 = line.stream().mapToInt(p -> p[0]).min().orElseThrow();
+      // the lowest pixel of the first column (the lines rise steeply from there), from the plot's bottom edge
+      start[i] = a.y + a.height - line.stream().filter(p -> p[0] <= x0 + 1).mapToInt(p -> p[1]).max().orElseThrow();
+    }
+    assertEquals(start[0], start[1], 2, "RL panels 0 and 1 have different y ranges");
+    assertEquals(start[0], start[2], 2, "RL panels 0 and 2 have different y ranges");
     String md = java.nio.file.Files.readString(out.markdown());
     assertTrue(md.contains("x is RL steps"), md);
   }
