@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -110,6 +112,10 @@ public final class SweepReport {
 
   /** Params whose value differs between runs (a missing param counts as a value), seeds excluded. */
   List<String> varyingParams() {
+    return varyingParams(runs);
+  }
+
+  static List<String> varyingParams(List<RunData> runs) {
     TreeSet<String> keys = new TreeSet<>();
     runs.forEach(r -> keys.addAll(r.params().keySet()));
     List<String> out = new ArrayList<>();
@@ -172,26 +178,118 @@ public final class SweepReport {
     return Optional.of(best.getValue());
   }
 
-  /** Mean over the group's runs at each step where any run logged the metric. */
-  static SortedMap<Long, Double> meanCurve(List<RunData> runs, String metric) {
-    SortedMap<Long, double[]> sums = new TreeMap<>();
-    for (RunData r : runs) {
-      for (Metric m : r.histories().getOrDefault(metric, List.of())) {
-        double[] s = sums.computeIfAbsent(m.getStep(), k -> new double[2]);
-        s[0] += m.getValue();
-        s[1] += 1;
-      }
-    }
-    SortedMap<Long, Double> out = new TreeMap<>();
-    sums.forEach((step, s) -> out.put(step, s[0] / s[1]));
-    return out;
-  }
-
   static String meanStd(double[] xs) {
     if (xs.length == 0) {
       return "-";
     }
     return String.format(Locale.ROOT, "%.4f ± %.4f", Stats.mean(xs), Stats.sampleStd(xs));
+  }
+
+  static final String RL_STEPS = "RL steps";
+  static final String STEPS = "step";
+
+  /**
+   * The step before a run's first RL step (where its RL starts), if the run logged RL-only metrics
+   * ({@link MetricNames#isRl}); runs that only pre-trained have none.
+   */
+  static OptionalLong rlOrigin(RunData r) {
+    Map<String, List<Long>> steps = new TreeMap<>();
+    r.histories().forEach((k, ms) -> steps.put(k, ms.stream().map(Metric::getStep).toList()));
+    OptionalLong first = MetricNames.firstRlStep(steps);
+    return first.isPresent() ? OptionalLong.of(first.getAsLong() - 1) : OptionalLong.empty();
+  }
+
+  /**
+   * Per x: mean, sample std and number of runs, where x is the step minus {@code origin} of the run
+   * (points before the origin left out); a step logged twice in a run keeps its later value.
+   */
+  static SortedMap<Long, double[]> seedCurve(List<RunData> runs, String metric, Map<RunData, Long> origin) {
+    SortedMap<Long, List<Double>> at = new TreeMap<>();
+    for (RunData r : runs) {
+      long o = origin.getOrDefault(r, 0L);
+      SortedMap<Long, Metric> last = new TreeMap<>();
+      for (Metric m : r.histories().getOrDefault(metric, List.of())) {
+        Metric prev = last.get(m.getStep());
+        if (prev == null || m.getTimestamp() >= prev.getTimestamp()) {
+          last.put(m.getStep(), m);
+        }
+      }
+      last.forEach((step, m) -> {
+        if (step >= o && Double.isFinite(m.getValue())) {
+          at.computeIfAbsent(step - o, k -> new ArrayList<>()).add(m.getValue());
+        }
+      });
+    }
+    SortedMap<Long, double[]> out = new TreeMap<>();
+    at.forEach((x, vs) -> {
+      double[] v = vs.stream().mapToDouble(Double::doubleValue).toArray();
+      out.put(x, new double[] {Stats.mean(v), v.length > 1 ? Stats.sampleStd(v) : 0, v.length});
+    });
+    return out;
+  }
+
+  /**
+   * The sweep figure: one panel per value of {@link #panelParam}, one line per combination of the
+   * other varying params (the same colour in every panel), with a ± 1 std band over seeds. Groups
+   * with RL steps are drawn against RL steps, so that a long pre-training does not squeeze RL into
+   * the right edge; groups without any (pre-training only) go to panels against their own steps.
+   */
+  List<PanelFigure.Panel> curvePanels(List<Group> groups, String metric) {
+    Map<RunData, Long> origins = new IdentityHashMap<>();
+    runs.forEach(r -> rlOrigin(r).ifPresent(o -> origins.put(r, o)));
+    List<Group> rl = groups.stream().filter(g -> g.runs().stream().anyMatch(origins::containsKey)).toList();
+    List<Group> plain = groups.stream().filter(g -> !rl.contains(g)).toList();
+    List<PanelFigure.Panel> out = new ArrayList<>();
+    if (rl.isEmpty()) {
+      out.addAll(panelsOf(plain, metric, STEPS, Map.of(), ""));
+    } else {
+      out.addAll(panelsOf(rl, metric, RL_STEPS, origins, ""));
+      out.addAll(panelsOf(plain, metric, STEPS, Map.of(), "no RL steps"));
+    }
+    return out;
+  }
+
+  private static List<PanelFigure.Panel> panelsOf(List<Group> groups, String metric, String xTitle,
+      Map<RunData, Long> origins, String titlePrefix) {
+    List<RunData> all = groups.stream().flatMap(g -> g.runs().stream()).toList();
+    List<String> varying = varyingParams(all);
+    String panelKey = varying.contains("rl.baseline") ? "rl.baseline" : varying.isEmpty() ? null : varying.get(0);
+    List<String> seriesKeys = varying.stream().filter(k -> !k.equals(panelKey)).toList();
+    Map<String, Map<String, SortedMap<Long, double[]>>> byPanel = new TreeMap<>();
+    TreeSet<String> labels = new TreeSet<>();
+    for (Group g : groups) {
+      RunData any = g.runs().get(0);
+      String panel = panelKey == null ? "" : panelKey + "=" + any.params().getOrDefault(panelKey, "-");
+      String label = seriesKeys.isEmpty() ? "mean over seeds"
+          : seriesKeys.stream().map(k -> k + "=" + any.params().getOrDefault(k, "-")).collect(Collectors.joining(", "));
+      SortedMap<Long, double[]> c = seedCurve(g.runs(), metric, origins);
+      if (!c.isEmpty()) {
+        byPanel.computeIfAbsent(panel, p -> new TreeMap<>()).put(label, c);
+        labels.add(label);
+      }
+    }
+    List<String> colourOrder = new ArrayList<>(labels);
+    List<PanelFigure.Panel> out = new ArrayList<>();
+    byPanel.forEach((panel, series) -> {
+      List<PanelFigure.Curve> curves = new ArrayList<>();
+      series.forEach((label, c) -> {
+        SortedMap<Double, Double> line = new TreeMap<>();
+        SortedMap<Double, double[]> band = new TreeMap<>();
+        c.forEach((x, v) -> {
+          line.put(x.doubleValue(), v[0]);
+          if (v[2] >= 2) {
+            band.put(x.doubleValue(), new double[] {v[0] - v[1], v[0] + v[1]});
+          }
+        });
+        int runsIn = (int) c.values().stream().mapToDouble(v -> v[2]).max().orElse(0);
+        curves.add(new PanelFigure.Curve(label + " (" + runsIn + (runsIn == 1 ? " seed)" : " seeds)"), line, band,
+            PanelFigure.colour(colourOrder.indexOf(label))));
+      });
+      String title = titlePrefix.isEmpty() ? (panel.isEmpty() ? "all runs" : panel)
+          : titlePrefix + (panel.isEmpty() ? "" : ": " + panel);
+      out.add(new PanelFigure.Panel(title, xTitle, metric, curves));
+    });
+    return out;
   }
 
   /** Writes {@code report.md} and, if the metric has any history, {@code curves.png} into {@code outDir}. */
@@ -231,17 +329,18 @@ public final class SweepReport {
     }
     Path png = null;
     if (curve != null) {
-      Map<String, SortedMap<Long, Double>> series = new LinkedHashMap<>();
-      for (Group g : groups) {
-        SortedMap<Long, Double> c = meanCurve(g.runs(), curve);
-        if (!c.isEmpty()) {
-          series.put(g.label(), c);
-        }
-      }
-      if (!series.isEmpty()) {
+      List<PanelFigure.Panel> panels = curvePanels(groups, curve);
+      if (!panels.isEmpty()) {
         png = outDir.resolve("curves.png");
-        LearningCurvePlot.write(curve + " (mean over seeds)", curve, series, png);
-        md.append("\n## Learning curves: ").append(curve).append("\n\n![").append(curve).append("](curves.png)\n");
+        PanelFigure.write(curve + ": mean over seeds, band ± 1 sample std", panels, panels.size() > 4 ? 3 : 2,
+            true, OptionalDouble.empty(), png);
+        boolean sinceRl = panels.stream().anyMatch(p -> p.xTitle().equals(RL_STEPS));
+        md.append("\n## Learning curves: ").append(curve).append("\n\n")
+            .append("One panel per value of rl.baseline if it varies (else of the first param that varies), "
+                + "one colour per value of the other varying params; the line is the mean over seeds, the band ± one sample standard deviation (where ≥ 2 seeds logged the step). ")
+            .append(sinceRl ? "x is RL steps: steps since the run's first RL step, minus one (0 = the model RL starts from); "
+                + "runs without RL steps are drawn against their own steps." : "No run logged RL-only metrics, so x is the run's step.")
+            .append("\n\n![").append(curve).append("](curves.png)\n");
       } else {
         md.append("\nNo run logged '").append(curve).append("'; no learning curve.\n");
       }

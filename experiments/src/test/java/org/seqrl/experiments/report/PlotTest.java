@@ -1,5 +1,6 @@
 package org.seqrl.experiments.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -256,7 +257,7 @@ class PlotTest {
     series.put("train/reward_mean", new TreeMap<>(Map.of(0L, 0.1, 1L, 0.3, 2L, 0.4)));
     series.put("train/z_never_finite", new TreeMap<>(Map.of(0L, Double.NaN, 1L, Double.POSITIVE_INFINITY)));
     Path png = dir.resolve("curves.png");
-    LearningCurvePlot.writeRun("run-1", series, png);
+    LearningCurvePlot.write("run-1", "value", series, png);
     BufferedImage img = ImageIO.read(png.toFile());
     assertEquals(900, img.getWidth());
     assertEquals(560, img.getHeight());
@@ -309,4 +310,320 @@ class PlotTest {
         Map.of("m", new TreeMap<>(Map.of(0L, Double.NaN))), dir.resolve("x.png")));
     assertTrue(e.getMessage().contains("no finite points to plot for 't'"), e.getMessage());
   }
+
+  // ---------------------------------------------------------------- small multiples
+
+  /** Copies a figure to the directory named by -Dseqrl.plots.keep, to look at what the tests draw. */
+  static void keep(Path png, String name) throws java.io.IOException {
+    String dir = System.getProperty("seqrl.plots.keep");
+    if (dir != null) {
+      java.nio.file.Files.createDirectories(Path.of(dir));
+      java.nio.file.Files.copy(png, Path.of(dir, name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * The plot areas of a figure, in reading order: rectangles at least 200 x 100 pixels without a
+   * pixel of the figure's background. Titles, tick labels and legends are text on that background,
+   * so only the (white) plot areas qualify.
+   */
+  static List<java.awt.Rectangle> plotAreas(BufferedImage img) {
+    int bg = PanelFigure.BACKGROUND.getRGB();
+    List<java.awt.Rectangle> open = new ArrayList<>();
+    List<java.awt.Rectangle> done = new ArrayList<>();
+    for (int y = 0; y < img.getHeight(); y++) {
+      List<int[]> runs = new ArrayList<>();
+      int x = 0;
+      while (x < img.getWidth()) {
+        if (img.getRGB(x, y) == bg) {
+          x++;
+          continue;
+        }
+        int start = x;
+        while (x < img.getWidth() && img.getRGB(x, y) != bg) {
+          x++;
+        }
+        if (x - start >= 200) {
+          runs.add(new int[] {start, x - 1});
+        }
+      }
+      List<java.awt.Rectangle> next = new ArrayList<>();
+      for (int[] r : runs) {
+        java.awt.Rectangle cont = null;
+        for (java.awt.Rectangle o : open) {
+          // tick marks stick out of the plot's border by a few pixels
+          if (Math.abs(o.x - r[0]) <= 10 && Math.abs(o.x + o.width - 1 - r[1]) <= 10) {
+            cont = o;
+          }
+        }
+        if (cont != null) {
+          cont.height++;
+          open.remove(cont);
+          next.add(cont);
+        } else {
+          next.add(new java.awt.Rectangle(r[0], y, r[1] - r[0] + 1, 1));
+        }
+      }
+      open.forEach(done::add);
+      open = next;
+    }
+    done.addAll(open);
+    return done.stream().filter(r -> r.height >= 100)
+        .sorted(java.util.Comparator.<java.awt.Rectangle>comparingInt(r -> r.y / 50).thenComparingInt(r -> r.x)).toList();
+  }
+
+  /** Pixels inside {@code area} drawn in {@code colour} (opaque, antialiased against white at least half covered). */
+  static List<int[]> pixelsIn(BufferedImage img, java.awt.Rectangle area, Color colour) {
+    List<int[]> out = new ArrayList<>();
+    for (int x = area.x + 2; x < area.x + area.width - 2; x++) {
+      for (int y = area.y + 2; y < area.y + area.height - 2; y++) {
+        if (drawnIn(img.getRGB(x, y), colour)) {
+          out.add(new int[] {x, y});
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Pixels inside {@code area} of exactly a band's colour over white (a band where no line crosses it). */
+  static long bandPixels(BufferedImage img, java.awt.Rectangle area, Color line) {
+    Color band = PanelFigure.bandColour(line);
+    double a = band.getAlpha() / 255.0;
+    Color want = new Color((int) Math.round(line.getRed() * a + 255 * (1 - a)),
+        (int) Math.round(line.getGreen() * a + 255 * (1 - a)), (int) Math.round(line.getBlue() * a + 255 * (1 - a)));
+    long n = 0;
+    for (int x = area.x; x < area.x + area.width; x++) {
+      for (int y = area.y; y < area.y + area.height; y++) {
+        Color p = new Color(img.getRGB(x, y));
+        if (Math.abs(p.getRed() - want.getRed()) <= 3 && Math.abs(p.getGreen() - want.getGreen()) <= 3
+            && Math.abs(p.getBlue() - want.getBlue()) <= 3) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private static int height(List<int[]> px) {
+    return px.stream().mapToInt(p -> p[1]).max().orElse(0) - px.stream().mapToInt(p -> p[1]).min().orElse(0);
+  }
+
+  private static int width(List<int[]> px) {
+    return px.stream().mapToInt(p -> p[0]).max().orElse(0) - px.stream().mapToInt(p -> p[0]).min().orElse(0);
+  }
+
+  private static SortedMap<Long, Double> curve(long from, long to, long every, java.util.function.LongToDoubleFunction f) {
+    SortedMap<Long, Double> c = new TreeMap<>();
+    for (long s = from; s <= to; s += every) {
+      c.put(s, f.applyAsDouble(s));
+    }
+    return c;
+  }
+
+  /**
+   * A run as TrainingRun logs it: 20 MLE steps, then 10 RL steps, one train/ namespace for both,
+   * evaluations every 5 steps. Metrics from 0.001 (learning rate) to 140 (steps/s).
+   */
+  static Map<String, SortedMap<Long, Double>> pretrainThenRl() {
+    Map<String, SortedMap<Long, Double>> h = new TreeMap<>();
+    h.put("train/mle_loss", curve(1, 20, 1, s -> 14 - 0.1 * s));
+    h.put("train/policy_loss", curve(21, 30, 1, s -> -20 + (s - 21)));
+    h.put("train/reward_mean", curve(21, 30, 1, s -> -4 + 0.1 * (s - 21)));
+    h.put("train/entropy", curve(1, 30, 1, s -> 2.5 - 0.03 * s));
+    h.put("train/grad_norm", curve(1, 30, 1, s -> 1 + (s % 4)));
+    h.put("train/lr", curve(1, 30, 1, s -> 1e-3 * (1 - s / 40.0)));
+    h.put("perf/steps_per_s", curve(1, 30, 1, s -> 20 + (s * 37 % 120)));
+    h.put("eval/bleu", curve(5, 30, 5, s -> 0.5 - 0.4 * Math.exp(-s / 10.0)));
+    h.put("eval/chrf", curve(5, 30, 5, s -> 17 - 4.0 * Math.exp(-s / 10.0)));
+    return h;
+  }
+
+  @Test
+  void runMetricsAreGroupedIntoPanelsByKindAndScale() {
+    List<PanelFigure.Panel> panels = LearningCurvePlot.runPanels(pretrainThenRl());
+    assertEquals(List.of("rewards and advantages", "dev evaluation: bleu", "dev evaluation: chrf", "losses: mle_loss",
+        "losses: policy_loss", "gradient, entropy, lr: entropy, grad_norm",
+        "gradient, entropy, lr: lr", "speed"), panels.stream().map(PanelFigure.Panel::title).toList());
+    assertEquals(List.of("train/entropy", "train/grad_norm"),
+        panels.get(5).curves().stream().map(PanelFigure.Curve::name).toList());
+  }
+
+  @Test
+  void seriesShareAPanelOnlyIfNoneIsFlattened() {
+    Map<String, SortedMap<Double, Double>> lines = new TreeMap<>();
+    lines.put("a", new TreeMap<>(Map.of(0.0, 0.0, 1.0, 1.0)));
+    lines.put("b", new TreeMap<>(Map.of(0.0, 0.5, 1.0, 3.0)));   // union 0..3 <= 4 x 1: with a
+    lines.put("c", new TreeMap<>(Map.of(0.0, 10.0, 1.0, 10.5))); // 0.5 wide, far off: alone
+    lines.put("d", new TreeMap<>(Map.of(0.0, 0.0, 1.0, 0.0)));   // constant 0 counts as 1 wide: with a, b
+    lines.put("e", new TreeMap<>(Map.of(0.0, 1e-3, 1.0, 1e-3))); // constant 0.001 counts as 0.0005 wide: alone
+    assertEquals(List.of(List.of("a", "b", "d"), List.of("c"), List.of("e")), LearningCurvePlot.byRange(lines));
+  }
+
+  @Test
+  void yRangesEndOnRoundSteps() {
+    assertArrayEquals(new double[] {0.1, 0.5}, PanelFigure.niceRange(0.1, 0.5), 1e-12);
+    assertArrayEquals(new double[] {13, 17}, PanelFigure.niceRange(13.6667, 17), 1e-12);
+    assertArrayEquals(new double[] {-4, -3}, PanelFigure.niceRange(-4, -3.1), 1e-12);
+    assertArrayEquals(new double[] {0, 150}, PanelFigure.niceRange(20, 131), 1e-12);
+    assertArrayEquals(new double[] {-1, 1}, PanelFigure.niceRange(0, 0), 1e-12);
+    assertArrayEquals(new double[] {0.0009, 0.0011}, PanelFigure.niceRange(0.001, 0.001), 1e-12);
+  }
+
+  @Test
+  void bothNamingsGroupAlike() {
+    for (String ns : List.of("train/", "pretrain/", "rl/")) {
+      assertEquals(MetricNames.Group.LOSSES, MetricNames.group(ns + "loss"));
+      assertEquals(MetricNames.Group.REWARDS, MetricNames.group(ns + "reward/bleu"));
+      assertEquals(MetricNames.Group.OPTIMISATION, MetricNames.group(ns + "grad_norm"));
+    }
+    assertEquals(MetricNames.Group.EVAL, MetricNames.group("eval/reward"));
+    assertEquals(MetricNames.Group.SPEED, MetricNames.group("perf/steps_per_s"));
+    assertEquals(MetricNames.Group.OPTIMISATION, MetricNames.group("diag/grad_snr"));
+    // pretrain/ and rl/ namespaces: the boundary is where rl/ starts
+    var steps = Map.of("pretrain/loss", List.of(1L, 2L, 3L), "rl/loss", List.of(4L, 5L), "eval/bleu", List.of(3L, 5L));
+    assertEquals(3.5, MetricNames.phaseBoundary(steps).orElseThrow());
+    // one phase: no boundary
+    assertTrue(MetricNames.phaseBoundary(Map.of("train/reward_mean", List.of(1L, 2L))).isEmpty());
+    assertTrue(MetricNames.phaseBoundary(Map.of("train/mle_loss", List.of(1L, 2L))).isEmpty());
+  }
+
+  /**
+   * The run figure read back: eight panels, each line filling much of its own panel's height (an
+   * axis shared with 140 steps/s would flatten BLEU to a line at the bottom), every line across the
+   * same step axis, and the dashed start of RL at the same place in each panel.
+   */
+  @Test
+  void runFigureIsSmallMultiplesWithTheirOwnYRange(@TempDir Path dir) throws Exception {
+    Path png = dir.resolve("plots/learning-curves.png");
+    LearningCurvePlot.writeRun("run-1", pretrainThenRl(), png);
+    keep(png, "run.png");
+    BufferedImage img = ImageIO.read(png.toFile());
+    List<java.awt.Rectangle> areas = plotAreas(img);
+    assertEquals(8, areas.size(), "panels: " + areas);
+    double boundaryAt = Double.NaN;
+    for (int i = 0; i < areas.size(); i++) {
+      java.awt.Rectangle a = areas.get(i);
+      // The tallest line of the panel (the losses panel holds MLE and policy loss, one of which is flatter).
+      int tallest = 0;
+      for (int c = 0; c < 3; c++) {
+        tallest = Math.max(tallest, height(pixelsIn(img, a, PanelFigure.colour(c))));
+      }
+      assertTrue(tallest > 0.35 * a.height, "panel " + i + ": its tallest line spans " + tallest + " of " + a.height
+          + " pixels: its y axis does not fit its metrics");
+      List<int[]> dashed = pixelsIn(img, a, PanelFigure.BOUNDARY);
+      java.util.Map<Integer, Long> byColumn = dashed.stream().collect(java.util.stream.Collectors.groupingBy(p -> p[0],
+          java.util.stream.Collectors.counting()));
+      int col = byColumn.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      assertTrue(byColumn.get(col) > 0.3 * a.height, "panel " + i + ": no phase boundary line");
+      double rel = (col - a.x) / (double) a.width;
+      if (Double.isNaN(boundaryAt)) {
+        boundaryAt = rel;
+      }
+      assertEquals(boundaryAt, rel, 0.02, "panel " + i + ": the boundary is elsewhere: the step axes differ");
+    }
+    // BLEU (0.17..0.5) has a panel to itself: its line rises over most of the panel's height.
+    java.awt.Rectangle bleu = areas.get(1);
+    assertTrue(height(pixelsIn(img, bleu, PanelFigure.colour(0))) > 0.6 * bleu.height, "BLEU panel");
+    // Step axis 1..30: the boundary at 20.5 is at about 67 % of the plot width.
+    assertEquals((20.5 - 1) / 29, boundaryAt, 0.06);
+  }
+
+  static org.mlflow.api.proto.Service.Metric metric(String key, long step, double v) {
+    return org.mlflow.api.proto.Service.Metric.newBuilder().setKey(key).setStep(step).setValue(v).setTimestamp(step)
+        .build();
+  }
+
+  /**
+   * A sweep of 3 baselines x 2 rewards x 3 seeds, each run 100 MLE steps then 60 RL steps, and
+   * 3 pre-training-only runs: a panel per baseline plus one for the runs without RL, each reward a
+   * colour with a band; RL curves over RL steps 0..60, not squeezed into the last 60 of 160 steps.
+   */
+  @Test
+  void sweepFigureIsAGridWithBandsOverRlSteps(@TempDir Path dir) throws Exception {
+    List<SweepReport.RunData> runs = new ArrayList<>();
+    String[] baselines = {"none", "rloo", "scst"};
+    String[] rewards = {"bleu", "levenshtein"};
+    for (int b = 0; b < baselines.length; b++) {
+      for (int r = 0; r < rewards.length; r++) {
+        for (int seed = 1; seed <= 3; seed++) {
+          List<org.mlflow.api.proto.Service.Metric> bleu = new ArrayList<>();
+          List<org.mlflow.api.proto.Service.Metric> reward = new ArrayList<>();
+          List<org.mlflow.api.proto.Service.Metric> mle = new ArrayList<>();
+          for (long s = 0; s <= 100; s += 50) {
+            bleu.add(metric("eval/bleu", s, 0.1 + 0.002 * s));
+          }
+          for (long s = 1; s <= 100; s++) {
+            mle.add(metric("train/mle_loss", s, 3 - s / 50.0));
+          }
+          for (long s = 101; s <= 160; s++) {
+            reward.add(metric("train/reward_mean", s, 0.3));
+            if (s % 10 == 0) {
+              // rises over RL; the seeds spread by 0.03 each; baselines and rewards shift the level
+              bleu.add(metric("eval/bleu", s, 0.3 + 0.004 * (s - 100) + 0.03 * (seed - 2) + 0.1 * b + 0.05 * r));
+            }
+          }
+          Map<String, String> params = Map.of("rl.baseline", baselines[b], "rl.reward", rewards[r], "rl.steps", "60",
+              "seed", "" + seed);
+          runs.add(new SweepReport.RunData(b + "-" + r + "-" + seed, "cell", params, Map.of(),
+              Map.of("eval/bleu", bleu, "train/reward_mean", reward, "train/mle_loss", mle)));
+        }
+      }
+    }
+    for (int seed = 1; seed <= 3; seed++) {
+      List<org.mlflow.api.proto.Service.Metric> bleu = new ArrayList<>();
+      for (long s = 0; s <= 100; s += 10) {
+        bleu.add(metric("eval/bleu", s, 0.1 + 0.002 * s + 0.01 * seed));
+      }
+      runs.add(new SweepReport.RunData("p" + seed, "mle", Map.of("rl.baseline", "scst", "rl.reward", "bleu",
+          "rl.steps", "0", "seed", "" + seed), Map.of(), Map.of("eval/bleu", bleu)));
+    }
+    SweepReport report = new SweepReport(runs, "test");
+    List<PanelFigure.Panel> panels = report.curvePanels(report.groups(), "eval/bleu");
+    assertEquals(List.of("rl.baseline=none", "rl.baseline=rloo", "rl.baseline=scst", "no RL steps"),
+        panels.stream().map(PanelFigure.Panel::title).toList());
+    assertEquals(List.of("rl.reward=bleu (3 seeds)", "rl.reward=levenshtein (3 seeds)"),
+        panels.get(0).curves().stream().map(PanelFigure.Curve::name).toList());
+    PanelFigure.Curve scstBleu = panels.get(2).curves().get(0);
+    // x = RL steps: 0 is the last pre-training evaluation (step 100), 60 the last RL step
+    assertEquals(List.of(0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0), new ArrayList<>(scstBleu.line().keySet()));
+    assertEquals(0.3 + 0.04 + 0.2, scstBleu.line().get(10.0), 1e-9);
+    // seeds at -0.03, 0, +0.03: sample std 0.03
+    assertEquals(0.3 + 0.04 + 0.2 - 0.03, scstBleu.band().get(10.0)[0], 1e-9);
+    assertEquals(RL_STEPS_TITLE, panels.get(0).xTitle());
+    assertEquals("step", panels.get(3).xTitle());
+
+    SweepReport.Output out = report.write(dir.resolve("report"), "eval/bleu");
+    keep(out.curves(), "sweep.png");
+    BufferedImage img = ImageIO.read(out.curves().toFile());
+    List<java.awt.Rectangle> areas = plotAreas(img);
+    assertEquals(4, areas.size(), "panels: " + areas);
+    for (int i = 0; i < 3; i++) {
+      java.awt.Rectangle a = areas.get(i);
+      for (int c = 0; c < 2; c++) {
+        List<int[]> line = pixelsIn(img, a, PanelFigure.colour(c));
+        assertTrue(width(line) > 0.9 * a.width, "panel " + i + " series " + c + " spans " + width(line) + " of "
+            + a.width + " pixels: not over RL steps");
+        assertTrue(bandPixels(img, a, PanelFigure.colour(c)) > 500, "panel " + i + ": no band of series " + c);
+      }
+    }
+    assertTrue(pixelsIn(img, areas.get(3), PanelFigure.colour(1)).isEmpty(), "the pre-training panel has one series");
+    // The RL panels share one y range: every curve starts at 0.3, at the same height in each
+    // panel, though the baselines end at different levels (own ranges would differ).
+    double[] start = new double[3];
+    for (int i = 0; i < 3; i++) {
+      java.awt.Rectangle a = areas.get(i);
+      // both lines start at 0.3, one over the other: their pixels together
+      List<int[]> line = new ArrayList<>(pixelsIn(img, a, PanelFigure.colour(0)));
+      line.addAll(pixelsIn(img, a, PanelFigure.colour(1)));
+      int x0 = line.stream().mapToInt(p -> p[0]).min().orElseThrow();
+      // the lowest pixel of the first column (the lines rise steeply from there), from the plot's bottom edge
+      start[i] = a.y + a.height - line.stream().filter(p -> p[0] <= x0 + 1).mapToInt(p -> p[1]).max().orElseThrow();
+    }
+    assertEquals(start[0], start[1], 2, "RL panels 0 and 1 have different y ranges");
+    assertEquals(start[0], start[2], 2, "RL panels 0 and 2 have different y ranges");
+    String md = java.nio.file.Files.readString(out.markdown());
+    assertTrue(md.contains("x is RL steps"), md);
+  }
+
+  private static final String RL_STEPS_TITLE = SweepReport.RL_STEPS;
 }

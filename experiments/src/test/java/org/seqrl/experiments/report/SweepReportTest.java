@@ -71,7 +71,10 @@ class SweepReportTest {
     assertFalse(md.contains("train/loss final"), "only eval/* metrics are tabulated");
     assertTrue(md.contains("](curves.png)"));
     BufferedImage png = ImageIO.read(out.resolve("curves.png").toFile());
-    assertEquals(900, png.getWidth());
+    // No RL-only metric logged: x is the step. One panel per reward (the only varying param).
+    assertEquals(2 * PanelFigure.PANEL_WIDTH, png.getWidth());
+    assertEquals(2, PlotTest.plotAreas(png).size());
+    assertTrue(Files.readString(out.resolve("report.md")).contains("x is the run's step"));
     assertTrue(Files.size(out.resolve("curves.png")) > 5_000);
     assertTrue(distinctColours(png) > 10, "the curves image should not be blank");
 
@@ -89,11 +92,29 @@ class SweepReportTest {
   }
 
   @Test
-  void meanCurveAveragesSeedsPerStep() {
-    var runs = List.of(
-        new SweepReport.RunData("a", "a", Map.of(), Map.of(), Map.of("m", List.of(metric(0, 1.0), metric(10, 3.0)))),
-        new SweepReport.RunData("b", "b", Map.of(), Map.of(), Map.of("m", List.of(metric(0, 2.0), metric(10, 5.0)))));
-    assertEquals(Map.of(0L, 1.5, 10L, 4.0), SweepReport.meanCurve(runs, "m"));
+  void seedCurveAveragesSeedsPerStepSinceTheirOrigin() {
+    var a = new SweepReport.RunData("a", "a", Map.of(), Map.of(), Map.of("m", List.of(metric(0, 1.0), metric(10, 3.0))));
+    var b = new SweepReport.RunData("b", "b", Map.of(), Map.of(), Map.of("m", List.of(metric(0, 2.0), metric(10, 5.0),
+        metric(20, 7.0))));
+    var c = SweepReport.seedCurve(List.of(a, b), "m", Map.of());
+    assertEquals(List.of(0L, 10L, 20L), List.copyOf(c.keySet()));
+    // mean, sample std, runs
+    assertEquals(List.of(1.5, Math.sqrt(0.5), 2.0), List.of(c.get(0L)[0], c.get(0L)[1], c.get(0L)[2]));
+    assertEquals(List.of(4.0, Math.sqrt(2), 2.0), List.of(c.get(10L)[0], c.get(10L)[1], c.get(10L)[2]));
+    assertEquals(List.of(7.0, 0.0, 1.0), List.of(c.get(20L)[0], c.get(20L)[1], c.get(20L)[2]));
+    // b's RL started after step 10: its points before are left out, step 20 is RL step 10
+    var since = SweepReport.seedCurve(List.of(b), "m", Map.of(b, 10L));
+    assertEquals(Map.of(0L, 5.0, 10L, 7.0), Map.of(0L, since.get(0L)[0], 10L, since.get(10L)[0]));
+    assertEquals(2, since.size());
+  }
+
+  @Test
+  void rlOriginIsTheStepBeforeTheFirstRlStep() {
+    var r = new SweepReport.RunData("a", "a", Map.of(), Map.of(), Map.of("train/mle_loss", List.of(metric(1, 1), metric(2, 1)),
+        "train/reward_mean", List.of(metric(3, 0.1), metric(4, 0.2))));
+    assertEquals(2L, SweepReport.rlOrigin(r).orElseThrow());
+    var mle = new SweepReport.RunData("b", "b", Map.of(), Map.of(), Map.of("train/mle_loss", List.of(metric(1, 1))));
+    assertTrue(SweepReport.rlOrigin(mle).isEmpty());
   }
 
   static org.mlflow.api.proto.Service.Metric metric(long step, double v) {
