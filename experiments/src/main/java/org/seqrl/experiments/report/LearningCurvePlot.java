@@ -77,7 +77,7 @@ public final class LearningCurvePlot {
   private static final int TITLE_CHARS = 52;
 
   /**
-   * Single run: small multiples, one panel per metric group ({@link MetricNames.Group}) on one
+   * Single run: small multiples, one panel per metric group ({@link MetricGroups.Group}) on one
    * step axis, a group split further where one axis would flatten a metric (chrF in 0..100 beside
    * BLEU in 0..1; see {@link #SPREAD}), and the start of RL marked when the run pre-trained first.
    */
@@ -88,14 +88,14 @@ public final class LearningCurvePlot {
     }
     Map<String, List<Long>> steps = new TreeMap<>();
     histories.forEach((k, v) -> steps.put(k, new ArrayList<>(v.keySet())));
-    OptionalDouble boundary = MetricNames.phaseBoundary(steps);
+    OptionalDouble boundary = MetricGroups.phaseBoundary(steps);
     String title = boundary.isPresent()
         ? runName + "  (dashed line: RL starts at step " + (long) Math.ceil(boundary.getAsDouble()) + ")" : runName;
     PanelFigure.write(title, panels, panels.size() > 4 ? 3 : 2, false, boundary, png);
   }
 
   static List<PanelFigure.Panel> runPanels(Map<String, SortedMap<Long, Double>> histories) {
-    Map<MetricNames.Group, Map<String, SortedMap<Double, Double>>> byGroup = new EnumMap<>(MetricNames.Group.class);
+    Map<MetricGroups.Group, Map<String, SortedMap<Double, Double>>> byGroup = new EnumMap<>(MetricGroups.Group.class);
     new TreeMap<>(histories).forEach((name, h) -> {
       SortedMap<Double, Double> line = new TreeMap<>();
       h.forEach((step, v) -> {
@@ -104,7 +104,7 @@ public final class LearningCurvePlot {
         }
       });
       if (!line.isEmpty()) {
-        byGroup.computeIfAbsent(MetricNames.group(name), g -> new TreeMap<>()).put(name, line);
+        byGroup.computeIfAbsent(MetricGroups.group(name), g -> new TreeMap<>()).put(name, line);
       }
     });
     List<PanelFigure.Panel> out = new ArrayList<>();
@@ -118,7 +118,7 @@ public final class LearningCurvePlot {
         String title = group.title;
         if (clusters.size() > 1) {
           // The panel's metrics, after the group's name if both fit over the panel.
-          String which = names.stream().map(MetricNames::base).distinct().collect(Collectors.joining(", "));
+          String which = names.stream().map(MetricGroups::base).distinct().collect(Collectors.joining(", "));
           title = (group.title + ": " + which).length() <= TITLE_CHARS ? group.title + ": " + which
               : which.length() <= TITLE_CHARS ? which : group.title + " (" + (clusters.indexOf(names) + 1) + ")";
         }

@@ -190,12 +190,12 @@ public final class SweepReport {
 
   /**
    * The step before a run's first RL step (where its RL starts), if the run logged RL-only metrics
-   * ({@link MetricNames#isRl}); runs that only pre-trained have none.
+   * ({@link MetricGroups#isRl}); runs that only pre-trained have none.
    */
   static OptionalLong rlOrigin(RunData r) {
     Map<String, List<Long>> steps = new TreeMap<>();
     r.histories().forEach((k, ms) -> steps.put(k, ms.stream().map(Metric::getStep).toList()));
-    OptionalLong first = MetricNames.firstRlStep(steps);
+    OptionalLong first = MetricGroups.firstRlStep(steps);
     return first.isPresent() ? OptionalLong.of(first.getAsLong() - 1) : OptionalLong.empty();
   }
 

@@ -472,19 +472,19 @@ class PlotTest {
   @Test
   void bothNamingsGroupAlike() {
     for (String ns : List.of("train/", "pretrain/", "rl/")) {
-      assertEquals(MetricNames.Group.LOSSES, MetricNames.group(ns + "loss"));
-      assertEquals(MetricNames.Group.REWARDS, MetricNames.group(ns + "reward/bleu"));
-      assertEquals(MetricNames.Group.OPTIMISATION, MetricNames.group(ns + "grad_norm"));
+      assertEquals(MetricGroups.Group.LOSSES, MetricGroups.group(ns + "loss"));
+      assertEquals(MetricGroups.Group.REWARDS, MetricGroups.group(ns + "reward/bleu"));
+      assertEquals(MetricGroups.Group.OPTIMISATION, MetricGroups.group(ns + "grad_norm"));
     }
-    assertEquals(MetricNames.Group.EVAL, MetricNames.group("eval/reward"));
-    assertEquals(MetricNames.Group.SPEED, MetricNames.group("perf/steps_per_s"));
-    assertEquals(MetricNames.Group.OPTIMISATION, MetricNames.group("diag/grad_snr"));
+    assertEquals(MetricGroups.Group.EVAL, MetricGroups.group("eval/reward"));
+    assertEquals(MetricGroups.Group.SPEED, MetricGroups.group("perf/steps_per_s"));
+    assertEquals(MetricGroups.Group.OPTIMISATION, MetricGroups.group("diag/grad_snr"));
     // pretrain/ and rl/ namespaces: the boundary is where rl/ starts
     var steps = Map.of("pretrain/loss", List.of(1L, 2L, 3L), "rl/loss", List.of(4L, 5L), "eval/bleu", List.of(3L, 5L));
-    assertEquals(3.5, MetricNames.phaseBoundary(steps).orElseThrow());
+    assertEquals(3.5, MetricGroups.phaseBoundary(steps).orElseThrow());
     // one phase: no boundary
-    assertTrue(MetricNames.phaseBoundary(Map.of("train/reward_mean", List.of(1L, 2L))).isEmpty());
-    assertTrue(MetricNames.phaseBoundary(Map.of("train/mle_loss", List.of(1L, 2L))).isEmpty());
+    assertTrue(MetricGroups.phaseBoundary(Map.of("train/reward_mean", List.of(1L, 2L))).isEmpty());
+    assertTrue(MetricGroups.phaseBoundary(Map.of("train/mle_loss", List.of(1L, 2L))).isEmpty());
   }
 
   /**

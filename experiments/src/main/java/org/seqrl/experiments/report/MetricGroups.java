@@ -12,7 +12,7 @@ import java.util.Set;
  * logged by pre-training or RL steps. Both namings work: one {@code train/} namespace for both
  * phases, or {@code pretrain/} and {@code rl/}.
  */
-final class MetricNames {
+final class MetricGroups {
 
   /** Logged only by RL steps, whatever their namespace. */
   private static final Set<String> RL_ONLY = Set.of("reward_mean", "reward_std", "greedy_reward_mean",
@@ -32,7 +32,7 @@ final class MetricNames {
     }
   }
 
-  private MetricNames() {}
+  private MetricGroups() {}
 
   static String namespace(String metric) {
     int slash = metric.indexOf('/');
