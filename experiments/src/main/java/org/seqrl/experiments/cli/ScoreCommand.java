@@ -1,5 +1,6 @@
 package org.seqrl.experiments.cli;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -122,7 +123,9 @@ public final class ScoreCommand implements Callable<Integer> {
     for (String line : refLines) {
       references.add(Arrays.asList(line.split("\t", -1)));
     }
-    PrintWriter out = spec.commandLine().getOut();
+    // picocli's writer flushes on every println; one score a line over 500k lines made printing
+    // cost more than scoring, so the lines go through one buffer, written out in large blocks
+    PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     switch (metric) {
       case BLEU -> scoreBleu(hypLines, references, bleuWeights, out);
       case SACREBLEU -> scoreSacreBleu(hypLines, references, out);
@@ -130,8 +133,9 @@ public final class ScoreCommand implements Callable<Integer> {
         if (corpus) {
           out.println(PythonFloat.repr(Chrf.corpusScore(hypLines, references)));
         } else {
+          StringBuilder line = new StringBuilder(32);
           for (int i = 0; i < hypLines.size(); i++) {
-            out.println(PythonFloat.repr(Chrf.sentenceScore(hypLines.get(i), references.get(i))));
+            printScore(out, line, Chrf.sentenceScore(hypLines.get(i), references.get(i)));
           }
         }
       }
@@ -151,6 +155,7 @@ public final class ScoreCommand implements Callable<Integer> {
       default -> throw new AssertionError(metric);
     }
     out.flush();
+    spec.commandLine().getOut().flush();
     return 0;
   }
 
@@ -181,8 +186,9 @@ public final class ScoreCommand implements Callable<Integer> {
       out.println(PythonFloat.repr(NltkBleu.corpusBleu(hypTokens, refTokens, w, s)));
       return;
     }
+    StringBuilder line = new StringBuilder(32);
     for (int i = 0; i < hypTokens.size(); i++) {
-      out.println(PythonFloat.repr(NltkBleu.sentenceBleu(hypTokens.get(i), refTokens.get(i), w, s)));
+      printScore(out, line, NltkBleu.sentenceBleu(hypTokens.get(i), refTokens.get(i), w, s));
     }
   }
 
@@ -191,13 +197,22 @@ public final class ScoreCommand implements Callable<Integer> {
     if (corpus) {
       out.println(PythonFloat.repr(bleu.corpusScore(hypLines, references)));
     } else {
+      StringBuilder line = new StringBuilder(32);
       for (int i = 0; i < hypLines.size(); i++) {
-        out.println(PythonFloat.repr(bleu.sentenceScore(hypLines.get(i), references.get(i))));
+        printScore(out, line, bleu.sentenceScore(hypLines.get(i), references.get(i)));
       }
     }
     if (signature) {
       out.println(bleu.signature(SacreBleu.nrefs(references), !corpus));
     }
+  }
+
+  /** One score a line, as Python prints it, formatted in a reused builder. */
+  private static void printScore(PrintWriter out, StringBuilder line, double score) {
+    line.setLength(0);
+    PythonFloat.append(score, line);
+    line.append(System.lineSeparator());
+    out.append(line);
   }
 
   static double[] parseWeights(String text) {
