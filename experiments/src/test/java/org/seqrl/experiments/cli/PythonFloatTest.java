@@ -55,7 +55,7 @@ class PythonFloatTest {
   @Test
   void agreesWithTheBigDecimalSearchOnScores() {
     Random rnd = new Random(20);
-    for (int i = 0; i < 100_000; i++) {
+    for (int i = 0; i < 10_000; i++) {
       check(rnd.nextDouble());
       check(100 * rnd.nextDouble());
       check(Math.exp(-30 * rnd.nextDouble())); // BLEU-like values down to 1e-13
@@ -65,8 +65,10 @@ class PythonFloatTest {
   @Test
   void agreesWithTheBigDecimalSearchOverTheWholeRange() {
     Random rnd = new Random(21);
-    for (int i = 0; i < 100_000; i++) {
+    for (int i = 0; i < 5_000; i++) {
       check(Double.longBitsToDouble(rnd.nextLong()));
+    }
+    for (int i = 0; i < 1_000; i++) {
       check(Double.longBitsToDouble(rnd.nextLong() & 0x000f_ffff_ffff_ffffL)); // subnormals
     }
     for (int e = -1074; e <= 1023; e++) {
