@@ -8,6 +8,7 @@ import argparse
 import datetime
 import json
 import platform
+import statistics
 import subprocess
 
 B, S, E, H, V, A = 32, 25, 64, 256, 30, 256
@@ -81,49 +82,87 @@ def main():
     args = ap.parse_args()
     ours = [r for p in args.ours for r in load(p)]
     peer = [r for p in args.peer for r in load(p)]
-    rate = {str(r["threads"]): r["gflops"] for r in ours if r["case"] == "matmul_1024"}
+    rate = {}
+    for r in ours:
+        if r["case"] == "matmul_1024":
+            rate.setdefault(str(r["threads"]), []).append(r["gflops"])
+    rate = {k: statistics.median(v) for k, v in rate.items()}
     blas = next((r.get("blas", "?") for r in ours if r["case"] == "matmul_1024"), "?")
     memory = [r for r in ours if r["case"] == "memory"]
-    joined = []
+    # One row per case, attention and thread count; each side may have several rounds (run.sh runs
+    # the two sides interleaved, A B A B), paired in file order: round k of SeqRL with round k of
+    # each peer, so that a per-round ratio compares two runs made minutes apart.
+    key = lambda r: (r["case"], r["attention"], str(r["threads"]))
+    groups = {}
     for r in ours:
-        if r["case"] in ("matmul_1024", "memory"):
+        if r["case"] not in ("matmul_1024", "memory"):
+            groups.setdefault(key(r), {"ours": [], "pytorch": [], "pytorch-compile": []})["ours"].append(r)
+    for p in peer:
+        if key(p) in groups:
+            groups[key(p)].setdefault(p.get("side", "pytorch"), []).append(p)
+    joined = []
+    for (case, attention, threads), g in groups.items():
+        o, pt = g["ours"], g["pytorch"]
+        if not pt:
             continue
-        match = [p for p in peer if p["case"] == r["case"] and p["attention"] == r["attention"] and str(p["threads"]) == str(r["threads"])]
-        if not match:
-            continue
-        p = match[0]
-        flops = case_flops(r["case"], r["attention"], r.get("decoder_steps"))
-        gf = rate.get(str(r["threads"]))
+        steps = statistics.mean(r["decoder_steps"] for r in o) if "decoder_steps" in o[0] else None
+        flops = case_flops(case, attention, steps)
+        gf = rate.get(threads)
         bound = flops / (gf * 1e9) if flops and gf else None
-        joined.append({
-            "case": r["case"], "attention": r["attention"], "threads": r["threads"],
-            "ours_s": r["median_s"], "ours_q1_s": r["q1_s"], "ours_q3_s": r["q3_s"],
-            "peer": "pytorch " + p.get("version", ""), "peer_s": p["median_s"], "peer_q1_s": p["q1_s"], "peer_q3_s": p["q3_s"],
-            "ratio": p["median_s"] / r["median_s"], "lower_bound_s": bound, "gflop": flops / 1e9 if flops else None,
-            "ours_decoder_steps": r.get("decoder_steps"), "peer_decoder_steps": p.get("decoder_steps"),
-        })
+        row = {
+            "case": case, "attention": attention, "threads": o[0]["threads"], "rounds": min(len(o), len(pt)),
+            "ours_round_medians_s": [r["median_s"] for r in o], "ours_s": statistics.median(r["median_s"] for r in o),
+            "ours_q1_s": o[0]["q1_s"], "ours_q3_s": o[0]["q3_s"],
+            "peer": "pytorch " + pt[0].get("version", ""), "peer_round_medians_s": [p["median_s"] for p in pt],
+            "peer_s": statistics.median(p["median_s"] for p in pt), "peer_q1_s": pt[0]["q1_s"], "peer_q3_s": pt[0]["q3_s"],
+            "round_ratios": [p["median_s"] / r["median_s"] for r, p in zip(o, pt)],
+            "lower_bound_s": bound, "gflop": flops / 1e9 if flops else None,
+            "ours_decoder_steps": steps,
+            "peer_decoder_steps": statistics.mean(p["decoder_steps"] for p in pt) if "decoder_steps" in pt[0] else None,
+            "peer_loop_steps": statistics.mean(p["loop_steps"] for p in pt) if "loop_steps" in pt[0] else None,
+            "scst_update": pt[0].get("scst_update"),
+        }
+        row["ratio"] = statistics.median(row["round_ratios"])
+        pc = g.get("pytorch-compile") or []
+        if pc:
+            row["compiled_round_medians_s"] = [p["median_s"] for p in pc]
+            row["compiled_s"] = statistics.median(row["compiled_round_medians_s"])
+            row["compiled_round_ratios"] = [p["median_s"] / r["median_s"] for r, p in zip(o, pc)]
+            row["compiled_ratio"] = statistics.median(row["compiled_round_ratios"])
+        joined.append(row)
     with open(args.json_out, "w") as f:
         json.dump({"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "cpu": cpu_model(),
                    "matmul_gflops": rate, "rows": joined, "memory": memory}, f, indent=2)
     ms = lambda s: f"{s * 1000:.1f}"
+    spread = lambda xs, f: f(statistics.median(xs)) + (f" [{f(min(xs))}-{f(max(xs))}]" if len(xs) > 1 else "")
+    compiled = any("compiled_s" in j for j in joined)
+    rounds = max((j["rounds"] for j in joined), default=1)
     lines = [
         f"### Model steps vs PyTorch ({datetime.date.today().isoformat()})",
         "",
         f"Command: `{args.command}`. CPU: {cpu_model()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores. "
         f"Measured float32 matmul rate (SeqRL's BLAS path, 1024^3): " + ", ".join(f"{v:.1f} GFLOP/s at {k} thread(s)" for k, v in rate.items())
         + f"; BLAS: {blas}. Load average at the end: {load_average()}.",
-        "Median of the repetitions (warm-up excluded), [q1-q3] in brackets; ratio = PyTorch time / SeqRL time (above 1: SeqRL faster);",
-        "lower bound = rough matmul FLOPs of the case / the measured matmul rate; steps = decoder steps per call (SeqRL / PyTorch).",
+        f"{rounds} round(s), the two sides interleaved (SeqRL, PyTorch{', PyTorch compiled' if compiled else ''}, SeqRL, ...); "
+        "each side's time is the median over rounds of its per-round median, [min-max] of the per-round medians;",
+        "ratio = PyTorch time / SeqRL time (above 1: SeqRL faster), the median of the per-round ratios [their min-max];",
+        "lower bound = rough matmul FLOPs of the case / the measured matmul rate; steps = decoder steps per call (SeqRL / PyTorch),",
+        "counted alike on both sides (longest decoded row with its end token; beam search: longest returned hypothesis + 1).",
         "",
-        "| case | attention | threads | SeqRL ms | PyTorch ms | ratio | lower bound ms | GFLOP | steps |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| case | attention | threads | SeqRL ms | PyTorch ms | ratio |" + (" PyTorch compiled ms | ratio |" if compiled else "")
+        + " lower bound ms | GFLOP | steps |",
+        "|---|---|---|---|---|---|" + ("---|---|" if compiled else "") + "---|---|---|",
     ]
     fmt = lambda v: "" if v is None else f"{v:.1f}"
     for j in joined:
         lb = "" if j["lower_bound_s"] is None else ms(j["lower_bound_s"])
         steps = "" if j["ours_decoder_steps"] is None else f"{fmt(j['ours_decoder_steps'])} / {fmt(j['peer_decoder_steps'])}"
-        lines.append(f"| {j['case']} | {j['attention']} | {j['threads']} | {ms(j['ours_s'])} [{ms(j['ours_q1_s'])}-{ms(j['ours_q3_s'])}] "
-                     f"| {ms(j['peer_s'])} [{ms(j['peer_q1_s'])}-{ms(j['peer_q3_s'])}] | {j['ratio']:.2f} | {lb} | {j['gflop']:.2f} | {steps} |")
+        comp = ""
+        if compiled:
+            comp = (f" {spread(j['compiled_round_medians_s'], ms)} | {spread(j['compiled_round_ratios'], lambda v: f'{v:.2f}')} |"
+                    if "compiled_s" in j else " | |")
+        lines.append(f"| {j['case']} | {j['attention']} | {j['threads']} | {spread(j['ours_round_medians_s'], ms)} "
+                     f"| {spread(j['peer_round_medians_s'], ms)} | {spread(j['round_ratios'], lambda v: f'{v:.2f}')} |{comp} {lb} | {j['gflop']:.2f} | {steps} |")
     for m in memory:
         rss = m["rss_mb"]
         warm = rss[min(2, len(rss) - 1)][1]

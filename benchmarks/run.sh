@@ -7,38 +7,75 @@
 # Both sides first take --pretrain MLE steps (same learning rate), so that decodes run to about the
 # references' length on both sides instead of wherever an untrained model happens to stop.
 #
-# Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--pretrain 150] [--memory-steps 10000] [--attention none,additive]
+# The sides run interleaved: for each thread count, --rounds rounds of SeqRL then PyTorch (then
+# PyTorch with torch.compile), each round a fresh process with --reps timed repetitions, so that a
+# slow stretch of a shared machine lands on both sides; compare.py reports the median over rounds
+# and the spread of the per-round medians and ratios.
+#
+# --compile auto (default) adds the torch.compile row when a C++ compiler is on PATH (inductor
+# compiles its CPU kernels with one); yes / no force it. PEER_PYTHON=/path/to/python runs the peer
+# with another interpreter (then .venv is not given the benchmark requirements).
+#
+# Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--rounds 3] [--pretrain 150] [--memory-steps 10000]
+#                          [--attention none,additive] [--compile auto|yes|no]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-threads="1 2"; reps=10; pretrain=150; memory_steps=10000; attention="none,additive"
+threads="1 2"; reps=10; rounds=3; pretrain=150; memory_steps=10000; attention="none,additive"; compile=auto
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
     --reps) reps="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --compile) compile="$2"; shift 2 ;;
     --pretrain) pretrain="$2"; shift 2 ;;
     --memory-steps) memory_steps="$2"; shift 2 ;;
     --attention) attention="$2"; shift 2 ;;
-    *) echo "run.sh: unknown option $1; expected --threads, --reps, --pretrain, --memory-steps, --attention" >&2; exit 2 ;;
+    *) echo "run.sh: unknown option $1; expected --threads, --reps, --rounds, --pretrain, --memory-steps, --attention, --compile" >&2; exit 2 ;;
   esac
 done
 # the BLAS kernel choice of ./seqrl (the thread count is set per run below)
 source "$root/scripts/native-env.sh"
 # the JVM and the flags its version needs (scripts/java-env.sh)
 source "$root/scripts/java-env.sh"
-"$root/scripts/setup-python.sh" "$root/benchmarks/requirements.txt"
+if [[ -n "${PEER_PYTHON:-}" ]]; then
+  peer_python="$PEER_PYTHON"
+  "$root/scripts/setup-python.sh"
+else
+  "$root/scripts/setup-python.sh" "$root/benchmarks/requirements.txt"
+  peer_python="$root/.venv/bin/python"
+fi
+case "$compile" in
+  auto) if command -v c++ >/dev/null || command -v g++ >/dev/null; then compile=yes; else compile=no
+          echo "run.sh: no C++ compiler on PATH, so no torch.compile row" >&2; fi ;;
+  yes|no) ;;
+  *) echo "run.sh: --compile $compile; expected auto, yes or no" >&2; exit 2 ;;
+esac
 "$root/scripts/build.sh"
 out="$root/benchmarks/results"; mkdir -p "$out"
 stamp="$(date -u +%Y%m%d-%H%M%S)"
 cp="$root/experiments/target/classes:$root/experiments/target/lib/*"
 ours=(); peer=()
 for t in $threads; do
-  echo "== threads $t" >&2
-  OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
-    --pretrain "$pretrain" --attention "$attention" --matmul | grep '^{' > "$out/seqrl-$stamp-t$t.jsonl"
-  OMP_NUM_THREADS=$t "$root/.venv/bin/python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
-    --pretrain "$pretrain" --attention "$attention" > "$out/pytorch-$stamp-t$t.jsonl"
-  ours+=("$out/seqrl-$stamp-t$t.jsonl"); peer+=("$out/pytorch-$stamp-t$t.jsonl")
+  for round in $(seq 1 "$rounds"); do
+    echo "== threads $t, round $round of $rounds" >&2
+    f="$out/seqrl-$stamp-t$t-r$round.jsonl"
+    # only the first round measures the matmul rate (it takes seconds and is not a side of the race)
+    mm=(); [[ "$round" == 1 ]] && mm=(--matmul)
+    OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
+      --pretrain "$pretrain" --attention "$attention" "${mm[@]}" | grep '^{' > "$f"
+    ours+=("$f")
+    f="$out/pytorch-$stamp-t$t-r$round.jsonl"
+    OMP_NUM_THREADS=$t "$peer_python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
+      --pretrain "$pretrain" --attention "$attention" > "$f"
+    peer+=("$f")
+    if [[ "$compile" == yes ]]; then
+      f="$out/pytorch-compile-$stamp-t$t-r$round.jsonl"
+      OMP_NUM_THREADS=$t "$peer_python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
+        --pretrain "$pretrain" --attention "$attention" --compile > "$f"
+      peer+=("$f")
+    fi
+  done
 done
 if [[ "$memory_steps" -gt 0 ]]; then
   echo "== memory over $memory_steps SCST steps" >&2
@@ -51,4 +88,4 @@ if [[ "$memory_steps" -gt 0 ]]; then
 fi
 "$root/.venv/bin/python" "$root/benchmarks/compare.py" --ours "${ours[@]}" --peer "${peer[@]}" \
   --json-out "$out/model-$stamp.json" --markdown "$root/BENCHMARKS.md" \
-  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --pretrain $pretrain --memory-steps $memory_steps --attention $attention"
+  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --rounds $rounds --pretrain $pretrain --memory-steps $memory_steps --attention $attention --compile $compile"

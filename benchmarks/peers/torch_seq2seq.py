@@ -7,7 +7,14 @@ attention whose context is fed into the decoder cell at the next step. The cases
 mirror benchmarks/run.sh's Java side: batch 32, character sequences of length 20-30
 (target = reversed source), vocabulary 30 with ids 0-3 reserved (pad, start, end, unknown).
 
-Prints one JSON line per case: {"side", "case", "attention", "threads", "median_s", "q1_s", "q3_s", "reps"}.
+Written as a PyTorch user who cares about speed would write it (issue #20): nn.GRU over the whole
+teacher-forced sequence where nothing feeds back (no attention), one output projection over all
+steps, one encoder pass per SCST step shared by the greedy baseline, the sample and the update,
+torch.inference_mode for every decode that needs no gradient, and --compile for a torch.compile row.
+Decoder steps are counted as SeqRL's ModelBenchmark counts them (the longest decoded row, END
+included; for beam search the longest returned hypothesis plus one).
+
+Prints one JSON line per case: {"side", "case", "attention", "threads", "median_s", "q1_s", "q3_s", "reps", ...}.
 """
 import argparse
 import json
@@ -33,76 +40,85 @@ class Seq2Seq(nn.Module):
         self.encoder = nn.GRU(emb, hidden, batch_first=True)
         self.bridge = nn.Linear(hidden, hidden)
         ctx = hidden if attention == "additive" else 0
-        self.cell = nn.GRUCell(emb + ctx, hidden)
+        # One nn.GRU holds the decoder's weights. Without attention nothing feeds back from one
+        # step's output into the next step's input, so teacher forcing runs it over the whole
+        # sequence in one call (ATen's fused loop); decoding and input-feeding attention step it
+        # one token at a time with torch.gru_cell on the same weights.
+        self.decoder = nn.GRU(emb + ctx, hidden, batch_first=True)
         self.out = nn.Linear(hidden, vocab)
         if attention == "additive":
             self.att_enc = nn.Linear(hidden, att_size, bias=False)
             self.att_dec = nn.Linear(hidden, att_size)
             self.att_v = nn.Linear(att_size, 1, bias=False)
+        # added to every step's logits: the decoder never emits padding or the start token
+        forbid = torch.zeros(vocab)
+        forbid[PAD] = forbid[START] = float("-inf")
+        self.register_buffer("forbid", forbid)
 
     def encode(self, src, src_len):
+        """The encoder pass: (enc, keys, mask, initial state, initial context)."""
         packed = nn.utils.rnn.pack_padded_sequence(self.src_emb(src), src_len, batch_first=True, enforce_sorted=False)
         outputs, h_n = self.encoder(packed)
         enc, _ = nn.utils.rnn.pad_packed_sequence(outputs, batch_first=True)
         state = torch.tanh(self.bridge(h_n[0]))
         mask = torch.arange(enc.shape[1])[None, :] < src_len[:, None]
         keys = self.att_enc(enc) if self.attention == "additive" else None
-        return enc, keys, mask, state
+        ctx = torch.zeros_like(state) if self.attention == "additive" else None
+        return enc, keys, mask, state, ctx
 
-    def step(self, token, h, ctx, enc, keys, mask):
-        x = self.tgt_emb(token)
+    def cell(self, x, h, ctx, enc, keys, mask):
+        """One decoder step from input embedding x: the new state and attention context."""
+        d = self.decoder
         if self.attention == "additive":
             x = torch.cat([x, ctx], dim=-1)
-        h = self.cell(x, h)
+        h = torch.gru_cell(x, h, d.weight_ih_l0, d.weight_hh_l0, d.bias_ih_l0, d.bias_hh_l0)
         if self.attention == "additive":
             # Bahdanau scores from the new state; the context feeds the cell at the next step.
             scores = self.att_v(torch.tanh(keys + self.att_dec(h)[:, None, :])).squeeze(-1)
             scores = scores.masked_fill(~mask, float("-inf"))
             ctx = torch.bmm(torch.softmax(scores, dim=-1)[:, None, :], enc).squeeze(1)
-        return self.out(h), h, ctx
+        return h, ctx
 
-    def initial(self, src, src_len):
-        enc, keys, mask, h = self.encode(src, src_len)
-        ctx = torch.zeros_like(h) if self.attention == "additive" else None
-        return enc, keys, mask, h, ctx
+    def teacher_forced_logits(self, encoded, tgt_in):
+        """Logits [B, T, V] for the given decoder inputs: one projection over all steps."""
+        enc, keys, mask, h, ctx = encoded
+        x = self.tgt_emb(tgt_in)
+        if self.attention == "none":
+            states, _ = self.decoder(x, h[None])
+        else:
+            hs = []
+            for t in range(x.shape[1]):
+                h, ctx = self.cell(x[:, t], h, ctx, enc, keys, mask)
+                hs.append(h)
+            states = torch.stack(hs, 1)
+        return self.out(states) + self.forbid
 
-    def teacher_forced_logits(self, src, src_len, tgt_in):
-        enc, keys, mask, h, ctx = self.initial(src, src_len)
-        logits = []
-        for t in range(tgt_in.shape[1]):
-            lt, h, ctx = self.step(tgt_in[:, t], h, ctx, enc, keys, mask)
-            logits.append(lt)
-        return torch.stack(logits, dim=1)
-
-    def decode(self, src, src_len, greedy, max_len=MAX_LEN):
-        """Returns tokens [B, T], log-probs [B, T], entropies [B, T], mask [B, T]."""
-        enc, keys, mask, h, ctx = self.initial(src, src_len)
-        b = src.shape[0]
+    def decode(self, encoded, greedy, max_len=MAX_LEN):
+        """Tokens [B, T] (END included, then whatever follows in rows that ended earlier), the
+        mask [B, T] of the steps each row really took, and the logits [B, T, V]."""
+        enc, keys, mask, h, ctx = encoded
+        b = h.shape[0]
         token = torch.full((b,), START, dtype=torch.long)
         done = torch.zeros(b, dtype=torch.bool)
-        toks, logps, ents, masks = [], [], [], []
+        toks, masks, steps = [], [], []
         for _ in range(max_len):
-            logits, h, ctx = self.step(token, h, ctx, enc, keys, mask)
-            logits = logits.clone()
-            logits[:, PAD] = float("-inf")
-            logits[:, START] = float("-inf")
-            logp = F.log_softmax(logits, dim=-1)
-            token = logp.argmax(-1) if greedy else torch.multinomial(logp.exp(), 1).squeeze(-1)
+            h, ctx = self.cell(self.tgt_emb(token), h, ctx, enc, keys, mask)
+            logits = self.out(h) + self.forbid
+            token = logits.argmax(-1) if greedy else torch.multinomial(torch.softmax(logits, -1), 1).squeeze(-1)
+            steps.append(logits)
             masks.append(~done)
             toks.append(token)
-            logps.append(logp.gather(1, token[:, None]).squeeze(1))
-            p = logp.exp()
-            ents.append(-(p * torch.where(p > 0, logp, torch.zeros_like(logp))).sum(-1))
             done = done | (token == END)
             if bool(done.all()):
                 break
-        return torch.stack(toks, 1), torch.stack(logps, 1), torch.stack(ents, 1), torch.stack(masks, 1).float()
+        return torch.stack(toks, 1), torch.stack(masks, 1).float(), torch.stack(steps, 1)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def beam_search(self, src, src_len, width=5, max_len=MAX_LEN):
-        """Batched beam search: beams are rows of a [B*width] batch."""
+        """Batched beam search: beams are rows of a [B*width] batch. Returns the best row's tokens
+        [B, T] and the decoder steps run."""
         b = src.shape[0]
-        enc, keys, mask, h, ctx = self.initial(src, src_len)
+        enc, keys, mask, h, ctx = self.encode(src, src_len)
         rep = lambda x: None if x is None else x.repeat_interleave(width, dim=0)
         enc, keys, mask, h, ctx = rep(enc), rep(keys), rep(mask), rep(h), rep(ctx)
         scores = torch.full((b, width), float("-inf"))
@@ -111,10 +127,8 @@ class Seq2Seq(nn.Module):
         finished = torch.zeros(b, width, dtype=torch.bool)
         history = torch.zeros(b, width, 0, dtype=torch.long)
         for _ in range(max_len):
-            logits, h, ctx = self.step(token, h, ctx, enc, keys, mask)
-            logits[:, PAD] = float("-inf")
-            logits[:, START] = float("-inf")
-            logp = F.log_softmax(logits, -1).view(b, width, -1)
+            h, ctx = self.cell(self.tgt_emb(token), h, ctx, enc, keys, mask)
+            logp = F.log_softmax(self.out(h) + self.forbid, -1).view(b, width, -1)
             # A finished beam keeps its score and only extends with padding.
             logp = torch.where(finished[..., None], torch.full_like(logp, float("-inf")), logp)
             logp[..., PAD] = torch.where(finished, torch.zeros_like(scores), torch.full_like(scores, float("-inf")))
@@ -129,7 +143,7 @@ class Seq2Seq(nn.Module):
             token = tok.view(-1)
             if bool(finished.all()):
                 break
-        return history[:, 0]
+        return history[:, 0], history.shape[2]
 
 
 def make_batch(rng):
@@ -151,7 +165,7 @@ def mle_step(model, opt, rng):
     for i, r in enumerate(refs):
         tgt_in[i, : len(r) + 1] = torch.tensor([START] + r)
         tgt_out[i, : len(r) + 1] = torch.tensor(r + [END])
-    logits = model.teacher_forced_logits(src, src_len, tgt_in)
+    logits = model.teacher_forced_logits(model.encode(src, src_len), tgt_in)
     loss = F.cross_entropy(logits.reshape(-1, VOCAB), tgt_out.reshape(-1), ignore_index=PAD, reduction="sum") / BATCH
     opt.zero_grad()
     loss.backward()
@@ -168,12 +182,31 @@ def hyp(tokens, row):
     return out
 
 
-def scst_step(model, opt, rng):
-    """Returns the number of decoder steps the sample ran."""
+def scst_step(model, opt, rng, update):
+    """One SCST step; returns the number of decoder steps the sample ran.
+
+    One encoder pass serves the greedy baseline, the sample and the update. update="replay":
+    both decodes run under inference_mode (no graph), then the sampled tokens are fed back
+    teacher-forced (without attention one fused nn.GRU call and one output projection), and the
+    update backpropagates through that; update="kept": the sample is decoded with autograd on and
+    the update backpropagates through its kept graph, as SeqRL's update does.
+    """
     src, src_len, refs = make_batch(rng)
-    with torch.no_grad():
-        greedy, _, _, _ = model.decode(src, src_len, greedy=True)
-    tokens, logp, ent, mask = model.decode(src, src_len, greedy=False)
+    encoded = model.encode(src, src_len)
+    with torch.inference_mode():
+        greedy, _, _ = model.decode(encoded, greedy=True)
+    if update == "replay":
+        with torch.inference_mode():
+            tokens, mask, _ = model.decode(encoded, greedy=False)
+        tokens, mask = tokens.clone(), mask.clone()  # out of inference mode, so autograd may save them
+        tgt_in = torch.cat([torch.full((BATCH, 1), START, dtype=torch.long), tokens[:, :-1]], 1)
+        logits = model.teacher_forced_logits(encoded, tgt_in)
+    else:
+        tokens, mask, logits = model.decode(encoded, greedy=False)
+    logp_all = F.log_softmax(logits, -1)
+    logp = logp_all.gather(2, tokens[..., None]).squeeze(-1)
+    p = logp_all.exp()
+    ent = -(p * torch.where(p > 0, logp_all, torch.zeros_like(logp_all))).sum(-1)
     # Levenshtein on token ids, via code points, like SeqRL's int-array path.
     text = lambda ids: "".join(chr(0x100 + i) for i in ids)
     r = torch.tensor([-Levenshtein.distance(text(hyp(tokens, i)), text(refs[i])) for i in range(BATCH)], dtype=torch.float)
@@ -185,6 +218,13 @@ def scst_step(model, opt, rng):
     torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
     opt.step()
     return tokens.shape[1]
+
+
+def longest_plus_end(tokens):
+    """SeqRL's count of beam-search decoder steps: the longest returned hypothesis, END excluded, plus one."""
+    is_end = tokens == END
+    ends = torch.where(is_end.any(1), is_end.float().argmax(1), torch.full((tokens.shape[0],), tokens.shape[1]))
+    return int(ends.max()) + 1
 
 
 def timed(body, warmup, reps):
@@ -207,40 +247,58 @@ def main():
     ap.add_argument("--pretrain", type=int, default=0, help="MLE steps before timing, so decodes have reference-like lengths")
     ap.add_argument("--attention", default="none,additive")
     ap.add_argument("--cases", default="mle_step,scst_step,greedy_batch,beam5_batch")
+    ap.add_argument("--scst-update", choices=["auto", "replay", "kept"], default="auto",
+                    help="how the SCST update gets its graph (see scst_step); auto: replay without attention, kept with it")
+    ap.add_argument("--compile", action="store_true",
+                    help="torch.compile the decoder step and the teacher-forced pass (side pytorch-compile); needs a C++ compiler")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
+    side = "pytorch-compile" if args.compile else "pytorch"
     for attention in args.attention.split(","):
         model = Seq2Seq(attention=attention)
+        if args.compile:
+            # the parts that run per step or per sequence; the packed encoder and the Python
+            # loops around them stay eager
+            model.cell = torch.compile(model.cell)
+            model.teacher_forced_logits = torch.compile(model.teacher_forced_logits)
+        update = args.scst_update if args.scst_update != "auto" else ("replay" if attention == "none" else "kept")
         rng = random.Random(5)
         pre = torch.optim.Adam(model.parameters(), lr=3e-3)  # SeqRL's ModelBenchmark.PRETRAIN_LR
         for _ in range(args.pretrain):
             mle_step(model, pre, rng)
         for case in args.cases.split(","):
-            decoded = []  # decoder steps run per timed call
+            decoded = []  # decoder steps per timed call, counted as SeqRL's ModelBenchmark counts them
+            loops = []  # decoder steps the peer's loop ran (beam search runs on until every beam ends)
             if case == "mle_step":
                 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
                 body = lambda: mle_step(model, opt, rng)
             elif case == "scst_step":
                 opt = torch.optim.Adam(model.parameters(), lr=1e-5)
-                body = lambda: decoded.append(scst_step(model, opt, rng))
+                body = lambda: decoded.append(scst_step(model, opt, rng, update))
             elif case == "greedy_batch":
                 def body():
                     src, src_len, _ = make_batch(rng)
-                    with torch.no_grad():
-                        decoded.append(model.decode(src, src_len, greedy=True)[0].shape[1])
+                    with torch.inference_mode():
+                        decoded.append(model.decode(model.encode(src, src_len), greedy=True)[0].shape[1])
             elif case == "beam5_batch":
                 def body():
                     src, src_len, _ = make_batch(rng)
-                    decoded.append(model.beam_search(src, src_len, width=5).shape[1])
+                    best, ran = model.beam_search(src, src_len, width=5)
+                    decoded.append(longest_plus_end(best))
+                    loops.append(ran)
             else:
                 raise SystemExit(f"unknown case {case!r}; expected mle_step, scst_step, greedy_batch, beam5_batch")
             med, q1, q3 = timed(body, args.warmup, args.reps)
-            row = {"side": "pytorch", "case": case, "attention": attention, "threads": args.threads,
+            row = {"side": side, "case": case, "attention": attention, "threads": args.threads,
                    "median_s": med, "q1_s": q1, "q3_s": q3, "reps": args.reps, "pretrain": args.pretrain,
                    "version": torch.__version__}
+            if case == "scst_step":
+                row["scst_update"] = update
             if decoded:
                 row["decoder_steps"] = sum(decoded) / len(decoded)
+            if loops:
+                row["loop_steps"] = sum(loops) / len(loops)
             print(json.dumps(row), flush=True)
 
 

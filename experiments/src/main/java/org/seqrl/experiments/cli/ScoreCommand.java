@@ -1,5 +1,6 @@
 package org.seqrl.experiments.cli;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -122,7 +123,9 @@ public final class ScoreCommand implements Callable<Integer> {
     for (String line : refLines) {
       references.add(Arrays.asList(line.split("\t", -1)));
     }
-    PrintWriter out = spec.commandLine().getOut();
+    // picocli's writer flushes on every println; one score a line over 500k lines made printing
+    // cost more than scoring, so the lines go through one buffer, written out in large blocks
+    PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     switch (metric) {
       case BLEU -> scoreBleu(hypLines, references, bleuWeights, out);
       case SACREBLEU -> scoreSacreBleu(hypLines, references, out);
@@ -130,8 +133,9 @@ public final class ScoreCommand implements Callable<Integer> {
         if (corpus) {
           out.println(PythonFloat.repr(Chrf.corpusScore(hypLines, references)));
         } else {
+          StringBuilder line = new StringBuilder(32);
           for (int i = 0; i < hypLines.size(); i++) {
-            out.println(PythonFloat.repr(Chrf.sentenceScore(hypLines.get(i), references.get(i))));
+            printScore(out, line, Chrf.sentenceScore(hypLines.get(i), references.get(i)));
           }
         }
       }
@@ -151,6 +155,7 @@ public final class ScoreCommand implements Callable<Integer> {
       default -> throw new AssertionError(metric);
     }
     out.flush();
+    spec.commandLine().getOut().flush();
     return 0;
   }
 
@@ -167,23 +172,30 @@ public final class ScoreCommand implements Callable<Integer> {
 
   private void scoreBleu(List<String> hypLines, List<List<String>> references, double[] w, PrintWriter out) {
     NltkSmoothing s = smoothing == null ? NltkSmoothing.METHOD0 : smoothing;
+    if (!corpus) {
+      // one sentence at a time: holding every token of a 500k-line corpus (tens of millions of
+      // strings) made the garbage collector's copying cost more than the scoring
+      StringBuilder line = new StringBuilder(32);
+      for (int i = 0; i < hypLines.size(); i++) {
+        printScore(out, line, NltkBleu.sentenceBleu(PyText.split(hypLines.get(i)), tokens(references.get(i)), w, s));
+      }
+      return;
+    }
     List<String[]> hypTokens = new ArrayList<>();
     List<List<String[]>> refTokens = new ArrayList<>();
     for (int i = 0; i < hypLines.size(); i++) {
       hypTokens.add(PyText.split(hypLines.get(i)));
-      List<String[]> rs = new ArrayList<>();
-      for (String r : references.get(i)) {
-        rs.add(PyText.split(r));
-      }
-      refTokens.add(rs);
+      refTokens.add(tokens(references.get(i)));
     }
-    if (corpus) {
-      out.println(PythonFloat.repr(NltkBleu.corpusBleu(hypTokens, refTokens, w, s)));
-      return;
+    out.println(PythonFloat.repr(NltkBleu.corpusBleu(hypTokens, refTokens, w, s)));
+  }
+
+  private static List<String[]> tokens(List<String> references) {
+    List<String[]> rs = new ArrayList<>(references.size());
+    for (String r : references) {
+      rs.add(PyText.split(r));
     }
-    for (int i = 0; i < hypTokens.size(); i++) {
-      out.println(PythonFloat.repr(NltkBleu.sentenceBleu(hypTokens.get(i), refTokens.get(i), w, s)));
-    }
+    return rs;
   }
 
   private void scoreSacreBleu(List<String> hypLines, List<List<String>> references, PrintWriter out) {
@@ -191,13 +203,22 @@ public final class ScoreCommand implements Callable<Integer> {
     if (corpus) {
       out.println(PythonFloat.repr(bleu.corpusScore(hypLines, references)));
     } else {
+      StringBuilder line = new StringBuilder(32);
       for (int i = 0; i < hypLines.size(); i++) {
-        out.println(PythonFloat.repr(bleu.sentenceScore(hypLines.get(i), references.get(i))));
+        printScore(out, line, bleu.sentenceScore(hypLines.get(i), references.get(i)));
       }
     }
     if (signature) {
       out.println(bleu.signature(SacreBleu.nrefs(references), !corpus));
     }
+  }
+
+  /** One score a line, as Python prints it, formatted in a reused builder. */
+  private static void printScore(PrintWriter out, StringBuilder line, double score) {
+    line.setLength(0);
+    PythonFloat.append(score, line);
+    line.append(System.lineSeparator());
+    out.append(line);
   }
 
   static double[] parseWeights(String text) {
@@ -223,10 +244,18 @@ public final class ScoreCommand implements Callable<Integer> {
   private static List<String> readLines(Path file, String option) {
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8);
-      List<String> lines = new ArrayList<>(Arrays.asList(text.split("\r?\n", -1)));
-      // a final newline ends the last line rather than starting an empty one
-      if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-        lines.remove(lines.size() - 1);
+      // lines end at \n or \r\n; a final newline ends the last line rather than starting an empty
+      // one (a scan, not a regex split: the split took seconds on 500k-line files)
+      List<String> lines = new ArrayList<>();
+      int start = 0;
+      while (start < text.length()) {
+        int nl = text.indexOf('\n', start);
+        int end = nl < 0 ? text.length() : nl;
+        lines.add(text.substring(start, nl > start && text.charAt(nl - 1) == '\r' ? end - 1 : end));
+        if (nl < 0) {
+          break;
+        }
+        start = nl + 1;
       }
       return lines;
     } catch (NoSuchFileException e) {

@@ -155,6 +155,18 @@ class ScoreCommandTest {
   }
 
   @Test
+  void readsCrLfLinesAndALastLineWithoutNewline(@TempDir Path dir) throws Exception {
+    Path hyps = dir.resolve("h.txt");
+    Path refs = dir.resolve("r.txt");
+    // CRLF ends, an empty hypothesis, no newline after the last line; a lone \r is part of its line
+    Files.writeString(hyps, "a b\r\n\r\nc d\r\ne\rf");
+    Files.writeString(refs, "a c\nx\r\nc\r\ne\rf\n");
+    Result r = run("score", "--metric", "levenshtein", "--hyps", hyps.toString(), "--refs", refs.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(List.of("1", "1", "2", "0"), r.out().lines().toList());
+  }
+
+  @Test
   void badInputIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
     Path hyps = dir.resolve("h.txt");
     Path refs = dir.resolve("r.txt");
