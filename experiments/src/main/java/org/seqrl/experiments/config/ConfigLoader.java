@@ -30,7 +30,6 @@ import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
 import org.seqrl.rl.LearningRateSchedule.Shape;
 import org.seqrl.rl.MetricDirection;
-import org.seqrl.rl.RewardKind;
 
 /**
  * Reads a YAML experiment config, applies {@code key=value} overrides, fills in defaults and
@@ -46,7 +45,7 @@ public final class ConfigLoader {
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .build();
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** Every dotted key a config may hold (sections and leaves), taken from the defaults so it is defined once. */
   static final Set<String> KNOWN_KEYS;
@@ -82,7 +81,7 @@ public final class ConfigLoader {
    * (null keeps them as written).
    */
   public static SeqrlConfig parse(String yaml, String sourceName, Path baseDir, List<String> overrides) {
-    Origin origin = new Origin(sourceName, baseDir);
+    ConfigOrigin origin = new ConfigOrigin(sourceName, baseDir);
     ObjectNode tree = readTree(yaml, origin);
     origin.lines.putAll(lineNumbers(yaml));
     applyOverrides(tree, overrides, origin);
@@ -91,7 +90,7 @@ public final class ConfigLoader {
 
   /** Applies overrides to a resolved config, e.g. one sweep cell; errors name the {@code --set} option. */
   public static SeqrlConfig withOverrides(SeqrlConfig base, List<String> overrides) {
-    Origin origin = new Origin("config", null);
+    ConfigOrigin origin = new ConfigOrigin("config", null);
     ObjectNode tree = toTree(base);
     applyOverrides(tree, overrides, origin);
     return build(tree, origin, true);
@@ -114,7 +113,7 @@ public final class ConfigLoader {
 
   // ---------------------------------------------------------------- parsing
 
-  private static ObjectNode readTree(String yaml, Origin origin) {
+  private static ObjectNode readTree(String yaml, ConfigOrigin origin) {
     JsonNode node;
     try {
       node = MAPPER.readTree(yaml);
@@ -163,7 +162,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static void applyOverrides(ObjectNode tree, List<String> overrides, Origin origin) {
+  private static void applyOverrides(ObjectNode tree, List<String> overrides, ConfigOrigin origin) {
     for (String raw : overrides == null ? List.<String>of() : overrides) {
       String where = "--set " + raw;
       int eq = raw.indexOf('=');
@@ -246,7 +245,7 @@ public final class ConfigLoader {
     return "unknown key; expected one of " + String.join(", ", siblings);
   }
 
-  private static String parentOf(String key) {
+  static String parentOf(String key) {
     int dot = key.lastIndexOf('.');
     return dot < 0 ? "" : key.substring(0, dot);
   }
@@ -271,7 +270,7 @@ public final class ConfigLoader {
     return prev[b.length()];
   }
 
-  private static SeqrlConfig build(ObjectNode tree, Origin origin, boolean checkSweep) {
+  private static SeqrlConfig build(ObjectNode tree, ConfigOrigin origin, boolean checkSweep) {
     try {
       checkKeys(tree, "");
       SeqrlConfig config = buildUnchecked(tree, origin);
@@ -304,22 +303,22 @@ public final class ConfigLoader {
     }
   }
 
-  private static SeqrlConfig buildUnchecked(ObjectNode tree, Origin origin) {
-    Reader root = new Reader(tree, "", origin);
+  private static SeqrlConfig buildUnchecked(ObjectNode tree, ConfigOrigin origin) {
+    ConfigReader root = new ConfigReader(tree, "", origin);
     SeqrlConfig d = SeqrlConfig.defaults();
 
-    Reader data = root.section("data");
+    ConfigReader data = root.section("data");
     DataConfig dd = d.data();
     LengthRange trainLengths = data.range("train_lengths", dd.trainLengths());
     LengthRange testLengths = data.range("test_lengths", trainLengths);
-    Reader tsv = data.section("tsv");
+    ConfigReader tsv = data.section("tsv");
     TsvConfig td = dd.tsv();
     TsvConfig tsvConfig = new TsvConfig(tsv.path("train", td.train()), tsv.path("dev", td.dev()),
         tsv.path("test", td.test()), tsv.number("dev_fraction", td.devFraction()),
         tsv.number("test_fraction", td.testFraction()),
         tsv.choice("level", td.level(), TokenLevel.class, "a token level"),
         tsv.choice("bad_lines", td.badLines(), BadLines.class, "a bad-line policy"));
-    Reader pron = data.section("pronunciation");
+    ConfigReader pron = data.section("pronunciation");
     PronunciationConfig pd = dd.pronunciation();
     PronunciationConfig pronConfig = new PronunciationConfig(pron.bool("strip_stress", pd.stripStress()),
         pron.integer("max_words", pd.maxWords()));
@@ -330,7 +329,7 @@ public final class ConfigLoader {
         data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
         data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig);
 
-    Reader model = root.section("model");
+    ConfigReader model = root.section("model");
     ModelConfig md = d.model();
     ModelConfig modelConfig = new ModelConfig(
         model.choice("cell", md.cell(), CellType.class, "a recurrent cell"),
@@ -341,7 +340,7 @@ public final class ConfigLoader {
         model.integer("attention_size", md.attentionSize()),
         model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
 
-    Reader pre = root.section("pretrain");
+    ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
     PretrainConfig pretrainConfig = new PretrainConfig(pre.integer("steps", pdf.steps()),
         pre.integer("batch_size", pdf.batchSize()), pre.number("learning_rate", pdf.learningRate()),
@@ -349,7 +348,7 @@ public final class ConfigLoader {
         pre.choice("lr_schedule", pdf.lrSchedule(), Shape.class, "a learning-rate schedule"),
         pre.integer("warmup_steps", pdf.warmupSteps()), pre.integer("patience", pdf.patience()));
 
-    Reader rl = root.section("rl");
+    ConfigReader rl = root.section("rl");
     RlConfig rd = d.rl();
     RlConfig rlConfig = new RlConfig(rl.integer("steps", rd.steps()), rl.reward("reward", rd.reward()),
         rl.choice("bleu_smoothing", rd.bleuSmoothing(), NltkSmoothing.class, "a BLEU smoothing method"),
@@ -365,17 +364,17 @@ public final class ConfigLoader {
         rl.integer("warmup_steps", rd.warmupSteps()), rl.integer("patience", rd.patience()),
         rl.plugin("reward"), rl.plugin("baseline"));
 
-    Reader eval = root.section("eval");
+    ConfigReader eval = root.section("eval");
     EvalConfig ed = d.eval();
     EvalConfig evalConfig = new EvalConfig(eval.integer("every", ed.every()), eval.integer("dev_size", ed.devSize()),
         eval.integer("beam_width", ed.beamWidth()), eval.string("best_metric", ed.bestMetric()),
         eval.optionalChoice("best_mode", ed.bestMode(), MetricDirection.class, "a best mode"),
         eval.integer("samples", ed.samples()), eval.integer("heatmaps", ed.heatmaps()));
 
-    Reader tracking = root.section("tracking");
+    ConfigReader tracking = root.section("tracking");
     TrackingConfig trackingConfig = new TrackingConfig(tracking.string("uri", d.tracking().uri()));
 
-    Reader sweep = root.section("sweep");
+    ConfigReader sweep = root.section("sweep");
     SweepConfig sweepConfig = new SweepConfig(sweep.grid("grid"), sweep.integer("parallel", d.sweep().parallel()),
         sweep.bool("share_pretraining", d.sweep().sharePretraining()));
 
@@ -389,7 +388,7 @@ public final class ConfigLoader {
    * Each grid key must be a setting and each value valid for it; then every cell (all combinations)
    * must be a valid config, because values that are fine alone can clash (rloo with samples 1).
    */
-  private static void checkSweep(ObjectNode tree, SeqrlConfig config, Origin origin) {
+  private static void checkSweep(ObjectNode tree, SeqrlConfig config, ConfigOrigin origin) {
     Map<String, List<Object>> grid = config.sweep().grid();
     for (Map.Entry<String, List<Object>> e : grid.entrySet()) {
       String gridKey = "sweep.grid." + e.getKey();
@@ -424,9 +423,9 @@ public final class ConfigLoader {
     }
   }
 
-  private static SeqrlConfig buildCell(ObjectNode tree, List<String> overrides, Origin origin) {
+  private static SeqrlConfig buildCell(ObjectNode tree, List<String> overrides, ConfigOrigin origin) {
     ObjectNode copy = tree.deepCopy();
-    Origin cellOrigin = new Origin(origin.name, origin.baseDir);
+    ConfigOrigin cellOrigin = new ConfigOrigin(origin.name, origin.baseDir);
     cellOrigin.lines.putAll(origin.lines);
     applyOverrides(copy, overrides, cellOrigin);
     checkKeys(copy, "");
@@ -589,296 +588,5 @@ public final class ConfigLoader {
       return YamlValues.flow(MAPPER.convertValue(node, Object.class));
     }
     return node.isTextual() ? "'" + node.asText() + "'" : node.asText();
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  /** Where values came from, to prefix errors with FILE:LINE or the --set option. */
-  private static final class Origin {
-    final String name;
-    final Path baseDir;
-    final Map<String, Integer> lines = new LinkedHashMap<>();
-    final Map<String, String> overrides = new LinkedHashMap<>();
-
-    Origin(String name, Path baseDir) {
-      this.name = name;
-      this.baseDir = baseDir;
-    }
-
-    String overrideFor(String key) {
-      String found = null;
-      for (Map.Entry<String, String> e : overrides.entrySet()) {
-        String o = e.getKey();
-        if (key.equals(o) || key.startsWith(o + ".") || o.startsWith(key + ".")) {
-          found = e.getValue();
-        }
-      }
-      return found;
-    }
-
-    String where(String key) {
-      String override = overrideFor(key);
-      if (override != null) {
-        return override;
-      }
-      for (String k = key; !k.isEmpty(); k = parentOf(k)) {
-        Integer line = lines.get(k);
-        if (line != null) {
-          return name + ":" + line;
-        }
-      }
-      return name;
-    }
-
-    Path resolve(String key, String text) {
-      Path path = Path.of(text);
-      if (overrideFor(key) != null) {
-        return path.toAbsolutePath().normalize();
-      }
-      return baseDir == null ? path : baseDir.resolve(path).normalize();
-    }
-  }
-
-  /** Reads typed values from one section of the tree; a missing key gives the default. */
-  private static final class Reader {
-    private final ObjectNode node;
-    private final String prefix;
-    private final Origin origin;
-
-    Reader(ObjectNode node, String prefix, Origin origin) {
-      this.node = node;
-      this.prefix = prefix;
-      this.origin = origin;
-    }
-
-    Reader section(String name) {
-      JsonNode child = node.get(name);
-      return new Reader(child instanceof ObjectNode o ? o : NODES.objectNode(), prefix + name + ".", origin);
-    }
-
-    private JsonNode get(String name) {
-      return node.get(name);
-    }
-
-    private InvalidConfigException wrong(String name, JsonNode value, String expected) {
-      return new InvalidConfigException(prefix + name, describe(value) + " is not " + expected + "; expected "
-          + expected);
-    }
-
-    int integer(String name, int def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isIntegralNumber() && v.canConvertToInt()) {
-        return v.intValue();
-      }
-      throw wrong(name, v, "an integer");
-    }
-
-    long longValue(String name, long def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isIntegralNumber() && v.canConvertToLong()) {
-        return v.longValue();
-      }
-      throw wrong(name, v, "an integer");
-    }
-
-    double number(String name, double def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isNumber()) {
-        return v.doubleValue();
-      }
-      if (v.isTextual()) {
-        // YAML 1.1 reads 1e-5 (no dot) as text; accept what Java reads as a number.
-        try {
-          return Double.parseDouble(v.asText().trim());
-        } catch (NumberFormatException e) {
-          // fall through to the error
-        }
-      }
-      throw wrong(name, v, "a number");
-    }
-
-    boolean bool(String name, boolean def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isBoolean()) {
-        return v.booleanValue();
-      }
-      throw new InvalidConfigException(prefix + name, describe(v) + " is not a boolean; expected true or false");
-    }
-
-    String string(String name, String def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isNull()) {
-        return null;
-      }
-      if (v.isValueNode()) {
-        return v.asText();
-      }
-      throw wrong(name, v, "a string");
-    }
-
-    /** A {@code {class: NAME, args: {...}}} value as a plug-in, or null for any other value. */
-    Plugin plugin(String name) {
-      JsonNode v = get(name);
-      if (v == null || !v.isObject() || !v.has("class")) {
-        return null;
-      }
-      for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
-        String field = it.next();
-        if (!field.equals("class") && !field.equals("args")) {
-          throw new InvalidConfigException(prefix + name + "." + field, "unknown key of a plug-in; expected class "
-              + "and args");
-        }
-      }
-      JsonNode args = v.get("args");
-      if (args != null && !args.isNull() && !args.isObject()) {
-        throw new InvalidConfigException(prefix + name + ".args", describe(args) + " is not a mapping of arguments; "
-            + "expected e.g. args: {n: 2}");
-      }
-      try {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> argMap = args == null || args.isNull() ? Map.of() : MAPPER.convertValue(args, Map.class);
-        return new Plugin(v.get("class").asText(), argMap);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidConfigException(prefix + name + ".class", e.getMessage() + "; expected a class name such as "
-            + "com.example.MyReward");
-      }
-    }
-
-    List<Path> paths(String name, List<Path> def) {
-      JsonNode v = get(name);
-      if (v == null || v.isNull()) {
-        return def;
-      }
-      List<JsonNode> items = new ArrayList<>();
-      if (v.isArray()) {
-        v.forEach(items::add);
-      } else {
-        items.add(v);
-      }
-      List<Path> out = new ArrayList<>();
-      for (JsonNode item : items) {
-        if (!item.isTextual() || item.asText().isBlank()) {
-          throw new InvalidConfigException(prefix + name, describe(item) + " is not a path; expected a list of jars "
-              + "or class folders");
-        }
-        out.add(origin.resolve(prefix + name, item.asText()));
-      }
-      return out;
-    }
-
-    Path path(String name, Path def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isNull()) {
-        return null;
-      }
-      if (v.isTextual() && !v.asText().isBlank()) {
-        return origin.resolve(prefix + name, v.asText());
-      }
-      throw wrong(name, v, "a path");
-    }
-
-    <E extends Enum<E>> E choice(String name, E def, Class<E> type, String what) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isValueNode() && !v.isNull()) {
-        return ConfigChoice.parse(type, prefix + name, what, v.asText());
-      }
-      // Let the enum list what is allowed, with the offending value shown as YAML.
-      return ConfigChoice.parse(type, prefix + name, what, describe(v));
-    }
-
-    /** A choice that may be left empty (null) to mean "decided elsewhere". */
-    <E extends Enum<E>> E optionalChoice(String name, E def, Class<E> type, String what) {
-      JsonNode v = get(name);
-      return v != null && v.isNull() ? null : choice(name, def, type, what);
-    }
-
-    LengthRange range(String name, LengthRange def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
-        try {
-          return new LengthRange(v.get(0).intValue(), v.get(1).intValue());
-        } catch (InvalidConfigException e) {
-          throw new InvalidConfigException(prefix + name, e.problem());
-        }
-      }
-      throw new InvalidConfigException(prefix + name, describe(v) + " is not a length range; expected [min, max] "
-          + "with integers 1 <= min <= max");
-    }
-
-    Map<RewardKind, Double> reward(String name, Map<RewardKind, Double> def) {
-      JsonNode v = get(name);
-      if (v == null) {
-        return def;
-      }
-      if (plugin(name) != null) {
-        return Map.of();
-      }
-      if (v.isTextual()) {
-        return Map.of(ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", v.asText()), 1.0);
-      }
-      if (v.isObject() && v.size() > 0) {
-        Map<RewardKind, Double> weights = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          RewardKind kind = ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", e.getKey());
-          if (!e.getValue().isNumber()) {
-            throw new InvalidConfigException(prefix + name + "." + e.getKey(), describe(e.getValue())
-                + " is not a weight; expected a number");
-          }
-          weights.put(kind, e.getValue().doubleValue());
-        }
-        return weights;
-      }
-      throw new InvalidConfigException(prefix + name, describe(v) + " is not a reward; expected a name ("
-          + ConfigChoice.allowed(RewardKind.class) + ") or a map of name: weight");
-    }
-
-    LinkedHashMap<String, List<Object>> grid(String name) {
-      JsonNode v = get(name);
-      LinkedHashMap<String, List<Object>> grid = new LinkedHashMap<>();
-      if (v == null || v.isNull()) {
-        return grid;
-      }
-      if (!v.isObject()) {
-        throw new InvalidConfigException(prefix + name, describe(v) + " is not a grid; expected a mapping of "
-            + "dotted config keys to lists of values");
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        Object value = MAPPER.convertValue(e.getValue(), Object.class);
-        List<Object> values = new ArrayList<>();
-        if (e.getValue().isArray()) {
-          values.addAll((List<?>) value);
-        } else {
-          values.add(value);
-        }
-        grid.put(e.getKey(), values);
-      }
-      return grid;
-    }
   }
 }

@@ -1,0 +1,258 @@
+package org.seqrl.experiments.config;
+
+import static org.seqrl.experiments.config.ConfigLoader.MAPPER;
+import static org.seqrl.experiments.config.ConfigLoader.NODES;
+import static org.seqrl.experiments.config.ConfigLoader.describe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.seqrl.rl.RewardKind;
+
+/** Reads typed values from one section of the tree; a missing key gives the default. */
+final class ConfigReader {
+  private final ObjectNode node;
+  private final String prefix;
+  private final ConfigOrigin origin;
+
+  ConfigReader(ObjectNode node, String prefix, ConfigOrigin origin) {
+    this.node = node;
+    this.prefix = prefix;
+    this.origin = origin;
+  }
+
+  ConfigReader section(String name) {
+    JsonNode child = node.get(name);
+    return new ConfigReader(child instanceof ObjectNode o ? o : NODES.objectNode(), prefix + name + ".", origin);
+  }
+
+  private JsonNode get(String name) {
+    return node.get(name);
+  }
+
+  private InvalidConfigException wrong(String name, JsonNode value, String expected) {
+    return new InvalidConfigException(prefix + name, describe(value) + " is not " + expected + "; expected "
+        + expected);
+  }
+
+  int integer(String name, int def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isIntegralNumber() && v.canConvertToInt()) {
+      return v.intValue();
+    }
+    throw wrong(name, v, "an integer");
+  }
+
+  long longValue(String name, long def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      return v.longValue();
+    }
+    throw wrong(name, v, "an integer");
+  }
+
+  double number(String name, double def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    if (v.isTextual()) {
+      // YAML 1.1 reads 1e-5 (no dot) as text; accept what Java reads as a number.
+      try {
+        return Double.parseDouble(v.asText().trim());
+      } catch (NumberFormatException e) {
+        // fall through to the error
+      }
+    }
+    throw wrong(name, v, "a number");
+  }
+
+  boolean bool(String name, boolean def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    throw new InvalidConfigException(prefix + name, describe(v) + " is not a boolean; expected true or false");
+  }
+
+  String string(String name, String def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isNull()) {
+      return null;
+    }
+    if (v.isValueNode()) {
+      return v.asText();
+    }
+    throw wrong(name, v, "a string");
+  }
+
+  /** A {@code {class: NAME, args: {...}}} value as a plug-in, or null for any other value. */
+  Plugin plugin(String name) {
+    JsonNode v = get(name);
+    if (v == null || !v.isObject() || !v.has("class")) {
+      return null;
+    }
+    for (Iterator<String> it = v.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!field.equals("class") && !field.equals("args")) {
+        throw new InvalidConfigException(prefix + name + "." + field, "unknown key of a plug-in; expected class "
+            + "and args");
+      }
+    }
+    JsonNode args = v.get("args");
+    if (args != null && !args.isNull() && !args.isObject()) {
+      throw new InvalidConfigException(prefix + name + ".args", describe(args) + " is not a mapping of arguments; "
+          + "expected e.g. args: {n: 2}");
+    }
+    try {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> argMap = args == null || args.isNull() ? Map.of() : MAPPER.convertValue(args, Map.class);
+      return new Plugin(v.get("class").asText(), argMap);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(prefix + name + ".class", e.getMessage() + "; expected a class name such as "
+          + "com.example.MyReward");
+    }
+  }
+
+  List<Path> paths(String name, List<Path> def) {
+    JsonNode v = get(name);
+    if (v == null || v.isNull()) {
+      return def;
+    }
+    List<JsonNode> items = new ArrayList<>();
+    if (v.isArray()) {
+      v.forEach(items::add);
+    } else {
+      items.add(v);
+    }
+    List<Path> out = new ArrayList<>();
+    for (JsonNode item : items) {
+      if (!item.isTextual() || item.asText().isBlank()) {
+        throw new InvalidConfigException(prefix + name, describe(item) + " is not a path; expected a list of jars "
+            + "or class folders");
+      }
+      out.add(origin.resolve(prefix + name, item.asText()));
+    }
+    return out;
+  }
+
+  Path path(String name, Path def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isNull()) {
+      return null;
+    }
+    if (v.isTextual() && !v.asText().isBlank()) {
+      return origin.resolve(prefix + name, v.asText());
+    }
+    throw wrong(name, v, "a path");
+  }
+
+  <E extends Enum<E>> E choice(String name, E def, Class<E> type, String what) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isValueNode() && !v.isNull()) {
+      return ConfigChoice.parse(type, prefix + name, what, v.asText());
+    }
+    // Let the enum list what is allowed, with the offending value shown as YAML.
+    return ConfigChoice.parse(type, prefix + name, what, describe(v));
+  }
+
+  /** A choice that may be left empty (null) to mean "decided elsewhere". */
+  <E extends Enum<E>> E optionalChoice(String name, E def, Class<E> type, String what) {
+    JsonNode v = get(name);
+    return v != null && v.isNull() ? null : choice(name, def, type, what);
+  }
+
+  LengthRange range(String name, LengthRange def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()) {
+      try {
+        return new LengthRange(v.get(0).intValue(), v.get(1).intValue());
+      } catch (InvalidConfigException e) {
+        throw new InvalidConfigException(prefix + name, e.problem());
+      }
+    }
+    throw new InvalidConfigException(prefix + name, describe(v) + " is not a length range; expected [min, max] "
+        + "with integers 1 <= min <= max");
+  }
+
+  Map<RewardKind, Double> reward(String name, Map<RewardKind, Double> def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (plugin(name) != null) {
+      return Map.of();
+    }
+    if (v.isTextual()) {
+      return Map.of(ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", v.asText()), 1.0);
+    }
+    if (v.isObject() && v.size() > 0) {
+      Map<RewardKind, Double> weights = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        RewardKind kind = ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", e.getKey());
+        if (!e.getValue().isNumber()) {
+          throw new InvalidConfigException(prefix + name + "." + e.getKey(), describe(e.getValue())
+              + " is not a weight; expected a number");
+        }
+        weights.put(kind, e.getValue().doubleValue());
+      }
+      return weights;
+    }
+    throw new InvalidConfigException(prefix + name, describe(v) + " is not a reward; expected a name ("
+        + ConfigChoice.allowed(RewardKind.class) + ") or a map of name: weight");
+  }
+
+  LinkedHashMap<String, List<Object>> grid(String name) {
+    JsonNode v = get(name);
+    LinkedHashMap<String, List<Object>> grid = new LinkedHashMap<>();
+    if (v == null || v.isNull()) {
+      return grid;
+    }
+    if (!v.isObject()) {
+      throw new InvalidConfigException(prefix + name, describe(v) + " is not a grid; expected a mapping of "
+          + "dotted config keys to lists of values");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Object value = MAPPER.convertValue(e.getValue(), Object.class);
+      List<Object> values = new ArrayList<>();
+      if (e.getValue().isArray()) {
+        values.addAll((List<?>) value);
+      } else {
+        values.add(value);
+      }
+      grid.put(e.getKey(), values);
+    }
+    return grid;
+  }
+}
