@@ -143,16 +143,8 @@ public final class RunComponents implements AutoCloseable {
 
   /** The reward as configs write it: a name, or weighted names joined by '+'. */
   public static String rewardLabel(SeqrlConfig config) {
-    if (config.rl().rewardPlugin() != null) {
-      return config.rl().rewardPlugin().className();
-    }
-    RewardKind single = config.rl().singleReward();
-    if (single != null) {
-      return ConfigChoice.spelling(single);
-    }
-    List<String> parts = new ArrayList<>();
-    config.rl().reward().forEach((kind, w) -> parts.add(w + "*" + ConfigChoice.spelling(kind)));
-    return String.join("+", parts);
+    // A plug-in is labelled by its class; built-in rewards by the name the reward reports.
+    return config.rl().rewardPlugin() != null ? config.rl().rewardPlugin().className() : config.rewardName();
   }
 
   private static Reward single(RewardKind kind, NltkSmoothing smoothing, IntFunction<String> text, boolean charLevel) {
