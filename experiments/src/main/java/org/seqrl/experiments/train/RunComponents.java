@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
-import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
 import org.seqrl.experiments.config.Plugins;
