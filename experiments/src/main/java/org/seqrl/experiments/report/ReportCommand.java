@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 /** {@code seqrl report}: a Markdown + PNG comparison of runs across seeds, read from MLflow. */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = "Compare runs across seeds (groups = params that vary, except seed): final and best eval/* "
-        + "metrics as mean ± std, and mean learning curves. Writes report.md and curves.png.")
+        + "metrics as mean ± std; for the --metric, a ranking with 95%% bootstrap intervals, sample efficiency, "
+        + "and paired-by-seed tests of which differences are significant; mean learning curves. "
+        + "Writes report.md and curves.png.")
 public final class ReportCommand implements Callable<Integer> {
 
   static final class Source {
@@ -36,6 +38,10 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--metric", paramLabel = "NAME", description = "Metric for the learning curves (default: the first eval/* metric).")
   String metric;
 
+  @Option(names = "--threshold", paramLabel = "X",
+      description = "Also report RL steps until the curve metric first reaches X (in its own direction).")
+  Double threshold;
+
   @Mixin TrackingUriOption tracking;
 
   @Override
@@ -45,7 +51,8 @@ public final class ReportCommand implements Callable<Integer> {
     try (MlflowConnection conn = new MlflowConnection(uri, target.credentials())) {
       SweepReport report = source.parentRun != null ? SweepReport.ofParent(conn, source.parentRun)
           : SweepReport.ofExperiment(conn, source.experiment);
-      SweepReport.Output o = report.write(out, metric);
+      SweepReport.Output o = report.write(out, metric,
+          threshold == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(threshold));
       if (source.parentRun != null) {
         conn.uploadArtifact(source.parentRun, o.markdown(), "report/report.md");
         if (o.curves() != null) {

@@ -200,7 +200,8 @@ public final class SweepReport {
   }
 
   /**
-   * Per x: mean, sample std and number of runs, where x is the step minus {@code origin} of the run
+   * Per x: mean, sample std, number of runs and the 95 % bootstrap interval of the mean (lo, hi;
+   * NaN for one run), where x is the step minus {@code origin} of the run
    * (points before the origin left out); a step logged twice in a run keeps its later value.
    */
   static SortedMap<Long, double[]> seedCurve(List<RunData> runs, String metric, Map<RunData, Long> origin) {
@@ -223,14 +224,16 @@ public final class SweepReport {
     SortedMap<Long, double[]> out = new TreeMap<>();
     at.forEach((x, vs) -> {
       double[] v = vs.stream().mapToDouble(Double::doubleValue).toArray();
-      out.put(x, new double[] {Stats.mean(v), v.length > 1 ? Stats.sampleStd(v) : 0, v.length});
+      double[] ci = Stats.bootstrapMeanInterval(v, SeedComparison.LEVEL, SeedComparison.BOOTSTRAP_SEED);
+      out.put(x, new double[] {Stats.mean(v), v.length > 1 ? Stats.sampleStd(v) : 0, v.length, ci[0], ci[1]});
     });
     return out;
   }
 
   /**
    * The sweep figure: one panel per value of {@link #panelParam}, one line per combination of the
-   * other varying params (the same colour in every panel), with a ± 1 std band over seeds. Groups
+   * other varying params (the same colour in every panel), with a band of the 95 % bootstrap
+   * interval of the mean over seeds. Groups
    * with RL steps are drawn against RL steps, so that a long pre-training does not squeeze RL into
    * the right edge; groups without any (pre-training only) go to panels against their own steps.
    */
@@ -278,7 +281,7 @@ public final class SweepReport {
         c.forEach((x, v) -> {
           line.put(x.doubleValue(), v[0]);
           if (v[2] >= 2) {
-            band.put(x.doubleValue(), new double[] {v[0] - v[1], v[0] + v[1]});
+            band.put(x.doubleValue(), new double[] {v[3], v[4]});
           }
         });
         int runsIn = (int) c.values().stream().mapToDouble(v -> v[2]).max().orElse(0);
@@ -294,6 +297,14 @@ public final class SweepReport {
 
   /** Writes {@code report.md} and, if the metric has any history, {@code curves.png} into {@code outDir}. */
   public Output write(Path outDir, String curveMetric) throws IOException {
+    return write(outDir, curveMetric, OptionalDouble.empty());
+  }
+
+  /**
+   * As {@link #write(Path, String)}, with the ranking and the paired comparisons of the curve
+   * metric ({@link SeedComparison}) and, if {@code threshold} is given, steps to reach it.
+   */
+  public Output write(Path outDir, String curveMetric, OptionalDouble threshold) throws IOException {
     if (runs.isEmpty()) {
       throw new UserInputException("no runs found for " + source + "; nothing to report");
     }
@@ -321,6 +332,11 @@ public final class SweepReport {
       }
       md.append('\n');
     }
+    if (curve != null && Evaluator.direction(curve).isPresent()) {
+      Map<RunData, Long> origins = new IdentityHashMap<>();
+      runs.forEach(r -> rlOrigin(r).ifPresent(o -> origins.put(r, o)));
+      md.append(new SeedComparison(curve, origins, threshold).markdown(groups, varying));
+    }
     md.append("\n## Runs\n\n| run | id | group |\n|---|---|---|\n");
     for (Group g : groups) {
       for (RunData r : g.runs()) {
@@ -332,12 +348,12 @@ public final class SweepReport {
       List<PanelFigure.Panel> panels = curvePanels(groups, curve);
       if (!panels.isEmpty()) {
         png = outDir.resolve("curves.png");
-        PanelFigure.write(curve + ": mean over seeds, band ± 1 sample std", panels, panels.size() > 4 ? 3 : 2,
+        PanelFigure.write(curve + ": mean over seeds, band = 95 % bootstrap interval", panels, panels.size() > 4 ? 3 : 2,
             true, OptionalDouble.empty(), png);
         boolean sinceRl = panels.stream().anyMatch(p -> p.xTitle().equals(RL_STEPS));
         md.append("\n## Learning curves: ").append(curve).append("\n\n")
             .append("One panel per value of rl.baseline if it varies (else of the first param that varies), "
-                + "one colour per value of the other varying params; the line is the mean over seeds, the band ± one sample standard deviation (where ≥ 2 seeds logged the step). ")
+                + "one colour per value of the other varying params; the line is the mean over seeds, the band the 95 % percentile-bootstrap interval of that mean (where ≥ 2 seeds logged the step). ")
             .append(sinceRl ? "x is RL steps: steps since the run's first RL step, minus one (0 = the model RL starts from); "
                 + "runs without RL steps are drawn against their own steps." : "No run logged RL-only metrics, so x is the run's step.")
             .append("\n\n![").append(curve).append("](curves.png)\n");

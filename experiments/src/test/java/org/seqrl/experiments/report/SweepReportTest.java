@@ -109,6 +109,41 @@ class SweepReportTest {
   }
 
   @Test
+  void rankingAndPairedTestsDecideOnlyWhatTheSeedsSupport(@TempDir Path dir) throws Exception {
+    // 6 seeds per baseline. scst beats none by 0.1 on every seed (on top of a shared seed effect);
+    // rloo is scst plus alternating ±0.004: a difference the seeds cannot support.
+    List<SweepReport.RunData> runs = new java.util.ArrayList<>();
+    Map<String, Double> level = Map.of("none", 0.5, "scst", 0.6, "rloo", 0.6);
+    for (String baseline : level.keySet()) {
+      for (int seed = 1; seed <= 6; seed++) {
+        double seedEffect = 0.02 * (seed - 3.5);
+        double jitter = baseline.equals("rloo") ? (seed % 2 == 0 ? 0.004 : -0.004) : baseline.equals("none") ? 0.001 * seed : 0;
+        double end = level.get(baseline) + seedEffect + jitter;
+        double start = 0.4 + seedEffect;
+        List<org.mlflow.api.proto.Service.Metric> bleu = List.of(metric(100, start), metric(110, (start + end) / 2), metric(120, end));
+        List<org.mlflow.api.proto.Service.Metric> reward = List.of(metric(101, 0.1), metric(120, 0.2));
+        runs.add(new SweepReport.RunData(baseline + seed, baseline, Map.of("rl.baseline", baseline, "seed", "" + seed),
+            Map.of(), Map.of("eval/bleu", bleu, "rl/reward_mean", reward)));
+      }
+    }
+    String md = Files.readString(new SweepReport(runs, "test").write(dir, "eval/bleu", java.util.OptionalDouble.of(0.5)).markdown());
+    assertTrue(md.contains("## Ranking by eval/bleu (higher is better)"), md);
+    // none: finals 0.5 + seed effect + 0.001 * seed, mean 0.5035; AUC over RL steps 0..20 = (start + 2 mid + end) / 4
+    assertTrue(md.contains("| 3 | rl.baseline=none | 6 | 0.5035 |"), md);
+    // steps to 0.5 for none: seeds 4-6 reach it at RL step 10 ((start + end)/2 >= 0.5 needs seed effect >= 0.05 - ...), seeds 1-3 later or never
+    assertTrue(md.matches("(?s).*\\| 3 \\| rl\\.baseline=none \\|[^\\n]*\\| \\d+ \\([3-6]/6\\) \\|\\n.*"), md);
+    assertTrue(md.contains("| rl.baseline=none | rl.baseline=rloo | rl.baseline | 6 |"), md);
+    String noneVsScst = md.lines().filter(l -> l.startsWith("| rl.baseline=none | rl.baseline=scst |")).findFirst().orElseThrow();
+    assertTrue(noneVsScst.endsWith("| b better |"), noneVsScst);
+    // none - scst = -0.1 + 0.001 * seed: mean -0.0965
+    assertTrue(noneVsScst.contains("| -0.0965 |"), noneVsScst);
+    String rlooVsScst = md.lines().filter(l -> l.startsWith("| rl.baseline=rloo | rl.baseline=scst |")).findFirst().orElseThrow();
+    assertTrue(rlooVsScst.endsWith("| not significant |"), rlooVsScst);
+    // Holm over the three rows of the table
+    assertTrue(md.contains("Holm-adjusted over all 3 rows"), md);
+  }
+
+  @Test
   void rlOriginIsTheStepBeforeTheFirstRlStep() {
     var r = new SweepReport.RunData("a", "a", Map.of(), Map.of(), Map.of("train/mle_loss", List.of(metric(1, 1), metric(2, 1)),
         "train/reward_mean", List.of(metric(3, 0.1), metric(4, 0.2))));
