@@ -4,7 +4,7 @@ import org.seqrl.agents.Seq2SeqConfig.CellType;
 
 /**
  * A recurrent cell: one kind per class ({@link GruCell}, {@link LstmCell}, {@link PeepholeLstmCell},
- * {@link ElmanCell}, {@link IrnnCell}). Its state is a list of
+ * {@link ElmanCell}, {@link IrnnCell}, the JZS mutants {@link Jzs1Cell}, {@link Jzs2Cell}, {@link Jzs3Cell}). Its state is a list of
  * arrays, each {@code [rows, hidden]}, the output {@code h} first (GRU: h; LSTM: h, c); everything
  * that runs the cell (encoder, decoder, search, checkpoints) sees only this role and {@link CellRun}.
  *
@@ -48,6 +48,9 @@ interface RecurrentCell {
       case LSTM_PEEPHOLE -> new PeepholeLstmCell(params, prefix, in, hidden, init);
       case RNN_TANH -> new ElmanCell(params, prefix, in, hidden, init);
       case IRNN -> new IrnnCell(params, prefix, in, hidden, init);
+      case JZS1 -> new Jzs1Cell(params, prefix, in, hidden, init);
+      case JZS2 -> new Jzs2Cell(params, prefix, in, hidden, init);
+      case JZS3 -> new Jzs3Cell(params, prefix, in, hidden, init);
     };
   }
 }

@@ -40,7 +40,7 @@ public record Seq2SeqConfig(
     long seed) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
-  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN }
+  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3 }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 
