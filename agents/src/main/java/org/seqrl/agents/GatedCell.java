@@ -2,6 +2,7 @@ package org.seqrl.agents;
 
 import java.util.Arrays;
 import org.seqrl.agents.Params.Param;
+import org.seqrl.agents.Seq2SeqConfig.Init;
 
 /**
  * What the gated cells share: input weights Wx [in, G*H], recurrent weights Wh [H, G*H] and a bias
@@ -56,6 +57,47 @@ abstract class GatedCell implements RecurrentCell {
     this.wh = params.add(prefix + ".Wh", hidden, recurrentBlocks * hidden, init, k, false);
     this.b = params.add(prefix + ".b", 1, gates * hidden, init, 0, false);
     this.raw = rawGate >= 0 ? rawProjection(in, hidden) : null;
+  }
+
+  /**
+   * Every [H, H] block of Wh as {@code spec} says: uniform (the constructor's draw) scaled, an
+   * orthogonal matrix times the gain, or the scaled identity. The orthogonal draws come from a
+   * generator seeded by {@code init}'s state, which is left as it is.
+   */
+  @Override
+  public void initialise(Init spec, Rng init) {
+    float scale = (float) spec.scale();
+    int hd = hidden;
+    int cols = wh.cols;
+    float[] w = wh.value;
+    switch (spec.scheme()) {
+      case UNIFORM -> {
+        if (spec.scale() != 1.0) {
+          for (int i = 0; i < w.length; i++) {
+            w[i] *= scale;
+          }
+        }
+      }
+      case ORTHOGONAL -> {
+        Rng draws = new Rng(init.state() ^ 0x0DD0A7E5C0FFEEL);
+        for (int blk = 0; blk < cols / hd; blk++) {
+          double[] q = Orthogonal.matrix(hd, draws);
+          for (int i = 0; i < hd; i++) {
+            for (int j = 0; j < hd; j++) {
+              w[i * cols + blk * hd + j] = (float) (spec.scale() * q[i * hd + j]);
+            }
+          }
+        }
+      }
+      case IDENTITY -> {
+        Arrays.fill(w, 0f);
+        for (int blk = 0; blk < cols / hd; blk++) {
+          for (int j = 0; j < hd; j++) {
+            w[j * cols + blk * hd + j] = scale;
+          }
+        }
+      }
+    }
   }
 
   /**
