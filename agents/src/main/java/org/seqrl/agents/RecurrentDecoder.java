@@ -34,7 +34,7 @@ final class RecurrentDecoder implements Decoder {
     bridgeW = params.add("bridge.W", encWidth, hidden, init, 1 / Math.sqrt(encWidth), false);
     bridgeB = params.add("bridge.b", 1, hidden, init, 0, false);
     int in = emb + DecoderAttention.contextWidth(cfg.attention(), encWidth);
-    cell = RecurrentCell.create(cfg.cell(), params, "dec", in, hidden, init);
+    cell = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec", in, hidden, init);
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
     output = new OutputLayer(blas, params, hidden, embedding.rows, init);
   }

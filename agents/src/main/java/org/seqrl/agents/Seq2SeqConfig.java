@@ -22,6 +22,7 @@ import org.seqrl.rl.CriticHead;
  * @param criticTrunk whether critic gradients reach the encoder/decoder
  * @param criticHidden hidden units of each critic head's tanh layer
  * @param seed seed of the parameter initialisation and of the policy's random generator
+ * @param init how the recurrent weights start and the LSTM forget-gate bias ({@link Init#DEFAULT}: as always)
  */
 public record Seq2SeqConfig(
     int sourceVocab,
@@ -37,15 +38,78 @@ public record Seq2SeqConfig(
     Set<CriticHead> criticHeads,
     CriticTrunk criticTrunk,
     int criticHidden,
-    long seed) {
+    long seed,
+    Init init) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
-  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN }
+  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3 }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }
+
+  /**
+   * How every cell's recurrent weights Wh start, each [H, H] block (one per gate) on its own:
+   * UNIFORM in ±scale/sqrt(H) (the engine's original init; the IRNN is the identity whatever the
+   * scheme, since that is what makes it an IRNN); ORTHOGONAL, a random orthogonal matrix times the
+   * gain {@code scale} (Saxe et al. 2014); IDENTITY, scale times the identity (Le et al. 2015), for
+   * the ungated cells only. Input weights, biases, embeddings and every other layer start as always.
+   */
+  public enum InitScheme { UNIFORM, ORTHOGONAL, IDENTITY }
+
+  /**
+   * The initialisation choices; {@link #DEFAULT} is the engine's original, so that a seed gives the
+   * model it always gave. They only choose initial values: a checkpoint replaces them.
+   *
+   * @param scheme the recurrent weights' scheme
+   * @param scale their scale: the uniform range times it, the orthogonal gain, the identity's diagonal; in (0, 10]
+   * @param forgetBias the LSTM kinds' forget-gate bias (1: a fresh cell remembers by default)
+   */
+  public record Init(InitScheme scheme, double scale, double forgetBias) {
+    public static final Init DEFAULT = new Init(InitScheme.UNIFORM, 1.0, 1.0);
+
+    public Init {
+      if (scheme == null) {
+        throw new IllegalArgumentException("model.init must not be null");
+      }
+      require(scale > 0 && scale <= 10, "init_scale", scale, "a number in (0, 10]");
+      require(Double.isFinite(forgetBias), "forget_bias", forgetBias, "a finite number");
+    }
+
+    /** A setting that does not fit the cell: the config key to blame and why. */
+    public record Conflict(String key, String problem) {
+      @Override
+      public String toString() {
+        return key + ": " + problem;
+      }
+    }
+
+    /** Why these choices do not fit {@code cell}, or null when they do (one rule for the config and the engine). */
+    public Conflict conflict(CellType cell) {
+      boolean ungated = cell == CellType.RNN_TANH || cell == CellType.IRNN;
+      if (scheme == InitScheme.IDENTITY && !ungated) {
+        return new Conflict("model.init", "'identity' does not fit model.cell " + spelling(cell) + " (the identity start"
+            + " carries the state of an ungated recurrence; a gated cell carries it through its gates, and an identity"
+            + " in every gate block would feed each gate h itself); expected uniform or orthogonal, or model.cell rnn-tanh"
+            + " or irnn");
+      }
+      if (scheme == InitScheme.ORTHOGONAL && cell == CellType.IRNN) {
+        return new Conflict("model.init", "'orthogonal' does not fit model.cell irnn (the IRNN is defined by its identity"
+            + " start); expected identity or uniform (both start it at model.init_scale times the identity), or"
+            + " model.cell rnn-tanh");
+      }
+      if (forgetBias != DEFAULT.forgetBias() && cell != CellType.LSTM && cell != CellType.LSTM_PEEPHOLE) {
+        return new Conflict("model.forget_bias", forgetBias + " has no effect with model.cell " + spelling(cell)
+            + " (it is the LSTM forget gate's bias); expected 1.0, or model.cell lstm or lstm-peephole");
+      }
+      return null;
+    }
+
+    private static String spelling(Enum<?> e) {
+      return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
 
   public Seq2SeqConfig {
     require(sourceVocab > org.seqrl.rl.Tokens.FIRST_REGULAR, "sourceVocab", sourceVocab, "> 4 (reserved ids 0-3 plus real tokens)");
@@ -56,8 +120,12 @@ public record Seq2SeqConfig(
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
     require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
-    if (cell == null || attention == null || criticTrunk == null || criticHeads == null) {
-      throw new IllegalArgumentException("cell, attention, criticHeads and criticTrunk must not be null");
+    if (cell == null || attention == null || criticTrunk == null || criticHeads == null || init == null) {
+      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk and init must not be null");
+    }
+    Init.Conflict initConflict = init.conflict(cell);
+    if (initConflict != null) {
+      throw new IllegalArgumentException(initConflict.toString());
     }
     criticHeads = criticHeads.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(criticHeads));
   }
@@ -84,7 +152,7 @@ public record Seq2SeqConfig(
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
-        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed);
+        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed).init(init);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -104,6 +172,9 @@ public record Seq2SeqConfig(
     p.setProperty("criticTrunk", criticTrunk.name());
     p.setProperty("criticHidden", Integer.toString(criticHidden));
     p.setProperty("seed", Long.toString(seed));
+    p.setProperty("init", init.scheme().name());
+    p.setProperty("initScale", Double.toString(init.scale()));
+    p.setProperty("forgetBias", Double.toString(init.forgetBias()));
     return p;
   }
 
@@ -121,7 +192,11 @@ public record Seq2SeqConfig(
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
         Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
-        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")));
+        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")),
+        // checkpoints written before these keys existed had the default init
+        new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),
+            Double.parseDouble(p.getProperty("initScale", Double.toString(Init.DEFAULT.scale()))),
+            Double.parseDouble(p.getProperty("forgetBias", Double.toString(Init.DEFAULT.forgetBias())))));
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -140,6 +215,7 @@ public record Seq2SeqConfig(
     private CriticTrunk criticTrunk = CriticTrunk.SHARED;
     private int criticHidden = 64;
     private long seed = 1L;
+    private Init init = Init.DEFAULT;
 
     private Builder(int sourceVocab, int targetVocab) {
       this.sourceVocab = sourceVocab;
@@ -158,10 +234,11 @@ public record Seq2SeqConfig(
     public Builder criticTrunk(CriticTrunk v) { criticTrunk = v; return this; }
     public Builder criticHidden(int v) { criticHidden = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
+    public Builder init(Init v) { init = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed);
+          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed, init);
     }
   }
 }

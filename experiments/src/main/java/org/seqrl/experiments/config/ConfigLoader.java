@@ -25,6 +25,7 @@ import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
+import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
@@ -338,7 +339,9 @@ public final class ConfigLoader {
         model.number("dropout", md.dropout()),
         model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
-        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
+        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),
+        model.choice("init", md.init(), InitScheme.class, "an initialisation scheme"),
+        model.number("init_scale", md.initScale()), model.number("forget_bias", md.forgetBias()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -472,6 +475,9 @@ public final class ConfigLoader {
     model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));
+    model.put("init", ConfigChoice.spelling(m.init()));
+    model.put("init_scale", m.initScale());
+    model.put("forget_bias", m.forgetBias());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

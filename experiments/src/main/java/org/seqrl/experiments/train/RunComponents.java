@@ -113,6 +113,7 @@ public final class RunComponents implements AutoCloseable {
         .attentionSize(m.attentionSize())
         .criticHeads(criticHeads(config, baseline))
         .criticTrunk(m.criticTrunk())
+        .init(m.initialisation())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }
