@@ -61,7 +61,11 @@ final class Critics {
         vRows[i] = v[srcOf[i]];
         wt[i] = 1.0 / o.rowsNorm();
       }
-      loss += LossMath.squaredError(vRows, o.sequenceTargets(), wt, gRows);
+      if (o.oldSequenceValues() != null) {
+        loss += LossMath.clippedSquaredError(vRows, o.oldSequenceValues(), o.sequenceTargets(), wt, o.valueClip(), gRows);
+      } else {
+        loss += LossMath.squaredError(vRows, o.sequenceTargets(), wt, gRows);
+      }
       float[] gv = new float[b];
       for (int i = 0; i < r; i++) {
         gv[srcOf[i]] += (float) (gRows[i] * o.criticCoefficient());
@@ -83,7 +87,17 @@ final class Critics {
         }
       }
       double[] gd = new double[rows];
-      loss += LossMath.squaredError(v, tg, wt, gd);
+      if (o.oldStepValues() != null) {
+        double[] old = new double[rows];
+        for (int i = 0; i < r; i++) {
+          for (int t = 0; t < tt && t < o.lengths()[i]; t++) {
+            old[t * r + i] = o.oldStepValues()[i][t];
+          }
+        }
+        loss += LossMath.clippedSquaredError(v, old, tg, wt, o.valueClip(), gd);
+      } else {
+        loss += LossMath.squaredError(v, tg, wt, gd);
+      }
       float[] gv = new float[rows];
       for (int i = 0; i < rows; i++) {
         gv[i] = (float) (gd[i] * o.criticCoefficient());

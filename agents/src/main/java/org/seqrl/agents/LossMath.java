@@ -93,4 +93,18 @@ final class LossMath {
     }
     return loss;
   }
+
+  /**
+   * PPO's clipped critic loss {@code sum_i w_i max((v_i - t_i)^2, (old_i + clip(v_i - old_i, -eps, eps) - t_i)^2)}
+   * and its gradient into {@code grad} ({@link org.seqrl.rl.PpoMath#clippedValueLoss}).
+   */
+  static double clippedSquaredError(double[] values, double[] old, double[] targets, double[] weight, double eps,
+      double[] grad) {
+    double loss = 0;
+    for (int i = 0; i < values.length; i++) {
+      loss += weight[i] * org.seqrl.rl.PpoMath.clippedValueLoss(values[i], old[i], targets[i], eps);
+      grad[i] = weight[i] * org.seqrl.rl.PpoMath.clippedValueGradient(values[i], old[i], targets[i], eps);
+    }
+    return loss;
+  }
 }

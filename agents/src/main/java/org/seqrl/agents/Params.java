@@ -121,6 +121,17 @@ final class Params implements AutoCloseable {
     }
   }
 
+  /** Multiplies every gradient by {@code f} (one part of a weighted sum of losses). */
+  void scaleGrad(double f) {
+    float ff = (float) f;
+    for (Param p : byName.values()) {
+      float[] g = p.grad;
+      for (int i = 0; i < g.length; i++) {
+        g[i] *= ff;
+      }
+    }
+  }
+
   double gradNorm() {
     double s = 0;
     for (Param p : byName.values()) {

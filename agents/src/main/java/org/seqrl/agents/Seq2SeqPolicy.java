@@ -8,6 +8,9 @@ import org.seqrl.agents.Params.Param;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
+import org.seqrl.rl.PolicyParameters;
+import org.seqrl.rl.PpoClip;
+import org.seqrl.rl.PpoMath;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
@@ -41,6 +44,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final Critics critics;
   private final EncodingCache encodings = new EncodingCache();
   private final KeptSample kept = new KeptSample();
+  /** The frozen reference (a policy of the same shape that never trains), or null before {@link #freezeReference}. */
+  private Seq2SeqPolicy reference;
 
   public Seq2SeqPolicy(Seq2SeqConfig cfg) {
     this.cfg = cfg;
@@ -86,7 +91,18 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       double[] sequenceTargets,
       double[][] stepTargets,
       double criticCoefficient,
-      double rowsNorm) {
+      double rowsNorm,
+      double valueClip,
+      double[] oldSequenceValues,
+      double[][] oldStepValues) {
+
+    /** Unclipped critic losses. */
+    Objective(int[][] sources, int[] sourceOfRow, int[][] tokens, int[] lengths, double[][] weight,
+        double[][] entropyWeight, double[] sequenceTargets, double[][] stepTargets, double criticCoefficient,
+        double rowsNorm) {
+      this(sources, sourceOfRow, tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
+          criticCoefficient, rowsNorm, 0, null, null);
+    }
 
     /** One source per row. */
     Objective(int[][] sources, int[][] tokens, int[] lengths, double[][] weight, double[][] entropyWeight,
@@ -127,8 +143,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         ew[i][t] = batch.entropyCoefficient() / n;
       }
     }
+    PpoClip ppo = batch.ppo();
+    double valueClip = ppo == null ? 0 : ppo.valueClipRange();
+    // PPO clips each critic output against the one recorded when the rollout was sampled
     return new Objective(ro.sources(), repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(), ro.lengths(), w, ew,
-        batch.sequenceTargets(), batch.stepTargets(), batch.criticLossCoefficient(), n);
+        batch.sequenceTargets(), batch.stepTargets(), batch.criticLossCoefficient(), n, valueClip,
+        valueClip > 0 ? ro.sequenceValues() : null, valueClip > 0 ? ro.stepValues() : null);
   }
 
   // ---------------------------------------------------------------- forward and backward
@@ -190,11 +210,116 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     params.zeroGrad();
     params.syncMirror();
     LossParts lp = keptPass != null ? backward(keptPass, o) : lossAndGradients(o, true);
+    double norm = adamStep(opt);
+    return new UpdateStats(lp.loss(), lp.policy(), lp.critic(), lp.meanEntropy(), norm, lp.tokens());
+  }
+
+  /** Clips the accumulated gradient, takes an Adam step; returns the norm before clipping. */
+  private double adamStep(OptimizerSettings opt) {
     double norm = params.gradNorm();
     double scale = opt.clips() && norm > opt.maxGradNorm() ? opt.maxGradNorm() / (norm + 1e-12) : 1.0;
     step++;
     params.adam(opt.learningRate(), step, scale);
-    return new UpdateStats(lp.loss(), lp.policy(), lp.critic(), lp.meanEntropy(), norm, lp.tokens());
+    return norm;
+  }
+
+  /**
+   * PPO-clip: one forward, the log-probabilities of the rows' tokens from its logits, the token
+   * weights from the importance ratios ({@link PpoMath#tokenWeight}), then the usual backward.
+   */
+  private UpdateStats optimizeClipped(PolicyGradientBatch batch, Decoder.Pass keptPass, OptimizerSettings opt) {
+    params.zeroGrad();
+    params.syncMirror();
+    Objective o = policyGradientObjective(batch);
+    Decoder.Pass pass = keptPass != null ? keptPass : teacherForced(o, true);
+    Rollout ro = batch.rollout();
+    PpoClip ppo = batch.ppo();
+    double[][] now = ppo.currentLogProbs();
+    SequenceLoss.logProbs(pass.keptLogits(), decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), now);
+    int n = ro.rows();
+    for (int i = 0; i < n; i++) {
+      double[] w = o.weight()[i];
+      double[] old = ro.logProbs()[i];
+      double[] a = batch.advantages()[i];
+      for (int t = 0; t < ro.lengths()[i]; t++) {
+        w[t] = PpoMath.tokenWeight(Math.exp(now[i][t] - old[t]), a[t], ppo.clipRange()) / n;
+      }
+    }
+    LossParts lp = backward(pass, o);
+    double norm = adamStep(opt);
+    double surrogate = PpoMath.surrogateLoss(batch);
+    // the weighted NLL only carries the surrogate's gradient; its value is reported instead
+    return new UpdateStats(surrogate - lp.entropyTerm() + o.criticCoefficient() * lp.critic(), surrogate, lp.critic(),
+        lp.meanEntropy(), norm, lp.tokens());
+  }
+
+  @Override
+  public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight,
+      OptimizerSettings optimizer) {
+    if (!(mleWeight >= 0 && mleWeight <= 1)) {
+      throw new IllegalArgumentException("mleWeight must be in [0, 1], got " + mleWeight);
+    }
+    if (targets.length != batch.rollout().inputs()) {
+      throw new IllegalArgumentException("mixedUpdate: " + batch.rollout().inputs() + " inputs but " + targets.length
+          + " targets");
+    }
+    if (batch.ppo() != null) {
+      throw new IllegalArgumentException("mixedUpdate does not take a PPO batch");
+    }
+    requireHeadsFor(batch);
+    Decoder.Pass keptPass = kept.take(batch.rollout(), params.version(), !encoder.random(true));
+    params.zeroGrad();
+    params.syncMirror();
+    Objective pg = policyGradientObjective(batch);
+    LossParts rl = keptPass != null ? backward(keptPass, pg) : lossAndGradients(pg, true);
+    // the policy-gradient part's stats stay unweighted; its gradient is weighted before the MLE part adds in
+    params.scaleGrad(1 - mleWeight);
+    Objective mle = mleObjective(batch.rollout().sources(), targets);
+    for (double[] w : mle.weight()) {
+      for (int t = 0; t < w.length; t++) {
+        w[t] *= mleWeight;
+      }
+    }
+    LossParts ml = lossAndGradients(mle, true);
+    double norm = adamStep(optimizer);
+    return new UpdateStats((1 - mleWeight) * rl.loss() + ml.loss(), rl.policy(), rl.critic(), rl.meanEntropy(), norm,
+        rl.tokens());
+  }
+
+  // ---------------------------------------------------------------- reference policy and log-probabilities
+
+  @Override
+  public void freezeReference() {
+    if (reference == null) {
+      reference = new Seq2SeqPolicy(cfg);
+    }
+    for (Param p : params.all()) {
+      System.arraycopy(p.value, 0, reference.params.get(p.name).value, 0, p.size());
+    }
+    reference.params.markChanged();
+  }
+
+  @Override
+  public boolean hasReference() {
+    return reference != null;
+  }
+
+  @Override
+  public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
+    Seq2SeqPolicy p = parameters == PolicyParameters.CURRENT ? this : reference;
+    if (p == null) {
+      throw new IllegalStateException("no reference policy: call freezeReference first");
+    }
+    p.tokenLogProbs(rollout, out);
+  }
+
+  /** A teacher-forced pass without dropout (the policy as it decodes) over the rollout's rows. */
+  private void tokenLogProbs(Rollout ro, double[][] out) {
+    params.syncMirror();
+    Objective rows = new Objective(ro.sources(), repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(),
+        ro.lengths(), null, null, null, null, 0, ro.rows());
+    Decoder.Pass pass = teacherForced(rows, false);
+    SequenceLoss.logProbs(pass.keptLogits(), decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), out);
   }
 
   @Override
@@ -208,14 +333,19 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
+    requireHeadsFor(batch);
+    // decoding runs without dropout; an update whose encoder draws dropout must run its own forward
+    Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true));
+    return batch.ppo() == null ? optimize(policyGradientObjective(batch), pass, optimizer)
+        : optimizeClipped(batch, pass, optimizer);
+  }
+
+  private void requireHeadsFor(PolicyGradientBatch batch) {
     if (batch.sequenceTargets() != null && !cfg.criticHeads().contains(CriticHead.SEQUENCE)
         || batch.stepTargets() != null && !cfg.criticHeads().contains(CriticHead.STEP)) {
       throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
           + cfg.criticHeads() + " (set model.criticHeads)");
     }
-    // decoding runs without dropout; an update whose encoder draws dropout must run its own forward
-    Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true));
-    return optimize(policyGradientObjective(batch), pass, optimizer);
   }
 
   /** Updates that started from a sample's kept pass (for tests). */
@@ -299,9 +429,15 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   // ---------------------------------------------------------------- checkpoints
 
+  /** Where {@link #save} keeps the reference, inside the policy's own checkpoint folder. */
+  static final String REFERENCE_DIR = "reference";
+
   @Override
   public void save(Path directory) throws IOException {
     Checkpoints.save(directory, cfg, params, step, rng.state(), dropoutRng.state());
+    if (reference != null) {
+      reference.save(directory.resolve(REFERENCE_DIR));
+    }
   }
 
   @Override
@@ -311,10 +447,25 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     step = s.step();
     rng.setState(s.rngState());
     dropoutRng.setState(s.dropoutRngState());
+    // the checkpoint says whether there is a reference: a model saved before RL has none
+    Path ref = directory.resolve(REFERENCE_DIR);
+    if (java.nio.file.Files.isDirectory(ref)) {
+      if (reference == null) {
+        reference = new Seq2SeqPolicy(cfg);
+      }
+      reference.restore(ref);
+    } else if (reference != null) {
+      reference.close();
+      reference = null;
+    }
   }
 
   @Override
   public void close() {
+    if (reference != null) {
+      reference.close();
+      reference = null;
+    }
     kept.clear();
     encodings.clear();
     blas.close();

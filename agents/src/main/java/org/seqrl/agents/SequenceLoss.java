@@ -52,4 +52,31 @@ final class SequenceLoss {
     }
     return new Result(parts[0], parts[1], entSum, tokens, dLogits);
   }
+
+  /**
+   * {@code out[i][t] = log softmax(logits of row i, step t)[tokens[i][t]]} over the actions for
+   * {@code t < lengths[i]}, 0 after; {@code logits} [tt*r, V] time-major. Allocates nothing.
+   */
+  static void logProbs(float[] logits, int vocab, int r, int tt, int[][] tokens, int[] lengths, double[][] out) {
+    for (int i = 0; i < r; i++) {
+      java.util.Arrays.fill(out[i], 0);
+      int n = Math.min(lengths[i], tt);
+      for (int t = 0; t < n; t++) {
+        int at = (t * r + i) * vocab;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < vocab; k++) {
+          if (LossMath.isAction(k)) {
+            max = Math.max(max, logits[at + k]);
+          }
+        }
+        double sum = 0;
+        for (int k = 0; k < vocab; k++) {
+          if (LossMath.isAction(k)) {
+            sum += Math.exp(logits[at + k] - max);
+          }
+        }
+        out[i][t] = logits[at + tokens[i][t]] - max - Math.log(sum);
+      }
+    }
+  }
 }

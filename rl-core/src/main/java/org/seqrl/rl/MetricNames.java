@@ -10,6 +10,16 @@ public final class MetricNames {
   public static final String PRETRAIN = "pretrain/";
   public static final String RL = "rl/";
   public static final String PERF = "perf/";
+  /** Mean over sampled rows of the summed per-token KL estimate to the reference policy. */
+  public static final String RL_KL = RL + "kl";
+  /** The KL penalty's coefficient used in the step. */
+  public static final String RL_KL_COEFFICIENT = RL + "kl_coefficient";
+  /** Lambda of MLE mixing in the step. */
+  public static final String RL_MLE_WEIGHT = RL + "mle_weight";
+  /** PPO: the fraction of tokens whose importance ratio was outside the clip range. */
+  public static final String RL_CLIP_FRACTION = RL + "clip_fraction";
+  /** PPO: the mean over tokens of (rho - 1) - log rho, an estimate of KL(old || new). */
+  public static final String RL_APPROX_KL = RL + "approx_kl";
 
   private MetricNames() {}
 

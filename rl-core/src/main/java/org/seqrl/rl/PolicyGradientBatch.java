@@ -18,6 +18,8 @@ package org.seqrl.rl;
  * @param advantages {@code [rows][maxLength]}, zero where masked
  * @param sequenceTargets {@code [rows]} targets of the SEQUENCE head, or null
  * @param stepTargets {@code [rows][maxLength]} targets of the STEP head, or null
+ * @param ppo null for the loss above; else PPO-clip's loss ({@link PpoClip}), whose token weights
+ *     come from importance ratios against the rollout's own log-probabilities
  */
 public record PolicyGradientBatch(
     Rollout rollout,
@@ -25,12 +27,23 @@ public record PolicyGradientBatch(
     double[] sequenceTargets,
     double[][] stepTargets,
     double entropyCoefficient,
-    double criticLossCoefficient) {
+    double criticLossCoefficient,
+    PpoClip ppo) {
+
+  /** The plain policy-gradient loss (no PPO clipping). */
+  public PolicyGradientBatch(Rollout rollout, double[][] advantages, double[] sequenceTargets, double[][] stepTargets,
+      double entropyCoefficient, double criticLossCoefficient) {
+    this(rollout, advantages, sequenceTargets, stepTargets, entropyCoefficient, criticLossCoefficient, null);
+  }
 
   public PolicyGradientBatch {
     if (advantages.length != rollout.rows()) {
       throw new IllegalArgumentException(
           "advantages must have one row per rollout row (" + rollout.rows() + "), got " + advantages.length);
+    }
+    if (ppo != null && ppo.currentLogProbs().length != rollout.rows()) {
+      throw new IllegalArgumentException("ppo.currentLogProbs must have one row per rollout row (" + rollout.rows()
+          + "), got " + ppo.currentLogProbs().length);
     }
   }
 }

@@ -86,4 +86,42 @@ public record Rollout(
     }
     return sum;
   }
+
+  /**
+   * The rows of the given inputs, in that order, as a rollout of their own (a minibatch); the row
+   * arrays are shared, not copied.
+   */
+  public Rollout select(int[] inputs) {
+    int k = samplesPerInput;
+    int rows = inputs.length * k;
+    int[][] src = new int[inputs.length][];
+    int[][] tok = new int[rows][];
+    int[] len = new int[rows];
+    double[][] lp = new double[rows][];
+    double[][] ent = new double[rows][];
+    double[] seqV = sequenceValues == null ? null : new double[rows];
+    double[][] stepV = stepValues == null ? null : new double[rows][];
+    double[][][] att = attention == null ? null : new double[rows][][];
+    for (int i = 0; i < inputs.length; i++) {
+      src[i] = sources[inputs[i]];
+      for (int j = 0; j < k; j++) {
+        int from = inputs[i] * k + j;
+        int to = i * k + j;
+        tok[to] = tokens[from];
+        len[to] = lengths[from];
+        lp[to] = logProbs[from];
+        ent[to] = entropies[from];
+        if (seqV != null) {
+          seqV[to] = sequenceValues[from];
+        }
+        if (stepV != null) {
+          stepV[to] = stepValues[from];
+        }
+        if (att != null) {
+          att[to] = attention[from];
+        }
+      }
+    }
+    return new Rollout(src, k, tok, len, lp, ent, seqV, stepV, att);
+  }
 }

@@ -32,7 +32,11 @@ public interface SequencePolicy extends AutoCloseable {
    */
   int[][] beamSearch(int[][] sources, int beamWidth, int maxLength);
 
-  /** One optimizer step on the policy-gradient loss of {@link PolicyGradientBatch}. */
+  /**
+   * One optimizer step on the policy-gradient loss of {@link PolicyGradientBatch}; with
+   * {@link PolicyGradientBatch#ppo} the clipped surrogate, whose log-probabilities before the step
+   * the policy writes into {@link PpoClip#currentLogProbs}.
+   */
   UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer);
 
   /**
@@ -41,10 +45,34 @@ public interface SequencePolicy extends AutoCloseable {
    */
   UpdateStats mleStep(int[][] sources, int[][] targets, OptimizerSettings optimizer);
 
+  /**
+   * One optimizer step on {@code mleWeight * L_mle + (1 - mleWeight) * L_pg} (MIXER-style mixing on
+   * one batch): {@code L_pg} the loss of {@code batch} (entropy and critic terms included), {@code L_mle}
+   * the loss of {@link #mleStep} on the batch's sources with {@code targets[b]} for input b.
+   * {@code mleWeight} is in [0, 1]; the stats report the mixed loss, and the policy part is {@code L_pg}'s.
+   */
+  UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight, OptimizerSettings optimizer);
+
+  /**
+   * Writes {@code log pi(y_rt | y_r<t, x_r)} of the rollout's tokens, at temperature 1, under the
+   * given parameters into {@code out} {@code [rows][>= maxLength]}; masked steps are set to 0.
+   * {@link PolicyParameters#REFERENCE} needs {@link #freezeReference} first.
+   */
+  void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out);
+
+  /**
+   * Freezes a copy of the current parameters as the reference policy (what a KL penalty keeps RL
+   * close to), replacing any earlier one. The reference is part of {@link #save} and {@link #restore}.
+   */
+  void freezeReference();
+
+  /** Whether a reference has been frozen (or restored). */
+  boolean hasReference();
+
   /** The critic heads this policy carries. */
   Set<CriticHead> criticHeads();
 
-  /** Writes parameters, optimizer state and RNG state so that {@link #restore} continues exactly. */
+  /** Writes parameters, optimizer state, RNG state and the reference, so that {@link #restore} continues exactly. */
   void save(Path directory) throws IOException;
 
   /** Replaces this policy's state with one written by {@link #save} from a policy of the same shape. */

@@ -21,6 +21,8 @@ public final class Trainer {
   /** Steps taken in each phase, for the learning-rate schedules. */
   private long mleSteps;
   private long rlSteps;
+  /** The KL penalty's coefficient now (the adaptive controller moves it; it is part of {@link #state}). */
+  private double klCoefficient;
 
   public Trainer(SequencePolicy policy, Reward reward, BaselineStrategy baseline, TrainerSettings settings,
       List<RunListener> listeners) {
@@ -29,6 +31,7 @@ public final class Trainer {
     this.baseline = baseline;
     this.settings = settings;
     this.listeners = List.copyOf(listeners);
+    this.klCoefficient = settings.kl().coefficient();
     BaselineRequirements req = baseline.requirements();
     if (settings.samplesPerInput() < req.minSamplesPerInput()) {
       throw new IllegalArgumentException("the baseline needs at least " + req.minSamplesPerInput()
@@ -44,30 +47,67 @@ public final class Trainer {
   public StepResult rlStep(int[][] sources, int[][][] references) {
     long start = System.nanoTime();
     BaselineRequirements needs = baseline.requirements();
+    KlPenalty kl = settings.kl();
+    if (kl.enabled() && !policy.hasReference()) {
+      // The reference is the model RL starts from; a resumed run restores the one it froze.
+      if (rlSteps > 0) {
+        throw new IllegalStateException("the KL penalty's reference policy is missing at RL step " + rlSteps
+            + "; resume from a checkpoint written by this run (it holds the reference)");
+      }
+      policy.freezeReference();
+    }
 
     // 1. Sample k sequences per input (and the greedy decode when the baseline compares with it).
     Rollout rollout = policy.sample(sources, settings.samplesPerInput(), settings.temperature(), settings.maxLength());
     Rollout greedy = needs.needsGreedy() ? policy.greedy(sources, settings.maxLength()) : null;
 
-    // 2. Score them.
+    // 2. Score them; with a KL penalty every row pays beta times its summed per-token KL estimate.
     double[] rewards = Rewards.scoreRows(reward, rollout, references);
     double[] greedyRewards = greedy == null ? null : Rewards.scoreRows(reward, greedy, references);
+    double beta = klCoefficient;
+    double[][] klPerToken = null;
+    double[] klPerRow = null;
+    double[] shaped = rewards;
+    double[] greedyShaped = greedyRewards;
+    if (kl.enabled()) {
+      klPerToken = new double[rollout.rows()][rollout.maxLength()];
+      klPerRow = new double[rollout.rows()];
+      klEstimate(rollout, klPerToken, klPerRow);
+      shaped = penalised(rewards, beta, klPerRow);
+      if (greedy != null) {
+        double[] greedyKl = new double[greedy.rows()];
+        klEstimate(greedy, new double[greedy.rows()][greedy.maxLength()], greedyKl);
+        greedyShaped = penalised(greedyRewards, beta, greedyKl);
+      }
+    }
 
     // 3. Advantages (constants for the gradient) and critic targets.
-    Advantages advantages = baseline.advantages(rollout, rewards, greedyRewards);
+    Advantages advantages = baseline.advantages(rollout, shaped, greedyShaped);
+    if (klPerToken != null) {
+      // A token's action cannot change the KL of the tokens before it: its return keeps only the KL from it on.
+      addKlBefore(advantages, klPerToken, beta, rollout.lengths());
+    }
 
-    // 4. One optimizer step, at the learning rate the schedule gives this RL step.
+    // 4. Update, at the learning rate the schedule gives this RL step: one step, one step mixed with
+    //    MLE, or PPO's epochs of minibatches.
     OptimizerSettings optimizer = settings.rl().scaled(settings.rlSchedule().factor(rlSteps));
-    UpdateStats update = policy.update(new PolicyGradientBatch(rollout, advantages.perStep(),
-        advantages.sequenceTargets(), advantages.stepTargets(), settings.entropyCoefficient(),
-        settings.criticLossCoefficient()), optimizer);
-    requireFinite(update, "RL");
+    Map<String, Double> m = new LinkedHashMap<>();
+    double mleWeight = settings.mixing().weight(rlSteps);
+    UpdateStats update;
+    if (settings.ppo() != null) {
+      update = ppoUpdates(rollout, advantages, optimizer, m);
+    } else {
+      PolicyGradientBatch batch = new PolicyGradientBatch(rollout, advantages.perStep(), advantages.sequenceTargets(),
+          advantages.stepTargets(), settings.entropyCoefficient(), settings.criticLossCoefficient());
+      update = mleWeight > 0 ? policy.mixedUpdate(batch, firstReferences(references), mleWeight, optimizer)
+          : policy.update(batch, optimizer);
+      requireFinite(update, "RL");
+    }
     step++;
     rlSteps++;
 
     // 5. Report (names: MetricNames; reward-valued metrics carry the reward's name).
     String r = MetricNames.rewardSegment(reward.name());
-    Map<String, Double> m = new LinkedHashMap<>();
     m.put(MetricNames.rlReward(reward.name()), mean(rewards));
     m.put("rl/reward_std_" + r, std(rewards));
     if (greedyRewards != null) {
@@ -86,9 +126,153 @@ public final class Trainer {
     m.put("rl/grad_norm", update.gradNorm());
     m.put("rl/lr", optimizer.learningRate());
     m.put("rl/seq_length", (double) rollout.tokenCount() / rollout.rows());
+    if (kl.enabled()) {
+      double meanKl = mean(klPerRow);
+      m.put(MetricNames.RL_KL, meanKl);
+      m.put(MetricNames.RL_KL_COEFFICIENT, beta);
+      klCoefficient = kl.nextCoefficient(beta, meanKl, rollout.rows());
+    }
+    if (settings.mixing().enabled()) {
+      m.put(MetricNames.RL_MLE_WEIGHT, mleWeight);
+    }
     componentMeans(rollout, references).forEach((k, v) -> m.put(MetricNames.rlReward(k), v));
     m.put("perf/rl_steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
     return report(Phase.RL, update, m);
+  }
+
+  /** Per-token and per-row KL estimates of a rollout against the reference policy. */
+  private void klEstimate(Rollout rollout, double[][] perToken, double[] perRow) {
+    double[][] reference = new double[rollout.rows()][rollout.maxLength()];
+    policy.logProbs(rollout, PolicyParameters.REFERENCE, reference);
+    KlPenalty.estimate(rollout, reference, perToken, perRow);
+  }
+
+  /** {@code rewards - beta * kl}, a new array. */
+  static double[] penalised(double[] rewards, double beta, double[] kl) {
+    double[] out = new double[rewards.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = rewards[i] - beta * kl[i];
+    }
+    return out;
+  }
+
+  /**
+   * The baseline saw each row's whole penalty {@code -beta sum_t kl_t}; step t's return is
+   * {@code R - beta sum_{t' >= t} kl_t'}, so adds {@code beta sum_{t' < t} kl_t'} to its advantage
+   * and to its step critic target (per-token KL rewards with returns-to-go, gamma = 1, as TRL and
+   * RL4LMs credit them).
+   */
+  static void addKlBefore(Advantages advantages, double[][] klPerToken, double beta, int[] lengths) {
+    for (int r = 0; r < lengths.length; r++) {
+      double before = 0;
+      for (int t = 0; t < lengths[r]; t++) {
+        advantages.perStep()[r][t] += beta * before;
+        if (advantages.stepTargets() != null) {
+          advantages.stepTargets()[r][t] += beta * before;
+        }
+        before += klPerToken[r][t];
+      }
+    }
+  }
+
+  private static int[][] firstReferences(int[][][] references) {
+    int[][] t = new int[references.length][];
+    for (int b = 0; b < t.length; b++) {
+      t[b] = references[b][0];
+    }
+    return t;
+  }
+
+  /**
+   * PPO-clip: {@code epochs} passes over the sampled batch, each in shuffled minibatches of whole
+   * inputs, every update weighting tokens by its importance ratio against the sampling policy.
+   * Reports the mean of the updates' stats, and the clip fraction and approximate KL over all
+   * their tokens, measured before each update's step (as CleanRL does).
+   */
+  private UpdateStats ppoUpdates(Rollout rollout, Advantages adv, OptimizerSettings optimizer, Map<String, Double> m) {
+    PpoSettings ppo = settings.ppo();
+    int inputs = rollout.inputs();
+    int k = rollout.samplesPerInput();
+    int minibatches = Math.min(ppo.minibatches(), inputs);
+    int[] order = new int[inputs];
+    for (int i = 0; i < inputs; i++) {
+      order[i] = i;
+    }
+    // seeded by the RL step, so that a resumed run draws the same minibatches without saved state
+    java.util.SplittableRandom shuffle = new java.util.SplittableRandom(ppo.seed() * 0x9E3779B97F4A7C15L + rlSteps);
+    double loss = 0;
+    double policyLoss = 0;
+    double criticLoss = 0;
+    double entropy = 0;
+    double gradNorm = 0;
+    long clipped = 0;
+    double approxKl = 0;
+    long tokens = 0;
+    int updates = 0;
+    // One minibatch is the whole batch every epoch: no shuffle, and the first update may start from the sample's own pass.
+    boolean whole = minibatches == 1;
+    for (int epoch = 0; epoch < ppo.epochs(); epoch++) {
+      for (int i = inputs - 1; i > 0 && !whole; i--) {
+        int j = shuffle.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int b = 0; b < minibatches; b++) {
+        int[] inputsOf = java.util.Arrays.copyOfRange(order, b * inputs / minibatches, (b + 1) * inputs / minibatches);
+        Rollout sub = whole ? rollout : rollout.select(inputsOf);
+        double[][] now = new double[sub.rows()][sub.maxLength()];
+        PolicyGradientBatch batch = whole
+            ? new PolicyGradientBatch(sub, adv.perStep(), adv.sequenceTargets(), adv.stepTargets(),
+                settings.entropyCoefficient(), settings.criticLossCoefficient(),
+                new PpoClip(ppo.clipRange(), ppo.valueClipRange(), now))
+            : new PolicyGradientBatch(sub, rowsOf(adv.perStep(), inputsOf, k),
+                adv.sequenceTargets() == null ? null : rowsOf(adv.sequenceTargets(), inputsOf, k),
+                adv.stepTargets() == null ? null : rowsOf(adv.stepTargets(), inputsOf, k),
+                settings.entropyCoefficient(), settings.criticLossCoefficient(),
+                new PpoClip(ppo.clipRange(), ppo.valueClipRange(), now));
+        UpdateStats u = policy.update(batch, optimizer);
+        requireFinite(u, "PPO");
+        for (int r = 0; r < sub.rows(); r++) {
+          for (int t = 0; t < sub.lengths()[r]; t++) {
+            double logRatio = now[r][t] - sub.logProbs()[r][t];
+            clipped += PpoMath.clipped(Math.exp(logRatio), ppo.clipRange()) ? 1 : 0;
+            approxKl += PpoMath.approxKl(logRatio);
+            tokens++;
+          }
+        }
+        loss += u.loss();
+        policyLoss += u.policyLoss();
+        criticLoss += u.criticLoss();
+        entropy += u.entropy();
+        gradNorm += u.gradNorm();
+        updates++;
+      }
+    }
+    m.put(MetricNames.RL_CLIP_FRACTION, tokens == 0 ? 0 : (double) clipped / tokens);
+    m.put(MetricNames.RL_APPROX_KL, tokens == 0 ? 0 : approxKl / tokens);
+    return new UpdateStats(loss / updates, policyLoss / updates, criticLoss / updates, entropy / updates,
+        gradNorm / updates, rollout.tokenCount());
+  }
+
+  private static double[][] rowsOf(double[][] perRow, int[] inputs, int k) {
+    double[][] out = new double[inputs.length * k][];
+    for (int i = 0; i < inputs.length; i++) {
+      for (int j = 0; j < k; j++) {
+        out[i * k + j] = perRow[inputs[i] * k + j];
+      }
+    }
+    return out;
+  }
+
+  private static double[] rowsOf(double[] perRow, int[] inputs, int k) {
+    double[] out = new double[inputs.length * k];
+    for (int i = 0; i < inputs.length; i++) {
+      for (int j = 0; j < k; j++) {
+        out[i * k + j] = perRow[inputs[i] * k + j];
+      }
+    }
+    return out;
   }
 
   /** One teacher-forced maximum-likelihood step. */
@@ -131,6 +315,11 @@ public final class Trainer {
     return sums;
   }
 
+  /** The KL penalty's coefficient for the next RL step. */
+  public double klCoefficient() {
+    return klCoefficient;
+  }
+
   public long step() {
     return step;
   }
@@ -145,6 +334,9 @@ public final class Trainer {
     s.put("step", (double) step);
     s.put("mle_steps", (double) mleSteps);
     s.put("rl_steps", (double) rlSteps);
+    if (settings.kl().enabled()) {
+      s.put("kl_coefficient", klCoefficient);
+    }
     baseline.state().forEach((k, v) -> s.put("baseline." + k, v));
     return s;
   }
@@ -153,6 +345,7 @@ public final class Trainer {
     step = state.getOrDefault("step", 0.0).longValue();
     mleSteps = state.getOrDefault("mle_steps", 0.0).longValue();
     rlSteps = state.getOrDefault("rl_steps", 0.0).longValue();
+    klCoefficient = state.getOrDefault("kl_coefficient", settings.kl().coefficient());
     Map<String, Double> b = new LinkedHashMap<>();
     state.forEach((k, v) -> {
       if (k.startsWith("baseline.")) {

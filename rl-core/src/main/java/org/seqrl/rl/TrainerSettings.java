@@ -12,10 +12,27 @@ package org.seqrl.rl;
  * @param mle optimizer step of MLE (pre-training) updates
  * @param rlSchedule how the RL learning rate follows the RL step
  * @param mleSchedule how the MLE learning rate follows the pre-training step
+ * @param kl the KL penalty to the reference policy ({@link KlPenalty#OFF}: none)
+ * @param mixing MLE mixed into RL updates ({@link MleMixing#OFF}: none)
+ * @param ppo PPO-clip updates, or null for one plain policy-gradient update per sampled batch
  */
 public record TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
     double criticLossCoefficient, OptimizerSettings rl, OptimizerSettings mle, LearningRateSchedule rlSchedule,
-    LearningRateSchedule mleSchedule) {
+    LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo) {
+
+  /** Settings without KL penalty, MLE mixing or PPO. */
+  public TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
+      double criticLossCoefficient, OptimizerSettings rl, OptimizerSettings mle, LearningRateSchedule rlSchedule,
+      LearningRateSchedule mleSchedule) {
+    this(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl, mle, rlSchedule,
+        mleSchedule, KlPenalty.OFF, MleMixing.OFF, null);
+  }
+
+  /** The same settings with the given KL penalty, MLE mixing and PPO. */
+  public TrainerSettings with(KlPenalty kl, MleMixing mixing, PpoSettings ppo) {
+    return new TrainerSettings(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl,
+        mle, rlSchedule, mleSchedule, kl, mixing, ppo);
+  }
 
   /** Settings with constant learning rates in both phases. */
   public TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
@@ -36,6 +53,12 @@ public record TrainerSettings(int samplesPerInput, double temperature, int maxLe
     }
     if (rlSchedule == null || mleSchedule == null) {
       throw new IllegalArgumentException("learning-rate schedules are missing; use LearningRateSchedule.CONSTANT");
+    }
+    if (kl == null || mixing == null) {
+      throw new IllegalArgumentException("kl and mixing are missing; use KlPenalty.OFF and MleMixing.OFF");
+    }
+    if (ppo != null && mixing.enabled()) {
+      throw new IllegalArgumentException("MLE mixing is not combined with PPO updates; use one or the other");
     }
   }
 }

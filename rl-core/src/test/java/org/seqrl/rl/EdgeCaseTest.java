@@ -140,6 +140,28 @@ class EdgeCaseTest {
     }
 
     @Override
+    public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight,
+        OptimizerSettings optimizer) {
+      UpdateStats s = inner.mixedUpdate(batch, targets, mleWeight, optimizer);
+      return new UpdateStats(Double.NaN, Double.NaN, s.criticLoss(), s.entropy(), s.gradNorm(), s.tokens());
+    }
+
+    @Override
+    public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
+      inner.logProbs(rollout, parameters, out);
+    }
+
+    @Override
+    public void freezeReference() {
+      inner.freezeReference();
+    }
+
+    @Override
+    public boolean hasReference() {
+      return inner.hasReference();
+    }
+
+    @Override
     public Set<CriticHead> criticHeads() {
       return Set.of();
     }

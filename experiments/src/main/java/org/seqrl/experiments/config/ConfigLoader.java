@@ -365,7 +365,14 @@ public final class ConfigLoader {
         rl.choice("start_from", rd.startFrom(), RlStart.class, "a pre-trained model to start RL from"),
         rl.choice("lr_schedule", rd.lrSchedule(), Shape.class, "a learning-rate schedule"),
         rl.integer("warmup_steps", rd.warmupSteps()), rl.integer("patience", rd.patience()),
-        rl.plugin("reward"), rl.plugin("baseline"));
+        rl.plugin("reward"), rl.plugin("baseline"),
+        rl.number("kl_coefficient", rd.klCoefficient()), rl.number("kl_target", rd.klTarget()),
+        rl.number("kl_horizon", rd.klHorizon()),
+        rl.number("mle_weight_start", rd.mleWeightStart()), rl.number("mle_weight_end", rd.mleWeightEnd()),
+        rl.integer("mle_weight_steps", rd.mleWeightSteps()),
+        rl.choice("objective", rd.objective(), RlObjective.class, "an RL objective"),
+        rl.integer("ppo_epochs", rd.ppoEpochs()), rl.integer("ppo_minibatches", rd.ppoMinibatches()),
+        rl.number("ppo_clip", rd.ppoClip()), rl.number("ppo_value_clip", rd.ppoValueClip()));
 
     ConfigReader eval = root.section("eval");
     EvalConfig ed = d.eval();
@@ -520,6 +527,17 @@ public final class ConfigLoader {
     rl.put("lr_schedule", ConfigChoice.spelling(r.lrSchedule()));
     rl.put("warmup_steps", r.warmupSteps());
     rl.put("patience", r.patience());
+    rl.put("kl_coefficient", r.klCoefficient());
+    rl.put("kl_target", r.klTarget());
+    rl.put("kl_horizon", r.klHorizon());
+    rl.put("mle_weight_start", r.mleWeightStart());
+    rl.put("mle_weight_end", r.mleWeightEnd());
+    rl.put("mle_weight_steps", r.mleWeightSteps());
+    rl.put("objective", ConfigChoice.spelling(r.objective()));
+    rl.put("ppo_epochs", r.ppoEpochs());
+    rl.put("ppo_minibatches", r.ppoMinibatches());
+    rl.put("ppo_clip", r.ppoClip());
+    rl.put("ppo_value_clip", r.ppoValueClip());
 
     EvalConfig e = c.eval();
     ObjectNode eval = root.putObject("eval");

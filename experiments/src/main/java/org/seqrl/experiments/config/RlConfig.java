@@ -19,12 +19,20 @@ import org.seqrl.rl.RewardKind;
  * follows {@code lrSchedule} after {@code warmupSteps}; {@code patience} > 0 ends RL after that many
  * evaluations without a better {@code eval.best_metric}. {@code rewardPlugin} / {@code baselinePlugin},
  * when set, replace the built-in reward (then {@code reward} is empty) / baseline with a user's class.
+ *
+ * <p>Recipes (docs/configuration.md): a KL penalty to the model RL started from ({@code klCoefficient} > 0;
+ * adaptive with {@code klTarget} > 0 over {@code klHorizon} sampled rows), MLE mixed into each update with a
+ * weight annealed from {@code mleWeightStart} to {@code mleWeightEnd} over {@code mleWeightSteps}, and
+ * PPO-clip ({@code objective}, {@code ppoEpochs}, {@code ppoMinibatches}, {@code ppoClip}, {@code ppoValueClip}).
  */
 public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing bleuSmoothing, BaselineKind baseline,
                        int samples, int batchSize, double learningRate, double maxGradNorm, double entropy,
                        double temperature, double criticLossCoefficient, double movingAverageDecay,
                        int maxLength, Path initCheckpoint, RlStart startFrom, Shape lrSchedule, int warmupSteps,
-                       int patience, Plugin rewardPlugin, Plugin baselinePlugin) {
+                       int patience, Plugin rewardPlugin, Plugin baselinePlugin,
+                       double klCoefficient, double klTarget, double klHorizon,
+                       double mleWeightStart, double mleWeightEnd, int mleWeightSteps,
+                       RlObjective objective, int ppoEpochs, int ppoMinibatches, double ppoClip, double ppoValueClip) {
 
   public RlConfig {
     Checks.atLeast("rl.steps", steps, 0);
@@ -60,6 +68,55 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
     Checks.required("rl.start_from", startFrom);
     Checks.schedule("rl", lrSchedule, warmupSteps, steps);
     Checks.atLeast("rl.patience", patience, 0);
+    Checks.nonNegative("rl.kl_coefficient", klCoefficient);
+    Checks.nonNegative("rl.kl_target", klTarget);
+    Checks.positive("rl.kl_horizon", klHorizon);
+    if (klTarget > 0 && klCoefficient == 0) {
+      throw InvalidConfigException.conflict("rl.kl_target", klTarget + " needs a starting coefficient, but "
+          + "rl.kl_coefficient is 0; expected rl.kl_coefficient > 0 (e.g. 0.1) or rl.kl_target 0");
+    }
+    Checks.fraction("rl.mle_weight_start", mleWeightStart, true);
+    Checks.fraction("rl.mle_weight_end", mleWeightEnd, true);
+    Checks.atLeast("rl.mle_weight_steps", mleWeightSteps, 0);
+    Checks.required("rl.objective", objective);
+    Checks.atLeast("rl.ppo_epochs", ppoEpochs, 1);
+    Checks.atLeast("rl.ppo_minibatches", ppoMinibatches, 1);
+    Checks.positive("rl.ppo_clip", ppoClip);
+    Checks.nonNegative("rl.ppo_value_clip", ppoValueClip);
+    if (objective == RlObjective.PPO_CLIP) {
+      if (ppoMinibatches > batchSize) {
+        throw InvalidConfigException.conflict("rl.ppo_minibatches", ppoMinibatches + " minibatches of whole inputs "
+            + "need at least as many inputs, but rl.batch_size is " + batchSize + "; expected at most " + batchSize);
+      }
+      // Uncentred advantages all share the reward's sign: the clip then stops every token at the same
+      // ratio, and epochs after the first erase the differences between rewards.
+      if (baselinePlugin == null && baseline == BaselineKind.NONE) {
+        throw InvalidConfigException.conflict("rl.baseline", "'none' does not work with rl.objective: ppo-clip "
+            + "(uncentred advantages); expected one of moving-average, scst, value, step-value, scst-correction, "
+            + "rloo, grpo");
+      }
+      if (mleWeightStart > 0 || mleWeightEnd > 0) {
+        throw InvalidConfigException.conflict("rl.mle_weight_start", "MLE mixing is not combined with "
+            + "rl.objective: ppo-clip; expected rl.mle_weight_start and rl.mle_weight_end 0, or rl.objective: "
+            + "policy-gradient");
+      }
+    }
+  }
+
+  /** The KL penalty the trainer applies (off when the coefficient is 0). */
+  public org.seqrl.rl.KlPenalty klPenalty() {
+    return new org.seqrl.rl.KlPenalty(klCoefficient, klTarget, klHorizon);
+  }
+
+  /** MLE mixed into RL updates (off when both weights are 0). */
+  public org.seqrl.rl.MleMixing mleMixing() {
+    return new org.seqrl.rl.MleMixing(mleWeightStart, mleWeightEnd, mleWeightSteps);
+  }
+
+  /** PPO-clip's settings with the given shuffle seed, or null for plain policy-gradient updates. */
+  public org.seqrl.rl.PpoSettings ppo(long seed) {
+    return objective == RlObjective.PPO_CLIP
+        ? new org.seqrl.rl.PpoSettings(ppoEpochs, ppoMinibatches, ppoClip, ppoValueClip, seed) : null;
   }
 
   /** The learning-rate schedule over this phase's steps. */
@@ -69,7 +126,8 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
 
   public static RlConfig defaults() {
     return new RlConfig(1000, Map.of(RewardKind.LEVENSHTEIN, 1.0), NltkSmoothing.METHOD1, BaselineKind.SCST, 1, 32,
-        1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0, null, null);
+        1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0, null, null,
+        0, 0, 10000, 0, 0, 0, RlObjective.POLICY_GRADIENT, 4, 4, 0.2, 0.2);
   }
 
   /** The baseline as configs and run names show it: its name, or a plug-in's class name. */

@@ -89,7 +89,8 @@ public final class RunComponents implements AutoCloseable {
         config.rl().criticLossCoefficient(),
         new OptimizerSettings(config.rl().learningRate(), config.rl().maxGradNorm()),
         new OptimizerSettings(config.pretrain().learningRate(), config.pretrain().maxGradNorm()),
-        config.rl().schedule(), config.pretrain().schedule());
+        config.rl().schedule(), config.pretrain().schedule())
+        .with(config.rl().klPenalty(), config.rl().mleMixing(), config.rl().ppo(Seeds.derive(seed, "ppo")));
     Trainer trainer;
     try {
       trainer = new Trainer(policy, reward, baseline, settings, List.of(listener));

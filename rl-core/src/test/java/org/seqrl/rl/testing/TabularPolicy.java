@@ -21,6 +21,9 @@ import java.util.TreeMap;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
+import org.seqrl.rl.PolicyParameters;
+import org.seqrl.rl.PpoClip;
+import org.seqrl.rl.PpoMath;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
@@ -47,6 +50,8 @@ public final class TabularPolicy implements SequencePolicy {
   private final TreeMap<String, Double> sequenceValues = new TreeMap<>();
   private final TreeMap<String, Double> stepValues = new TreeMap<>();
   private Random random;
+  /** The frozen reference's logits, or null before {@link #freezeReference}. */
+  private TreeMap<String, double[]> reference;
 
   public TabularPolicy(int vocabularySize, Set<CriticHead> heads, long seed) {
     if (vocabularySize < 1) {
@@ -374,6 +379,7 @@ public final class TabularPolicy implements SequencePolicy {
     double beta = batch.entropyCoefficient();
     double c = batch.criticLossCoefficient();
     double entropySum = 0;
+    PpoClip ppo = batch.ppo();
     for (int r = 0; r < n; r++) {
       int[] src = ro.sources()[ro.inputOf(r)];
       int len = ro.lengths()[r];
@@ -383,6 +389,12 @@ public final class TabularPolicy implements SequencePolicy {
         double[] p = probabilities(src, prefix);
         int a = actionOf(ro.tokens()[r][t]);
         double adv = batch.advantages()[r][t];
+        if (ppo != null) {
+          // the surrogate's gradient at these parameters is that of -w log p with w = d surrogate / d log p
+          double logp = Math.log(p[a]);
+          ppo.currentLogProbs()[r][t] = logp;
+          adv = PpoMath.tokenWeight(Math.exp(logp - ro.logProbs()[r][t]), adv, ppo.clipRange());
+        }
         double h = entropy(p);
         entropySum += h;
         g.policyLoss -= adv * Math.log(p[a]) / n;
@@ -396,21 +408,60 @@ public final class TabularPolicy implements SequencePolicy {
           }
         }
         if (heads.contains(CriticHead.STEP) && batch.stepTargets() != null) {
-          double d = stepValue(src, prefix) - batch.stepTargets()[r][t];
-          g.criticLoss += d * d / n;
-          g.stepValues.merge(k, c * 2 * d / n, Double::sum);
+          double v = stepValue(src, prefix);
+          double target = batch.stepTargets()[r][t];
+          double old = ro.stepValues() == null ? v : ro.stepValues()[r][t];
+          g.criticLoss += criticLoss(v, old, target, ppo) / n;
+          g.stepValues.merge(k, c * criticGradient(v, old, target, ppo) / n, Double::sum);
         }
       }
       g.tokens += len;
       if (heads.contains(CriticHead.SEQUENCE) && batch.sequenceTargets() != null) {
-        double d = sequenceValue(src) - batch.sequenceTargets()[r];
-        g.criticLoss += d * d / n;
-        g.sequenceValues.merge(sourceKey(src), c * 2 * d / n, Double::sum);
+        double v = sequenceValue(src);
+        double target = batch.sequenceTargets()[r];
+        double old = ro.sequenceValues() == null ? v : ro.sequenceValues()[r];
+        g.criticLoss += criticLoss(v, old, target, ppo) / n;
+        g.sequenceValues.merge(sourceKey(src), c * criticGradient(v, old, target, ppo) / n, Double::sum);
       }
+    }
+    if (ppo != null) {
+      g.policyLoss = PpoMath.surrogateLoss(batch);
     }
     g.meanEntropy = g.tokens == 0 ? 0 : entropySum / g.tokens;
     g.loss = g.policyLoss + g.entropyTerm + c * g.criticLoss;
     return g;
+  }
+
+  private static double criticLoss(double v, double old, double target, PpoClip ppo) {
+    return ppo != null && ppo.clipsValues() ? PpoMath.clippedValueLoss(v, old, target, ppo.valueClipRange())
+        : (v - target) * (v - target);
+  }
+
+  private static double criticGradient(double v, double old, double target, PpoClip ppo) {
+    return ppo != null && ppo.clipsValues() ? PpoMath.clippedValueGradient(v, old, target, ppo.valueClipRange())
+        : 2 * (v - target);
+  }
+
+  /** {@code a * this + b * other}, entry by entry (a mixed objective's gradient). */
+  static Gradient mix(double a, Gradient x, double b, Gradient y) {
+    Gradient g = new Gradient();
+    x.logits.forEach((k, v) -> addScaled(g.logits.computeIfAbsent(k, z -> new double[v.length]), a, v));
+    y.logits.forEach((k, v) -> addScaled(g.logits.computeIfAbsent(k, z -> new double[v.length]), b, v));
+    x.sequenceValues.forEach((k, v) -> g.sequenceValues.merge(k, a * v, Double::sum));
+    x.stepValues.forEach((k, v) -> g.stepValues.merge(k, a * v, Double::sum));
+    g.policyLoss = x.policyLoss;
+    g.entropyTerm = a * x.entropyTerm;
+    g.criticLoss = x.criticLoss;
+    g.loss = a * x.loss + b * y.loss;
+    g.meanEntropy = x.meanEntropy;
+    g.tokens = x.tokens;
+    return g;
+  }
+
+  private static void addScaled(double[] into, double a, double[] v) {
+    for (int i = 0; i < v.length; i++) {
+      into[i] += a * v[i];
+    }
   }
 
   /** Teacher-forced NLL (mean over sequences of the summed NLL of target + END) and its gradient. */
@@ -476,6 +527,40 @@ public final class TabularPolicy implements SequencePolicy {
   }
 
   @Override
+  public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight,
+      OptimizerSettings optimizer) {
+    return apply(mix(1 - mleWeight, gradient(batch), mleWeight, mleGradient(batch.rollout().sources(), targets)),
+        optimizer);
+  }
+
+  @Override
+  public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
+    TreeMap<String, double[]> table = parameters == PolicyParameters.CURRENT ? logits : reference;
+    if (table == null) {
+      throw new IllegalStateException("no reference policy: call freezeReference first");
+    }
+    for (int r = 0; r < rollout.rows(); r++) {
+      int[] src = rollout.sources()[rollout.inputOf(r)];
+      Arrays.fill(out[r], 0);
+      for (int t = 0; t < rollout.lengths()[r]; t++) {
+        double[] z = table.getOrDefault(key(src, Arrays.copyOf(rollout.tokens()[r], t)), new double[actions()]);
+        out[r][t] = Math.log(softmax(z, 1.0)[actionOf(rollout.tokens()[r][t])]);
+      }
+    }
+  }
+
+  @Override
+  public void freezeReference() {
+    reference = new TreeMap<>();
+    logits.forEach((k, v) -> reference.put(k, v.clone()));
+  }
+
+  @Override
+  public boolean hasReference() {
+    return reference != null;
+  }
+
+  @Override
   public Set<CriticHead> criticHeads() {
     return heads;
   }
@@ -497,6 +582,16 @@ public final class TabularPolicy implements SequencePolicy {
       }
       b.append('\n');
     });
+    if (reference != null) {
+      b.append("reference\n");
+      reference.forEach((k, v) -> {
+        b.append("reference-logit\t").append(k).append('\t');
+        for (int i = 0; i < v.length; i++) {
+          b.append(i == 0 ? "" : ",").append(v[i]);
+        }
+        b.append('\n');
+      });
+    }
     sequenceValues.forEach((k, v) -> b.append("sequence-value\t").append(k).append('\t').append(v).append('\n'));
     stepValues.forEach((k, v) -> b.append("step-value\t").append(k).append('\t').append(v).append('\n'));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -514,6 +609,7 @@ public final class TabularPolicy implements SequencePolicy {
     logits.clear();
     sequenceValues.clear();
     stepValues.clear();
+    reference = null;
     for (int i = 0; i < lines.size(); i++) {
       String[] f = lines.get(i).split("\t");
       String where = file + " line " + (i + 1);
@@ -524,6 +620,8 @@ public final class TabularPolicy implements SequencePolicy {
           }
         }
         case "logit" -> logits.put(f[1], Arrays.stream(f[2].split(",")).mapToDouble(Double::parseDouble).toArray());
+        case "reference" -> reference = new TreeMap<>();
+        case "reference-logit" -> reference.put(f[1], Arrays.stream(f[2].split(",")).mapToDouble(Double::parseDouble).toArray());
         case "sequence-value" -> sequenceValues.put(f[1], Double.parseDouble(f[2]));
         case "step-value" -> stepValues.put(f[1], Double.parseDouble(f[2]));
         case "rng" -> {
@@ -534,7 +632,7 @@ public final class TabularPolicy implements SequencePolicy {
           }
         }
         default -> throw new IOException(where + ": unknown entry '" + f[0] + "'; expected vocabulary, logit, "
-            + "sequence-value, step-value or rng");
+            + "reference, reference-logit, sequence-value, step-value or rng");
       }
     }
   }
