@@ -34,11 +34,7 @@ final class Checkpoints {
 
   static void save(Path directory, Seq2SeqConfig cfg, Params params, long step, long rngState,
       long dropoutRngState) throws IOException {
-    Path dir = directory.toAbsolutePath();
-    Path parent = dir.getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
-    try {
+    writeAtomically(directory, tmp -> {
       Path bin = tmp.resolve("params.bin");
       try (OutputStream os = Files.newOutputStream(bin);
           DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
@@ -63,8 +59,29 @@ final class Checkpoints {
       st.setProperty("format", "seqrl-seq2seq-1");
       writeProperties(tmp.resolve("state.properties"), st, "policy state");
       writeProperties(tmp.resolve("model.properties"), cfg.toProperties(), "Seq2SeqConfig");
-      for (String f : new String[] {"params.bin", "state.properties", "model.properties"}) {
-        fsync(tmp.resolve(f));
+    });
+  }
+
+  /** Fills a directory's files into a temporary sibling. */
+  interface DirectoryWriter {
+    void writeInto(Path tmp) throws IOException;
+  }
+
+  /**
+   * Writes a checkpoint directory with {@code writer} into a temporary sibling, fsyncs every file,
+   * then renames it into place (the previous one under {@code .old} until the rename is done).
+   */
+  static void writeAtomically(Path directory, DirectoryWriter writer) throws IOException {
+    Path dir = directory.toAbsolutePath();
+    Path parent = dir.getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
+    try {
+      writer.writeInto(tmp);
+      try (Stream<Path> files = Files.list(tmp)) {
+        for (Path f : files.toList()) {
+          fsync(f);
+        }
       }
       fsync(tmp);
       Path old = parent.resolve(dir.getFileName() + ".old");
@@ -80,17 +97,21 @@ final class Checkpoints {
     }
   }
 
-  static State restore(Path directory, Seq2SeqConfig cfg, Params params) throws IOException {
+  /** The directory a checkpoint is read from: {@code directory}, or its {@code .old} copy after a kill between the two renames. */
+  static Path readable(Path directory) throws IOException {
     Path dir = directory.toAbsolutePath();
-    if (!Files.exists(dir.resolve("state.properties"))) {
-      // a kill between the two renames of save leaves the previous checkpoint under .old
-      Path old = dir.getParent().resolve(dir.getFileName() + ".old");
-      if (Files.exists(old.resolve("state.properties"))) {
-        dir = old;
-      } else {
-        throw new IOException("no checkpoint in " + directory + " (state.properties missing)");
-      }
+    if (Files.exists(dir.resolve("state.properties"))) {
+      return dir;
     }
+    Path old = dir.getParent().resolve(dir.getFileName() + ".old");
+    if (Files.exists(old.resolve("state.properties"))) {
+      return old;
+    }
+    throw new IOException("no checkpoint in " + directory + " (state.properties missing)");
+  }
+
+  static State restore(Path directory, Seq2SeqConfig cfg, Params params) throws IOException {
+    Path dir = readable(directory);
     Properties model = readProperties(dir.resolve("model.properties"));
     Seq2SeqConfig saved = Seq2SeqConfig.fromProperties(model);
     if (!sameShape(saved, cfg)) {
@@ -146,13 +167,13 @@ final class Checkpoints {
         .equals(b.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).build());
   }
 
-  private static void writeProperties(Path file, Properties p, String comment) throws IOException {
+  static void writeProperties(Path file, Properties p, String comment) throws IOException {
     try (OutputStream os = Files.newOutputStream(file)) {
       p.store(os, comment);
     }
   }
 
-  private static Properties readProperties(Path file) throws IOException {
+  static Properties readProperties(Path file) throws IOException {
     Properties p = new Properties();
     try (InputStream is = Files.newInputStream(file)) {
       p.load(is);
