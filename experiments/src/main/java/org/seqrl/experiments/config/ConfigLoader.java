@@ -24,6 +24,8 @@ import java.util.Set;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
+import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.metrics.NltkSmoothing;
@@ -338,7 +340,12 @@ public final class ConfigLoader {
         model.number("dropout", md.dropout()),
         model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
-        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
+        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),
+        model.integer("decoder_layers", md.decoderLayers()),
+        model.choice("layer_connections", md.layerConnections(), LayerConnections.class, "a layer connection pattern"),
+        model.number("norm_stabilizer", md.normStabilizer()),
+        model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
+        model.number("init_state_mean_ratio", md.initStateMeanRatio()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -472,6 +479,11 @@ public final class ConfigLoader {
     model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));
+    model.put("decoder_layers", m.decoderLayers());
+    model.put("layer_connections", ConfigChoice.spelling(m.layerConnections()));
+    model.put("norm_stabilizer", m.normStabilizer());
+    model.put("norm_stabilizer_on", ConfigChoice.spelling(m.normStabilizerOn()));
+    model.put("init_state_mean_ratio", m.initStateMeanRatio());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

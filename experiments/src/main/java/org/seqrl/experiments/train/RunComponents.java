@@ -113,6 +113,11 @@ public final class RunComponents implements AutoCloseable {
         .attentionSize(m.attentionSize())
         .criticHeads(criticHeads(config, baseline))
         .criticTrunk(m.criticTrunk())
+        .decoderLayers(m.decoderLayers())
+        .layerConnections(m.layerConnections())
+        .normStabilizer(m.normStabilizer())
+        .normStabilizerOn(m.normStabilizerOn())
+        .initStateMeanRatio(m.initStateMeanRatio())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }
