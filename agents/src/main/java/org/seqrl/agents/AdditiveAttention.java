@@ -96,11 +96,11 @@ final class AdditiveAttention implements DecoderAttention {
     }
 
     @Override
-    public void afterCell(int t, int slot, CellRun run) {}
+    public void afterCell(int t, int slot, float[] top) {}
 
     @Override
-    public float[] outputs(CellRun run) {
-      return run.hOut;
+    public float[] outputs(float[] top) {
+      return top;
     }
 
     @Override
@@ -109,7 +109,7 @@ final class AdditiveAttention implements DecoderAttention {
     }
 
     @Override
-    public float[] outputsBackward(float[] dOutputs, CellRun run) {
+    public float[] outputsBackward(float[] dOutputs, float[] top) {
       return dOutputs;
     }
 

@@ -21,8 +21,14 @@ interface Decoder {
    */
   Pass start(Encoding en, int[] sourceOfRow, int capacity, boolean keep);
 
-  /** A teacher-forced pass that has run all {@code steps} steps on known {@code inputs} [steps * R] (time-major) and kept them. */
-  Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps);
+  /**
+   * A teacher-forced pass that has run all {@code steps} steps on known {@code inputs} [steps * R]
+   * (time-major) and kept them; {@code training} draws dropout where the decoder has any.
+   */
+  Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps, boolean training);
+
+  /** Whether a training pass differs from a decoding pass on the same inputs (dropout), so a kept sample cannot stand in for it. */
+  boolean random(boolean training);
 
   /** What a decoder's backward pass sends into the encoding: gradients of its outputs [B*S, D] and final states [B, D] (either may be null). */
   record EncodingGradient(float[] outputs, float[] finals) {}
@@ -59,6 +65,13 @@ interface Decoder {
 
     /** Kept passes: {@link #features} before every step [steps*R, featureWidth]. */
     float[] keptFeatures();
+
+    /**
+     * Kept passes: the norm-stabilizer ({@link NormStabilizer}) with weight {@code beta} on the
+     * decoder's hidden states over the first {@code lengths[r]} steps of each row; returns the
+     * penalty and adds its gradient to what the next {@link #backward} sends back.
+     */
+    double stabilizeHidden(double beta, double rowsNorm, int[] lengths);
 
     /**
      * Kept passes: backward from the gradient of {@link #keptLogits} and, if not null, of

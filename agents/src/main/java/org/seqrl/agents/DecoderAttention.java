@@ -29,22 +29,31 @@ interface DecoderAttention {
 
   /** One decode or teacher-forced pass; step t runs in slot {@code trace ? t : 0} of the cell run. */
   interface Pass {
-    /** Before the cell's step t, from the state {@code h} [R, H] at {@code hOff}: may add to the cell's input. */
+    /**
+     * Before step t of the decoder's first layer {@code run}, from that layer's state {@code h} [R, H]
+     * at {@code hOff}: may add to the cell's input.
+     */
     void beforeCell(int t, int slot, float[] h, int hOff, CellRun run);
 
-    /** After the cell's step t. */
-    void afterCell(int t, int slot, CellRun run);
+    /**
+     * After step t of the decoder's top layer, whose outputs per slot are {@code top} [slots*R, H]
+     * (the top cell's h, or with residual connections the stack's running sum).
+     */
+    void afterCell(int t, int slot, float[] top);
 
-    /** What the output layer reads, per slot [slots*R, H]: the cell output, or what the attention made of it. */
-    float[] outputs(CellRun run);
+    /** What the output layer reads, per slot [slots*R, H]: {@code top}, or what the attention made of it. */
+    float[] outputs(float[] top);
 
     /** Attention weights of the last step [R, S], or null. */
     float[] lastWeights();
 
-    /** Backward of {@link #afterCell} over all steps at once: from the gradient of {@link #outputs}, that of the cell outputs. */
-    float[] outputsBackward(float[] dOutputs, CellRun run);
+    /** Backward of {@link #afterCell} over all steps at once: from the gradient of {@link #outputs}, that of {@code top}. */
+    float[] outputsBackward(float[] dOutputs, float[] top);
 
-    /** Backward of {@link #beforeCell} at step t, after the cell's backward of t: adds into {@code dh} [R, H], the gradient of the state before t. */
+    /**
+     * Backward of {@link #beforeCell} at step t, after the backward of t of the cell it fed ({@code run},
+     * the decoder's first layer): adds into {@code dh} [R, H], the gradient of the state before t.
+     */
     void stepBackward(int t, CellRun run, float[] dh);
 
     /** Parameter gradients collected over the steps. */

@@ -77,12 +77,12 @@ final class DotAttention implements DecoderAttention {
     public void beforeCell(int t, int slot, float[] h, int hOff, CellRun run) {}
 
     @Override
-    public void afterCell(int t, int slot, CellRun run) {
+    public void afterCell(int t, int slot, float[] top) {
       int rows = src.rows;
-      int o = run.at(slot);
-      Step d = forward(run.hOut, o);
+      int o = slot * rows * hidden;
+      Step d = forward(top, o);
       alpha = d.alpha;
-      float[] cat = concat(d.ctx, run.hOut, o, rows);
+      float[] cat = concat(d.ctx, top, o, rows);
       float[] out = Linear.forward(blas, cat, 0, rows, wc, null);
       Activations.tanhWithBias(out, 0, rows, hidden, bc.value);
       System.arraycopy(out, 0, outAll, o, rows * hidden);
@@ -93,7 +93,7 @@ final class DotAttention implements DecoderAttention {
     }
 
     @Override
-    public float[] outputs(CellRun run) {
+    public float[] outputs(float[] top) {
       return outAll;
     }
 
@@ -132,7 +132,7 @@ final class DotAttention implements DecoderAttention {
     }
 
     @Override
-    public float[] outputsBackward(float[] dOutputs, CellRun run) {
+    public float[] outputsBackward(float[] dOutputs, float[] top) {
       int r = src.rows;
       int rows = dOutputs.length / hidden;
       int cw = encWidth + hidden;
@@ -143,11 +143,11 @@ final class DotAttention implements DecoderAttention {
       float[] dh = new float[rows * hidden];
       for (int t = 0; t < rows / r; t++) {
         int catOff = t * r * cw;
-        int ho = run.at(t);
+        int ho = t * r * hidden;
         for (int i = 0; i < r; i++) {
           System.arraycopy(dCat, catOff + i * cw + encWidth, dh, ho + i * hidden, hidden);
         }
-        backward(steps[t], dCat, catOff, cw, run.hOut, dh, ho);
+        backward(steps[t], dCat, catOff, cw, top, dh, ho);
       }
       return dh;
     }

@@ -6,8 +6,9 @@ import org.seqrl.rl.Tokens;
 /**
  * The source encoder: embeddings, then {@code layers} stacked layers of recurrent cells, each
  * reading the source left to right and, when bidirectional, right to left too (outputs
- * concatenated); inverted dropout between layers while training. Padded source steps carry the
- * previous state, so padding never changes a final state.
+ * concatenated); inverted dropout between layers while training; with residual connections a layer
+ * above the first passes up its output plus its input. Padded source steps carry the previous
+ * state, so padding never changes a final state.
  */
 final class Encoder {
   private final Blas blas;
@@ -19,6 +20,11 @@ final class Encoder {
   private final int width;
   private final double dropout;
   private final Rng dropoutRng;
+  private final Seq2SeqConfig.LayerConnections connections;
+  /** Layers above the first add their input to their output ({@link Seq2SeqConfig.LayerConnections#RESIDUAL}). */
+  private final boolean residual;
+  /** Layers above the first read every layer below ({@link Seq2SeqConfig.LayerConnections#DENSE}). */
+  private final boolean dense;
 
   /** Creates the cells' parameters {@code enc.<layer>.<direction>.*} in that order. */
   Encoder(Seq2SeqConfig cfg, Blas blas, Params params, Param embedding, Rng init, Rng dropoutRng) {
@@ -29,13 +35,20 @@ final class Encoder {
     this.width = cfg.encoderWidth();
     this.dropout = cfg.dropout();
     this.dropoutRng = dropoutRng;
+    this.connections = cfg.layerConnections();
+    this.residual = connections == Seq2SeqConfig.LayerConnections.RESIDUAL;
+    this.dense = connections == Seq2SeqConfig.LayerConnections.DENSE;
     cells = new RecurrentCell[cfg.encoderLayers()][cfg.directions()];
     for (int l = 0; l < cells.length; l++) {
-      int in = l == 0 ? emb : width;
+      int in = inputWidth(l);
       for (int d = 0; d < cells[l].length; d++) {
         cells[l][d] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "enc." + l + "." + d, in, hidden, init);
       }
     }
+  }
+
+  private int inputWidth(int l) {
+    return l == 0 ? emb : Stacking.inputWidth(connections, l, width);
   }
 
   /** Width of an output: hidden times directions. */
@@ -73,8 +86,13 @@ final class Encoder {
     en.runs = new CellRun[layers][];
     float[] x = Mat.gatherRows(embedding.value, emb, en.ids);
     float[] out = null;
+    float[][] outs = new float[layers][];
     float[] fin = new float[b * width];
     for (int l = 0; l < layers; l++) {
+      if (dense && l > 1) {
+        x = new float[rows * inputWidth(l)];
+        Stacking.gather(outs, l, 0, rows, width, x);
+      }
       if (l > 0 && training && dropout > 0) {
         float keep = (float) (1 - dropout);
         float[] m = new float[x.length];
@@ -89,7 +107,7 @@ final class Encoder {
         x = dropped;
       }
       en.layerIn[l] = x;
-      int in = l == 0 ? emb : width;
+      int in = inputWidth(l);
       int dirs = cells[l].length;
       en.runs[l] = new CellRun[dirs];
       out = new float[rows * width];
@@ -114,6 +132,10 @@ final class Encoder {
           System.arraycopy(run.hOut, last + i * hd, fin, i * width + d * hd, hd);
         }
       }
+      if (residual && l > 0) {
+        Mat.axpy(1f, x, 0, out, 0, out.length);
+      }
+      outs[l] = out;
       x = out;
     }
     en.fin = fin;
@@ -141,10 +163,14 @@ final class Encoder {
         }
       }
     }
+    // gradient of each layer's output, filled from the layers above it
+    float[][] dOuts = new float[cells.length][];
+    dOuts[top] = dOut;
     for (int l = top; l >= 0; l--) {
       float[] x = en.layerIn[l];
-      int in = l == 0 ? emb : width;
+      int in = inputWidth(l);
       float[] dX = new float[rows * in];
+      dOut = dOuts[l];
       for (int d = 0; d < cells[l].length; d++) {
         CellRun run = en.runs[l][d];
         float[][] dState = new float[cells[l][d].stateArrays()][b * hd];
@@ -165,6 +191,9 @@ final class Encoder {
         run.accumulateInput(blas, x, in, 0);
         run.addInputGradient(blas, 0, s, dX, 0, in, 0);
       }
+      if (residual && l > 0) {
+        Mat.axpy(1f, dOut, 0, dX, 0, dX.length);
+      }
       if (l > 0) {
         float[] m = en.dropMask[l];
         if (m != null) {
@@ -172,7 +201,13 @@ final class Encoder {
             dX[i] *= m[i];
           }
         }
-        dOut = dX;
+        if (dense && l > 1) {
+          Stacking.scatter(dX, l, rows, width, dOuts);
+        } else if (dOuts[l - 1] == null) {
+          dOuts[l - 1] = dX;
+        } else {
+          Mat.axpy(1f, dX, 0, dOuts[l - 1], 0, dX.length); // dense: the layers above l already added theirs
+        }
       } else {
         Mat.scatterAddRows(embedding.grad, 0, emb, dX, 0, en.ids, rows);
       }

@@ -29,11 +29,11 @@ final class NoAttention implements DecoderAttention, DecoderAttention.Pass {
   public void beforeCell(int t, int slot, float[] h, int hOff, CellRun run) {}
 
   @Override
-  public void afterCell(int t, int slot, CellRun run) {}
+  public void afterCell(int t, int slot, float[] top) {}
 
   @Override
-  public float[] outputs(CellRun run) {
-    return run.hOut;
+  public float[] outputs(float[] top) {
+    return top;
   }
 
   @Override
@@ -42,7 +42,7 @@ final class NoAttention implements DecoderAttention, DecoderAttention.Pass {
   }
 
   @Override
-  public float[] outputsBackward(float[] dOutputs, CellRun run) {
+  public float[] outputsBackward(float[] dOutputs, float[] top) {
     return dOutputs;
   }
 

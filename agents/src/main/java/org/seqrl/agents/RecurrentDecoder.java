@@ -4,37 +4,63 @@ import java.util.Arrays;
 import org.seqrl.agents.Params.Param;
 
 /**
- * A one-layer recurrent decoder: initial state {@code tanh(W [final encoder states] + b)} (the
- * cell's other state arrays start at zero), then per step the embedding of the previous token
- * (plus whatever the attention feeds in) into the cell, and the output layer on the cell output
- * (or on what the attention made of it).
+ * A recurrent decoder of {@code decoderLayers} stacked cells. The {@link Bridge} gives every layer
+ * its initial h (the cells' other state arrays start at zero). Per step
+ * the first layer reads the embedding of the previous token plus whatever the attention feeds in
+ * (additive attention's query is this layer's state); each layer above reads the output of the one
+ * below (inverted dropout between layers while training; with residual connections that output is
+ * the running sum {@code y(l) = h(l) + x(l)}; with dense ones a layer reads every layer below, side
+ * by side, {@link Stacking}); the top output goes to the attention's second hook
+ * (dot attention scores it) and to the output layer. A step critic reads the top layer's state.
+ * With one layer this is the decoder, parameter for parameter, that checkpoints have always held.
  *
- * <p>Decoded steps look their input up in a per-pass table of every token's input projection, so
- * a step costs one recurrent product per gate; teacher-forced passes project all inputs up front.
+ * <p>Decoded steps look the first layer's input up in a per-pass table of every token's input
+ * projection, so a one-layer step costs one recurrent product per gate; teacher-forced passes
+ * project all of the first layer's inputs up front.
  */
 final class RecurrentDecoder implements Decoder {
   private final Blas blas;
   private final Param embedding;
-  private final Param bridgeW;
-  private final Param bridgeB;
-  private final RecurrentCell cell;
+  private final Bridge bridge;
+  /** [layer]; layer 0 is {@code dec.*}, layer l >= 1 {@code dec.<l>.*}. */
+  private final RecurrentCell[] cells;
   private final DecoderAttention attention;
   private final OutputLayer output;
   private final int emb;
   private final int hidden;
   private final int encWidth;
+  private final int layers;
+  private final Seq2SeqConfig.LayerConnections connections;
+  private final boolean residual;
+  private final boolean dense;
+  /** Input width of every layer above the first. */
+  private final int[] inWidth;
+  private final double dropout;
+  private final Rng dropoutRng;
 
-  /** Adds {@code bridge.*}, the cell's {@code dec.*}, the attention's {@code att.*} and {@code out.*}, in that order. */
-  RecurrentDecoder(Seq2SeqConfig cfg, Blas blas, Params params, Param embedding, Rng init) {
+  /** Adds the bridge's {@code bridge.*}, the cells' {@code dec.*} (bottom first), the attention's {@code att.*} and {@code out.*}, in that order. */
+  RecurrentDecoder(Seq2SeqConfig cfg, Blas blas, Params params, Param embedding, Rng init, Rng dropoutRng) {
     this.blas = blas;
     this.embedding = embedding;
     this.emb = embedding.cols;
     this.hidden = cfg.hidden();
     this.encWidth = cfg.encoderWidth();
-    bridgeW = params.add("bridge.W", encWidth, hidden, init, 1 / Math.sqrt(encWidth), false);
-    bridgeB = params.add("bridge.b", 1, hidden, init, 0, false);
+    this.layers = cfg.decoderLayers();
+    this.connections = cfg.layerConnections();
+    this.residual = connections == Seq2SeqConfig.LayerConnections.RESIDUAL;
+    this.dense = connections == Seq2SeqConfig.LayerConnections.DENSE;
+    this.dropout = cfg.dropout();
+    this.dropoutRng = dropoutRng;
+    bridge = new Bridge(blas, params, encWidth, layers * hidden, cfg.initStateMeanRatio(), init);
     int in = emb + DecoderAttention.contextWidth(cfg.attention(), encWidth);
-    cell = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec", in, hidden, init);
+    cells = new RecurrentCell[layers];
+    inWidth = new int[layers];
+    inWidth[0] = in;
+    cells[0] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec", in, hidden, init);
+    for (int l = 1; l < layers; l++) {
+      inWidth[l] = Stacking.inputWidth(connections, l, hidden);
+      cells[l] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec." + l, inWidth[l], hidden, init);
+    }
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
     output = new OutputLayer(blas, params, hidden, embedding.rows, init);
   }
@@ -50,28 +76,26 @@ final class RecurrentDecoder implements Decoder {
   }
 
   @Override
-  public Pass start(Encoding en, int[] sourceOfRow, int capacity, boolean keep) {
-    return new RecurrentPass(en, sourceOfRow, capacity, keep, null);
+  public boolean random(boolean training) {
+    return training && dropout > 0 && layers > 1;
   }
 
   @Override
-  public Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps) {
-    RecurrentPass p = new RecurrentPass(en, sourceOfRow, steps, true, inputs);
+  public Pass start(Encoding en, int[] sourceOfRow, int capacity, boolean keep) {
+    return new RecurrentPass(en, sourceOfRow, capacity, keep, null, false);
+  }
+
+  @Override
+  public Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps, boolean training) {
+    RecurrentPass p = new RecurrentPass(en, sourceOfRow, steps, true, inputs, random(training));
     for (int t = 0; t < steps; t++) {
       p.advance(null);
     }
     return p;
   }
 
-  /** s0 = tanh(fin W + b) for every source [B, H]. */
-  private float[] bridge(Encoding en) {
-    float[] s0 = Linear.forward(blas, en.fin, 0, en.batch, bridgeW, null);
-    Activations.tanhWithBias(s0, 0, en.batch, hidden, bridgeB.value);
-    return s0;
-  }
-
   /**
-   * With {@code keep}, every step runs in its own slot of the cell run and an update can start its
+   * With {@code keep}, every step runs in its own slot of the cell runs and an update can start its
    * backward from the pass; without, slot 0 is reused.
    */
   private final class RecurrentPass implements Pass {
@@ -79,9 +103,18 @@ final class RecurrentDecoder implements Decoder {
     final int[] srcOf;
     final int rows;
     final boolean keep;
+    final boolean drop;
     final SourceRows src;
     final DecoderAttention.Pass att;
-    final CellRun run;
+    /** [layer] */
+    final CellRun[] runs;
+    /** Layer inputs above the first, per slot [slots*R, H] ([0] is null), and their dropout masks (null without). */
+    final float[][] xs;
+    final float[][] masks;
+    /** What each layer passes up per slot: its cell output, or with residual connections the running sum. */
+    final float[][] ys;
+    final float[] bridgeIn;
+    /** The bridge's output, every layer's initial h per source [B, layers*H]. */
     final float[] s0Src;
     /** Input token of every kept step and row [steps * rows]. */
     final int[] inIds;
@@ -89,18 +122,22 @@ final class RecurrentDecoder implements Decoder {
     private float[] embIn;
     /** What the output layer reads, per step slot [slots*R, H]. */
     final float[] outAll;
-    /** Per gate, the input projection (with bias) of every token's embedding, for decoded steps. */
+    /** Per gate, the first layer's input projection (with bias) of every token's embedding, for decoded steps. */
     private final float[][] embProj;
     int steps;
-    /** The state the next step starts from: arrays [R, H] at {@link #stateOff}, h first. */
-    private float[][] state;
-    private int stateOff;
+    /** Per layer, the state its next step starts from: arrays [R, H] at {@link #stateOff}, h first. */
+    private final float[][][] state;
+    private final int[] stateOff;
+    /** Norm-stabilizer gradients per layer, of each step's h after and before the step, or null. */
+    private float[][] nsOut;
+    private float[][] nsPrev;
 
-    RecurrentPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs) {
+    RecurrentPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs, boolean drop) {
       this.en = en;
       this.srcOf = srcOf;
       this.rows = srcOf.length;
       this.keep = keep;
+      this.drop = drop;
       int slots = keep ? capacity : 1;
       int rh = rows * hidden;
       if (en.keys == null) {
@@ -109,21 +146,50 @@ final class RecurrentDecoder implements Decoder {
       this.src = en.keys == null ? null
           : new SourceRows(srcOf, en.len, en.lengths, en.bsd, encWidth, en.keys, attention.keyWidth());
       this.att = attention.pass(src, capacity, keep);
+      RecurrentCell first = cells[0];
       float[][] pre;
       if (knownInputs != null) {
         inIds = knownInputs;
         embProj = null;
         embIn = Mat.gatherRows(embedding.value, emb, knownInputs);
-        pre = cell.project(blas, embIn, 0, capacity * rows, emb, 0);
+        pre = first.project(blas, embIn, 0, capacity * rows, emb, 0);
       } else {
         inIds = keep ? new int[capacity * rows] : null;
-        embProj = cell.project(blas, embedding.value, 0, embedding.rows, emb, 0);
-        pre = new float[cell.gates()][slots * rh];
+        embProj = first.project(blas, embedding.value, 0, embedding.rows, emb, 0);
+        pre = new float[first.gates()][slots * rh];
       }
-      run = cell.run(slots, rows, null, pre);
-      outAll = att.outputs(run);
-      s0Src = bridge(en);
-      state = cell.startState(Mat.gatherRows(s0Src, hidden, srcOf), rows);
+      runs = new CellRun[layers];
+      runs[0] = first.run(slots, rows, null, pre);
+      xs = new float[layers][];
+      masks = new float[layers][];
+      ys = new float[layers][];
+      ys[0] = runs[0].hOut;
+      for (int l = 1; l < layers; l++) {
+        runs[l] = cells[l].run(slots, rows, null, new float[cells[l].gates()][slots * rh]);
+        xs[l] = new float[slots * rows * inWidth[l]];
+        masks[l] = drop ? new float[xs[l].length] : null;
+        ys[l] = residual ? new float[slots * rh] : runs[l].hOut;
+      }
+      outAll = att.outputs(ys[layers - 1]);
+      bridgeIn = bridge.input(en);
+      s0Src = bridge.forward(bridgeIn, en.batch);
+      state = new float[layers][][];
+      stateOff = new int[layers];
+      for (int l = 0; l < layers; l++) {
+        state[l] = cells[l].startState(initialState(l), rows);
+      }
+    }
+
+    /** Layer l's initial h for every row [R, H]: its columns of the bridge, from the row's source. */
+    private float[] initialState(int l) {
+      if (layers == 1) {
+        return Mat.gatherRows(s0Src, hidden, srcOf);
+      }
+      float[] h = new float[rows * hidden];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(s0Src, (srcOf[r] * layers + l) * hidden, h, r * hidden, hidden);
+      }
+      return h;
     }
 
     @Override
@@ -150,24 +216,60 @@ final class RecurrentDecoder implements Decoder {
     void advance(int[] prev) {
       int t = steps;
       int slot = keep ? t : 0;
-      int o = run.at(slot);
+      CellRun first = runs[0];
+      int o = first.at(slot);
+      int rh = rows * hidden;
       if (prev != null) {
-        for (int g = 0; g < cell.gates(); g++) {
+        for (int g = 0; g < cells[0].gates(); g++) {
           for (int r = 0; r < rows; r++) {
-            System.arraycopy(embProj[g], prev[r] * hidden, run.gate[g], o + r * hidden, hidden);
+            System.arraycopy(embProj[g], prev[r] * hidden, first.gate[g], o + r * hidden, hidden);
           }
         }
         if (inIds != null) {
           System.arraycopy(prev, 0, inIds, t * rows, rows);
         }
       }
-      att.beforeCell(t, slot, state[0], stateOff, run);
-      run.forward(blas, slot, state, stateOff);
-      att.afterCell(t, slot, run);
-      state = run.out;
-      stateOff = o;
+      att.beforeCell(t, slot, state[0][0], stateOff[0], first);
+      first.forward(blas, slot, state[0], stateOff[0]);
+      state[0] = first.out;
+      stateOff[0] = o;
+      for (int l = 1; l < layers; l++) {
+        CellRun run = runs[l];
+        float[] x = xs[l];
+        int w = inWidth[l];
+        int xo = slot * rows * w;
+        if (dense && l > 1) {
+          Stacking.gather(ys, l, slot * rows, rows, hidden, x);
+        } else {
+          System.arraycopy(ys[l - 1], o, x, xo, rh);
+        }
+        if (drop) {
+          float keepP = (float) (1 - dropout);
+          float[] m = masks[l];
+          for (int i = xo; i < xo + rows * w; i++) {
+            m[i] = dropoutRng.nextDouble() < keepP ? 1f / keepP : 0f;
+            x[i] *= m[i];
+          }
+        }
+        float[][] pre = cells[l].project(blas, x, xo, rows, w, 0);
+        for (int g = 0; g < pre.length; g++) {
+          System.arraycopy(pre[g], 0, run.gate[g], o, rh);
+        }
+        run.forward(blas, slot, state[l], stateOff[l]);
+        state[l] = run.out;
+        stateOff[l] = o;
+        if (residual) {
+          float[] y = ys[l];
+          for (int i = o; i < o + rh; i++) {
+            y[i] = run.hOut[i] + x[i];
+          }
+        }
+      }
+      att.afterCell(t, slot, ys[layers - 1]);
       steps++;
-      run.steps = keep ? steps : 1;
+      for (CellRun run : runs) {
+        run.steps = keep ? steps : 1;
+      }
     }
 
     @Override
@@ -178,12 +280,15 @@ final class RecurrentDecoder implements Decoder {
 
     @Override
     public void reorder(int[] parent) {
-      float[][] next = new float[state.length][];
-      for (int k = 0; k < state.length; k++) {
-        next[k] = Mat.gatherRows(Arrays.copyOfRange(state[k], stateOff, stateOff + rows * hidden), hidden, parent);
+      for (int l = 0; l < layers; l++) {
+        float[][] s = state[l];
+        float[][] next = new float[s.length][];
+        for (int k = 0; k < s.length; k++) {
+          next[k] = Mat.gatherRows(Arrays.copyOfRange(s[k], stateOff[l], stateOff[l] + rows * hidden), hidden, parent);
+        }
+        state[l] = next;
+        stateOff[l] = 0;
       }
-      state = next;
-      stateOff = 0;
     }
 
     @Override
@@ -193,12 +298,12 @@ final class RecurrentDecoder implements Decoder {
 
     @Override
     public float[] features() {
-      return state[0];
+      return state[layers - 1][0];
     }
 
     @Override
     public int featuresOffset() {
-      return stateOff;
+      return stateOff[layers - 1];
     }
 
     @Override
@@ -208,10 +313,23 @@ final class RecurrentDecoder implements Decoder {
 
     @Override
     public float[] keptFeatures() {
-      return run.hPrev;
+      return runs[layers - 1].hPrev;
     }
 
-    /** Embeddings of the kept steps' inputs [steps*R, E], what the cell's Wx multiplied. */
+    @Override
+    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
+      int size = steps * rows * hidden;
+      nsOut = new float[layers][size];
+      nsPrev = new float[layers][size];
+      double total = 0;
+      for (int l = 0; l < layers; l++) {
+        total += NormStabilizer.apply(beta, rowsNorm, runs[l].hOut, runs[l].hPrev, 0, 0, steps, rows, hidden, lengths,
+            nsOut[l], nsPrev[l]);
+      }
+      return total;
+    }
+
+    /** Embeddings of the kept steps' inputs [steps*R, E], what the first cell's Wx multiplied. */
     private float[] inputEmbeddings() {
       if (embIn == null) {
         embIn = Mat.gatherRows(embedding.value, emb, Arrays.copyOf(inIds, steps * rows));
@@ -224,32 +342,70 @@ final class RecurrentDecoder implements Decoder {
       int r = rows;
       int tt = steps;
       int all = tt * r;
-      float[] dhOut = att.outputsBackward(output.backward(outAll, dLogits, all), run);
-      float[][] dState = new float[cell.stateArrays()][r * hidden];
-      float[] dh = dState[0];
-      for (int t = tt - 1; t >= 0; t--) {
-        Mat.axpy(1f, dhOut, run.at(t), dh, 0, r * hidden);
-        run.backward(blas, t, dState);
-        att.stepBackward(t, run, dh);
-        if (dFeatures != null) {
-          Mat.axpy(1f, dFeatures, run.at(t), dh, 0, r * hidden);
+      int rh = r * hidden;
+      // gradient of what each layer passes up, from the top down
+      float[][] dYs = new float[layers][];
+      dYs[layers - 1] = att.outputsBackward(output.backward(outAll, dLogits, all), ys[layers - 1]);
+      float[] dS0 = new float[en.batch * layers * hidden];
+      for (int l = layers - 1; l >= 0; l--) {
+        CellRun run = runs[l];
+        float[] dY = dYs[l];
+        float[][] dState = new float[cells[l].stateArrays()][rh];
+        float[] dh = dState[0];
+        for (int t = tt - 1; t >= 0; t--) {
+          int o = run.at(t);
+          Mat.axpy(1f, dY, o, dh, 0, rh);
+          if (nsOut != null) {
+            Mat.axpy(1f, nsOut[l], o, dh, 0, rh);
+          }
+          run.backward(blas, t, dState);
+          if (l == 0) {
+            att.stepBackward(t, run, dh);
+          }
+          if (dFeatures != null && l == layers - 1) {
+            Mat.axpy(1f, dFeatures, o, dh, 0, rh);
+          }
+          if (nsPrev != null) {
+            Mat.axpy(1f, nsPrev[l], o, dh, 0, rh);
+          }
+        }
+        run.accumulateRecurrent(blas);
+        // the bridge: layer l's initial h, shared by the rows of one source
+        for (int i = 0; i < r; i++) {
+          Mat.axpy(1f, dh, i * hidden, dS0, (srcOf[i] * layers + l) * hidden, hidden);
+        }
+        if (l > 0) {
+          int w = inWidth[l];
+          run.accumulateInput(blas, xs[l], w, 0);
+          float[] dX = new float[all * w];
+          run.addInputGradient(blas, 0, tt, dX, 0, w, 0);
+          if (residual) {
+            Mat.axpy(1f, dY, 0, dX, 0, dX.length);
+          }
+          if (drop) {
+            float[] m = masks[l];
+            for (int i = 0; i < dX.length; i++) {
+              dX[i] *= m[i];
+            }
+          }
+          if (dense && l > 1) {
+            Stacking.scatter(dX, l, all, hidden, dYs);
+          } else if (dYs[l - 1] == null) {
+            dYs[l - 1] = dX;
+          } else {
+            Mat.axpy(1f, dX, 0, dYs[l - 1], 0, dX.length); // dense: the layers above already added theirs
+          }
         }
       }
-      run.accumulateRecurrent(blas);
-      run.accumulateInput(blas, inputEmbeddings(), emb, 0);
-      att.finishBackward(run);
+      CellRun first = runs[0];
+      first.accumulateInput(blas, inputEmbeddings(), emb, 0);
+      att.finishBackward(first);
       float[] dEmb = new float[all * emb];
-      run.addInputGradient(blas, 0, tt, dEmb, 0, emb, 0);
+      first.addInputGradient(blas, 0, tt, dEmb, 0, emb, 0);
       Mat.scatterAddRows(embedding.grad, 0, emb, dEmb, 0, inIds, all);
-      // the bridge: s0 = tanh(fin W + b), shared by the rows of one source
-      float[] dS0 = new float[en.batch * hidden];
-      Mat.scatterAddRows(dS0, 0, hidden, dh, 0, srcOf, r);
-      Mat.tanhBackward(dS0, s0Src, dS0.length);
-      Linear.accumulate(blas, en.fin, dS0, en.batch, bridgeW, bridgeB);
-      float[] dFin = Linear.inputGradient(blas, dS0, en.batch, bridgeW);
-      float[] dBsd = null;
+      float[] dBsd = src != null || bridge.readsOutputs() ? new float[en.batch * en.len * encWidth] : null;
+      float[] dFin = bridge.backward(en, bridgeIn, s0Src, dS0, dBsd);
       if (src != null) {
-        dBsd = new float[en.batch * en.len * encWidth];
         float[] dKeys = new float[en.keys.length];
         src.foldGradients(dBsd, dKeys);
         attention.keysBackward(en.bsd, dKeys, en.batch * en.len, dBsd);

@@ -15,12 +15,17 @@ import org.seqrl.rl.CriticHead;
  * @param cell the recurrent cell kind, for encoder and decoder
  * @param encoderLayers stacked encoder layers, >= 1
  * @param bidirectional whether each encoder layer also reads the source right to left
- * @param dropout inverted-dropout rate between encoder layers while training, in [0, 1)
+ * @param dropout inverted-dropout rate between stacked layers (encoder and decoder) while training, in [0, 1)
  * @param attention none, additive (Bahdanau) or dot (Luong)
  * @param attentionSize width of the additive attention's scoring layer; 0 means the hidden size
  * @param criticHeads critic heads the policy carries
  * @param criticTrunk whether critic gradients reach the encoder/decoder
  * @param criticHidden hidden units of each critic head's tanh layer
+ * @param decoderLayers stacked decoder layers, >= 1 (dropout {@code dropout} between them while training)
+ * @param layerConnections how stacked layers (encoder and decoder) pass their outputs upward
+ * @param normStabilizer weight β of the norm-stabilizer (Krueger & Memisevic 2016), >= 0; 0 = off
+ * @param normStabilizerOn which vectors the norm-stabilizer keeps steady
+ * @param initStateMeanRatio ρ in [0, 1]: the bridge reads (1 − ρ) · the encoder's final states + ρ · the mean of its top outputs
  * @param seed seed of the parameter initialisation and of the policy's random generator
  * @param init how the recurrent weights start and the LSTM forget-gate bias ({@link Init#DEFAULT}: as always)
  */
@@ -38,6 +43,11 @@ public record Seq2SeqConfig(
     Set<CriticHead> criticHeads,
     CriticTrunk criticTrunk,
     int criticHidden,
+    int decoderLayers,
+    LayerConnections layerConnections,
+    double normStabilizer,
+    NormStabilized normStabilizerOn,
+    double initStateMeanRatio,
     long seed,
     Init init) {
 
@@ -45,6 +55,21 @@ public record Seq2SeqConfig(
   public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3 }
 
   public enum Attention { NONE, ADDITIVE, DOT }
+
+  /**
+   * Vertical connections in a stack of layers (encoder and decoder). NONE: layer l >= 1 reads the
+   * output of layer l − 1. RESIDUAL: layer l >= 1 reads {@code y(l−1)}, and passes up
+   * {@code y(l) = h(l) + x(l)}, its cell output plus its (dropped-out) input, so every layer above the
+   * first adds to a running sum (Wu et al. 2016, GNMT); the top y is what attention and the output
+   * layer read. DENSE: layer l >= 1 reads the outputs of every layer below it side by side
+   * ({@code [h(0), ..., h(l−1)]}, l times as wide: skip connections from each layer to every layer
+   * above it, as in densely connected stacks); the top layer's own output goes on. Final states
+   * (the bridge's input) and recurrent states stay the cells' own.
+   */
+  public enum LayerConnections { NONE, RESIDUAL, DENSE }
+
+  /** What the norm-stabilizer reads: every decoder layer's hidden state h, or the logits. */
+  public enum NormStabilized { HIDDEN, LOGITS }
 
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }
@@ -120,8 +145,12 @@ public record Seq2SeqConfig(
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
     require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
-    if (cell == null || attention == null || criticTrunk == null || criticHeads == null || init == null) {
-      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk and init must not be null");
+    require(decoderLayers >= 1, "decoderLayers", decoderLayers, ">= 1");
+    require(normStabilizer >= 0 && Double.isFinite(normStabilizer), "normStabilizer", normStabilizer, ">= 0");
+    require(initStateMeanRatio >= 0 && initStateMeanRatio <= 1, "initStateMeanRatio", initStateMeanRatio, "in [0, 1]");
+    if (cell == null || attention == null || criticTrunk == null || criticHeads == null || layerConnections == null
+        || normStabilizerOn == null || init == null) {
+      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk, layerConnections, normStabilizerOn and init must not be null");
     }
     Init.Conflict initConflict = init.conflict(cell);
     if (initConflict != null) {
@@ -152,7 +181,9 @@ public record Seq2SeqConfig(
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
-        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed).init(init);
+        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
+        .decoderLayers(decoderLayers).layerConnections(layerConnections).normStabilizer(normStabilizer)
+        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -171,6 +202,11 @@ public record Seq2SeqConfig(
     p.setProperty("criticHeads", String.join(",", criticHeads.stream().map(Enum::name).sorted().toList()));
     p.setProperty("criticTrunk", criticTrunk.name());
     p.setProperty("criticHidden", Integer.toString(criticHidden));
+    p.setProperty("decoderLayers", Integer.toString(decoderLayers));
+    p.setProperty("layerConnections", layerConnections.name());
+    p.setProperty("normStabilizer", Double.toString(normStabilizer));
+    p.setProperty("normStabilizerOn", normStabilizerOn.name());
+    p.setProperty("initStateMeanRatio", Double.toString(initStateMeanRatio));
     p.setProperty("seed", Long.toString(seed));
     p.setProperty("init", init.scheme().name());
     p.setProperty("initScale", Double.toString(init.scale()));
@@ -192,7 +228,14 @@ public record Seq2SeqConfig(
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
         Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
-        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")),
+        Integer.parseInt(p.getProperty("criticHidden")),
+        // checkpoints written before decoder stacks and regularisers existed have none of them
+        Integer.parseInt(p.getProperty("decoderLayers", "1")),
+        LayerConnections.valueOf(p.getProperty("layerConnections", "NONE")),
+        Double.parseDouble(p.getProperty("normStabilizer", "0")),
+        NormStabilized.valueOf(p.getProperty("normStabilizerOn", "HIDDEN")),
+        Double.parseDouble(p.getProperty("initStateMeanRatio", "0")),
+        Long.parseLong(p.getProperty("seed")),
         // checkpoints written before these keys existed had the default init
         new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),
             Double.parseDouble(p.getProperty("initScale", Double.toString(Init.DEFAULT.scale()))),
@@ -214,6 +257,11 @@ public record Seq2SeqConfig(
     private Set<CriticHead> criticHeads = Set.of();
     private CriticTrunk criticTrunk = CriticTrunk.SHARED;
     private int criticHidden = 64;
+    private int decoderLayers = 1;
+    private LayerConnections layerConnections = LayerConnections.NONE;
+    private double normStabilizer = 0.0;
+    private NormStabilized normStabilizerOn = NormStabilized.HIDDEN;
+    private double initStateMeanRatio = 0.0;
     private long seed = 1L;
     private Init init = Init.DEFAULT;
 
@@ -233,12 +281,18 @@ public record Seq2SeqConfig(
     public Builder criticHeads(Set<CriticHead> v) { criticHeads = v; return this; }
     public Builder criticTrunk(CriticTrunk v) { criticTrunk = v; return this; }
     public Builder criticHidden(int v) { criticHidden = v; return this; }
+    public Builder decoderLayers(int v) { decoderLayers = v; return this; }
+    public Builder layerConnections(LayerConnections v) { layerConnections = v; return this; }
+    public Builder normStabilizer(double v) { normStabilizer = v; return this; }
+    public Builder normStabilizerOn(NormStabilized v) { normStabilizerOn = v; return this; }
+    public Builder initStateMeanRatio(double v) { initStateMeanRatio = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
     public Builder init(Init v) { init = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed, init);
+          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
+          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init);
     }
   }
 }

@@ -57,7 +57,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     Param srcEmb = params.add("src.emb", cfg.sourceVocab(), cfg.embedding(), init, 0.3, true);
     Param tgtEmb = params.add("tgt.emb", cfg.targetVocab(), cfg.embedding(), init, 0.3, true);
     encoder = new Encoder(cfg, blas, params, srcEmb, init, dropoutRng);
-    decoder = new RecurrentDecoder(cfg, blas, params, tgtEmb, init);
+    decoder = new RecurrentDecoder(cfg, blas, params, tgtEmb, init, dropoutRng);
     critics = new Critics(cfg, blas, params, encoder.width(), decoder.featureWidth(), init);
   }
 
@@ -176,7 +176,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
         inIds[t * r + i] = t == 0 ? Tokens.START : (t - 1 < o.lengths()[i] ? o.tokens()[i][t - 1] : Tokens.PAD);
       }
     }
-    return decoder.teacherForced(en, o.sourceOfRow(), inIds, tt);
+    return decoder.teacherForced(en, o.sourceOfRow(), inIds, tt, training);
   }
 
   private Encoding encode(int[][] sources, boolean training) {
@@ -190,7 +190,9 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    */
   private LossParts backward(Decoder.Pass pass, Objective o) {
     Encoding en = pass.encoding();
-    SequenceLoss.Result loss = SequenceLoss.compute(pass.keptLogits(), decoder.vocab(), pass.rows(), pass.steps(), o);
+    float[] logits = pass.keptLogits();
+    SequenceLoss.Result loss = SequenceLoss.compute(logits, decoder.vocab(), pass.rows(), pass.steps(), o);
+    double stabilizer = stabilizeNorms(pass, o, logits, loss.dLogits());
     Critics.Result critic = critics.backward(o, en, pass);
     Decoder.EncodingGradient g = pass.backward(loss.dLogits(), critic.dFeatures());
     float[] dFin = g.finals();
@@ -198,10 +200,29 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       Mat.axpy(1f, critic.dFinals(), 0, dFin, 0, dFin.length);
     }
     encoder.backward(en, g.outputs(), dFin);
-    double total = loss.nll() - loss.entropyTerm() + o.criticCoefficient() * critic.loss();
+    double total = loss.nll() - loss.entropyTerm() + o.criticCoefficient() * critic.loss() + stabilizer;
     int tokens = loss.tokens();
     return new LossParts(total, loss.nll(), loss.entropyTerm(), critic.loss(), tokens == 0 ? 0 : loss.entropySum() / tokens,
         tokens);
+  }
+
+  /**
+   * The norm-stabilizer term of the loss (0 when off), on the decoder's hidden states (its gradient
+   * goes with the pass's backward) or on the logits (into {@code dLogits}; step t's logits against
+   * step t − 1's, so a row's first step has no term).
+   */
+  private double stabilizeNorms(Decoder.Pass pass, Objective o, float[] logits, float[] dLogits) {
+    double beta = cfg.normStabilizer();
+    if (beta == 0) {
+      return 0;
+    }
+    if (cfg.normStabilizerOn() == Seq2SeqConfig.NormStabilized.HIDDEN) {
+      return pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+    }
+    int v = decoder.vocab();
+    int r = pass.rows();
+    return NormStabilizer.apply(beta, o.rowsNorm(), logits, logits, -r * v, 1, pass.steps(), r, v, o.lengths(), dLogits,
+        dLogits);
   }
 
   // ---------------------------------------------------------------- training
@@ -267,7 +288,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("mixedUpdate does not take a PPO batch");
     }
     requireHeadsFor(batch);
-    Decoder.Pass keptPass = kept.take(batch.rollout(), params.version(), !encoder.random(true));
+    Decoder.Pass keptPass = kept.take(batch.rollout(), params.version(), !encoder.random(true) && !decoder.random(true));
     params.zeroGrad();
     params.syncMirror();
     Objective pg = policyGradientObjective(batch);
@@ -335,7 +356,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
     requireHeadsFor(batch);
     // decoding runs without dropout; an update whose encoder draws dropout must run its own forward
-    Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true));
+    Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true) && !decoder.random(true));
     return batch.ppo() == null ? optimize(policyGradientObjective(batch), pass, optimizer)
         : optimizeClipped(batch, pass, optimizer);
   }
@@ -381,7 +402,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     }
     kept.clear();
     // a sample is usually followed by an update on it: keep its pass when it is small enough
-    boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, cfg.hidden());
+    boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, cfg.hidden() * cfg.decoderLayers());
     Decoder.Pass pass = start(sources, samplesPerInput, maxLength, keep);
     Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, rng));
     if (keep) {

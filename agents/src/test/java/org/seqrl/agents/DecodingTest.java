@@ -169,8 +169,14 @@ class DecodingTest {
    * between short and full-length sequences.
    */
   private static Seq2SeqPolicy smallPolicy(Attention att, CellType cell, long seed, float endBias) {
+    return smallPolicy(att, cell, seed, endBias, 1, Seq2SeqConfig.LayerConnections.NONE);
+  }
+
+  private static Seq2SeqPolicy smallPolicy(Attention att, CellType cell, long seed, float endBias, int layers,
+      Seq2SeqConfig.LayerConnections connections) {
     Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(SMALL_V, SMALL_V).embedding(6).hidden(8)
-        .attention(att).cell(cell).seed(seed).build());
+        .attention(att).cell(cell).seed(seed).decoderLayers(layers).encoderLayers(layers).layerConnections(connections)
+        .build());
     for (Params.Param q : p.params.all()) {
       for (int i = 0; i < q.value.length; i++) {
         q.value[i] *= q.name.equals("out.W") ? 6 : 3;
@@ -325,7 +331,12 @@ class DecodingTest {
   private static final double TIE = 1e-4;
 
   /** A tiny policy (see {@link #smallPolicy}). */
-  private record SmallSetup(Attention attention, CellType cell, long seed, float endBias) {}
+  private record SmallSetup(Attention attention, CellType cell, long seed, float endBias, int layers,
+      Seq2SeqConfig.LayerConnections connections) {
+    SmallSetup(Attention attention, CellType cell, long seed, float endBias) {
+      this(attention, cell, seed, endBias, 1, Seq2SeqConfig.LayerConnections.NONE);
+    }
+  }
 
   /**
    * Beam search wide enough never to prune (width 4^4, the most live hypotheses any step can hold)
@@ -349,9 +360,13 @@ class DecodingTest {
     Set<Integer> optimumLengths = new TreeSet<>();
     int greedyDecides = 0;
     List<SmallSetup> setups = List.of(new SmallSetup(Attention.NONE, CellType.GRU, 5, 0),
-        new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1));
+        new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1),
+        // stacks: beams must reorder every layer's state
+        new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0, 2, Seq2SeqConfig.LayerConnections.RESIDUAL),
+        new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1, 3, Seq2SeqConfig.LayerConnections.DENSE));
     for (SmallSetup setup : setups) {
-      try (Seq2SeqPolicy p = smallPolicy(setup.attention(), setup.cell(), setup.seed(), setup.endBias())) {
+      try (Seq2SeqPolicy p = smallPolicy(setup.attention(), setup.cell(), setup.seed(), setup.endBias(), setup.layers(),
+          setup.connections())) {
         int[][] src = new int[10][];
         Random r = new Random(12);
         for (int i = 0; i < src.length; i++) {

@@ -32,6 +32,23 @@ class Seq2SeqConfigTest {
   }
 
   @Test
+  void stacksAndRegularisersRoundTripAndOldPropertiesMeanTheModelAsItWas() {
+    Seq2SeqConfig c = Seq2SeqConfig.builder(9, 11).decoderLayers(3).layerConnections(Seq2SeqConfig.LayerConnections.DENSE)
+        .normStabilizer(0.5).normStabilizerOn(Seq2SeqConfig.NormStabilized.LOGITS).initStateMeanRatio(0.3).build();
+    assertEquals(c, Seq2SeqConfig.fromProperties(c.toProperties()));
+    java.util.Properties old = Seq2SeqConfig.builder(9, 11).build().toProperties();
+    for (String k : new String[] {"decoderLayers", "layerConnections", "normStabilizer", "normStabilizerOn", "initStateMeanRatio"}) {
+      old.remove(k);
+    }
+    assertEquals(Seq2SeqConfig.builder(9, 11).build(), Seq2SeqConfig.fromProperties(old));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Seq2SeqConfig.builder(30, 30).initStateMeanRatio(1.5).build());
+    assertTrue(e.getMessage().contains("model.initStateMeanRatio"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).decoderLayers(0).build());
+    assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).normStabilizer(-1).build());
+  }
+
+  @Test
   void invalidFieldsAreNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Seq2SeqConfig.builder(30, 30).dropout(1.0).build());

@@ -24,6 +24,8 @@ import java.util.Set;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
+import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 import org.seqrl.experiments.data.TokenLevel;
@@ -341,7 +343,12 @@ public final class ConfigLoader {
         model.integer("attention_size", md.attentionSize()),
         model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),
         model.choice("init", md.init(), InitScheme.class, "an initialisation scheme"),
-        model.number("init_scale", md.initScale()), model.number("forget_bias", md.forgetBias()));
+        model.number("init_scale", md.initScale()), model.number("forget_bias", md.forgetBias()),
+        model.integer("decoder_layers", md.decoderLayers()),
+        model.choice("layer_connections", md.layerConnections(), LayerConnections.class, "a layer connection pattern"),
+        model.number("norm_stabilizer", md.normStabilizer()),
+        model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
+        model.number("init_state_mean_ratio", md.initStateMeanRatio()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -485,6 +492,11 @@ public final class ConfigLoader {
     model.put("init", ConfigChoice.spelling(m.init()));
     model.put("init_scale", m.initScale());
     model.put("forget_bias", m.forgetBias());
+    model.put("decoder_layers", m.decoderLayers());
+    model.put("layer_connections", ConfigChoice.spelling(m.layerConnections()));
+    model.put("norm_stabilizer", m.normStabilizer());
+    model.put("norm_stabilizer_on", ConfigChoice.spelling(m.normStabilizerOn()));
+    model.put("init_state_mean_ratio", m.initStateMeanRatio());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

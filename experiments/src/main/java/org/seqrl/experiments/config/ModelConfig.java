@@ -5,21 +5,43 @@ import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.Init;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
+import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
+import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
 
 /** The encoder-decoder policy and its critic; the choices are the agents module's own types. */
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
-                          InitScheme init, double initScale, double forgetBias) {
+                          InitScheme init, double initScale, double forgetBias,
+                          int decoderLayers, LayerConnections layerConnections, double normStabilizer,
+                          NormStabilized normStabilizerOn, double initStateMeanRatio) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
     Checks.between("model.hidden", hidden, 1, 8192);
     Checks.between("model.encoder_layers", encoderLayers, 1, 16);
     Checks.fraction("model.dropout", dropout, false);
-    if (dropout > 0 && encoderLayers < 2) {
-      // The engine applies dropout between stacked encoder layers only; one layer has no such place.
+    Checks.between("model.decoder_layers", decoderLayers, 1, 16);
+    if (dropout > 0 && encoderLayers < 2 && decoderLayers < 2) {
+      // The engine applies dropout between stacked layers only; one layer has no such place.
       throw InvalidConfigException.conflict("model.dropout", dropout + " has no effect with model.encoder_layers "
-          + encoderLayers + " (dropout applies between encoder layers); expected 0, or model.encoder_layers >= 2");
+          + encoderLayers + " and model.decoder_layers " + decoderLayers + " (dropout applies between stacked layers); "
+          + "expected 0, or model.encoder_layers or model.decoder_layers >= 2");
+    }
+    Checks.required("model.layer_connections", layerConnections);
+    if (layerConnections != LayerConnections.NONE && encoderLayers < 2 && decoderLayers < 2) {
+      throw InvalidConfigException.conflict("model.layer_connections", ConfigChoice.spelling(layerConnections)
+          + " has no effect with model.encoder_layers " + encoderLayers + " and model.decoder_layers " + decoderLayers
+          + " (connections join stacked layers); expected none, or model.encoder_layers or model.decoder_layers >= 2");
+    }
+    Checks.nonNegative("model.norm_stabilizer", normStabilizer);
+    Checks.required("model.norm_stabilizer_on", normStabilizerOn);
+    if (normStabilizerOn != NormStabilized.HIDDEN && normStabilizer == 0) {
+      throw InvalidConfigException.conflict("model.norm_stabilizer_on", ConfigChoice.spelling(normStabilizerOn)
+          + " has no effect with model.norm_stabilizer 0; expected hidden (the default), or model.norm_stabilizer > 0");
+    }
+    if (!(initStateMeanRatio >= 0 && initStateMeanRatio <= 1)) {
+      throw new InvalidConfigException("model.init_state_mean_ratio", initStateMeanRatio + " is invalid; expected a number "
+          + "in [0, 1] (0: the decoder starts from the encoder's final states, 1: from the mean of its outputs)");
     }
     Checks.required("model.attention", attention);
     Checks.between("model.attention_size", attentionSize, 0, 8192);
@@ -50,6 +72,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
   public static ModelConfig defaults() {
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
-        Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias());
+        Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
+        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0);
   }
 }

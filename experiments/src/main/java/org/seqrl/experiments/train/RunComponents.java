@@ -115,6 +115,11 @@ public final class RunComponents implements AutoCloseable {
         .criticHeads(criticHeads(config, baseline))
         .criticTrunk(m.criticTrunk())
         .init(m.initialisation())
+        .decoderLayers(m.decoderLayers())
+        .layerConnections(m.layerConnections())
+        .normStabilizer(m.normStabilizer())
+        .normStabilizerOn(m.normStabilizerOn())
+        .initStateMeanRatio(m.initStateMeanRatio())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }

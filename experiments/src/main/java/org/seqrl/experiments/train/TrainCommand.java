@@ -276,8 +276,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   static String modelSummary(SeqrlConfig c) {
     var m = c.model();
-    return String.format(Locale.ROOT, "%s emb%d hid%d layers%d%s attn=%s", m.cell(), m.embedding(), m.hidden(),
-        m.encoderLayers(), m.bidirectional() ? " bi" : "", m.attention()).toLowerCase(Locale.ROOT);
+    return String.format(Locale.ROOT, "%s emb%d hid%d layers%d%s%s attn=%s", m.cell(), m.embedding(), m.hidden(),
+        m.encoderLayers(), m.bidirectional() ? " bi" : "", m.decoderLayers() > 1 ? " dec" + m.decoderLayers() : "",
+        m.attention()).toLowerCase(Locale.ROOT);
   }
 
   private static Path writeCurves(Path runDir) {

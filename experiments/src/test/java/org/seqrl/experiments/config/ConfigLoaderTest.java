@@ -395,8 +395,17 @@ class ConfigLoaderTest {
   @Test
   void settingsThatWouldDoNothingAreRejected() throws IOException {
     String dropout = error("model:\n  dropout: 0.3\n");
-    assertTrue(dropout.endsWith("config.yaml:2: model.dropout: 0.3 has no effect with model.encoder_layers 1 (dropout "
-        + "applies between encoder layers); expected 0, or model.encoder_layers >= 2"), dropout);
+    assertTrue(dropout.endsWith("config.yaml:2: model.dropout: 0.3 has no effect with model.encoder_layers 1 and "
+        + "model.decoder_layers 1 (dropout applies between stacked layers); expected 0, or model.encoder_layers or "
+        + "model.decoder_layers >= 2"), dropout);
+    assertEquals(0.3, ConfigLoader.load(write("model:\n  dropout: 0.3\n  decoder_layers: 2\n"), List.of()).model().dropout());
+    String residual = error("model:\n  layer_connections: residual\n");
+    assertTrue(residual.endsWith("config.yaml:2: model.layer_connections: residual has no effect with model.encoder_layers 1 "
+        + "and model.decoder_layers 1 (connections join stacked layers); expected none, or model.encoder_layers or "
+        + "model.decoder_layers >= 2"), residual);
+    String logits = error("model:\n  norm_stabilizer_on: logits\n");
+    assertTrue(logits.endsWith("config.yaml:2: model.norm_stabilizer_on: logits has no effect with model.norm_stabilizer 0; "
+        + "expected hidden (the default), or model.norm_stabilizer > 0"), logits);
     assertEquals(0.3, ConfigLoader.load(write("model:\n  dropout: 0.3\n  encoder_layers: 2\n"), List.of()).model().dropout());
     String size = error("model:\n  attention: dot\n  attention_size: 32\n");
     assertTrue(size.endsWith("config.yaml:3: model.attention_size: 32 has no effect with model.attention dot (it sizes "
@@ -414,6 +423,47 @@ class ConfigLoaderTest {
     String sweep = error("model:\n  dropout: 0.2\n  encoder_layers: 2\nsweep:\n  grid:\n    model.encoder_layers: [1, 2]\n");
     assertTrue(sweep.contains("sweep.grid: cell model.encoder_layers=1 is invalid") && sweep.contains("model.dropout"),
         sweep);
+  }
+
+  /** Decoder stacks, layer connections and the regularisers: read, validated with the line, written back. */
+  @Test
+  void stacksConnectionsAndRegularisers() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        model:
+          encoder_layers: 2
+          decoder_layers: 3
+          dropout: 0.1
+          layer_connections: residual
+          norm_stabilizer: 0.5
+          norm_stabilizer_on: logits
+          init_state_mean_ratio: 0.25
+        """), List.of());
+    assertEquals(3, c.model().decoderLayers());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.LayerConnections.RESIDUAL, c.model().layerConnections());
+    assertEquals(0.5, c.model().normStabilizer());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.NormStabilized.LOGITS, c.model().normStabilizerOn());
+    assertEquals(0.25, c.model().initStateMeanRatio());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    SeqrlConfig d = ConfigLoader.load(write("seed: 1\n"), List.of());
+    assertEquals(1, d.model().decoderLayers());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.LayerConnections.NONE, d.model().layerConnections());
+    assertEquals(0.0, d.model().normStabilizer());
+    assertEquals(0.0, d.model().initStateMeanRatio());
+    assertTrue(error("model:\n  decoder_layers: 0\n").contains("config.yaml:2: model.decoder_layers: 0"));
+    assertTrue(error("model:\n  decoder_layers: 17\n").contains("config.yaml:2: model.decoder_layers: 17"));
+    assertTrue(error("model:\n  decoder_layers: two\n").contains("config.yaml:2: model.decoder_layers: 'two' is not an integer"));
+    String conn = error("model:\n  decoder_layers: 2\n  layer_connections: skip\n");
+    assertTrue(conn.contains("config.yaml:3: model.layer_connections: 'skip' is not a layer connection pattern; expected one of "
+        + "none, residual, dense"), conn);
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.LayerConnections.DENSE, ConfigLoader.load(
+        write("model:\n  decoder_layers: 3\n  layer_connections: dense\n"), List.of()).model().layerConnections());
+    assertTrue(error("model:\n  norm_stabilizer: -1\n").contains("config.yaml:2: model.norm_stabilizer: -1"));
+    String on = error("model:\n  norm_stabilizer: 1\n  norm_stabilizer_on: cells\n");
+    assertTrue(on.contains("config.yaml:3: model.norm_stabilizer_on: 'cells' is not what the norm-stabilizer reads; expected "
+        + "one of hidden, logits"), on);
+    String ratio = error("model:\n  init_state_mean_ratio: 1.5\n");
+    assertTrue(ratio.endsWith("config.yaml:2: model.init_state_mean_ratio: 1.5 is invalid; expected a number in [0, 1] (0: the "
+        + "decoder starts from the encoder's final states, 1: from the mean of its outputs)"), ratio);
   }
 
   @Test

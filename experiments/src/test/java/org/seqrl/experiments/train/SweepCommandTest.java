@@ -144,6 +144,38 @@ class SweepCommandTest {
     return tags;
   }
 
+  /** Decoder stacks, connections and both places of the norm-stabilizer are sweep.grid keys like any other. */
+  @Test
+  void sweepsOverDecoderStacksConnectionsAndRegularisers() throws Exception {
+    String uri = TestServers.shared().uri();
+    String experiment = "sweep-stacks-" + System.nanoTime();
+    Path cfg = TinyRuns.config(tmp, "stacks", 20, 5, """
+        sweep:
+          grid:
+            model.decoder_layers: [1, 2]
+            model.layer_connections: [none, residual]
+            model.norm_stabilizer_on: [logits]
+            model.init_state_mean_ratio: [0.5]
+          parallel: 2
+        """);
+    Path dir = tmp.resolve("stacks-run");
+    String out = run("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--set", "model.encoder_layers=2",
+        "--set", "model.norm_stabilizer=0.1", "--output", dir.toString(), "--tracking-uri", uri);
+    assertTrue(out.contains("failed or interrupted: 0"), out);
+    for (String layers : new String[] {"1", "2"}) {
+      for (String conn : new String[] {"none", "residual"}) {
+        try (var cells = Files.list(dir.resolve("cells"))) {
+          Path cell = cells.filter(p -> p.getFileName().toString().contains("model.decoder_layers=" + layers)
+              && p.getFileName().toString().contains("model.layer_connections=" + conn)).findFirst().orElseThrow();
+          String yaml = Files.readString(cell.resolve("config.yaml"));
+          assertTrue(yaml.contains("decoder_layers: " + layers) && yaml.contains("norm_stabilizer_on:"), yaml);
+          JsonNode s = TrainingRun.JSON.readTree(cell.resolve("summary.json").toFile());
+          assertEquals(25, s.get("steps").get("total").asLong(), cell.toString());
+        }
+      }
+    }
+  }
+
   private static String run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream old = System.out;

@@ -60,6 +60,30 @@ class TrainCommandTest {
     assertTrue(m.get("eval/beam/levenshtein").asDouble() <= m.get("eval/levenshtein").asDouble() + 1.0);
   }
 
+  /**
+   * A two-layer decoder with residual connections, dropout, the norm-stabilizer and hidden-state
+   * averaging trains from the CLI; its checkpoint keeps those settings and evaluates with beam search.
+   */
+  @Test
+  void aDecoderStackWithConnectionsAndRegularisersTrainsFromTheCli() throws IOException {
+    Path cfg = TinyRuns.config(tmp, "stack", 60, 20, "");
+    Path run = tmp.resolve("stack-run");
+    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
+        "--set", "model.encoder_layers=2", "--set", "model.decoder_layers=2", "--set", "model.dropout=0.1",
+        "--set", "model.layer_connections=residual", "--set", "model.norm_stabilizer=0.05",
+        "--set", "model.init_state_mean_ratio=0.5");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("before RL"), r.out());
+    String saved = Files.readString(run.resolve("config.yaml"));
+    assertTrue(saved.contains("decoder_layers: 2") && saved.contains("residual") && saved.contains("init_state_mean_ratio: 0.5"),
+        saved);
+    Path json = tmp.resolve("stack-eval.json");
+    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "3", "--output", json.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    assertTrue(m.has("eval/beam/levenshtein") && m.has("eval/levenshtein"), m.toString());
+  }
+
   @Test
   void aTrackedRunCarriesMlflowTagsPhaseMetricsAndPrintsItsPage() throws IOException {
     String uri = org.seqrl.experiments.tracking.TestServers.shared().uri();
