@@ -317,7 +317,8 @@ public final class ConfigLoader {
         tsv.path("test", td.test()), tsv.number("dev_fraction", td.devFraction()),
         tsv.number("test_fraction", td.testFraction()),
         tsv.choice("level", td.level(), TokenLevel.class, "a token level"),
-        tsv.choice("bad_lines", td.badLines(), BadLines.class, "a bad-line policy"));
+        tsv.choice("bad_lines", td.badLines(), BadLines.class, "a bad-line policy"),
+        tsv.integer("vocab_size", td.vocabSize()));
     ConfigReader pron = data.section("pronunciation");
     PronunciationConfig pd = dd.pronunciation();
     PronunciationConfig pronConfig = new PronunciationConfig(pron.bool("strip_stress", pd.stripStress()),
@@ -457,6 +458,7 @@ public final class ConfigLoader {
     tsv.put("test_fraction", d.tsv().testFraction());
     tsv.put("level", ConfigChoice.spelling(d.tsv().level()));
     tsv.put("bad_lines", ConfigChoice.spelling(d.tsv().badLines()));
+    tsv.put("vocab_size", d.tsv().vocabSize());
     ObjectNode pron = data.putObject("pronunciation");
     pron.put("strip_stress", d.pronunciation().stripStress());
     pron.put("max_words", d.pronunciation().maxWords());
