@@ -363,7 +363,7 @@ public final class ConfigLoader {
         rl.choice("start_from", rd.startFrom(), RlStart.class, "a pre-trained model to start RL from"),
         rl.choice("lr_schedule", rd.lrSchedule(), Shape.class, "a learning-rate schedule"),
         rl.integer("warmup_steps", rd.warmupSteps()), rl.integer("patience", rd.patience()),
-        rl.plugin("reward"), rl.plugin("baseline"));
+        rl.plugin("reward"), rl.plugin("baseline"), rl.rewardPlugins("reward"));
 
     ConfigReader eval = root.section("eval");
     EvalConfig ed = d.eval();
@@ -495,6 +495,14 @@ public final class ConfigLoader {
     } else {
       ObjectNode weights = rl.putObject("reward");
       r.reward().forEach((kind, w) -> weights.put(ConfigChoice.spelling(kind), w));
+      for (RewardPlugin term : r.rewardPlugins()) {
+        if (term.plugin() == null) {
+          weights.put(term.label(), term.weight());
+        } else {
+          putPlugin(weights, term.label(), term.plugin());
+          ((ObjectNode) weights.get(term.label())).put("weight", term.weight());
+        }
+      }
     }
     rl.put("bleu_smoothing", ConfigChoice.spelling(r.bleuSmoothing()));
     if (r.baselinePlugin() != null) {

@@ -95,7 +95,7 @@ public final class RunComponents implements AutoCloseable {
     IntFunction<String> text = words != null ? words::text : dataset.targetVocab()::token;
     Reward reward = detokenized(config.rl().rewardPlugin() != null
         ? Plugins.create(config.rl().rewardPlugin(), Reward.class, plugins, "rl.reward", config.plugins().path())
-        : reward(config, text, dataset.level() == TokenLevel.CHAR), words);
+        : reward(config, text, dataset.level() == TokenLevel.CHAR, plugins), words);
     int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
     TrainerSettings settings = new TrainerSettings(
         config.rl().samples(),
@@ -149,7 +149,7 @@ public final class RunComponents implements AutoCloseable {
   }
 
   /** The configured reward: one kind, or a weighted sum when several are named. */
-  static Reward reward(SeqrlConfig config, IntFunction<String> text, boolean characterLevel) {
+  static Reward reward(SeqrlConfig config, IntFunction<String> text, boolean characterLevel, ClassLoader plugins) {
     NltkSmoothing smoothing = config.rl().bleuSmoothing();
     RewardKind single = config.rl().singleReward();
     if (single != null) {
@@ -157,6 +157,13 @@ public final class RunComponents implements AutoCloseable {
     }
     Map<Reward, Double> parts = new LinkedHashMap<>();
     config.rl().reward().forEach((kind, w) -> parts.put(single(kind, smoothing, text, characterLevel), w));
+    // Terms that are not built in (plug-in classes, ServiceLoader rewards) follow, as SeqrlConfig.rewardName names them.
+    for (var term : config.rl().rewardPlugins()) {
+      parts.put(Plugins.reward(term, plugins, config.plugins().path()), term.weight());
+    }
+    if (parts.size() == 1 && parts.values().iterator().next() == 1.0) {
+      return parts.keySet().iterator().next();
+    }
     return Rewards.weightedSum(parts);
   }
 
