@@ -320,7 +320,8 @@ public final class ConfigLoader {
         tsv.path("test", td.test()), tsv.number("dev_fraction", td.devFraction()),
         tsv.number("test_fraction", td.testFraction()),
         tsv.choice("level", td.level(), TokenLevel.class, "a token level"),
-        tsv.choice("bad_lines", td.badLines(), BadLines.class, "a bad-line policy"));
+        tsv.choice("bad_lines", td.badLines(), BadLines.class, "a bad-line policy"),
+        tsv.integer("vocab_size", td.vocabSize()));
     ConfigReader pron = data.section("pronunciation");
     PronunciationConfig pd = dd.pronunciation();
     PronunciationConfig pronConfig = new PronunciationConfig(pron.bool("strip_stress", pd.stripStress()),
@@ -379,7 +380,8 @@ public final class ConfigLoader {
         rl.integer("mle_weight_steps", rd.mleWeightSteps()),
         rl.choice("objective", rd.objective(), RlObjective.class, "an RL objective"),
         rl.integer("ppo_epochs", rd.ppoEpochs()), rl.integer("ppo_minibatches", rd.ppoMinibatches()),
-        rl.number("ppo_clip", rd.ppoClip()), rl.number("ppo_value_clip", rd.ppoValueClip()));
+        rl.number("ppo_clip", rd.ppoClip()), rl.number("ppo_value_clip", rd.ppoValueClip()),
+        rl.rewardPlugins("reward"));
 
     ConfigReader eval = root.section("eval");
     EvalConfig ed = d.eval();
@@ -474,6 +476,7 @@ public final class ConfigLoader {
     tsv.put("test_fraction", d.tsv().testFraction());
     tsv.put("level", ConfigChoice.spelling(d.tsv().level()));
     tsv.put("bad_lines", ConfigChoice.spelling(d.tsv().badLines()));
+    tsv.put("vocab_size", d.tsv().vocabSize());
     ObjectNode pron = data.putObject("pronunciation");
     pron.put("strip_stress", d.pronunciation().stripStress());
     pron.put("max_words", d.pronunciation().maxWords());
@@ -518,6 +521,14 @@ public final class ConfigLoader {
     } else {
       ObjectNode weights = rl.putObject("reward");
       r.reward().forEach((kind, w) -> weights.put(ConfigChoice.spelling(kind), w));
+      for (RewardPlugin term : r.rewardPlugins()) {
+        if (term.plugin() == null) {
+          weights.put(term.label(), term.weight());
+        } else {
+          putPlugin(weights, term.label(), term.plugin());
+          ((ObjectNode) weights.get(term.label())).put("weight", term.weight());
+        }
+      }
     }
     rl.put("bleu_smoothing", ConfigChoice.spelling(r.bleuSmoothing()));
     if (r.baselinePlugin() != null) {

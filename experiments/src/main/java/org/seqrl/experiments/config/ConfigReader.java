@@ -213,12 +213,17 @@ final class ConfigReader {
       return Map.of();
     }
     if (v.isTextual()) {
-      return Map.of(ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", v.asText()), 1.0);
+      // A name that is not built in is a ServiceLoader reward (rewardPlugins), looked up when the config is built.
+      return isBuiltIn(v.asText()) ? Map.of(ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", v.asText()),
+          1.0) : Map.of();
     }
     if (v.isObject() && v.size() > 0) {
       Map<RewardKind, Double> weights = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
+        if (!isBuiltIn(e.getKey())) {
+          continue;
+        }
         RewardKind kind = ConfigChoice.parse(RewardKind.class, prefix + name, "a reward", e.getKey());
         if (!e.getValue().isNumber()) {
           throw new InvalidConfigException(prefix + name + "." + e.getKey(), describe(e.getValue())
@@ -230,6 +235,61 @@ final class ConfigReader {
     }
     throw new InvalidConfigException(prefix + name, describe(v) + " is not a reward; expected a name ("
         + ConfigChoice.allowed(RewardKind.class) + ") or a map of name: weight");
+  }
+
+  private static boolean isBuiltIn(String rewardName) {
+    for (RewardKind kind : RewardKind.values()) {
+      if (ConfigChoice.spelling(kind).equals(rewardName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The terms of a reward that are not built in: a name that is no built-in reward (alone, or as a key with a
+   * weight), or {@code label: {class: C, args: {...}, weight: w}} inside a weighted sum.
+   */
+  List<RewardPlugin> rewardPlugins(String name) {
+    JsonNode v = get(name);
+    List<RewardPlugin> terms = new ArrayList<>();
+    if (v == null || plugin(name) != null) {
+      return terms;
+    }
+    if (v.isTextual() && !isBuiltIn(v.asText())) {
+      terms.add(new RewardPlugin(v.asText(), null, 1.0));
+    }
+    if (v.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String label = e.getKey();
+        JsonNode value = e.getValue();
+        if (isBuiltIn(label)) {
+          continue;
+        }
+        if (value.isNumber()) {
+          terms.add(new RewardPlugin(label, null, value.doubleValue()));
+        } else if (value.isObject() && value.has("class")) {
+          JsonNode weight = value.get("weight");
+          if (weight == null || !weight.isNumber()) {
+            throw new InvalidConfigException(prefix + name + "." + label + ".weight", (weight == null ? "missing"
+                : describe(weight) + " is not a number") + "; expected the term's weight, e.g. {class: "
+                + value.get("class").asText() + ", weight: 0.5}");
+          }
+          ObjectNode withoutWeight = ((ObjectNode) value).deepCopy();
+          withoutWeight.remove("weight");
+          ObjectNode holder = MAPPER.createObjectNode();
+          holder.set(label, withoutWeight);
+          Plugin plugin = new ConfigReader(holder, prefix + name + ".", origin).plugin(label);
+          terms.add(new RewardPlugin(label, plugin, weight.doubleValue()));
+        } else {
+          throw new InvalidConfigException(prefix + name + "." + label, describe(value) + " is not a weight; expected "
+              + "a number (for a built-in reward, or a reward found by ServiceLoader under that name) or "
+              + "{class: com.example.MyReward, args: {...}, weight: 0.5}");
+        }
+      }
+    }
+    return terms;
   }
 
   LinkedHashMap<String, List<Object>> grid(String name) {

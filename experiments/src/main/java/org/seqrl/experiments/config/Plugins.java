@@ -12,13 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.seqrl.rl.Reward;
+import org.seqrl.rl.RewardKind;
 
 /**
  * Loads the classes a config names ({@link Plugin}) from the jars and class folders of
  * {@code plugins.path}, on top of SeqRL's own classes, so that a user's reward or baseline written
  * against rl-core's interfaces needs no change to SeqRL. A class is made with its public
  * {@code (Map<String, Object> args)} constructor, or its public no-argument one when there are no
- * args. Every failure is an {@link InvalidConfigException} naming the key, the class and the fix.
+ * args. Rewards are also found by name through {@link ServiceLoader} ({@link #reward}). Every failure is an
+ * {@link InvalidConfigException} naming the key, the class and the fix.
  */
 public final class Plugins {
   private Plugins() {}
@@ -42,6 +48,42 @@ public final class Plugins {
       }
     }
     return new URLClassLoader("seqrl-plugins", urls, Plugins.class.getClassLoader());
+  }
+
+  /**
+   * The reward of a term of {@code rl.reward} that is not built in: its plug-in class made with its args, or the
+   * reward that {@link ServiceLoader} finds under the term's name (in {@code META-INF/services/org.seqrl.rl.Reward}
+   * of the jars and folders on {@code plugins.path} or on SeqRL's own class path).
+   */
+  public static Reward reward(RewardPlugin term, ClassLoader loader, List<Path> path) {
+    if (term.plugin() != null) {
+      return create(term.plugin(), Reward.class, loader, term.key(), path);
+    }
+    Map<String, Reward> found = services(loader, term.key());
+    Reward reward = found.get(term.label());
+    if (reward == null) {
+      throw new InvalidConfigException(term.key(), "'" + term.label() + "' is not a reward; expected one of "
+          + ConfigChoice.allowed(RewardKind.class) + ", or the name of a reward that ServiceLoader finds on plugins.path "
+          + path + " or the class path (" + (found.isEmpty() ? "none found" : "found: " + String.join(", ", found.keySet()))
+          + "), or {class: com.example.MyReward, weight: 0.5}");
+    }
+    return reward;
+  }
+
+  /** Every reward that {@link ServiceLoader} finds through {@code loader}, by its name (first one wins). */
+  static Map<String, Reward> services(ClassLoader loader, String key) {
+    Map<String, Reward> byName = new TreeMap<>();
+    try {
+      for (Reward r : ServiceLoader.load(Reward.class, loader)) {
+        byName.putIfAbsent(r.name(), r);
+      }
+    } catch (ServiceConfigurationError e) {
+      // A listed provider that is missing, not a Reward, or whose constructor throws.
+      throw new InvalidConfigException(key, "a ServiceLoader reward on plugins.path or the class path cannot be made ("
+          + e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()) + "); expected each class "
+          + "named in META-INF/services/org.seqrl.rl.Reward to implement it with a public no-argument constructor");
+    }
+    return byName;
   }
 
   /** Makes an instance of {@code plugin}, which must implement {@code role}; {@code key} names it in errors. */

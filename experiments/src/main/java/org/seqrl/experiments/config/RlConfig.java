@@ -3,6 +3,7 @@ package org.seqrl.experiments.config;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
@@ -24,6 +25,9 @@ import org.seqrl.rl.RewardKind;
  * adaptive with {@code klTarget} > 0 over {@code klHorizon} sampled rows), MLE mixed into each update with a
  * weight annealed from {@code mleWeightStart} to {@code mleWeightEnd} over {@code mleWeightSteps}, and
  * PPO-clip ({@code objective}, {@code ppoEpochs}, {@code ppoMinibatches}, {@code ppoClip}, {@code ppoValueClip}).
+ *
+ * <p>{@code rewardPlugins} are further terms of the weighted sum that are not built in (plug-in classes, or
+ * rewards found by {@link java.util.ServiceLoader}); they follow the built-in terms in the sum.
  */
 public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing bleuSmoothing, BaselineKind baseline,
                        int samples, int batchSize, double learningRate, double maxGradNorm, double entropy,
@@ -32,12 +36,14 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
                        int patience, Plugin rewardPlugin, Plugin baselinePlugin,
                        double klCoefficient, double klTarget, double klHorizon,
                        double mleWeightStart, double mleWeightEnd, int mleWeightSteps,
-                       RlObjective objective, int ppoEpochs, int ppoMinibatches, double ppoClip, double ppoValueClip) {
+                       RlObjective objective, int ppoEpochs, int ppoMinibatches, double ppoClip, double ppoValueClip,
+                       List<RewardPlugin> rewardPlugins) {
 
   public RlConfig {
     Checks.atLeast("rl.steps", steps, 0);
     Checks.required("rl.reward", reward);
-    if (reward.isEmpty() && rewardPlugin == null) {
+    rewardPlugins = rewardPlugins == null ? List.of() : List.copyOf(rewardPlugins);
+    if (reward.isEmpty() && rewardPlugin == null && rewardPlugins.isEmpty()) {
       throw new InvalidConfigException("rl.reward", "is empty; expected a reward name or a map of name: weight "
           + "with names from " + ConfigChoice.allowed(RewardKind.class));
     }
@@ -127,7 +133,7 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
   public static RlConfig defaults() {
     return new RlConfig(1000, Map.of(RewardKind.LEVENSHTEIN, 1.0), NltkSmoothing.METHOD1, BaselineKind.SCST, 1, 32,
         1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0, null, null,
-        0, 0, 10000, 0, 0, 0, RlObjective.POLICY_GRADIENT, 4, 4, 0.2, 0.2);
+        0, 0, 10000, 0, 0, 0, RlObjective.POLICY_GRADIENT, 4, 4, 0.2, 0.2, List.of());
   }
 
   /** The baseline as configs and run names show it: its name, or a plug-in's class name. */
@@ -137,7 +143,7 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
 
   /** The single reward when there is exactly one with weight 1, else null. */
   public RewardKind singleReward() {
-    if (reward.size() == 1) {
+    if (reward.size() == 1 && rewardPlugins.isEmpty()) {
       Map.Entry<RewardKind, Double> e = reward.entrySet().iterator().next();
       if (e.getValue() == 1.0) {
         return e.getKey();

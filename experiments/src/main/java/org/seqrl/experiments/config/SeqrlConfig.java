@@ -37,6 +37,20 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
         Plugins.create(rl.baselinePlugin(), org.seqrl.rl.BaselineStrategy.class, loader, "rl.baseline", plugins.path());
       }
     }
+    if (!rl.rewardPlugins().isEmpty()) {
+      // Each term made once here, so that a wrong class, argument or name is reported when the config loads.
+      rewardName = rewardNameOf(rl, plugins);
+      java.util.Set<String> names = new java.util.HashSet<>();
+      rl.reward().keySet().forEach(kind -> names.add(ConfigChoice.spelling(kind)));
+      ClassLoader loader = Plugins.loader(plugins.path());
+      for (RewardPlugin term : rl.rewardPlugins()) {
+        String name = Plugins.reward(term, loader, plugins.path()).name();
+        if (!names.add(name)) {
+          throw InvalidConfigException.conflict(term.key(), "the reward is named '" + name + "' like another term of "
+              + "rl.reward; expected different names, since each term is logged as rl/reward_<name>");
+        }
+      }
+    }
     if (pretrain.steps() == 0 && rl.steps() == 0) {
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "
           + "one of them > 0");
@@ -93,9 +107,28 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
     if (rl.singleReward() != null) {
       return ConfigChoice.spelling(rl.singleReward());
     }
+    List<String> names = new java.util.ArrayList<>();
+    List<Double> weights = new java.util.ArrayList<>();
+    rl.reward().forEach((kind, w) -> {
+      names.add(ConfigChoice.spelling(kind));
+      weights.add(w);
+    });
+    if (!rl.rewardPlugins().isEmpty()) {
+      ClassLoader loader = plugins == null ? null : Plugins.loader(plugins.path());
+      for (RewardPlugin term : rl.rewardPlugins()) {
+        // Before plugins.path is known (while the record is built) a term is named by its label.
+        names.add(loader == null ? term.label() : Plugins.reward(term, loader, plugins.path()).name());
+        weights.add(term.weight());
+      }
+    }
+    if (names.size() == 1 && weights.get(0) == 1.0) {
+      return names.get(0);
+    }
     // As Rewards.weightedSum names a sum: weight*name joined by '+', in order.
     List<String> parts = new java.util.ArrayList<>();
-    rl.reward().forEach((kind, w) -> parts.add(w + "*" + ConfigChoice.spelling(kind)));
+    for (int i = 0; i < names.size(); i++) {
+      parts.add(weights.get(i) + "*" + names.get(i));
+    }
     return String.join("+", parts);
   }
 }

@@ -9,7 +9,10 @@ import org.seqrl.experiments.data.TokenLevel;
  * they are split off train by seed with the given fractions.
  */
 public record TsvConfig(Path train, Path dev, Path test, double devFraction, double testFraction,
-                        TokenLevel level, BadLines badLines) {
+                        TokenLevel level, BadLines badLines, int vocabSize) {
+  /** data.tsv.vocab_size: the most tokens a bpe tokenizer may have (per side), unused by char and word. */
+  public static final int DEFAULT_VOCAB_SIZE = 8000;
+
   public TsvConfig {
     Checks.fraction("data.tsv.dev_fraction", devFraction, false);
     Checks.fraction("data.tsv.test_fraction", testFraction, false);
@@ -19,9 +22,11 @@ public record TsvConfig(Path train, Path dev, Path test, double devFraction, dou
     }
     Checks.required("data.tsv.level", level);
     Checks.required("data.tsv.bad_lines", badLines);
+    // The byte-level alphabet alone has 256 tokens; the model adds its 4 reserved ids on top.
+    Checks.atLeast("data.tsv.vocab_size", vocabSize, org.seqrl.experiments.data.SubwordTokenizer.MIN_VOCAB_SIZE);
   }
 
   public static TsvConfig defaults() {
-    return new TsvConfig(null, null, null, 0.05, 0.05, TokenLevel.CHAR, BadLines.ERROR);
+    return new TsvConfig(null, null, null, 0.05, 0.05, TokenLevel.CHAR, BadLines.ERROR, DEFAULT_VOCAB_SIZE);
   }
 }

@@ -12,9 +12,17 @@ public final class Datasets {
    * @param dataSeed e.g. {@code Seeds.derive(config.seed(), Seeds.DATA)}; the pronunciation split ignores it
    */
   public static Dataset load(DataConfig config, Path baseDir, long dataSeed) {
+    return load(config, baseDir, dataSeed, null);
+  }
+
+  /**
+   * @param tokenizerDir for {@code data.tsv.level: bpe}: the folder that holds the run's tokenizers, which are
+   *     loaded from it when there and trained into it otherwise (null: trained into a temporary folder)
+   */
+  public static Dataset load(DataConfig config, Path baseDir, long dataSeed, Path tokenizerDir) {
     return switch (config.task()) {
       case COPY, REVERSE, SORT -> SyntheticTasks.generate(config, dataSeed);
-      case TSV -> TsvLoader.load(config, baseDir, dataSeed);
+      case TSV -> TsvLoader.load(config, baseDir, dataSeed, tokenizerDir);
       case PRONUNCIATION -> PronunciationLoader.load(config);
     };
   }

@@ -1,7 +1,11 @@
 package org.seqrl.experiments.data;
 
-/** How a TSV line is split into tokens: characters, or whitespace-separated words. */
+/**
+ * How a TSV line is split into tokens: characters, whitespace-separated words, or byte-level BPE subwords
+ * of a tokenizer trained on the training split ({@link SubwordTokenizer}).
+ */
 public enum TokenLevel {
   CHAR,
-  WORD
+  WORD,
+  BPE
 }

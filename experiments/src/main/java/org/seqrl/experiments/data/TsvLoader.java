@@ -46,12 +46,28 @@ final class TsvLoader {
     }
   }
 
-  static Dataset load(DataConfig config, Path baseDir, long dataSeed) {
+  /** The tokenizer files of a bpe dataset, in the run's tokenizer folder and in each checkpoint. */
+  static final String SOURCE_TOKENIZER = "source-tokenizer.json";
+  static final String TARGET_TOKENIZER = "target-tokenizer.json";
+
+  /**
+   * @param tokenizerDir for bpe: where the tokenizers are, or are trained into when absent (null: a
+   *     temporary folder); ignored for char and word
+   */
+  static Dataset load(DataConfig config, Path baseDir, long dataSeed, Path tokenizerDir) {
     TsvConfig tsv = config.tsv();
+    boolean bpe = tsv.level() == TokenLevel.BPE;
+    // Subwords need the training split first (the tokenizer is trained on it): read words, without
+    // the length limits, which count subword tokens and are applied once the tokenizer exists.
+    TokenLevel readLevel = bpe ? TokenLevel.WORD : tsv.level();
+    int maxSource = bpe ? Integer.MAX_VALUE : config.maxSourceLength();
+    int maxTarget = bpe ? Integer.MAX_VALUE : config.maxTargetLength();
     Skips skips = new Skips();
-    List<Example> all = read(resolve(baseDir, tsv.train()), config, skips);
-    List<Example> dev = tsv.dev() == null ? null : read(resolve(baseDir, tsv.dev()), config, skips);
-    List<Example> test = tsv.test() == null ? null : read(resolve(baseDir, tsv.test()), config, skips);
+    List<Example> all = read(resolve(baseDir, tsv.train()), tsv, readLevel, maxSource, maxTarget, skips);
+    List<Example> dev = tsv.dev() == null ? null
+        : read(resolve(baseDir, tsv.dev()), tsv, readLevel, maxSource, maxTarget, skips);
+    List<Example> test = tsv.test() == null ? null
+        : read(resolve(baseDir, tsv.test()), tsv, readLevel, maxSource, maxTarget, skips);
     List<Example> train = all;
     if (dev == null || test == null) {
       // Split off what is missing, by seed, from the train file.
@@ -72,10 +88,86 @@ final class TsvLoader {
       throw new UserInputException(resolve(baseDir, tsv.train()) + ": no training examples left ("
           + all.size() + " read, " + skips.count + " lines skipped); expected source<TAB>reference lines");
     }
+    if (bpe) {
+      return subwords(config, train, dev, test, tokenizerDir, skips);
+    }
     List<List<String>> sources = train.stream().map(Example::source).toList();
     List<List<String>> targets = train.stream().flatMap(e -> e.references().stream()).toList();
     return new Dataset(train, dev, test, Vocabulary.build(sources), Vocabulary.build(targets), tsv.level(),
         skips.count, skips.reasons);
+  }
+
+  /** Word examples to subword examples, with tokenizers trained on the training split (or loaded when saved). */
+  private static Dataset subwords(DataConfig config, List<Example> train, List<Example> dev, List<Example> test,
+      Path tokenizerDir, Skips skips) {
+    Path dir = tokenizerDir;
+    try {
+      if (dir == null) {
+        dir = Files.createTempDirectory("seqrl-tokenizer-");
+        dir.toFile().deleteOnExit();
+      }
+    } catch (IOException e) {
+      throw new UserInputException("data.tsv.level: bpe: cannot make a folder for the tokenizer (" + e.getMessage() + ")");
+    }
+    int vocabSize = config.tsv().vocabSize();
+    SubwordTokenizer source = tokenizer(dir.resolve(SOURCE_TOKENIZER), vocabSize,
+        train.stream().map(e -> String.join(" ", e.source())).toList());
+    SubwordTokenizer target = tokenizer(dir.resolve(TARGET_TOKENIZER), vocabSize,
+        train.stream().flatMap(e -> e.references().stream()).map(r -> String.join(" ", r)).toList());
+    Vocabulary sourceVocab = vocabulary(source);
+    Vocabulary targetVocab = vocabulary(target);
+    return new Dataset(subwords(train, source, target, config, skips), subwords(dev, source, target, config, skips),
+        subwords(test, source, target, config, skips), sourceVocab, targetVocab, TokenLevel.BPE, skips.count,
+        skips.reasons, source, target);
+  }
+
+  private static SubwordTokenizer tokenizer(Path file, int vocabSize, List<String> texts) {
+    if (Files.isRegularFile(file)) {
+      // A run that is resumed or evaluated encodes its data with the tokenizer it was trained with.
+      return SubwordTokenizer.load(file);
+    }
+    return SubwordTokenizer.train(texts, vocabSize, file);
+  }
+
+  private static Vocabulary vocabulary(SubwordTokenizer tokenizer) {
+    try {
+      return Vocabulary.ofOrdered(tokenizer.vocabulary());
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException(tokenizer.file() + ": the tokenizer has a token that SeqRL reserves ("
+          + e.getMessage() + "); expected data without the markers <pad>, <s>, </s>, <unk> as words");
+    }
+  }
+
+  private static List<Example> subwords(List<Example> examples, SubwordTokenizer source, SubwordTokenizer target,
+      DataConfig config, Skips skips) {
+    List<Example> out = new ArrayList<>();
+    for (Example e : examples) {
+      String sourceText = String.join(" ", e.source());
+      List<String> sourceTokens = source.tokenize(sourceText);
+      if (sourceTokens.size() > config.maxSourceLength()) {
+        skips.add("'" + shorten(sourceText) + "': source has " + sourceTokens.size()
+            + " subword tokens > data.max_source_length " + config.maxSourceLength());
+        continue;
+      }
+      List<List<String>> references = new ArrayList<>();
+      for (List<String> words : e.references()) {
+        List<String> tokens = target.tokenize(String.join(" ", words));
+        if (tokens.size() <= config.maxTargetLength()) {
+          references.add(tokens);
+        }
+      }
+      if (references.isEmpty()) {
+        skips.add("'" + shorten(sourceText) + "': every reference is longer than data.max_target_length "
+            + config.maxTargetLength() + " subword tokens");
+        continue;
+      }
+      out.add(new Example(sourceTokens, references));
+    }
+    return out;
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
   }
 
   /** At least one example in a split with a positive fraction, as long as two are left for training. */
@@ -91,9 +183,8 @@ final class TsvLoader {
     return baseDir == null || file.isAbsolute() ? file : baseDir.resolve(file);
   }
 
-  static List<Example> read(Path file, DataConfig config, Skips skips) {
+  static List<Example> read(Path file, TsvConfig tsv, TokenLevel level, int maxSource, int maxTarget, Skips skips) {
     List<String> lines = readLines(file);
-    TsvConfig tsv = config.tsv();
     Map<List<String>, List<List<String>>> bySource = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -108,9 +199,9 @@ final class TsvLoader {
       if (fields.length < 2) {
         problem = "no tab; expected source<TAB>reference[<TAB>reference...]";
       } else {
-        source = tokenize(fields[0], tsv.level());
+        source = tokenize(fields[0], level);
         for (String field : Arrays.asList(fields).subList(1, fields.length)) {
-          List<String> reference = tokenize(field, tsv.level());
+          List<String> reference = tokenize(field, level);
           if (!reference.isEmpty()) {
             references.add(reference);
           }
@@ -128,14 +219,13 @@ final class TsvLoader {
         skips.add(where + ": " + problem);
         continue;
       }
-      if (source.size() > config.maxSourceLength()) {
-        skips.add(where + ": source has " + source.size() + " tokens > data.max_source_length "
-            + config.maxSourceLength());
+      if (source.size() > maxSource) {
+        skips.add(where + ": source has " + source.size() + " tokens > data.max_source_length " + maxSource);
         continue;
       }
-      List<List<String>> fitting = references.stream().filter(r -> r.size() <= config.maxTargetLength()).toList();
+      List<List<String>> fitting = references.stream().filter(r -> r.size() <= maxTarget).toList();
       if (fitting.isEmpty()) {
-        skips.add(where + ": every reference is longer than data.max_target_length " + config.maxTargetLength());
+        skips.add(where + ": every reference is longer than data.max_target_length " + maxTarget);
         continue;
       }
       List<List<String>> merged = bySource.computeIfAbsent(source, s -> new ArrayList<>());
@@ -183,6 +273,9 @@ final class TsvLoader {
     }
     if (level == TokenLevel.WORD) {
       return List.of(trimmed.split("\\s+"));
+    }
+    if (level == TokenLevel.BPE) {
+      throw new IllegalArgumentException("subword tokens come from the dataset's tokenizer, not from tokenize()");
     }
     return trimmed.codePoints().mapToObj(Character::toString).toList();
   }

@@ -57,7 +57,10 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try (RunComponents parts = RunComponents.build(config, base, new RunListener() {})) {
+    // The checkpoint's own tokenizers (bpe) encode the data it is evaluated on; older runs keep them in the run.
+    boolean ownTokenizers = Files.isRegularFile(ckpt.resolve("target-tokenizer.json"));
+    Path tokenizers = ownTokenizers ? ckpt : runDir.resolve(TrainingRun.TOKENIZER_DIR);
+    try (RunComponents parts = RunComponents.build(config, base, new RunListener() {}, tokenizers)) {
       parts.restorePolicyFrom(ckpt);
       EvaluationEvent e = parts.evaluate(split, -1);
       Map<String, Double> m = e.metrics();

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.seqrl.experiments.data.Dataset;
 import org.seqrl.experiments.data.Vocabulary;
 import org.seqrl.experiments.report.HeatmapPlot;
 import org.seqrl.experiments.tracking.RunRecorder;
@@ -30,17 +31,16 @@ final class MlflowListener implements RunListener {
   private final Vocabulary sourceVocab;
   private final Vocabulary targetVocab;
   private final int heatmaps;
-  private final String separator;
+  private final Dataset dataset;
 
   /** @param recorder where to send everything, or null to only write the files */
-  MlflowListener(RunRecorder recorder, Path runDir, Vocabulary sourceVocab, Vocabulary targetVocab,
-      int heatmaps, boolean characterLevel) {
+  MlflowListener(RunRecorder recorder, Path runDir, Dataset dataset, int heatmaps) {
     this.recorder = recorder;
     this.runDir = runDir;
-    this.sourceVocab = sourceVocab;
-    this.targetVocab = targetVocab;
+    this.sourceVocab = dataset.sourceVocab();
+    this.targetVocab = dataset.targetVocab();
+    this.dataset = dataset;
     this.heatmaps = heatmaps;
-    this.separator = characterLevel ? "" : " ";
   }
 
   @Override
@@ -74,7 +74,7 @@ final class MlflowListener implements RunListener {
         Files.createDirectories(heatDir);
         Path png = heatDir.resolve("example-" + i + ".png");
         String title = String.format(Locale.ROOT, "Attention: %s sample %d \"%s\", step %d (greedy decode)",
-            event.split(), i, shorten(text(sourceVocab, s.source())), event.step());
+            event.split(), i, shorten(sourceText(s.source())), event.step());
         HeatmapPlot.write(trimRows(s.attention(), s.greedy().length + 1), tokens(sourceVocab, s.source()),
             withEnd(tokens(targetVocab, s.greedy())), title, png);
         drawn++;
@@ -94,19 +94,24 @@ final class MlflowListener implements RunListener {
     b.append("| # | source | references | greedy | reward | sampled | reward |\n|---|---|---|---|---|---|---|\n");
     int i = 0;
     for (Sample s : event.samples()) {
-      b.append("| ").append(i++).append(" | `").append(text(sourceVocab, s.source())).append("` | ")
-          .append(Arrays.stream(s.references()).map(r -> "`" + text(targetVocab, r) + "`")
+      b.append("| ").append(i++).append(" | `").append(sourceText(s.source())).append("` | ")
+          .append(Arrays.stream(s.references()).map(r -> "`" + targetText(r) + "`")
               .collect(Collectors.joining("<br>")))
-          .append(" | `").append(text(targetVocab, s.greedy())).append("` | ")
+          .append(" | `").append(targetText(s.greedy())).append("` | ")
           .append(String.format(Locale.ROOT, "%.4f", s.greedyReward())).append(" | `")
-          .append(s.sampled() == null ? "" : text(targetVocab, s.sampled())).append("` | ")
+          .append(s.sampled() == null ? "" : targetText(s.sampled())).append("` | ")
           .append(String.format(Locale.ROOT, "%.4f", s.sampledReward())).append(" |\n");
     }
     return b.toString();
   }
 
-  private String text(Vocabulary v, int[] ids) {
-    return String.join(separator, v.decode(ids)).replace("|", "\\|");
+  // Spelled as the data file spells it (subwords detokenized); '|' escaped for the markdown table.
+  private String sourceText(int[] ids) {
+    return dataset.sourceText(ids).replace("|", "\\|");
+  }
+
+  private String targetText(int[] ids) {
+    return dataset.targetText(ids).replace("|", "\\|");
   }
 
   private static String shorten(String text) {

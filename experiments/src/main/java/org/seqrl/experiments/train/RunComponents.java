@@ -52,9 +52,11 @@ public final class RunComponents implements AutoCloseable {
   private final Trainer trainer;
   private final int maxLength;
   private final IntFunction<String> targetText;
+  private final boolean characterLevel;
+  private final DetokenizedReward.Words words;
 
-  private RunComponents(SeqrlConfig config, Dataset dataset, Seq2SeqPolicy policy, Reward reward,
-      BaselineStrategy baseline, Trainer trainer, int maxLength) {
+  private RunComponents(SeqrlConfig config, Dataset dataset, DetokenizedReward.Words words, Seq2SeqPolicy policy,
+      Reward reward, BaselineStrategy baseline, Trainer trainer, int maxLength) {
     this.config = config;
     this.dataset = dataset;
     this.train = dataset.encode(dataset.train());
@@ -65,21 +67,35 @@ public final class RunComponents implements AutoCloseable {
     this.baseline = baseline;
     this.trainer = trainer;
     this.maxLength = maxLength;
-    this.targetText = dataset.targetVocab()::token;
+    this.words = words;
+    this.targetText = words != null ? words::text : dataset.targetVocab()::token;
+    this.characterLevel = dataset.level() == TokenLevel.CHAR;
   }
 
   public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener) {
+    return build(config, configBaseDir, listener, null);
+  }
+
+  /**
+   * @param tokenizerDir where a bpe run keeps its tokenizers: loaded from there when present, trained into it
+   *     otherwise (null: a temporary folder)
+   */
+  public static RunComponents build(SeqrlConfig config, Path configBaseDir, org.seqrl.rl.RunListener listener,
+      Path tokenizerDir) {
     long seed = config.seed();
-    Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"));
+    Dataset dataset = Datasets.load(config.data(), configBaseDir, Seeds.derive(seed, "data"), tokenizerDir);
+    // Subword runs are scored on the words of their detokenized output, like word-level runs.
+    DetokenizedReward.Words words = dataset.level() == TokenLevel.BPE
+        ? new DetokenizedReward.Words(dataset::targetText) : null;
     ClassLoader plugins = Plugins.loader(config.plugins().path());
     BaselineStrategy baseline = config.rl().baselinePlugin() != null
         ? Plugins.create(config.rl().baselinePlugin(), BaselineStrategy.class, plugins, "rl.baseline", config.plugins().path())
         : config.rl().baseline().create(config.rl().movingAverageDecay());
     Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
-    IntFunction<String> text = dataset.targetVocab()::token;
-    Reward reward = config.rl().rewardPlugin() != null
+    IntFunction<String> text = words != null ? words::text : dataset.targetVocab()::token;
+    Reward reward = detokenized(config.rl().rewardPlugin() != null
         ? Plugins.create(config.rl().rewardPlugin(), Reward.class, plugins, "rl.reward", config.plugins().path())
-        : reward(config, text, dataset.level() == TokenLevel.CHAR);
+        : reward(config, text, dataset.level() == TokenLevel.CHAR, plugins), words);
     int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
     TrainerSettings settings = new TrainerSettings(
         config.rl().samples(),
@@ -98,7 +114,11 @@ public final class RunComponents implements AutoCloseable {
       // Only a plug-in baseline can ask for what the config does not give (built-ins are checked on load).
       throw new InvalidConfigException("rl.baseline", config.rl().baselineLabel() + ": " + e.getMessage());
     }
-    return new RunComponents(config, dataset, policy, reward, baseline, trainer, maxLength);
+    return new RunComponents(config, dataset, words, policy, reward, baseline, trainer, maxLength);
+  }
+
+  private static Reward detokenized(Reward reward, DetokenizedReward.Words words) {
+    return words == null ? reward : new DetokenizedReward(reward, words);
   }
 
   static Seq2SeqConfig modelConfig(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline) {
@@ -136,7 +156,7 @@ public final class RunComponents implements AutoCloseable {
   }
 
   /** The configured reward: one kind, or a weighted sum when several are named. */
-  static Reward reward(SeqrlConfig config, IntFunction<String> text, boolean characterLevel) {
+  static Reward reward(SeqrlConfig config, IntFunction<String> text, boolean characterLevel, ClassLoader plugins) {
     NltkSmoothing smoothing = config.rl().bleuSmoothing();
     RewardKind single = config.rl().singleReward();
     if (single != null) {
@@ -144,6 +164,13 @@ public final class RunComponents implements AutoCloseable {
     }
     Map<Reward, Double> parts = new LinkedHashMap<>();
     config.rl().reward().forEach((kind, w) -> parts.put(single(kind, smoothing, text, characterLevel), w));
+    // Terms that are not built in (plug-in classes, ServiceLoader rewards) follow, as SeqrlConfig.rewardName names them.
+    for (var term : config.rl().rewardPlugins()) {
+      parts.put(Plugins.reward(term, plugins, config.plugins().path()), term.weight());
+    }
+    if (parts.size() == 1 && parts.values().iterator().next() == 1.0) {
+      return parts.keySet().iterator().next();
+    }
     return Rewards.weightedSum(parts);
   }
 
@@ -200,8 +227,8 @@ public final class RunComponents implements AutoCloseable {
     metrics.add(new NamedMetric(EvalConfig.rewardMetricName(reward.name()), reward));
     for (String name : EvalConfig.EXTRA_METRICS) {
       metrics.add(new NamedMetric(name, switch (name) {
-        case "chrf" -> Rewards.chrf(targetText, dataset.level() == TokenLevel.CHAR);
-        case "sacrebleu" -> Rewards.sacrebleu(targetText, dataset.level() == TokenLevel.CHAR);
+        case "chrf" -> detokenized(Rewards.chrf(targetText, characterLevel), words);
+        case "sacrebleu" -> detokenized(Rewards.sacrebleu(targetText, characterLevel), words);
         default -> throw new IllegalStateException("no scorer for evaluation metric '" + name + "'");
       }));
     }
@@ -221,6 +248,7 @@ public final class RunComponents implements AutoCloseable {
   void saveVocabularies(Path dir) throws IOException {
     dataset.sourceVocab().save(dir.resolve("source-vocab.txt"));
     dataset.targetVocab().save(dir.resolve("target-vocab.txt"));
+    dataset.saveTokenizers(dir);
   }
 
   public SeqrlConfig config() {
@@ -270,5 +298,6 @@ public final class RunComponents implements AutoCloseable {
   @Override
   public void close() {
     policy.close();
+    dataset.close();
   }
 }

@@ -91,7 +91,6 @@ public final class TrainCommand implements Callable<Integer> {
       case "auto" -> System.console() != null;
       default -> throw new UserInputException("--progress: '" + progress + "' is not a mode; expected auto, bar or lines");
     };
-    boolean charLevel = run.components().dataset().level() == org.seqrl.experiments.data.TokenLevel.CHAR;
     // On SIGINT/SIGTERM the JVM runs shutdown hooks and then halts: this one asks the loop to stop
     // and waits (bounded) until this command has checkpointed and flushed its records.
     CountDownLatch done = new CountDownLatch(1);
@@ -110,8 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
          RunRecorder recorder = noTracking ? null : openRecorder(run)) {
       run.addListener(console);
       run.addListener(metricsFile);
-      run.addListener(new MlflowListener(recorder, runDir, run.components().sourceVocab(),
-          run.components().targetVocab(), config.eval().heatmaps(), charLevel));
+      run.addListener(new MlflowListener(recorder, runDir, run.components().dataset(), config.eval().heatmaps()));
       TrainingRun.Outcome outcome;
       try {
         outcome = run.run();

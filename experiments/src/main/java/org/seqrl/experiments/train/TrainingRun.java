@@ -47,6 +47,8 @@ public final class TrainingRun implements AutoCloseable {
   static final String SUMMARY_FILE = "summary.json";
   static final String STATE_FILE = "run-state.json";
   static final String BASE_DIR_FILE = "config-base-dir.txt";
+  /** Where a data.tsv.level: bpe run keeps the tokenizers it trained (each checkpoint holds a copy too). */
+  static final String TOKENIZER_DIR = "tokenizer";
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final SeqrlConfig config;
@@ -109,10 +111,15 @@ public final class TrainingRun implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + runDir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
     }
-    ListenerHub hub = new ListenerHub();
-    RunComponents parts = RunComponents.build(config, configBaseDir, hub);
-    TrainingRun run = new TrainingRun(config, runDir, parts, hub);
     Optional<Path> init = Optional.ofNullable(config.rl().initCheckpoint()).map(configBaseDir::resolve);
+    if (init.isPresent()) {
+      // RL from a checkpoint encodes its data with that checkpoint's tokenizers (bpe), not with new ones.
+      Path checkpoint = Files.isDirectory(init.get().resolve("policy")) ? init.get() : init.get().getParent();
+      copyTokenizers(checkpoint, runDir.resolve(TOKENIZER_DIR));
+    }
+    ListenerHub hub = new ListenerHub();
+    RunComponents parts = RunComponents.build(config, configBaseDir, hub, runDir.resolve(TOKENIZER_DIR));
+    TrainingRun run = new TrainingRun(config, runDir, parts, hub);
     if (init.isPresent()) {
       parts.restorePolicyFrom(init.get());
       run.phase = Phase.RL;
@@ -137,7 +144,7 @@ public final class TrainingRun implements AutoCloseable {
       throw new UncheckedIOException("cannot read " + runDir.resolve(BASE_DIR_FILE) + ": " + e.getMessage(), e);
     }
     ListenerHub hub = new ListenerHub();
-    RunComponents parts = RunComponents.build(config, baseDir, hub);
+    RunComponents parts = RunComponents.build(config, baseDir, hub, runDir.resolve(TOKENIZER_DIR));
     TrainingRun run = new TrainingRun(config, runDir, parts, hub);
     Optional<Path> latest = run.checkpoints.find("latest");
     if (latest.isPresent()) {
@@ -148,6 +155,21 @@ public final class TrainingRun implements AutoCloseable {
 
   public SeqrlConfig config() {
     return config;
+  }
+
+  /** Copies the tokenizer files of a checkpoint (none unless its run was bpe) into {@code dir}. */
+  static void copyTokenizers(Path checkpoint, Path dir) {
+    if (checkpoint == null || !Files.isDirectory(checkpoint)) {
+      return; // restoring the policy reports a missing checkpoint
+    }
+    try (var files = Files.list(checkpoint)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith("-tokenizer.json")).toList()) {
+        Files.createDirectories(dir);
+        Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the tokenizers of " + checkpoint + ": " + e.getMessage(), e);
+    }
   }
 
   /** Adds a listener for steps, evaluations and the end of the run. */
