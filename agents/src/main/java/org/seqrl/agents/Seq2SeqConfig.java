@@ -40,7 +40,7 @@ public record Seq2SeqConfig(
     long seed) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
-  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN }
+  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, NTM }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 
