@@ -24,8 +24,17 @@ interface Decoder {
   /** A teacher-forced pass that has run all {@code steps} steps on known {@code inputs} [steps * R] (time-major) and kept them. */
   Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps);
 
-  /** What a decoder's backward pass sends into the encoding: gradients of its outputs [B*S, D] and final states [B, D] (either may be null). */
-  record EncodingGradient(float[] outputs, float[] finals) {}
+  /**
+   * What a decoder's backward pass sends into the encoding: gradients of its outputs [B*S, D] and
+   * final states [B, D] (either may be null), and of the top layer's other final state arrays
+   * ({@code memory[k]} [B, width of array k], null where none flows), which a memory-augmented
+   * decoder starts from.
+   */
+  record EncodingGradient(float[] outputs, float[] finals, float[][] memory) {
+    EncodingGradient(float[] outputs, float[] finals) {
+      this(outputs, finals, null);
+    }
+  }
 
   /** One pass of a decoder over its rows. */
   interface Pass {

@@ -34,7 +34,7 @@ final class RecurrentDecoder implements Decoder {
     bridgeW = params.add("bridge.W", encWidth, hidden, init, 1 / Math.sqrt(encWidth), false);
     bridgeB = params.add("bridge.b", 1, hidden, init, 0, false);
     int in = emb + DecoderAttention.contextWidth(cfg.attention(), encWidth);
-    cell = RecurrentCell.create(cfg.cell(), params, "dec", in, hidden, init);
+    cell = RecurrentCell.create(cfg.cell(), cfg.memory(), params, "dec", in, hidden, init);
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
     output = new OutputLayer(blas, params, hidden, embedding.rows, init);
   }
@@ -124,6 +124,16 @@ final class RecurrentDecoder implements Decoder {
       outAll = att.outputs(run);
       s0Src = bridge(en);
       state = cell.startState(Mat.gatherRows(s0Src, hidden, srcOf), rows);
+      if (cell instanceof NtmCell ntm) {
+        // the memory passes from encoder to decoder: each row starts from its source's final memory,
+        // read vectors and weightings (the encoder's top left-to-right layer is an NTM of the same shape)
+        CellRun top = en.runs[en.runs.length - 1][0];
+        for (int k = ntm.memoryArray(); k < state.length; k++) {
+          int w = cell.stateWidth(k);
+          float[] fin = Arrays.copyOfRange(top.out[k], (en.len - 1) * en.batch * w, en.len * en.batch * w);
+          state[k] = Mat.gatherRows(fin, w, srcOf);
+        }
+      }
     }
 
     @Override
@@ -179,8 +189,10 @@ final class RecurrentDecoder implements Decoder {
     @Override
     public void reorder(int[] parent) {
       float[][] next = new float[state.length][];
+      int rowBase = stateOff / hidden;
       for (int k = 0; k < state.length; k++) {
-        next[k] = Mat.gatherRows(Arrays.copyOfRange(state[k], stateOff, stateOff + rows * hidden), hidden, parent);
+        int w = cell.stateWidth(k);
+        next[k] = Mat.gatherRows(Arrays.copyOfRange(state[k], rowBase * w, (rowBase + rows) * w), w, parent);
       }
       state = next;
       stateOff = 0;
@@ -225,7 +237,10 @@ final class RecurrentDecoder implements Decoder {
       int tt = steps;
       int all = tt * r;
       float[] dhOut = att.outputsBackward(output.backward(outAll, dLogits, all), run);
-      float[][] dState = new float[cell.stateArrays()][r * hidden];
+      float[][] dState = new float[cell.stateArrays()][];
+      for (int k = 0; k < dState.length; k++) {
+        dState[k] = new float[r * cell.stateWidth(k)];
+      }
       float[] dh = dState[0];
       for (int t = tt - 1; t >= 0; t--) {
         Mat.axpy(1f, dhOut, run.at(t), dh, 0, r * hidden);
@@ -254,7 +269,16 @@ final class RecurrentDecoder implements Decoder {
         src.foldGradients(dBsd, dKeys);
         attention.keysBackward(en.bsd, dKeys, en.batch * en.len, dBsd);
       }
-      return new EncodingGradient(dBsd, dFin);
+      float[][] dMemory = null;
+      if (cell instanceof NtmCell ntm) {
+        dMemory = new float[dState.length][];
+        for (int k = ntm.memoryArray(); k < dState.length; k++) {
+          int w = cell.stateWidth(k);
+          dMemory[k] = new float[en.batch * w];
+          Mat.scatterAddRows(dMemory[k], 0, w, dState[k], 0, srcOf, r);
+        }
+      }
+      return new EncodingGradient(dBsd, dFin, dMemory);
     }
   }
 }

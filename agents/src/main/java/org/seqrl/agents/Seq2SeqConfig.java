@@ -22,6 +22,7 @@ import org.seqrl.rl.CriticHead;
  * @param criticTrunk whether critic gradients reach the encoder/decoder
  * @param criticHidden hidden units of each critic head's tanh layer
  * @param seed seed of the parameter initialisation and of the policy's random generator
+ * @param memory the memory of an {@link CellType#NTM} cell (ignored by the other cells)
  */
 public record Seq2SeqConfig(
     int sourceVocab,
@@ -37,7 +38,8 @@ public record Seq2SeqConfig(
     Set<CriticHead> criticHeads,
     CriticTrunk criticTrunk,
     int criticHidden,
-    long seed) {
+    long seed,
+    NtmSpec memory) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
   public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, NTM }
@@ -56,6 +58,9 @@ public record Seq2SeqConfig(
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
     require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
+    if (memory == null) {
+      memory = NtmSpec.DEFAULT;
+    }
     if (cell == null || attention == null || criticTrunk == null || criticHeads == null) {
       throw new IllegalArgumentException("cell, attention, criticHeads and criticTrunk must not be null");
     }
@@ -84,7 +89,7 @@ public record Seq2SeqConfig(
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
-        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed);
+        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed).memory(memory);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -104,6 +109,13 @@ public record Seq2SeqConfig(
     p.setProperty("criticTrunk", criticTrunk.name());
     p.setProperty("criticHidden", Integer.toString(criticHidden));
     p.setProperty("seed", Long.toString(seed));
+    p.setProperty("memory.slots", Integer.toString(memory.slots()));
+    p.setProperty("memory.width", Integer.toString(memory.width()));
+    p.setProperty("memory.readHeads", Integer.toString(memory.readHeads()));
+    p.setProperty("memory.writeHeads", Integer.toString(memory.writeHeads()));
+    p.setProperty("memory.shiftRange", Integer.toString(memory.shiftRange()));
+    p.setProperty("memory.controller", memory.controller().name());
+    p.setProperty("memory.init", Double.toString(memory.init()));
     return p;
   }
 
@@ -121,7 +133,18 @@ public record Seq2SeqConfig(
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
         Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
-        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")));
+        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")), memoryFromProperties(p));
+  }
+
+  /** The memory shape of a saved config; checkpoints written before the NTM carry none and get the default. */
+  private static NtmSpec memoryFromProperties(Properties p) {
+    if (p.getProperty("memory.slots") == null) {
+      return NtmSpec.DEFAULT;
+    }
+    return new NtmSpec(Integer.parseInt(p.getProperty("memory.slots")), Integer.parseInt(p.getProperty("memory.width")),
+        Integer.parseInt(p.getProperty("memory.readHeads")), Integer.parseInt(p.getProperty("memory.writeHeads")),
+        Integer.parseInt(p.getProperty("memory.shiftRange")), NtmSpec.Controller.valueOf(p.getProperty("memory.controller")),
+        Double.parseDouble(p.getProperty("memory.init")));
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -140,6 +163,7 @@ public record Seq2SeqConfig(
     private CriticTrunk criticTrunk = CriticTrunk.SHARED;
     private int criticHidden = 64;
     private long seed = 1L;
+    private NtmSpec memory = NtmSpec.DEFAULT;
 
     private Builder(int sourceVocab, int targetVocab) {
       this.sourceVocab = sourceVocab;
@@ -158,10 +182,11 @@ public record Seq2SeqConfig(
     public Builder criticTrunk(CriticTrunk v) { criticTrunk = v; return this; }
     public Builder criticHidden(int v) { criticHidden = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
+    public Builder memory(NtmSpec v) { memory = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed);
+          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed, memory);
     }
   }
 }

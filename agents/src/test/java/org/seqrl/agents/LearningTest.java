@@ -65,7 +65,8 @@ class LearningTest {
   }
 
   static Seq2SeqConfig.Builder small() {
-    return Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(16).hidden(48).seed(11);
+    return Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(16).hidden(48).seed(11)
+        .memory(new NtmSpec(8, 8, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6));
   }
 
   @Test
