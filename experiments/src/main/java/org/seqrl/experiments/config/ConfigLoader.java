@@ -303,6 +303,15 @@ public final class ConfigLoader {
     }
   }
 
+  /** {@code model.memory.*}: the NTM's memory (issue 17). */
+  private static MemoryConfig memoryConfig(ConfigReader memory, MemoryConfig d) {
+    return new MemoryConfig(memory.integer("slots", d.slots()), memory.integer("width", d.width()),
+        memory.integer("read_heads", d.readHeads()), memory.integer("write_heads", d.writeHeads()),
+        memory.integer("shift_range", d.shiftRange()),
+        memory.choice("controller", d.controller(), org.seqrl.agents.NtmSpec.Controller.class, "an NTM controller"),
+        memory.number("init", d.init()));
+  }
+
   private static SeqrlConfig buildUnchecked(ObjectNode tree, ConfigOrigin origin) {
     ConfigReader root = new ConfigReader(tree, "", origin);
     SeqrlConfig d = SeqrlConfig.defaults();
@@ -338,7 +347,8 @@ public final class ConfigLoader {
         model.number("dropout", md.dropout()),
         model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
-        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
+        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),
+        memoryConfig(model.section("memory"), md.memory()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -472,6 +482,14 @@ public final class ConfigLoader {
     model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));
+    ObjectNode memory = model.putObject("memory");
+    memory.put("slots", m.memory().slots());
+    memory.put("width", m.memory().width());
+    memory.put("read_heads", m.memory().readHeads());
+    memory.put("write_heads", m.memory().writeHeads());
+    memory.put("shift_range", m.memory().shiftRange());
+    memory.put("controller", ConfigChoice.spelling(m.memory().controller()));
+    memory.put("init", m.memory().init());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

@@ -113,6 +113,7 @@ public final class RunComponents implements AutoCloseable {
         .attentionSize(m.attentionSize())
         .criticHeads(criticHeads(config, baseline))
         .criticTrunk(m.criticTrunk())
+        .memory(m.memory().spec())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }

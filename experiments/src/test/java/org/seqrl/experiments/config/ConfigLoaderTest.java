@@ -299,6 +299,38 @@ class ConfigLoaderTest {
     assertEquals(List.of(new SweepCell("base", List.of())), SeqrlConfig.defaults().sweep().cells());
   }
 
+  /** {@code model.cell: ntm} and its {@code model.memory.*} block (issue 17): read, checked with file:line, sweepable. */
+  @Test
+  void ntmMemoryKeys() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        model:
+          cell: ntm
+          memory:
+            slots: 32
+            width: 8
+            read_heads: 2
+            write_heads: 1
+            shift_range: 2
+            controller: feedforward
+            init: 0.001
+        sweep:
+          grid:
+            model.memory.slots: [16, 64]
+        """), List.of());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.CellType.NTM, c.model().cell());
+    assertEquals(new MemoryConfig(32, 8, 2, 1, 2, org.seqrl.agents.NtmSpec.Controller.FEEDFORWARD, 0.001), c.model().memory());
+    assertEquals(List.of(16, 64), c.sweep().cells().stream()
+        .map(cell -> ConfigLoader.withOverrides(c, cell.overrides()).model().memory().slots()).toList());
+    assertEquals(MemoryConfig.defaults(), ConfigLoader.load(write("model:\n  cell: ntm\n"), List.of()).model().memory());
+    assertTrue(error("model:\n  cell: ntm\n  memory:\n    slots: 8\n    shift_range: 4\n").endsWith(
+        "config.yaml:5: model.memory.shift_range: 4 is out of range; expected an integer from 0 to 3"));
+    assertTrue(error("model:\n  memory:\n    controller: gru\n").endsWith(
+        "config.yaml:3: model.memory.controller: 'gru' is not an NTM controller; expected one of lstm, feedforward"));
+    assertTrue(error("model:\n  memory:\n    slot: 8\n").contains("config.yaml:3: model.memory.slot: "));
+    assertTrue(error("sweep:\n  grid:\n    model.memory.width: [4, 0]\n").contains(
+        "sweep.grid.model.memory.width: 0 is out of range"));
+  }
+
   @Test
   void sweepGridIsValidated() throws IOException {
     assertTrue(error("sweep:\n  grid:\n    rl.basline: [scst]\n").endsWith(
