@@ -303,6 +303,11 @@ public final class ConfigLoader {
     }
   }
 
+  /** {@code data.algorithmic.*}: repeat-copy and associative recall (issue 17). */
+  private static AlgorithmicConfig algorithmicConfig(ConfigReader a, AlgorithmicConfig d) {
+    return new AlgorithmicConfig(a.range("repeats", d.repeats()), a.integer("item_length", d.itemLength()));
+  }
+
   /** {@code model.memory.*}: the NTM's memory (issue 17). */
   private static MemoryConfig memoryConfig(ConfigReader memory, MemoryConfig d) {
     return new MemoryConfig(memory.integer("slots", d.slots()), memory.integer("width", d.width()),
@@ -336,7 +341,8 @@ public final class ConfigLoader {
         data.integer("alphabet", dd.alphabet()), trainLengths, testLengths,
         data.integer("train_size", dd.trainSize()), data.integer("dev_size", dd.devSize()),
         data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
-        data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig);
+        data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig,
+        algorithmicConfig(data.section("algorithmic"), dd.algorithmic()));
 
     ConfigReader model = root.section("model");
     ModelConfig md = d.model();
@@ -470,6 +476,9 @@ public final class ConfigLoader {
     ObjectNode pron = data.putObject("pronunciation");
     pron.put("strip_stress", d.pronunciation().stripStress());
     pron.put("max_words", d.pronunciation().maxWords());
+    ObjectNode algorithmic = data.putObject("algorithmic");
+    putRange(algorithmic, "repeats", d.algorithmic().repeats());
+    algorithmic.put("item_length", d.algorithmic().itemLength());
 
     ModelConfig m = c.model();
     ObjectNode model = root.putObject("model");
