@@ -30,17 +30,34 @@ abstract class CellRun {
   final float[] hOut;
 
   CellRun(int steps, int batch, int hidden, int stateArrays, int[] lengths, float[][] pre) {
+    this(steps, batch, hidden, sameWidths(stateArrays, hidden), lengths, pre);
+  }
+
+  /**
+   * A run whose state array k is {@code widths[k]} wide per row ({@link RecurrentCell#stateWidth});
+   * position t of array k starts at {@code t * batch * widths[k]}.
+   */
+  CellRun(int steps, int batch, int hidden, int[] widths, int[] lengths, float[][] pre) {
     this.steps = steps;
     this.batch = batch;
     this.hidden = hidden;
     this.n = batch * hidden;
     this.lengths = lengths;
     this.gate = pre;
-    int size = steps * n;
-    prev = new float[stateArrays][size];
-    out = new float[stateArrays][size];
+    prev = new float[widths.length][];
+    out = new float[widths.length][];
+    for (int k = 0; k < widths.length; k++) {
+      prev[k] = new float[steps * batch * widths[k]];
+      out[k] = new float[steps * batch * widths[k]];
+    }
     hPrev = prev[0];
     hOut = out[0];
+  }
+
+  private static int[] sameWidths(int arrays, int hidden) {
+    int[] w = new int[arrays];
+    java.util.Arrays.fill(w, hidden);
+    return w;
   }
 
   /** Offset of position t in a planar array. */
@@ -59,7 +76,10 @@ abstract class CellRun {
     return true;
   }
 
-  /** Position t from {@code state} (each array [B, H] at {@code off}). */
+  /**
+   * Position t from {@code state} (each array [B, H] at {@code off}; an array k of another width
+   * starts at {@code off / hidden * stateWidth(k)}, the same rows).
+   */
   abstract void forward(Blas blas, int t, float[][] state, int off);
 
   /**

@@ -30,8 +30,17 @@ interface Decoder {
   /** Whether a training pass differs from a decoding pass on the same inputs (dropout), so a kept sample cannot stand in for it. */
   boolean random(boolean training);
 
-  /** What a decoder's backward pass sends into the encoding: gradients of its outputs [B*S, D] and final states [B, D] (either may be null). */
-  record EncodingGradient(float[] outputs, float[] finals) {}
+  /**
+   * What a decoder's backward pass sends into the encoding: gradients of its outputs [B*S, D] and
+   * final states [B, D] (either may be null), and of the top layer's other final state arrays
+   * ({@code memory[k]} [B, width of array k], null where none flows), which a memory-augmented
+   * decoder starts from.
+   */
+  record EncodingGradient(float[] outputs, float[] finals, float[][] memory) {
+    EncodingGradient(float[] outputs, float[] finals) {
+      this(outputs, finals, null);
+    }
+  }
 
   /** One pass of a decoder over its rows. */
   interface Pass {

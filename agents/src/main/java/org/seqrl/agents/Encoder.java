@@ -42,7 +42,7 @@ final class Encoder {
     for (int l = 0; l < cells.length; l++) {
       int in = inputWidth(l);
       for (int d = 0; d < cells[l].length; d++) {
-        cells[l][d] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "enc." + l + "." + d, in, hidden, init);
+        cells[l][d] = RecurrentCell.create(cfg.cell(), cfg.init(), cfg.memory(), params, "enc." + l + "." + d, in, hidden, init);
       }
     }
   }
@@ -114,7 +114,7 @@ final class Encoder {
       for (int d = 0; d < dirs; d++) {
         RecurrentCell cell = cells[l][d];
         CellRun run = cell.run(s, b, en.lengths, cell.project(blas, x, 0, rows, in, 0));
-        float[][] zeros = new float[cell.stateArrays()][b * hd];
+        float[][] zeros = cell.startState(new float[b * hd], b);
         for (int i = 0; i < s; i++) {
           int t = d == 0 ? i : s - 1 - i;
           if (i == 0) {
@@ -150,6 +150,14 @@ final class Encoder {
 
   /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
   void backward(Encoding en, float[] dBsd, float[] dFin) {
+    backward(en, dBsd, dFin, null);
+  }
+
+  /**
+   * The same, with {@code dMemory[k]} [B, width of array k] the gradient of the top layer's
+   * left-to-right final state array k > 0 (what a memory-augmented decoder started from), or null.
+   */
+  void backward(Encoding en, float[] dBsd, float[] dFin, float[][] dMemory) {
     int b = en.batch;
     int s = en.len;
     int rows = s * b;
@@ -173,7 +181,12 @@ final class Encoder {
       dOut = dOuts[l];
       for (int d = 0; d < cells[l].length; d++) {
         CellRun run = en.runs[l][d];
-        float[][] dState = new float[cells[l][d].stateArrays()][b * hd];
+        RecurrentCell cell = cells[l][d];
+        float[][] dState = new float[cell.stateArrays()][];
+        for (int k = 0; k < dState.length; k++) {
+          dState[k] = l == top && d == 0 && k > 0 && dMemory != null && dMemory[k] != null
+              ? dMemory[k].clone() : new float[b * cell.stateWidth(k)];
+        }
         float[] dh = dState[0];
         if (l == top && dFin != null) {
           for (int i = 0; i < b; i++) {

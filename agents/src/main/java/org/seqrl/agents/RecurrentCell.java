@@ -22,6 +22,15 @@ interface RecurrentCell {
   int stateArrays();
 
   /**
+   * Width per row of state array k: the hidden size for every array of the recurrent cells; a
+   * memory-augmented cell's memory, read vectors and weightings are wider or narrower. Whoever
+   * holds a state at offset {@code off} of the h array finds array k at {@code off / hidden() * stateWidth(k)}.
+   */
+  default int stateWidth(int k) {
+    return hidden();
+  }
+
+  /**
    * Input-side pre-activations for {@code rows} rows of {@code x} ({@code inWidth} wide, at
    * {@code xOff}) times the rows {@code [wxRow, wxRow + inWidth)} of the input weights, plus the
    * biases that enter them; planar {@code [gate][rows * hidden]}.
@@ -50,12 +59,17 @@ interface RecurrentCell {
 
   /** Creates the cell of that kind and its parameters {@code prefix.*} (input width {@code in}), with the default init. */
   static RecurrentCell create(CellType type, Params params, String prefix, int in, int hidden, Rng init) {
-    return create(type, Init.DEFAULT, params, prefix, in, hidden, init);
+    return create(type, Init.DEFAULT, NtmSpec.DEFAULT, params, prefix, in, hidden, init);
   }
 
-  /** The same, initialised as {@code spec} says. */
-  static RecurrentCell create(CellType type, Init spec, Params params, String prefix, int in, int hidden, Rng init) {
+  /**
+   * The same, initialised as {@code spec} says, with the memory shape an {@link CellType#NTM} cell
+   * takes (ignored by the others).
+   */
+  static RecurrentCell create(CellType type, Init spec, NtmSpec memory, Params params, String prefix, int in, int hidden,
+      Rng init) {
     RecurrentCell cell = switch (type) {
+      case NTM -> new NtmCell(params, prefix, in, hidden, memory, init);
       case GRU -> new GruCell(params, prefix, in, hidden, init);
       case LSTM -> new LstmCell(params, prefix, in, hidden, init);
       case LSTM_PEEPHOLE -> new PeepholeLstmCell(params, prefix, in, hidden, init);

@@ -56,10 +56,10 @@ final class RecurrentDecoder implements Decoder {
     cells = new RecurrentCell[layers];
     inWidth = new int[layers];
     inWidth[0] = in;
-    cells[0] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec", in, hidden, init);
+    cells[0] = RecurrentCell.create(cfg.cell(), cfg.init(), cfg.memory(), params, "dec", in, hidden, init);
     for (int l = 1; l < layers; l++) {
       inWidth[l] = Stacking.inputWidth(connections, l, hidden);
-      cells[l] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec." + l, inWidth[l], hidden, init);
+      cells[l] = RecurrentCell.create(cfg.cell(), cfg.init(), cfg.memory(), params, "dec." + l, inWidth[l], hidden, init);
     }
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
     output = new OutputLayer(blas, params, hidden, embedding.rows, init);
@@ -178,6 +178,17 @@ final class RecurrentDecoder implements Decoder {
       for (int l = 0; l < layers; l++) {
         state[l] = cells[l].startState(initialState(l), rows);
       }
+      if (first instanceof NtmCell ntm) {
+        // the memory passes from encoder to decoder: each row starts from its source's final memory,
+        // read vectors and weightings (the encoder's top left-to-right layer is an NTM of the same shape;
+        // an NTM decoder is one layer, Seq2SeqConfig)
+        CellRun top = en.runs[en.runs.length - 1][0];
+        for (int k = ntm.memoryArray(); k < state[0].length; k++) {
+          int w = first.stateWidth(k);
+          float[] fin = Arrays.copyOfRange(top.out[k], (en.len - 1) * en.batch * w, en.len * en.batch * w);
+          state[0][k] = Mat.gatherRows(fin, w, srcOf);
+        }
+      }
     }
 
     /** Layer l's initial h for every row [R, H]: its columns of the bridge, from the row's source. */
@@ -283,8 +294,10 @@ final class RecurrentDecoder implements Decoder {
       for (int l = 0; l < layers; l++) {
         float[][] s = state[l];
         float[][] next = new float[s.length][];
+        int rowBase = stateOff[l] / hidden;
         for (int k = 0; k < s.length; k++) {
-          next[k] = Mat.gatherRows(Arrays.copyOfRange(s[k], stateOff[l], stateOff[l] + rows * hidden), hidden, parent);
+          int w = cells[l].stateWidth(k);
+          next[k] = Mat.gatherRows(Arrays.copyOfRange(s[k], rowBase * w, (rowBase + rows) * w), w, parent);
         }
         state[l] = next;
         stateOff[l] = 0;
@@ -347,10 +360,17 @@ final class RecurrentDecoder implements Decoder {
       float[][] dYs = new float[layers][];
       dYs[layers - 1] = att.outputsBackward(output.backward(outAll, dLogits, all), ys[layers - 1]);
       float[] dS0 = new float[en.batch * layers * hidden];
+      float[][] dFirstState = null;
       for (int l = layers - 1; l >= 0; l--) {
         CellRun run = runs[l];
         float[] dY = dYs[l];
-        float[][] dState = new float[cells[l].stateArrays()][rh];
+        float[][] dState = new float[cells[l].stateArrays()][];
+        for (int k = 0; k < dState.length; k++) {
+          dState[k] = new float[r * cells[l].stateWidth(k)];
+        }
+        if (l == 0) {
+          dFirstState = dState;
+        }
         float[] dh = dState[0];
         for (int t = tt - 1; t >= 0; t--) {
           int o = run.at(t);
@@ -410,7 +430,16 @@ final class RecurrentDecoder implements Decoder {
         src.foldGradients(dBsd, dKeys);
         attention.keysBackward(en.bsd, dKeys, en.batch * en.len, dBsd);
       }
-      return new EncodingGradient(dBsd, dFin);
+      float[][] dMemory = null;
+      if (cells[0] instanceof NtmCell ntm) {
+        dMemory = new float[dFirstState.length][];
+        for (int k = ntm.memoryArray(); k < dFirstState.length; k++) {
+          int w = ntm.stateWidth(k);
+          dMemory[k] = new float[en.batch * w];
+          Mat.scatterAddRows(dMemory[k], 0, w, dFirstState[k], 0, srcOf, r);
+        }
+      }
+      return new EncodingGradient(dBsd, dFin, dMemory);
     }
   }
 }

@@ -28,6 +28,7 @@ import org.seqrl.rl.CriticHead;
  * @param initStateMeanRatio ρ in [0, 1]: the bridge reads (1 − ρ) · the encoder's final states + ρ · the mean of its top outputs
  * @param seed seed of the parameter initialisation and of the policy's random generator
  * @param init how the recurrent weights start and the LSTM forget-gate bias ({@link Init#DEFAULT}: as always)
+ * @param memory the memory of an {@link CellType#NTM} cell (ignored by the other cells)
  */
 public record Seq2SeqConfig(
     int sourceVocab,
@@ -49,10 +50,11 @@ public record Seq2SeqConfig(
     NormStabilized normStabilizerOn,
     double initStateMeanRatio,
     long seed,
-    Init init) {
+    Init init,
+    NtmSpec memory) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
-  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3 }
+  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3, NTM }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 
@@ -112,6 +114,11 @@ public record Seq2SeqConfig(
 
     /** Why these choices do not fit {@code cell}, or null when they do (one rule for the config and the engine). */
     public Conflict conflict(CellType cell) {
+      if (cell == CellType.NTM && (scheme != DEFAULT.scheme() || scale != DEFAULT.scale())) {
+        return new Conflict("model.init", "'" + spelling(scheme) + "' with scale " + scale + " does not apply to"
+            + " model.cell ntm (its controller, heads and memory start as docs/ntm.md says); expected uniform with"
+            + " model.init_scale 1.0");
+      }
       boolean ungated = cell == CellType.RNN_TANH || cell == CellType.IRNN;
       if (scheme == InitScheme.IDENTITY && !ungated) {
         return new Conflict("model.init", "'identity' does not fit model.cell " + spelling(cell) + " (the identity start"
@@ -145,6 +152,9 @@ public record Seq2SeqConfig(
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
     require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
+    if (memory == null) {
+      memory = NtmSpec.DEFAULT;
+    }
     require(decoderLayers >= 1, "decoderLayers", decoderLayers, ">= 1");
     require(normStabilizer >= 0 && Double.isFinite(normStabilizer), "normStabilizer", normStabilizer, ">= 0");
     require(initStateMeanRatio >= 0 && initStateMeanRatio <= 1, "initStateMeanRatio", initStateMeanRatio, "in [0, 1]");
@@ -156,6 +166,9 @@ public record Seq2SeqConfig(
     if (initConflict != null) {
       throw new IllegalArgumentException(initConflict.toString());
     }
+    if (cell == CellType.NTM && decoderLayers > 1) {
+      throw new IllegalArgumentException("decoderLayers: an NTM decoder is one layer (its memory passes from the encoder), got "
+          + decoderLayers);    }
     criticHeads = criticHeads.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(criticHeads));
   }
 
@@ -183,7 +196,7 @@ public record Seq2SeqConfig(
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
         .decoderLayers(decoderLayers).layerConnections(layerConnections).normStabilizer(normStabilizer)
-        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init);
+        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init).memory(memory);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -211,6 +224,13 @@ public record Seq2SeqConfig(
     p.setProperty("init", init.scheme().name());
     p.setProperty("initScale", Double.toString(init.scale()));
     p.setProperty("forgetBias", Double.toString(init.forgetBias()));
+    p.setProperty("memory.slots", Integer.toString(memory.slots()));
+    p.setProperty("memory.width", Integer.toString(memory.width()));
+    p.setProperty("memory.readHeads", Integer.toString(memory.readHeads()));
+    p.setProperty("memory.writeHeads", Integer.toString(memory.writeHeads()));
+    p.setProperty("memory.shiftRange", Integer.toString(memory.shiftRange()));
+    p.setProperty("memory.controller", memory.controller().name());
+    p.setProperty("memory.init", Double.toString(memory.init()));
     return p;
   }
 
@@ -239,7 +259,20 @@ public record Seq2SeqConfig(
         // checkpoints written before these keys existed had the default init
         new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),
             Double.parseDouble(p.getProperty("initScale", Double.toString(Init.DEFAULT.scale()))),
-            Double.parseDouble(p.getProperty("forgetBias", Double.toString(Init.DEFAULT.forgetBias())))));
+            Double.parseDouble(p.getProperty("forgetBias", Double.toString(Init.DEFAULT.forgetBias())))),
+        memoryFromProperties(p));
+  }
+
+  /** The memory shape of a saved config; checkpoints written before the NTM carry none and get the default. */
+  private static NtmSpec memoryFromProperties(Properties p) {
+    if (p.getProperty("memory.slots") == null) {
+      return NtmSpec.DEFAULT;
+    }
+    return new NtmSpec(Integer.parseInt(p.getProperty("memory.slots")), Integer.parseInt(p.getProperty("memory.width")),
+        Integer.parseInt(p.getProperty("memory.readHeads")), Integer.parseInt(p.getProperty("memory.writeHeads")),
+        Integer.parseInt(p.getProperty("memory.shiftRange")), NtmSpec.Controller.valueOf(p.getProperty("memory.controller")),
+        Double.parseDouble(p.getProperty("memory.init")));
+
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -264,6 +297,7 @@ public record Seq2SeqConfig(
     private double initStateMeanRatio = 0.0;
     private long seed = 1L;
     private Init init = Init.DEFAULT;
+    private NtmSpec memory = NtmSpec.DEFAULT;
 
     private Builder(int sourceVocab, int targetVocab) {
       this.sourceVocab = sourceVocab;
@@ -288,11 +322,12 @@ public record Seq2SeqConfig(
     public Builder initStateMeanRatio(double v) { initStateMeanRatio = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
     public Builder init(Init v) { init = v; return this; }
+    public Builder memory(NtmSpec v) { memory = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
           dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
-          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init);
+          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init, memory);
     }
   }
 }

@@ -199,7 +199,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (critic.dFinals() != null) {
       Mat.axpy(1f, critic.dFinals(), 0, dFin, 0, dFin.length);
     }
-    encoder.backward(en, g.outputs(), dFin);
+    encoder.backward(en, g.outputs(), dFin, g.memory());
     double total = loss.nll() - loss.entropyTerm() + o.criticCoefficient() * critic.loss() + stabilizer;
     int tokens = loss.tokens();
     return new LossParts(total, loss.nll(), loss.entropyTerm(), critic.loss(), tokens == 0 ? 0 : loss.entropySum() / tokens,

@@ -27,9 +27,19 @@ class CellGradientCheckTest {
   private static final int IN = 2;
   private static final int H = 3;
   private static final int[] LENGTHS = {4, 2, 3};
-  private static final double STEP = 2e-2;
-  private static final double ABS_TOL = 5e-5;
-  private static final double REL_TOL = 2e-3;
+  /** Difference step and tolerances of a check. */
+  record Tolerance(double step, double abs, double rel) {}
+
+  static final Tolerance CELLS = new Tolerance(2e-2, 5e-5, 2e-3);
+  /**
+   * NTMs: sharpening (ln of small weights) and softmaxes of
+   * the interface curve fast enough that Richardson at 2e-2 leaves ~1 % truncation error, and the
+   * loss over ~400 float32 state entries is noisy to ~4e-6, so a step of 1e-2 with 2.5e-4 / 0.5 %
+   * (measured: truncation and noise both under half of it; a 3 % error is still caught).
+   */
+  static final Tolerance NTM_VARIANTS = new Tolerance(1e-2, 2.5e-4, 5e-3);
+  /** The NTM's memory in these checks: 4 slots of 3, one head each, shifts -1..1, an LSTM controller. */
+  static final NtmSpec SMALL_MEMORY = new NtmSpec(4, 3, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6);
 
   /** A cell with its parameters, fixed inputs, initial state and loss weights. */
   private static final class Setup implements AutoCloseable {
@@ -40,9 +50,9 @@ class CellGradientCheckTest {
     final float[][] s0;
     final float[][] w;
 
-    Setup(CellType type) {
+    Setup(CellType type, NtmSpec memory) {
       Rng init = new Rng(3);
-      cell = RecurrentCell.create(type, params, "c", IN, H, init);
+      cell = RecurrentCell.create(type, memory, params, "c", IN, H, init);
       for (Param p : params.all()) { // non-zero biases, so that their gradients are checked where they matter
         for (int i = 0; i < p.size(); i++) {
           p.value[i] += (float) (0.3 * (2 * init.nextDouble() - 1));
@@ -53,8 +63,25 @@ class CellGradientCheckTest {
       s0 = new float[cell.stateArrays()][];
       w = new float[cell.stateArrays()][];
       for (int k = 0; k < s0.length; k++) {
-        s0[k] = randomArray(r, B * H, 0.5);
-        w[k] = randomArray(r, T * B * H, 1.0);
+        s0[k] = randomArray(r, B * cell.stateWidth(k), 0.5);
+        w[k] = randomArray(r, T * B * cell.stateWidth(k), 1.0);
+      }
+      if (cell instanceof NtmCell ntm) { // weightings are distributions over the slots
+        int slots = ntm.spec().slots();
+        // memory entries of magnitude 0.5-1: a slot of near-zero norm would make the cosine curve faster than a step of 2e-2 resolves
+        float[] mem = s0[ntm.memoryArray()];
+        for (int i = 0; i < mem.length; i++) {
+          mem[i] = (float) ((r.nextBoolean() ? 1 : -1) * (0.5 + 0.5 * r.nextDouble()));
+        }
+        for (int k = ntm.memoryArray() + 2; k < s0.length; k++) {
+          for (int o = 0; o < s0[k].length; o += slots) {
+            double[] z = new double[slots];
+            for (int i = 0; i < slots; i++) {
+              z[i] = r.nextGaussian();
+            }
+            NtmAddressing.softmax(z, slots, s0[k], o);
+          }
+        }
       }
     }
 
@@ -91,10 +118,14 @@ class CellGradientCheckTest {
     float[][] backward() {
       params.zeroGrad();
       CellRun run = forward();
-      float[][] dState = new float[w.length][B * H];
+      float[][] dState = new float[w.length][];
+      for (int k = 0; k < w.length; k++) {
+        dState[k] = new float[B * cell.stateWidth(k)];
+      }
       for (int t = T - 1; t >= 0; t--) {
         for (int k = 0; k < w.length; k++) {
-          Mat.axpy(1f, w[k], run.at(t), dState[k], 0, B * H);
+          int wk = B * cell.stateWidth(k);
+          Mat.axpy(1f, w[k], t * wk, dState[k], 0, wk);
         }
         run.backward(blas, t, dState);
       }
@@ -117,7 +148,11 @@ class CellGradientCheckTest {
 
   /** The worst disagreement as a fraction of the tolerance, with the analytic gradient of {@code distorted} scaled by {@code factor}. */
   static double worst(CellType type, String distorted, double factor, List<String> report) {
-    try (Setup s = new Setup(type)) {
+    return worst(type, SMALL_MEMORY, type == CellType.NTM ? NTM_VARIANTS : CELLS, distorted, factor, report);
+  }
+
+  static double worst(CellType type, NtmSpec memory, Tolerance tol, String distorted, double factor, List<String> report) {
+    try (Setup s = new Setup(type, memory)) {
       float[][] inputGrads = s.backward();
       List<float[]> values = new ArrayList<>();
       List<double[]> analytic = new ArrayList<>();
@@ -151,7 +186,7 @@ class CellGradientCheckTest {
           float orig = v[i];
           double[] d = new double[2];
           for (int k = 0; k < 2; k++) {
-            double h = k == 0 ? STEP : STEP / 2;
+            double h = k == 0 ? tol.step() : tol.step() / 2;
             v[i] = (float) (orig + h);
             double up = s.loss();
             v[i] = (float) (orig - h);
@@ -161,7 +196,7 @@ class CellGradientCheckTest {
           v[i] = orig;
           double numeric = (4 * d[1] - d[0]) / 3;
           double ga = analytic.get(a)[i];
-          double ratio = Math.abs(numeric - ga) / (ABS_TOL + REL_TOL * Math.max(Math.abs(numeric), Math.abs(ga)));
+          double ratio = Math.abs(numeric - ga) / (tol.abs() + tol.rel() * Math.max(Math.abs(numeric), Math.abs(ga)));
           if (ratio > worst) {
             worst = ratio;
             report.add(names.get(a) + "[" + i + "] numeric " + numeric + " analytic " + ga);
@@ -182,6 +217,31 @@ class CellGradientCheckTest {
   }
 
   /** The check can fail: a 3% error in one parameter's gradient is caught, for each of the cell's weights. */
+  /** The NTM with a feed-forward controller, and with two heads of each kind and a wider shift. */
+  @org.junit.jupiter.api.Test
+  void ntmVariantsMatchFiniteDifferences() {
+    for (NtmSpec spec : List.of(new NtmSpec(4, 3, 1, 1, 1, NtmSpec.Controller.FEEDFORWARD, 1e-6),
+        new NtmSpec(5, 2, 2, 1, 1, NtmSpec.Controller.LSTM, 1e-6), new NtmSpec(5, 2, 1, 2, 1, NtmSpec.Controller.LSTM, 1e-6),
+        new NtmSpec(5, 2, 1, 1, 2, NtmSpec.Controller.LSTM, 1e-6), new NtmSpec(5, 2, 2, 2, 2, NtmSpec.Controller.LSTM, 1e-6))) {
+      List<String> where = new ArrayList<>();
+      double w = worst(CellType.NTM, spec, NTM_VARIANTS, "", 1, where);
+      System.out.printf("NTM %s: worst %.3f x tolerance at %s%n", spec, w, where.isEmpty() ? "-" : where.get(where.size() - 1));
+      assertTrue(w < 1, spec + ": worst disagreement " + w + " x tolerance at " + where.get(where.size() - 1));
+    }
+  }
+
+  /** The NTM's own weights: a 3 % error in the read-vector input or the interface layer is caught too. */
+  @org.junit.jupiter.api.Test
+  void aWrongNtmGradientIsCaught() {
+    for (String name : List.of("c.Wr", "c.Wi", "c.bi")) {
+      double w = worst(CellType.NTM, name, 1.03, new ArrayList<>());
+      assertTrue(w > 1, "NTM " + name + ": a 3% error went unnoticed (worst " + w + " x tolerance)");
+      NtmSpec wide = new NtmSpec(5, 2, 2, 2, 2, NtmSpec.Controller.LSTM, 1e-6);
+      double v = worst(CellType.NTM, wide, NTM_VARIANTS, name, 1.03, new ArrayList<>());
+      assertTrue(v > 1, "NTM " + wide + " " + name + ": a 3% error went unnoticed (worst " + v + " x tolerance)");
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(CellType.class)
   void aWrongGradientIsCaught(CellType type) {

@@ -254,6 +254,21 @@ class GradientCheckTest {
     check(tiny().cell(CellType.JZS3).attention(Attention.DOT).build(), pgObjective(new Random(17), 3, false, 0.02));
   }
 
+  /**
+   * The NTM as encoder and decoder: the decoder starts from the encoder's final memory, so the
+   * memory's gradient crosses from decoder to encoder (each cell is also checked alone in
+   * CellGradientCheckTest).
+   */
+  @Test
+  void ntmEncoderAndDecoder() {
+    NtmSpec small = new NtmSpec(4, 3, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6);
+    check(tiny().cell(CellType.NTM).memory(small).build(), Seq2SeqPolicy.mleObjective(sources(new Random(15), 3),
+        new int[][] {{4}, {5, 6, 4}, {6, 6}}));
+    NtmSpec ff = new NtmSpec(5, 2, 2, 1, 2, NtmSpec.Controller.FEEDFORWARD, 0.1);
+    check(tiny().cell(CellType.NTM).memory(ff).attention(Attention.ADDITIVE).encoderLayers(2).build(),
+        pgObjective(new Random(16), 3, false, 0.02));
+  }
+
   @Test
   void criticHeadsSharedTrunk() {
     Set<CriticHead> both = EnumSet.allOf(CriticHead.class);

@@ -306,6 +306,20 @@ public final class ConfigLoader {
     }
   }
 
+  /** {@code data.algorithmic.*}: repeat-copy and associative recall (issue 17). */
+  private static AlgorithmicConfig algorithmicConfig(ConfigReader a, AlgorithmicConfig d) {
+    return new AlgorithmicConfig(a.range("repeats", d.repeats()), a.integer("item_length", d.itemLength()));
+  }
+
+  /** {@code model.memory.*}: the NTM's memory (issue 17). */
+  private static MemoryConfig memoryConfig(ConfigReader memory, MemoryConfig d) {
+    return new MemoryConfig(memory.integer("slots", d.slots()), memory.integer("width", d.width()),
+        memory.integer("read_heads", d.readHeads()), memory.integer("write_heads", d.writeHeads()),
+        memory.integer("shift_range", d.shiftRange()),
+        memory.choice("controller", d.controller(), org.seqrl.agents.NtmSpec.Controller.class, "an NTM controller"),
+        memory.number("init", d.init()));
+  }
+
   private static SeqrlConfig buildUnchecked(ObjectNode tree, ConfigOrigin origin) {
     ConfigReader root = new ConfigReader(tree, "", origin);
     SeqrlConfig d = SeqrlConfig.defaults();
@@ -331,7 +345,8 @@ public final class ConfigLoader {
         data.integer("alphabet", dd.alphabet()), trainLengths, testLengths,
         data.integer("train_size", dd.trainSize()), data.integer("dev_size", dd.devSize()),
         data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
-        data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig);
+        data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig,
+        algorithmicConfig(data.section("algorithmic"), dd.algorithmic()));
 
     ConfigReader model = root.section("model");
     ModelConfig md = d.model();
@@ -349,7 +364,8 @@ public final class ConfigLoader {
         model.choice("layer_connections", md.layerConnections(), LayerConnections.class, "a layer connection pattern"),
         model.number("norm_stabilizer", md.normStabilizer()),
         model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
-        model.number("init_state_mean_ratio", md.initStateMeanRatio()));
+        model.number("init_state_mean_ratio", md.initStateMeanRatio()),
+        memoryConfig(model.section("memory"), md.memory()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -480,6 +496,9 @@ public final class ConfigLoader {
     ObjectNode pron = data.putObject("pronunciation");
     pron.put("strip_stress", d.pronunciation().stripStress());
     pron.put("max_words", d.pronunciation().maxWords());
+    ObjectNode algorithmic = data.putObject("algorithmic");
+    putRange(algorithmic, "repeats", d.algorithmic().repeats());
+    algorithmic.put("item_length", d.algorithmic().itemLength());
 
     ModelConfig m = c.model();
     ObjectNode model = root.putObject("model");
@@ -500,6 +519,14 @@ public final class ConfigLoader {
     model.put("norm_stabilizer", m.normStabilizer());
     model.put("norm_stabilizer_on", ConfigChoice.spelling(m.normStabilizerOn()));
     model.put("init_state_mean_ratio", m.initStateMeanRatio());
+    ObjectNode memory = model.putObject("memory");
+    memory.put("slots", m.memory().slots());
+    memory.put("width", m.memory().width());
+    memory.put("read_heads", m.memory().readHeads());
+    memory.put("write_heads", m.memory().writeHeads());
+    memory.put("shift_range", m.memory().shiftRange());
+    memory.put("controller", ConfigChoice.spelling(m.memory().controller()));
+    memory.put("init", m.memory().init());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

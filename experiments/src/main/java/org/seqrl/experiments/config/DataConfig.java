@@ -8,7 +8,7 @@ package org.seqrl.experiments.config;
  */
 public record DataConfig(Task task, int alphabet, LengthRange trainLengths, LengthRange testLengths,
                          int trainSize, int devSize, int testSize, int maxSourceLength, int maxTargetLength,
-                         TsvConfig tsv, PronunciationConfig pronunciation) {
+                         TsvConfig tsv, PronunciationConfig pronunciation, AlgorithmicConfig algorithmic) {
   /** Beyond this the synthetic tokens stop being short readable names. */
   public static final int MAX_ALPHABET = 1000;
 
@@ -24,17 +24,18 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
     Checks.atLeast("data.max_target_length", maxTargetLength, 1);
     Checks.required("data.tsv", tsv);
     Checks.required("data.pronunciation", pronunciation);
+    Checks.required("data.algorithmic", algorithmic);
     if (task.isSynthetic()) {
-      // Synthetic targets are as long as their sources, so both limits bound the longest string.
-      int limit = Math.min(maxSourceLength, maxTargetLength);
-      if (trainLengths.max() > limit) {
-        throw InvalidConfigException.conflict("data.train_lengths", "max " + trainLengths.max()
-            + " exceeds data.max_source_length/max_target_length " + limit + "; expected max <= " + limit);
-      }
-      if (testLengths.max() > limit) {
-        throw InvalidConfigException.conflict("data.test_lengths", "max " + testLengths.max()
-            + " exceeds data.max_source_length/max_target_length " + limit + "; expected max <= " + limit);
-      }
+      checkLongest("data.train_lengths", trainLengths, maxSourceLength, maxTargetLength, task, algorithmic);
+      checkLongest("data.test_lengths", testLengths, maxSourceLength, maxTargetLength, task, algorithmic);
+    }
+    if (task == Task.ASSOCIATIVE_RECALL && trainLengths.min() < 2) {
+      throw InvalidConfigException.conflict("data.train_lengths", "min " + trainLengths.min()
+          + " items leaves nothing to recall for associative-recall; expected min >= 2");
+    }
+    if (task == Task.ASSOCIATIVE_RECALL && testLengths.min() < 2) {
+      throw InvalidConfigException.conflict("data.test_lengths", "min " + testLengths.min()
+          + " items leaves nothing to recall for associative-recall; expected min >= 2");
     }
     if (task != Task.TSV && (tsv.train() != null || tsv.dev() != null || tsv.test() != null)) {
       // Without task: tsv the files are never read and the run trains on the task named instead.
@@ -51,6 +52,18 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
   public static DataConfig defaults() {
     LengthRange lengths = new LengthRange(3, 8);
     return new DataConfig(Task.REVERSE, 10, lengths, lengths, 5000, 200, 200, 40, 40,
-        TsvConfig.defaults(), PronunciationConfig.defaults());
+        TsvConfig.defaults(), PronunciationConfig.defaults(), AlgorithmicConfig.defaults());
+  }
+
+  /** The longest source and target a synthetic task makes from {@code lengths} must fit the max lengths. */
+  private static void checkLongest(String key, LengthRange lengths, int maxSource, int maxTarget, Task task,
+                                   AlgorithmicConfig algorithmic) {
+    int[] longest = task.longest(lengths.max(), algorithmic);
+    if (longest[0] > maxSource || longest[1] > maxTarget) {
+      throw InvalidConfigException.conflict(key, "max " + lengths.max() + " makes sources of up to " + longest[0]
+          + " and targets of up to " + longest[1] + " tokens for " + ConfigChoice.spelling(task)
+          + ", beyond data.max_source_length " + maxSource + " / data.max_target_length " + maxTarget
+          + "; expected a smaller max or larger limits");
+    }
   }
 }

@@ -13,7 +13,8 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
                           InitScheme init, double initScale, double forgetBias,
                           int decoderLayers, LayerConnections layerConnections, double normStabilizer,
-                          NormStabilized normStabilizerOn, double initStateMeanRatio) {
+                          NormStabilized normStabilizerOn, double initStateMeanRatio,
+                          MemoryConfig memory) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -51,6 +52,11 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + "model.attention additive");
     }
     Checks.required("model.critic_trunk", criticTrunk);
+    Checks.required("model.memory", memory);
+    if (cell == CellType.NTM && decoderLayers > 1) {
+      throw new InvalidConfigException("model.decoder_layers", decoderLayers + " with model.cell ntm; an NTM decoder is one"
+          + " layer (it starts from the encoder's final memory); expected 1");
+    }
     Checks.required("model.init", init);
     if (!(initScale > 0 && initScale <= 10)) {
       throw new InvalidConfigException("model.init_scale", initScale + " is out of range; expected a number > 0 and at most 10");
@@ -73,6 +79,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
-        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0);
+        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
+        MemoryConfig.defaults());
   }
 }

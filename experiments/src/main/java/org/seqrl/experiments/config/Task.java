@@ -5,11 +5,25 @@ public enum Task {
   COPY,
   REVERSE,
   SORT,
+  /** The NTM paper's repeat copy: the string, then a count token {@code *n}; the target is the string n times. */
+  REPEAT_COPY,
+  /** The NTM paper's associative recall: items separated by {@code |}, then {@code ?} and one item; the target is the item after it. */
+  ASSOCIATIVE_RECALL,
   TSV,
   PRONUNCIATION;
 
-  /** Copy, reverse and sort are generated from the seed; the others are read from files. */
+  /** Copy, reverse, sort, repeat-copy and associative recall are generated from the seed; the others are read from files. */
   public boolean isSynthetic() {
-    return this == COPY || this == REVERSE || this == SORT;
+    return this == COPY || this == REVERSE || this == SORT || this == REPEAT_COPY || this == ASSOCIATIVE_RECALL;
+  }
+
+  /** The longest source and target of a synthetic example whose length draw is {@code length}. */
+  public int[] longest(int length, AlgorithmicConfig a) {
+    return switch (this) {
+      case REPEAT_COPY -> new int[] {length + 1, length * a.repeats().max()};
+      // length items of itemLength symbols with a | between them, then ? and the query item
+      case ASSOCIATIVE_RECALL -> new int[] {length * (a.itemLength() + 1) + a.itemLength(), a.itemLength()};
+      default -> new int[] {length, length};
+    };
   }
 }

@@ -21,7 +21,7 @@ public final class Datasets {
    */
   public static Dataset load(DataConfig config, Path baseDir, long dataSeed, Path tokenizerDir) {
     return switch (config.task()) {
-      case COPY, REVERSE, SORT -> SyntheticTasks.generate(config, dataSeed);
+      case COPY, REVERSE, SORT, REPEAT_COPY, ASSOCIATIVE_RECALL -> SyntheticTasks.generate(config, dataSeed);
       case TSV -> TsvLoader.load(config, baseDir, dataSeed, tokenizerDir);
       case PRONUNCIATION -> PronunciationLoader.load(config);
     };

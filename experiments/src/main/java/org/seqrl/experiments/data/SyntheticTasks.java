@@ -6,12 +6,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.seqrl.experiments.config.AlgorithmicConfig;
 import org.seqrl.experiments.config.DataConfig;
 import org.seqrl.experiments.config.LengthRange;
 import org.seqrl.experiments.config.Task;
 
 /**
- * Copy, reverse and sort over an alphabet of symbols {@code a..z, s26, s27, ...}. Train and dev use
+ * Copy, reverse, sort, repeat-copy and associative recall over an alphabet of symbols
+ * {@code a..z, s26, s27, ...}; the last two are the NTM paper's tasks in encoder-decoder form
+ * (see {@link Task}), with the extra tokens {@code *1..*n} (repeat counts) and {@code |}, {@code ?}
+ * (item delimiter, query marker). The copy task's delimiter is the end of the source. Train and dev use
  * the train lengths, test the test lengths, so that length generalisation can be measured. Each
  * split draws from its own derived seed; dev and test avoid strings seen in train while the space of
  * strings is large enough.
@@ -36,36 +40,110 @@ final class SyntheticTasks {
     Task task = config.task();
     List<String> alphabet = alphabet(config.alphabet());
     Set<List<String>> seen = new HashSet<>();
-    List<Example> train = split(task, alphabet, config.trainLengths(), config.trainSize(),
+    AlgorithmicConfig a = config.algorithmic();
+    List<Example> train = split(task, alphabet, a, config.trainLengths(), config.trainSize(),
         new Random(Seeds.derive(dataSeed, "synthetic-train")), Set.of());
     for (Example e : train) {
       seen.add(e.source());
     }
-    List<Example> dev = split(task, alphabet, config.trainLengths(), config.devSize(),
+    List<Example> dev = split(task, alphabet, a, config.trainLengths(), config.devSize(),
         new Random(Seeds.derive(dataSeed, "synthetic-dev")), seen);
-    List<Example> test = split(task, alphabet, config.testLengths(), config.testSize(),
+    List<Example> test = split(task, alphabet, a, config.testLengths(), config.testSize(),
         new Random(Seeds.derive(dataSeed, "synthetic-test")), seen);
-    Vocabulary vocab = Vocabulary.ofOrdered(alphabet);
+    List<String> tokens = new ArrayList<>(alphabet);
+    tokens.addAll(extraTokens(task, a));
+    Vocabulary vocab = Vocabulary.ofOrdered(tokens);
     return new Dataset(train, dev, test, vocab, vocab, TokenLevel.WORD, 0, List.of());
   }
 
-  private static List<Example> split(Task task, List<String> alphabet, LengthRange lengths, int size, Random random,
-                                     Set<List<String>> avoid) {
+  /** Tokens a task uses besides the alphabet, in vocabulary order. */
+  static List<String> extraTokens(Task task, AlgorithmicConfig a) {
+    return switch (task) {
+      case REPEAT_COPY -> {
+        List<String> counts = new ArrayList<>();
+        for (int n = 1; n <= a.repeats().max(); n++) {
+          counts.add(REPEAT + n);
+        }
+        yield counts;
+      }
+      case ASSOCIATIVE_RECALL -> List.of(DELIMITER, QUERY);
+      default -> List.of();
+    };
+  }
+
+  static final String REPEAT = "*";
+  static final String DELIMITER = "|";
+  static final String QUERY = "?";
+
+  private static List<Example> split(Task task, List<String> alphabet, AlgorithmicConfig a, LengthRange lengths,
+                                     int size, Random random, Set<List<String>> avoid) {
     List<Example> examples = new ArrayList<>(size);
     // Bounded retries: when the space of strings is small, overlap with train is unavoidable.
     int retriesLeft = size * 20;
     while (examples.size() < size) {
       int length = lengths.min() + random.nextInt(lengths.max() - lengths.min() + 1);
-      List<String> source = new ArrayList<>(length);
-      for (int i = 0; i < length; i++) {
-        source.add(alphabet.get(random.nextInt(alphabet.size())));
-      }
-      if (avoid.contains(source) && retriesLeft-- > 0) {
+      Example e = switch (task) {
+        case REPEAT_COPY -> repeatCopy(alphabet, length,
+            a.repeats().min() + random.nextInt(a.repeats().max() - a.repeats().min() + 1), random);
+        case ASSOCIATIVE_RECALL -> associativeRecall(alphabet, length, a.itemLength(), random);
+        default -> {
+          List<String> source = randomString(alphabet, length, random);
+          yield new Example(source, List.of(target(task, source, alphabet)));
+        }
+      };
+      if (avoid.contains(e.source()) && retriesLeft-- > 0) {
         continue;
       }
-      examples.add(new Example(source, List.of(target(task, source, alphabet))));
+      examples.add(e);
     }
     return examples;
+  }
+
+  private static List<String> randomString(List<String> alphabet, int length, Random random) {
+    List<String> s = new ArrayList<>(length);
+    for (int i = 0; i < length; i++) {
+      s.add(alphabet.get(random.nextInt(alphabet.size())));
+    }
+    return s;
+  }
+
+  /** {@code x1..xL *n} -> x1..xL repeated n times. */
+  static Example repeatCopy(List<String> alphabet, int length, int repeats, Random random) {
+    List<String> body = randomString(alphabet, length, random);
+    List<String> source = new ArrayList<>(body);
+    source.add(REPEAT + repeats);
+    List<String> target = new ArrayList<>();
+    for (int n = 0; n < repeats; n++) {
+      target.addAll(body);
+    }
+    return new Example(source, List.of(target));
+  }
+
+  /**
+   * {@code item1 | item2 | ... | itemK ? item_q} -> item_{q+1}, q uniform in [1, K-1]; the items of
+   * one example are distinct while the alphabet allows, so that the answer is unique.
+   */
+  static Example associativeRecall(List<String> alphabet, int items, int itemLength, Random random) {
+    List<List<String>> list = new ArrayList<>();
+    Set<List<String>> distinct = new HashSet<>();
+    int retries = items * 20;
+    while (list.size() < items) {
+      List<String> item = randomString(alphabet, itemLength, random);
+      if (distinct.add(item) || retries-- <= 0) {
+        list.add(item);
+      }
+    }
+    int q = random.nextInt(items - 1);
+    List<String> source = new ArrayList<>();
+    for (int i = 0; i < items; i++) {
+      if (i > 0) {
+        source.add(DELIMITER);
+      }
+      source.addAll(list.get(i));
+    }
+    source.add(QUERY);
+    source.addAll(list.get(q));
+    return new Example(source, List.of(list.get(q + 1)));
   }
 
   /** The single correct output of the task. */

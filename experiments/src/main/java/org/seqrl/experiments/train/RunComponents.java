@@ -140,6 +140,7 @@ public final class RunComponents implements AutoCloseable {
         .normStabilizer(m.normStabilizer())
         .normStabilizerOn(m.normStabilizerOn())
         .initStateMeanRatio(m.initStateMeanRatio())
+        .memory(m.memory().spec())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }

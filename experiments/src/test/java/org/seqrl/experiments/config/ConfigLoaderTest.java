@@ -110,7 +110,8 @@ class ConfigLoaderTest {
     assertEquals("config.yaml:4: rl.basline: unknown key; did you mean rl.baseline?",
         msg.substring(msg.indexOf("config.yaml")));
     assertTrue(error("modle:\n  cell: gru\n").endsWith("config.yaml:1: modle: unknown key; did you mean model?"));
-    assertTrue(error("data:\n  zzzzzzzzzz: 1\n").contains("data.zzzzzzzzzz: unknown key; expected one of data.alphabet"));
+    String z = error("data:\n  zzzzzzzzzz: 1\n");
+    assertTrue(z.contains("data.zzzzzzzzzz: unknown key; expected one of data.algorithmic, data.alphabet"), z);
   }
 
   @Test
@@ -127,7 +128,8 @@ class ConfigLoaderTest {
     assertTrue(msg.endsWith("config.yaml:7: rl.baseline: 'scts' is not a baseline; expected one of none, "
         + "moving-average, scst, value, step-value, scst-correction, rloo, grpo"), msg);
     assertTrue(error("data:\n  task: translate\n").contains(
-        "config.yaml:2: data.task: 'translate' is not a task; expected one of copy, reverse, sort, tsv, pronunciation"));
+        "config.yaml:2: data.task: 'translate' is not a task; expected one of copy, reverse, sort, repeat-copy, associative-recall, tsv, "
+            + "pronunciation"));
     assertTrue(error("model:\n  attention: [dot]\n").contains("model.attention: '[dot]' is not an attention kind"));
     String size = error("model:\n  attention_size: -4\n");
     assertTrue(size.contains("model.attention_size") && size.contains("-4"), size);
@@ -166,7 +168,8 @@ class ConfigLoaderTest {
         "config.yaml:2: data.train_lengths: min length 9 > max length 3; expected [min, max] with min <= max"));
     assertTrue(error("data:\n  test_lengths: [0, 5]\n").endsWith(
         "config.yaml:2: data.test_lengths: min length 0 is out of range; expected an integer >= 1"));
-    assertTrue(error("data:\n  test_lengths: [3, 50]\n").contains("data.test_lengths: max 50 exceeds"));
+    assertTrue(error("data:\n  test_lengths: [3, 50]\n").contains("data.test_lengths: max 50 makes sources of up to 50 and targets of up to 50 "
+        + "tokens for reverse, beyond data.max_source_length 40"));
     assertTrue(error("data:\n  task: tsv\n").contains("config.yaml:2: data.task: 'tsv' needs data.tsv.train, which is missing"));
     assertTrue(error("pretrain:\n  steps: 0\nrl:\n  steps: 0\n").contains("rl.steps: 0 with pretrain.steps 0"));
     assertTrue(error("data:\n  tsv:\n    dev_fraction: 0.6\n    test_fraction: 0.5\n").contains(
@@ -297,6 +300,38 @@ class ConfigLoaderTest {
       assertEquals(cell.overrides().get(2), "seed=" + cellConfig.seed());
     }
     assertEquals(List.of(new SweepCell("base", List.of())), SeqrlConfig.defaults().sweep().cells());
+  }
+
+  /** {@code model.cell: ntm} and its {@code model.memory.*} block (issue 17): read, checked with file:line, sweepable. */
+  @Test
+  void ntmMemoryKeys() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        model:
+          cell: ntm
+          memory:
+            slots: 32
+            width: 8
+            read_heads: 2
+            write_heads: 1
+            shift_range: 2
+            controller: feedforward
+            init: 0.001
+        sweep:
+          grid:
+            model.memory.slots: [16, 64]
+        """), List.of());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.CellType.NTM, c.model().cell());
+    assertEquals(new MemoryConfig(32, 8, 2, 1, 2, org.seqrl.agents.NtmSpec.Controller.FEEDFORWARD, 0.001), c.model().memory());
+    assertEquals(List.of(16, 64), c.sweep().cells().stream()
+        .map(cell -> ConfigLoader.withOverrides(c, cell.overrides()).model().memory().slots()).toList());
+    assertEquals(MemoryConfig.defaults(), ConfigLoader.load(write("model:\n  cell: ntm\n"), List.of()).model().memory());
+    assertTrue(error("model:\n  cell: ntm\n  memory:\n    slots: 8\n    shift_range: 4\n").endsWith(
+        "config.yaml:5: model.memory.shift_range: 4 is out of range; expected an integer from 0 to 3"));
+    assertTrue(error("model:\n  memory:\n    controller: gru\n").endsWith(
+        "config.yaml:3: model.memory.controller: 'gru' is not an NTM controller; expected one of lstm, feedforward"));
+    assertTrue(error("model:\n  memory:\n    slot: 8\n").contains("config.yaml:3: model.memory.slot: "));
+    assertTrue(error("sweep:\n  grid:\n    model.memory.width: [4, 0]\n").contains(
+        "sweep.grid.model.memory.width: 0 is out of range"));
   }
 
   @Test

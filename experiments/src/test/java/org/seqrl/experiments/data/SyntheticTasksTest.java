@@ -76,4 +76,70 @@ class SyntheticTasksTest {
     Dataset more = Datasets.load(data("data.task=sort", "data.test_size=500"), null, 3);
     assertEquals(Datasets.load(c, null, 3).train(), more.train());
   }
+
+  /** The NTM paper's tasks (issue 17): exact formats, vocabularies and reproducibility from the seed. */
+  @Test
+  void repeatCopyFormat() {
+    Example e = SyntheticTasks.repeatCopy(SyntheticTasks.alphabet(3), 2, 3, new java.util.Random(1));
+    List<String> body = e.source().subList(0, 2);
+    assertEquals("*3", e.source().get(2));
+    assertEquals(3, e.source().size());
+    List<String> expected = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      expected.addAll(body);
+    }
+    assertEquals(List.of(expected), e.references());
+    Dataset d = Datasets.load(data("data.task=repeat-copy", "data.train_lengths=[1, 4]", "data.test_lengths=[6, 7]",
+        "data.algorithmic.repeats=[2, 3]"), null, 5);
+    assertEquals(List.of("*1", "*2", "*3"), SyntheticTasks.extraTokens(Task.REPEAT_COPY,
+        new org.seqrl.experiments.config.AlgorithmicConfig(new org.seqrl.experiments.config.LengthRange(2, 3), 3)));
+    assertTrue(d.sourceVocab().contains("*3"));
+    Set<Integer> repeats = new HashSet<>();
+    for (Example x : d.train()) {
+      String last = x.source().get(x.source().size() - 1);
+      int n = Integer.parseInt(last.substring(1));
+      repeats.add(n);
+      int len = x.source().size() - 1;
+      assertTrue(len >= 1 && len <= 4, "train length " + len);
+      assertEquals(len * n, x.references().get(0).size());
+    }
+    assertEquals(Set.of(2, 3), repeats);
+    d.test().forEach(x -> assertTrue(x.source().size() - 1 >= 6 && x.source().size() - 1 <= 7));
+    assertEquals(d, Datasets.load(data("data.task=repeat-copy", "data.train_lengths=[1, 4]", "data.test_lengths=[6, 7]",
+        "data.algorithmic.repeats=[2, 3]"), null, 5));
+  }
+
+  @Test
+  void associativeRecallFormat() {
+    List<String> alphabet = SyntheticTasks.alphabet(8);
+    for (int seed = 0; seed < 50; seed++) {
+      Example e = SyntheticTasks.associativeRecall(alphabet, 4, 2, new java.util.Random(seed));
+      List<String> s = e.source();
+      // a b | c d | e f | g h ? c d  ->  e f
+      assertEquals(4 * 2 + 3 + 1 + 2, s.size());
+      assertEquals(List.of("|", "|", "|", "?"), List.of(s.get(2), s.get(5), s.get(8), s.get(11)));
+      List<List<String>> items = List.of(s.subList(0, 2), s.subList(3, 5), s.subList(6, 8), s.subList(9, 11));
+      assertEquals(4, new HashSet<>(items).size(), "distinct items " + s);
+      int q = items.indexOf(s.subList(12, 14));
+      assertTrue(q >= 0 && q < 3, "the query is one of the first three items: " + s);
+      assertEquals(List.of(items.get(q + 1)), e.references());
+    }
+    Dataset d = Datasets.load(data("data.task=associative-recall", "data.train_lengths=[2, 3]",
+        "data.test_lengths=[5, 6]", "data.algorithmic.item_length=2"), null, 9);
+    assertTrue(d.sourceVocab().contains("|") && d.sourceVocab().contains("?"));
+    d.train().forEach(x -> assertEquals(2, x.references().get(0).size()));
+    d.test().forEach(x -> assertTrue(x.source().stream().filter("|"::equals).count() >= 4));
+  }
+
+  @Test
+  void algorithmicTasksAreValidatedAgainstTheLengthLimits() {
+    org.seqrl.experiments.cli.UserInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.seqrl.experiments.cli.UserInputException.class, () -> data("data.task=repeat-copy", "data.train_lengths=[1, 20]",
+            "data.algorithmic.repeats=[1, 3]"));
+    assertTrue(e.getMessage().contains("data.train_lengths: max 20 makes sources of up to 21 and targets of up to 60 tokens "
+        + "for repeat-copy, beyond data.max_source_length 40 / data.max_target_length 40"), e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(org.seqrl.experiments.cli.UserInputException.class,
+        () -> data("data.task=associative-recall", "data.train_lengths=[1, 3]"));
+    assertTrue(e.getMessage().contains("data.train_lengths: min 1 items leaves nothing to recall"), e.getMessage());
+  }
 }
