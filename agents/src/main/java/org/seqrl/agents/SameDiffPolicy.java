@@ -28,6 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
+import org.seqrl.rl.PolicyParameters;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
@@ -316,7 +317,32 @@ public final class SameDiffPolicy implements SequencePolicy {
       throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
           + heads + " (name the graph's value outputs in SameDiffPolicy.builder)");
     }
+    if (batch.ppo() != null) {
+      throw new UnsupportedOperationException(NOT_YET + "PPO-clip updates (rl.objective: ppo-clip)");
+    }
     return optimize(Seq2SeqPolicy.policyGradientObjective(batch), optimizer);
+  }
+
+  private static final String NOT_YET = "the SameDiff engine does not do ";
+
+  @Override
+  public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight, OptimizerSettings optimizer) {
+    throw new UnsupportedOperationException(NOT_YET + "MLE-mixed updates (rl.mle_weight_*) yet");
+  }
+
+  @Override
+  public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
+    throw new UnsupportedOperationException(NOT_YET + "log-probabilities of a given rollout (KL penalty, PPO) yet");
+  }
+
+  @Override
+  public void freezeReference() {
+    throw new UnsupportedOperationException(NOT_YET + "a frozen reference policy (rl.kl_*) yet");
+  }
+
+  @Override
+  public boolean hasReference() {
+    return false;
   }
 
   /** Loss, its parts and the gradient of every trainable variable (by name) for one objective; parameters unchanged. */
@@ -465,6 +491,11 @@ public final class SameDiffPolicy implements SequencePolicy {
     @Override
     public int rows() {
       return srcOf.length;
+    }
+
+    @Override
+    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
+      throw new UnsupportedOperationException("the norm-stabilizer on hidden states needs the fast engine's recurrent decoder");
     }
 
     @Override

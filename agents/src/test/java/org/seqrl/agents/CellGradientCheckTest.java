@@ -52,7 +52,7 @@ class CellGradientCheckTest {
 
     Setup(CellType type, NtmSpec memory) {
       Rng init = new Rng(3);
-      cell = RecurrentCell.create(type, memory, params, "c", IN, H, init);
+      cell = RecurrentCell.create(type, Seq2SeqConfig.Init.DEFAULT, memory, params, "c", IN, H, init);
       for (Param p : params.all()) { // non-zero biases, so that their gradients are checked where they matter
         for (int i = 0; i < p.size(); i++) {
           p.value[i] += (float) (0.3 * (2 * init.nextDouble() - 1));

@@ -134,6 +134,7 @@ class LearningTest {
           after, beam);
       assertTrue(after > 0.8, "greedy exact-match accuracy after MLE: " + after);
       assertTrue(beam > 0.8, "beam exact-match accuracy after MLE: " + beam);
+    }
   }
 
   /** Copy task of the NTM paper in encoder-decoder form: random strings of length 1-5 (the delimiter is the end of the source). */

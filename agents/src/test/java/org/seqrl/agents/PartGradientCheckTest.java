@@ -165,13 +165,13 @@ class PartGradientCheckTest {
         src = keys == null ? null : new SourceRows(SOURCE_OF_ROW, S, SOURCE_LENGTHS, bsd, d, keys, att.keyWidth());
         pass = att.pass(src, T, true);
         run = cell.run(T, R, null, cell.project(blas, x, 0, T * R, E, 0));
-        float[] outputs = pass.outputs(run);
+        float[] outputs = pass.outputs(run.hOut);
         float[][] state = cell.startState(h0, R);
         int off = 0;
         for (int t = 0; t < T; t++) {
           pass.beforeCell(t, t, state[0], off, run);
           run.forward(blas, t, state, off);
-          pass.afterCell(t, t, run);
+          pass.afterCell(t, t, run.hOut);
           state = run.out;
           off = run.at(t);
           run.steps = t + 1;
@@ -188,7 +188,7 @@ class PartGradientCheckTest {
       public List<Entry> gradients() {
         params.zeroGrad();
         forward();
-        float[] dhOut = pass.outputsBackward(w.clone(), run);
+        float[] dhOut = pass.outputsBackward(w.clone(), run.hOut);
         float[][] dState = new float[cell.stateArrays()][R * H];
         float[] dh = dState[0];
         for (int t = T - 1; t >= 0; t--) {
@@ -258,7 +258,7 @@ class PartGradientCheckTest {
           .criticHeads(EnumSet.allOf(CriticHead.class)).criticHidden(3).seed(5).build();
       Rng init = new Rng(31 + kind.ordinal());
       Param tgtEmb = params.add("tgt.emb", cfg.targetVocab(), E, init, 0.3, true);
-      decoder = new RecurrentDecoder(cfg, blas, params, tgtEmb, init);
+      decoder = new RecurrentDecoder(cfg, blas, params, tgtEmb, init, new Rng(1));
       critics = new Critics(cfg, blas, params, cfg.encoderWidth(), decoder.featureWidth(), init);
       PartGradientCheck.perturb(params, init);
       Random r = new Random(7 + kind.ordinal());
@@ -282,7 +282,7 @@ class PartGradientCheckTest {
       params.markChanged();
       params.syncMirror();
       en.keys = null; // keys belong to the encoding and the attention's parameters: made again from both
-      return decoder.teacherForced(en, SOURCE_OF_ROW, inputs, T);
+      return decoder.teacherForced(en, SOURCE_OF_ROW, inputs, T, true);
     }
 
     @Override
