@@ -140,9 +140,10 @@ final class Checkpoints {
         Long.parseLong(st.getProperty("dropoutRngState")));
   }
 
-  /** Everything but the seed must match (the seed only chose the initial values the checkpoint replaces). */
+  /** Everything but the seed and the init must match (they only chose the initial values the checkpoint replaces). */
   private static boolean sameShape(Seq2SeqConfig a, Seq2SeqConfig b) {
-    return a.toBuilder().seed(0).build().equals(b.toBuilder().seed(0).build());
+    return a.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).build()
+        .equals(b.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).build());
   }
 
   private static void writeProperties(Path file, Properties p, String comment) throws IOException {

@@ -42,7 +42,7 @@ final class Encoder {
     for (int l = 0; l < cells.length; l++) {
       int in = inputWidth(l);
       for (int d = 0; d < cells[l].length; d++) {
-        cells[l][d] = RecurrentCell.create(cfg.cell(), params, "enc." + l + "." + d, in, hidden, init);
+        cells[l][d] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "enc." + l + "." + d, in, hidden, init);
       }
     }
   }

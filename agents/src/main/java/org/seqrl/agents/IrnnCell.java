@@ -1,18 +1,21 @@
 package org.seqrl.agents;
 
 import java.util.Arrays;
+import org.seqrl.agents.Seq2SeqConfig.Init;
 
 /**
  * IRNN (Le, Jaitly &amp; Hinton 2015): h' = relu(x Wx + h Wh + b) with Wh initialised to the
- * identity and b to zero, so that a fresh cell carries its state forward unchanged. One gate; state (h).
+ * identity (scaled by {@code model.init_scale}) and b to zero, so that a fresh cell carries its state forward unchanged. One gate; state (h).
  */
 final class IrnnCell extends GatedCell {
   IrnnCell(Params params, String prefix, int in, int hidden, Rng init) {
     super(params, prefix, in, hidden, 1, init);
-    Arrays.fill(wh.value, 0f);
-    for (int j = 0; j < hidden; j++) {
-      wh.value[j * hidden + j] = 1f;
-    }
+  }
+
+  /** Wh is the identity times {@code model.init_scale} (1 by default) whatever the scheme: that start is what makes the cell an IRNN. */
+  @Override
+  public void initialise(Init spec, Rng init) {
+    super.initialise(new Init(Seq2SeqConfig.InitScheme.IDENTITY, spec.scale(), spec.forgetBias()), init);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package org.seqrl.agents;
 
 import java.util.Arrays;
+import org.seqrl.agents.Seq2SeqConfig.Init;
 
 /**
  * LSTM without peepholes ("FastLSTM"), gates i, f, o, g: c' = f c + i g; h' = o tanh(c'). State
@@ -9,12 +10,18 @@ import java.util.Arrays;
 final class LstmCell extends GatedCell {
   LstmCell(Params params, String prefix, int in, int hidden, Rng init) {
     super(params, prefix, in, hidden, 4, init);
-    Arrays.fill(b.value, hidden, 2 * hidden, 1f);
   }
 
   @Override
   public int stateArrays() {
     return 2;
+  }
+
+  /** The forget-gate bias starts at {@code model.forget_bias} (1 by default), so that a fresh cell remembers. */
+  @Override
+  public void initialise(Init spec, Rng init) {
+    super.initialise(spec, init);
+    Arrays.fill(b.value, hidden, 2 * hidden, (float) spec.forgetBias());
   }
 
   @Override

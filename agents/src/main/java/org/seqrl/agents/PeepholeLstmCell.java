@@ -1,6 +1,7 @@
 package org.seqrl.agents;
 
 import java.util.Arrays;
+import org.seqrl.agents.Seq2SeqConfig.Init;
 import org.seqrl.agents.Params.Param;
 
 /**
@@ -15,13 +16,19 @@ final class PeepholeLstmCell extends GatedCell {
 
   PeepholeLstmCell(Params params, String prefix, int in, int hidden, Rng init) {
     super(params, prefix, in, hidden, 4, init);
-    Arrays.fill(b.value, hidden, 2 * hidden, 1f);
     peep = params.add(prefix + ".peep", 1, 3 * hidden, init, 1 / Math.sqrt(hidden), false);
   }
 
   @Override
   public int stateArrays() {
     return 2;
+  }
+
+  /** The forget-gate bias starts at {@code model.forget_bias} (1 by default), so that a fresh cell remembers. */
+  @Override
+  public void initialise(Init spec, Rng init) {
+    super.initialise(spec, init);
+    Arrays.fill(b.value, hidden, 2 * hidden, (float) spec.forgetBias());
   }
 
   @Override

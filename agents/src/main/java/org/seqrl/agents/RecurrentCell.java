@@ -1,10 +1,11 @@
 package org.seqrl.agents;
 
 import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.agents.Seq2SeqConfig.Init;
 
 /**
  * A recurrent cell: one kind per class ({@link GruCell}, {@link LstmCell}, {@link PeepholeLstmCell},
- * {@link ElmanCell}, {@link IrnnCell}). Its state is a list of
+ * {@link ElmanCell}, {@link IrnnCell}, the JZS mutants {@link Jzs1Cell}, {@link Jzs2Cell}, {@link Jzs3Cell}). Its state is a list of
  * arrays, each {@code [rows, hidden]}, the output {@code h} first (GRU: h; LSTM: h, c); everything
  * that runs the cell (encoder, decoder, search, checkpoints) sees only this role and {@link CellRun}.
  *
@@ -40,14 +41,31 @@ interface RecurrentCell {
     return s;
   }
 
-  /** Creates the cell of that kind and its parameters {@code prefix.*} (input width {@code in}). */
+  /**
+   * Sets the recurrent weights (and what else the cell's kind defines, e.g. the LSTM forget-gate bias)
+   * as {@code spec} says, after the constructor's draws; {@code init} is read, not advanced, so every
+   * other parameter starts the same whatever the spec.
+   */
+  void initialise(Init spec, Rng init);
+
+  /** Creates the cell of that kind and its parameters {@code prefix.*} (input width {@code in}), with the default init. */
   static RecurrentCell create(CellType type, Params params, String prefix, int in, int hidden, Rng init) {
-    return switch (type) {
+    return create(type, Init.DEFAULT, params, prefix, in, hidden, init);
+  }
+
+  /** The same, initialised as {@code spec} says. */
+  static RecurrentCell create(CellType type, Init spec, Params params, String prefix, int in, int hidden, Rng init) {
+    RecurrentCell cell = switch (type) {
       case GRU -> new GruCell(params, prefix, in, hidden, init);
       case LSTM -> new LstmCell(params, prefix, in, hidden, init);
       case LSTM_PEEPHOLE -> new PeepholeLstmCell(params, prefix, in, hidden, init);
       case RNN_TANH -> new ElmanCell(params, prefix, in, hidden, init);
       case IRNN -> new IrnnCell(params, prefix, in, hidden, init);
+      case JZS1 -> new Jzs1Cell(params, prefix, in, hidden, init);
+      case JZS2 -> new Jzs2Cell(params, prefix, in, hidden, init);
+      case JZS3 -> new Jzs3Cell(params, prefix, in, hidden, init);
     };
+    cell.initialise(spec, init);
+    return cell;
   }
 }

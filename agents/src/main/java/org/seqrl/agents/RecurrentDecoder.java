@@ -56,10 +56,10 @@ final class RecurrentDecoder implements Decoder {
     cells = new RecurrentCell[layers];
     inWidth = new int[layers];
     inWidth[0] = in;
-    cells[0] = RecurrentCell.create(cfg.cell(), params, "dec", in, hidden, init);
+    cells[0] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec", in, hidden, init);
     for (int l = 1; l < layers; l++) {
       inWidth[l] = Stacking.inputWidth(connections, l, hidden);
-      cells[l] = RecurrentCell.create(cfg.cell(), params, "dec." + l, inWidth[l], hidden, init);
+      cells[l] = RecurrentCell.create(cfg.cell(), cfg.init(), params, "dec." + l, inWidth[l], hidden, init);
     }
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
     output = new OutputLayer(blas, params, hidden, embedding.rows, init);

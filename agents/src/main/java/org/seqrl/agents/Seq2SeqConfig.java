@@ -27,6 +27,7 @@ import org.seqrl.rl.CriticHead;
  * @param normStabilizerOn which vectors the norm-stabilizer keeps steady
  * @param initStateMeanRatio ρ in [0, 1]: the bridge reads (1 − ρ) · the encoder's final states + ρ · the mean of its top outputs
  * @param seed seed of the parameter initialisation and of the policy's random generator
+ * @param init how the recurrent weights start and the LSTM forget-gate bias ({@link Init#DEFAULT}: as always)
  */
 public record Seq2SeqConfig(
     int sourceVocab,
@@ -47,10 +48,11 @@ public record Seq2SeqConfig(
     double normStabilizer,
     NormStabilized normStabilizerOn,
     double initStateMeanRatio,
-    long seed) {
+    long seed,
+    Init init) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
-  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN }
+  public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3 }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 
@@ -72,6 +74,68 @@ public record Seq2SeqConfig(
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }
 
+  /**
+   * How every cell's recurrent weights Wh start, each [H, H] block (one per gate) on its own:
+   * UNIFORM in ±scale/sqrt(H) (the engine's original init; the IRNN is the identity whatever the
+   * scheme, since that is what makes it an IRNN); ORTHOGONAL, a random orthogonal matrix times the
+   * gain {@code scale} (Saxe et al. 2014); IDENTITY, scale times the identity (Le et al. 2015), for
+   * the ungated cells only. Input weights, biases, embeddings and every other layer start as always.
+   */
+  public enum InitScheme { UNIFORM, ORTHOGONAL, IDENTITY }
+
+  /**
+   * The initialisation choices; {@link #DEFAULT} is the engine's original, so that a seed gives the
+   * model it always gave. They only choose initial values: a checkpoint replaces them.
+   *
+   * @param scheme the recurrent weights' scheme
+   * @param scale their scale: the uniform range times it, the orthogonal gain, the identity's diagonal; in (0, 10]
+   * @param forgetBias the LSTM kinds' forget-gate bias (1: a fresh cell remembers by default)
+   */
+  public record Init(InitScheme scheme, double scale, double forgetBias) {
+    public static final Init DEFAULT = new Init(InitScheme.UNIFORM, 1.0, 1.0);
+
+    public Init {
+      if (scheme == null) {
+        throw new IllegalArgumentException("model.init must not be null");
+      }
+      require(scale > 0 && scale <= 10, "init_scale", scale, "a number in (0, 10]");
+      require(Double.isFinite(forgetBias), "forget_bias", forgetBias, "a finite number");
+    }
+
+    /** A setting that does not fit the cell: the config key to blame and why. */
+    public record Conflict(String key, String problem) {
+      @Override
+      public String toString() {
+        return key + ": " + problem;
+      }
+    }
+
+    /** Why these choices do not fit {@code cell}, or null when they do (one rule for the config and the engine). */
+    public Conflict conflict(CellType cell) {
+      boolean ungated = cell == CellType.RNN_TANH || cell == CellType.IRNN;
+      if (scheme == InitScheme.IDENTITY && !ungated) {
+        return new Conflict("model.init", "'identity' does not fit model.cell " + spelling(cell) + " (the identity start"
+            + " carries the state of an ungated recurrence; a gated cell carries it through its gates, and an identity"
+            + " in every gate block would feed each gate h itself); expected uniform or orthogonal, or model.cell rnn-tanh"
+            + " or irnn");
+      }
+      if (scheme == InitScheme.ORTHOGONAL && cell == CellType.IRNN) {
+        return new Conflict("model.init", "'orthogonal' does not fit model.cell irnn (the IRNN is defined by its identity"
+            + " start); expected identity or uniform (both start it at model.init_scale times the identity), or"
+            + " model.cell rnn-tanh");
+      }
+      if (forgetBias != DEFAULT.forgetBias() && cell != CellType.LSTM && cell != CellType.LSTM_PEEPHOLE) {
+        return new Conflict("model.forget_bias", forgetBias + " has no effect with model.cell " + spelling(cell)
+            + " (it is the LSTM forget gate's bias); expected 1.0, or model.cell lstm or lstm-peephole");
+      }
+      return null;
+    }
+
+    private static String spelling(Enum<?> e) {
+      return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
   public Seq2SeqConfig {
     require(sourceVocab > org.seqrl.rl.Tokens.FIRST_REGULAR, "sourceVocab", sourceVocab, "> 4 (reserved ids 0-3 plus real tokens)");
     require(targetVocab > org.seqrl.rl.Tokens.FIRST_REGULAR, "targetVocab", targetVocab, "> 4 (reserved ids 0-3 plus real tokens)");
@@ -85,8 +149,12 @@ public record Seq2SeqConfig(
     require(normStabilizer >= 0 && Double.isFinite(normStabilizer), "normStabilizer", normStabilizer, ">= 0");
     require(initStateMeanRatio >= 0 && initStateMeanRatio <= 1, "initStateMeanRatio", initStateMeanRatio, "in [0, 1]");
     if (cell == null || attention == null || criticTrunk == null || criticHeads == null || layerConnections == null
-        || normStabilizerOn == null) {
-      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk, layerConnections and normStabilizerOn must not be null");
+        || normStabilizerOn == null || init == null) {
+      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk, layerConnections, normStabilizerOn and init must not be null");
+    }
+    Init.Conflict initConflict = init.conflict(cell);
+    if (initConflict != null) {
+      throw new IllegalArgumentException(initConflict.toString());
     }
     criticHeads = criticHeads.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(criticHeads));
   }
@@ -115,7 +183,7 @@ public record Seq2SeqConfig(
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
         .decoderLayers(decoderLayers).layerConnections(layerConnections).normStabilizer(normStabilizer)
-        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed);
+        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -140,6 +208,9 @@ public record Seq2SeqConfig(
     p.setProperty("normStabilizerOn", normStabilizerOn.name());
     p.setProperty("initStateMeanRatio", Double.toString(initStateMeanRatio));
     p.setProperty("seed", Long.toString(seed));
+    p.setProperty("init", init.scheme().name());
+    p.setProperty("initScale", Double.toString(init.scale()));
+    p.setProperty("forgetBias", Double.toString(init.forgetBias()));
     return p;
   }
 
@@ -164,7 +235,11 @@ public record Seq2SeqConfig(
         Double.parseDouble(p.getProperty("normStabilizer", "0")),
         NormStabilized.valueOf(p.getProperty("normStabilizerOn", "HIDDEN")),
         Double.parseDouble(p.getProperty("initStateMeanRatio", "0")),
-        Long.parseLong(p.getProperty("seed")));
+        Long.parseLong(p.getProperty("seed")),
+        // checkpoints written before these keys existed had the default init
+        new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),
+            Double.parseDouble(p.getProperty("initScale", Double.toString(Init.DEFAULT.scale()))),
+            Double.parseDouble(p.getProperty("forgetBias", Double.toString(Init.DEFAULT.forgetBias())))));
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -188,6 +263,7 @@ public record Seq2SeqConfig(
     private NormStabilized normStabilizerOn = NormStabilized.HIDDEN;
     private double initStateMeanRatio = 0.0;
     private long seed = 1L;
+    private Init init = Init.DEFAULT;
 
     private Builder(int sourceVocab, int targetVocab) {
       this.sourceVocab = sourceVocab;
@@ -211,11 +287,12 @@ public record Seq2SeqConfig(
     public Builder normStabilizerOn(NormStabilized v) { normStabilizerOn = v; return this; }
     public Builder initStateMeanRatio(double v) { initStateMeanRatio = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
+    public Builder init(Init v) { init = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
           dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
-          normStabilizer, normStabilizerOn, initStateMeanRatio, seed);
+          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init);
     }
   }
 }

@@ -244,6 +244,16 @@ class GradientCheckTest {
         pgObjective(new Random(14), 3, false, 0.02));
   }
 
+  /** The JZS mutants in the model: additive attention feeds its context through the fixed raw-input projection too. */
+  @Test
+  void jzsCellsInTheModel() {
+    check(tiny().cell(CellType.JZS1).attention(Attention.ADDITIVE).bidirectional(true).build(),
+        pgObjective(new Random(15), 3, false, 0.02));
+    check(tiny().cell(CellType.JZS2).attention(Attention.ADDITIVE).encoderLayers(2).build(),
+        pgObjective(new Random(16), 3, false, 0.02));
+    check(tiny().cell(CellType.JZS3).attention(Attention.DOT).build(), pgObjective(new Random(17), 3, false, 0.02));
+  }
+
   @Test
   void criticHeadsSharedTrunk() {
     Set<CriticHead> both = EnumSet.allOf(CriticHead.class);

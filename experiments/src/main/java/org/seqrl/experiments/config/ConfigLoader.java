@@ -27,6 +27,7 @@ import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
+import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
@@ -345,7 +346,9 @@ public final class ConfigLoader {
         model.choice("layer_connections", md.layerConnections(), LayerConnections.class, "a layer connection pattern"),
         model.number("norm_stabilizer", md.normStabilizer()),
         model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
-        model.number("init_state_mean_ratio", md.initStateMeanRatio()));
+        model.number("init_state_mean_ratio", md.initStateMeanRatio()),
+        model.choice("init", md.init(), InitScheme.class, "an initialisation scheme"),
+        model.number("init_scale", md.initScale()), model.number("forget_bias", md.forgetBias()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -484,6 +487,9 @@ public final class ConfigLoader {
     model.put("norm_stabilizer", m.normStabilizer());
     model.put("norm_stabilizer_on", ConfigChoice.spelling(m.normStabilizerOn()));
     model.put("init_state_mean_ratio", m.initStateMeanRatio());
+    model.put("init", ConfigChoice.spelling(m.init()));
+    model.put("init_scale", m.initScale());
+    model.put("forget_bias", m.forgetBias());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

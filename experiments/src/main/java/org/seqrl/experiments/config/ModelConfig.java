@@ -5,12 +5,15 @@ import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
+import org.seqrl.agents.Seq2SeqConfig.Init;
+import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 
 /** The encoder-decoder policy and its critic; the choices are the agents module's own types. */
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
                           int decoderLayers, LayerConnections layerConnections, double normStabilizer,
-                          NormStabilized normStabilizerOn, double initStateMeanRatio) {
+                          NormStabilized normStabilizerOn, double initStateMeanRatio,
+                          InitScheme init, double initScale, double forgetBias) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -48,11 +51,28 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + "model.attention additive");
     }
     Checks.required("model.critic_trunk", criticTrunk);
+    Checks.required("model.init", init);
+    if (!(initScale > 0 && initScale <= 10)) {
+      throw new InvalidConfigException("model.init_scale", initScale + " is out of range; expected a number > 0 and at most 10");
+    }
+    if (!Double.isFinite(forgetBias)) {
+      throw new InvalidConfigException("model.forget_bias", forgetBias + " is not a finite number");
+    }
+    Init.Conflict conflict = new Init(init, initScale, forgetBias).conflict(cell); // fields are not set yet here
+    if (conflict != null) {
+      throw InvalidConfigException.conflict(conflict.key(), conflict.problem());
+    }
+  }
+
+  /** The engine's form of the init settings. */
+  public Init initialisation() {
+    return new Init(init, initScale, forgetBias);
   }
 
   public static ModelConfig defaults() {
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
-        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0);
+        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
+        Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias());
   }
 }

@@ -118,6 +118,7 @@ public final class RunComponents implements AutoCloseable {
         .normStabilizer(m.normStabilizer())
         .normStabilizerOn(m.normStabilizerOn())
         .initStateMeanRatio(m.initStateMeanRatio())
+        .init(m.initialisation())
         .seed(Seeds.derive(config.seed(), "init"))
         .build();
   }

@@ -500,4 +500,38 @@ class ConfigLoaderTest {
     }
     assertEquals(CellType.LSTM_PEEPHOLE, ConfigLoader.load(write("model:\n  cell: lstm-peephole\n"), List.of()).model().cell());
   }
+
+  @Test
+  void initSchemeScaleAndForgetBias() throws IOException {
+    ModelConfig m = ConfigLoader.load(write("model:\n  cell: lstm\n  init: orthogonal\n  init_scale: 1.5\n  forget_bias: 2\n"),
+        List.of()).model();
+    assertEquals(new org.seqrl.agents.Seq2SeqConfig.Init(org.seqrl.agents.Seq2SeqConfig.InitScheme.ORTHOGONAL, 1.5, 2.0),
+        m.initialisation());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.Init.DEFAULT, SeqrlConfig.defaults().model().initialisation());
+    String scheme = error("model:\n  init: xavier\n");
+    assertTrue(scheme.endsWith("config.yaml:2: model.init: 'xavier' is not an initialisation scheme; expected one of "
+        + "uniform, orthogonal, identity"), scheme);
+    String scale = error("model:\n  init: orthogonal\n  init_scale: 0\n");
+    assertTrue(scale.endsWith("config.yaml:3: model.init_scale: 0.0 is out of range; expected a number > 0 and at most 10"), scale);
+    String identity = error("model:\n  cell: gru\n  init: identity\n");
+    assertTrue(identity.endsWith("config.yaml:3: model.init: 'identity' does not fit model.cell gru (the identity start "
+        + "carries the state of an ungated recurrence; a gated cell carries it through its gates, and an identity in every "
+        + "gate block would feed each gate h itself); expected uniform or orthogonal, or model.cell rnn-tanh or irnn"), identity);
+    String orth = error("model:\n  cell: irnn\n  init: orthogonal\n");
+    assertTrue(orth.contains("config.yaml:3: model.init: 'orthogonal' does not fit model.cell irnn"), orth);
+    String bias = error("model:\n  forget_bias: 0.5\n");
+    assertTrue(bias.endsWith("config.yaml:2: model.forget_bias: 0.5 has no effect with model.cell gru (it is the LSTM "
+        + "forget gate's bias); expected 1.0, or model.cell lstm or lstm-peephole"), bias);
+    assertEquals(ModelConfig.defaults().initialisation(),
+        ConfigLoader.parse(ConfigLoader.toYaml(SeqrlConfig.defaults()), "config.yaml", null, List.of()).model().initialisation());
+    // usable in a sweep; a cell where a setting does not fit is rejected before any runs
+    SeqrlConfig sweep = ConfigLoader.load(write("model:\n  cell: rnn-tanh\nsweep:\n  grid:\n    model.init: [uniform, "
+        + "orthogonal, identity]\n    model.init_scale: [0.5, 1.0]\n"), List.of());
+    assertEquals(6, sweep.sweep().cells().size());
+    SeqrlConfig last = ConfigLoader.withOverrides(sweep, sweep.sweep().cells().get(5).overrides());
+    assertEquals(new org.seqrl.agents.Seq2SeqConfig.Init(org.seqrl.agents.Seq2SeqConfig.InitScheme.IDENTITY, 1.0, 1.0),
+        last.model().initialisation());
+    String clash = error("sweep:\n  grid:\n    model.cell: [gru, rnn-tanh]\n    model.init: [identity]\n");
+    assertTrue(clash.contains("sweep.grid: cell model.cell=gru,model.init=identity is invalid"), clash);
+  }
 }
