@@ -352,26 +352,28 @@ class PartGradientCheckTest {
   }
 
   /**
-   * A stack of three decoder layers under each connection pattern, with hidden-state averaging in
-   * the bridge and the norm-stabilizer on every layer's hidden states (LSTM under dot attention,
-   * so that a two-array state and the top-output hook are in it).
+   * A stack of decoder layers under each connection pattern, with hidden-state averaging in the
+   * bridge and the norm-stabilizer on every layer's hidden states (three GRU layers under additive
+   * attention, two LSTM layers under dot attention, so that a two-array state and the top-output
+   * hook are in it).
    */
   @ParameterizedTest
   @EnumSource(Seq2SeqConfig.LayerConnections.class)
   void stackedRecurrentDecoder(Seq2SeqConfig.LayerConnections connections) {
     for (Attention kind : List.of(Attention.ADDITIVE, Attention.DOT)) {
       CellType cell = kind == Attention.DOT ? CellType.LSTM : CellType.GRU;
-      // ‖h‖ bends as 1/‖h‖ where h is small, and an LSTM's first states are (c starts at 0): with this
-      // check's difference step of 3e-2 a weight of 0.3 left a truncation error just above tolerance on
-      // one entry (residual stack; GradientCheckTest saw the same on an LSTM and a smaller step removed it)
-      double beta = cell == CellType.LSTM ? 0.05 : 0.3;
-      try (DecoderSetup s = new DecoderSetup(kind, cell, b -> b.decoderLayers(3).layerConnections(connections)
-          .initStateMeanRatio(0.4).normStabilizer(beta))) {
+      // Three LSTM layers under dot attention left float32 rounding of the loss at 0.98-1.0 of the
+      // tolerance whatever the norm-stabilizer's weight (0 included), growing as 1/step at smaller
+      // steps: rounding, not a wrong gradient; two LSTM layers keep it clear, three GRU layers take
+      // the dense gather of several layers.
+      int layers = cell == CellType.LSTM ? 2 : 3;
+      try (DecoderSetup s = new DecoderSetup(kind, cell, b -> b.decoderLayers(layers).layerConnections(connections)
+          .initStateMeanRatio(0.4).normStabilizer(0.3))) {
         Part part = decoder(s);
         String what = "decoder stack, " + connections + ", " + kind + " attention, " + cell;
         assertMatches(what, part);
-        assertCaught(what, part, List.of("dec.Wx", "dec.1.Wx", "dec.2.Wh", "dec.2.b", "bridge.W", "encoder outputs",
-            "final states"));
+        assertCaught(what, part, List.of("dec.Wx", "dec.1.Wx", "dec." + (layers - 1) + ".Wh", "dec." + (layers - 1) + ".b",
+            "bridge.W", "encoder outputs", "final states"));
       }
     }
   }
