@@ -48,8 +48,9 @@ public final class Trainer {
     long start = System.nanoTime();
     BaselineRequirements needs = baseline.requirements();
     KlPenalty kl = settings.kl();
-    if (kl.enabled() && !policy.hasReference()) {
-      // The reference is the model RL starts from; a resumed run restores the one it froze.
+    if (kl.enabled() && (rlSteps == 0 || !policy.hasReference())) {
+      // The reference is the model RL starts from (even one restored from a checkpoint that carried
+      // an older reference); a resumed run restores the one it froze.
       if (rlSteps > 0) {
         throw new IllegalStateException("the KL penalty's reference policy is missing at RL step " + rlSteps
             + "; resume from a checkpoint written by this run (it holds the reference)");

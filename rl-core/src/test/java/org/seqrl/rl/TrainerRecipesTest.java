@@ -175,6 +175,18 @@ class TrainerRecipesTest {
   }
 
   @Test
+  void rlFreezesTheModelItStartsFromEvenOverAnOlderReference() {
+    // e.g. rl.init_checkpoint names a checkpoint of another RL run, which carries that run's reference
+    TabularPolicy p = new TabularPolicy(3, Set.of(), 2);
+    p.freezeReference();
+    Trainer t = new Trainer(p, Rewards.levenshtein(), BaselineKind.SCST.create(0),
+        base(2, 0.5).with(new KlPenalty(0.1, 0, 100), MleMixing.OFF, null), List.of());
+    t.mleStep(SOURCES, SOURCES);
+    assertEquals(0.0, t.rlStep(SOURCES, REFS).metrics().get(MetricNames.RL_KL), 1e-12);
+    assertTrue(t.rlStep(SOURCES, REFS).metrics().get(MetricNames.RL_KL) != 0.0);
+  }
+
+  @Test
   void mixerTrainsAndLogsItsWeight() {
     TabularPolicy p = new TabularPolicy(3, Set.of(), 11);
     Recorder rec = new Recorder();
