@@ -13,6 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.seqrl.metrics.Chrf;
 import org.seqrl.metrics.Levenshtein;
 import org.seqrl.metrics.NltkBleu;
@@ -80,6 +84,21 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--signature", description = "sacrebleu only: print sacrebleu's signature on a second line")
   boolean signature;
 
+  @Option(names = "--threads", paramLabel = "N", description = "threads that score sentences in parallel (output order"
+      + " is kept); 0: one per core (default: ${DEFAULT-VALUE})", defaultValue = "0")
+  int threads;
+
+  /** Lines per parallel task: its overhead is noise next to scoring them, and the cores stay balanced. */
+  static final int CHUNK = 4096;
+  /** Fewer lines than this are scored on one thread: a pool would cost more than it saves. */
+  static final int PARALLEL_FROM = 3 * CHUNK;
+
+  /** Appends the score line of sentence {@code i}, newline included. */
+  @FunctionalInterface
+  interface SentenceScorer {
+    void append(int i, StringBuilder out);
+  }
+
   static final class MetricConverter implements CommandLine.ITypeConverter<Metric> {
     @Override
     public Metric convert(String value) {
@@ -112,6 +131,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     checkOptionsFitMetric();
+    if (threads < 0) {
+      throw new UserInputException("--threads: " + threads + " is not a thread count; expected 0 (one per core) or more");
+    }
     double[] bleuWeights = parseWeights(weights);
     List<String> hypLines = readLines(hyps, "--hyps");
     List<String> refLines = readLines(refs, "--refs");
@@ -119,10 +141,18 @@ public final class ScoreCommand implements Callable<Integer> {
       throw new UserInputException("--hyps " + hyps + " has " + hypLines.size() + " lines but --refs " + refs + " has "
           + refLines.size() + "; expected one line of tab-separated references per hypothesis");
     }
-    List<List<String>> references = new ArrayList<>();
-    for (String line : refLines) {
-      references.add(Arrays.asList(line.split("\t", -1)));
-    }
+    // Split into references where they are scored (on the scoring threads), not all up front.
+    List<List<String>> references = new java.util.AbstractList<>() {
+      @Override
+      public List<String> get(int i) {
+        return Arrays.asList(refLines.get(i).split("\t", -1));
+      }
+
+      @Override
+      public int size() {
+        return refLines.size();
+      }
+    };
     // picocli's writer flushes on every println; one score a line over 500k lines made printing
     // cost more than scoring, so the lines go through one buffer, written out in large blocks
     PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
@@ -133,23 +163,20 @@ public final class ScoreCommand implements Callable<Integer> {
         if (corpus) {
           out.println(PythonFloat.repr(Chrf.corpusScore(hypLines, references)));
         } else {
-          StringBuilder line = new StringBuilder(32);
-          for (int i = 0; i < hypLines.size(); i++) {
-            printScore(out, line, Chrf.sentenceScore(hypLines.get(i), references.get(i)));
-          }
+          perSentence(hypLines.size(), (i, line) -> score(line, Chrf.sentenceScore(hypLines.get(i), references.get(i))),
+              out);
         }
       }
       case LEVENSHTEIN -> {
-        long sum = 0;
-        for (int i = 0; i < hypLines.size(); i++) {
-          int d = Levenshtein.minDistance(hypLines.get(i), references.get(i));
-          sum += d;
-          if (!corpus) {
-            out.println(d);
-          }
-        }
         if (corpus) {
+          long sum = 0;
+          for (int i = 0; i < hypLines.size(); i++) {
+            sum += Levenshtein.minDistance(hypLines.get(i), references.get(i));
+          }
           out.println(PythonFloat.repr(hypLines.isEmpty() ? 0.0 : (double) sum / hypLines.size()));
+        } else {
+          perSentence(hypLines.size(), (i, line) -> line.append(Levenshtein.minDistance(hypLines.get(i),
+              references.get(i))).append(System.lineSeparator()), out);
         }
       }
       default -> throw new AssertionError(metric);
@@ -175,10 +202,8 @@ public final class ScoreCommand implements Callable<Integer> {
     if (!corpus) {
       // one sentence at a time: holding every token of a 500k-line corpus (tens of millions of
       // strings) made the garbage collector's copying cost more than the scoring
-      StringBuilder line = new StringBuilder(32);
-      for (int i = 0; i < hypLines.size(); i++) {
-        printScore(out, line, NltkBleu.sentenceBleu(PyText.split(hypLines.get(i)), tokens(references.get(i)), w, s));
-      }
+      perSentence(hypLines.size(), (i, line) -> score(line,
+          NltkBleu.sentenceBleu(PyText.split(hypLines.get(i)), tokens(references.get(i)), w, s)), out);
       return;
     }
     List<String[]> hypTokens = new ArrayList<>();
@@ -203,22 +228,71 @@ public final class ScoreCommand implements Callable<Integer> {
     if (corpus) {
       out.println(PythonFloat.repr(bleu.corpusScore(hypLines, references)));
     } else {
-      StringBuilder line = new StringBuilder(32);
-      for (int i = 0; i < hypLines.size(); i++) {
-        printScore(out, line, bleu.sentenceScore(hypLines.get(i), references.get(i)));
-      }
+      perSentence(hypLines.size(), (i, line) -> score(line, bleu.sentenceScore(hypLines.get(i), references.get(i))),
+          out);
     }
     if (signature) {
       out.println(bleu.signature(SacreBleu.nrefs(references), !corpus));
     }
   }
 
-  /** One score a line, as Python prints it, formatted in a reused builder. */
-  private static void printScore(PrintWriter out, StringBuilder line, double score) {
-    line.setLength(0);
-    PythonFloat.append(score, line);
-    line.append(System.lineSeparator());
-    out.append(line);
+  /** One score a line, as Python prints it. */
+  private static void score(StringBuilder out, double score) {
+    PythonFloat.append(score, out);
+    out.append(System.lineSeparator());
+  }
+
+  /**
+   * Scores sentences 0..n-1 and writes their lines in order. A large input is cut into chunks that the
+   * threads of a pool score (the metrics keep their scratch space per thread) into a text block each;
+   * the blocks are written in input order, so the output is the same for any thread count.
+   */
+  private void perSentence(int n, SentenceScorer scorer, PrintWriter out) {
+    int pool = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    if (pool == 1 || n < PARALLEL_FROM) {
+      StringBuilder block = new StringBuilder(CHUNK * 24);
+      for (int start = 0; start < n; start += CHUNK) {
+        block.setLength(0);
+        for (int i = start; i < Math.min(n, start + CHUNK); i++) {
+          scorer.append(i, block);
+        }
+        out.append(block);
+      }
+      return;
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(pool, r -> {
+      Thread t = new Thread(r, "seqrl-score");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<StringBuilder>> blocks = new ArrayList<>();
+      for (int start = 0; start < n; start += CHUNK) {
+        int from = start;
+        int to = Math.min(n, start + CHUNK);
+        blocks.add(executor.submit(() -> {
+          StringBuilder block = new StringBuilder((to - from) * 24);
+          for (int i = from; i < to; i++) {
+            scorer.append(i, block);
+          }
+          return block;
+        }));
+      }
+      for (int b = 0; b < blocks.size(); b++) {
+        out.append(blocks.get(b).get());
+        blocks.set(b, null); // written: let it go
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while scoring", e);
+    } finally {
+      executor.shutdownNow();
+    }
   }
 
   static double[] parseWeights(String text) {

@@ -15,7 +15,11 @@ import org.junit.jupiter.api.Test;
  */
 class PythonFloatTest {
 
-  /** The former implementation, verbatim in behaviour. */
+  /**
+   * The former implementation with two corrections that Python's repr (and Java 19+'s Double.toString) show:
+   * exact ties round half-even, and where the nearest n-digit decimal does not read back (next to a power of two)
+   * the one rounded away from zero may.
+   */
   static String oracle(double v) {
     if (Double.isNaN(v)) {
       return "nan";
@@ -29,9 +33,16 @@ class PythonFloatTest {
     BigDecimal exact = new BigDecimal(v);
     BigDecimal shortest = null;
     for (int digits = 1; digits <= 17; digits++) {
-      BigDecimal candidate = exact.round(new MathContext(digits));
+      // Half-even, as Python's repr (its dtoa): 1830125004510200.25 prints as ...200.2; the former half-up gave .3.
+      BigDecimal candidate = exact.round(new MathContext(digits, java.math.RoundingMode.HALF_EVEN));
       if (candidate.doubleValue() == v) {
         shortest = candidate;
+        break;
+      }
+      // Next to a power of two the interval is lopsided: the nearest may miss it while one away from zero is in.
+      BigDecimal away = exact.round(new MathContext(digits, java.math.RoundingMode.UP));
+      if (away.doubleValue() == v) {
+        shortest = away;
         break;
       }
     }
@@ -50,6 +61,38 @@ class PythonFloatTest {
 
   static void check(double v) {
     assertEquals(oracle(v), PythonFloat.repr(v), () -> "bits " + Long.toHexString(Double.doubleToRawLongBits(v)));
+  }
+
+  /** The parse of Double.toString that Java 19+ uses (its layouts are those of Java 17 too, so it is checked on any JVM). */
+  @Test
+  void readsTheDigitsOfEveryToStringLayout() {
+    Random rnd = new Random(22);
+    double[] fixed = {123.456, 0.0123, 1.5e-5, 1e10, 1.0, 0.001, 9999999.0, 1.0e7, 2.5e-300, 1.7976931348623157e308};
+    for (int i = 0; i < 20_000; i++) {
+      double a = i < fixed.length ? fixed[i] : Math.abs(Double.longBitsToDouble(rnd.nextLong()));
+      if (Double.isNaN(a) || Double.isInfinite(a) || a < Double.MIN_NORMAL) {
+        continue;
+      }
+      char[] digits = new char[20];
+      long lengthAndExponent = PythonFloat.fromToString(a, digits);
+      int len = (int) (lengthAndExponent >> 32);
+      int exponent = (int) lengthAndExponent;
+      String back = new String(digits, 0, len) + "E" + (exponent - (len - 1));
+      assertEquals(a, Double.parseDouble(back), () -> Double.toString(a) + " read as " + back);
+      assertEquals(true, digits[0] != '0' && (len == 1 || digits[len - 1] != '0'), back);
+    }
+    char[] d = new char[20];
+    assertEquals((3L << 32) | (-2 & 0xFFFFFFFFL), PythonFloat.fromToString(0.0123, d));
+    assertEquals((2L << 32) | (-5 & 0xFFFFFFFFL), PythonFloat.fromToString(1.5e-5, d));
+    assertEquals((1L << 32) | 10, PythonFloat.fromToString(1e10, d));
+    assertEquals((6L << 32) | 2, PythonFloat.fromToString(123.456, d));
+  }
+
+  @Test
+  void roundsExactTiesToEvenAsPythonDoes() {
+    // Python 3: repr(1830125004510200.25) == '1830125004510200.2' (17 digits: .2 and .3 are equally near)
+    assertEquals("1830125004510200.2", PythonFloat.repr(1830125004510200.25));
+    assertEquals("1830125004510200.8", PythonFloat.repr(1830125004510200.75));
   }
 
   @Test

@@ -142,6 +142,41 @@ class ScoreCommandTest {
   }
 
   @Test
+  void scoringInParallelPrintsWhatOneThreadPrints(@TempDir Path dir) throws Exception {
+    // Enough lines for the parallel path, and not a whole number of chunks.
+    int n = 5 * ScoreCommand.CHUNK + 123;
+    String[] vocab = {"the", "cat", "sat", "on", "mat", "a", ",", ".", "don't", "3.5", "é", "&amp;", "x-y", "dog"};
+    Random rnd = new Random(5);
+    StringBuilder h = new StringBuilder();
+    StringBuilder r = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      h.append(words(rnd, vocab, 15)).append('\n');
+      r.append(words(rnd, vocab, 15)).append(i % 3 == 0 ? "\t" + words(rnd, vocab, 15) : "").append('\n');
+    }
+    Path hyps = Files.writeString(dir.resolve("h.txt"), h.toString());
+    Path refs = Files.writeString(dir.resolve("r.txt"), r.toString());
+    for (String[] metric : new String[][] {{"bleu", "--smoothing", "method1"}, {"sacrebleu"}, {"chrf"}, {"levenshtein"}}) {
+      String one = null;
+      for (String threads : new String[] {"1", "2", "3"}) {
+        List<String> args = new ArrayList<>(List.of("score", "--metric"));
+        args.addAll(List.of(metric));
+        args.addAll(List.of("--hyps", hyps.toString(), "--refs", refs.toString(), "--threads", threads));
+        Result res = run(args.toArray(String[]::new));
+        assertEquals(0, res.exit(), res.err());
+        assertEquals(n, res.out().lines().count(), metric[0]);
+        if (one == null) {
+          one = res.out();
+        } else {
+          assertEquals(one, res.out(), metric[0] + " with " + threads + " threads");
+        }
+      }
+    }
+    Result bad = run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--threads", "-1");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("--threads: -1 is not a thread count"), bad.err());
+  }
+
+  @Test
   void printsLikePythonRepr() {
     assertEquals("0.25406637407730737", PythonFloat.repr(0.25406637407730737));
     assertEquals("7.262123179505913e-78", PythonFloat.repr(7.262123179505913e-78));
