@@ -63,6 +63,11 @@ final class RecurrentDecoder implements Decoder {
     return p;
   }
 
+  /** The cell run of a pass of this decoder (what a memory trace reads). */
+  CellRun cellRun(Pass pass) {
+    return ((RecurrentPass) pass).run;
+  }
+
   /** s0 = tanh(fin W + b) for every source [B, H]. */
   private float[] bridge(Encoding en) {
     float[] s0 = Linear.forward(blas, en.fin, 0, en.batch, bridgeW, null);

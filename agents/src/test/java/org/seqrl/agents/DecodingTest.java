@@ -170,7 +170,7 @@ class DecodingTest {
    */
   private static Seq2SeqPolicy smallPolicy(Attention att, CellType cell, long seed, float endBias) {
     Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(SMALL_V, SMALL_V).embedding(6).hidden(8)
-        .attention(att).cell(cell).seed(seed).build());
+        .attention(att).cell(cell).seed(seed).memory(new NtmSpec(6, 4, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6)).build());
     for (Params.Param q : p.params.all()) {
       for (int i = 0; i < q.value.length; i++) {
         q.value[i] *= q.name.equals("out.W") ? 6 : 3;
@@ -349,7 +349,9 @@ class DecodingTest {
     Set<Integer> optimumLengths = new TreeSet<>();
     int greedyDecides = 0;
     List<SmallSetup> setups = List.of(new SmallSetup(Attention.NONE, CellType.GRU, 5, 0),
-        new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1));
+        new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1),
+        // the NTM: beams reorder its memory, read vectors and weightings with the controller state
+        new SmallSetup(Attention.NONE, CellType.NTM, 5, 0));
     for (SmallSetup setup : setups) {
       try (Seq2SeqPolicy p = smallPolicy(setup.attention(), setup.cell(), setup.seed(), setup.endBias())) {
         int[][] src = new int[10][];

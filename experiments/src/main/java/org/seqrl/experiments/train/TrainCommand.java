@@ -111,7 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
       run.addListener(console);
       run.addListener(metricsFile);
       run.addListener(new MlflowListener(recorder, runDir, run.components().sourceVocab(),
-          run.components().targetVocab(), config.eval().heatmaps(), charLevel));
+          run.components().targetVocab(), config.eval().heatmaps(), charLevel, run.components().policy()::memoryTrace));
       TrainingRun.Outcome outcome;
       try {
         outcome = run.run();
