@@ -137,7 +137,7 @@ final class MlflowListener implements RunListener {
     }
     String title = String.format(Locale.ROOT, "NTM memory %s weighting (head 1): %s sample %d \"%s\", step %d",
         write ? "write" : "read", event.split(), i, shorten(text(sourceVocab, s.source())), event.step());
-    HeatmapPlot.write(rows, slots, labels, title, png);
+    HeatmapPlot.write(rows, slots, labels, title, "memory slot", "step (encoder, then decoder)", png);
   }
 
   private String samplesMarkdown(EvaluationEvent event) {
