@@ -94,6 +94,11 @@ final class RecurrentDecoder implements Decoder {
     return p;
   }
 
+  /** The first layer's cell run of a pass of this decoder (what a memory trace reads: an NTM decoder is one layer). */
+  CellRun cellRun(Pass pass) {
+    return ((RecurrentPass) pass).runs[0];
+  }
+
   /**
    * With {@code keep}, every step runs in its own slot of the cell runs and an update can start its
    * backward from the pass; without, slot 0 is reused.

@@ -448,6 +448,33 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return beamSearchWithScores(sources, beamWidth, maxLength).hypotheses();
   }
 
+  /**
+   * An NTM's memory at work (issue 17): the first write head's and the first read head's weighting
+   * over the slots at every encoder step of {@code source} (top layer, left to right), then at
+   * every decoder step reading START and then {@code output} (teacher-forced, so the rows are the
+   * steps that produced {@code output} and END); null when the cell is not an NTM.
+   */
+  public MemoryTrace memoryTrace(int[] source, int[] output) {
+    if (cfg.cell() != Seq2SeqConfig.CellType.NTM) {
+      return null;
+    }
+    params.syncMirror();
+    Encoding en = encode(new int[][] {source}, false);
+    int[] in = new int[output.length + 1];
+    in[0] = Tokens.START;
+    System.arraycopy(output, 0, in, 1, output.length);
+    Decoder.Pass pass = decoder.teacherForced(en, new int[] {0}, in, in.length);
+    CellRun enc = en.runs[en.runs.length - 1][0];
+    CellRun dec = ((RecurrentDecoder) decoder).cellRun(pass);
+    NtmSpec m = cfg.memory();
+    return new MemoryTrace(source.length,
+        NtmCell.firstHead(m, enc, source.length, true, NtmCell.firstHead(m, dec, in.length, true, null)),
+        NtmCell.firstHead(m, enc, source.length, false, NtmCell.firstHead(m, dec, in.length, false, null)));
+  }
+
+  /** Write and read weightings [steps][slots], the encoder's {@code sourceSteps} rows first. */
+  public record MemoryTrace(int sourceSteps, float[][] write, float[][] read) {}
+
   // ---------------------------------------------------------------- checkpoints
 
   /** Where {@link #save} keeps the reference, inside the policy's own checkpoint folder. */

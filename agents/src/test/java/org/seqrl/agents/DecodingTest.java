@@ -176,7 +176,7 @@ class DecodingTest {
       Seq2SeqConfig.LayerConnections connections) {
     Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(SMALL_V, SMALL_V).embedding(6).hidden(8)
         .attention(att).cell(cell).seed(seed).decoderLayers(layers).encoderLayers(layers).layerConnections(connections)
-        .build());
+        .memory(new NtmSpec(6, 4, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6)).build());
     for (Params.Param q : p.params.all()) {
       for (int i = 0; i < q.value.length; i++) {
         q.value[i] *= q.name.equals("out.W") ? 6 : 3;
@@ -363,7 +363,9 @@ class DecodingTest {
         new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1),
         // stacks: beams must reorder every layer's state
         new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0, 2, Seq2SeqConfig.LayerConnections.RESIDUAL),
-        new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1, 3, Seq2SeqConfig.LayerConnections.DENSE));
+        new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1, 3, Seq2SeqConfig.LayerConnections.DENSE),
+        // the NTM: beams reorder its memory, read vectors and weightings with the controller state
+        new SmallSetup(Attention.NONE, CellType.NTM, 5, 0));
     for (SmallSetup setup : setups) {
       try (Seq2SeqPolicy p = smallPolicy(setup.attention(), setup.cell(), setup.seed(), setup.endBias(), setup.layers(),
           setup.connections())) {

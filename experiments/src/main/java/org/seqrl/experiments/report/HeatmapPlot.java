@@ -43,6 +43,12 @@ public final class HeatmapPlot {
    */
   public static void write(double[][] weights, String[] sourceTokens, String[] outputTokens, String title, Path png)
       throws IOException {
+    write(weights, sourceTokens, outputTokens, title, "source", "output", png);
+  }
+
+  /** The same with the axes named (e.g. an NTM's memory: slots across, steps down). */
+  public static void write(double[][] weights, String[] sourceTokens, String[] outputTokens, String title,
+      String xAxis, String yAxis, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");
     if (weights.length != outputTokens.length) {
       throw new IllegalArgumentException("attention weights have " + weights.length + " rows but there are "
@@ -62,7 +68,7 @@ public final class HeatmapPlot {
     int width = Math.max(labelW + cellW * sourceTokens.length, 8 * title.length() + 30) + legendW;
     int height = Math.max(220, 130 + 28 * outputTokens.length);
     HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-        .title(title).xAxisTitle("source").yAxisTitle("output").build();
+        .title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
     chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     chart.getStyler().setGradientColorColumnWeight(16);
     chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);

@@ -32,9 +32,22 @@ final class MlflowListener implements RunListener {
   private final Vocabulary targetVocab;
   private final int heatmaps;
   private final Dataset dataset;
+  /** The memory trace of a source and its greedy output (an NTM's weightings), or null: none drawn. */
+  private final MemoryTracer memory;
+
+  /** What an NTM policy's memory did on one example (issue 17); null when the model has no memory. */
+  interface MemoryTracer {
+    org.seqrl.agents.Seq2SeqPolicy.MemoryTrace trace(int[] source, int[] output);
+  }
 
   /** @param recorder where to send everything, or null to only write the files */
   MlflowListener(RunRecorder recorder, Path runDir, Dataset dataset, int heatmaps) {
+    this(recorder, runDir, dataset, heatmaps, null);
+  }
+
+  /** @param memory draws an NTM's write and read weightings next to the attention heatmaps, or null */
+  MlflowListener(RunRecorder recorder, Path runDir, Dataset dataset, int heatmaps, MemoryTracer memory) {
+    this.memory = memory;
     this.recorder = recorder;
     this.runDir = runDir;
     this.sourceVocab = dataset.sourceVocab();
@@ -68,16 +81,26 @@ final class MlflowListener implements RunListener {
       List<Sample> list = event.samples();
       for (int i = 0; i < list.size() && drawn < heatmaps; i++) {
         Sample s = list.get(i);
-        if (s.attention() == null || s.attention().length == 0) {
-          continue;
+        boolean any = false;
+        if (s.attention() != null && s.attention().length > 0) {
+          Files.createDirectories(heatDir);
+          Path png = heatDir.resolve("example-" + i + ".png");
+          String title = String.format(Locale.ROOT, "Attention: %s sample %d \"%s\", step %d (greedy decode)",
+              event.split(), i, shorten(sourceText(s.source())), event.step());
+          HeatmapPlot.write(trimRows(s.attention(), s.greedy().length + 1), tokens(sourceVocab, s.source()),
+              withEnd(tokens(targetVocab, s.greedy())), title, png);
+          any = true;
         }
-        Files.createDirectories(heatDir);
-        Path png = heatDir.resolve("example-" + i + ".png");
-        String title = String.format(Locale.ROOT, "Attention: %s sample %d \"%s\", step %d (greedy decode)",
-            event.split(), i, shorten(sourceText(s.source())), event.step());
-        HeatmapPlot.write(trimRows(s.attention(), s.greedy().length + 1), tokens(sourceVocab, s.source()),
-            withEnd(tokens(targetVocab, s.greedy())), title, png);
-        drawn++;
+        var trace = memory == null ? null : memory.trace(s.source(), s.greedy());
+        if (trace != null) {
+          Files.createDirectories(heatDir);
+          writeMemory(trace, true, s, i, event, heatDir.resolve("memory-write-" + i + ".png"));
+          writeMemory(trace, false, s, i, event, heatDir.resolve("memory-read-" + i + ".png"));
+          any = true;
+        }
+        if (any) {
+          drawn++;
+        }
       }
       if (drawn > 0 && recorder != null) {
         recorder.logArtifacts(heatDir, "heatmaps/" + stepName);
@@ -86,6 +109,33 @@ final class MlflowListener implements RunListener {
       // Plots and samples are for people; a failure to draw them must not stop training.
       LOG.warn("could not write samples or heatmaps at step {}: {}", event.step(), e.toString());
     }
+  }
+
+  /** One heatmap of an NTM's first write (or read) head: a row per step (encoder steps, then decoder steps), a column per slot. */
+  private void writeMemory(org.seqrl.agents.Seq2SeqPolicy.MemoryTrace trace, boolean write, Sample s, int i,
+      EvaluationEvent event, Path png) throws IOException {
+    float[][] w = write ? trace.write() : trace.read();
+    double[][] rows = new double[w.length][];
+    for (int t = 0; t < w.length; t++) {
+      rows[t] = new double[w[t].length];
+      for (int k = 0; k < w[t].length; k++) {
+        rows[t][k] = w[t][k];
+      }
+    }
+    String[] slots = new String[w.length == 0 ? 0 : w[0].length];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = Integer.toString(k);
+    }
+    // rows: the source token each encoder step read, then the token each decoder step produced
+    String[] src = tokens(sourceVocab, s.source());
+    String[] out = withEnd(tokens(targetVocab, s.greedy()));
+    String[] labels = new String[rows.length];
+    for (int t = 0; t < labels.length; t++) {
+      labels[t] = t < trace.sourceSteps() ? "in " + src[t] : "out " + out[t - trace.sourceSteps()];
+    }
+    String title = String.format(Locale.ROOT, "NTM memory %s weighting (head 1): %s sample %d \"%s\", step %d",
+        write ? "write" : "read", event.split(), i, shorten(sourceText(s.source())), event.step());
+    HeatmapPlot.write(rows, slots, labels, title, "memory slot", "step (encoder, then decoder)", png);
   }
 
   private String samplesMarkdown(EvaluationEvent event) {

@@ -109,7 +109,8 @@ public final class TrainCommand implements Callable<Integer> {
          RunRecorder recorder = noTracking ? null : openRecorder(run)) {
       run.addListener(console);
       run.addListener(metricsFile);
-      run.addListener(new MlflowListener(recorder, runDir, run.components().dataset(), config.eval().heatmaps()));
+      run.addListener(new MlflowListener(recorder, runDir, run.components().dataset(), config.eval().heatmaps(),
+          run.components().policy()::memoryTrace));
       TrainingRun.Outcome outcome;
       try {
         outcome = run.run();

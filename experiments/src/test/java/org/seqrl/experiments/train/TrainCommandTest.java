@@ -39,6 +39,47 @@ class TrainCommandTest {
     }
   }
 
+  /** An NTM trains from the CLI on the paper's copy task and draws its memory's weightings at evaluations (issue 17). */
+  @Test
+  void ntmTrainsAndDrawsItsMemory() throws IOException {
+    Path cfg = tmp.resolve("ntm.yaml");
+    Files.writeString(cfg, """
+        experiment: tiny-tests
+        seed: 7
+        data:
+          task: copy
+          alphabet: 5
+          train_lengths: [2, 4]
+          test_lengths: [6, 8]
+          train_size: 200
+          dev_size: 20
+          test_size: 20
+        model:
+          cell: ntm
+          embedding: 8
+          hidden: 16
+          memory: {slots: 10, width: 6}
+        pretrain:
+          steps: 20
+          batch_size: 8
+        rl:
+          steps: 0
+        eval:
+          every: 20
+          samples: 1
+          heatmaps: 1
+        """);
+    Path run = tmp.resolve("ntm-run");
+    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
+    assertEquals(0, r.code(), r.out() + r.err());
+    try (var steps = Files.list(run.resolve("heatmaps"))) {
+      Path step = steps.sorted().reduce((a, b) -> b).orElseThrow();
+      assertTrue(Files.size(step.resolve("memory-write-0.png")) > 1000, "memory heatmaps are drawn: " + step);
+      assertTrue(Files.size(step.resolve("memory-read-0.png")) > 1000);
+      assertTrue(Files.notExists(step.resolve("example-0.png")), "no attention, no attention heatmap");
+    }
+  }
+
   @Test
   void trainsThenEvaluatesTheCheckpointWithBeamSearch() throws IOException {
     Path cfg = TinyRuns.config(tmp, "cli", 60, 20, "");
