@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
@@ -338,7 +339,8 @@ public final class ConfigLoader {
         model.number("dropout", md.dropout()),
         model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
-        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
+        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),
+        model.choice("engine", md.engine(), Engine.class, "an engine"));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -472,6 +474,7 @@ public final class ConfigLoader {
     model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));
+    model.put("engine", ConfigChoice.spelling(m.engine()));
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");
