@@ -217,6 +217,28 @@ public final class SameDiffPolicy implements SequencePolicy {
     }
     loss = sd.identity(LOSS, loss);
     sd.setLossVariables(loss);
+    createGradientFunctionQuietly();
+  }
+
+  /**
+   * M2.1's SameDiff prints one "Added differentiated op" line per op to System.out while it builds the
+   * backward graph (hundreds for an unrolled model); build it here, up front, with those lines dropped.
+   */
+  private void createGradientFunctionQuietly() {
+    java.io.PrintStream out = System.out;
+    System.setOut(new java.io.PrintStream(out, true) {
+      @Override
+      public void println(String x) {
+        if (x == null || !x.startsWith("Added differentiated op")) {
+          super.println(x);
+        }
+      }
+    });
+    try {
+      sd.createGradFunction();
+    } finally {
+      System.setOut(out);
+    }
   }
 
   @Override

@@ -83,14 +83,32 @@ class CrossEngineTest {
       INDArray ga = g.get(p.name);
       assertTrue(ga != null, what + ": SameDiff gave no gradient for " + p.name);
       float[] gs = ga.dup('c').reshape(ga.length()).toFloatVector();
-      double scale = 0;
-      for (float x : p.grad) {
-        scale = Math.max(scale, Math.abs(x));
+      String bad = mismatch(p.grad, gs);
+      assertTrue(bad == null, what + " gradient of " + p.name + ": " + bad);
+      // the tolerance is tight enough to see a 3 % error in any parameter's gradient that is not ~0
+      float[] off = p.grad.clone();
+      int worst = 0;
+      for (int i = 1; i < off.length; i++) {
+        worst = Math.abs(off[i]) > Math.abs(off[worst]) ? i : worst;
       }
-      double tol = 1e-4 * Math.max(scale, 1e-2);
-      for (int i = 0; i < gs.length; i++) {
-        assertEquals(p.grad[i], gs[i], tol, what + " gradient of " + p.name + "[" + i + "] (largest entry " + scale + ")");
+      off[worst] *= 1.03f;
+      assertTrue(Math.abs(p.grad[worst]) < 1e-3 || mismatch(off, gs) != null,
+          what + ": a 3 % error in the largest gradient entry of " + p.name + " would pass unseen");
+    }
+  }
+
+  /** Null if {@code fast} and {@code sd} agree within 1e-4 of the larger of their largest entry and 0.01, else where they differ. */
+  private static String mismatch(float[] fast, float[] sd) {
+    double scale = 0;
+    for (float x : fast) {
+      scale = Math.max(scale, Math.abs(x));
+    }
+    double tol = 1e-4 * Math.max(scale, 1e-2);
+    for (int i = 0; i < fast.length; i++) {
+      if (!(Math.abs(fast[i] - sd[i]) <= tol)) {
+        return "entry " + i + ": fast " + fast[i] + ", SameDiff " + sd[i] + " (tolerance " + tol + ")";
       }
     }
+    return null;
   }
 }

@@ -9,25 +9,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.seqrl.agents.BlasInfo;
+import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.metrics.Levenshtein;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.Rollout;
+import org.seqrl.rl.SequencePolicy;
 
 /**
  * SeqRL's side of the model benchmark (benchmarks/run.sh): the same cases, sizes and JSON-lines
  * output as the PyTorch peer in benchmarks/peers/torch_seq2seq.py. Not a test.
  *
  * <p>Usage: {@code ModelBenchmark [--reps N] [--warmup N] [--pretrain N] [--attention none,additive]
- * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N]}.
+ * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N] [--engine fast|samediff]}.
+ * With {@code --engine samediff} the same model runs as a SameDiff graph unrolled to the batch's
+ * longest source and {@code MAX_LEN} decoder steps (side {@code seqrl-samediff}).
  * Threads follow {@code OMP_NUM_THREADS}.
  */
 public final class ModelBenchmark {
   static final int VOCAB = 30;
   static final int BATCH = 32;
   static final int MAX_LEN = 35;
+  /** The longest source {@link #batch} makes. */
+  static final int MAX_SOURCE = 30;
 
   public static void main(String[] args) throws IOException {
     int reps = 10;
@@ -37,6 +43,7 @@ public final class ModelBenchmark {
     String cases = "mle_step,scst_step,greedy_batch,beam5_batch";
     boolean matmul = false;
     int memorySteps = 0;
+    Engine engine = Engine.FAST;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--reps" -> reps = Integer.parseInt(args[++i]);
@@ -46,8 +53,9 @@ public final class ModelBenchmark {
         case "--cases" -> cases = args[++i];
         case "--matmul" -> matmul = true;
         case "--memory-steps" -> memorySteps = Integer.parseInt(args[++i]);
+        case "--engine" -> engine = Engine.valueOf(args[++i].toUpperCase(Locale.ROOT));
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; expected --reps, --warmup, --pretrain, --attention, --cases, --matmul, --memory-steps");
+            + "; expected --reps, --warmup, --pretrain, --attention, --cases, --matmul, --memory-steps, --engine");
       }
     }
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -55,7 +63,7 @@ public final class ModelBenchmark {
       measureMatmul(threads);
     }
     for (String att : cases.isBlank() ? new String[0] : attention.split(",")) {
-      try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(att))) {
+      try (SequencePolicy p = engine.create(config(att), MAX_SOURCE, MAX_LEN)) {
         Random r = new Random(5);
         // a few MLE steps first, so that both sides decode sequences of about the reference's length
         // (an untrained model stops at a random step of its own)
@@ -77,9 +85,9 @@ public final class ModelBenchmark {
           };
           double[] q = timed(body, warmup, reps);
           String steps = decoded[1] == 0 ? "" : String.format(Locale.ROOT, ", \"decoder_steps\": %.1f", decoded[0] / decoded[1]);
-          System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
+          System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
               + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"cpu_median_s\": %.6f, \"reps\": %d, \"pretrain\": %d%s}%n",
-              c, att, threads, q[1], q[0], q[2], q[3], reps, pretrain, steps);
+              engine == Engine.FAST ? "seqrl" : "seqrl-samediff", c, att, threads, q[1], q[0], q[2], q[3], reps, pretrain, steps);
         }
       }
     }
@@ -110,7 +118,7 @@ public final class ModelBenchmark {
   }
 
   /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50; returns the sample. */
-  static Rollout scstStep(Seq2SeqPolicy p, int[][][] b) {
+  static Rollout scstStep(SequencePolicy p, int[][][] b) {
     Rollout s = p.sample(b[0], 1, 1.0, MAX_LEN);
     Rollout g = p.greedy(b[0], MAX_LEN);
     double[][] adv = new double[s.rows()][s.maxLength()];

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
@@ -365,7 +366,8 @@ public final class ConfigLoader {
         model.number("norm_stabilizer", md.normStabilizer()),
         model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
         model.number("init_state_mean_ratio", md.initStateMeanRatio()),
-        memoryConfig(model.section("memory"), md.memory()));
+        memoryConfig(model.section("memory"), md.memory()),
+        model.choice("engine", md.engine(), Engine.class, "an engine"));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -527,6 +529,7 @@ public final class ConfigLoader {
     memory.put("shift_range", m.memory().shiftRange());
     memory.put("controller", ConfigChoice.spelling(m.memory().controller()));
     memory.put("init", m.memory().init());
+    model.put("engine", ConfigChoice.spelling(m.engine()));
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

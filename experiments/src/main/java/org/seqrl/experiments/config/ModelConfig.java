@@ -1,5 +1,6 @@
 package org.seqrl.experiments.config;
 
+import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
@@ -14,7 +15,8 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
                           InitScheme init, double initScale, double forgetBias,
                           int decoderLayers, LayerConnections layerConnections, double normStabilizer,
                           NormStabilized normStabilizerOn, double initStateMeanRatio,
-                          MemoryConfig memory) {
+                          MemoryConfig memory,
+                          Engine engine) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -52,6 +54,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + "model.attention additive");
     }
     Checks.required("model.critic_trunk", criticTrunk);
+    Checks.required("model.engine", engine);
     Checks.required("model.memory", memory);
     if (cell == CellType.NTM && decoderLayers > 1) {
       throw new InvalidConfigException("model.decoder_layers", decoderLayers + " with model.cell ntm; an NTM decoder is one"
@@ -80,6 +83,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
         1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
-        MemoryConfig.defaults());
+        MemoryConfig.defaults(),
+        Engine.FAST);
   }
 }

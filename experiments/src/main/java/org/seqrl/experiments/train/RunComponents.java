@@ -9,8 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig;
-import org.seqrl.agents.Seq2SeqPolicy;
+import org.seqrl.rl.SequencePolicy;
 import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
 import org.seqrl.experiments.config.Plugins;
@@ -46,7 +47,7 @@ public final class RunComponents implements AutoCloseable {
   private final EncodedSplit train;
   private final EncodedSplit dev;
   private final EncodedSplit test;
-  private final Seq2SeqPolicy policy;
+  private final SequencePolicy policy;
   private final Reward reward;
   private final BaselineStrategy baseline;
   private final Trainer trainer;
@@ -55,7 +56,7 @@ public final class RunComponents implements AutoCloseable {
   private final boolean characterLevel;
   private final DetokenizedReward.Words words;
 
-  private RunComponents(SeqrlConfig config, Dataset dataset, DetokenizedReward.Words words, Seq2SeqPolicy policy,
+  private RunComponents(SeqrlConfig config, Dataset dataset, DetokenizedReward.Words words, SequencePolicy policy,
       Reward reward, BaselineStrategy baseline, Trainer trainer, int maxLength) {
     this.config = config;
     this.dataset = dataset;
@@ -91,12 +92,12 @@ public final class RunComponents implements AutoCloseable {
     BaselineStrategy baseline = config.rl().baselinePlugin() != null
         ? Plugins.create(config.rl().baselinePlugin(), BaselineStrategy.class, plugins, "rl.baseline", config.plugins().path())
         : config.rl().baseline().create(config.rl().movingAverageDecay());
-    Seq2SeqPolicy policy = new Seq2SeqPolicy(modelConfig(config, dataset, baseline));
+    int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
+    SequencePolicy policy = policy(config, dataset, baseline, maxLength);
     IntFunction<String> text = words != null ? words::text : dataset.targetVocab()::token;
     Reward reward = detokenized(config.rl().rewardPlugin() != null
         ? Plugins.create(config.rl().rewardPlugin(), Reward.class, plugins, "rl.reward", config.plugins().path())
         : reward(config, text, dataset.level() == TokenLevel.CHAR, plugins), words);
-    int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
     TrainerSettings settings = new TrainerSettings(
         config.rl().samples(),
         config.rl().temperature(),
@@ -119,6 +120,31 @@ public final class RunComponents implements AutoCloseable {
 
   private static Reward detokenized(Reward reward, DetokenizedReward.Words words) {
     return words == null ? reward : new DetokenizedReward(reward, words);
+  }
+
+  /**
+   * The policy on the configured engine. A SameDiff graph is unrolled to the longest source and to
+   * the most decoder steps a run takes (decoding, or a reference and its end token), and carries only
+   * the critic heads the baseline needs.
+   */
+  private static SequencePolicy policy(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline, int maxLength) {
+    Engine engine = config.model().engine();
+    Seq2SeqConfig cfg = modelConfig(config, dataset, baseline);
+    if (engine == Engine.FAST) {
+      return engine.create(cfg, 0, 0);
+    }
+    cfg = cfg.toBuilder().criticHeads(baseline.requirements().criticHeads()).build();
+    String why = engine.unsupported(cfg);
+    if (why != null) {
+      throw new InvalidConfigException("model.engine", why);
+    }
+    int longestSource = 1;
+    for (var split : List.of(dataset.train(), dataset.dev(), dataset.test())) {
+      for (var ex : split) {
+        longestSource = Math.max(longestSource, ex.source().size());
+      }
+    }
+    return engine.create(cfg, longestSource, Math.max(maxLength, longestReference(dataset) + 1));
   }
 
   static Seq2SeqConfig modelConfig(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline) {
@@ -268,7 +294,7 @@ public final class RunComponents implements AutoCloseable {
     return dev;
   }
 
-  public Seq2SeqPolicy policy() {
+  public SequencePolicy policy() {
     return policy;
   }
 

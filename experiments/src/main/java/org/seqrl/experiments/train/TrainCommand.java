@@ -277,7 +277,8 @@ public final class TrainCommand implements Callable<Integer> {
     var m = c.model();
     return String.format(Locale.ROOT, "%s emb%d hid%d layers%d%s%s attn=%s", m.cell(), m.embedding(), m.hidden(),
         m.encoderLayers(), m.bidirectional() ? " bi" : "", m.decoderLayers() > 1 ? " dec" + m.decoderLayers() : "",
-        m.attention()).toLowerCase(Locale.ROOT);
+        m.attention()).toLowerCase(Locale.ROOT)
+        + (m.engine() == org.seqrl.agents.Engine.FAST ? "" : " engine=" + ConfigChoice.spelling(m.engine()));
   }
 
   private static Path writeCurves(Path runDir) {
