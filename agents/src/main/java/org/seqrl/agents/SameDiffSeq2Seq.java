@@ -48,6 +48,18 @@ public final class SameDiffSeq2Seq {
     if (!cfg.criticHeads().isEmpty()) {
       no.add("critic heads " + cfg.criticHeads() + " (baselines without a critic are)");
     }
+    if (cfg.decoderLayers() != 1) {
+      no.add("model.decoder_layers " + cfg.decoderLayers() + " (1 is)");
+    }
+    if (cfg.normStabilizer() > 0) {
+      no.add("model.norm_stabilizer");
+    }
+    if (cfg.initStateMeanRatio() > 0) {
+      no.add("model.init_state_mean_ratio");
+    }
+    if (!cfg.init().equals(Seq2SeqConfig.Init.DEFAULT)) {
+      no.add("model.init " + cfg.init().scheme() + " (the default uniform init is)");
+    }
     return no.isEmpty() ? null : "model.engine samediff does not build " + String.join(", ", no);
   }
 

@@ -463,7 +463,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     int[] in = new int[output.length + 1];
     in[0] = Tokens.START;
     System.arraycopy(output, 0, in, 1, output.length);
-    Decoder.Pass pass = decoder.teacherForced(en, new int[] {0}, in, in.length);
+    Decoder.Pass pass = decoder.teacherForced(en, new int[] {0}, in, in.length, false);
     CellRun enc = en.runs[en.runs.length - 1][0];
     CellRun dec = ((RecurrentDecoder) decoder).cellRun(pass);
     NtmSpec m = cfg.memory();

@@ -15,6 +15,7 @@ import org.seqrl.rl.SequencePolicy;
 import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
 import org.seqrl.experiments.config.Plugins;
+import org.seqrl.experiments.config.RlObjective;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.Dataset;
@@ -137,6 +138,12 @@ public final class RunComponents implements AutoCloseable {
     String why = engine.unsupported(cfg);
     if (why != null) {
       throw new InvalidConfigException("model.engine", why);
+    }
+    var rl = config.rl();
+    if (rl.klCoefficient() > 0 || rl.mleWeightStart() > 0 || rl.mleWeightEnd() > 0
+        || rl.objective() != RlObjective.POLICY_GRADIENT) {
+      throw new InvalidConfigException("model.engine", "samediff does not do the KL penalty, MLE mixing or PPO-clip yet"
+          + " (rl.kl_coefficient, rl.mle_weight_*, rl.objective); expected model.engine fast for those recipes");
     }
     int longestSource = 1;
     for (var split : List.of(dataset.train(), dataset.dev(), dataset.test())) {

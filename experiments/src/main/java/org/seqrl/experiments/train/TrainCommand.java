@@ -109,8 +109,10 @@ public final class TrainCommand implements Callable<Integer> {
          RunRecorder recorder = noTracking ? null : openRecorder(run)) {
       run.addListener(console);
       run.addListener(metricsFile);
-      run.addListener(new MlflowListener(recorder, runDir, run.components().dataset(), config.eval().heatmaps(),
-          run.components().policy()::memoryTrace));
+      // memory heatmaps come from the fast engine's NTM cell; other policies have no memory to draw
+      MlflowListener.MemoryTracer memory = run.components().policy() instanceof org.seqrl.agents.Seq2SeqPolicy fast
+          ? fast::memoryTrace : null;
+      run.addListener(new MlflowListener(recorder, runDir, run.components().dataset(), config.eval().heatmaps(), memory));
       TrainingRun.Outcome outcome;
       try {
         outcome = run.run();
