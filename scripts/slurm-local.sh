@@ -3,6 +3,7 @@
 #   scripts/slurm-local.sh start    # installs slurm-wlm + munge (Debian) if missing, starts munged, slurmctld, slurmd
 #   scripts/slurm-local.sh stop     # stops what start started and removes the generated config
 #   scripts/slurm-local.sh status   # exit 0 when the cluster answers
+#   scripts/slurm-local.sh install  # only install the packages (what scripts/test.sh does)
 # Idempotent: start returns at once when the cluster already answers; stop when nothing runs.
 #
 # The generated slurm.conf, state, spool, pid and log files live in SEQRL_SLURM_DIR (default
@@ -24,10 +25,13 @@ die() {
 }
 
 sudo=()
-if [[ "$(id -u)" != 0 ]]; then
-  command -v sudo >/dev/null || die "not root and no sudo; a local Slurm cluster needs root (slurmd starts jobs as their user)"
+if [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null; then
   sudo=(sudo -n)
 fi
+need_root() {
+  [[ "$(id -u)" == 0 || ${#sudo[@]} -gt 0 ]] ||
+    die "not root and no sudo; a local Slurm cluster needs root (slurmd starts jobs as their user)"
+}
 
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -38,6 +42,7 @@ install_packages() {
   if [[ -x /usr/sbin/slurmctld && -x /usr/sbin/slurmd && -x /usr/sbin/munged && -x /usr/bin/sbatch ]]; then
     return
   fi
+  need_root
   command -v apt-get >/dev/null || die "slurm-wlm and munge are missing and there is no apt-get; install Slurm and MUNGE by hand"
   echo "slurm-local: installing slurm-wlm and munge from Debian (first time takes a minute)" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -118,6 +123,7 @@ start() {
     echo "slurm-local: already running (config $conf)"
     return
   fi
+  need_root
   install_packages
   start_munge
   write_conf
@@ -163,6 +169,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  install) install_packages ;;
   status) answers && echo "slurm-local: running (config $conf)" || { echo "slurm-local: not running"; exit 1; } ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|install" >&2; exit 2 ;;
 esac

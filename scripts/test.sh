@@ -2,13 +2,18 @@
 # Sets everything up (project-local Python environment with MLflow, Maven dependencies) and runs every test,
 # then the smoke test on Java 25.
 # Tests start their own MLflow server on 127.0.0.1 from .venv; nothing needs to be running beforehand.
-# The browser test needs Debian's chromium and chromium-driver, which scripts/setup-browser.sh installs (as root).
+# The browser test needs Debian's chromium and chromium-driver, which scripts/setup-browser.sh installs (as root);
+# the PostgreSQL and Slurm tests need Debian's postgresql, slurm-wlm and munge (setup-postgres.sh, slurm-local.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 "$root/scripts/setup-python.sh"
 # Headless Chromium + chromedriver from Debian for the MLflow UI browser test (no-op when present).
 "$root/scripts/setup-browser.sh"
+# Debian's PostgreSQL for the tests of MLflow on a PostgreSQL store (no-op when present; the tests start their own).
+"$root/scripts/setup-postgres.sh"
+# Debian's slurm-wlm and munge for the sweep-on-Slurm test (SlurmSweepTest starts the local cluster itself).
+"$root/scripts/slurm-local.sh" install
 source "$root/scripts/native-env.sh"
 # ./mvnw: Maven itself comes from Maven Central on first use; a JDK 17+ is all it needs.
 "$root/mvnw" -B test "$@"

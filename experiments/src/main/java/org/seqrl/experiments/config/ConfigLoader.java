@@ -413,12 +413,20 @@ public final class ConfigLoader {
 
     ConfigReader sweep = root.section("sweep");
     SweepConfig sweepConfig = new SweepConfig(sweep.grid("grid"), sweep.integer("parallel", d.sweep().parallel()),
-        sweep.bool("share_pretraining", d.sweep().sharePretraining()));
+        sweep.bool("share_pretraining", d.sweep().sharePretraining()),
+        sweep.choice("launcher", d.sweep().launcher(), SweepLauncher.class, "a sweep launcher"),
+        slurmConfig(sweep.section("slurm"), d.sweep().slurm()));
 
     PluginsConfig pluginsConfig = new PluginsConfig(root.section("plugins").paths("path", d.plugins().path()));
 
     return new SeqrlConfig(root.string("experiment", d.experiment()), root.longValue("seed", d.seed()), dataConfig,
         modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig, pluginsConfig);
+  }
+
+  private static SlurmConfig slurmConfig(ConfigReader slurm, SlurmConfig d) {
+    return new SlurmConfig(slurm.string("partition", d.partition()), slurm.string("time", d.time()),
+        slurm.integer("cpus_per_task", d.cpusPerTask()), slurm.string("memory", d.memory()),
+        slurm.string("sbatch_options", d.sbatchOptions()));
   }
 
   /**
@@ -611,6 +619,11 @@ public final class ConfigLoader {
     c.sweep().grid().forEach((k, values) -> grid.set(k, MAPPER.valueToTree(values)));
     sweep.put("parallel", c.sweep().parallel());
     sweep.put("share_pretraining", c.sweep().sharePretraining());
+    sweep.put("launcher", ConfigChoice.spelling(c.sweep().launcher()));
+    SlurmConfig slurm = c.sweep().slurm();
+    sweep.putObject("slurm").put("partition", slurm.partition()).put("time", slurm.time())
+        .put("cpus_per_task", slurm.cpusPerTask()).put("memory", slurm.memory())
+        .put("sbatch_options", slurm.sbatchOptions());
     return root;
   }
 

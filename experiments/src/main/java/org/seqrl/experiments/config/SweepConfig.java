@@ -12,9 +12,13 @@ import java.util.Map;
  * against the config by {@link ConfigLoader} (a value is valid if applying it gives a valid config).
  * {@code sharePretraining}: cells that differ only in RL or evaluation settings start RL from one
  * shared pre-training run instead of each pre-training its own model (same start, less compute).
+ * {@code launcher} says where cells run; {@code slurm} what each cell asks of a Slurm cluster.
  */
-public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel, boolean sharePretraining) {
+public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel, boolean sharePretraining,
+                          SweepLauncher launcher, SlurmConfig slurm) {
   public SweepConfig {
+    Checks.required("sweep.launcher", launcher);
+    Checks.required("sweep.slurm", slurm);
     Checks.required("sweep.grid", grid);
     LinkedHashMap<String, List<Object>> copy = new LinkedHashMap<>();
     for (Map.Entry<String, List<Object>> e : grid.entrySet()) {
@@ -28,7 +32,7 @@ public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel
   }
 
   public static SweepConfig defaults() {
-    return new SweepConfig(new LinkedHashMap<>(), 0, false);
+    return new SweepConfig(new LinkedHashMap<>(), 0, false, SweepLauncher.LOCAL, SlurmConfig.defaults());
   }
 
   @Override

@@ -343,7 +343,8 @@ final class JournalSender {
 
   static boolean isPermanent(MlflowHttpException e) {
     int s = e.getStatusCode();
-    return s >= 400 && s < 500 && s != 408 && s != 429;
+    // 401/403: the credentials are wrong or missing, not the record; it waits in the journal for `seqrl sync`.
+    return s >= 400 && s < 500 && s != 401 && s != 403 && s != 408 && s != 429;
   }
 
   static double value(JsonNode v) {

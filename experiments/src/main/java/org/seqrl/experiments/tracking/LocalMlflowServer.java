@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -88,14 +89,22 @@ public final class LocalMlflowServer implements AutoCloseable {
     }
   }
 
-  /** How to find or start the server. */
+  /**
+   * How to find or start the server. {@code backendStoreUri} is the tracking store (null: sqlite in the
+   * state directory), e.g. {@code postgresql://user:password@host:5432/mlflow}; it reaches the server
+   * through its environment, never its command line, and is printed and recorded without the password.
+   * {@code auth} runs MLflow's {@code basic-auth} app (see {@link #AUTH_ADMIN_PASSWORD_ENV}).
+   */
   public record Options(Path projectRoot, Path stateDir, int port, Duration startTimeout, boolean stopOnClose,
-      Footprint footprint) {
+      Footprint footprint, String backendStoreUri, boolean auth) {
     public Options {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port: " + port + " is not a TCP port; expected 0 (any free port) or 1-65535");
       }
       java.util.Objects.requireNonNull(footprint, "footprint");
+      if (backendStoreUri != null) {
+        backendStoreUri = checkBackendStoreUri(backendStoreUri);
+      }
     }
 
     /** A lean server. */
@@ -103,37 +112,82 @@ public final class LocalMlflowServer implements AutoCloseable {
       this(projectRoot, stateDir, port, startTimeout, stopOnClose, Footprint.LEAN);
     }
 
+    /** A server on sqlite, without authentication. */
+    public Options(Path projectRoot, Path stateDir, int port, Duration startTimeout, boolean stopOnClose,
+        Footprint footprint) {
+      this(projectRoot, stateDir, port, startTimeout, stopOnClose, footprint, null, false);
+    }
+
     /**
      * Defaults: root from {@code seqrl.home} (else the working dir), state in {@code <root>/.seqrl/mlflow}, any
-     * free port, the footprint from {@value #FOOTPRINT_ENV} (else lean).
+     * free port, the footprint from {@value #FOOTPRINT_ENV} (else lean), the store from
+     * {@value #BACKEND_STORE_ENV} (else sqlite).
      */
     public static Options defaults() {
       Path root = LocalMlflowServer.projectRoot();
       String env = System.getenv(FOOTPRINT_ENV);
       Footprint f = env == null || env.isBlank() ? Footprint.LEAN : Footprint.parse(env, FOOTPRINT_ENV);
+      String store = System.getenv(BACKEND_STORE_ENV);
       // A first start creates and migrates the sqlite store: tens of seconds on a quiet machine, minutes on a loaded one.
-      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(240), false, f);
+      return new Options(root, root.resolve(DEFAULT_STATE_DIR), 0, Duration.ofSeconds(240), false, f,
+          store == null || store.isBlank() ? null : store, false);
     }
 
     public Options withStateDir(Path dir) {
-      return new Options(projectRoot, dir, port, startTimeout, stopOnClose, footprint);
+      return new Options(projectRoot, dir, port, startTimeout, stopOnClose, footprint, backendStoreUri, auth);
     }
 
     public Options withPort(int p) {
-      return new Options(projectRoot, stateDir, p, startTimeout, stopOnClose, footprint);
+      return new Options(projectRoot, stateDir, p, startTimeout, stopOnClose, footprint, backendStoreUri, auth);
     }
 
     public Options withStopOnClose(boolean stop) {
-      return new Options(projectRoot, stateDir, port, startTimeout, stop, footprint);
+      return new Options(projectRoot, stateDir, port, startTimeout, stop, footprint, backendStoreUri, auth);
     }
 
     public Options withStartTimeout(Duration timeout) {
-      return new Options(projectRoot, stateDir, port, timeout, stopOnClose, footprint);
+      return new Options(projectRoot, stateDir, port, timeout, stopOnClose, footprint, backendStoreUri, auth);
     }
 
     public Options withFootprint(Footprint f) {
-      return new Options(projectRoot, stateDir, port, startTimeout, stopOnClose, f);
+      return new Options(projectRoot, stateDir, port, startTimeout, stopOnClose, f, backendStoreUri, auth);
     }
+
+    public Options withBackendStoreUri(String uri) {
+      return new Options(projectRoot, stateDir, port, startTimeout, stopOnClose, footprint, uri, auth);
+    }
+
+    public Options withAuth(boolean on) {
+      return new Options(projectRoot, stateDir, port, startTimeout, stopOnClose, footprint, backendStoreUri, on);
+    }
+
+    /** The store as it may be printed: sqlite's file, or the URI without its password. */
+    public String describeStore() {
+      return backendStoreUri == null ? "sqlite " + stateDir.resolve("mlflow.db") : redactPassword(backendStoreUri);
+    }
+  }
+
+  /** Environment variable (MLflow's own) with the tracking store of a server SeqRL starts. */
+  public static final String BACKEND_STORE_ENV = "MLFLOW_BACKEND_STORE_URI";
+  /** MLflow's variable with the password of the basic-auth app's admin user, needed on its first start. */
+  public static final String AUTH_ADMIN_PASSWORD_ENV = "MLFLOW_AUTH_ADMIN_PASSWORD";
+  /** MLflow's variable with the secret that signs the basic-auth app's CSRF tokens. */
+  public static final String AUTH_SECRET_ENV = "MLFLOW_FLASK_SERVER_SECRET_KEY";
+
+  /** Stores a server can run on: the ones MLflow's SQL store supports and SeqRL tests (sqlite, PostgreSQL). */
+  static String checkBackendStoreUri(String uri) {
+    String u = uri.trim();
+    if (!u.matches("(postgresql(\\+[a-z0-9]+)?|sqlite)://.+")) {
+      throw new org.seqrl.experiments.cli.UserInputException("--backend-store-uri: '" + redactPassword(u)
+          + "' is not a tracking store SeqRL starts servers on; expected postgresql://USER:PASSWORD@HOST:PORT/DB or "
+          + "sqlite:///PATH");
+    }
+    return u;
+  }
+
+  /** A database URI with its password replaced by ***. */
+  public static String redactPassword(String uri) {
+    return uri.replaceFirst("^([a-z0-9+]+://[^:/@]+):[^@]*@", "$1:***@");
   }
 
   /** The project root: system property {@code seqrl.home}, else the working directory. */
@@ -187,11 +241,16 @@ public final class LocalMlflowServer implements AutoCloseable {
     Path artifacts = stateDir.resolve("artifacts");
     Files.createDirectories(artifacts);
     Path log = stateDir.resolve(LOG_FILE);
-    List<String> cmd = new ArrayList<>(List.of(mlflow.toString(), "server",
-        "--backend-store-uri", "sqlite:///" + stateDir.resolve("mlflow.db"),
-        "--artifacts-destination", artifacts.toString(),
+    List<String> cmd = new ArrayList<>(List.of(mlflow.toString(), "server"));
+    if (options.backendStoreUri() == null) {
+      cmd.addAll(List.of("--backend-store-uri", "sqlite:///" + stateDir.resolve("mlflow.db")));
+    }
+    cmd.addAll(List.of("--artifacts-destination", artifacts.toString(),
         "--host", "127.0.0.1",
         "--port", Integer.toString(port)));
+    if (options.auth()) {
+      cmd.addAll(List.of("--app-name", "basic-auth"));
+    }
     if (options.footprint() == Footprint.LEAN) {
       // One worker: sqlite does not like concurrent writers, and the machine has few cores.
       cmd.addAll(List.of("--workers", "1"));
@@ -202,6 +261,18 @@ public final class LocalMlflowServer implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     // The server must not pick up a client-side tracking URI or credentials meant for another host.
     pb.environment().remove("MLFLOW_TRACKING_URI");
+    pb.environment().remove("MLFLOW_TRACKING_USERNAME");
+    pb.environment().remove("MLFLOW_TRACKING_PASSWORD");
+    pb.environment().remove("MLFLOW_TRACKING_TOKEN");
+    if (options.backendStoreUri() != null) {
+      // Through the environment: a password in the URI would show in `ps` on the command line.
+      pb.environment().put(BACKEND_STORE_ENV, options.backendStoreUri());
+    } else {
+      pb.environment().remove(BACKEND_STORE_ENV);
+    }
+    if (options.auth()) {
+      configureAuth(pb.environment(), stateDir);
+    }
     if (options.footprint() == Footprint.LEAN) {
       // No GenAI job runner (its huey consumers were most of the full server's memory).
       pb.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
@@ -225,6 +296,37 @@ public final class LocalMlflowServer implements AutoCloseable {
     killTree(process.pid());
     throw new IllegalStateException("the local MLflow server did not answer on 127.0.0.1:" + port + " within "
         + options.startTimeout().toSeconds() + " s; last lines of " + log + ":\n" + tail(log, 25));
+  }
+
+  /**
+   * The basic-auth app's settings: its user store (sqlite in the state directory), and the admin
+   * password and CSRF secret, which come from the environment and are never written to a file.
+   */
+  private static void configureAuth(Map<String, String> env, Path stateDir) throws IOException {
+    String password = env.get(AUTH_ADMIN_PASSWORD_ENV);
+    if ((password == null || password.isBlank()) && !Files.isRegularFile(stateDir.resolve("basic_auth.db"))) {
+      throw new IllegalStateException("an authenticated server needs the admin password in " + AUTH_ADMIN_PASSWORD_ENV
+          + " (12 characters or more; the admin's user name is " + "MLFLOW_AUTH_ADMIN_USERNAME, else admin)");
+    }
+    if (env.getOrDefault(AUTH_SECRET_ENV, "").isBlank()) {
+      // A secret of this server's own, kept in the state directory (0600) so that a restart keeps sessions valid.
+      Path secretFile = stateDir.resolve("flask-secret");
+      if (!Files.isRegularFile(secretFile)) {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        Files.writeString(secretFile, java.util.HexFormat.of().formatHex(b));
+        Files.setPosixFilePermissions(secretFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      }
+      env.put(AUTH_SECRET_ENV, Files.readString(secretFile).strip());
+    }
+    Path ini = stateDir.resolve("basic_auth.ini");
+    Files.writeString(ini, "[mlflow]\n"
+        + "# Written by SeqRL. Signed-in users may read every experiment; only their owners and admins write.\n"
+        + "default_permission = READ\n"
+        + "admin_username = admin\n"
+        + "database_uri = sqlite:///" + stateDir.resolve("basic_auth.db") + "\n"
+        + "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n");
+    env.put("MLFLOW_AUTH_CONFIG_PATH", ini.toString());
   }
 
   /** The tracking URI, e.g. {@code http://127.0.0.1:5000}. */

@@ -24,6 +24,15 @@ public final class MlflowCommand implements Callable<Integer> {
       + "instead of the lean one; the same as SEQRL_MLFLOW_SERVER=full.")
   boolean full;
 
+  @Option(names = "--backend-store-uri", paramLabel = "URI", description = "Tracking store of a new server, e.g. "
+      + "postgresql://USER:PASSWORD@HOST:5432/DB (default: MLFLOW_BACKEND_STORE_URI, else sqlite in the state directory); "
+      + "artifacts stay proxied into the state directory.")
+  String backendStoreUri;
+
+  @Option(names = "--auth", description = "Start a new server with MLflow's basic-auth app: every request needs a user "
+      + "(clients set MLFLOW_TRACKING_USERNAME/PASSWORD); the admin's password comes from MLFLOW_AUTH_ADMIN_PASSWORD.")
+  boolean auth;
+
   @Option(names = "--experiment", paramLabel = "NAME", description = "Print the address of this experiment's runs.")
   String experiment;
 
@@ -38,6 +47,12 @@ public final class MlflowCommand implements Callable<Integer> {
     }
     if (full) {
       options = options.withFootprint(LocalMlflowServer.Footprint.FULL);
+    }
+    if (backendStoreUri != null) {
+      options = options.withBackendStoreUri(backendStoreUri);
+    }
+    if (auth) {
+      options = options.withAuth(true);
     }
     if (stop) {
       boolean was = LocalMlflowServer.stopRecorded(options.stateDir());
@@ -63,6 +78,11 @@ public final class MlflowCommand implements Callable<Integer> {
           + (server.footprint() == LocalMlflowServer.Footprint.LEAN
               ? "lean server (tracking and UI; `seqrl mlflow --stop` then `--full` for MLflow's GenAI job runner)"
               : "full server") + "; state in " + server.stateDir());
+      if (server.startedHere()) {
+        System.out.println("  store: " + options.describeStore() + ", artifacts proxied to " + server.stateDir()
+            .resolve("artifacts") + (options.auth() ? "; basic-auth on (users in " + server.stateDir()
+            .resolve("basic_auth.db") + ")" : ""));
+      }
       if (options.footprint() != server.footprint()) {
         System.out.println("  asked for a " + options.footprint().label() + " server, found a " + server.footprint().label()
             + " one running; `seqrl mlflow --stop` first to change it");

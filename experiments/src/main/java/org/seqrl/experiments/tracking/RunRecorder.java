@@ -257,6 +257,16 @@ public final class RunRecorder implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes this recorder and leaves the run RUNNING on the server (no end record), for work that goes on
+   * elsewhere: a sweep whose Slurm jobs outlive the command. A recorder opened later on the same
+   * directory continues the run and ends it.
+   */
+  public void closeRunning() {
+    ended = true;
+    close();
+  }
+
   /** The server's run id, once the run exists there. */
   public Optional<String> runId() {
     return journal.runState().map(Journal.RunState::runId);

@@ -11,13 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.SlurmConfig;
+import org.seqrl.experiments.config.SweepLauncher;
 import org.seqrl.experiments.config.RlStart;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.tracking.RunRecorder;
@@ -54,7 +58,33 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--no-tracking", description = "Do not record the sweep in MLflow.")
   boolean noTracking;
 
+  @Option(names = "--launcher", paramLabel = "LAUNCHER", description = "Where cells run: local (processes here) or "
+      + "slurm (a Slurm job array; see docs/cluster.md). Default: sweep.launcher, else local.")
+  String launcher;
+
+  @Option(names = "--detach", description = "With --launcher slurm: submit and return at once (run the sweep again to "
+      + "follow it, or to finish it once its cells are done).")
+  boolean detach;
+
+  @Option(names = "--partition", paramLabel = "NAME", description = "Slurm partition (default: sweep.slurm.partition).")
+  String partition;
+
+  @Option(names = "--time", paramLabel = "LIMIT", description = "Slurm time limit per cell, e.g. 2:00:00 (default: sweep.slurm.time).")
+  String time;
+
+  @Option(names = "--cpus-per-task", paramLabel = "N", description = "CPUs per cell (default: sweep.slurm.cpus_per_task).")
+  Integer cpusPerTask;
+
+  @Option(names = "--mem", paramLabel = "SIZE", description = "Memory per cell, e.g. 4G (default: sweep.slurm.memory).")
+  String memory;
+
+  @Option(names = "--sbatch-options", paramLabel = "OPTIONS", description = "Extra sbatch options, e.g. \"--qos=short\" "
+      + "(default: sweep.slurm.sbatch_options).")
+  String sbatchOptions;
+
   private TrackingTarget parentTarget;
+  /** The tracking URI the cells are given (null: they resolve it as `seqrl train` does). */
+  private String cellTrackingUri;
 
   /** One cell's outcome; {@code label} is its short run name, {@code pretraining} marks a shared pre-training run. */
   record CellResult(String name, String label, Path dir, int exitCode, boolean skipped, boolean pretraining) {}
@@ -82,7 +112,16 @@ public final class SweepCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "sweep %s: %d cells, %d at a time, in %s%n", config.experiment(), cells.size(), workers, dir);
 
     Map<String, String> labels = runLabels(cells);
+    SweepLauncher where = launcher == null ? config.sweep().launcher()
+        : ConfigChoice.parse(SweepLauncher.class, "--launcher", "a sweep launcher", launcher);
+    cellTrackingUri = trackingUri;
     RunRecorder parent = noTracking ? null : openParent(config, dir);
+    if (where == SweepLauncher.SLURM) {
+      return runOnSlurm(config, cells, labels, dir, parent);
+    }
+    if (detach) {
+      throw new UserInputException("--detach: only a sweep on Slurm (--launcher slurm) can run without this command");
+    }
     AtomicBoolean stopping = new AtomicBoolean();
     Thread hook = new Thread(() -> stopping.set(true), "seqrl-sweep-stop");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -100,14 +139,7 @@ public final class SweepCommand implements Callable<Integer> {
         for (Future<CellResult> f : stage1) {
           results.add(f.get());
         }
-        for (var cell : cells) {
-          PretrainGroup g = groups.get(cell.name());
-          // rl.start_from picks the shared run's final model or its best pre-training evaluation.
-          String start = ConfigLoader.withOverrides(config, cell.overrides()).rl().startFrom() == RlStart.BEST
-              ? "best" : "latest";
-          cellExtra.put(cell.name(), List.of("pretrain.steps=0",
-              "rl.init_checkpoint=" + g.dir().toAbsolutePath().resolve("checkpoints").resolve(start)));
-        }
+        cellExtra.putAll(rlStartOverrides(config, cells, groups));
       }
       List<Future<CellResult>> futures = new ArrayList<>();
       for (var cell : cells) {
@@ -134,6 +166,58 @@ public final class SweepCommand implements Callable<Integer> {
         // Shutting down already.
       }
     }
+    return finish(config, dir, parent, results);
+  }
+
+  /**
+   * The grid as Slurm job arrays: the shared pre-training runs first, the cells after them
+   * ({@code afterok}); only what has not finished is submitted, and what is still queued or running
+   * from an earlier call is followed, not submitted again.
+   */
+  private int runOnSlurm(SeqrlConfig config, List<org.seqrl.experiments.config.SweepCell> cells,
+      Map<String, String> labels, Path dir, RunRecorder parent) throws IOException, InterruptedException {
+    SlurmConfig resources = config.sweep().slurm().overriddenBy(partition, time, cpusPerTask, memory, sbatchOptions);
+    if (parent != null && cellTrackingUri == null && parentTarget.embedded()) {
+      // Cells must not each start an embedded server of their own: they get this one's address.
+      cellTrackingUri = org.seqrl.experiments.tracking.LocalMlflowServer.ensureRunning(parentTarget.server()).uri();
+      System.out.println("slurm: cells track to the embedded server at " + cellTrackingUri
+          + " (this machine only; on a real cluster give --tracking-uri a server the nodes reach, see docs/cluster.md)");
+    }
+    List<SlurmSweep.Task> pretrain = new ArrayList<>();
+    List<SlurmSweep.Task> rl = new ArrayList<>();
+    Map<String, List<String>> cellExtra = new LinkedHashMap<>();
+    if (config.sweep().sharePretraining()) {
+      Map<String, PretrainGroup> groups = pretrainGroups(config, cells, dir);
+      for (PretrainGroup g : new java.util.LinkedHashSet<>(groups.values())) {
+        pretrain.add(new SlurmSweep.Task(g.name(), g.label(), g.dir(), true,
+            () -> trainArgs(g.name(), g.label(), g.overrides(), g.dir(), parent, false)));
+      }
+      cellExtra.putAll(rlStartOverrides(config, cells, groups));
+    }
+    for (var cell : cells) {
+      List<String> cellOverrides = new ArrayList<>(cell.overrides());
+      cellOverrides.addAll(cellExtra.getOrDefault(cell.name(), List.of()));
+      Path cellDir = dir.resolve("cells").resolve(safeName(cell.name()));
+      String label = labels.get(cell.name());
+      rl.add(new SlurmSweep.Task(cell.name(), label, cellDir, false,
+          () -> trainArgs(cell.name(), label, cellOverrides, cellDir, parent, false)));
+    }
+    System.out.printf(Locale.ROOT, "sweep %s: %d cells%s on Slurm, in %s%n", config.experiment(), cells.size(),
+        pretrain.isEmpty() ? "" : " after " + pretrain.size() + " shared pre-training run(s)", dir);
+    SlurmSweep slurm = new SlurmSweep(dir, config.experiment(), resources, javaCommand(), System.out);
+    Optional<List<CellResult>> results = slurm.run(pretrain, rl, detach);
+    if (results.isEmpty()) {
+      // Detached or left running after Ctrl-C: the parent stays RUNNING until a later call finishes the sweep.
+      if (parent != null) {
+        parent.closeRunning();
+      }
+      return 0;
+    }
+    return finish(config, dir, parent, results.get());
+  }
+
+  /** The sweep's end, whatever ran the cells: the table, the parent's summary and status. */
+  private int finish(SeqrlConfig config, Path dir, RunRecorder parent, List<CellResult> results) throws IOException {
     long failed = results.stream().filter(r -> r.exitCode() != 0).count();
     writeTable(dir, results);
     if (parent != null) {
@@ -175,6 +259,21 @@ public final class SweepCommand implements Callable<Integer> {
     return r;
   }
 
+  /** Per cell, the overrides that start its RL from its group's shared pre-training run. */
+  static Map<String, List<String>> rlStartOverrides(SeqrlConfig config, List<org.seqrl.experiments.config.SweepCell> cells,
+      Map<String, PretrainGroup> groups) {
+    Map<String, List<String>> extra = new LinkedHashMap<>();
+    for (var cell : cells) {
+      PretrainGroup g = groups.get(cell.name());
+      // rl.start_from picks the shared run's final model or its best pre-training evaluation.
+      String start = ConfigLoader.withOverrides(config, cell.overrides()).rl().startFrom() == RlStart.BEST
+          ? "best" : "latest";
+      extra.put(cell.name(), List.of("pretrain.steps=0",
+          "rl.init_checkpoint=" + g.dir().toAbsolutePath().resolve("checkpoints").resolve(start)));
+    }
+    return extra;
+  }
+
   /** A pre-training run shared by the cells whose config differs only in RL and evaluation settings. */
   record PretrainGroup(String name, String label, List<String> overrides, Path dir) {}
 
@@ -214,30 +313,7 @@ public final class SweepCommand implements Callable<Integer> {
       return new CellResult(name, label, cellDir, TrainCommand.EXIT_INTERRUPTED, false, pretraining);
     }
     List<String> cmd = new ArrayList<>(javaCommand());
-    cmd.add("train");
-    if (Files.isRegularFile(cellDir.resolve(TrainingRun.CONFIG_FILE))) {
-      System.out.println("resume: " + name);
-      cmd.addAll(List.of("--resume", cellDir.toString()));
-    } else {
-      System.out.println("start:  " + name);
-      cmd.add(configFile.toAbsolutePath().toString());
-      for (String o : overrides) {
-        cmd.addAll(List.of("--set", o));
-      }
-      for (String o : cellOverrides) {
-        cmd.addAll(List.of("--set", o));
-      }
-      cmd.addAll(List.of("--output", cellDir.toString(), "--run-name", label, "--sweep-cell", name));
-    }
-    cmd.addAll(List.of("--progress", "lines"));
-    if (parent == null) {
-      cmd.add("--no-tracking");
-    } else {
-      cmd.addAll(List.of("--parent-journal", parent.journalDir().toString()));
-      if (trackingUri != null) {
-        cmd.addAll(List.of("--tracking-uri", trackingUri));
-      }
-    }
+    cmd.addAll(trainArgs(name, label, cellOverrides, cellDir, parent, true));
     Files.createDirectories(cellDir);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(cellDir.resolve("train.log").toFile()));
@@ -253,6 +329,45 @@ public final class SweepCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", name,
         cellDir.resolve("train.log"));
     return new CellResult(name, label, cellDir, code, false, pretraining);
+  }
+
+  /**
+   * The {@code seqrl train} arguments of one cell: {@code --resume} when the cell has started before
+   * (its directory holds a config), else the sweep's config with the cell's overrides. {@code say}
+   * prints whether it starts or resumes.
+   */
+  List<String> trainArgs(String name, String label, List<String> cellOverrides, Path cellDir, RunRecorder parent,
+      boolean say) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("train");
+    if (Files.isRegularFile(cellDir.resolve(TrainingRun.CONFIG_FILE))) {
+      if (say) {
+        System.out.println("resume: " + name);
+      }
+      cmd.addAll(List.of("--resume", cellDir.toAbsolutePath().toString()));
+    } else {
+      if (say) {
+        System.out.println("start:  " + name);
+      }
+      cmd.add(configFile.toAbsolutePath().toString());
+      for (String o : overrides) {
+        cmd.addAll(List.of("--set", o));
+      }
+      for (String o : cellOverrides) {
+        cmd.addAll(List.of("--set", o));
+      }
+      cmd.addAll(List.of("--output", cellDir.toAbsolutePath().toString(), "--run-name", label, "--sweep-cell", name));
+    }
+    cmd.addAll(List.of("--progress", "lines"));
+    if (parent == null) {
+      cmd.add("--no-tracking");
+    } else {
+      cmd.addAll(List.of("--parent-journal", parent.journalDir().toAbsolutePath().toString()));
+      if (cellTrackingUri != null) {
+        cmd.addAll(List.of("--tracking-uri", cellTrackingUri));
+      }
+    }
+    return cmd;
   }
 
   /**
