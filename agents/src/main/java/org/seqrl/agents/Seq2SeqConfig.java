@@ -22,6 +22,8 @@ import org.seqrl.rl.CriticHead;
  * @param criticTrunk whether critic gradients reach the encoder/decoder
  * @param criticHidden hidden units of each critic head's tanh layer
  * @param seed seed of the parameter initialisation and of the policy's random generator
+ * @param transformer the transformer's shape when the model is a transformer, null for the
+ *     recurrent model (then {@code embedding}, {@code hidden}, {@code cell}, ... describe it)
  */
 public record Seq2SeqConfig(
     int sourceVocab,
@@ -37,7 +39,8 @@ public record Seq2SeqConfig(
     Set<CriticHead> criticHeads,
     CriticTrunk criticTrunk,
     int criticHidden,
-    long seed) {
+    long seed,
+    Transformer transformer) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
   public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN }
@@ -46,6 +49,48 @@ public record Seq2SeqConfig(
 
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }
+
+  /** The model families; the recurrent one is the default. */
+  public enum ModelType { RECURRENT, TRANSFORMER }
+
+  /** Where a transformer sublayer's layer norm sits: before it (inside the residual branch) or after the residual sum. */
+  public enum Norm { PRE, POST }
+
+  /** Sinusoidal (fixed) or learned position embeddings. */
+  public enum PositionKind { SINUSOIDAL, LEARNED }
+
+  /**
+   * Shape of a transformer encoder-decoder (Vaswani et al.). Token embeddings are {@code width} wide.
+   *
+   * @param encoderLayers encoder layers, >= 1
+   * @param decoderLayers decoder layers, >= 1
+   * @param heads attention heads; {@code width} must be a multiple
+   * @param width model width
+   * @param feedForward hidden width of the position-wise feed-forward sublayers
+   * @param dropout inverted dropout on every sublayer's output while training, in [0, 1)
+   * @param norm pre- or post-layer-norm
+   * @param positions sinusoidal or learned positions
+   * @param tiedEmbeddings whether the output layer is the target embedding (transposed) plus a bias
+   */
+  public record Transformer(int encoderLayers, int decoderLayers, int heads, int width, int feedForward, double dropout,
+      Norm norm, PositionKind positions, boolean tiedEmbeddings) {
+    public Transformer {
+      require(encoderLayers >= 1, "transformer.encoderLayers", encoderLayers, ">= 1");
+      require(decoderLayers >= 1, "transformer.decoderLayers", decoderLayers, ">= 1");
+      require(heads >= 1, "transformer.heads", heads, ">= 1");
+      require(width >= 1 && width % heads == 0, "transformer.width", width, "a positive multiple of heads (" + heads + ")");
+      require(feedForward >= 1, "transformer.feedForward", feedForward, ">= 1");
+      require(dropout >= 0 && dropout < 1, "transformer.dropout", dropout, "in [0, 1)");
+      if (norm == null || positions == null) {
+        throw new IllegalArgumentException("transformer norm and positions must not be null");
+      }
+    }
+
+    /** The sizes issue 16 names: 2+2 layers, width 256, 4 heads, feed-forward 1024, pre-norm, sinusoids, tied. */
+    public static Transformer defaults() {
+      return new Transformer(2, 2, 4, 256, 1024, 0.0, Norm.PRE, PositionKind.SINUSOIDAL, true);
+    }
+  }
 
   public Seq2SeqConfig {
     require(sourceVocab > org.seqrl.rl.Tokens.FIRST_REGULAR, "sourceVocab", sourceVocab, "> 4 (reserved ids 0-3 plus real tokens)");
@@ -68,6 +113,10 @@ public record Seq2SeqConfig(
     }
   }
 
+  public ModelType type() {
+    return transformer == null ? ModelType.RECURRENT : ModelType.TRANSFORMER;
+  }
+
   public int directions() {
     return bidirectional ? 2 : 1;
   }
@@ -84,7 +133,7 @@ public record Seq2SeqConfig(
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
-        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed);
+        .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden).seed(seed).transformer(transformer);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -104,6 +153,17 @@ public record Seq2SeqConfig(
     p.setProperty("criticTrunk", criticTrunk.name());
     p.setProperty("criticHidden", Integer.toString(criticHidden));
     p.setProperty("seed", Long.toString(seed));
+    if (transformer != null) {
+      p.setProperty("transformer.encoderLayers", Integer.toString(transformer.encoderLayers()));
+      p.setProperty("transformer.decoderLayers", Integer.toString(transformer.decoderLayers()));
+      p.setProperty("transformer.heads", Integer.toString(transformer.heads()));
+      p.setProperty("transformer.width", Integer.toString(transformer.width()));
+      p.setProperty("transformer.feedForward", Integer.toString(transformer.feedForward()));
+      p.setProperty("transformer.dropout", Double.toString(transformer.dropout()));
+      p.setProperty("transformer.norm", transformer.norm().name());
+      p.setProperty("transformer.positions", transformer.positions().name());
+      p.setProperty("transformer.tiedEmbeddings", Boolean.toString(transformer.tiedEmbeddings()));
+    }
     return p;
   }
 
@@ -121,7 +181,20 @@ public record Seq2SeqConfig(
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
         Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
-        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")));
+        Integer.parseInt(p.getProperty("criticHidden")), Long.parseLong(p.getProperty("seed")), transformerFrom(p));
+  }
+
+  /** Null when the properties describe a recurrent model (checkpoints written before transformers have no such keys). */
+  private static Transformer transformerFrom(Properties p) {
+    if (p.getProperty("transformer.width") == null) {
+      return null;
+    }
+    return new Transformer(Integer.parseInt(p.getProperty("transformer.encoderLayers")),
+        Integer.parseInt(p.getProperty("transformer.decoderLayers")), Integer.parseInt(p.getProperty("transformer.heads")),
+        Integer.parseInt(p.getProperty("transformer.width")), Integer.parseInt(p.getProperty("transformer.feedForward")),
+        Double.parseDouble(p.getProperty("transformer.dropout")), Norm.valueOf(p.getProperty("transformer.norm")),
+        PositionKind.valueOf(p.getProperty("transformer.positions")),
+        Boolean.parseBoolean(p.getProperty("transformer.tiedEmbeddings")));
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -140,6 +213,7 @@ public record Seq2SeqConfig(
     private CriticTrunk criticTrunk = CriticTrunk.SHARED;
     private int criticHidden = 64;
     private long seed = 1L;
+    private Transformer transformer = null;
 
     private Builder(int sourceVocab, int targetVocab) {
       this.sourceVocab = sourceVocab;
@@ -158,10 +232,12 @@ public record Seq2SeqConfig(
     public Builder criticTrunk(CriticTrunk v) { criticTrunk = v; return this; }
     public Builder criticHidden(int v) { criticHidden = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
+    /** A transformer of that shape instead of the recurrent model; null for the recurrent model. */
+    public Builder transformer(Transformer v) { transformer = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed);
+          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, seed, transformer);
     }
   }
 }

@@ -83,6 +83,12 @@ class GradientCheckTest {
 
   /** Compares finite differences with the analytic gradient scaled by {@code distort} (1 = as computed) for parameters {@code distorted}. */
   static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort) {
+    return compare(cfg, o, which, distorted, distort, H, ABS_TOL);
+  }
+
+  /** The same with another difference step and absolute tolerance (for losses whose float32 rounding is larger). */
+  static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
+      double step, double absTol) {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
       long rngState = p.dropoutRng.state();
       double base = loss(p, o, rngState);
@@ -108,7 +114,7 @@ class GradientCheckTest {
           float orig = q.value[idx];
           double[] d = new double[2];
           for (int k = 0; k < 2; k++) {
-            double h = k == 0 ? H : H / 2;
+            double h = k == 0 ? step : step / 2;
             q.value[idx] = (float) (orig + h);
             double up = loss(p, o, rngState);
             q.value[idx] = (float) (orig - h);
@@ -118,7 +124,7 @@ class GradientCheckTest {
           }
           q.value[idx] = orig;
           double numeric = (4 * d[1] - d[0]) / 3;
-          double tol = ABS_TOL + REL_TOL * Math.max(Math.abs(numeric), Math.abs(ga[idx]));
+          double tol = absTol + REL_TOL * Math.max(Math.abs(numeric), Math.abs(ga[idx]));
           double ratio = Math.abs(numeric - ga[idx]) / tol;
           checked++;
           if (ratio > worst.ratio()) {
