@@ -48,8 +48,10 @@ final class CrossAttention {
   void keysBackward(float[] enc, int rows, float[] dKv, int off, int ld, float[] dEnc) {
     blas.gemm(true, false, d, 2 * d, rows, 1f, enc, 0, d, dKv, off, ld, 1f, wkv.grad, 0, 2 * d);
     for (int i = 0; i < rows; i++) {
-      Mat.axpy(1f, dKv, off + i * ld, bkv.grad, 0, 2 * d);
+      Mat.axpy(1f, dKv, off + i * ld + d, bkv.grad, d, d);
     }
+    // no key bias gradient: it moves every score of a query by the same q.b, which softmax ignores
+    // (a true gradient of zero whose float rounding Adam would scale up to full steps)
     blas.gemm(false, true, rows, d, 2 * d, 1f, dKv, off, ld, wkv, 0, 1f, dEnc, 0, d);
   }
 

@@ -45,6 +45,9 @@ final class SelfAttention {
   void projectBackward(float[] in, float[] dQkv, int rows, float[] dIn) {
     blas.gemm(true, false, d, 3 * d, rows, 1f, in, 0, d, dQkv, 0, 3 * d, 1f, wqkv.grad, 0, 3 * d);
     Mat.addColumnSums(bqkv.grad, dQkv, rows, 3 * d);
+    // the key bias moves every score of a query by the same q.b, which softmax ignores: its true
+    // gradient is zero, and its float rounding, which Adam would scale up to full steps, is dropped
+    java.util.Arrays.fill(bqkv.grad, d, 2 * d, 0f);
     blas.gemm(false, true, rows, d, 3 * d, 1f, dQkv, 0, 3 * d, wqkv, 0, 1f, dIn, 0, d);
   }
 

@@ -3,12 +3,16 @@ package org.seqrl.agents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.agents.Seq2SeqConfig.Norm;
 import org.seqrl.agents.Seq2SeqConfig.PositionKind;
 import org.seqrl.agents.Seq2SeqConfig.Transformer;
@@ -105,5 +109,37 @@ class TransformerDecodingTest {
         }
       }
     }
+  }
+
+  /** A checkpoint restores the transformer's shape and weights: same decodes, and a restore into a recurrent shape is refused. */
+  @Test
+  void checkpointsSaveAndRestoreTheTransformer(@TempDir Path dir) throws IOException {
+    Seq2SeqConfig cfg = config(Norm.POST, PositionKind.LEARNED, false).build();
+    int[][] src = {{4, 5, 6}, {7, 8}};
+    try (Seq2SeqPolicy a = new Seq2SeqPolicy(cfg)) {
+      a.mleStep(src, new int[][] {{6, 5, 4}, {8, 7}}, new OptimizerSettings(0.01, 5.0));
+      a.save(dir.resolve("ck"));
+      try (Seq2SeqPolicy b = new Seq2SeqPolicy(cfg.toBuilder().seed(99).build())) {
+        b.restore(dir.resolve("ck"));
+        assertEquals(a.steps(), b.steps());
+        Rollout ga = a.greedy(src, 6);
+        Rollout gb = b.greedy(src, 6);
+        for (int i = 0; i < src.length; i++) {
+          assertEquals(Arrays.toString(ga.hypothesis(i)), Arrays.toString(gb.hypothesis(i)));
+          assertEquals(Arrays.toString(ga.logProbs()[i]), Arrays.toString(gb.logProbs()[i]));
+        }
+      }
+      try (Seq2SeqPolicy c = new Seq2SeqPolicy(cfg.toBuilder().transformer(null).build())) {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> c.restore(dir.resolve("ck")));
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
+      }
+    }
+  }
+
+  /** An update that starts its backward from the sample's kept pass equals one that runs teacher forcing afresh. */
+  @Test
+  void updatesFromTheKeptSampleEqualFreshOnes() {
+    TracedUpdateTest.check(config(Norm.PRE, PositionKind.SINUSOIDAL, true).build());
+    TracedUpdateTest.check(config(Norm.POST, PositionKind.LEARNED, false).build());
   }
 }

@@ -25,6 +25,9 @@ import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
+import org.seqrl.agents.Seq2SeqConfig.Norm;
+import org.seqrl.agents.Seq2SeqConfig.PositionKind;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
@@ -338,7 +341,9 @@ public final class ConfigLoader {
         model.number("dropout", md.dropout()),
         model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
-        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"));
+        model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),
+        model.choice("type", md.type(), ModelType.class, "a model type"), transformerConfig(model.section("transformer"),
+        md.transformer()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -382,6 +387,15 @@ public final class ConfigLoader {
 
     return new SeqrlConfig(root.string("experiment", d.experiment()), root.longValue("seed", d.seed()), dataConfig,
         modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig, pluginsConfig);
+  }
+
+  /** {@code model.transformer}: read whatever {@code model.type} is, so that a sweep can switch types. */
+  private static TransformerConfig transformerConfig(ConfigReader t, TransformerConfig d) {
+    return new TransformerConfig(t.integer("encoder_layers", d.encoderLayers()), t.integer("decoder_layers", d.decoderLayers()),
+        t.integer("heads", d.heads()), t.integer("width", d.width()), t.integer("feed_forward", d.feedForward()),
+        t.number("dropout", d.dropout()), t.choice("norm", d.norm(), Norm.class, "a layer-norm placement"),
+        t.choice("positions", d.positions(), PositionKind.class, "a position embedding"),
+        t.bool("tied_embeddings", d.tiedEmbeddings()));
   }
 
   /**
@@ -472,6 +486,18 @@ public final class ConfigLoader {
     model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));
+    model.put("type", ConfigChoice.spelling(m.type()));
+    TransformerConfig tf = m.transformer();
+    ObjectNode transformer = model.putObject("transformer");
+    transformer.put("encoder_layers", tf.encoderLayers());
+    transformer.put("decoder_layers", tf.decoderLayers());
+    transformer.put("heads", tf.heads());
+    transformer.put("width", tf.width());
+    transformer.put("feed_forward", tf.feedForward());
+    transformer.put("dropout", tf.dropout());
+    transformer.put("norm", ConfigChoice.spelling(tf.norm()));
+    transformer.put("positions", ConfigChoice.spelling(tf.positions()));
+    transformer.put("tied_embeddings", tf.tiedEmbeddings());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

@@ -3,10 +3,16 @@ package org.seqrl.experiments.config;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
 
-/** The encoder-decoder policy and its critic; the choices are the agents module's own types. */
+/**
+ * The encoder-decoder policy and its critic; the choices are the agents module's own types.
+ * {@code type} picks the recurrent model (the keys above {@code critic_trunk}) or the transformer
+ * ({@code transformer}); the critic keys apply to both.
+ */
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
-                          double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk) {
+                          double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
+                          ModelType type, TransformerConfig transformer) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -26,10 +32,13 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + "model.attention additive");
     }
     Checks.required("model.critic_trunk", criticTrunk);
+    Checks.required("model.type", type);
+    Checks.required("model.transformer", transformer);
   }
 
   public static ModelConfig defaults() {
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
-    return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED);
+    return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
+        ModelType.RECURRENT, TransformerConfig.defaults());
   }
 }

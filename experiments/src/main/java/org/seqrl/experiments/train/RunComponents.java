@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.seqrl.agents.Seq2SeqConfig;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
@@ -114,6 +115,7 @@ public final class RunComponents implements AutoCloseable {
         .criticHeads(criticHeads(config, baseline))
         .criticTrunk(m.criticTrunk())
         .seed(Seeds.derive(config.seed(), "init"))
+        .transformer(m.type() == ModelType.TRANSFORMER ? m.transformer().shape() : null)
         .build();
   }
 
