@@ -10,7 +10,7 @@ import org.seqrl.rl.Tokens;
  * above the first passes up its output plus its input. Padded source steps carry the previous
  * state, so padding never changes a final state.
  */
-final class Encoder {
+final class Encoder implements SourceEncoder {
   private final Blas blas;
   private final Param embedding;
   /** [layer][direction] */
@@ -52,16 +52,19 @@ final class Encoder {
   }
 
   /** Width of an output: hidden times directions. */
-  int width() {
+  @Override
+  public int width() {
     return width;
   }
 
   /** Whether two encodings of the same sources with the same parameters can differ (dropout while training). */
-  boolean random(boolean training) {
+  @Override
+  public boolean random(boolean training) {
     return training && dropout > 0 && cells.length > 1;
   }
 
-  Encoding encode(int[][] sources, boolean training) {
+  @Override
+  public Encoding encode(int[][] sources, boolean training) {
     int b = sources.length;
     int s = 1;
     for (int[] x : sources) {
@@ -149,7 +152,8 @@ final class Encoder {
   }
 
   /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
-  void backward(Encoding en, float[] dBsd, float[] dFin) {
+  @Override
+  public void backward(Encoding en, float[] dBsd, float[] dFin) {
     backward(en, dBsd, dFin, null);
   }
 
@@ -157,7 +161,8 @@ final class Encoder {
    * The same, with {@code dMemory[k]} [B, width of array k] the gradient of the top layer's
    * left-to-right final state array k > 0 (what a memory-augmented decoder started from), or null.
    */
-  void backward(Encoding en, float[] dBsd, float[] dFin, float[][] dMemory) {
+  @Override
+  public void backward(Encoding en, float[] dBsd, float[] dFin, float[][] dMemory) {
     int b = en.batch;
     int s = en.len;
     int rows = s * b;

@@ -3,7 +3,9 @@ package org.seqrl.agents;
 /**
  * What {@link Encoder#encode} made of a batch of sources: what decoders read, and what the
  * encoder's backward pass needs. Sequence tensors are time-major ({@code [S*B, width]}, row
- * {@code t * B + i}); the top layer's outputs are also kept batch-major for attention.
+ * {@code t * B + i}); the top layer's outputs are also kept batch-major for attention. The
+ * recurrent {@link Encoder} fills {@code layerIn}, {@code dropMask} and {@code runs}; the
+ * {@link TransformerEncoder} fills {@code transformer}.
  */
 final class Encoding {
   int batch;
@@ -24,4 +26,8 @@ final class Encoding {
   float[] fin;
   /** Attention keys of {@link #bsd}, made by the decoder's attention on first use and kept with the encoding, or null. */
   float[] keys;
+  /** Whether it was made for training (a decoder that draws dropout draws it on such encodings only). */
+  boolean training;
+  /** What a {@link TransformerEncoder} keeps for its backward, or null. */
+  TransformerEncoder.Trace transformer;
 }

@@ -48,6 +48,9 @@ public final class SameDiffSeq2Seq {
     if (!cfg.criticHeads().isEmpty()) {
       no.add("critic heads " + cfg.criticHeads() + " (baselines without a critic are)");
     }
+    if (cfg.transformer() != null) {
+      no.add("model.type transformer (the recurrent model is)");
+    }
     if (cfg.decoderLayers() != 1) {
       no.add("model.decoder_layers " + cfg.decoderLayers() + " (1 is)");
     }

@@ -29,6 +29,8 @@ import org.seqrl.rl.CriticHead;
  * @param seed seed of the parameter initialisation and of the policy's random generator
  * @param init how the recurrent weights start and the LSTM forget-gate bias ({@link Init#DEFAULT}: as always)
  * @param memory the memory of an {@link CellType#NTM} cell (ignored by the other cells)
+ * @param transformer the transformer's shape when the model is a transformer, null for the
+ *     recurrent model (then {@code embedding}, {@code hidden}, {@code cell}, ... describe it)
  */
 public record Seq2SeqConfig(
     int sourceVocab,
@@ -51,10 +53,57 @@ public record Seq2SeqConfig(
     double initStateMeanRatio,
     long seed,
     Init init,
-    NtmSpec memory) {
+    NtmSpec memory,
+    Transformer transformer) {
 
   /** Recurrent cell kinds; each is one class ({@link RecurrentCell#create}). */
   public enum CellType { GRU, LSTM, LSTM_PEEPHOLE, RNN_TANH, IRNN, JZS1, JZS2, JZS3, NTM }
+
+  /** The model families; the recurrent one is the default. */
+  public enum ModelType { RECURRENT, TRANSFORMER }
+
+  /** Where a transformer sublayer's layer norm sits: before it (inside the residual branch) or after the residual sum. */
+  public enum Norm { PRE, POST }
+
+  /** Sinusoidal (fixed) or learned position embeddings. */
+  public enum PositionKind { SINUSOIDAL, LEARNED }
+
+  /**
+   * Shape of a transformer encoder-decoder (Vaswani et al.). Token embeddings are {@code width} wide.
+   *
+   * @param encoderLayers encoder layers, >= 1
+   * @param decoderLayers decoder layers, >= 1
+   * @param heads attention heads; {@code width} must be a multiple
+   * @param width model width
+   * @param feedForward hidden width of the position-wise feed-forward sublayers
+   * @param dropout inverted dropout on every sublayer's output while training, in [0, 1)
+   * @param norm pre- or post-layer-norm
+   * @param positions sinusoidal or learned positions
+   * @param tiedEmbeddings whether the output layer is the target embedding (transposed) plus a bias
+   */
+  public record Transformer(int encoderLayers, int decoderLayers, int heads, int width, int feedForward, double dropout,
+      Norm norm, PositionKind positions, boolean tiedEmbeddings) {
+    public Transformer {
+      require(encoderLayers >= 1, "transformer.encoderLayers", encoderLayers, ">= 1");
+      require(decoderLayers >= 1, "transformer.decoderLayers", decoderLayers, ">= 1");
+      require(heads >= 1, "transformer.heads", heads, ">= 1");
+      require(width >= 1 && width % heads == 0, "transformer.width", width, "a positive multiple of heads (" + heads + ")");
+      require(feedForward >= 1, "transformer.feedForward", feedForward, ">= 1");
+      require(dropout >= 0 && dropout < 1, "transformer.dropout", dropout, "in [0, 1)");
+      if (norm == null || positions == null) {
+        throw new IllegalArgumentException("transformer norm and positions must not be null");
+      }
+    }
+
+    /** The sizes issue 16 names: 2+2 layers, width 256, 4 heads, feed-forward 1024, pre-norm, sinusoids, tied. */
+    public static Transformer defaults() {
+      return new Transformer(2, 2, 4, 256, 1024, 0.0, Norm.PRE, PositionKind.SINUSOIDAL, true);
+    }
+  }
+
+  public ModelType type() {
+    return transformer == null ? ModelType.RECURRENT : ModelType.TRANSFORMER;
+  }
 
   public enum Attention { NONE, ADDITIVE, DOT }
 
@@ -196,7 +245,7 @@ public record Seq2SeqConfig(
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
         .decoderLayers(decoderLayers).layerConnections(layerConnections).normStabilizer(normStabilizer)
-        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init).memory(memory);
+        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init).memory(memory).transformer(transformer);
   }
 
   /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
@@ -231,6 +280,17 @@ public record Seq2SeqConfig(
     p.setProperty("memory.shiftRange", Integer.toString(memory.shiftRange()));
     p.setProperty("memory.controller", memory.controller().name());
     p.setProperty("memory.init", Double.toString(memory.init()));
+    if (transformer != null) {
+      p.setProperty("transformer.encoderLayers", Integer.toString(transformer.encoderLayers()));
+      p.setProperty("transformer.decoderLayers", Integer.toString(transformer.decoderLayers()));
+      p.setProperty("transformer.heads", Integer.toString(transformer.heads()));
+      p.setProperty("transformer.width", Integer.toString(transformer.width()));
+      p.setProperty("transformer.feedForward", Integer.toString(transformer.feedForward()));
+      p.setProperty("transformer.dropout", Double.toString(transformer.dropout()));
+      p.setProperty("transformer.norm", transformer.norm().name());
+      p.setProperty("transformer.positions", transformer.positions().name());
+      p.setProperty("transformer.tiedEmbeddings", Boolean.toString(transformer.tiedEmbeddings()));
+    }
     return p;
   }
 
@@ -260,7 +320,20 @@ public record Seq2SeqConfig(
         new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),
             Double.parseDouble(p.getProperty("initScale", Double.toString(Init.DEFAULT.scale()))),
             Double.parseDouble(p.getProperty("forgetBias", Double.toString(Init.DEFAULT.forgetBias())))),
-        memoryFromProperties(p));
+        memoryFromProperties(p), transformerFrom(p));
+  }
+
+  /** Null when the properties describe a recurrent model (checkpoints written before transformers have no such keys). */
+  private static Transformer transformerFrom(Properties p) {
+    if (p.getProperty("transformer.width") == null) {
+      return null;
+    }
+    return new Transformer(Integer.parseInt(p.getProperty("transformer.encoderLayers")),
+        Integer.parseInt(p.getProperty("transformer.decoderLayers")), Integer.parseInt(p.getProperty("transformer.heads")),
+        Integer.parseInt(p.getProperty("transformer.width")), Integer.parseInt(p.getProperty("transformer.feedForward")),
+        Double.parseDouble(p.getProperty("transformer.dropout")), Norm.valueOf(p.getProperty("transformer.norm")),
+        PositionKind.valueOf(p.getProperty("transformer.positions")),
+        Boolean.parseBoolean(p.getProperty("transformer.tiedEmbeddings")));
   }
 
   /** The memory shape of a saved config; checkpoints written before the NTM carry none and get the default. */
@@ -298,6 +371,7 @@ public record Seq2SeqConfig(
     private long seed = 1L;
     private Init init = Init.DEFAULT;
     private NtmSpec memory = NtmSpec.DEFAULT;
+    private Transformer transformer = null;
 
     private Builder(int sourceVocab, int targetVocab) {
       this.sourceVocab = sourceVocab;
@@ -323,11 +397,13 @@ public record Seq2SeqConfig(
     public Builder seed(long v) { seed = v; return this; }
     public Builder init(Init v) { init = v; return this; }
     public Builder memory(NtmSpec v) { memory = v; return this; }
+    /** A transformer of that shape instead of the recurrent model; null for the recurrent model. */
+    public Builder transformer(Transformer v) { transformer = v; return this; }
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
           dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
-          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init, memory);
+          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init, memory, transformer);
     }
   }
 }

@@ -17,10 +17,10 @@ import org.seqrl.rl.Tokens;
 import org.seqrl.rl.UpdateStats;
 
 /**
- * Recurrent encoder-decoder policy in float32 with hand-written forward and backward passes,
- * assembled from parts (docs/agents.md): an {@link Encoder} of {@link RecurrentCell}s, a
- * {@link Decoder} (today the {@link RecurrentDecoder}, with its {@link DecoderAttention} and
- * {@link OutputLayer}), the {@link SequenceLoss}, the {@link Critics} heads, and {@link Search}
+ * Encoder-decoder policy in float32 with hand-written forward and backward passes, assembled
+ * from parts (docs/agents.md): a {@link SourceEncoder} (an {@link Encoder} of {@link RecurrentCell}s
+ * or a {@link TransformerEncoder}), a {@link Decoder} (the {@link RecurrentDecoder} with its
+ * {@link DecoderAttention} and {@link OutputLayer}, or the {@link TransformerDecoder}), the {@link SequenceLoss}, the {@link Critics} heads, and {@link Search}
  * written once on top of the decoder role. This class wires them: the forward of an objective,
  * its backward in reverse order, the optimizer step, decoding, and checkpoints.
  *
@@ -39,7 +39,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   final Rng dropoutRng;
   private final Blas blas = new Blas();
   private long step;
-  private final Encoder encoder;
+  private final SourceEncoder encoder;
   private final Decoder decoder;
   private final Critics critics;
   private final EncodingCache encodings = new EncodingCache();
@@ -54,10 +54,19 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
     this.dropoutRng = new Rng(cfg.seed() * 0xD1B54A32D192ED03L + 777L);
     // the order parameters are made in is the order of their initial draws and of the checkpoint file
-    Param srcEmb = params.add("src.emb", cfg.sourceVocab(), cfg.embedding(), init, 0.3, true);
-    Param tgtEmb = params.add("tgt.emb", cfg.targetVocab(), cfg.embedding(), init, 0.3, true);
-    encoder = new Encoder(cfg, blas, params, srcEmb, init, dropoutRng);
-    decoder = new RecurrentDecoder(cfg, blas, params, tgtEmb, init, dropoutRng);
+    Seq2SeqConfig.Transformer tf = cfg.transformer();
+    if (tf == null) {
+      Param srcEmb = params.add("src.emb", cfg.sourceVocab(), cfg.embedding(), init, 0.3, true);
+      Param tgtEmb = params.add("tgt.emb", cfg.targetVocab(), cfg.embedding(), init, 0.3, true);
+      encoder = new Encoder(cfg, blas, params, srcEmb, init, dropoutRng);
+      decoder = new RecurrentDecoder(cfg, blas, params, tgtEmb, init, dropoutRng);
+    } else {
+      // at D^-1/2 a tied output layer starts with unit-scale logits; the input side scales by sqrt(D)
+      Param srcEmb = params.add("src.emb", cfg.sourceVocab(), tf.width(), init, 1 / Math.sqrt(tf.width()), true);
+      Param tgtEmb = params.add("tgt.emb", cfg.targetVocab(), tf.width(), init, 1 / Math.sqrt(tf.width()), true);
+      encoder = new TransformerEncoder(tf, blas, params, srcEmb, init, dropoutRng);
+      decoder = new TransformerDecoder(tf, blas, params, tgtEmb, init, dropoutRng);
+    }
     critics = new Critics(cfg, blas, params, encoder.width(), decoder.featureWidth(), init);
   }
 
@@ -402,13 +411,19 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     }
     kept.clear();
     // a sample is usually followed by an update on it: keep its pass when it is small enough
-    boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, cfg.hidden() * cfg.decoderLayers());
+    boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, keptWidth());
     Decoder.Pass pass = start(sources, samplesPerInput, maxLength, keep);
     Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, rng));
     if (keep) {
       kept.keep(rollout, pass, params.version());
     }
     return rollout;
+  }
+
+  /** Floats a kept pass holds per row and step, about: the hidden size, or a transformer's activations. */
+  private int keptWidth() {
+    Seq2SeqConfig.Transformer tf = cfg.transformer();
+    return tf == null ? cfg.hidden() * cfg.decoderLayers() : tf.decoderLayers() * (16 * tf.width() + tf.feedForward());
   }
 
   @Override

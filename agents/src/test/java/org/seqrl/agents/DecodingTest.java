@@ -192,7 +192,7 @@ class DecodingTest {
    * loop beam search runs (inputs known up front, every step's logits in one product, no reordering
    * of rows): the objective of one row with weight 1 per token is -sum_t log pi(y_t).
    */
-  private static double teacherForcedLogProb(Seq2SeqPolicy p, int[] source, List<Integer> tokens) {
+  static double teacherForcedLogProb(Seq2SeqPolicy p, int[] source, List<Integer> tokens) {
     if (tokens.isEmpty()) {
       return 0;
     }

@@ -85,7 +85,7 @@ class GradientCheckTest {
 
   /** Compares finite differences with the analytic gradient scaled by {@code distort} (1 = as computed) for parameters {@code distorted}. */
   static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort) {
-    return compare(cfg, o, which, distorted, distort, null);
+    return compare(cfg, o, which, distorted, distort, null, H, ABS_TOL);
   }
 
   /**
@@ -94,6 +94,17 @@ class GradientCheckTest {
    */
   static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
       Seq2SeqConfig without) {
+    return compare(cfg, o, which, distorted, distort, without, H, ABS_TOL);
+  }
+
+  /** The same with another difference step and absolute tolerance (for losses whose float32 rounding is larger). */
+  static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
+      double step, double absTol) {
+    return compare(cfg, o, which, distorted, distort, null, step, absTol);
+  }
+
+  static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
+      Seq2SeqConfig without, double step, double absTol) {
     Map<String, float[]> baseGrad = new LinkedHashMap<>();
     if (without != null) {
       try (Seq2SeqPolicy p = new Seq2SeqPolicy(without)) {
@@ -129,7 +140,7 @@ class GradientCheckTest {
           float orig = q.value[idx];
           double[] d = new double[2];
           for (int k = 0; k < 2; k++) {
-            double h = k == 0 ? H : H / 2;
+            double h = k == 0 ? step : step / 2;
             q.value[idx] = (float) (orig + h);
             double up = loss(p, o, rngState);
             q.value[idx] = (float) (orig - h);
@@ -139,7 +150,7 @@ class GradientCheckTest {
           }
           q.value[idx] = orig;
           double numeric = (4 * d[1] - d[0]) / 3;
-          double tol = ABS_TOL + REL_TOL * Math.max(Math.abs(numeric), Math.abs(ga[idx]));
+          double tol = absTol + REL_TOL * Math.max(Math.abs(numeric), Math.abs(ga[idx]));
           double ratio = Math.abs(numeric - ga[idx]) / tol;
           checked++;
           if (ratio > worst.ratio()) {

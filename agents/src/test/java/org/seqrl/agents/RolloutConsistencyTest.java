@@ -12,7 +12,7 @@ import org.seqrl.rl.Rollout;
 
 /** What decoding reports (log-probabilities, entropies) equals what the teacher-forced update computes. */
 class RolloutConsistencyTest {
-  private static void check(Seq2SeqConfig cfg) {
+  static void check(Seq2SeqConfig cfg) {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
       int[][] src = {{4, 5, 6}, {7}, {8, 4, 4, 5, 6}};
       Rollout r = p.sample(src, 2, 1.3, 7);

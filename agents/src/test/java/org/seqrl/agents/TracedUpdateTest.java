@@ -38,7 +38,7 @@ class TracedUpdateTest {
         s.sequenceValues(), s.stepValues(), s.attention());
   }
 
-  private static void check(Seq2SeqConfig cfg) {
+  static void check(Seq2SeqConfig cfg) {
     int[][] src = {{4, 5, 6}, {7}, {8, 4, 4, 5, 6}, {5, 5}};
     try (Seq2SeqPolicy traced = new Seq2SeqPolicy(cfg); Seq2SeqPolicy fresh = new Seq2SeqPolicy(cfg)) {
       for (int round = 0; round < 3; round++) {

@@ -29,6 +29,9 @@ import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
+import org.seqrl.agents.Seq2SeqConfig.Norm;
+import org.seqrl.agents.Seq2SeqConfig.PositionKind;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.rl.BaselineKind;
@@ -367,7 +370,9 @@ public final class ConfigLoader {
         model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
         model.number("init_state_mean_ratio", md.initStateMeanRatio()),
         memoryConfig(model.section("memory"), md.memory()),
-        model.choice("engine", md.engine(), Engine.class, "an engine"));
+        model.choice("engine", md.engine(), Engine.class, "an engine"),
+        model.choice("type", md.type(), ModelType.class, "a model type"), transformerConfig(model.section("transformer"),
+        md.transformer()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();
@@ -427,6 +432,15 @@ public final class ConfigLoader {
     return new SlurmConfig(slurm.string("partition", d.partition()), slurm.string("time", d.time()),
         slurm.integer("cpus_per_task", d.cpusPerTask()), slurm.string("memory", d.memory()),
         slurm.string("sbatch_options", d.sbatchOptions()));
+  }
+
+  /** {@code model.transformer}: read whatever {@code model.type} is, so that a sweep can switch types. */
+  private static TransformerConfig transformerConfig(ConfigReader t, TransformerConfig d) {
+    return new TransformerConfig(t.integer("encoder_layers", d.encoderLayers()), t.integer("decoder_layers", d.decoderLayers()),
+        t.integer("heads", d.heads()), t.integer("width", d.width()), t.integer("feed_forward", d.feedForward()),
+        t.number("dropout", d.dropout()), t.choice("norm", d.norm(), Norm.class, "a layer-norm placement"),
+        t.choice("positions", d.positions(), PositionKind.class, "a position embedding"),
+        t.bool("tied_embeddings", d.tiedEmbeddings()));
   }
 
   /**
@@ -538,6 +552,18 @@ public final class ConfigLoader {
     memory.put("controller", ConfigChoice.spelling(m.memory().controller()));
     memory.put("init", m.memory().init());
     model.put("engine", ConfigChoice.spelling(m.engine()));
+    model.put("type", ConfigChoice.spelling(m.type()));
+    TransformerConfig tf = m.transformer();
+    ObjectNode transformer = model.putObject("transformer");
+    transformer.put("encoder_layers", tf.encoderLayers());
+    transformer.put("decoder_layers", tf.decoderLayers());
+    transformer.put("heads", tf.heads());
+    transformer.put("width", tf.width());
+    transformer.put("feed_forward", tf.feedForward());
+    transformer.put("dropout", tf.dropout());
+    transformer.put("norm", ConfigChoice.spelling(tf.norm()));
+    transformer.put("positions", ConfigChoice.spelling(tf.positions()));
+    transformer.put("tied_embeddings", tf.tiedEmbeddings());
 
     PretrainConfig p = c.pretrain();
     ObjectNode pre = root.putObject("pretrain");

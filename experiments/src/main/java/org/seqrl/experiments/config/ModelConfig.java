@@ -8,15 +8,21 @@ import org.seqrl.agents.Seq2SeqConfig.Init;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
 
-/** The encoder-decoder policy and its critic; the choices are the agents module's own types. */
+/**
+ * The encoder-decoder policy and its critic; the choices are the agents module's own types.
+ * {@code type} picks the recurrent model (the keys above {@code critic_trunk}) or the transformer
+ * ({@code transformer}); the critic keys apply to both.
+ */
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
                           InitScheme init, double initScale, double forgetBias,
                           int decoderLayers, LayerConnections layerConnections, double normStabilizer,
                           NormStabilized normStabilizerOn, double initStateMeanRatio,
                           MemoryConfig memory,
-                          Engine engine) {
+                          Engine engine,
+                          ModelType type, TransformerConfig transformer) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -54,6 +60,8 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + "model.attention additive");
     }
     Checks.required("model.critic_trunk", criticTrunk);
+    Checks.required("model.type", type);
+    Checks.required("model.transformer", transformer);
     Checks.required("model.engine", engine);
     Checks.required("model.memory", memory);
     if (cell == CellType.NTM && decoderLayers > 1) {
@@ -84,6 +92,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
         1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
         MemoryConfig.defaults(),
-        Engine.FAST);
+        Engine.FAST,
+        ModelType.RECURRENT, TransformerConfig.defaults());
   }
 }

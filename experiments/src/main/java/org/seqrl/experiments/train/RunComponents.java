@@ -12,6 +12,8 @@ import java.util.function.IntFunction;
 import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.rl.SequencePolicy;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
+import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
 import org.seqrl.experiments.config.Plugins;
@@ -175,6 +177,7 @@ public final class RunComponents implements AutoCloseable {
         .initStateMeanRatio(m.initStateMeanRatio())
         .memory(m.memory().spec())
         .seed(Seeds.derive(config.seed(), "init"))
+        .transformer(m.type() == ModelType.TRANSFORMER ? m.transformer().shape() : null)
         .build();
   }
 

@@ -1,0 +1,84 @@
+package org.seqrl.agents;
+
+import java.util.Arrays;
+import org.seqrl.agents.Params.Param;
+
+/**
+ * Layer normalisation over each row: {@code y = g * (x - mean) / sqrt(var + eps) + b}. The forward
+ * keeps the normalised rows and each row's {@code 1 / sigma}, all the backward needs.
+ */
+final class LayerNorm {
+  private static final float EPS = 1e-5f;
+  final int width;
+  private final Param gain;
+  private final Param bias;
+
+  /** Adds {@code prefix.g} (ones) and {@code prefix.b} (zeros). */
+  LayerNorm(Params params, String prefix, int width, Rng init) {
+    this.width = width;
+    gain = params.add(prefix + ".g", 1, width, init, 0, false);
+    Arrays.fill(gain.value, 1f);
+    bias = params.add(prefix + ".b", 1, width, init, 0, false);
+  }
+
+  /**
+   * Rows {@code [0, rows)} of {@code x} from {@code xOff} into {@code y} from {@code yOff} ({@code y}
+   * may be {@code x}); keeps {@code xhat} from {@code hOff} and {@code rstd} from {@code rOff}.
+   */
+  void forward(float[] x, int xOff, int rows, float[] y, int yOff, float[] xhat, int hOff, float[] rstd, int rOff) {
+    int d = width;
+    float[] g = gain.value;
+    float[] b = bias.value;
+    for (int i = 0; i < rows; i++) {
+      int xo = xOff + i * d;
+      int ho = hOff + i * d;
+      int yo = yOff + i * d;
+      float mean = 0f;
+      for (int j = 0; j < d; j++) {
+        mean += x[xo + j];
+      }
+      mean /= d;
+      float var = 0f;
+      for (int j = 0; j < d; j++) {
+        float c = x[xo + j] - mean;
+        var += c * c;
+      }
+      float rs = (float) (1 / Math.sqrt(var / d + EPS));
+      rstd[rOff + i] = rs;
+      for (int j = 0; j < d; j++) {
+        float h = (x[xo + j] - mean) * rs;
+        xhat[ho + j] = h;
+        y[yo + j] = g[j] * h + b[j];
+      }
+    }
+  }
+
+  /** Adds the gain and bias gradients for {@code dy} and adds the input gradient into {@code dx} (rows from the given offsets). */
+  void backward(float[] dy, int dyOff, int rows, float[] xhat, int hOff, float[] rstd, int rOff, float[] dx, int dxOff) {
+    int d = width;
+    float[] g = gain.value;
+    float[] gg = gain.grad;
+    float[] gb = bias.grad;
+    for (int i = 0; i < rows; i++) {
+      int yo = dyOff + i * d;
+      int ho = hOff + i * d;
+      int xo = dxOff + i * d;
+      float s1 = 0f;
+      float s2 = 0f;
+      for (int j = 0; j < d; j++) {
+        float dyj = dy[yo + j];
+        float dh = dyj * g[j];
+        gg[j] += dyj * xhat[ho + j];
+        gb[j] += dyj;
+        s1 += dh;
+        s2 += dh * xhat[ho + j];
+      }
+      float m1 = s1 / d;
+      float m2 = s2 / d;
+      float rs = rstd[rOff + i];
+      for (int j = 0; j < d; j++) {
+        dx[xo + j] += rs * (dy[yo + j] * g[j] - m1 - xhat[ho + j] * m2);
+      }
+    }
+  }
+}

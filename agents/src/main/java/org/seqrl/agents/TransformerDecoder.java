@@ -1,0 +1,364 @@
+package org.seqrl.agents;
+
+import org.seqrl.agents.Params.Param;
+import org.seqrl.agents.Seq2SeqConfig.Norm;
+import org.seqrl.agents.Seq2SeqConfig.PositionKind;
+import org.seqrl.agents.Seq2SeqConfig.Transformer;
+
+/**
+ * A transformer decoder: target embeddings plus positions, then layers of causal self-attention,
+ * cross-attention to the encoder outputs and feed-forward, each inside a {@link Residual} (with
+ * pre-norm a final layer norm), and {@link TransformerOutput} logits.
+ *
+ * <p>Decoding keeps every layer's keys and values of the positions run so far (the cache), so a
+ * step runs one new position; {@link Pass#reorder} gathers the cache rows for beams. The cross
+ * keys and values of every layer are computed once per encoding ({@link Encoding#keys}, [B*S,
+ * L*2D]) and read by every decoder row of a source. A teacher-forced pass runs all positions as one
+ * block through the same code. The step critic's features before step t are the top states of
+ * position t-1 (what the recurrent decoder's state is), and the source summary before step 0.
+ */
+final class TransformerDecoder implements Decoder {
+  private final TokenEmbedding embedding;
+  private final SelfAttention[] self;
+  private final CrossAttention[] cross;
+  private final FeedForward[] feedForward;
+  private final Residual[] selfResidual;
+  private final Residual[] crossResidual;
+  private final Residual[] feedForwardResidual;
+  /** Pre-norm only, else null. */
+  private final LayerNorm finalNorm;
+  private final TransformerOutput output;
+  private final int d;
+  private final int layers;
+  private final Rng dropoutRng;
+
+  /** Adds {@code dec.pos} (learned), per layer {@code dec.<l>.self.*}, {@code .ln1.*}, {@code .cross.*}, {@code .ln2.*}, {@code .ff.*}, {@code .ln3.*}, then {@code dec.norm.*} and {@code out.*}. */
+  TransformerDecoder(Transformer t, Blas blas, Params params, Param tgtEmb, Rng init, Rng dropoutRng) {
+    this.d = t.width();
+    this.layers = t.decoderLayers();
+    this.dropoutRng = dropoutRng;
+    boolean pre = t.norm() == Norm.PRE;
+    embedding = new TokenEmbedding(tgtEmb, new Positions(params, "dec", d, t.positions() == PositionKind.LEARNED, init));
+    self = new SelfAttention[layers];
+    cross = new CrossAttention[layers];
+    feedForward = new FeedForward[layers];
+    selfResidual = new Residual[layers];
+    crossResidual = new Residual[layers];
+    feedForwardResidual = new Residual[layers];
+    for (int l = 0; l < layers; l++) {
+      String p = "dec." + l;
+      self[l] = new SelfAttention(blas, params, p + ".self", d, t.heads(), init);
+      selfResidual[l] = new Residual(params, p + ".ln1", d, pre, t.dropout(), init);
+      cross[l] = new CrossAttention(blas, params, p + ".cross", d, t.heads(), init);
+      crossResidual[l] = new Residual(params, p + ".ln2", d, pre, t.dropout(), init);
+      feedForward[l] = new FeedForward(blas, params, p + ".ff", d, t.feedForward(), init);
+      feedForwardResidual[l] = new Residual(params, p + ".ln3", d, pre, t.dropout(), init);
+    }
+    finalNorm = pre ? new LayerNorm(params, "dec.norm", d, init) : null;
+    output = new TransformerOutput(blas, params, tgtEmb, t.tiedEmbeddings(), init);
+  }
+
+  @Override
+  public int vocab() {
+    return output.vocab();
+  }
+
+  @Override
+  public int featureWidth() {
+    return d;
+  }
+
+  @Override
+  public Pass start(Encoding en, int[] sourceOfRow, int capacity, boolean keep) {
+    return new TransformerPass(en, sourceOfRow, capacity, keep, null);
+  }
+
+  @Override
+  public Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps) {
+    TransformerPass p = new TransformerPass(en, sourceOfRow, steps, true, inputs);
+    p.block(inputs, 0, steps);
+    return p;
+  }
+
+  /** Cross keys and values of every layer for the encoding, made on first use and kept with it. */
+  private float[] crossKeys(Encoding en) {
+    if (en.keys == null) {
+      int ld = layers * 2 * d;
+      en.keys = new float[en.batch * en.len * ld];
+      for (int l = 0; l < layers; l++) {
+        cross[l].keys(en.bsd, en.batch * en.len, en.keys, l * 2 * d, ld);
+      }
+    }
+    return en.keys;
+  }
+
+  /** With {@code keep}, every position has its own slot of every activation; without, slot 0 is reused (the key/value cache always holds every position). */
+  private final class TransformerPass implements Pass {
+    final Encoding en;
+    final int[] srcOf;
+    final int rows;
+    final int cap;
+    final boolean keep;
+    final boolean training;
+    final float[] kv;
+    final int[] inIds;
+    final float[] x0;
+    final Residual.Trace[] t1;
+    final Residual.Trace[] t2;
+    final Residual.Trace[] t3;
+    /** Per layer [cap*R, 3D] by absolute position: the cache. */
+    final float[][] qkv;
+    final float[][] p1;
+    final float[][] ctx1;
+    final float[][] a;
+    final float[][] q2;
+    final float[][] p2;
+    final float[][] ctx2;
+    final float[][] b;
+    final float[][] u;
+    final float[][] h;
+    final float[][] out;
+    final float[] top;
+    final float[] finalHat;
+    final float[] finalRstd;
+    final float[] scratch;
+    /** The source summary of each row: the features before step 0. */
+    float[] finRows;
+    int steps;
+
+    TransformerPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs) {
+      this.en = en;
+      this.srcOf = srcOf;
+      this.rows = srcOf.length;
+      this.cap = capacity;
+      this.keep = keep;
+      this.training = en.training;
+      this.kv = crossKeys(en);
+      this.inIds = knownInputs != null ? knownInputs : keep ? new int[capacity * rows] : null;
+      int n = (keep ? capacity : 1) * rows;
+      int heads = self[0].heads;
+      x0 = new float[n * d];
+      t1 = new Residual.Trace[layers];
+      t2 = new Residual.Trace[layers];
+      t3 = new Residual.Trace[layers];
+      qkv = new float[layers][];
+      p1 = new float[layers][];
+      ctx1 = new float[layers][];
+      a = new float[layers][];
+      q2 = new float[layers][];
+      p2 = new float[layers][];
+      ctx2 = new float[layers][];
+      b = new float[layers][];
+      u = new float[layers][];
+      h = new float[layers][];
+      out = new float[layers][];
+      for (int l = 0; l < layers; l++) {
+        t1[l] = selfResidual[l].trace(n, training);
+        t2[l] = crossResidual[l].trace(n, training);
+        t3[l] = feedForwardResidual[l].trace(n, training);
+        qkv[l] = new float[capacity * rows * 3 * d];
+        p1[l] = new float[n * heads * capacity];
+        ctx1[l] = new float[n * d];
+        a[l] = new float[n * d];
+        q2[l] = new float[n * d];
+        p2[l] = new float[n * heads * en.len];
+        ctx2[l] = new float[n * d];
+        b[l] = new float[n * d];
+        u[l] = new float[n * feedForward[l].hidden];
+        h[l] = new float[n * feedForward[l].hidden];
+        out[l] = new float[n * d];
+      }
+      top = finalNorm != null ? new float[n * d] : out[layers - 1];
+      finalHat = finalNorm != null ? new float[n * d] : null;
+      finalRstd = finalNorm != null ? new float[n] : null;
+      scratch = new float[n * d];
+      finRows = Mat.gatherRows(en.fin, d, srcOf);
+    }
+
+    /** Runs positions {@code [t0, t0 + n)} whose input tokens are {@code ids[j]} for block row j (time-major). */
+    void block(int[] ids, int t0, int n) {
+      int r = rows;
+      int row0 = keep ? t0 * r : 0;
+      int nr = n * r;
+      int ld = layers * 2 * d;
+      for (int j = 0; j < nr; j++) {
+        embedding.forward(ids[j], t0 + j / r, x0, (row0 + j) * d);
+      }
+      float[] x = x0;
+      float[] s = scratch;
+      for (int l = 0; l < layers; l++) {
+        selfResidual[l].enter(t1[l], x, row0, nr);
+        self[l].project(t1[l].in, row0, nr, qkv[l], t0 * r);
+        self[l].causal(qkv[l], t0, n, r, row0, p1[l], cap, ctx1[l]);
+        self[l].output(ctx1[l], row0, nr, s);
+        selfResidual[l].exit(t1[l], x, s, a[l], row0, nr, dropoutRng);
+        crossResidual[l].enter(t2[l], a[l], row0, nr);
+        cross[l].query(t2[l].in, row0, nr, q2[l]);
+        cross[l].attend(q2[l], row0, nr, r, srcOf, en.lengths, en.len, kv, l * 2 * d, ld, p2[l], ctx2[l]);
+        cross[l].output(ctx2[l], row0, nr, s);
+        crossResidual[l].exit(t2[l], a[l], s, b[l], row0, nr, dropoutRng);
+        feedForwardResidual[l].enter(t3[l], b[l], row0, nr);
+        feedForward[l].forward(t3[l].in, row0, nr, u[l], h[l], s);
+        feedForwardResidual[l].exit(t3[l], b[l], s, out[l], row0, nr, dropoutRng);
+        x = out[l];
+      }
+      if (finalNorm != null) {
+        finalNorm.forward(x, row0 * d, nr, top, row0 * d, finalHat, row0 * d, finalRstd, row0);
+      }
+      steps += n;
+    }
+
+    @Override
+    public int rows() {
+      return rows;
+    }
+
+    @Override
+    public Encoding encoding() {
+      return en;
+    }
+
+    @Override
+    public int[] sourceOfRow() {
+      return srcOf;
+    }
+
+    @Override
+    public int steps() {
+      return steps;
+    }
+
+    private int lastRow0() {
+      return keep ? (steps - 1) * rows : 0;
+    }
+
+    @Override
+    public float[] step(int[] previous) {
+      if (steps >= cap) {
+        throw new IllegalStateException("the pass holds " + cap + " steps");
+      }
+      if (inIds != null) {
+        System.arraycopy(previous, 0, inIds, steps * rows, rows);
+      }
+      block(previous, steps, 1);
+      return output.forward(top, lastRow0() * d, rows);
+    }
+
+    @Override
+    public void reorder(int[] parent) {
+      int w = 3 * d;
+      float[] tmp = new float[rows * w];
+      for (int l = 0; l < layers; l++) {
+        for (int u = 0; u < steps; u++) {
+          int o = u * rows * w;
+          for (int i = 0; i < rows; i++) {
+            System.arraycopy(qkv[l], o + parent[i] * w, tmp, i * w, w);
+          }
+          System.arraycopy(tmp, 0, qkv[l], o, rows * w);
+        }
+      }
+      if (steps > 0) {
+        int o = lastRow0() * d;
+        for (int i = 0; i < rows; i++) {
+          System.arraycopy(top, o + parent[i] * d, tmp, i * d, d);
+        }
+        System.arraycopy(tmp, 0, top, o, rows * d);
+      }
+      finRows = Mat.gatherRows(finRows, d, parent);
+    }
+
+    /** The last layer's cross-attention of the last step, averaged over heads [R, S]. */
+    @Override
+    public float[] attentionWeights() {
+      if (steps == 0) {
+        return null;
+      }
+      int s = en.len;
+      int heads = cross[layers - 1].heads;
+      float[] p = p2[layers - 1];
+      float[] w = new float[rows * s];
+      int row0 = lastRow0();
+      for (int i = 0; i < rows; i++) {
+        for (int k = 0; k < heads; k++) {
+          Mat.axpy(1f / heads, p, ((row0 + i) * heads + k) * s, w, i * s, s);
+        }
+      }
+      return w;
+    }
+
+    @Override
+    public float[] features() {
+      return steps == 0 ? finRows : top;
+    }
+
+    @Override
+    public int featuresOffset() {
+      return steps == 0 ? 0 : lastRow0() * d;
+    }
+
+    @Override
+    public float[] keptLogits() {
+      return output.forward(top, 0, steps * rows);
+    }
+
+    @Override
+    public float[] keptFeatures() {
+      float[] f = new float[steps * rows * d];
+      System.arraycopy(finRows, 0, f, 0, rows * d);
+      System.arraycopy(top, 0, f, rows * d, (steps - 1) * rows * d);
+      return f;
+    }
+
+    @Override
+    public EncodingGradient backward(float[] dLogits, float[] dFeatures) {
+      int r = rows;
+      int all = steps * r;
+      int ld = layers * 2 * d;
+      float[] dTop = output.backward(top, dLogits, all);
+      float[] dFin = new float[en.batch * d];
+      if (dFeatures != null) {
+        Mat.axpy(1f, dFeatures, r * d, dTop, 0, (steps - 1) * r * d);
+        Mat.scatterAddRows(dFin, 0, d, dFeatures, 0, srcOf, r);
+      }
+      float[] dX = dTop;
+      if (finalNorm != null) {
+        dX = new float[all * d];
+        finalNorm.backward(dTop, 0, all, finalHat, 0, finalRstd, 0, dX, 0);
+      }
+      float[] dS = new float[all * d];
+      float[] dIn = new float[all * d];
+      float[] dKv = new float[kv.length];
+      for (int l = layers - 1; l >= 0; l--) {
+        float[] dB = new float[all * d];
+        feedForwardResidual[l].exitBackward(t3[l], dX, dS, dB, all);
+        java.util.Arrays.fill(dIn, 0f);
+        feedForward[l].backward(t3[l].in, u[l], h[l], dS, all, dIn);
+        feedForwardResidual[l].enterBackward(t3[l], dIn, dB, all);
+        float[] dA = new float[all * d];
+        crossResidual[l].exitBackward(t2[l], dB, dS, dA, all);
+        float[] dCtx = cross[l].outputBackward(ctx2[l], dS, all);
+        float[] dQ = cross[l].attendBackward(q2[l], all, r, srcOf, en.lengths, en.len, kv, l * 2 * d, ld, p2[l], dCtx, dKv);
+        java.util.Arrays.fill(dIn, 0f);
+        cross[l].queryBackward(t2[l].in, dQ, all, dIn);
+        crossResidual[l].enterBackward(t2[l], dIn, dA, all);
+        float[] dPrev = new float[all * d];
+        selfResidual[l].exitBackward(t1[l], dA, dS, dPrev, all);
+        dCtx = self[l].outputBackward(ctx1[l], dS, all);
+        float[] dQkv = self[l].causalBackward(qkv[l], steps, r, p1[l], cap, dCtx);
+        java.util.Arrays.fill(dIn, 0f);
+        self[l].projectBackward(t1[l].in, dQkv, all, dIn);
+        selfResidual[l].enterBackward(t1[l], dIn, dPrev, all);
+        dX = dPrev;
+      }
+      for (int j = 0; j < all; j++) {
+        embedding.backward(inIds[j], j / r, dX, j * d);
+      }
+      int srcRows = en.batch * en.len;
+      float[] dBsd = new float[srcRows * d];
+      for (int l = 0; l < layers; l++) {
+        cross[l].keysBackward(en.bsd, srcRows, dKv, l * 2 * d, ld, dBsd);
+      }
+      return new EncodingGradient(dBsd, dFin);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package org.seqrl.agents;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.seqrl.agents.GradientCheckTest.Worst;
+import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
+import org.seqrl.agents.Seq2SeqConfig.Norm;
+import org.seqrl.agents.Seq2SeqConfig.PositionKind;
+import org.seqrl.agents.Seq2SeqConfig.Transformer;
+import org.seqrl.agents.Seq2SeqPolicy.Objective;
+import org.seqrl.rl.CriticHead;
+
+/**
+ * The whole transformer policy against finite differences (the float32 Richardson check of
+ * {@link GradientCheckTest}): pre- and post-norm, sinusoidal and learned positions, tied and
+ * separate output, dropout, critic heads on the transformer's states, and several rows sharing a
+ * source. Every part is also checked alone in {@link TransformerPartsTest}.
+ *
+ * <p>Step and tolerance: this model's loss (about 5) carries float32 rounding of about 3e-7
+ * (measured: the loss at 21 points 2e-3 apart lies within ±3e-7 of a line whose slope is the
+ * analytic gradient to 0.2 %), which at the recurrent check's step 1e-2 leaves ~6e-5 of noise in
+ * a Richardson derivative. A step of 4e-2 brings that to ~1.5e-5, hence an absolute tolerance of
+ * 5e-5 (the cells' check uses the same); the relative one stays 2e-3, and a 3 % error is still
+ * caught ({@link #aWrongGradientIsCaught}).
+ */
+class TransformerGradientCheckTest {
+  private static final double STEP = 4e-2;
+  private static final double ABS_TOL = 5e-5;
+
+  static void check(Seq2SeqConfig cfg, Objective o) {
+    Worst w = GradientCheckTest.compare(cfg, o, n -> true, n -> false, 1.0, STEP, ABS_TOL);
+    System.out.printf("%s: %d entries, worst %.3f x tolerance at %s%n", cfg.transformer(), w.checked(), w.ratio(), w.where());
+    assertTrue(w.checked() >= 8, "checked " + w.checked());
+    assertTrue(w.ratio() < 1, "worst disagreement " + w.ratio() + " x tolerance at " + w.where());
+  }
+  static Seq2SeqConfig.Builder tiny(Transformer t) {
+    return GradientCheckTest.tiny().transformer(t);
+  }
+
+  static Transformer shape(int enc, int dec, Norm norm, PositionKind pos, boolean tied, double dropout) {
+    return new Transformer(enc, dec, 2, 4, 6, dropout, norm, pos, tied);
+  }
+
+  @Test
+  void preNormSinusoidalTiedMle() {
+    Random r = new Random(1);
+    int[][] src = GradientCheckTest.sources(r, 3);
+    int[][] tgt = {{4, 5}, {6}, {}};
+    check(tiny(shape(1, 1, Norm.PRE, PositionKind.SINUSOIDAL, true, 0)).build(),
+        Seq2SeqPolicy.mleObjective(src, tgt));
+  }
+
+  @Test
+  void postNormLearnedSeparateTwoLayersPolicyGradient() {
+    check(tiny(shape(2, 2, Norm.POST, PositionKind.LEARNED, false, 0)).build(),
+        GradientCheckTest.pgObjective(new Random(2), 3, false, 0.05));
+  }
+
+  @Test
+  void preNormTwoLayersWithDropout() {
+    check(tiny(shape(2, 2, Norm.PRE, PositionKind.LEARNED, true, 0.2)).build(),
+        GradientCheckTest.pgObjective(new Random(3), 4, false, 0.02));
+  }
+
+  @Test
+  void criticHeadsOnTheTransformerStatesSharedTrunk() {
+    check(tiny(shape(1, 2, Norm.PRE, PositionKind.SINUSOIDAL, true, 0))
+            .criticHeads(EnumSet.allOf(CriticHead.class)).criticTrunk(CriticTrunk.SHARED).build(),
+        GradientCheckTest.pgObjective(new Random(4), 3, true, 0.01));
+  }
+
+  /** k rows per source share one encoder pass and one set of cross keys; their gradients add up. */
+  @Test
+  void rowsSharingASourceWithCritics() {
+    Random r = new Random(12);
+    Objective rows = GradientCheckTest.pgObjective(r, 4, true, 0.03);
+    int[][] sources = GradientCheckTest.sources(r, 2);
+    Objective shared = new Objective(sources, new int[] {0, 0, 1, 1}, rows.tokens(), rows.lengths(), rows.weight(),
+        rows.entropyWeight(), rows.sequenceTargets(), rows.stepTargets(), 0.7, 4);
+    check(tiny(shape(2, 1, Norm.POST, PositionKind.SINUSOIDAL, false, 0))
+        .criticHeads(EnumSet.allOf(CriticHead.class)).build(), shared);
+  }
+
+  /** The check can fail: a 3% error in one parameter's analytic gradient is caught, for a part of each kind. */
+  @Test
+  void aWrongGradientIsCaught() {
+    Seq2SeqConfig cfg = tiny(shape(1, 1, Norm.PRE, PositionKind.LEARNED, true, 0)).build();
+    Objective o = GradientCheckTest.pgObjective(new Random(5), 3, false, 0.02);
+    for (String name : List.of("enc.0.att.Wqkv", "dec.0.self.Wqkv", "dec.0.cross.Wkv", "dec.0.cross.Wq",
+        "dec.0.ff.W1", "dec.0.ln2.g", "enc.norm.b", "tgt.emb", "dec.pos")) {
+      Worst w = GradientCheckTest.compare(cfg, o, n -> n.equals(name), n -> n.equals(name), 1.03, STEP, ABS_TOL);
+      assertTrue(w.ratio() > 1, name + ": a 3% error went unnoticed (worst " + w.ratio() + " x tolerance)");
+    }
+  }
+}
