@@ -31,12 +31,14 @@ final class TransformerDecoder implements Decoder {
   private final int d;
   private final int layers;
   private final Rng dropoutRng;
+  private final double dropout;
 
   /** Adds {@code dec.pos} (learned), per layer {@code dec.<l>.self.*}, {@code .ln1.*}, {@code .cross.*}, {@code .ln2.*}, {@code .ff.*}, {@code .ln3.*}, then {@code dec.norm.*} and {@code out.*}. */
   TransformerDecoder(Transformer t, Blas blas, Params params, Param tgtEmb, Rng init, Rng dropoutRng) {
     this.d = t.width();
     this.layers = t.decoderLayers();
     this.dropoutRng = dropoutRng;
+    this.dropout = t.dropout();
     boolean pre = t.norm() == Norm.PRE;
     embedding = new TokenEmbedding(tgtEmb, new Positions(params, "dec", d, t.positions() == PositionKind.LEARNED, init));
     self = new SelfAttention[layers];
@@ -74,7 +76,13 @@ final class TransformerDecoder implements Decoder {
   }
 
   @Override
-  public Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps) {
+  public boolean random(boolean training) {
+    return training && dropout > 0;
+  }
+
+  /** {@code training} is the encoding's own flag here: a pass draws dropout on encodings made for training. */
+  @Override
+  public Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps, boolean training) {
     TransformerPass p = new TransformerPass(en, sourceOfRow, steps, true, inputs);
     p.block(inputs, 0, steps);
     return p;
@@ -294,6 +302,12 @@ final class TransformerDecoder implements Decoder {
     @Override
     public int featuresOffset() {
       return steps == 0 ? 0 : lastRow0() * d;
+    }
+
+    @Override
+    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
+      throw new UnsupportedOperationException("the norm-stabilizer on hidden states needs the recurrent decoder;"
+          + " a transformer takes model.norm_stabilizer_on: logits");
     }
 
     @Override

@@ -62,6 +62,10 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     Checks.required("model.critic_trunk", criticTrunk);
     Checks.required("model.type", type);
     Checks.required("model.transformer", transformer);
+    if (type == ModelType.TRANSFORMER && normStabilizer > 0 && normStabilizerOn == NormStabilized.HIDDEN) {
+      throw InvalidConfigException.conflict("model.norm_stabilizer_on", "'hidden' reads the recurrent decoder's states;"
+          + " with model.type transformer expected logits");
+    }
     Checks.required("model.engine", engine);
     Checks.required("model.memory", memory);
     if (cell == CellType.NTM && decoderLayers > 1) {
