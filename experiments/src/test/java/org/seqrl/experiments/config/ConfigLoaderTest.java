@@ -379,6 +379,8 @@ class ConfigLoaderTest {
     assertEquals(300, quick.rl().steps());
     assertEquals(BaselineKind.SCST, quick.rl().baseline());
     assertEquals(8, ConfigLoader.load(examples.resolve("sweep.yaml"), List.of()).sweep().cells().size());
+    // the cells study: 2 tasks x 8 cells x 2 decoder depths x 3 seeds, every cell valid
+    assertEquals(96, ConfigLoader.load(examples.resolve("cells.yaml"), List.of()).sweep().cells().size());
   }
 
   @Test
