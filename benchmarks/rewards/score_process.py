@@ -15,7 +15,10 @@ process itself cost (it counts the JVM's compiler and GC threads, which may run 
 thread, so on an idle machine the wall time can be below it).
 
 Usage: python score_process.py --pairs-tsv CORPUS.tsv --java JAVA --cp NEW_CP [--old-cp OLD_CP]
-           [--rounds 3] [--metrics bleu,sacrebleu] [--python PY] [--work DIR]
+           [--alt-java JAVA2] [--rounds 3] [--metrics bleu,sacrebleu] [--python PY] [--work DIR]
+
+--alt-java adds a side: the NEW_CP build on another JVM (e.g. a Java 19+ one, whose Double.toString gives the
+shortest digits that seqrl score then prints without its own digit search).
 """
 import argparse
 import os
@@ -48,6 +51,7 @@ def main():
     ap.add_argument("--java-flags", default="-Xmx4g", help="as ./seqrl gives them (SEQRL_JAVA_OPTS)")
     ap.add_argument("--cp", required=True)
     ap.add_argument("--old-cp", default=None)
+    ap.add_argument("--alt-java", default=None, help="also run NEW_CP on this JVM")
     ap.add_argument("--rounds", type=int, default=3, help="timed rounds")
     ap.add_argument("--metrics", default="bleu,sacrebleu")
     ap.add_argument("--python", default=sys.executable)
@@ -62,8 +66,9 @@ def main():
             h.write(hyp + "\n")
             r.write(ref + "\n")
             n += 1
-    java = lambda cp, metric_args: [args.java, *args.java_flags.split(), "-cp", cp, "org.seqrl.experiments.cli.SeqrlCli",
-                                   "score", *metric_args, "--hyps", hyps, "--refs", refs]
+    java = lambda cp, metric_args, jvm=args.java: [jvm, *args.java_flags.split(), "-cp", cp,
+                                                   "org.seqrl.experiments.cli.SeqrlCli",
+                                                   "score", *metric_args, "--hyps", hyps, "--refs", refs]
     sides = {}  # name -> (metric, command)
     for metric in args.metrics.split(","):
         if metric == "bleu":
@@ -73,6 +78,8 @@ def main():
         else:
             raise SystemExit(f"score_process.py: unknown metric {metric!r}; expected bleu or sacrebleu")
         sides[f"{metric}: seqrl score"] = (metric, java(args.cp, margs))
+        if args.alt_java:
+            sides[f"{metric}: seqrl score (alt JVM)"] = (metric, java(args.cp, margs, args.alt_java))
         if args.old_cp:
             sides[f"{metric}: seqrl score (old build)"] = (metric, java(args.old_cp, margs))
         sides[f"{metric}: {peer}"] = (metric, [args.python, os.path.join(HERE, "score_python.py"), peer, hyps, refs])
