@@ -223,6 +223,15 @@ public final class LocalMlflowServer implements AutoCloseable {
           if (running.isPresent()) {
             return running.get();
           }
+          Optional<State> live = readState(stateDir).filter(st -> ProcessHandle.of(st.pid()).map(ProcessHandle::isAlive).orElse(false));
+          if (live.isPresent()) {
+            // Alive but silent: one worker busy under load, or hung. Starting a second server beside it
+            // would leave it running for good on the same store, so wait for it, and end it if it stays silent.
+            if (waitHealthy(live.get().port(), options.startTimeout())) {
+              return new LocalMlflowServer(stateDir, live.get(), false, options.stopOnClose());
+            }
+            killTree(live.get().pid());
+          }
           return start(options, stateDir);
         }
       } catch (IOException e) {
@@ -413,6 +422,18 @@ public final class LocalMlflowServer implements AutoCloseable {
         // Best effort: a zombie we cannot reap does not hold the port.
       }
     }
+  }
+
+  /** Polls {@code /health} until it answers or {@code timeout} has passed. */
+  static boolean waitHealthy(int port, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (healthy(port)) {
+        return true;
+      }
+      sleep(500);
+    }
+    return healthy(port);
   }
 
   static boolean healthy(int port) {

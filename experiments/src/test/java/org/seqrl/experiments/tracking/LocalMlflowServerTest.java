@@ -68,6 +68,54 @@ class LocalMlflowServerTest {
     assertTrue(runCli("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString()).contains("no local MLflow server"));
   }
 
+  /**
+   * A recorded server that is alive but does not answer (here: stopped with SIGSTOP, as a single busy
+   * worker looks under heavy load) is waited for, and ended if it stays silent; a second server is
+   * never started beside it on the same store (that once left five servers running in one state directory).
+   */
+  @Test
+  void aSilentServerIsWaitedForThenEndedNeverDuplicated() throws Exception {
+    LocalMlflowServer.Options options = TestServers.freshOptions();
+    try {
+      LocalMlflowServer first = LocalMlflowServer.ensureRunning(options);
+      List<ProcessHandle> tree = new java.util.ArrayList<>(ProcessHandle.of(first.pid()).orElseThrow().descendants().toList());
+      tree.add(ProcessHandle.of(first.pid()).orElseThrow());
+      signal("-STOP", tree);
+      assertFalse(first.isHealthy());
+      Thread resume = new Thread(() -> {
+        try {
+          Thread.sleep(2_000);
+          signal("-CONT", tree);
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      resume.start();
+      LocalMlflowServer again = LocalMlflowServer.ensureRunning(options.withStartTimeout(Duration.ofSeconds(60)));
+      resume.join();
+      assertEquals(first.pid(), again.pid(), "the busy server was waited for, not replaced");
+
+      signal("-STOP", tree);
+      try {
+        LocalMlflowServer replaced = LocalMlflowServer.ensureRunning(options.withStartTimeout(Duration.ofSeconds(3)));
+        assertTrue(replaced.pid() != first.pid());
+      } catch (IllegalStateException slowStart) {
+        // 3 s may be too short for the replacement to start; what matters is below
+      }
+      for (ProcessHandle h : tree) {
+        assertFalse(h.isAlive(), "the silent server's process " + h.pid() + " still runs beside a new one");
+      }
+    } finally {
+      TestServers.stopAndDelete(options.stateDir());
+    }
+  }
+
+  private static void signal(String signal, List<ProcessHandle> processes) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("kill", signal));
+    processes.forEach(h -> cmd.add(Long.toString(h.pid())));
+    new ProcessBuilder(cmd).inheritIO().start().waitFor();
+  }
+
   @Test
   void missingVenvIsAClearError(@TempDir Path dir) {
     var options = new LocalMlflowServer.Options(dir, dir.resolve("state"), 0, Duration.ofSeconds(5), true);
