@@ -1,16 +1,8 @@
 package org.seqrl.agents;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +12,6 @@ import java.util.Set;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,10 +56,10 @@ public final class SameDiffPolicy implements SequencePolicy {
   private final String sequenceValue;
   private final String stepValues;
   private final int vocab;
-  /** The graph's trainable variables, in graph order (the order of the checkpoint file). */
-  private final List<String> trainable;
-  private final Map<String, float[]> adamM = new LinkedHashMap<>();
-  private final Map<String, float[]> adamV = new LinkedHashMap<>();
+  /** The graph's trainable variables (in checkpoint order) and their Adam moments. */
+  private final SameDiffVariables variables;
+  /** Pads token rows to the graph's placeholders. */
+  private final SameDiffInputs feed;
   private final Rng rng;
   private final Set<CriticHead> heads;
   private long step;
@@ -108,23 +99,8 @@ public final class SameDiffPolicy implements SequencePolicy {
       h.add(CriticHead.STEP);
     }
     this.heads = Set.copyOf(h);
-    List<String> vars = new ArrayList<>();
-    for (SDVariable v : sd.variables()) {
-      if (v.getVariableType() == VariableType.VARIABLE) {
-        if (v.dataType() != DataType.FLOAT) {
-          throw new IllegalArgumentException("trainable variable '" + v.name() + "' is " + v.dataType()
-              + "; the SameDiff engine trains float32 variables only");
-        }
-        vars.add(v.name());
-        long n = v.getArr().length();
-        adamM.put(v.name(), new float[(int) n]);
-        adamV.put(v.name(), new float[(int) n]);
-      }
-    }
-    if (vars.isEmpty()) {
-      throw new IllegalArgumentException("the graph has no trainable variables (VariableType.VARIABLE)");
-    }
-    this.trainable = List.copyOf(vars);
+    this.variables = new SameDiffVariables(sd);
+    this.feed = new SameDiffInputs(sd, sourceIds, sourceMask, decoderInput);
     addLoss();
   }
 
@@ -256,71 +232,6 @@ public final class SameDiffPolicy implements SequencePolicy {
     return sd;
   }
 
-  // ---------------------------------------------------------------- inputs
-
-  /** Placeholder length along axis 1: fixed (> 0) or the batch's own ({@code need}). */
-  private int width(String placeholder, int need, String what) {
-    long[] shape = sd.getVariable(placeholder).getShape();
-    if (shape == null || shape.length < 2 || shape[1] <= 0) {
-      return Math.max(1, need);
-    }
-    if (need > shape[1]) {
-      throw new IllegalArgumentException(what + " of length " + need + " do not fit the graph's placeholder '" + placeholder
-          + "' of length " + shape[1] + "; build the graph for longer sequences or lower the maximum length");
-    }
-    return (int) shape[1];
-  }
-
-  private INDArray ids(String placeholder, int[][] rows, int width) {
-    int[][] a = new int[rows.length][width];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, a[i], 0, rows[i].length);
-    }
-    INDArray x = Nd4j.createFromArray(a);
-    DataType want = sd.getVariable(placeholder).dataType();
-    return want == DataType.INT ? x : x.castTo(want);
-  }
-
-  /** The three graph inputs for decoder rows reading {@code sources} and decoder inputs {@code inputs} (START first). */
-  private Map<String, INDArray> inputs(int[][] sources, int[][] inputs) {
-    int s = 0;
-    for (int[] x : sources) {
-      s = Math.max(s, x.length);
-    }
-    int t = 0;
-    for (int[] y : inputs) {
-      t = Math.max(t, y.length);
-    }
-    int sw = width(sourceIds, s, "sources");
-    int tw = width(decoderInput, t, "decoder inputs");
-    float[][] mask = new float[sources.length][sw];
-    for (int i = 0; i < sources.length; i++) {
-      Arrays.fill(mask[i], 0, sources[i].length, 1f);
-    }
-    Map<String, INDArray> ph = new LinkedHashMap<>();
-    ph.put(sourceIds, ids(sourceIds, sources, sw));
-    INDArray m = Nd4j.createFromArray(mask);
-    DataType mt = sd.getVariable(sourceMask).dataType();
-    ph.put(sourceMask, mt == DataType.FLOAT ? m : m.castTo(mt));
-    ph.put(decoderInput, ids(decoderInput, inputs, tw));
-    return ph;
-  }
-
-  /** Decoder inputs of teacher forcing: START, then each row's tokens but its last. */
-  private static int[][] shifted(int[][] tokens, int[] lengths) {
-    int[][] in = new int[tokens.length][];
-    for (int i = 0; i < tokens.length; i++) {
-      int n = Math.max(1, lengths[i]);
-      in[i] = new int[n];
-      in[i][0] = Tokens.START;
-      System.arraycopy(tokens[i], 0, in[i], 1, n - 1);
-    }
-    return in;
-  }
-
-  private static float[] floats(INDArray a) {
-    return a.castTo(DataType.FLOAT).dup('c').reshape(a.length()).toFloatVector();
-  }
 
   // ---------------------------------------------------------------- training
 
@@ -376,7 +287,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     for (int i = 0; i < r; i++) {
       rowSources[i] = o.sources()[o.sourceOfRow()[i]];
     }
-    Map<String, INDArray> ph = inputs(rowSources, shifted(o.tokens(), o.lengths()));
+    Map<String, INDArray> ph = feed.inputs(rowSources, SameDiffInputs.shifted(o.tokens(), o.lengths()));
     int t = (int) ph.get(decoderInput).size(1);
     float[] w = new float[r * t * (vocab - FIRST_ACTION)];
     float[] ew = new float[r * t];
@@ -429,12 +340,12 @@ public final class SameDiffPolicy implements SequencePolicy {
         ph.put(STEP_WEIGHTS, Nd4j.create(sw, new long[] {r, t}, 'c'));
       }
     }
-    OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outs, trainable);
+    OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outs, variables.names());
     Map<String, INDArray> out = og.getOutputs();
     double nll = -out.get(WEIGHTED_LOG_LIKELIHOOD).getDouble(0);
     double entTerm = out.get(ENTROPY_TERM).getDouble(0);
     double criticLoss = out.containsKey(CRITIC_LOSS) ? out.get(CRITIC_LOSS).getDouble(0) : 0;
-    float[] ents = floats(out.get(ENTROPIES));
+    float[] ents = SameDiffInputs.floats(out.get(ENTROPIES));
     double entSum = 0;
     for (int k = 0; k < ents.length; k++) {
       entSum += tokenMask[k] * ents[k];
@@ -448,9 +359,9 @@ public final class SameDiffPolicy implements SequencePolicy {
     Evaluated e = evaluate(o);
     Map<String, float[]> grads = new LinkedHashMap<>();
     double sumSq = 0;
-    for (String name : trainable) {
+    for (String name : variables.names()) {
       INDArray g = e.gradients().get(name);
-      float[] gv = g == null ? new float[adamM.get(name).length] : floats(g); // not reached by the loss: zero
+      float[] gv = g == null ? new float[variables.length(name)] : SameDiffInputs.floats(g); // not reached by the loss: zero
       grads.put(name, gv);
       for (float x : gv) {
         sumSq += (double) x * x;
@@ -459,151 +370,22 @@ public final class SameDiffPolicy implements SequencePolicy {
     double norm = Math.sqrt(sumSq);
     double scale = opt.clips() && norm > opt.maxGradNorm() ? opt.maxGradNorm() / (norm + 1e-12) : 1.0;
     step++;
-    adam(grads, opt.learningRate(), step, scale);
+    variables.adam(grads, opt.learningRate(), step, scale);
     Seq2SeqPolicy.LossParts lp = e.parts();
     return new UpdateStats(lp.loss(), lp.policy(), lp.critic(), lp.meanEntropy(), norm, lp.tokens());
   }
 
-  /** The fast engine's Adam ({@code Params.adam}), term for term, so that both engines take the same step. */
-  private void adam(Map<String, float[]> grads, double lr, long t, double scale) {
-    double b1 = 0.9;
-    double b2 = 0.999;
-    float stepSize = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
-    float s = (float) scale;
-    float fb1 = (float) b1;
-    float fb2 = (float) b2;
-    float eps = 1e-8f;
-    for (String name : trainable) {
-      INDArray arr = sd.getVariable(name).getArr();
-      float[] w = floats(arr);
-      float[] g = grads.get(name);
-      float[] m = adamM.get(name);
-      float[] v = adamV.get(name);
-      for (int i = 0; i < w.length; i++) {
-        m[i] = fb1 * m[i] + (1 - fb1) * (g[i] * s);
-        v[i] = fb2 * v[i] + (1 - fb2) * (g[i] * s) * (g[i] * s);
-        w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
-      }
-      arr.assign(Nd4j.create(w, arr.shape(), 'c'));
-    }
-  }
 
   // ---------------------------------------------------------------- decoding
 
-  /**
-   * A decoder pass that re-runs the whole graph on each row's growing prefix and returns the logits
-   * at its last position: what {@link Search} needs from a decoder, without a step graph. Rows keep
-   * their prefixes in Java, so reordering beams is a copy.
-   */
-  private final class PrefixPass implements Decoder.Pass {
-    private final int[][] rowSources;
-    private final int[] srcOf;
-    private int[][] prefix;
-    private int steps;
-
-    PrefixPass(int[][] sources, int[] srcOf) {
-      this.srcOf = srcOf;
-      this.rowSources = new int[srcOf.length][];
-      for (int i = 0; i < srcOf.length; i++) {
-        rowSources[i] = sources[srcOf[i]];
-      }
-      this.prefix = new int[srcOf.length][0];
-    }
-
-    @Override
-    public int rows() {
-      return srcOf.length;
-    }
-
-    @Override
-    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
-      throw new UnsupportedOperationException("the norm-stabilizer on hidden states needs the fast engine's recurrent decoder");
-    }
-
-    @Override
-    public Encoding encoding() {
-      return null;
-    }
-
-    @Override
-    public int[] sourceOfRow() {
-      return srcOf;
-    }
-
-    @Override
-    public int steps() {
-      return steps;
-    }
-
-    @Override
-    public float[] step(int[] previous) {
-      int r = rows();
-      for (int i = 0; i < r; i++) {
-        int[] p = Arrays.copyOf(prefix[i], steps + 1);
-        p[steps] = previous[i];
-        prefix[i] = p;
-      }
-      INDArray lg = sd.output(inputs(rowSources, prefix), logits).get(logits);
-      long t = lg.size(1);
-      if (lg.rank() != 3 || lg.size(0) != r || lg.size(2) != vocab) {
-        throw new IllegalStateException("logits '" + logits + "' have shape " + Arrays.toString(lg.shape())
-            + "; expected [" + r + ", T, " + vocab + "]");
-      }
-      float[] all = floats(lg);
-      float[] out = new float[r * vocab];
-      for (int i = 0; i < r; i++) {
-        System.arraycopy(all, (int) ((i * t + steps) * vocab), out, i * vocab, vocab);
-      }
-      steps++;
-      return out;
-    }
-
-    @Override
-    public void reorder(int[] parent) {
-      int[][] next = new int[parent.length][];
-      for (int i = 0; i < parent.length; i++) {
-        next[i] = prefix[parent[i]];
-      }
-      prefix = next;
-    }
-
-    @Override
-    public float[] attentionWeights() {
-      return null;
-    }
-
-    @Override
-    public float[] features() {
-      throw new UnsupportedOperationException("a SameDiff pass has no features: step values come from the graph");
-    }
-
-    @Override
-    public int featuresOffset() {
-      throw new UnsupportedOperationException("a SameDiff pass has no features");
-    }
-
-    @Override
-    public float[] keptLogits() {
-      throw new UnsupportedOperationException("a SameDiff pass keeps nothing: updates run the graph teacher-forced");
-    }
-
-    @Override
-    public float[] keptFeatures() {
-      throw new UnsupportedOperationException("a SameDiff pass keeps nothing");
-    }
-
-    @Override
-    public Decoder.EncodingGradient backward(float[] dLogits, float[] dFeatures) {
-      throw new UnsupportedOperationException("gradients of a SameDiff policy come from its autodiff");
-    }
-  }
 
   private Rollout decode(int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
     int[] srcOf = repeatIndex(sources.length, k);
-    Rollout ro = Search.decode(new PrefixPass(sources, srcOf), vocab, sources, k, srcOf, maxLength, choice, null, null);
+    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, srcOf);
+    Rollout ro = Search.decode(pass, vocab, sources, k, srcOf, maxLength, choice, null, null);
     return heads.isEmpty() ? ro : withValues(ro, srcOf);
   }
 
@@ -624,11 +406,11 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (stepValues != null) {
       outs.add(stepValues);
     }
-    Map<String, INDArray> res = sd.output(inputs(rowSources, shifted(ro.tokens(), ro.lengths())), outs);
+    Map<String, INDArray> res = sd.output(feed.inputs(rowSources, SameDiffInputs.shifted(ro.tokens(), ro.lengths())), outs);
     double[] seq = null;
     double[][] stepV = null;
     if (sequenceValue != null) {
-      float[] v = floats(res.get(sequenceValue));
+      float[] v = SameDiffInputs.floats(res.get(sequenceValue));
       seq = new double[r];
       for (int i = 0; i < r; i++) {
         seq[i] = v[i];
@@ -637,7 +419,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (stepValues != null) {
       INDArray a = res.get(stepValues);
       long t = a.length() / r;
-      float[] v = floats(a);
+      float[] v = SameDiffInputs.floats(a);
       stepV = new double[r][ro.maxLength()];
       for (int i = 0; i < r; i++) {
         for (int k = 0; k < ro.lengths()[i]; k++) {
@@ -670,7 +452,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
-    PrefixPass pass = new PrefixPass(sources, repeatIndex(sources.length, beamWidth));
+    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, repeatIndex(sources.length, beamWidth));
     Search.Beams b = Search.beam(pass, vocab, sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength));
     return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
   }
@@ -684,54 +466,24 @@ public final class SameDiffPolicy implements SequencePolicy {
 
   /** The names of the trainable variables, in checkpoint order. */
   public List<String> variableNames() {
-    return trainable;
+    return variables.names();
   }
 
   /** Sets a trainable variable's values (row-major), e.g. weights trained elsewhere. */
   public void setValues(String name, float[] values) {
-    if (!adamM.containsKey(name)) {
-      throw new IllegalArgumentException("no trainable variable '" + name + "'; variables: " + trainable);
-    }
-    INDArray arr = sd.getVariable(name).getArr();
-    if (arr.length() != values.length) {
-      throw new IllegalArgumentException("variable '" + name + "' has " + arr.length() + " values (shape "
-          + Arrays.toString(arr.shape()) + "), got " + values.length);
-    }
-    arr.assign(Nd4j.create(values, arr.shape(), 'c'));
+    variables.setValues(name, values);
   }
 
   /** A trainable variable's values, row-major. */
   public float[] values(String name) {
-    if (!adamM.containsKey(name)) {
-      throw new IllegalArgumentException("no trainable variable '" + name + "'; variables: " + trainable);
-    }
-    return floats(sd.getVariable(name).getArr());
+    return variables.values(name);
   }
-
-  private static final int MAGIC = 0x53515244; // "SQRD"
 
   /** Writes {@code params.bin} (every trainable variable's values and Adam moments, float bits) and {@code state.properties}. */
   @Override
   public void save(Path directory) throws IOException {
     Checkpoints.writeAtomically(directory, tmp -> {
-      try (OutputStream os = Files.newOutputStream(tmp.resolve("params.bin"));
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
-        out.writeInt(MAGIC);
-        out.writeInt(trainable.size());
-        for (String name : trainable) {
-          out.writeUTF(name);
-          long[] shape = sd.getVariable(name).getArr().shape();
-          out.writeInt(shape.length);
-          for (long d : shape) {
-            out.writeLong(d);
-          }
-          for (float[] a : List.of(values(name), adamM.get(name), adamV.get(name))) {
-            for (float x : a) {
-              out.writeInt(Float.floatToRawIntBits(x));
-            }
-          }
-        }
-      }
+      variables.write(tmp.resolve("params.bin"));
       Properties st = new Properties();
       st.setProperty("step", Long.toString(step));
       st.setProperty("rngState", Long.toString(rng.state()));
@@ -744,47 +496,10 @@ public final class SameDiffPolicy implements SequencePolicy {
   public void restore(Path directory) throws IOException {
     Path dir = Checkpoints.readable(directory);
     Path bin = dir.resolve("params.bin");
-    Map<String, float[][]> staged = new LinkedHashMap<>();
-    try (InputStream is = Files.newInputStream(bin);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
-      if (in.readInt() != MAGIC) {
-        throw new IOException(bin + " is not a SeqRL SameDiff parameter file");
-      }
-      int n = in.readInt();
-      if (n != trainable.size()) {
-        throw new IOException(bin + " holds " + n + " variables, the graph has " + trainable.size() + ": " + trainable);
-      }
-      for (int i = 0; i < n; i++) {
-        String name = in.readUTF();
-        if (!adamM.containsKey(name)) {
-          throw new IOException(bin + ": unknown variable '" + name + "'; the graph's variables: " + trainable);
-        }
-        long[] shape = new long[in.readInt()];
-        for (int k = 0; k < shape.length; k++) {
-          shape[k] = in.readLong();
-        }
-        long[] expected = sd.getVariable(name).getArr().shape();
-        if (!Arrays.equals(shape, expected)) {
-          throw new IOException(bin + ": variable '" + name + "' has shape " + Arrays.toString(shape) + ", expected "
-              + Arrays.toString(expected));
-        }
-        int len = adamM.get(name).length;
-        float[][] three = new float[3][len];
-        for (float[] a : three) {
-          for (int k = 0; k < len; k++) {
-            a[k] = Float.intBitsToFloat(in.readInt());
-          }
-        }
-        staged.put(name, three);
-      }
-    }
+    Map<String, float[][]> staged = variables.read(bin);
     Properties st = Checkpoints.readProperties(dir.resolve("state.properties"));
     // only a file read to the end replaces the policy's state: a bad one leaves it untouched
-    staged.forEach((name, three) -> {
-      setValues(name, three[0]);
-      System.arraycopy(three[1], 0, adamM.get(name), 0, three[1].length);
-      System.arraycopy(three[2], 0, adamV.get(name), 0, three[2].length);
-    });
+    variables.apply(staged);
     step = Long.parseLong(st.getProperty("step"));
     rng.setState(Long.parseLong(st.getProperty("rngState")));
   }
