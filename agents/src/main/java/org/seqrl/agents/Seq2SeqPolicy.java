@@ -404,10 +404,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     Decoder.Pass pass = decoder.teacherForced(en, new int[] {0}, in, in.length, false);
     CellRun enc = en.runs[en.runs.length - 1][0];
     CellRun dec = ((RecurrentDecoder) decoder).cellRun(pass);
-    NtmSpec m = cfg.memory();
-    return new MemoryTrace(source.length,
-        NtmCell.firstHead(m, enc, source.length, true, NtmCell.firstHead(m, dec, in.length, true, null)),
-        NtmCell.firstHead(m, enc, source.length, false, NtmCell.firstHead(m, dec, in.length, false, null)));
+    return NtmMemoryTrace.of(cfg.memory(), enc, source.length, dec, in.length);
   }
 
   /** Write and read weightings [steps][slots], the encoder's {@code sourceSteps} rows first. */
