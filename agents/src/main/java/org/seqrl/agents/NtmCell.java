@@ -113,26 +113,6 @@ final class NtmCell implements RecurrentCell {
     return spec;
   }
 
-  /**
-   * Row 0's first write (or read) head weighting at positions [0, steps) of a run of an NTM of
-   * shape {@code spec}, followed by the rows of {@code then} (may be null): [steps + ..][slots].
-   */
-  static float[][] firstHead(NtmSpec spec, CellRun run, int steps, boolean write, float[][] then) {
-    int mem = spec.controller() == Controller.LSTM ? 2 : 1;
-    int width = (write ? spec.writeHeads() : spec.readHeads()) * spec.slots();
-    float[] a = run.out[mem + (write ? 3 : 2)];
-    int extra = then == null ? 0 : then.length;
-    float[][] w = new float[steps + extra][];
-    for (int t = 0; t < steps; t++) {
-      int o = t * run.batch * width;
-      w[t] = Arrays.copyOfRange(a, o, o + spec.slots());
-    }
-    for (int t = 0; t < extra; t++) {
-      w[steps + t] = then[t];
-    }
-    return w;
-  }
-
   @Override
   public float[][] startState(float[] h, int rows) {
     float[][] s = new float[widths.length][];

@@ -19,22 +19,22 @@ import org.seqrl.agents.Params.Param;
  * project all of the first layer's inputs up front.
  */
 final class RecurrentDecoder implements Decoder {
-  private final Blas blas;
-  private final Param embedding;
-  private final Bridge bridge;
+  final Blas blas;
+  final Param embedding;
+  final Bridge bridge;
   /** [layer]; layer 0 is {@code dec.*}, layer l >= 1 {@code dec.<l>.*}. */
-  private final RecurrentCell[] cells;
-  private final DecoderAttention attention;
-  private final OutputLayer output;
-  private final int emb;
-  private final int hidden;
-  private final int encWidth;
-  private final int layers;
+  final RecurrentCell[] cells;
+  final DecoderAttention attention;
+  final OutputLayer output;
+  final int emb;
+  final int hidden;
+  final int encWidth;
+  final int layers;
   private final Seq2SeqConfig.LayerConnections connections;
-  private final boolean residual;
-  private final boolean dense;
+  final boolean residual;
+  final boolean dense;
   /** Input width of every layer above the first. */
-  private final int[] inWidth;
+  final int[] inWidth;
   private final double dropout;
   private final Rng dropoutRng;
 
@@ -103,7 +103,7 @@ final class RecurrentDecoder implements Decoder {
    * With {@code keep}, every step runs in its own slot of the cell runs and an update can start its
    * backward from the pass; without, slot 0 is reused.
    */
-  private final class RecurrentPass implements Pass {
+  final class RecurrentPass implements Pass {
     final Encoding en;
     final int[] srcOf;
     final int rows;
@@ -134,8 +134,8 @@ final class RecurrentDecoder implements Decoder {
     private final float[][][] state;
     private final int[] stateOff;
     /** Norm-stabilizer gradients per layer, of each step's h after and before the step, or null. */
-    private float[][] nsOut;
-    private float[][] nsPrev;
+    float[][] nsOut;
+    float[][] nsPrev;
 
     RecurrentPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs, boolean drop) {
       this.en = en;
@@ -348,7 +348,7 @@ final class RecurrentDecoder implements Decoder {
     }
 
     /** Embeddings of the kept steps' inputs [steps*R, E], what the first cell's Wx multiplied. */
-    private float[] inputEmbeddings() {
+    float[] inputEmbeddings() {
       if (embIn == null) {
         embIn = Mat.gatherRows(embedding.value, emb, Arrays.copyOf(inIds, steps * rows));
       }
@@ -357,94 +357,7 @@ final class RecurrentDecoder implements Decoder {
 
     @Override
     public EncodingGradient backward(float[] dLogits, float[] dFeatures) {
-      int r = rows;
-      int tt = steps;
-      int all = tt * r;
-      int rh = r * hidden;
-      // gradient of what each layer passes up, from the top down
-      float[][] dYs = new float[layers][];
-      dYs[layers - 1] = att.outputsBackward(output.backward(outAll, dLogits, all), ys[layers - 1]);
-      float[] dS0 = new float[en.batch * layers * hidden];
-      float[][] dFirstState = null;
-      for (int l = layers - 1; l >= 0; l--) {
-        CellRun run = runs[l];
-        float[] dY = dYs[l];
-        float[][] dState = new float[cells[l].stateArrays()][];
-        for (int k = 0; k < dState.length; k++) {
-          dState[k] = new float[r * cells[l].stateWidth(k)];
-        }
-        if (l == 0) {
-          dFirstState = dState;
-        }
-        float[] dh = dState[0];
-        for (int t = tt - 1; t >= 0; t--) {
-          int o = run.at(t);
-          Mat.axpy(1f, dY, o, dh, 0, rh);
-          if (nsOut != null) {
-            Mat.axpy(1f, nsOut[l], o, dh, 0, rh);
-          }
-          run.backward(blas, t, dState);
-          if (l == 0) {
-            att.stepBackward(t, run, dh);
-          }
-          if (dFeatures != null && l == layers - 1) {
-            Mat.axpy(1f, dFeatures, o, dh, 0, rh);
-          }
-          if (nsPrev != null) {
-            Mat.axpy(1f, nsPrev[l], o, dh, 0, rh);
-          }
-        }
-        run.accumulateRecurrent(blas);
-        // the bridge: layer l's initial h, shared by the rows of one source
-        for (int i = 0; i < r; i++) {
-          Mat.axpy(1f, dh, i * hidden, dS0, (srcOf[i] * layers + l) * hidden, hidden);
-        }
-        if (l > 0) {
-          int w = inWidth[l];
-          run.accumulateInput(blas, xs[l], w, 0);
-          float[] dX = new float[all * w];
-          run.addInputGradient(blas, 0, tt, dX, 0, w, 0);
-          if (residual) {
-            Mat.axpy(1f, dY, 0, dX, 0, dX.length);
-          }
-          if (drop) {
-            float[] m = masks[l];
-            for (int i = 0; i < dX.length; i++) {
-              dX[i] *= m[i];
-            }
-          }
-          if (dense && l > 1) {
-            Stacking.scatter(dX, l, all, hidden, dYs);
-          } else if (dYs[l - 1] == null) {
-            dYs[l - 1] = dX;
-          } else {
-            Mat.axpy(1f, dX, 0, dYs[l - 1], 0, dX.length); // dense: the layers above already added theirs
-          }
-        }
-      }
-      CellRun first = runs[0];
-      first.accumulateInput(blas, inputEmbeddings(), emb, 0);
-      att.finishBackward(first);
-      float[] dEmb = new float[all * emb];
-      first.addInputGradient(blas, 0, tt, dEmb, 0, emb, 0);
-      Mat.scatterAddRows(embedding.grad, 0, emb, dEmb, 0, inIds, all);
-      float[] dBsd = src != null || bridge.readsOutputs() ? new float[en.batch * en.len * encWidth] : null;
-      float[] dFin = bridge.backward(en, bridgeIn, s0Src, dS0, dBsd);
-      if (src != null) {
-        float[] dKeys = new float[en.keys.length];
-        src.foldGradients(dBsd, dKeys);
-        attention.keysBackward(en.bsd, dKeys, en.batch * en.len, dBsd);
-      }
-      float[][] dMemory = null;
-      if (cells[0] instanceof NtmCell ntm) {
-        dMemory = new float[dFirstState.length][];
-        for (int k = ntm.memoryArray(); k < dFirstState.length; k++) {
-          int w = ntm.stateWidth(k);
-          dMemory[k] = new float[en.batch * w];
-          Mat.scatterAddRows(dMemory[k], 0, w, dFirstState[k], 0, srcOf, r);
-        }
-      }
-      return new EncodingGradient(dBsd, dFin, dMemory);
+      return RecurrentBackward.backward(RecurrentDecoder.this, this, dLogits, dFeatures);
     }
   }
 }

@@ -1,30 +1,16 @@
 package org.seqrl.agents;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.SDIndex;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
@@ -54,9 +40,6 @@ import org.seqrl.rl.UpdateStats;
  * <p>Not thread-safe. The graph's arrays are ND4J's, freed by its deallocator once the graph is unreachable.
  */
 public final class SameDiffPolicy implements SequencePolicy {
-  /** The first id that is an action: PAD (0) and START (1) are not (see {@link LossMath#isAction}). */
-  private static final int FIRST_ACTION = 2;
-
   private final SameDiff sd;
   private final String sourceIds;
   private final String sourceMask;
@@ -65,27 +48,15 @@ public final class SameDiffPolicy implements SequencePolicy {
   private final String sequenceValue;
   private final String stepValues;
   private final int vocab;
-  /** The graph's trainable variables, in graph order (the order of the checkpoint file). */
-  private final List<String> trainable;
-  private final Map<String, float[]> adamM = new LinkedHashMap<>();
-  private final Map<String, float[]> adamV = new LinkedHashMap<>();
+  /** The graph's trainable variables (in checkpoint order) and their Adam moments. */
+  private final SameDiffVariables variables;
+  /** Pads token rows to the graph's placeholders. */
+  private final SameDiffInputs feed;
+  /** SeqRL's loss, added to the graph at construction. */
+  private final SameDiffLoss loss;
   private final Rng rng;
   private final Set<CriticHead> heads;
   private long step;
-  // names of what the loss adds to the graph
-  private static final String TARGET_WEIGHTS = "seqrl_target_weights";
-  private static final String ENTROPY_WEIGHTS = "seqrl_entropy_weights";
-  private static final String SEQ_TARGETS = "seqrl_sequence_targets";
-  private static final String SEQ_WEIGHTS = "seqrl_sequence_weights";
-  private static final String STEP_TARGETS = "seqrl_step_targets";
-  private static final String STEP_WEIGHTS = "seqrl_step_weights";
-  private static final String CRITIC_COEFFICIENT = "seqrl_critic_coefficient";
-  private static final String LOG_PROBS = "seqrl_log_probs";
-  private static final String WEIGHTED_LOG_LIKELIHOOD = "seqrl_weighted_log_likelihood";
-  private static final String ENTROPIES = "seqrl_entropies";
-  private static final String ENTROPY_TERM = "seqrl_entropy_term";
-  private static final String CRITIC_LOSS = "seqrl_critic_loss";
-  private static final String LOSS = "seqrl_loss";
 
   private SameDiffPolicy(Builder b) {
     this.sd = b.graph;
@@ -108,24 +79,9 @@ public final class SameDiffPolicy implements SequencePolicy {
       h.add(CriticHead.STEP);
     }
     this.heads = Set.copyOf(h);
-    List<String> vars = new ArrayList<>();
-    for (SDVariable v : sd.variables()) {
-      if (v.getVariableType() == VariableType.VARIABLE) {
-        if (v.dataType() != DataType.FLOAT) {
-          throw new IllegalArgumentException("trainable variable '" + v.name() + "' is " + v.dataType()
-              + "; the SameDiff engine trains float32 variables only");
-        }
-        vars.add(v.name());
-        long n = v.getArr().length();
-        adamM.put(v.name(), new float[(int) n]);
-        adamV.put(v.name(), new float[(int) n]);
-      }
-    }
-    if (vars.isEmpty()) {
-      throw new IllegalArgumentException("the graph has no trainable variables (VariableType.VARIABLE)");
-    }
-    this.trainable = List.copyOf(vars);
-    addLoss();
+    this.variables = new SameDiffVariables(sd);
+    this.feed = new SameDiffInputs(sd, sourceIds, sourceMask, decoderInput);
+    this.loss = new SameDiffLoss(sd, feed, variables, logits, decoderInput, sequenceValue, stepValues, vocab);
   }
 
   /** A policy on {@code graph}, whose logits cover {@code targetVocab} tokens (the reserved ids of {@link Tokens} included). */
@@ -182,65 +138,6 @@ public final class SameDiffPolicy implements SequencePolicy {
     return name;
   }
 
-  /**
-   * The loss of docs/design.md on top of the user's logits. Per-token weights arrive as placeholders
-   * (weight × one-hot of the target, so one product picks log π(y) and weights it), which makes MLE
-   * and every baseline one graph: L = −Σ W·log π − Σ e·H + c·critic.
-   */
-  private void addLoss() {
-    // PAD and START (ids 0 and 1) are never actions: the softmax runs over the other columns only, so
-    // no log-probability is -inf (a mask of -1e9 underflows to -inf in M2.1's logSoftmax, and 0·-inf is NaN)
-    SDVariable flat = sd.reshape(sd.getVariable(logits), -1, vocab);
-    SDVariable actions = flat.get(SDIndex.all(), SDIndex.interval(FIRST_ACTION, vocab));
-    // logSoftmax on the last axis of a rank-2 array: the form whose backward works in M2.1 (STACK-NOTES.md)
-    SDVariable logp = sd.nn().logSoftmax(LOG_PROBS, actions);
-    SDVariable w = sd.reshape(sd.placeHolder(TARGET_WEIGHTS, DataType.FLOAT, -1, -1, vocab - FIRST_ACTION), -1, vocab - FIRST_ACTION);
-    SDVariable ll = sd.sum(WEIGHTED_LOG_LIKELIHOOD, logp.mul(w));
-    SDVariable ent = sd.sum(sd.math().exp(logp).mul(logp), 1).neg(ENTROPIES);
-    SDVariable ew = sd.reshape(sd.placeHolder(ENTROPY_WEIGHTS, DataType.FLOAT, -1, -1), -1);
-    SDVariable entTerm = sd.sum(ENTROPY_TERM, ent.mul(ew));
-    SDVariable critic = null;
-    if (sequenceValue != null) {
-      SDVariable d = sd.reshape(sd.getVariable(sequenceValue), -1).sub(sd.placeHolder(SEQ_TARGETS, DataType.FLOAT, -1));
-      critic = sd.sum(d.mul(d).mul(sd.placeHolder(SEQ_WEIGHTS, DataType.FLOAT, -1)));
-    }
-    if (stepValues != null) {
-      SDVariable d = sd.reshape(sd.getVariable(stepValues), -1)
-          .sub(sd.reshape(sd.placeHolder(STEP_TARGETS, DataType.FLOAT, -1, -1), -1));
-      SDVariable s = sd.sum(d.mul(d).mul(sd.reshape(sd.placeHolder(STEP_WEIGHTS, DataType.FLOAT, -1, -1), -1)));
-      critic = critic == null ? s : critic.add(s);
-    }
-    SDVariable loss = ll.neg().sub(entTerm);
-    if (critic != null) {
-      critic = sd.identity(CRITIC_LOSS, critic);
-      loss = loss.add(sd.sum(critic.mul(sd.placeHolder(CRITIC_COEFFICIENT, DataType.FLOAT, 1))));
-    }
-    loss = sd.identity(LOSS, loss);
-    sd.setLossVariables(loss);
-    createGradientFunctionQuietly();
-  }
-
-  /**
-   * M2.1's SameDiff prints one "Added differentiated op" line per op to System.out while it builds the
-   * backward graph (hundreds for an unrolled model); build it here, up front, with those lines dropped.
-   */
-  private void createGradientFunctionQuietly() {
-    java.io.PrintStream out = System.out;
-    System.setOut(new java.io.PrintStream(out, true) {
-      @Override
-      public void println(String x) {
-        if (x == null || !x.startsWith("Added differentiated op")) {
-          super.println(x);
-        }
-      }
-    });
-    try {
-      sd.createGradFunction();
-    } finally {
-      System.setOut(out);
-    }
-  }
-
   @Override
   public Set<CriticHead> criticHeads() {
     return heads;
@@ -256,71 +153,6 @@ public final class SameDiffPolicy implements SequencePolicy {
     return sd;
   }
 
-  // ---------------------------------------------------------------- inputs
-
-  /** Placeholder length along axis 1: fixed (> 0) or the batch's own ({@code need}). */
-  private int width(String placeholder, int need, String what) {
-    long[] shape = sd.getVariable(placeholder).getShape();
-    if (shape == null || shape.length < 2 || shape[1] <= 0) {
-      return Math.max(1, need);
-    }
-    if (need > shape[1]) {
-      throw new IllegalArgumentException(what + " of length " + need + " do not fit the graph's placeholder '" + placeholder
-          + "' of length " + shape[1] + "; build the graph for longer sequences or lower the maximum length");
-    }
-    return (int) shape[1];
-  }
-
-  private INDArray ids(String placeholder, int[][] rows, int width) {
-    int[][] a = new int[rows.length][width];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, a[i], 0, rows[i].length);
-    }
-    INDArray x = Nd4j.createFromArray(a);
-    DataType want = sd.getVariable(placeholder).dataType();
-    return want == DataType.INT ? x : x.castTo(want);
-  }
-
-  /** The three graph inputs for decoder rows reading {@code sources} and decoder inputs {@code inputs} (START first). */
-  private Map<String, INDArray> inputs(int[][] sources, int[][] inputs) {
-    int s = 0;
-    for (int[] x : sources) {
-      s = Math.max(s, x.length);
-    }
-    int t = 0;
-    for (int[] y : inputs) {
-      t = Math.max(t, y.length);
-    }
-    int sw = width(sourceIds, s, "sources");
-    int tw = width(decoderInput, t, "decoder inputs");
-    float[][] mask = new float[sources.length][sw];
-    for (int i = 0; i < sources.length; i++) {
-      Arrays.fill(mask[i], 0, sources[i].length, 1f);
-    }
-    Map<String, INDArray> ph = new LinkedHashMap<>();
-    ph.put(sourceIds, ids(sourceIds, sources, sw));
-    INDArray m = Nd4j.createFromArray(mask);
-    DataType mt = sd.getVariable(sourceMask).dataType();
-    ph.put(sourceMask, mt == DataType.FLOAT ? m : m.castTo(mt));
-    ph.put(decoderInput, ids(decoderInput, inputs, tw));
-    return ph;
-  }
-
-  /** Decoder inputs of teacher forcing: START, then each row's tokens but its last. */
-  private static int[][] shifted(int[][] tokens, int[] lengths) {
-    int[][] in = new int[tokens.length][];
-    for (int i = 0; i < tokens.length; i++) {
-      int n = Math.max(1, lengths[i]);
-      in[i] = new int[n];
-      in[i][0] = Tokens.START;
-      System.arraycopy(tokens[i], 0, in[i], 1, n - 1);
-    }
-    return in;
-  }
-
-  private static float[] floats(INDArray a) {
-    return a.castTo(DataType.FLOAT).dup('c').reshape(a.length()).toFloatVector();
-  }
 
   // ---------------------------------------------------------------- training
 
@@ -371,86 +203,16 @@ public final class SameDiffPolicy implements SequencePolicy {
   record Evaluated(Seq2SeqPolicy.LossParts parts, Map<String, INDArray> gradients) {}
 
   Evaluated evaluate(Seq2SeqPolicy.Objective o) {
-    int r = o.tokens().length;
-    int[][] rowSources = new int[r][];
-    for (int i = 0; i < r; i++) {
-      rowSources[i] = o.sources()[o.sourceOfRow()[i]];
-    }
-    Map<String, INDArray> ph = inputs(rowSources, shifted(o.tokens(), o.lengths()));
-    int t = (int) ph.get(decoderInput).size(1);
-    float[] w = new float[r * t * (vocab - FIRST_ACTION)];
-    float[] ew = new float[r * t];
-    float[] tokenMask = new float[r * t];
-    int tokens = 0;
-    for (int i = 0; i < r; i++) {
-      for (int k = 0; k < o.lengths()[i]; k++) {
-        int y = o.tokens()[i][k];
-        if (y < FIRST_ACTION || y >= vocab) {
-          throw new IllegalArgumentException("target row " + i + " position " + k + ": token id " + y
-              + " is not an action of the vocabulary of size " + vocab + " (expected " + FIRST_ACTION + ".." + (vocab - 1) + ")");
-        }
-        w[(i * t + k) * (vocab - FIRST_ACTION) + y - FIRST_ACTION] = (float) o.weight()[i][k];
-        ew[i * t + k] = o.entropyWeight() == null ? 0f : (float) o.entropyWeight()[i][k];
-        tokenMask[i * t + k] = 1f;
-        tokens++;
-      }
-    }
-    ph.put(TARGET_WEIGHTS, Nd4j.create(w, new long[] {r, t, vocab - FIRST_ACTION}, 'c'));
-    ph.put(ENTROPY_WEIGHTS, Nd4j.create(ew, new long[] {r, t}, 'c'));
-    List<String> outs = new ArrayList<>(List.of(LOSS, WEIGHTED_LOG_LIKELIHOOD, ENTROPY_TERM, ENTROPIES));
-    if (sequenceValue != null || stepValues != null) {
-      outs.add(CRITIC_LOSS);
-      ph.put(CRITIC_COEFFICIENT, Nd4j.createFromArray((float) o.criticCoefficient()));
-      double n = o.rowsNorm();
-      if (sequenceValue != null) {
-        float[] tg = new float[r];
-        float[] sw = new float[r];
-        if (o.sequenceTargets() != null) {
-          for (int i = 0; i < r; i++) {
-            tg[i] = (float) o.sequenceTargets()[i];
-            sw[i] = (float) (1.0 / n);
-          }
-        }
-        ph.put(SEQ_TARGETS, Nd4j.createFromArray(tg));
-        ph.put(SEQ_WEIGHTS, Nd4j.createFromArray(sw));
-      }
-      if (stepValues != null) {
-        float[] tg = new float[r * t];
-        float[] sw = new float[r * t];
-        if (o.stepTargets() != null) {
-          for (int i = 0; i < r; i++) {
-            for (int k = 0; k < o.lengths()[i]; k++) {
-              tg[i * t + k] = (float) o.stepTargets()[i][k];
-              sw[i * t + k] = (float) (1.0 / n);
-            }
-          }
-        }
-        ph.put(STEP_TARGETS, Nd4j.create(tg, new long[] {r, t}, 'c'));
-        ph.put(STEP_WEIGHTS, Nd4j.create(sw, new long[] {r, t}, 'c'));
-      }
-    }
-    OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outs, trainable);
-    Map<String, INDArray> out = og.getOutputs();
-    double nll = -out.get(WEIGHTED_LOG_LIKELIHOOD).getDouble(0);
-    double entTerm = out.get(ENTROPY_TERM).getDouble(0);
-    double criticLoss = out.containsKey(CRITIC_LOSS) ? out.get(CRITIC_LOSS).getDouble(0) : 0;
-    float[] ents = floats(out.get(ENTROPIES));
-    double entSum = 0;
-    for (int k = 0; k < ents.length; k++) {
-      entSum += tokenMask[k] * ents[k];
-    }
-    double total = out.get(LOSS).getDouble(0);
-    return new Evaluated(new Seq2SeqPolicy.LossParts(total, nll, entTerm, criticLoss, tokens == 0 ? 0 : entSum / tokens, tokens),
-        og.getGradients());
+    return loss.evaluate(o);
   }
 
   private UpdateStats optimize(Seq2SeqPolicy.Objective o, OptimizerSettings opt) {
     Evaluated e = evaluate(o);
     Map<String, float[]> grads = new LinkedHashMap<>();
     double sumSq = 0;
-    for (String name : trainable) {
+    for (String name : variables.names()) {
       INDArray g = e.gradients().get(name);
-      float[] gv = g == null ? new float[adamM.get(name).length] : floats(g); // not reached by the loss: zero
+      float[] gv = g == null ? new float[variables.length(name)] : SameDiffInputs.floats(g); // not reached by the loss: zero
       grads.put(name, gv);
       for (float x : gv) {
         sumSq += (double) x * x;
@@ -459,151 +221,22 @@ public final class SameDiffPolicy implements SequencePolicy {
     double norm = Math.sqrt(sumSq);
     double scale = opt.clips() && norm > opt.maxGradNorm() ? opt.maxGradNorm() / (norm + 1e-12) : 1.0;
     step++;
-    adam(grads, opt.learningRate(), step, scale);
+    variables.adam(grads, opt.learningRate(), step, scale);
     Seq2SeqPolicy.LossParts lp = e.parts();
     return new UpdateStats(lp.loss(), lp.policy(), lp.critic(), lp.meanEntropy(), norm, lp.tokens());
   }
 
-  /** The fast engine's Adam ({@code Params.adam}), term for term, so that both engines take the same step. */
-  private void adam(Map<String, float[]> grads, double lr, long t, double scale) {
-    double b1 = 0.9;
-    double b2 = 0.999;
-    float stepSize = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
-    float s = (float) scale;
-    float fb1 = (float) b1;
-    float fb2 = (float) b2;
-    float eps = 1e-8f;
-    for (String name : trainable) {
-      INDArray arr = sd.getVariable(name).getArr();
-      float[] w = floats(arr);
-      float[] g = grads.get(name);
-      float[] m = adamM.get(name);
-      float[] v = adamV.get(name);
-      for (int i = 0; i < w.length; i++) {
-        m[i] = fb1 * m[i] + (1 - fb1) * (g[i] * s);
-        v[i] = fb2 * v[i] + (1 - fb2) * (g[i] * s) * (g[i] * s);
-        w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
-      }
-      arr.assign(Nd4j.create(w, arr.shape(), 'c'));
-    }
-  }
 
   // ---------------------------------------------------------------- decoding
 
-  /**
-   * A decoder pass that re-runs the whole graph on each row's growing prefix and returns the logits
-   * at its last position: what {@link Search} needs from a decoder, without a step graph. Rows keep
-   * their prefixes in Java, so reordering beams is a copy.
-   */
-  private final class PrefixPass implements Decoder.Pass {
-    private final int[][] rowSources;
-    private final int[] srcOf;
-    private int[][] prefix;
-    private int steps;
-
-    PrefixPass(int[][] sources, int[] srcOf) {
-      this.srcOf = srcOf;
-      this.rowSources = new int[srcOf.length][];
-      for (int i = 0; i < srcOf.length; i++) {
-        rowSources[i] = sources[srcOf[i]];
-      }
-      this.prefix = new int[srcOf.length][0];
-    }
-
-    @Override
-    public int rows() {
-      return srcOf.length;
-    }
-
-    @Override
-    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
-      throw new UnsupportedOperationException("the norm-stabilizer on hidden states needs the fast engine's recurrent decoder");
-    }
-
-    @Override
-    public Encoding encoding() {
-      return null;
-    }
-
-    @Override
-    public int[] sourceOfRow() {
-      return srcOf;
-    }
-
-    @Override
-    public int steps() {
-      return steps;
-    }
-
-    @Override
-    public float[] step(int[] previous) {
-      int r = rows();
-      for (int i = 0; i < r; i++) {
-        int[] p = Arrays.copyOf(prefix[i], steps + 1);
-        p[steps] = previous[i];
-        prefix[i] = p;
-      }
-      INDArray lg = sd.output(inputs(rowSources, prefix), logits).get(logits);
-      long t = lg.size(1);
-      if (lg.rank() != 3 || lg.size(0) != r || lg.size(2) != vocab) {
-        throw new IllegalStateException("logits '" + logits + "' have shape " + Arrays.toString(lg.shape())
-            + "; expected [" + r + ", T, " + vocab + "]");
-      }
-      float[] all = floats(lg);
-      float[] out = new float[r * vocab];
-      for (int i = 0; i < r; i++) {
-        System.arraycopy(all, (int) ((i * t + steps) * vocab), out, i * vocab, vocab);
-      }
-      steps++;
-      return out;
-    }
-
-    @Override
-    public void reorder(int[] parent) {
-      int[][] next = new int[parent.length][];
-      for (int i = 0; i < parent.length; i++) {
-        next[i] = prefix[parent[i]];
-      }
-      prefix = next;
-    }
-
-    @Override
-    public float[] attentionWeights() {
-      return null;
-    }
-
-    @Override
-    public float[] features() {
-      throw new UnsupportedOperationException("a SameDiff pass has no features: step values come from the graph");
-    }
-
-    @Override
-    public int featuresOffset() {
-      throw new UnsupportedOperationException("a SameDiff pass has no features");
-    }
-
-    @Override
-    public float[] keptLogits() {
-      throw new UnsupportedOperationException("a SameDiff pass keeps nothing: updates run the graph teacher-forced");
-    }
-
-    @Override
-    public float[] keptFeatures() {
-      throw new UnsupportedOperationException("a SameDiff pass keeps nothing");
-    }
-
-    @Override
-    public Decoder.EncodingGradient backward(float[] dLogits, float[] dFeatures) {
-      throw new UnsupportedOperationException("gradients of a SameDiff policy come from its autodiff");
-    }
-  }
 
   private Rollout decode(int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
     int[] srcOf = repeatIndex(sources.length, k);
-    Rollout ro = Search.decode(new PrefixPass(sources, srcOf), vocab, sources, k, srcOf, maxLength, choice, null, null);
+    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, srcOf);
+    Rollout ro = Search.decode(pass, vocab, sources, k, srcOf, maxLength, choice, null, null);
     return heads.isEmpty() ? ro : withValues(ro, srcOf);
   }
 
@@ -624,11 +257,11 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (stepValues != null) {
       outs.add(stepValues);
     }
-    Map<String, INDArray> res = sd.output(inputs(rowSources, shifted(ro.tokens(), ro.lengths())), outs);
+    Map<String, INDArray> res = sd.output(feed.inputs(rowSources, SameDiffInputs.shifted(ro.tokens(), ro.lengths())), outs);
     double[] seq = null;
     double[][] stepV = null;
     if (sequenceValue != null) {
-      float[] v = floats(res.get(sequenceValue));
+      float[] v = SameDiffInputs.floats(res.get(sequenceValue));
       seq = new double[r];
       for (int i = 0; i < r; i++) {
         seq[i] = v[i];
@@ -637,7 +270,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (stepValues != null) {
       INDArray a = res.get(stepValues);
       long t = a.length() / r;
-      float[] v = floats(a);
+      float[] v = SameDiffInputs.floats(a);
       stepV = new double[r][ro.maxLength()];
       for (int i = 0; i < r; i++) {
         for (int k = 0; k < ro.lengths()[i]; k++) {
@@ -670,7 +303,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
-    PrefixPass pass = new PrefixPass(sources, repeatIndex(sources.length, beamWidth));
+    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, repeatIndex(sources.length, beamWidth));
     Search.Beams b = Search.beam(pass, vocab, sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength));
     return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
   }
@@ -684,54 +317,24 @@ public final class SameDiffPolicy implements SequencePolicy {
 
   /** The names of the trainable variables, in checkpoint order. */
   public List<String> variableNames() {
-    return trainable;
+    return variables.names();
   }
 
   /** Sets a trainable variable's values (row-major), e.g. weights trained elsewhere. */
   public void setValues(String name, float[] values) {
-    if (!adamM.containsKey(name)) {
-      throw new IllegalArgumentException("no trainable variable '" + name + "'; variables: " + trainable);
-    }
-    INDArray arr = sd.getVariable(name).getArr();
-    if (arr.length() != values.length) {
-      throw new IllegalArgumentException("variable '" + name + "' has " + arr.length() + " values (shape "
-          + Arrays.toString(arr.shape()) + "), got " + values.length);
-    }
-    arr.assign(Nd4j.create(values, arr.shape(), 'c'));
+    variables.setValues(name, values);
   }
 
   /** A trainable variable's values, row-major. */
   public float[] values(String name) {
-    if (!adamM.containsKey(name)) {
-      throw new IllegalArgumentException("no trainable variable '" + name + "'; variables: " + trainable);
-    }
-    return floats(sd.getVariable(name).getArr());
+    return variables.values(name);
   }
-
-  private static final int MAGIC = 0x53515244; // "SQRD"
 
   /** Writes {@code params.bin} (every trainable variable's values and Adam moments, float bits) and {@code state.properties}. */
   @Override
   public void save(Path directory) throws IOException {
     Checkpoints.writeAtomically(directory, tmp -> {
-      try (OutputStream os = Files.newOutputStream(tmp.resolve("params.bin"));
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
-        out.writeInt(MAGIC);
-        out.writeInt(trainable.size());
-        for (String name : trainable) {
-          out.writeUTF(name);
-          long[] shape = sd.getVariable(name).getArr().shape();
-          out.writeInt(shape.length);
-          for (long d : shape) {
-            out.writeLong(d);
-          }
-          for (float[] a : List.of(values(name), adamM.get(name), adamV.get(name))) {
-            for (float x : a) {
-              out.writeInt(Float.floatToRawIntBits(x));
-            }
-          }
-        }
-      }
+      variables.write(tmp.resolve("params.bin"));
       Properties st = new Properties();
       st.setProperty("step", Long.toString(step));
       st.setProperty("rngState", Long.toString(rng.state()));
@@ -744,47 +347,10 @@ public final class SameDiffPolicy implements SequencePolicy {
   public void restore(Path directory) throws IOException {
     Path dir = Checkpoints.readable(directory);
     Path bin = dir.resolve("params.bin");
-    Map<String, float[][]> staged = new LinkedHashMap<>();
-    try (InputStream is = Files.newInputStream(bin);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
-      if (in.readInt() != MAGIC) {
-        throw new IOException(bin + " is not a SeqRL SameDiff parameter file");
-      }
-      int n = in.readInt();
-      if (n != trainable.size()) {
-        throw new IOException(bin + " holds " + n + " variables, the graph has " + trainable.size() + ": " + trainable);
-      }
-      for (int i = 0; i < n; i++) {
-        String name = in.readUTF();
-        if (!adamM.containsKey(name)) {
-          throw new IOException(bin + ": unknown variable '" + name + "'; the graph's variables: " + trainable);
-        }
-        long[] shape = new long[in.readInt()];
-        for (int k = 0; k < shape.length; k++) {
-          shape[k] = in.readLong();
-        }
-        long[] expected = sd.getVariable(name).getArr().shape();
-        if (!Arrays.equals(shape, expected)) {
-          throw new IOException(bin + ": variable '" + name + "' has shape " + Arrays.toString(shape) + ", expected "
-              + Arrays.toString(expected));
-        }
-        int len = adamM.get(name).length;
-        float[][] three = new float[3][len];
-        for (float[] a : three) {
-          for (int k = 0; k < len; k++) {
-            a[k] = Float.intBitsToFloat(in.readInt());
-          }
-        }
-        staged.put(name, three);
-      }
-    }
+    Map<String, float[][]> staged = variables.read(bin);
     Properties st = Checkpoints.readProperties(dir.resolve("state.properties"));
     // only a file read to the end replaces the policy's state: a bad one leaves it untouched
-    staged.forEach((name, three) -> {
-      setValues(name, three[0]);
-      System.arraycopy(three[1], 0, adamM.get(name), 0, three[1].length);
-      System.arraycopy(three[2], 0, adamV.get(name), 0, three[2].length);
-    });
+    variables.apply(staged);
     step = Long.parseLong(st.getProperty("step"));
     rng.setState(Long.parseLong(st.getProperty("rngState")));
   }

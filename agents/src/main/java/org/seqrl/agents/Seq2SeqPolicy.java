@@ -10,7 +10,6 @@ import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.PolicyParameters;
 import org.seqrl.rl.PpoClip;
-import org.seqrl.rl.PpoMath;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
@@ -39,13 +38,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   final Rng dropoutRng;
   private final Blas blas = new Blas();
   private long step;
-  private final SourceEncoder encoder;
-  private final Decoder decoder;
+  final SourceEncoder encoder;
+  final Decoder decoder;
   private final Critics critics;
   private final EncodingCache encodings = new EncodingCache();
-  private final KeptSample kept = new KeptSample();
-  /** The frozen reference (a policy of the same shape that never trains), or null before {@link #freezeReference}. */
-  private Seq2SeqPolicy reference;
+  final KeptSample kept = new KeptSample();
+  /** PPO-clip and MLE-mixed updates, the frozen reference and log-probabilities. */
+  private final Seq2SeqRecipes recipes = new Seq2SeqRecipes(this);
 
   public Seq2SeqPolicy(Seq2SeqConfig cfg) {
     this.cfg = cfg;
@@ -171,7 +170,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return backward(teacherForced(o, training), o);
   }
 
-  private Decoder.Pass teacherForced(Objective o, boolean training) {
+  Decoder.Pass teacherForced(Objective o, boolean training) {
     int r = o.tokens().length;
     int tt = 0;
     for (int[] y : o.tokens()) {
@@ -197,7 +196,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    * Loss and backward of an objective from a kept decoder pass over its rows (teacher-forced, or
    * the decode that sampled them): loss, critics, decoder, encoder.
    */
-  private LossParts backward(Decoder.Pass pass, Objective o) {
+  LossParts backward(Decoder.Pass pass, Objective o) {
     Encoding en = pass.encoding();
     float[] logits = pass.keptLogits();
     SequenceLoss.Result loss = SequenceLoss.compute(logits, decoder.vocab(), pass.rows(), pass.steps(), o);
@@ -245,7 +244,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   /** Clips the accumulated gradient, takes an Adam step; returns the norm before clipping. */
-  private double adamStep(OptimizerSettings opt) {
+  double adamStep(OptimizerSettings opt) {
     double norm = params.gradNorm();
     double scale = opt.clips() && norm > opt.maxGradNorm() ? opt.maxGradNorm() / (norm + 1e-12) : 1.0;
     step++;
@@ -253,103 +252,27 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return norm;
   }
 
-  /**
-   * PPO-clip: one forward, the log-probabilities of the rows' tokens from its logits, the token
-   * weights from the importance ratios ({@link PpoMath#tokenWeight}), then the usual backward.
-   */
-  private UpdateStats optimizeClipped(PolicyGradientBatch batch, Decoder.Pass keptPass, OptimizerSettings opt) {
-    params.zeroGrad();
-    params.syncMirror();
-    Objective o = policyGradientObjective(batch);
-    Decoder.Pass pass = keptPass != null ? keptPass : teacherForced(o, true);
-    Rollout ro = batch.rollout();
-    PpoClip ppo = batch.ppo();
-    double[][] now = ppo.currentLogProbs();
-    SequenceLoss.logProbs(pass.keptLogits(), decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), now);
-    int n = ro.rows();
-    for (int i = 0; i < n; i++) {
-      double[] w = o.weight()[i];
-      double[] old = ro.logProbs()[i];
-      double[] a = batch.advantages()[i];
-      for (int t = 0; t < ro.lengths()[i]; t++) {
-        w[t] = PpoMath.tokenWeight(Math.exp(now[i][t] - old[t]), a[t], ppo.clipRange()) / n;
-      }
-    }
-    LossParts lp = backward(pass, o);
-    double norm = adamStep(opt);
-    double surrogate = PpoMath.surrogateLoss(batch);
-    // the weighted NLL only carries the surrogate's gradient; its value is reported instead
-    return new UpdateStats(surrogate - lp.entropyTerm() + o.criticCoefficient() * lp.critic(), surrogate, lp.critic(),
-        lp.meanEntropy(), norm, lp.tokens());
-  }
-
   @Override
   public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight,
       OptimizerSettings optimizer) {
-    if (!(mleWeight >= 0 && mleWeight <= 1)) {
-      throw new IllegalArgumentException("mleWeight must be in [0, 1], got " + mleWeight);
-    }
-    if (targets.length != batch.rollout().inputs()) {
-      throw new IllegalArgumentException("mixedUpdate: " + batch.rollout().inputs() + " inputs but " + targets.length
-          + " targets");
-    }
-    if (batch.ppo() != null) {
-      throw new IllegalArgumentException("mixedUpdate does not take a PPO batch");
-    }
-    requireHeadsFor(batch);
-    Decoder.Pass keptPass = kept.take(batch.rollout(), params.version(), !encoder.random(true) && !decoder.random(true));
-    params.zeroGrad();
-    params.syncMirror();
-    Objective pg = policyGradientObjective(batch);
-    LossParts rl = keptPass != null ? backward(keptPass, pg) : lossAndGradients(pg, true);
-    // the policy-gradient part's stats stay unweighted; its gradient is weighted before the MLE part adds in
-    params.scaleGrad(1 - mleWeight);
-    Objective mle = mleObjective(batch.rollout().sources(), targets);
-    for (double[] w : mle.weight()) {
-      for (int t = 0; t < w.length; t++) {
-        w[t] *= mleWeight;
-      }
-    }
-    LossParts ml = lossAndGradients(mle, true);
-    double norm = adamStep(optimizer);
-    return new UpdateStats((1 - mleWeight) * rl.loss() + ml.loss(), rl.policy(), rl.critic(), rl.meanEntropy(), norm,
-        rl.tokens());
+    return recipes.mixedUpdate(batch, targets, mleWeight, optimizer);
   }
 
   // ---------------------------------------------------------------- reference policy and log-probabilities
 
   @Override
   public void freezeReference() {
-    if (reference == null) {
-      reference = new Seq2SeqPolicy(cfg);
-    }
-    for (Param p : params.all()) {
-      System.arraycopy(p.value, 0, reference.params.get(p.name).value, 0, p.size());
-    }
-    reference.params.markChanged();
+    recipes.freezeReference();
   }
 
   @Override
   public boolean hasReference() {
-    return reference != null;
+    return recipes.hasReference();
   }
 
   @Override
   public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
-    Seq2SeqPolicy p = parameters == PolicyParameters.CURRENT ? this : reference;
-    if (p == null) {
-      throw new IllegalStateException("no reference policy: call freezeReference first");
-    }
-    p.tokenLogProbs(rollout, out);
-  }
-
-  /** A teacher-forced pass without dropout (the policy as it decodes) over the rollout's rows. */
-  private void tokenLogProbs(Rollout ro, double[][] out) {
-    params.syncMirror();
-    Objective rows = new Objective(ro.sources(), repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(),
-        ro.lengths(), null, null, null, null, 0, ro.rows());
-    Decoder.Pass pass = teacherForced(rows, false);
-    SequenceLoss.logProbs(pass.keptLogits(), decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), out);
+    recipes.logProbs(rollout, parameters, out);
   }
 
   @Override
@@ -367,10 +290,10 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     // decoding runs without dropout; an update whose encoder draws dropout must run its own forward
     Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true) && !decoder.random(true));
     return batch.ppo() == null ? optimize(policyGradientObjective(batch), pass, optimizer)
-        : optimizeClipped(batch, pass, optimizer);
+        : recipes.optimizeClipped(batch, pass, optimizer);
   }
 
-  private void requireHeadsFor(PolicyGradientBatch batch) {
+  void requireHeadsFor(PolicyGradientBatch batch) {
     if (batch.sequenceTargets() != null && !cfg.criticHeads().contains(CriticHead.SEQUENCE)
         || batch.stepTargets() != null && !cfg.criticHeads().contains(CriticHead.STEP)) {
       throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
@@ -481,10 +404,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     Decoder.Pass pass = decoder.teacherForced(en, new int[] {0}, in, in.length, false);
     CellRun enc = en.runs[en.runs.length - 1][0];
     CellRun dec = ((RecurrentDecoder) decoder).cellRun(pass);
-    NtmSpec m = cfg.memory();
-    return new MemoryTrace(source.length,
-        NtmCell.firstHead(m, enc, source.length, true, NtmCell.firstHead(m, dec, in.length, true, null)),
-        NtmCell.firstHead(m, enc, source.length, false, NtmCell.firstHead(m, dec, in.length, false, null)));
+    return NtmMemoryTrace.of(cfg.memory(), enc, source.length, dec, in.length);
   }
 
   /** Write and read weightings [steps][slots], the encoder's {@code sourceSteps} rows first. */
@@ -498,9 +418,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   @Override
   public void save(Path directory) throws IOException {
     Checkpoints.save(directory, cfg, params, step, rng.state(), dropoutRng.state());
-    if (reference != null) {
-      reference.save(directory.resolve(REFERENCE_DIR));
-    }
+    recipes.saveReference(directory.resolve(REFERENCE_DIR));
   }
 
   @Override
@@ -511,24 +429,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     rng.setState(s.rngState());
     dropoutRng.setState(s.dropoutRngState());
     // the checkpoint says whether there is a reference: a model saved before RL has none
-    Path ref = directory.resolve(REFERENCE_DIR);
-    if (java.nio.file.Files.isDirectory(ref)) {
-      if (reference == null) {
-        reference = new Seq2SeqPolicy(cfg);
-      }
-      reference.restore(ref);
-    } else if (reference != null) {
-      reference.close();
-      reference = null;
-    }
+    recipes.restoreReference(directory.resolve(REFERENCE_DIR));
   }
 
   @Override
   public void close() {
-    if (reference != null) {
-      reference.close();
-      reference = null;
-    }
+    recipes.closeReference();
     kept.clear();
     encodings.clear();
     blas.close();
@@ -545,7 +451,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return a;
   }
 
-  private static int[] repeatIndex(int n, int k) {
+  static int[] repeatIndex(int n, int k) {
     int[] a = new int[n * k];
     for (int i = 0; i < a.length; i++) {
       a[i] = i / k;
