@@ -47,6 +47,9 @@ class TrackingLoadTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int RUNS = Integer.getInteger("seqrl.load.runs", 4);
   private static final int POINTS = Integer.getInteger("seqrl.load.points", 600);
+  /** {@code lean} (one uvicorn worker, the default) or {@code full} (MLflow's 4 workers: concurrent writers on the store). */
+  private static final LocalMlflowServer.Footprint FOOTPRINT =
+      LocalMlflowServer.Footprint.parse(System.getProperty("seqrl.load.footprint", "lean"), "seqrl.load.footprint");
   private static final int ARTIFACTS = 3;
   private static final String[] KEYS = {"rl/loss", "rl/reward_bleu", "eval/bleu"};
 
@@ -54,7 +57,7 @@ class TrackingLoadTest {
 
   @Test
   void sqliteLosesAndDuplicatesNothingThroughAServerKill() throws Exception {
-    LocalMlflowServer.Options options = TestServers.freshOptions();
+    LocalMlflowServer.Options options = withFootprint(TestServers.freshOptions());
     try {
       load("sqlite", options);
     } finally {
@@ -65,13 +68,18 @@ class TrackingLoadTest {
   @Test
   void postgresqlLosesAndDuplicatesNothingThroughAServerKill() throws Exception {
     try (TestPostgres pg = TestPostgres.start()) {
-      LocalMlflowServer.Options options = TestServers.freshOptions().withBackendStoreUri(pg.uri());
+      LocalMlflowServer.Options options = withFootprint(TestServers.freshOptions().withBackendStoreUri(pg.uri()));
       try {
         load("postgresql", options);
       } finally {
         TestServers.stopAndDelete(options.stateDir());
       }
     }
+  }
+
+  private static LocalMlflowServer.Options withFootprint(LocalMlflowServer.Options o) {
+    return new LocalMlflowServer.Options(o.projectRoot(), o.stateDir(), o.port(), o.startTimeout(), o.stopOnClose(),
+        FOOTPRINT, o.backendStoreUri(), o.auth());
   }
 
   private void load(String store, LocalMlflowServer.Options options) throws Exception {
@@ -198,9 +206,9 @@ class TrackingLoadTest {
     }
     Arrays.sort(latencies);
     double seconds = (end - start) / 1e9;
-    String line = String.format(Locale.ROOT, "| %s | %d x %d | %d | %d | %d | %d | %.1f s | %.0f points/s | %.2f / %.2f / %.2f / %.2f s "
+    String line = String.format(Locale.ROOT, "| %s, %s server | %d x %d | %d | %d | %d | %d | %.1f s | %.0f points/s | %.2f / %.2f / %.2f / %.2f s "
             + "| killed at %.1f s with %d points on the server, up again after %.1f s |",
-        store, RUNS, points, total, onServer, total - onServer, duplicates, seconds, total / seconds,
+        store, FOOTPRINT.label(), RUNS, points, total, onServer, total - onServer, duplicates, seconds, total / seconds,
         pct(latencies, 0.50), pct(latencies, 0.95), pct(latencies, 0.99), latencies[latencies.length - 1] / 1e9,
         (killedAt - start) / 1e9, deliveredAtKill, (restartedAt - killedAt) / 1e9);
     System.out.println(line);
