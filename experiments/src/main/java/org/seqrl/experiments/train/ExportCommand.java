@@ -1,0 +1,110 @@
+package org.seqrl.experiments.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.seqrl.agents.SameDiffExport;
+import org.seqrl.agents.Seq2SeqConfig;
+import org.seqrl.agents.Seq2SeqPolicy;
+import org.seqrl.agents.SameDiffPolicy;
+import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.rl.Tokens;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code seqrl export}: a trained policy as a folder a plain DL4J program can load (docs/export.md):
+ * the SameDiff graph ({@value #GRAPH_FILE}), both vocabularies and {@value #MANIFEST}, which names the
+ * graph's inputs and outputs, its unrolled lengths and the reserved token ids.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Export a trained policy (fast or samediff engine) as a SameDiff graph with its vocabularies.")
+public final class ExportCommand implements Callable<Integer> {
+  /** The graph file inside the export folder. */
+  public static final String GRAPH_FILE = "model.sd";
+  /** The manifest inside the export folder (java.util.Properties, so that a JDK-only reader needs no parser). */
+  public static final String MANIFEST = "export.properties";
+  /** The manifest's format; a reader checks it. */
+  public static final String FORMAT = "seqrl-samediff-export-1";
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+      description = "A run directory (its best checkpoint, else its latest) or a checkpoint folder.")
+  Path checkpoint;
+
+  @Option(names = "--format", defaultValue = "samediff", paramLabel = "FORMAT",
+      description = "Export format; samediff (the default) is the only one.")
+  String format;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR",
+      description = "The folder to write (created; files of an earlier export in it are replaced).")
+  Path output;
+
+  @Override
+  public Integer call() {
+    if (!format.equals("samediff")) {
+      throw new UserInputException("--format: '" + format + "' is not an export format; expected samediff");
+    }
+    if (Files.isRegularFile(output)) {
+      throw new UserInputException("--output " + output + ": is a file; expected a folder to write the export into");
+    }
+    Path ckpt = EvalCommand.resolveCheckpoint(checkpoint);
+    try (RunComponents parts = EvalCommand.open(ckpt, List.of())) {
+      Seq2SeqConfig cfg = RunComponents.modelConfig(parts.config(), parts.dataset(), parts.baseline());
+      String engine;
+      if (parts.policy() instanceof Seq2SeqPolicy) {
+        engine = "fast";
+      } else if (parts.policy() instanceof SameDiffPolicy) {
+        engine = "samediff";
+      } else {
+        throw new UserInputException("--checkpoint " + ckpt + ": a " + parts.policy().getClass().getSimpleName()
+            + " cannot be exported; expected a policy of the fast or samediff engine");
+      }
+      String why = SameDiffExport.unsupported(cfg);
+      if (why != null) {
+        throw new UserInputException("--checkpoint " + ckpt + ": " + why);
+      }
+      int sourcePositions = RunComponents.graphSourceLength(parts.dataset());
+      int decoderPositions = RunComponents.graphTargetLength(parts.dataset(), parts.maxLength());
+      SameDiff graph = SameDiffExport.inferenceGraph(cfg, parts.policy(), sourcePositions, decoderPositions);
+      Files.createDirectories(output);
+      SameDiffExport.write(graph, output.resolve(GRAPH_FILE));
+      parts.saveVocabularies(output);
+      Properties m = new Properties();
+      m.setProperty("format", FORMAT);
+      m.setProperty("graph", GRAPH_FILE);
+      m.setProperty("source_vocab", "source-vocab.txt");
+      m.setProperty("target_vocab", "target-vocab.txt");
+      m.setProperty("input.source_ids", "source_ids");
+      m.setProperty("input.source_mask", "source_mask");
+      m.setProperty("input.decoder_input", "decoder_input");
+      m.setProperty("output.logits", "logits");
+      m.setProperty("source_positions", Integer.toString(sourcePositions));
+      m.setProperty("decoder_positions", Integer.toString(decoderPositions));
+      m.setProperty("max_length", Integer.toString(parts.maxLength()));
+      m.setProperty("token.pad", Integer.toString(Tokens.PAD));
+      m.setProperty("token.start", Integer.toString(Tokens.START));
+      m.setProperty("token.end", Integer.toString(Tokens.END));
+      m.setProperty("token.unknown", Integer.toString(Tokens.UNKNOWN));
+      m.setProperty("token_level", parts.dataset().level().name().toLowerCase(Locale.ROOT));
+      m.setProperty("trained_engine", engine);
+      m.setProperty("model", String.format(Locale.ROOT, "%s encoder-decoder, attention %s, embedding %d, hidden %d",
+          cfg.cell().name().toLowerCase(Locale.ROOT), cfg.attention().name().toLowerCase(Locale.ROOT), cfg.embedding(),
+          cfg.hidden()));
+      m.setProperty("checkpoint", ckpt.toAbsolutePath().normalize().toString());
+      try (var out = Files.newBufferedWriter(output.resolve(MANIFEST))) {
+        m.store(out, "seqrl export: a SameDiff graph and how to feed it (docs/export.md)");
+      }
+      System.out.printf(Locale.ROOT, "exported %s (%s engine) to %s: %s, %d source and %d decoder positions%n", ckpt, engine,
+          output, GRAPH_FILE, sourcePositions, decoderPositions);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the export to " + output + ": " + e.getMessage(), e);
+    }
+    return 0;
+  }
+}
