@@ -57,6 +57,21 @@ public final class SameDiffExport {
     return sd;
   }
 
+  /**
+   * A user's graph (the file a {@link SameDiffPolicy} was built from, loaded afresh, so without
+   * SeqRL's loss) holding {@code trained}'s values.
+   */
+  public static SameDiff userGraph(Path file, SameDiffPolicy trained) {
+    SameDiff sd = SameDiff.load(file.toFile(), false);
+    for (SDVariable v : sd.variables()) {
+      if (v.getVariableType() == VariableType.VARIABLE) {
+        float[] w = trained.values(v.name());
+        v.getArr().assign(Nd4j.create(w, v.getArr().shape(), 'c'));
+      }
+    }
+    return sd;
+  }
+
   /** Writes {@code graph} as a SameDiff FlatBuffers file (no updater state), atomically. */
   public static void write(SameDiff graph, Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();

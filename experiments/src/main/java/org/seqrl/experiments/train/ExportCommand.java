@@ -14,6 +14,7 @@ import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.agents.SameDiffPolicy;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.GraphConfig;
 import org.seqrl.rl.Tokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,23 +56,14 @@ public final class ExportCommand implements Callable<Integer> {
     }
     Path ckpt = EvalCommand.resolveCheckpoint(checkpoint);
     try (RunComponents parts = EvalCommand.open(ckpt, List.of())) {
-      Seq2SeqConfig cfg = RunComponents.modelConfig(parts.config(), parts.dataset(), parts.baseline());
-      String engine;
-      if (parts.policy() instanceof Seq2SeqPolicy) {
-        engine = "fast";
-      } else if (parts.policy() instanceof SameDiffPolicy) {
-        engine = "samediff";
-      } else {
-        throw new UserInputException("--checkpoint " + ckpt + ": a " + parts.policy().getClass().getSimpleName()
-            + " cannot be exported; expected a policy of the fast or samediff engine");
-      }
-      String why = SameDiffExport.unsupported(cfg);
-      if (why != null) {
-        throw new UserInputException("--checkpoint " + ckpt + ": " + why);
-      }
-      int sourcePositions = RunComponents.graphSourceLength(parts.dataset());
-      int decoderPositions = RunComponents.graphTargetLength(parts.dataset(), parts.maxLength());
-      SameDiff graph = SameDiffExport.inferenceGraph(cfg, parts.policy(), sourcePositions, decoderPositions);
+      // the shipped model's graph carries the default names (model.graph_names apply to a model.graph only)
+      GraphConfig user = parts.config().model().graph().file() != null ? parts.config().model().graph()
+          : GraphConfig.defaults();
+      Graph g = user.file() != null ? userGraph(parts, user) : shippedModel(parts, ckpt);
+      SameDiff graph = g.graph();
+      String engine = g.engine();
+      int sourcePositions = g.sourcePositions();
+      int decoderPositions = g.decoderPositions();
       Files.createDirectories(output);
       SameDiffExport.write(graph, output.resolve(GRAPH_FILE));
       parts.saveVocabularies(output);
@@ -80,10 +72,10 @@ public final class ExportCommand implements Callable<Integer> {
       m.setProperty("graph", GRAPH_FILE);
       m.setProperty("source_vocab", "source-vocab.txt");
       m.setProperty("target_vocab", "target-vocab.txt");
-      m.setProperty("input.source_ids", "source_ids");
-      m.setProperty("input.source_mask", "source_mask");
-      m.setProperty("input.decoder_input", "decoder_input");
-      m.setProperty("output.logits", "logits");
+      m.setProperty("input.source_ids", user.sourceIds());
+      m.setProperty("input.source_mask", user.sourceMask());
+      m.setProperty("input.decoder_input", user.decoderInput());
+      m.setProperty("output.logits", user.logits());
       m.setProperty("source_positions", Integer.toString(sourcePositions));
       m.setProperty("decoder_positions", Integer.toString(decoderPositions));
       m.setProperty("max_length", Integer.toString(parts.maxLength()));
@@ -93,9 +85,7 @@ public final class ExportCommand implements Callable<Integer> {
       m.setProperty("token.unknown", Integer.toString(Tokens.UNKNOWN));
       m.setProperty("token_level", parts.dataset().level().name().toLowerCase(Locale.ROOT));
       m.setProperty("trained_engine", engine);
-      m.setProperty("model", String.format(Locale.ROOT, "%s encoder-decoder, attention %s, embedding %d, hidden %d",
-          cfg.cell().name().toLowerCase(Locale.ROOT), cfg.attention().name().toLowerCase(Locale.ROOT), cfg.embedding(),
-          cfg.hidden()));
+      m.setProperty("model", g.description());
       m.setProperty("checkpoint", ckpt.toAbsolutePath().normalize().toString());
       try (var out = Files.newBufferedWriter(output.resolve(MANIFEST))) {
         m.store(out, "seqrl export: a SameDiff graph and how to feed it (docs/export.md)");
@@ -106,5 +96,45 @@ public final class ExportCommand implements Callable<Integer> {
       throw new UncheckedIOException("cannot write the export to " + output + ": " + e.getMessage(), e);
     }
     return 0;
+  }
+
+  /** The graph to write, how it was trained, the lengths to feed it and what it is. */
+  private record Graph(SameDiff graph, String engine, int sourcePositions, int decoderPositions, String description) {}
+
+  /** The shipped recurrent model of either engine, rebuilt as a SameDiff graph holding the trained weights. */
+  private static Graph shippedModel(RunComponents parts, Path ckpt) {
+    Seq2SeqConfig cfg = RunComponents.modelConfig(parts.config(), parts.dataset(), parts.baseline());
+    String engine;
+    if (parts.policy() instanceof Seq2SeqPolicy) {
+      engine = "fast";
+    } else if (parts.policy() instanceof SameDiffPolicy) {
+      engine = "samediff";
+    } else {
+      throw new UserInputException("--checkpoint " + ckpt + ": a " + parts.policy().getClass().getSimpleName()
+          + " cannot be exported; expected a policy of the fast or samediff engine");
+    }
+    String why = SameDiffExport.unsupported(cfg);
+    if (why != null) {
+      throw new UserInputException("--checkpoint " + ckpt + ": " + why);
+    }
+    int s = RunComponents.graphSourceLength(parts.dataset());
+    int t = RunComponents.graphTargetLength(parts.dataset(), parts.maxLength());
+    String what = String.format(Locale.ROOT, "%s encoder-decoder, attention %s, embedding %d, hidden %d",
+        cfg.cell().name().toLowerCase(Locale.ROOT), cfg.attention().name().toLowerCase(Locale.ROOT), cfg.embedding(),
+        cfg.hidden());
+    return new Graph(SameDiffExport.inferenceGraph(cfg, parts.policy(), s, t), engine, s, t, what);
+  }
+
+  /** A model.graph run: the user's graph file, loaded again, holding the trained values; its own fixed lengths if it has them. */
+  private static Graph userGraph(RunComponents parts, GraphConfig user) {
+    SameDiff sd = SameDiffExport.userGraph(user.file(), (SameDiffPolicy) parts.policy());
+    int s = fixedLength(sd, user.sourceIds(), RunComponents.graphSourceLength(parts.dataset()));
+    int t = fixedLength(sd, user.decoderInput(), RunComponents.graphTargetLength(parts.dataset(), parts.maxLength()));
+    return new Graph(sd, "samediff", s, t, "user graph " + user.file().getFileName());
+  }
+
+  private static int fixedLength(SameDiff sd, String placeholder, int otherwise) {
+    long[] shape = sd.getVariable(placeholder).getShape();
+    return shape != null && shape.length >= 2 && shape[1] > 0 ? (int) shape[1] : otherwise;
   }
 }

@@ -136,16 +136,21 @@ public final class RunComponents implements AutoCloseable {
     if (engine == Engine.FAST) {
       return engine.create(cfg, 0, 0);
     }
-    cfg = cfg.toBuilder().criticHeads(baseline.requirements().criticHeads()).build();
-    String why = engine.unsupported(cfg);
-    if (why != null) {
-      throw new InvalidConfigException("model.engine", why);
-    }
     var rl = config.rl();
     if (rl.klCoefficient() > 0 || rl.mleWeightStart() > 0 || rl.mleWeightEnd() > 0
         || rl.objective() != RlObjective.POLICY_GRADIENT) {
       throw new InvalidConfigException("model.engine", "samediff does not do the KL penalty, MLE mixing or PPO-clip yet"
           + " (rl.kl_coefficient, rl.mle_weight_*, rl.objective); expected model.engine fast for those recipes");
+    }
+    if (config.model().graph().file() != null) {
+      return UserGraph.policy(config.model().graph(), config.rl().baselineLabel(), baseline.requirements().criticHeads(),
+          dataset.targetVocab().size(), graphSourceLength(dataset), graphTargetLength(dataset, maxLength),
+          Seeds.derive(config.seed(), "init"));
+    }
+    cfg = cfg.toBuilder().criticHeads(baseline.requirements().criticHeads()).build();
+    String why = engine.unsupported(cfg);
+    if (why != null) {
+      throw new InvalidConfigException("model.engine", why);
     }
     return engine.create(cfg, graphSourceLength(dataset), graphTargetLength(dataset, maxLength));
   }
