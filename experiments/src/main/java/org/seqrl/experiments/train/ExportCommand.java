@@ -46,8 +46,21 @@ public final class ExportCommand implements Callable<Integer> {
       description = "The folder to write (created; files of an earlier export in it are replaced).")
   Path output;
 
+  @Option(names = "--max-source-length", paramLabel = "N",
+      description = "Longest source the exported graph takes (default: the run's longest source).")
+  Integer maxSourceLength;
+
+  @Option(names = "--max-length", paramLabel = "N",
+      description = "Most tokens a reader decodes; the graph is unrolled to it (default: the run's decoding length).")
+  Integer maxLength;
+
   @Override
   public Integer call() {
+    for (var o : new Object[][] {{"--max-source-length", maxSourceLength}, {"--max-length", maxLength}}) {
+      if (o[1] != null && (Integer) o[1] < 1) {
+        throw new UserInputException(o[0] + ": " + o[1] + " is not a length; expected an integer >= 1");
+      }
+    }
     if (!format.equals("samediff")) {
       throw new UserInputException("--format: '" + format + "' is not an export format; expected samediff");
     }
@@ -59,7 +72,12 @@ public final class ExportCommand implements Callable<Integer> {
       // the shipped model's graph carries the default names (model.graph_names apply to a model.graph only)
       GraphConfig user = parts.config().model().graph().file() != null ? parts.config().model().graph()
           : GraphConfig.defaults();
-      Graph g = user.file() != null ? userGraph(parts, user) : shippedModel(parts, ckpt);
+      if (user.file() != null && (maxSourceLength != null || maxLength != null)) {
+        throw new UserInputException("--max-source-length, --max-length: a model.graph run exports its own graph, whose"
+            + " lengths are its own; expected neither option");
+      }
+      int decodeSteps = maxLength != null ? maxLength : parts.maxLength();
+      Graph g = user.file() != null ? userGraph(parts, user) : shippedModel(parts, ckpt, maxSourceLength, maxLength);
       SameDiff graph = g.graph();
       String engine = g.engine();
       int sourcePositions = g.sourcePositions();
@@ -78,7 +96,7 @@ public final class ExportCommand implements Callable<Integer> {
       m.setProperty("output.logits", user.logits());
       m.setProperty("source_positions", Integer.toString(sourcePositions));
       m.setProperty("decoder_positions", Integer.toString(decoderPositions));
-      m.setProperty("max_length", Integer.toString(parts.maxLength()));
+      m.setProperty("max_length", Integer.toString(decodeSteps));
       m.setProperty("token.pad", Integer.toString(Tokens.PAD));
       m.setProperty("token.start", Integer.toString(Tokens.START));
       m.setProperty("token.end", Integer.toString(Tokens.END));
@@ -102,7 +120,7 @@ public final class ExportCommand implements Callable<Integer> {
   private record Graph(SameDiff graph, String engine, int sourcePositions, int decoderPositions, String description) {}
 
   /** The shipped recurrent model of either engine, rebuilt as a SameDiff graph holding the trained weights. */
-  private static Graph shippedModel(RunComponents parts, Path ckpt) {
+  private static Graph shippedModel(RunComponents parts, Path ckpt, Integer maxSourceLength, Integer maxLength) {
     Seq2SeqConfig cfg = RunComponents.modelConfig(parts.config(), parts.dataset(), parts.baseline());
     String engine;
     if (parts.policy() instanceof Seq2SeqPolicy) {
@@ -117,8 +135,9 @@ public final class ExportCommand implements Callable<Integer> {
     if (why != null) {
       throw new UserInputException("--checkpoint " + ckpt + ": " + why);
     }
-    int s = RunComponents.graphSourceLength(parts.dataset());
-    int t = RunComponents.graphTargetLength(parts.dataset(), parts.maxLength());
+    // a reader only decodes, so with --max-length the graph needs no room for the references
+    int s = maxSourceLength != null ? maxSourceLength : RunComponents.graphSourceLength(parts.dataset());
+    int t = maxLength != null ? maxLength : RunComponents.graphTargetLength(parts.dataset(), parts.maxLength());
     String what = String.format(Locale.ROOT, "%s encoder-decoder, attention %s, embedding %d, hidden %d",
         cfg.cell().name().toLowerCase(Locale.ROOT), cfg.attention().name().toLowerCase(Locale.ROOT), cfg.embedding(),
         cfg.hidden());

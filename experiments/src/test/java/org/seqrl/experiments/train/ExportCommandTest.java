@@ -92,6 +92,20 @@ class ExportCommandTest {
     lines.forEach(l -> expected.add(l.substring(l.indexOf('\t') + 1)));
     assertEquals(16, expected.size());
     assertEquals(expected, new PlainDl4jDecodeExample(export).decodeLines(lines));
+
+    // a graph unrolled further takes longer sources and decodes the same sources the same way
+    Path wider = tmp.resolve("sd-export-wider");
+    Result w = seqrl("export", "--checkpoint", run.toString(), "--output", wider.toString(), "--max-source-length", "6",
+        "--max-length", "5");
+    assertEquals(0, w.code(), w.out());
+    String wm = Files.readString(wider.resolve(ExportCommand.MANIFEST));
+    assertTrue(wm.contains("source_positions=6") && wm.contains("decoder_positions=5") && wm.contains("max_length=5"), wm);
+    PlainDl4jDecodeExample plain = new PlainDl4jDecodeExample(wider);
+    assertEquals(expected, plain.decodeLines(lines));
+    assertEquals(1, plain.decodeLines(List.of("a b c a b c")).size());
+    Result bad = seqrl("export", "--checkpoint", run.toString(), "--output", wider.toString(), "--max-length", "0");
+    assertEquals(SeqrlCli.EXIT_USAGE, bad.code(), bad.out());
+    assertTrue(bad.out().contains("--max-length: 0 is not a length; expected an integer >= 1"), bad.out());
   }
 
   /** Architectures the SameDiff graph does not build, and formats that do not exist, are refused by name. */
