@@ -96,14 +96,16 @@ def main():
     groups = {}
     for r in ours:
         if r["case"] not in ("matmul_1024", "memory"):
-            groups.setdefault(key(r), {"ours": [], "pytorch": [], "pytorch-compile": []})["ours"].append(r)
+            g = groups.setdefault(key(r), {"ours": [], "pytorch": [], "pytorch-compile": [], "samediff": []})
+            # the SameDiff engine's rows (run.sh --samediff) go beside the fast engine's, not into its rounds
+            (g["samediff"] if r.get("side") == "seqrl-samediff" else g["ours"]).append(r)
     for p in peer:
         if key(p) in groups:
             groups[key(p)].setdefault(p.get("side", "pytorch"), []).append(p)
     joined = []
     for (case, attention, threads), g in groups.items():
         o, pt = g["ours"], g["pytorch"]
-        if not pt:
+        if not pt or not o:
             continue
         steps = statistics.mean(r["decoder_steps"] for r in o) if "decoder_steps" in o[0] else None
         flops = case_flops(case, attention, steps)
@@ -129,6 +131,14 @@ def main():
             row["compiled_s"] = statistics.median(row["compiled_round_medians_s"])
             row["compiled_round_ratios"] = [p["median_s"] / r["median_s"] for r, p in zip(o, pc)]
             row["compiled_ratio"] = statistics.median(row["compiled_round_ratios"])
+        sd = g.get("samediff") or []
+        if sd:
+            row["samediff_round_medians_s"] = [r["median_s"] for r in sd]
+            row["samediff_s"] = statistics.median(row["samediff_round_medians_s"])
+            row["samediff_round_cost"] = [s["median_s"] / r["median_s"] for r, s in zip(o, sd)]
+            row["samediff_cost"] = statistics.median(row["samediff_round_cost"])
+            row["samediff_decoder_steps"] = (statistics.mean(r["decoder_steps"] for r in sd)
+                                             if "decoder_steps" in sd[0] else None)
         joined.append(row)
     with open(args.json_out, "w") as f:
         json.dump({"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "cpu": cpu_model(),
@@ -136,6 +146,7 @@ def main():
     ms = lambda s: f"{s * 1000:.1f}"
     spread = lambda xs, f: f(statistics.median(xs)) + (f" [{f(min(xs))}-{f(max(xs))}]" if len(xs) > 1 else "")
     compiled = any("compiled_s" in j for j in joined)
+    samediff = any("samediff_s" in j for j in joined)
     rounds = max((j["rounds"] for j in joined), default=1)
     lines = [
         f"### Model steps vs PyTorch ({datetime.date.today().isoformat()})",
@@ -148,10 +159,14 @@ def main():
         "ratio = PyTorch time / SeqRL time (above 1: SeqRL faster), the median of the per-round ratios [their min-max];",
         "lower bound = rough matmul FLOPs of the case / the measured matmul rate; steps = decoder steps per call (SeqRL / PyTorch),",
         "counted alike on both sides (longest decoded row with its end token; beam search: longest returned hypothesis + 1).",
+    ] + ([
+        "SameDiff ms: the same model and step on the SameDiff engine (model.engine: samediff, run in each round after",
+        "SeqRL's fast engine); cost = SameDiff time / fast-engine time (above 1: SameDiff slower), per-round median [min-max].",
+    ] if samediff else []) + [
         "",
         "| case | attention | threads | SeqRL ms | PyTorch ms | ratio |" + (" PyTorch compiled ms | ratio |" if compiled else "")
-        + " lower bound ms | GFLOP | steps |",
-        "|---|---|---|---|---|---|" + ("---|---|" if compiled else "") + "---|---|---|",
+        + (" SameDiff ms | cost |" if samediff else "") + " lower bound ms | GFLOP | steps |",
+        "|---|---|---|---|---|---|" + ("---|---|" if compiled else "") + ("---|---|" if samediff else "") + "---|---|---|",
     ]
     fmt = lambda v: "" if v is None else f"{v:.1f}"
     for j in joined:
@@ -161,8 +176,12 @@ def main():
         if compiled:
             comp = (f" {spread(j['compiled_round_medians_s'], ms)} | {spread(j['compiled_round_ratios'], lambda v: f'{v:.2f}')} |"
                     if "compiled_s" in j else " | |")
+        sdc = ""
+        if samediff:
+            sdc = (f" {spread(j['samediff_round_medians_s'], ms)} | {spread(j['samediff_round_cost'], lambda v: f'{v:.1f}')} |"
+                   if "samediff_s" in j else " | |")
         lines.append(f"| {j['case']} | {j['attention']} | {j['threads']} | {spread(j['ours_round_medians_s'], ms)} "
-                     f"| {spread(j['peer_round_medians_s'], ms)} | {spread(j['round_ratios'], lambda v: f'{v:.2f}')} |{comp} {lb} | {j['gflop']:.2f} | {steps} |")
+                     f"| {spread(j['peer_round_medians_s'], ms)} | {spread(j['round_ratios'], lambda v: f'{v:.2f}')} |{comp}{sdc} {lb} | {j['gflop']:.2f} | {steps} |")
     for m in memory:
         rss = m["rss_mb"]
         warm = rss[min(2, len(rss) - 1)][1]

@@ -16,14 +16,22 @@
 # compiles its CPU kernels with one); yes / no force it. PEER_PYTHON=/path/to/python runs the peer
 # with another interpreter (then .venv is not given the benchmark requirements).
 #
+# --samediff yes (default) also runs the same model on the SameDiff engine (model.engine: samediff; side
+# seqrl-samediff) in every round, after SeqRL's fast engine: MLE and SCST steps only, --samediff-reps timed
+# repetitions (default 3: its steps take seconds), after the same --pretrain MLE steps. compare.py puts
+# its times beside the fast engine's with the cost ratio SameDiff / fast.
+#
 # Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--rounds 3] [--pretrain 150] [--memory-steps 10000]
-#                          [--attention none,additive] [--compile auto|yes|no]
+#                          [--attention none,additive] [--compile auto|yes|no] [--samediff yes|no] [--samediff-reps 3]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 threads="1 2"; reps=10; rounds=3; pretrain=150; memory_steps=10000; attention="none,additive"; compile=auto
+samediff=yes; samediff_reps=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --samediff) samediff="$2"; shift 2 ;;
+    --samediff-reps) samediff_reps="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --reps) reps="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
@@ -31,9 +39,13 @@ while [[ $# -gt 0 ]]; do
     --pretrain) pretrain="$2"; shift 2 ;;
     --memory-steps) memory_steps="$2"; shift 2 ;;
     --attention) attention="$2"; shift 2 ;;
-    *) echo "run.sh: unknown option $1; expected --threads, --reps, --rounds, --pretrain, --memory-steps, --attention, --compile" >&2; exit 2 ;;
+    *) echo "run.sh: unknown option $1; expected --threads, --reps, --rounds, --pretrain, --memory-steps, --attention, --compile, --samediff, --samediff-reps" >&2; exit 2 ;;
   esac
 done
+case "$samediff" in
+  yes|no) ;;
+  *) echo "run.sh: --samediff $samediff; expected yes or no" >&2; exit 2 ;;
+esac
 # the BLAS kernel choice of ./seqrl (the thread count is set per run below)
 source "$root/scripts/native-env.sh"
 # the JVM and the flags its version needs (scripts/java-env.sh)
@@ -65,6 +77,13 @@ for t in $threads; do
     OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
       --pretrain "$pretrain" --attention "$attention" "${mm[@]}" | grep '^{' > "$f"
     ours+=("$f")
+    if [[ "$samediff" == yes ]]; then
+      f="$out/seqrl-samediff-$stamp-t$t-r$round.jsonl"
+      OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark \
+        --engine samediff --cases mle_step,scst_step --reps "$samediff_reps" --warmup 1 --pretrain "$pretrain" \
+        --attention "$attention" | grep '^{' > "$f"
+      ours+=("$f")
+    fi
     f="$out/pytorch-$stamp-t$t-r$round.jsonl"
     OMP_NUM_THREADS=$t "$peer_python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
       --pretrain "$pretrain" --attention "$attention" > "$f"
@@ -88,4 +107,4 @@ if [[ "$memory_steps" -gt 0 ]]; then
 fi
 "$root/.venv/bin/python" "$root/benchmarks/compare.py" --ours "${ours[@]}" --peer "${peer[@]}" \
   --json-out "$out/model-$stamp.json" --markdown "$root/BENCHMARKS.md" \
-  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --rounds $rounds --pretrain $pretrain --memory-steps $memory_steps --attention $attention --compile $compile"
+  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --rounds $rounds --pretrain $pretrain --memory-steps $memory_steps --attention $attention --compile $compile --samediff $samediff --samediff-reps $samediff_reps"

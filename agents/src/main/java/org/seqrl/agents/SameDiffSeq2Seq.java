@@ -29,6 +29,12 @@ public final class SameDiffSeq2Seq {
 
   /** Null when {@code cfg} can be built as a SameDiff graph, else what cannot, in one line. */
   public static String unsupported(Seq2SeqConfig cfg) {
+    String parts = unsupportedParts(cfg);
+    return parts == null ? null : "model.engine samediff does not build " + parts;
+  }
+
+  /** Null when {@code cfg} can be built as a SameDiff graph, else the settings that cannot, comma-separated. */
+  static String unsupportedParts(Seq2SeqConfig cfg) {
     List<String> no = new ArrayList<>();
     if (cfg.cell() != CellType.GRU && cfg.cell() != CellType.LSTM) {
       no.add("model.cell " + cfg.cell() + " (gru and lstm are)");
@@ -63,7 +69,7 @@ public final class SameDiffSeq2Seq {
     if (!cfg.init().equals(Seq2SeqConfig.Init.DEFAULT)) {
       no.add("model.init " + cfg.init().scheme() + " (the default uniform init is)");
     }
-    return no.isEmpty() ? null : "model.engine samediff does not build " + String.join(", ", no);
+    return no.isEmpty() ? null : String.join(", ", no);
   }
 
   /** Whether {@code cfg} can be built as a SameDiff graph. */

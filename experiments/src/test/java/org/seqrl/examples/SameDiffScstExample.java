@@ -144,7 +144,7 @@ public final class SameDiffScstExample {
    * An LSTM encoder-decoder unrolled to {@code s} source and {@code t} decoder positions: padded
    * source positions keep the state (mask), the decoder starts from the encoder's final state.
    */
-  static SameDiff lstmEncoderDecoder(int vocab, int emb, int hidden, int s, int t, long seed) {
+  public static SameDiff lstmEncoderDecoder(int vocab, int emb, int hidden, int s, int t, long seed) {
     SameDiff sd = SameDiff.create();
     SDVariable src = sd.placeHolder("source_ids", DataType.INT, -1, s);
     SDVariable mask = sd.placeHolder("source_mask", DataType.FLOAT, -1, s);

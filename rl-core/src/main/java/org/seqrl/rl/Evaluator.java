@@ -97,10 +97,15 @@ public final class Evaluator {
     return java.util.Optional.of(STANDARD.getOrDefault(name, MetricDirection.MAX));
   }
 
-  public EvaluationEvent evaluate(long step, String split, int[][] sources, int[][][] references) {
+  /** The greedy hypotheses (tokens before the end) that {@link #evaluate} scores, decoded the same way. */
+  public int[][] greedy(int[][] sources) {
+    return greedy(sources, new double[0][][]);
+  }
+
+  /** Greedy hypotheses in batches; the attention of the first {@code attention.length} rows goes into it. */
+  private int[][] greedy(int[][] sources, double[][][] attention) {
     int n = sources.length;
     int[][] greedy = new int[n][];
-    double[][][] attention = new double[Math.min(samples, n)][][];
     for (int from = 0; from < n; from += batchSize) {
       int to = Math.min(n, from + batchSize);
       Rollout r = policy.greedy(Arrays.copyOfRange(sources, from, to), maxLength);
@@ -111,6 +116,13 @@ public final class Evaluator {
         }
       }
     }
+    return greedy;
+  }
+
+  public EvaluationEvent evaluate(long step, String split, int[][] sources, int[][][] references) {
+    int n = sources.length;
+    double[][][] attention = new double[Math.min(samples, n)][][];
+    int[][] greedy = greedy(sources, attention);
     Map<String, Double> out = new LinkedHashMap<>(score(PREFIX, greedy, references));
     if (beamWidth > 1) {
       int[][] beam = new int[n][];

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         org.seqrl.experiments.train.TrainCommand.class,
         org.seqrl.experiments.train.EvalCommand.class,
+        org.seqrl.experiments.train.ExportCommand.class,
         org.seqrl.experiments.train.SweepCommand.class,
         org.seqrl.experiments.tracking.MlflowCommand.class,
         org.seqrl.experiments.tracking.SyncCommand.class,

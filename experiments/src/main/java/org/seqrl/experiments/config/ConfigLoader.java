@@ -315,6 +315,14 @@ public final class ConfigLoader {
   }
 
   /** {@code model.memory.*}: the NTM's memory (issue 17). */
+  private static GraphConfig graphConfig(ConfigReader model, GraphConfig d) {
+    ConfigReader names = model.section("graph_names");
+    return new GraphConfig(model.path("graph", d.file()), names.string("source_ids", d.sourceIds()),
+        names.string("source_mask", d.sourceMask()), names.string("decoder_input", d.decoderInput()),
+        names.string("logits", d.logits()), names.string("sequence_value", d.sequenceValue()),
+        names.string("step_values", d.stepValues()));
+  }
+
   private static MemoryConfig memoryConfig(ConfigReader memory, MemoryConfig d) {
     return new MemoryConfig(memory.integer("slots", d.slots()), memory.integer("width", d.width()),
         memory.integer("read_heads", d.readHeads()), memory.integer("write_heads", d.writeHeads()),
@@ -371,7 +379,7 @@ public final class ConfigLoader {
         memoryConfig(model.section("memory"), md.memory()),
         model.choice("engine", md.engine(), Engine.class, "an engine"),
         model.choice("type", md.type(), ModelType.class, "a model type"), transformerConfig(model.section("transformer"),
-        md.transformer()));
+        md.transformer()), graphConfig(model, md.graph()));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();

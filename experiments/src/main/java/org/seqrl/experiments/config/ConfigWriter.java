@@ -72,6 +72,9 @@ final class ConfigWriter {
     memory.put("controller", ConfigChoice.spelling(m.memory().controller()));
     memory.put("init", m.memory().init());
     model.put("engine", ConfigChoice.spelling(m.engine()));
+    putPath(model, "graph", m.graph().file());
+    ObjectNode graphNames = model.putObject("graph_names");
+    m.graph().names().forEach(graphNames::put);
     model.put("type", ConfigChoice.spelling(m.type()));
     TransformerConfig tf = m.transformer();
     ObjectNode transformer = model.putObject("transformer");

@@ -13,7 +13,8 @@ import org.seqrl.agents.Seq2SeqConfig.ModelType;
 /**
  * The encoder-decoder policy and its critic; the choices are the agents module's own types.
  * {@code type} picks the recurrent model (the keys above {@code critic_trunk}) or the transformer
- * ({@code transformer}); the critic keys apply to both.
+ * ({@code transformer}); the critic keys apply to both. {@code graph} names a user's SameDiff graph, which
+ * then replaces the model the other keys describe.
  */
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
@@ -22,7 +23,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
                           NormStabilized normStabilizerOn, double initStateMeanRatio,
                           MemoryConfig memory,
                           Engine engine,
-                          ModelType type, TransformerConfig transformer) {
+                          ModelType type, TransformerConfig transformer, GraphConfig graph) {
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -67,6 +68,11 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + " with model.type transformer expected logits");
     }
     Checks.required("model.engine", engine);
+    Checks.required("model.graph_names", graph);
+    if (graph.file() != null && engine != Engine.SAMEDIFF) {
+      throw InvalidConfigException.conflict("model.graph", "'" + graph.file() + "' is a SameDiff graph, which model.engine "
+          + ConfigChoice.spelling(engine) + " cannot run; expected model.engine samediff");
+    }
     Checks.required("model.memory", memory);
     if (cell == CellType.NTM && decoderLayers > 1) {
       throw new InvalidConfigException("model.decoder_layers", decoderLayers + " with model.cell ntm; an NTM decoder is one"
@@ -97,6 +103,6 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
         1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
         MemoryConfig.defaults(),
         Engine.FAST,
-        ModelType.RECURRENT, TransformerConfig.defaults());
+        ModelType.RECURRENT, TransformerConfig.defaults(), GraphConfig.defaults());
   }
 }

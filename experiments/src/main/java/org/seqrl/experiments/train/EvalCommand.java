@@ -36,6 +36,11 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "FILE", description = "Also write the metrics as JSON.")
   Path output;
 
+  @Option(names = "--predictions", paramLabel = "FILE",
+      description = "Also write each source and its greedy output, one a line: source tokens, a tab, output tokens"
+          + " (tokens joined by spaces).")
+  Path predictions;
+
   @Override
   public Integer call() {
     if (!split.equals("dev") && !split.equals("test")) {
@@ -45,23 +50,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new UserInputException("--beam: " + beam + " is not a beam width; expected an integer >= 1");
     }
     Path ckpt = resolveCheckpoint(checkpoint);
-    Path runDir = ckpt.getParent().getParent();
-    SeqrlConfig config = ConfigLoader.load(runDir.resolve(TrainingRun.CONFIG_FILE),
-        beam == null ? List.of() : List.of("eval.beam_width=" + beam));
-    Path base = runDir;
-    try {
-      Path baseFile = runDir.resolve(TrainingRun.BASE_DIR_FILE);
-      if (Files.isRegularFile(baseFile)) {
-        base = Path.of(Files.readString(baseFile).trim());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // The checkpoint's own tokenizers (bpe) encode the data it is evaluated on; older runs keep them in the run.
-    boolean ownTokenizers = Files.isRegularFile(ckpt.resolve("target-tokenizer.json"));
-    Path tokenizers = ownTokenizers ? ckpt : runDir.resolve(TrainingRun.TOKENIZER_DIR);
-    try (RunComponents parts = RunComponents.build(config, base, new RunListener() {}, tokenizers)) {
-      parts.restorePolicyFrom(ckpt);
+    try (RunComponents parts = open(ckpt, beam == null ? List.of() : List.of("eval.beam_width=" + beam))) {
       EvaluationEvent e = parts.evaluate(split, -1);
       Map<String, Double> m = e.metrics();
       System.out.printf(Locale.ROOT, "checkpoint %s, split %s (%d examples)%n", ckpt, split,
@@ -83,8 +72,44 @@ public final class EvalCommand implements Callable<Integer> {
           throw new UserInputException("--output " + output + ": cannot write (" + ex.getMessage() + ")");
         }
       }
+      if (predictions != null) {
+        try {
+          if (predictions.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(predictions.toAbsolutePath().getParent());
+          }
+          Files.write(predictions, parts.predictions(split), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+          throw new UserInputException("--predictions " + predictions + ": cannot write (" + ex.getMessage() + ")");
+        }
+      }
     }
     return 0;
+  }
+
+  /** The run's parts built from its saved config, with the checkpoint's policy loaded. */
+  static RunComponents open(Path ckpt, List<String> overrides) {
+    Path runDir = ckpt.getParent().getParent();
+    SeqrlConfig config = ConfigLoader.load(runDir.resolve(TrainingRun.CONFIG_FILE), overrides);
+    Path base = runDir;
+    try {
+      Path baseFile = runDir.resolve(TrainingRun.BASE_DIR_FILE);
+      if (Files.isRegularFile(baseFile)) {
+        base = Path.of(Files.readString(baseFile).trim());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // The checkpoint's own tokenizers (bpe) encode the data it is evaluated on; older runs keep them in the run.
+    boolean ownTokenizers = Files.isRegularFile(ckpt.resolve("target-tokenizer.json"));
+    Path tokenizers = ownTokenizers ? ckpt : runDir.resolve(TrainingRun.TOKENIZER_DIR);
+    RunComponents parts = RunComponents.build(config, base, new RunListener() {}, tokenizers);
+    try {
+      parts.restorePolicyFrom(ckpt);
+    } catch (RuntimeException e) {
+      parts.close();
+      throw e;
+    }
+    return parts;
   }
 
   /** A checkpoint folder, or a run directory's best (else latest) checkpoint. */

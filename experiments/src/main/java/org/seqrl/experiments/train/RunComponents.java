@@ -136,24 +136,39 @@ public final class RunComponents implements AutoCloseable {
     if (engine == Engine.FAST) {
       return engine.create(cfg, 0, 0);
     }
-    cfg = cfg.toBuilder().criticHeads(baseline.requirements().criticHeads()).build();
-    String why = engine.unsupported(cfg);
-    if (why != null) {
-      throw new InvalidConfigException("model.engine", why);
-    }
     var rl = config.rl();
     if (rl.klCoefficient() > 0 || rl.mleWeightStart() > 0 || rl.mleWeightEnd() > 0
         || rl.objective() != RlObjective.POLICY_GRADIENT) {
       throw new InvalidConfigException("model.engine", "samediff does not do the KL penalty, MLE mixing or PPO-clip yet"
           + " (rl.kl_coefficient, rl.mle_weight_*, rl.objective); expected model.engine fast for those recipes");
     }
+    if (config.model().graph().file() != null) {
+      return UserGraph.policy(config.model().graph(), config.rl().baselineLabel(), baseline.requirements().criticHeads(),
+          dataset.targetVocab().size(), graphSourceLength(dataset), graphTargetLength(dataset, maxLength),
+          Seeds.derive(config.seed(), "init"));
+    }
+    cfg = cfg.toBuilder().criticHeads(baseline.requirements().criticHeads()).build();
+    String why = engine.unsupported(cfg);
+    if (why != null) {
+      throw new InvalidConfigException("model.engine", why);
+    }
+    return engine.create(cfg, graphSourceLength(dataset), graphTargetLength(dataset, maxLength));
+  }
+
+  /** The source positions a SameDiff graph is unrolled to: the longest source of any split. */
+  static int graphSourceLength(Dataset dataset) {
     int longestSource = 1;
     for (var split : List.of(dataset.train(), dataset.dev(), dataset.test())) {
       for (var ex : split) {
         longestSource = Math.max(longestSource, ex.source().size());
       }
     }
-    return engine.create(cfg, longestSource, Math.max(maxLength, longestReference(dataset) + 1));
+    return longestSource;
+  }
+
+  /** The decoder positions a SameDiff graph is unrolled to: decoding, or a reference and its end token. */
+  static int graphTargetLength(Dataset dataset, int maxLength) {
+    return Math.max(maxLength, longestReference(dataset) + 1);
   }
 
   static Seq2SeqConfig modelConfig(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline) {
@@ -251,14 +266,33 @@ public final class RunComponents implements AutoCloseable {
     return new BatchIterator(train.sources().length, batchSize, Seeds.derive(config.seed(), "batches-" + purpose));
   }
 
-  /** Decodes a split greedily (and with beam search when configured) and scores every metric. */
-  public EvaluationEvent evaluate(String split, long step) {
-    EncodedSplit data = switch (split) {
+  private EncodedSplit split(String split) {
+    return switch (split) {
       case "dev" -> dev;
       case "test" -> test;
       case "train" -> train;
       default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected dev, test or train");
     };
+  }
+
+  /**
+   * The split's sources and their greedy outputs as {@link #evaluate} decodes them, one line each:
+   * the source's tokens, a tab, the output's tokens (tokens joined by single spaces).
+   */
+  public List<String> predictions(String split) {
+    EncodedSplit data = split(split);
+    int[][] greedy = new Evaluator(policy, List.of(), maxLength, 64, 0, 0).greedy(data.sources());
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < greedy.length; i++) {
+      lines.add(String.join(" ", dataset.sourceVocab().decode(data.sources()[i])) + "\t"
+          + String.join(" ", dataset.targetVocab().decode(greedy[i])));
+    }
+    return lines;
+  }
+
+  /** Decodes a split greedily (and with beam search when configured) and scores every metric. */
+  public EvaluationEvent evaluate(String split, long step) {
+    EncodedSplit data = split(split);
     List<NamedMetric> metrics = new ArrayList<>();
     // The reward is named by what it is (eval/reward_bleu), so that a sweep over rewards charts them apart.
     metrics.add(new NamedMetric(EvalConfig.rewardMetricName(reward.name()), reward));

@@ -334,6 +334,39 @@ class ConfigLoaderTest {
         "sweep.grid.model.memory.width: 0 is out of range"));
   }
 
+  /** model.graph and model.graph_names: read relative to the config, validated, and variable in a sweep. */
+  @Test
+  void aUserGraphIsConfiguredValidatedAndSweepable() throws IOException {
+    Files.writeString(dir.resolve("a.sd"), "not checked here: RunComponents loads the graph");
+    Files.writeString(dir.resolve("b.sd"), "");
+    SeqrlConfig c = ConfigLoader.load(write("""
+        model:
+          engine: samediff
+          graph: a.sd
+          graph_names: {logits: scores, sequence_value: v}
+        sweep:
+          grid:
+            model.graph: [%s, %s]
+            model.graph_names.logits: [scores, out]
+        """.formatted(dir.resolve("a.sd"), dir.resolve("b.sd"))), List.of());
+    assertEquals(dir.resolve("a.sd"), c.model().graph().file());
+    assertEquals("scores", c.model().graph().logits());
+    assertEquals("v", c.model().graph().sequenceValue());
+    assertEquals("source_ids", c.model().graph().sourceIds());
+    assertNull(c.model().graph().stepValues());
+    assertEquals(List.of("b.sd/out"), c.sweep().cells().stream().map(cell -> ConfigLoader.withOverrides(c, cell.overrides()))
+        .map(x -> x.model().graph().file().getFileName() + "/" + x.model().graph().logits()).skip(3).toList());
+    assertTrue(error("model:\n  engine: samediff\n  graph: missing.sd\n").endsWith("config.yaml:3: model.graph: '"
+        + dir.resolve("missing.sd") + "' does not exist or is not a file; expected a SameDiff graph file (written by SameDiff.save)"));
+    assertTrue(error("model:\n  graph: a.sd\n").contains("model.graph: '" + dir.resolve("a.sd")
+        + "' is a SameDiff graph, which model.engine fast cannot run; expected model.engine samediff"));
+    assertTrue(error("model:\n  graph_names:\n    logits: ''\n").contains("model.graph_names.logits: '' is not a variable name"));
+    assertTrue(error("model:\n  graph_names:\n    logit: x\n").contains("model.graph_names.logit: unknown key; did you mean"));
+    // a grid value, like a --set value, is a path relative to the working directory
+    assertTrue(error("model:\n  engine: samediff\n  graph: a.sd\nsweep:\n  grid:\n    model.graph: [" + dir.resolve("c.sd")
+        + "]\n").contains("sweep.grid.model.graph: '" + dir.resolve("c.sd") + "' does not exist"));
+  }
+
   @Test
   void sweepGridIsValidated() throws IOException {
     assertTrue(error("sweep:\n  grid:\n    rl.basline: [scst]\n").endsWith(

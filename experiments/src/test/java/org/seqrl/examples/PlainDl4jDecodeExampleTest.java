@@ -1,0 +1,123 @@
+package org.seqrl.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.seqrl.experiments.cli.SeqrlCli;
+
+/**
+ * A model trained by {@code seqrl train} (fast engine), exported by {@code seqrl export}, decodes in
+ * the plain DL4J program exactly as {@code seqrl eval} decodes it greedily.
+ */
+class PlainDl4jDecodeExampleTest {
+  @TempDir Path tmp;
+
+  private static String seqrl(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      var cli = SeqrlCli.commandLine();
+      cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+      code = cli.execute(args);
+    } finally {
+      System.setOut(oldOut);
+    }
+    String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, "seqrl " + String.join(" ", args) + ":\n" + text);
+    return text;
+  }
+
+  @ParameterizedTest(name = "{0}, attention {1}")
+  @CsvSource({"gru, additive", "lstm, none"})
+  void theExportedGraphDecodesAsSeqrlEvalDoes(String cell, String attention) throws IOException {
+    Path cfg = tmp.resolve("plain.yaml");
+    Files.writeString(cfg, """
+        experiment: tiny-export
+        seed: 11
+        data:
+          task: reverse
+          alphabet: 5
+          train_lengths: [2, 4]
+          train_size: 400
+          dev_size: 40
+          test_size: 40
+        model:
+          cell: %s
+          attention: %s
+          embedding: 16
+          hidden: 32
+        pretrain:
+          steps: 120
+          batch_size: 16
+          learning_rate: 0.01
+        rl:
+          steps: 10
+          reward: levenshtein
+          baseline: scst
+          batch_size: 16
+          learning_rate: 0.003
+        eval:
+          every: 60
+          samples: 0
+          heatmaps: 0
+        """.formatted(cell, attention));
+    Path run = tmp.resolve("run");
+    seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
+    Path export = tmp.resolve("export");
+    seqrl("export", "--checkpoint", run.toString(), "--format", "samediff", "--output", export.toString());
+    Properties manifest = new Properties();
+    try (var r = Files.newBufferedReader(export.resolve("export.properties"))) {
+      manifest.load(r);
+    }
+    assertEquals("fast", manifest.getProperty("trained_engine"));
+    assertTrue(Files.size(export.resolve("model.sd")) > 1000);
+
+    PlainDl4jDecodeExample plain = new PlainDl4jDecodeExample(export);
+    for (String split : new String[] {"dev", "test"}) {
+      Path predictions = tmp.resolve(split + "-predictions.tsv");
+      seqrl("eval", "--checkpoint", run.toString(), "--split", split, "--predictions", predictions.toString());
+      List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
+      assertEquals(40, lines.size(), split);
+      List<String> expected = new ArrayList<>();
+      for (String line : lines) {
+        expected.add(line.substring(line.indexOf('\t') + 1));
+      }
+      assertTrue(new HashSet<>(expected).size() >= 10, "the model decodes varied outputs, so the comparison means something: "
+          + expected);
+      assertEquals(expected, plain.decodeLines(lines), split + ": the plain DL4J program's greedy outputs");
+      // the program's command line: sources file in, one output line per source out
+      Path out = tmp.resolve(split + "-plain.txt");
+      PlainDl4jDecodeExample.main(new String[] {export.toString(), predictions.toString(), out.toString()});
+      assertEquals(expected, Files.readAllLines(out, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The example must stay plain: only the JDK and ND4J, nothing of SeqRL. */
+  @org.junit.jupiter.api.Test
+  void theExampleImportsNoSeqrlClass() throws IOException {
+    Path src = Path.of("src/test/java/org/seqrl/examples/PlainDl4jDecodeExample.java");
+    List<String> imports = Files.readAllLines(src).stream().filter(l -> l.startsWith("import ")).toList();
+    assertFalse(imports.isEmpty());
+    for (String line : imports) {
+      assertTrue(line.startsWith("import java.") || line.startsWith("import org.nd4j."), "not plain DL4J/JDK: " + line);
+    }
+  }
+}
