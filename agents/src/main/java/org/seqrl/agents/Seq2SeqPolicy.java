@@ -343,6 +343,21 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return rollout;
   }
 
+  @Override
+  public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+    }
+    // a generator of its own and no kept pass: training's generator and kept sample stay as they were
+    Decoder.Pass pass = start(sources, samplesPerInput, maxLength, false);
+    return decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+  }
+
+  @Override
+  public double[] policyGradient(PolicyGradientBatch batch) {
+    return recipes.policyGradient(batch);
+  }
+
   /** Floats a kept pass holds per row and step, about: the hidden size, or a transformer's activations. */
   private int keptWidth() {
     Seq2SeqConfig.Transformer tf = cfg.transformer();

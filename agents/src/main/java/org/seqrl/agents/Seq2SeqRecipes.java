@@ -14,7 +14,7 @@ import org.seqrl.rl.UpdateStats;
 
 /**
  * The RL recipes of a {@link Seq2SeqPolicy}, written on its forward, backward and optimizer step:
- * the PPO-clip update, the MLE-mixed update, and the frozen reference policy with the
+ * the PPO-clip update, the MLE-mixed update, the gradient without a step (diagnostics), and the frozen reference policy with the
  * log-probabilities of a given rollout under either (KL penalty, PPO).
  */
 final class Seq2SeqRecipes {
@@ -86,6 +86,34 @@ final class Seq2SeqRecipes {
     double norm = policy.adamStep(optimizer);
     return new UpdateStats((1 - mleWeight) * rl.loss() + ml.loss(), rl.policy(), rl.critic(), rl.meanEntropy(), norm,
         rl.tokens());
+  }
+
+  /**
+   * The policy-gradient loss's gradient, flattened in parameter order, without a step: the pass runs
+   * as an update's would (dropout on), and the dropout generator is put back afterwards. The
+   * parameters' gradient buffers are scratch that every update zeroes first.
+   */
+  double[] policyGradient(PolicyGradientBatch batch) {
+    if (batch.ppo() != null) {
+      throw new IllegalArgumentException("policyGradient takes a plain policy-gradient batch, not a PPO-clip one");
+    }
+    policy.requireHeadsFor(batch);
+    long dropoutState = policy.dropoutRng.state();
+    policy.params.zeroGrad();
+    policy.lossAndGradients(Seq2SeqPolicy.policyGradientObjective(batch), true);
+    policy.dropoutRng.setState(dropoutState);
+    int total = 0;
+    for (Param p : policy.params.all()) {
+      total += p.size();
+    }
+    double[] g = new double[total];
+    int at = 0;
+    for (Param p : policy.params.all()) {
+      for (int i = 0; i < p.grad.length; i++) {
+        g[at++] = p.grad[i];
+      }
+    }
+    return g;
   }
 
   void freezeReference() {
