@@ -43,6 +43,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final Critics critics;
   private final EncodingCache encodings = new EncodingCache();
   final KeptSample kept = new KeptSample();
+  /** The kept pass of the last seeded (diagnostic) sample, apart from training's. */
+  final KeptSample diagnosticKept = new KeptSample();
   /** PPO-clip and MLE-mixed updates, the frozen reference and log-probabilities. */
   private final Seq2SeqRecipes recipes = new Seq2SeqRecipes(this);
 
@@ -348,9 +350,15 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (!(temperature > 0)) {
       throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
     }
-    // a generator of its own and no kept pass: training's generator and kept sample stay as they were
-    Decoder.Pass pass = start(sources, samplesPerInput, maxLength, false);
-    return decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+    // a generator of its own, and a kept pass of its own for policyGradient: training's stay as they were
+    diagnosticKept.clear();
+    boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, keptWidth());
+    Decoder.Pass pass = start(sources, samplesPerInput, maxLength, keep);
+    Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+    if (keep) {
+      diagnosticKept.keep(rollout, pass, params.version());
+    }
+    return rollout;
   }
 
   @Override
@@ -451,6 +459,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   public void close() {
     recipes.closeReference();
     kept.clear();
+    diagnosticKept.clear();
     encodings.clear();
     blas.close();
     params.close();

@@ -89,8 +89,9 @@ final class Seq2SeqRecipes {
   }
 
   /**
-   * The policy-gradient loss's gradient, flattened in parameter order, without a step: the pass runs
-   * as an update's would (dropout on), and the dropout generator is put back afterwards. The
+   * The policy-gradient loss's gradient, flattened in parameter order, without a step: from the kept
+   * pass of a seeded sample of the same rollout when there is one, else a pass as an update's would
+   * run (dropout on), after which the dropout generator is put back. The
    * parameters' gradient buffers are scratch that every update zeroes first.
    */
   double[] policyGradient(PolicyGradientBatch batch) {
@@ -99,8 +100,16 @@ final class Seq2SeqRecipes {
     }
     policy.requireHeadsFor(batch);
     long dropoutState = policy.dropoutRng.state();
+    Decoder.Pass pass = policy.diagnosticKept.take(batch.rollout(), policy.params.version(),
+        !policy.encoder.random(true) && !policy.decoder.random(true));
     policy.params.zeroGrad();
-    policy.lossAndGradients(Seq2SeqPolicy.policyGradientObjective(batch), true);
+    policy.params.syncMirror();
+    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.policyGradientObjective(batch);
+    if (pass != null) {
+      policy.backward(pass, o);
+    } else {
+      policy.lossAndGradients(o, true);
+    }
     policy.dropoutRng.setState(dropoutState);
     int total = 0;
     for (Param p : policy.params.all()) {

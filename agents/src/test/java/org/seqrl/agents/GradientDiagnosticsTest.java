@@ -44,8 +44,13 @@ class GradientDiagnosticsTest {
 
   /** Two stacked layers with dropout between them, so that a forward with dropout draws random masks. */
   private static Seq2SeqConfig cfg() {
+    return cfg(0.3);
+  }
+
+  /** Without dropout, gradients start from the kept pass of the sample they are of. */
+  private static Seq2SeqConfig cfg(double dropout) {
     return Seq2SeqConfig.builder(LearningTest.VOCAB, LearningTest.VOCAB).embedding(8).hidden(16)
-        .encoderLayers(2).decoderLayers(2).dropout(0.3).attention(Attention.ADDITIVE)
+        .encoderLayers(2).decoderLayers(2).dropout(dropout).attention(Attention.ADDITIVE)
         .criticHeads(EnumSet.of(CriticHead.SEQUENCE, CriticHead.STEP)).seed(5).build();
   }
 
@@ -115,6 +120,29 @@ class GradientDiagnosticsTest {
   }
 
   @Test
+  void aSeededSamplesKeptPassGivesTheGradientAFreshPassGives() {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg(0.0))) {
+      pretrain(p, 5);
+      int[][] src = LearningTest.reverseBatch(new Random(8), 6)[0];
+      Rollout ro = p.sample(src, 3, 1.0, 8, 5L);
+      double[][] adv = new double[ro.rows()][ro.maxLength()];
+      for (int i = 0; i < ro.rows(); i++) {
+        for (int t = 0; t < ro.lengths()[i]; t++) {
+          adv[i][t] = i % 3 - 1.0;
+        }
+      }
+      PolicyGradientBatch batch = new PolicyGradientBatch(ro, adv, null, null, 0, 0);
+      double[] fromKept = p.policyGradient(batch);
+      assertEquals(1, p.diagnosticKept.reused());
+      double[] fresh = p.policyGradient(batch); // the kept pass is given out once: this one runs its own forward
+      assertEquals(1, p.diagnosticKept.reused());
+      for (int i = 0; i < fresh.length; i++) {
+        assertEquals(fresh[i], fromKept[i], 1e-5 * (1e-3 + Math.abs(fresh[i])), "parameter " + i);
+      }
+    }
+  }
+
+  @Test
   void seededSamplesRepeatAndLeaveTrainingsGeneratorAlone() {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg())) {
       pretrain(p, 5);
@@ -132,9 +160,9 @@ class GradientDiagnosticsTest {
 
   /** Runs MLE then RL steps; returns every step's metrics (without the diagnostics' own and timings) and the final weights. */
   private static List<Map<String, Double>> run(BaselineKind kind, GradientDiagnostics diag, Map<String, float[]> weights,
-      KlPenalty kl) {
+      KlPenalty kl, double dropout) {
     List<Map<String, Double>> out = new ArrayList<>();
-    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg())) {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg(dropout))) {
       TrainerSettings s = new TrainerSettings(3, 1.0, 8, 0.01, 0.5, new OptimizerSettings(3e-3, 5.0), MLE)
           .with(kl, MleMixing.OFF, null).with(diag);
       Trainer t = new Trainer(p, MATCH, kind.create(0.9), s, List.of());
@@ -154,6 +182,9 @@ class GradientDiagnosticsTest {
         out.add(m);
       }
       weights.putAll(values(p));
+      if (diag.enabled() && dropout == 0) {
+        assertTrue(p.diagnosticKept.reused() > 0, "diagnostic gradients started from their samples' passes");
+      }
     }
     return out;
   }
@@ -161,12 +192,14 @@ class GradientDiagnosticsTest {
   @ParameterizedTest
   @EnumSource(value = BaselineKind.class, names = {"MOVING_AVERAGE", "SCST", "VALUE", "RLOO"})
   void diagnosticsOnLeaveTheTrainingTrajectoryAsItWas(BaselineKind kind) {
-    Map<String, float[]> off = new TreeMap<>();
-    Map<String, float[]> on = new TreeMap<>();
-    List<Map<String, Double>> a = run(kind, GradientDiagnostics.OFF, off, KlPenalty.OFF);
-    List<Map<String, Double>> b = run(kind, new GradientDiagnostics(2, 3, 99), on, KlPenalty.OFF);
-    assertEquals(a, b, "step metrics with diagnostics off vs on");
-    off.forEach((name, v) -> assertArrayEquals(v, on.get(name), name + " differs with diagnostics on"));
+    for (double dropout : new double[] {0.3, 0.0}) {
+      Map<String, float[]> off = new TreeMap<>();
+      Map<String, float[]> on = new TreeMap<>();
+      List<Map<String, Double>> a = run(kind, GradientDiagnostics.OFF, off, KlPenalty.OFF, dropout);
+      List<Map<String, Double>> b = run(kind, new GradientDiagnostics(2, 3, 99), on, KlPenalty.OFF, dropout);
+      assertEquals(a, b, "step metrics with diagnostics off vs on, dropout " + dropout);
+      off.forEach((name, v) -> assertArrayEquals(v, on.get(name), name + " differs with diagnostics on, dropout " + dropout));
+    }
   }
 
   @Test
@@ -174,8 +207,8 @@ class GradientDiagnosticsTest {
     Map<String, float[]> off = new TreeMap<>();
     Map<String, float[]> on = new TreeMap<>();
     KlPenalty kl = new KlPenalty(0.05, 0.5, 100);
-    assertEquals(run(BaselineKind.SCST, GradientDiagnostics.OFF, off, kl),
-        run(BaselineKind.SCST, new GradientDiagnostics(1, 2, 99), on, kl));
+    assertEquals(run(BaselineKind.SCST, GradientDiagnostics.OFF, off, kl, 0.3),
+        run(BaselineKind.SCST, new GradientDiagnostics(1, 2, 99), on, kl, 0.3));
     off.forEach((name, v) -> assertArrayEquals(v, on.get(name), name));
   }
 
