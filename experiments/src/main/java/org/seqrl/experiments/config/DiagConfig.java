@@ -6,7 +6,7 @@ package org.seqrl.experiments.config;
  * {@code diag/grad_variance}, {@code diag/grad_snr} and {@code diag/grad_norm}.
  */
 public record DiagConfig(int every, int estimates) {
-  /** More estimates than this cost more than they tell: the variance's relative error is already ~sqrt(2/(K-1)). */
+  /** Each estimate costs about one RL step; past a few dozen, more estimates cost far more than they add. */
   static final int MAX_ESTIMATES = 64;
 
   public DiagConfig {
