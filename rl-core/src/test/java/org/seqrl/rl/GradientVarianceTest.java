@@ -84,4 +84,22 @@ class GradientVarianceTest {
     assertEquals(a.sampleSeed(3, 1), new GradientDiagnostics(7, 2, 1).sampleSeed(3, 1));
     assertNotEquals(a.sampleSeed(3, 1), new GradientDiagnostics(1, 4, 2).sampleSeed(3, 1));
   }
+
+  /** A policy that cannot give a gradient without a step is refused at the first measurement, naming the key. */
+  @Test
+  void aPolicyWithoutGradientsIsRefusedNamingTheKey() {
+    int[][] sources = LearningTest.sources();
+    TrainerSettings settings = new TrainerSettings(2, 1.0, 3, 0, 0, new OptimizerSettings(0.5, 5.0),
+        new OptimizerSettings(0.3, 5.0)).with(new GradientDiagnostics(1, 2, 3));
+    Trainer t = new Trainer(new org.seqrl.rl.testing.TabularPolicy(3, Set.of(), 1), Rewards.levenshtein(),
+        BaselineKind.NONE.create(0), settings, java.util.List.of());
+    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        () -> t.rlStep(sources, LearningTest.references(sources)));
+    assertTrue(e.getMessage().contains("diag.every"), e.getMessage());
+    assertEquals(0, t.step());
+    Trainer off = new Trainer(new org.seqrl.rl.testing.TabularPolicy(3, Set.of(), 1), Rewards.levenshtein(),
+        BaselineKind.NONE.create(0), settings.with(GradientDiagnostics.OFF), java.util.List.of());
+    assertEquals(1, off.rlStep(sources, LearningTest.references(sources)).step());
+    assertThrows(IllegalArgumentException.class, () -> settings.with((GradientDiagnostics) null));
+  }
 }
