@@ -221,8 +221,8 @@ class GradientDiagnosticsTest {
    */
   @Test
   void scstGivesLowerGradientVarianceThanNoBaseline() {
-    double none = firstStepDiagnostics(BaselineKind.NONE).get(MetricNames.DIAG_GRAD_VARIANCE);
-    Map<String, Double> scst = firstStepDiagnostics(BaselineKind.SCST);
+    double none = firstStepDiagnostics(BaselineKind.NONE, 2).get(MetricNames.DIAG_GRAD_VARIANCE);
+    Map<String, Double> scst = firstStepDiagnostics(BaselineKind.SCST, 2);
     double scstVariance = scst.get(MetricNames.DIAG_GRAD_VARIANCE);
     System.out.printf("gradient variance on the first RL step: none %.4g, scst %.4g (ratio %.3f)%n", none, scstVariance,
         scstVariance / none);
@@ -232,11 +232,25 @@ class GradientDiagnosticsTest {
     assertTrue(scst.containsKey(MetricNames.DIAG_GRAD_SNR));
   }
 
-  private static Map<String, Double> firstStepDiagnostics(BaselineKind kind) {
+  /**
+   * SCST's advantage R − R(greedy) does not see a constant added to the reward, so neither does its
+   * gradient's variance; without a baseline the constant's noise term grows with it.
+   */
+  @Test
+  void aConstantRewardShiftMovesTheVarianceWithoutABaselineOnly() {
+    double scst0 = firstStepDiagnostics(BaselineKind.SCST, 0).get(MetricNames.DIAG_GRAD_VARIANCE);
+    double scst2 = firstStepDiagnostics(BaselineKind.SCST, 2).get(MetricNames.DIAG_GRAD_VARIANCE);
+    double none0 = firstStepDiagnostics(BaselineKind.NONE, 0).get(MetricNames.DIAG_GRAD_VARIANCE);
+    double none2 = firstStepDiagnostics(BaselineKind.NONE, 2).get(MetricNames.DIAG_GRAD_VARIANCE);
+    assertEquals(scst0, scst2, 1e-6 * scst0);
+    assertTrue(none2 > 5 * none0, "no baseline: shift 0 " + none0 + ", shift 2 " + none2);
+  }
+
+  private static Map<String, Double> firstStepDiagnostics(BaselineKind kind, double shift) {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(Seq2SeqConfig.builder(LearningTest.VOCAB, LearningTest.VOCAB)
         .embedding(8).hidden(16).attention(Attention.ADDITIVE).seed(5).build())) {
       pretrain(p, 60);
-      Reward shifted = Rewards.named("match_plus_2", (h, refs) -> 2 + LearningTest.matchReward(h, refs[0]));
+      Reward shifted = Rewards.named("match_shifted", (h, refs) -> shift + LearningTest.matchReward(h, refs[0]));
       TrainerSettings s = new TrainerSettings(4, 1.0, 8, 0.0, 0.0, new OptimizerSettings(1e-3, 5.0), MLE)
           .with(new GradientDiagnostics(1, 8, 7));
       Trainer t = new Trainer(p, shifted, kind.create(0.9), s, List.of());
