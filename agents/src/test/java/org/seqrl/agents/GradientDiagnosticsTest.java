@@ -258,4 +258,50 @@ class GradientDiagnosticsTest {
       return t.rlStep(b[0], references(b[1])).metrics();
     }
   }
+
+  /** A run saved after 2 RL steps and resumed measures what the uninterrupted run measures at steps 3 and 4. */
+  @Test
+  void aResumedRunDrawsTheSameDiagnosticSamples(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    GradientDiagnostics diag = new GradientDiagnostics(1, 3, 21);
+    TrainerSettings s = new TrainerSettings(3, 1.0, 8, 0.01, 0.5, new OptimizerSettings(3e-3, 5.0), MLE).with(diag);
+    Random data = new Random(6);
+    int[][][][] batches = new int[4][][][];
+    for (int i = 0; i < 4; i++) {
+      batches[i] = LearningTest.reverseBatch(data, 8);
+    }
+    List<Map<String, Double>> whole = new ArrayList<>();
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg())) {
+      Trainer t = new Trainer(p, MATCH, BaselineKind.MOVING_AVERAGE.create(0.9), s, List.of());
+      for (int[][][] b : batches) {
+        whole.add(diagOf(t.rlStep(b[0], references(b[1]))));
+      }
+    }
+    List<Map<String, Double>> resumed = new ArrayList<>();
+    Map<String, Double> state;
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg())) {
+      Trainer t = new Trainer(p, MATCH, BaselineKind.MOVING_AVERAGE.create(0.9), s, List.of());
+      for (int i = 0; i < 2; i++) {
+        resumed.add(diagOf(t.rlStep(batches[i][0], references(batches[i][1]))));
+      }
+      p.save(dir);
+      state = t.state();
+    }
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg())) {
+      p.restore(dir);
+      Trainer t = new Trainer(p, MATCH, BaselineKind.MOVING_AVERAGE.create(0.9), s, List.of());
+      t.restore(state);
+      for (int i = 2; i < 4; i++) {
+        resumed.add(diagOf(t.rlStep(batches[i][0], references(batches[i][1]))));
+      }
+    }
+    assertEquals(whole, resumed);
+    assertTrue(whole.get(3).containsKey(MetricNames.DIAG_GRAD_VARIANCE));
+  }
+
+  private static Map<String, Double> diagOf(StepResult r) {
+    Map<String, Double> m = new TreeMap<>(r.metrics());
+    m.keySet().removeIf(k -> k.startsWith(MetricNames.PERF));
+    return m;
+  }
 }
