@@ -291,6 +291,44 @@ public final class SameDiffPolicy implements SequencePolicy {
   }
 
   @Override
+  public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+    }
+    return decode(sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+  }
+
+  /** The policy-gradient gradient of every trainable variable, in checkpoint order, without an Adam step. */
+  @Override
+  public double[] policyGradient(PolicyGradientBatch batch) {
+    if (batch.sequenceTargets() != null && sequenceValue == null || batch.stepTargets() != null && stepValues == null) {
+      throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
+          + heads + " (name the graph's value outputs in SameDiffPolicy.builder)");
+    }
+    if (batch.ppo() != null) {
+      throw new IllegalArgumentException("policyGradient takes a plain policy-gradient batch, not a PPO-clip one");
+    }
+    Evaluated e = evaluate(Seq2SeqPolicy.policyGradientObjective(batch));
+    int total = 0;
+    for (String name : variables.names()) {
+      total += variables.length(name);
+    }
+    double[] g = new double[total];
+    int at = 0;
+    for (String name : variables.names()) {
+      INDArray a = e.gradients().get(name);
+      if (a == null) { // not reached by the loss: zero
+        at += variables.length(name);
+        continue;
+      }
+      for (float x : SameDiffInputs.floats(a)) {
+        g[at++] = x;
+      }
+    }
+    return g;
+  }
+
+  @Override
   public Rollout greedy(int[][] sources, int maxLength) {
     return decode(sources, 1, maxLength, Search.greedy());
   }

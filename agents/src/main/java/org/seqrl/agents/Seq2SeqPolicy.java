@@ -43,6 +43,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   private final Critics critics;
   private final EncodingCache encodings = new EncodingCache();
   final KeptSample kept = new KeptSample();
+  /** The kept pass of the last seeded (diagnostic) sample, apart from training's. */
+  final KeptSample diagnosticKept = new KeptSample();
   /** PPO-clip and MLE-mixed updates, the frozen reference and log-probabilities. */
   private final Seq2SeqRecipes recipes = new Seq2SeqRecipes(this);
 
@@ -343,6 +345,27 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return rollout;
   }
 
+  @Override
+  public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+    }
+    // a generator of its own, and a kept pass of its own for policyGradient: training's stay as they were
+    diagnosticKept.clear();
+    boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, keptWidth());
+    Decoder.Pass pass = start(sources, samplesPerInput, maxLength, keep);
+    Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+    if (keep) {
+      diagnosticKept.keep(rollout, pass, params.version());
+    }
+    return rollout;
+  }
+
+  @Override
+  public double[] policyGradient(PolicyGradientBatch batch) {
+    return recipes.policyGradient(batch);
+  }
+
   /** Floats a kept pass holds per row and step, about: the hidden size, or a transformer's activations. */
   private int keptWidth() {
     Seq2SeqConfig.Transformer tf = cfg.transformer();
@@ -436,6 +459,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   public void close() {
     recipes.closeReference();
     kept.clear();
+    diagnosticKept.clear();
     encodings.clear();
     blas.close();
     params.close();

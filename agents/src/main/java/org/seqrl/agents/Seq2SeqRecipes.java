@@ -14,7 +14,7 @@ import org.seqrl.rl.UpdateStats;
 
 /**
  * The RL recipes of a {@link Seq2SeqPolicy}, written on its forward, backward and optimizer step:
- * the PPO-clip update, the MLE-mixed update, and the frozen reference policy with the
+ * the PPO-clip update, the MLE-mixed update, the gradient without a step (diagnostics), and the frozen reference policy with the
  * log-probabilities of a given rollout under either (KL penalty, PPO).
  */
 final class Seq2SeqRecipes {
@@ -86,6 +86,43 @@ final class Seq2SeqRecipes {
     double norm = policy.adamStep(optimizer);
     return new UpdateStats((1 - mleWeight) * rl.loss() + ml.loss(), rl.policy(), rl.critic(), rl.meanEntropy(), norm,
         rl.tokens());
+  }
+
+  /**
+   * The policy-gradient loss's gradient, flattened in parameter order, without a step: from the kept
+   * pass of a seeded sample of the same rollout when there is one, else a pass as an update's would
+   * run (dropout on), after which the dropout generator is put back. The
+   * parameters' gradient buffers are scratch that every update zeroes first.
+   */
+  double[] policyGradient(PolicyGradientBatch batch) {
+    if (batch.ppo() != null) {
+      throw new IllegalArgumentException("policyGradient takes a plain policy-gradient batch, not a PPO-clip one");
+    }
+    policy.requireHeadsFor(batch);
+    long dropoutState = policy.dropoutRng.state();
+    Decoder.Pass pass = policy.diagnosticKept.take(batch.rollout(), policy.params.version(),
+        !policy.encoder.random(true) && !policy.decoder.random(true));
+    policy.params.zeroGrad();
+    policy.params.syncMirror();
+    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.policyGradientObjective(batch);
+    if (pass != null) {
+      policy.backward(pass, o);
+    } else {
+      policy.lossAndGradients(o, true);
+    }
+    policy.dropoutRng.setState(dropoutState);
+    int total = 0;
+    for (Param p : policy.params.all()) {
+      total += p.size();
+    }
+    double[] g = new double[total];
+    int at = 0;
+    for (Param p : policy.params.all()) {
+      for (int i = 0; i < p.grad.length; i++) {
+        g[at++] = p.grad[i];
+      }
+    }
+    return g;
   }
 
   void freezeReference() {

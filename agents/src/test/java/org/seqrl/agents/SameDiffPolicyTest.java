@@ -177,4 +177,37 @@ class SameDiffPolicyTest {
     ex = assertThrows(IllegalArgumentException.class, () -> SameDiffSeq2Seq.policy(dot, 3, 3));
     assertEquals("model.engine samediff does not build model.attention dot (none and additive are)", ex.getMessage());
   }
+
+  /** The gradient without a step: the update's gradient (same norm), parameters and the training sampler untouched. */
+  @Test
+  void policyGradientIsTheUpdatesGradientWithoutAStep() {
+    Seq2SeqConfig cfg = Seq2SeqConfig.builder(8, 8).embedding(4).hidden(6).attention(Attention.ADDITIVE).seed(5).build();
+    try (SameDiffPolicy p = SameDiffSeq2Seq.policy(cfg, 3, 4)) {
+      int[][][] b = reverseBatch(new Random(2), 4, 3);
+      Rollout a = p.sample(b[0], 2, 1.0, 4, 9L);
+      Rollout again = p.sample(b[0], 2, 1.0, 4, 9L);
+      assertTrue(java.util.Arrays.deepEquals(a.tokens(), again.tokens()), "the same seed draws the same samples");
+      double[][] adv = new double[a.rows()][a.maxLength()];
+      for (int i = 0; i < a.rows(); i++) {
+        for (int t = 0; t < a.lengths()[i]; t++) {
+          adv[i][t] = i % 2 == 0 ? 1.0 : -0.5;
+        }
+      }
+      PolicyGradientBatch batch = new PolicyGradientBatch(a, adv, null, null, 0, 0);
+      java.util.Map<String, float[]> before = new java.util.TreeMap<>();
+      p.variableNames().forEach(n -> before.put(n, p.values(n).clone()));
+      double[] g = p.policyGradient(batch);
+      before.forEach((n, v) -> assertArrayEquals(v, p.values(n), n + " changed"));
+      assertEquals(0, p.steps());
+      int total = before.values().stream().mapToInt(v -> v.length).sum();
+      assertEquals(total, g.length);
+      double sumSq = 0;
+      for (double x : g) {
+        sumSq += x * x;
+      }
+      UpdateStats u = p.update(batch, new OptimizerSettings(1e-3, 1e9));
+      assertTrue(sumSq > 0);
+      assertEquals(Math.sqrt(sumSq), u.gradNorm(), 1e-6 * u.gradNorm());
+    }
+  }
 }

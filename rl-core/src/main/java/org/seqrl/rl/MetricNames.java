@@ -21,6 +21,17 @@ public final class MetricNames {
   /** PPO: the mean over tokens of (rho - 1) - log rho, an estimate of KL(old || new). */
   public static final String RL_APPROX_KL = RL + "approx_kl";
 
+  /** Gradient diagnostics ({@link GradientDiagnostics}, {@link GradientVariance}). */
+  public static final String DIAG = "diag/";
+  /** Trace of the covariance of one policy-gradient estimate on the step's batch. */
+  public static final String DIAG_GRAD_VARIANCE = DIAG + "grad_variance";
+  /** ‖mean of the estimates‖² / {@link #DIAG_GRAD_VARIANCE}. */
+  public static final String DIAG_GRAD_SNR = DIAG + "grad_snr";
+  /** ‖mean of the estimates‖. */
+  public static final String DIAG_GRAD_NORM = DIAG + "grad_norm";
+  /** Seconds the diagnostics took in the step (left out of {@code perf/rl_steps_per_s}). */
+  public static final String DIAG_SECONDS = PERF + "diag_seconds";
+
   private MetricNames() {}
 
   /**

@@ -21,6 +21,16 @@ public interface SequencePolicy extends AutoCloseable {
    */
   Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength);
 
+  /**
+   * {@link #sample} from a generator of its own seeded with {@code seed} alone: the policy's own
+   * generator, and whatever it keeps for the next {@link #update}, stay as they were, so that a
+   * diagnostic can sample without shifting what training samples ({@link GradientDiagnostics}).
+   */
+  default Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot sample from a separate seed, which gradient diagnostics need (diag.every); set diag.every: 0");
+  }
+
   /** The most likely token at every step, one row per source; deterministic. */
   Rollout greedy(int[][] sources, int maxLength);
 
@@ -38,6 +48,17 @@ public interface SequencePolicy extends AutoCloseable {
    * the policy writes into {@link PpoClip#currentLogProbs}.
    */
   UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer);
+
+  /**
+   * The gradient of {@code batch}'s loss (as {@link #update} minimises it, without PPO) with respect
+   * to every trainable parameter, flattened in a fixed order, WITHOUT applying it: no optimizer step,
+   * and whatever the pass draws (dropout masks) is restored, so that training goes on as if it had
+   * not been asked. Gradient diagnostics ({@link GradientVariance}) compare several of these.
+   */
+  default double[] policyGradient(PolicyGradientBatch batch) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot compute a gradient without applying it, which gradient diagnostics need (diag.every); set diag.every: 0");
+  }
 
   /**
    * One teacher-forced maximum-likelihood step: the loss is the mean over sequences of the

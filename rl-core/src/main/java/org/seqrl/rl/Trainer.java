@@ -58,41 +58,31 @@ public final class Trainer {
       policy.freezeReference();
     }
 
+    // 0. Every diag.every RL steps, the gradient's noise on this batch, from samples of its own
+    //    (before training samples, at the parameters this step's update starts from).
+    Map<String, Double> m = new LinkedHashMap<>();
+    double beta = klCoefficient;
+    long diagNanos = 0;
+    if (settings.diagnostics().due(rlSteps)) {
+      long d0 = System.nanoTime();
+      gradientDiagnostics(sources, references, beta, m);
+      diagNanos = System.nanoTime() - d0;
+    }
+
     // 1. Sample k sequences per input (and the greedy decode when the baseline compares with it).
     Rollout rollout = policy.sample(sources, settings.samplesPerInput(), settings.temperature(), settings.maxLength());
     Rollout greedy = needs.needsGreedy() ? policy.greedy(sources, settings.maxLength()) : null;
 
-    // 2. Score them; with a KL penalty every row pays beta times its summed per-token KL estimate.
-    double[] rewards = Rewards.scoreRows(reward, rollout, references);
-    double[] greedyRewards = greedy == null ? null : Rewards.scoreRows(reward, greedy, references);
-    double beta = klCoefficient;
-    double[][] klPerToken = null;
-    double[] klPerRow = null;
-    double[] shaped = rewards;
-    double[] greedyShaped = greedyRewards;
-    if (kl.enabled()) {
-      klPerToken = new double[rollout.rows()][rollout.maxLength()];
-      klPerRow = new double[rollout.rows()];
-      klEstimate(rollout, klPerToken, klPerRow);
-      shaped = penalised(rewards, beta, klPerRow);
-      if (greedy != null) {
-        double[] greedyKl = new double[greedy.rows()];
-        klEstimate(greedy, new double[greedy.rows()][greedy.maxLength()], greedyKl);
-        greedyShaped = penalised(greedyRewards, beta, greedyKl);
-      }
-    }
-
-    // 3. Advantages (constants for the gradient) and critic targets.
-    Advantages advantages = baseline.advantages(rollout, shaped, greedyShaped);
-    if (klPerToken != null) {
-      // A token's action cannot change the KL of the tokens before it: its return keeps only the KL from it on.
-      addKlBefore(advantages, klPerToken, beta, rollout.lengths());
-    }
+    // 2-3. Score them, with the KL penalty when on; advantages (constants for the gradient) and critic targets.
+    Scored scored = score(rollout, greedy, references, beta);
+    double[] rewards = scored.rewards();
+    double[] greedyRewards = scored.greedyRewards();
+    double[] klPerRow = scored.klPerRow();
+    Advantages advantages = scored.advantages();
 
     // 4. Update, at the learning rate the schedule gives this RL step: one step, one step mixed with
     //    MLE, or PPO's epochs of minibatches.
     OptimizerSettings optimizer = settings.rl().scaled(settings.rlSchedule().factor(rlSteps));
-    Map<String, Double> m = new LinkedHashMap<>();
     double mleWeight = settings.mixing().weight(rlSteps);
     UpdateStats update;
     if (settings.ppo() != null) {
@@ -137,8 +127,72 @@ public final class Trainer {
       m.put(MetricNames.RL_MLE_WEIGHT, mleWeight);
     }
     componentMeans(rollout, references).forEach((k, v) -> m.put(MetricNames.rlReward(k), v));
-    m.put("perf/rl_steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start));
+    // the diagnostics' time is reported on its own, so that the speed curve stays training's speed
+    m.put("perf/rl_steps_per_s", 1e9 / Math.max(1, System.nanoTime() - start - diagNanos));
+    if (diagNanos > 0) {
+      m.put(MetricNames.DIAG_SECONDS, diagNanos / 1e9);
+    }
     return report(Phase.RL, update, m);
+  }
+
+  /** Rewards, their KL-penalised form's advantages, and what the report needs of them. */
+  private record Scored(double[] rewards, double[] greedyRewards, double[] klPerRow, Advantages advantages) {}
+
+  /**
+   * Scores a rollout: rewards, with a KL penalty every row pays beta times its summed per-token KL
+   * estimate, then the baseline's advantages (which may move the baseline's state, e.g. a running mean).
+   */
+  private Scored score(Rollout rollout, Rollout greedy, int[][][] references, double beta) {
+    double[] rewards = Rewards.scoreRows(reward, rollout, references);
+    double[] greedyRewards = greedy == null ? null : Rewards.scoreRows(reward, greedy, references);
+    double[][] klPerToken = null;
+    double[] klPerRow = null;
+    double[] shaped = rewards;
+    double[] greedyShaped = greedyRewards;
+    if (settings.kl().enabled()) {
+      klPerToken = new double[rollout.rows()][rollout.maxLength()];
+      klPerRow = new double[rollout.rows()];
+      klEstimate(rollout, klPerToken, klPerRow);
+      shaped = penalised(rewards, beta, klPerRow);
+      if (greedy != null) {
+        double[] greedyKl = new double[greedy.rows()];
+        klEstimate(greedy, new double[greedy.rows()][greedy.maxLength()], greedyKl);
+        greedyShaped = penalised(greedyRewards, beta, greedyKl);
+      }
+    }
+    Advantages advantages = baseline.advantages(rollout, shaped, greedyShaped);
+    if (klPerToken != null) {
+      // A token's action cannot change the KL of the tokens before it: its return keeps only the KL from it on.
+      addKlBefore(advantages, klPerToken, beta, rollout.lengths());
+    }
+    return new Scored(rewards, greedyRewards, klPerRow, advantages);
+  }
+
+  /**
+   * K gradients of the policy-gradient term alone (no entropy, critic or MLE term; the plain
+   * estimator even under PPO), each on fresh samples of the same inputs drawn from the
+   * diagnostics' own seeds, with the baseline as it stands before this step (its state restored
+   * after each), into {@code m} as {@link MetricNames#DIAG_GRAD_VARIANCE} and friends.
+   * The training trajectory is unchanged: the policy's generator, parameters and optimizer are not touched.
+   */
+  private void gradientDiagnostics(int[][] sources, int[][][] references, double beta, Map<String, Double> m) {
+    GradientDiagnostics diag = settings.diagnostics();
+    Map<String, Double> baselineState = baseline.state();
+    Rollout greedy = baseline.requirements().needsGreedy() ? policy.greedy(sources, settings.maxLength()) : null;
+    double[][] gradients = new double[diag.estimates()][];
+    for (int k = 0; k < gradients.length; k++) {
+      Rollout rollout = policy.sample(sources, settings.samplesPerInput(), settings.temperature(), settings.maxLength(),
+          diag.sampleSeed(rlSteps, k));
+      Advantages a = score(rollout, greedy, references, beta).advantages();
+      baseline.restore(baselineState);
+      gradients[k] = policy.policyGradient(new PolicyGradientBatch(rollout, a.perStep(), null, null, 0, 0));
+    }
+    GradientVariance v = GradientVariance.of(gradients);
+    m.put(MetricNames.DIAG_GRAD_VARIANCE, v.variance());
+    if (Double.isFinite(v.snr())) {
+      m.put(MetricNames.DIAG_GRAD_SNR, v.snr());
+    }
+    m.put(MetricNames.DIAG_GRAD_NORM, v.meanNorm());
   }
 
   /** Per-token and per-row KL estimates of a rollout against the reference policy. */

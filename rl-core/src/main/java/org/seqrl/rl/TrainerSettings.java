@@ -15,10 +15,19 @@ package org.seqrl.rl;
  * @param kl the KL penalty to the reference policy ({@link KlPenalty#OFF}: none)
  * @param mixing MLE mixed into RL updates ({@link MleMixing#OFF}: none)
  * @param ppo PPO-clip updates, or null for one plain policy-gradient update per sampled batch
+ * @param diagnostics gradient-variance measurements ({@link GradientDiagnostics#OFF}: none)
  */
 public record TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
     double criticLossCoefficient, OptimizerSettings rl, OptimizerSettings mle, LearningRateSchedule rlSchedule,
-    LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo) {
+    LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo, GradientDiagnostics diagnostics) {
+
+  /** Settings without gradient diagnostics. */
+  public TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
+      double criticLossCoefficient, OptimizerSettings rl, OptimizerSettings mle, LearningRateSchedule rlSchedule,
+      LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo) {
+    this(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl, mle, rlSchedule,
+        mleSchedule, kl, mixing, ppo, GradientDiagnostics.OFF);
+  }
 
   /** Settings without KL penalty, MLE mixing or PPO. */
   public TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
@@ -31,7 +40,13 @@ public record TrainerSettings(int samplesPerInput, double temperature, int maxLe
   /** The same settings with the given KL penalty, MLE mixing and PPO. */
   public TrainerSettings with(KlPenalty kl, MleMixing mixing, PpoSettings ppo) {
     return new TrainerSettings(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl,
-        mle, rlSchedule, mleSchedule, kl, mixing, ppo);
+        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics);
+  }
+
+  /** The same settings with the given gradient diagnostics. */
+  public TrainerSettings with(GradientDiagnostics diagnostics) {
+    return new TrainerSettings(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl,
+        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics);
   }
 
   /** Settings with constant learning rates in both phases. */
@@ -56,6 +71,9 @@ public record TrainerSettings(int samplesPerInput, double temperature, int maxLe
     }
     if (kl == null || mixing == null) {
       throw new IllegalArgumentException("kl and mixing are missing; use KlPenalty.OFF and MleMixing.OFF");
+    }
+    if (diagnostics == null) {
+      throw new IllegalArgumentException("diagnostics are missing; use GradientDiagnostics.OFF");
     }
     if (ppo != null && mixing.enabled()) {
       throw new IllegalArgumentException("MLE mixing is not combined with PPO updates; use one or the other");

@@ -431,8 +431,12 @@ public final class ConfigLoader {
 
     PluginsConfig pluginsConfig = new PluginsConfig(root.section("plugins").paths("path", d.plugins().path()));
 
+    ConfigReader diag = root.section("diag");
+    DiagConfig diagConfig = new DiagConfig(diag.integer("every", d.diag().every()),
+        diag.integer("estimates", d.diag().estimates()));
+
     return new SeqrlConfig(root.string("experiment", d.experiment()), root.longValue("seed", d.seed()), dataConfig,
-        modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig, pluginsConfig);
+        modelConfig, pretrainConfig, rlConfig, evalConfig, trackingConfig, sweepConfig, pluginsConfig, diagConfig);
   }
 
   private static SlurmConfig slurmConfig(ConfigReader slurm, SlurmConfig d) {

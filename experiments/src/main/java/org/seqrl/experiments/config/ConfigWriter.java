@@ -159,6 +159,8 @@ final class ConfigWriter {
     eval.put("samples", e.samples());
     eval.put("heatmaps", e.heatmaps());
 
+    root.putObject("diag").put("every", c.diag().every()).put("estimates", c.diag().estimates());
+
     root.putObject("tracking").put("uri", c.tracking().uri());
     ArrayNode pluginPath = root.putObject("plugins").putArray("path");
     c.plugins().path().forEach(entry -> pluginPath.add(entry.toString()));

@@ -11,7 +11,7 @@ import org.seqrl.rl.Evaluator;
  */
 public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelConfig model, PretrainConfig pretrain,
                           RlConfig rl, EvalConfig eval, TrackingConfig tracking, SweepConfig sweep,
-                          PluginsConfig plugins) {
+                          PluginsConfig plugins, DiagConfig diag) {
   public SeqrlConfig {
     if (experiment == null || experiment.isBlank() || !experiment.matches("[A-Za-z0-9_.+-]+")) {
       throw new InvalidConfigException("experiment", "'" + experiment + "' is not an experiment name; expected "
@@ -25,6 +25,7 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
     Checks.required("tracking", tracking);
     Checks.required("sweep", sweep);
     Checks.required("plugins", plugins);
+    Checks.required("diag", diag);
     String rewardName = rewardNameOf(rl, null);
     if (rl.rewardPlugin() != null || rl.baselinePlugin() != null) {
       // Made once here so that a wrong class or argument is reported when the config loads.
@@ -78,7 +79,7 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
   public static SeqrlConfig defaults() {
     return new SeqrlConfig("seqrl", 1, DataConfig.defaults(), ModelConfig.defaults(), PretrainConfig.defaults(),
         RlConfig.defaults(), EvalConfig.defaults(), TrackingConfig.defaults(), SweepConfig.defaults(),
-        PluginsConfig.defaults());
+        PluginsConfig.defaults(), DiagConfig.defaults());
   }
 
   /** Every setting as dotted key to text, in YAML order (for MLflow params and run provenance). */

@@ -299,7 +299,7 @@ public final class SweepCommand implements Callable<Integer> {
 
   /** Settings that do not change pre-training. */
   static boolean isRlOnly(String key) {
-    return key.startsWith("rl.") || key.startsWith("eval.") || key.startsWith("tracking.");
+    return key.startsWith("rl.") || key.startsWith("eval.") || key.startsWith("tracking.") || key.startsWith("diag.");
   }
 
   private CellResult runCell(String name, String label, List<String> cellOverrides, Path cellDir,

@@ -367,6 +367,35 @@ class ConfigLoaderTest {
         + "]\n").contains("sweep.grid.model.graph: '" + dir.resolve("c.sd") + "' does not exist"));
   }
 
+  /** {@code diag.*} (issue 18): off by default, read, checked with file:line and --set, sweepable, written back. */
+  @Test
+  void gradientDiagnosticsKeys() throws IOException {
+    assertEquals(new DiagConfig(0, 4), SeqrlConfig.defaults().diag());
+    assertFalse(SeqrlConfig.defaults().diag().settings(1).enabled());
+    SeqrlConfig c = ConfigLoader.load(write("""
+        diag:
+          every: 10
+          estimates: 6
+        sweep:
+          grid:
+            diag.every: [0, 5]
+        """), List.of());
+    assertEquals(new DiagConfig(10, 6), c.diag());
+    assertEquals(new org.seqrl.rl.GradientDiagnostics(10, 6, 42), c.diag().settings(42));
+    assertEquals("10", c.flatten().get("diag.every"));
+    assertEquals("6", c.flatten().get("diag.estimates"));
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "resolved", null, List.of()));
+    assertEquals(List.of(0, 5), c.sweep().cells().stream()
+        .map(cell -> ConfigLoader.withOverrides(c, cell.overrides()).diag().every()).toList());
+    assertTrue(error("diag:\n  every: -1\n").endsWith(
+        "config.yaml:2: diag.every: -1 is out of range; expected an integer >= 0"));
+    assertTrue(error("diag:\n  every: 5\n  estimates: 1\n").endsWith(
+        "config.yaml:3: diag.estimates: 1 is out of range; expected an integer from 2 (a variance needs two gradients) to 64"));
+    assertTrue(error("", "diag.estimates=100").contains("diag.estimates: 100 is out of range"));
+    assertTrue(error("diag:\n  evry: 5\n").contains("config.yaml:2: diag.evry: "));
+    assertTrue(error("sweep:\n  grid:\n    diag.every: [5, -2]\n").contains("sweep.grid.diag.every: -2 is out of range"));
+  }
+
   @Test
   void sweepGridIsValidated() throws IOException {
     assertTrue(error("sweep:\n  grid:\n    rl.basline: [scst]\n").endsWith(

@@ -237,6 +237,41 @@ class TrainCommandTest {
     assertTrue(Files.isRegularFile(run.resolve("checkpoints/latest/COMPLETE")), "the last good checkpoint is kept");
   }
 
+  /**
+   * Gradient diagnostics from the CLI (issue 18): the variance, SNR and norm reach MLflow at RL steps
+   * 0, 3, 6, 9 (global steps 21, 24, 27, 30 after 20 MLE steps), and every training and evaluation
+   * metric is the same as in the run without them.
+   */
+  @Test
+  void gradientDiagnosticsReachMlflowAndLeaveTheRunAsItWas() throws IOException {
+    String uri = org.seqrl.experiments.tracking.TestServers.shared().uri();
+    String experiment = "train-diag-" + System.nanoTime();
+    Path cfg = TinyRuns.config(tmp, "diag", 20, 10, "");
+    Result on = seqrl("train", cfg.toString(), "--output", tmp.resolve("on").toString(), "--progress", "lines",
+        "--tracking-uri", uri, "--set", "experiment=" + experiment, "--set", "diag.every=3", "--set", "diag.estimates=3");
+    assertEquals(0, on.code(), on.out() + on.err());
+    Result off = seqrl("train", cfg.toString(), "--output", tmp.resolve("off").toString(), "--progress", "lines",
+        "--no-tracking");
+    assertEquals(0, off.code(), off.out() + off.err());
+
+    var conn = new org.seqrl.experiments.tracking.MlflowConnection(uri,
+        org.seqrl.experiments.tracking.MlflowCredentials.NONE);
+    String expId = conn.experimentId(experiment).orElseThrow();
+    String runId = conn.client().searchRuns(List.of(expId), "").get(0).getRunId();
+    for (String key : new String[] {"diag/grad_variance", "diag/grad_snr", "diag/grad_norm", "perf/diag_seconds"}) {
+      var history = conn.client().getMetricHistory(runId, key);
+      assertEquals(List.of(21L, 24L, 27L, 30L), history.stream().map(m -> m.getStep()).sorted().toList(), key);
+      history.forEach(m -> assertTrue(m.getValue() > 0 && Double.isFinite(m.getValue()), key + " = " + m.getValue()));
+    }
+
+    var a = MetricsFileListener.read(tmp.resolve("on"));
+    var b = MetricsFileListener.read(tmp.resolve("off"));
+    a.keySet().removeIf(k -> k.startsWith("diag/") || k.startsWith("perf/"));
+    b.keySet().removeIf(k -> k.startsWith("perf/"));
+    assertTrue(b.containsKey("rl/reward_levenshtein") && b.containsKey("eval/levenshtein_rate"), b.keySet().toString());
+    assertEquals(b, a, "metrics of the run without diagnostics vs the run with them");
+  }
+
   @Test
   void sigtermWritesACheckpointAndTheRunResumesToTheEnd() throws Exception {
     Path cfg = TinyRuns.config(tmp, "kill", 400, 0, "");
