@@ -2,14 +2,12 @@ package org.seqrl.agents;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 import org.seqrl.agents.Params.Param;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.PolicyParameters;
-import org.seqrl.rl.PpoClip;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
@@ -85,79 +83,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   // ---------------------------------------------------------------- objectives
 
-  /**
-   * Per-token weights of one teacher-forced objective (see {@link LossMath#weightedNllWithEntropy}).
-   * Row {@code r} decodes {@code tokens[r]} from source {@code sources[sourceOfRow[r]]}.
-   */
-  record Objective(
-      int[][] sources,
-      int[] sourceOfRow,
-      int[][] tokens,
-      int[] lengths,
-      double[][] weight,
-      double[][] entropyWeight,
-      double[] sequenceTargets,
-      double[][] stepTargets,
-      double criticCoefficient,
-      double rowsNorm,
-      double valueClip,
-      double[] oldSequenceValues,
-      double[][] oldStepValues) {
-
-    /** Unclipped critic losses. */
-    Objective(int[][] sources, int[] sourceOfRow, int[][] tokens, int[] lengths, double[][] weight,
-        double[][] entropyWeight, double[] sequenceTargets, double[][] stepTargets, double criticCoefficient,
-        double rowsNorm) {
-      this(sources, sourceOfRow, tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
-          criticCoefficient, rowsNorm, 0, null, null);
-    }
-
-    /** One source per row. */
-    Objective(int[][] sources, int[][] tokens, int[] lengths, double[][] weight, double[][] entropyWeight,
-        double[] sequenceTargets, double[][] stepTargets, double criticCoefficient, double rowsNorm) {
-      this(sources, identity(sources.length), tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
-          criticCoefficient, rowsNorm);
-    }
-  }
-
   /** Loss parts of one objective: total, token part (weighted NLL), entropy sum term, critic loss, mean entropy. */
   record LossParts(double loss, double policy, double entropyTerm, double critic, double meanEntropy, int tokens) {}
-
-  static Objective mleObjective(int[][] sources, int[][] targets) {
-    int b = sources.length;
-    int[][] tokens = new int[b][];
-    int[] lengths = new int[b];
-    double[][] w = new double[b][];
-    for (int i = 0; i < b; i++) {
-      tokens[i] = Arrays.copyOf(targets[i], targets[i].length + 1);
-      tokens[i][targets[i].length] = Tokens.END;
-      lengths[i] = tokens[i].length;
-      w[i] = new double[lengths[i]];
-      Arrays.fill(w[i], 1.0 / b);
-    }
-    return new Objective(sources, tokens, lengths, w, null, null, null, 0, b);
-  }
-
-  static Objective policyGradientObjective(PolicyGradientBatch batch) {
-    Rollout ro = batch.rollout();
-    int n = ro.rows();
-    double[][] w = new double[n][];
-    double[][] ew = new double[n][];
-    for (int i = 0; i < n; i++) {
-      w[i] = new double[ro.maxLength()];
-      ew[i] = new double[ro.maxLength()];
-      for (int t = 0; t < ro.lengths()[i]; t++) {
-        w[i][t] = batch.advantages()[i][t] / n;
-        ew[i][t] = batch.entropyCoefficient() / n;
-      }
-    }
-    PpoClip ppo = batch.ppo();
-    double valueClip = ppo == null ? 0 : ppo.valueClipRange();
-    // PPO clips each critic output against the one recorded when the rollout was sampled
-    return new Objective(ro.sources(), repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(), ro.lengths(), w, ew,
-        batch.sequenceTargets(), batch.stepTargets(), batch.criticLossCoefficient(), n, valueClip,
-        valueClip > 0 ? ro.sequenceValues() : null, valueClip > 0 ? ro.stepValues() : null);
-  }
 
   // ---------------------------------------------------------------- forward and backward
 
@@ -281,7 +208,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
     kept.clear();
-    return optimize(mleObjective(sources, targets), null, optimizer);
+    return optimize(Objective.mle(sources, targets), null, optimizer);
   }
 
   @Override
@@ -289,7 +216,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     requireHeadsFor(batch);
     // decoding runs without dropout; an update whose encoder draws dropout must run its own forward
     Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true) && !decoder.random(true));
-    return batch.ppo() == null ? optimize(policyGradientObjective(batch), pass, optimizer)
+    return batch.ppo() == null ? optimize(Objective.policyGradient(batch), pass, optimizer)
         : recipes.optimizeClipped(batch, pass, optimizer);
   }
 
@@ -319,7 +246,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
     params.syncMirror();
-    return decoder.start(encodeForDecoding(sources), repeatIndex(sources.length, k), maxLength, keep);
+    return decoder.start(encodeForDecoding(sources), Objective.repeatIndex(sources.length, k), maxLength, keep);
   }
 
   private Rollout decode(Decoder.Pass pass, int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
@@ -442,22 +369,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private static int[] identity(int n) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
-
-  static int[] repeatIndex(int n, int k) {
-    int[] a = new int[n * k];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = i / k;
-    }
-    return a;
-  }
 
   /** Ids outside the vocabulary would index past the embedding; say which one instead. */
   private static void checkIds(int[][] seqs, int vocab, String what) {

@@ -18,7 +18,6 @@ import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.CriticHead;
 
 /**
@@ -198,13 +197,13 @@ class GradientCheckTest {
     Random r = new Random(1);
     int[][] src = sources(r, 3);
     int[][] tgt = {{4, 5}, {6}, {}};
-    check(tiny().cell(CellType.GRU).build(), Seq2SeqPolicy.mleObjective(src, tgt));
+    check(tiny().cell(CellType.GRU).build(), Objective.mle(src, tgt));
   }
 
   @Test
   void lstmUnidirectionalMle() {
     Random r = new Random(2);
-    check(tiny().cell(CellType.LSTM).build(), Seq2SeqPolicy.mleObjective(sources(r, 3), new int[][] {{4}, {5, 6, 4}, {6, 6}}));
+    check(tiny().cell(CellType.LSTM).build(), Objective.mle(sources(r, 3), new int[][] {{4}, {5, 6, 4}, {6, 6}}));
   }
 
   @Test
@@ -273,7 +272,7 @@ class GradientCheckTest {
   @Test
   void ntmEncoderAndDecoder() {
     NtmSpec small = new NtmSpec(4, 3, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6);
-    check(tiny().cell(CellType.NTM).memory(small).build(), Seq2SeqPolicy.mleObjective(sources(new Random(15), 3),
+    check(tiny().cell(CellType.NTM).memory(small).build(), Objective.mle(sources(new Random(15), 3),
         new int[][] {{4}, {5, 6, 4}, {6, 6}}));
     NtmSpec ff = new NtmSpec(5, 2, 2, 1, 2, NtmSpec.Controller.FEEDFORWARD, 0.1);
     check(tiny().cell(CellType.NTM).memory(ff).attention(Attention.ADDITIVE).encoderLayers(2).build(),
@@ -380,7 +379,7 @@ class GradientCheckTest {
     check(tiny().cell(CellType.GRU).decoderLayers(2).normStabilizer(0.7).attention(Attention.ADDITIVE).build(),
         pgObjective(new Random(25), 3, false, 0.02));
     check(tiny().cell(CellType.LSTM).normStabilizer(0.3).build(),
-        Seq2SeqPolicy.mleObjective(sources(new Random(26), 3), new int[][] {{4, 5, 6}, {6}, {}}));
+        Objective.mle(sources(new Random(26), 3), new int[][] {{4, 5, 6}, {6}, {}}));
   }
 
   @Test

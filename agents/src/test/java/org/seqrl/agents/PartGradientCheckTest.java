@@ -14,7 +14,6 @@ import org.seqrl.agents.PartGradientCheck.Part;
 import org.seqrl.agents.Params.Param;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.CriticHead;
 
 /**
