@@ -374,6 +374,17 @@ class GradientCheckTest {
         pgObjective(new Random(31), 3, true, 0.0));
   }
 
+  /** Skip connections (k = 2) carrying outputs in a GRU model and outputs and memory cells in an LSTM one, assembled. */
+  @Test
+  void skipConnectionsInEncoderAndDecoder() {
+    check(tiny().cell(CellType.GRU).encoderLayers(3).bidirectional(true).decoderLayers(3).dropout(0.2)
+        .layerConnections(LayerConnections.SKIP).attention(Attention.ADDITIVE).build(),
+        pgObjective(new Random(32), 3, false, 0.02));
+    check(tiny().cell(CellType.LSTM).encoderLayers(3).decoderLayers(4).layerConnections(LayerConnections.SKIP)
+        .skipCarries(Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE).attention(Attention.DOT)
+        .criticHeads(EnumSet.allOf(CriticHead.class)).build(), pgObjective(new Random(33), 3, true, 0.0));
+  }
+
   @Test
   void normStabilizerOnHiddenStates() {
     check(tiny().cell(CellType.GRU).decoderLayers(2).normStabilizer(0.7).attention(Attention.ADDITIVE).build(),
@@ -397,7 +408,7 @@ class GradientCheckTest {
         pgObjective(new Random(29), 3, false, 0.02));
   }
 
-  /** A 3 % error in a stacked decoder's upper layer, in a residual or dense stack, or in the bridge of several layers is caught. */
+  /** A 3 % error in a stacked decoder's upper layer, in a residual, dense or skip stack, or in the bridge of several layers is caught. */
   @Test
   void aWrongGradientInAStackIsCaught() {
     Seq2SeqConfig cfg = tiny().cell(CellType.GRU).encoderLayers(2).decoderLayers(2).initStateMeanRatio(0.5)
@@ -417,6 +428,12 @@ class GradientCheckTest {
     for (String name : List.of("dec.2.Wx", "dec.1.Wx", "enc.2.0.Wx", "enc.0.0.Wx")) {
       Worst w = compare(dense, o, n -> n.equals(name), n -> n.equals(name), 1.03);
       assertTrue(w.ratio() > 1, name + " (dense): a 3% error went unnoticed (worst " + w.ratio() + " x tolerance)");
+    }
+    Seq2SeqConfig skip = tiny().cell(CellType.LSTM).encoderLayers(3).decoderLayers(3).layerConnections(LayerConnections.SKIP)
+        .skipCarries(Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE).attention(Attention.ADDITIVE).build();
+    for (String name : List.of("dec.2.Wx", "dec.Wx", "enc.2.0.Wx", "enc.0.0.Wx")) {
+      Worst w = compare(skip, o, n -> n.equals(name), n -> n.equals(name), 1.03);
+      assertTrue(w.ratio() > 1, name + " (skip): a 3% error went unnoticed (worst " + w.ratio() + " x tolerance)");
     }
   }
 

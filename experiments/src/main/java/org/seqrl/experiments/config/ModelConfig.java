@@ -8,6 +8,7 @@ import org.seqrl.agents.Seq2SeqConfig.Init;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
+import org.seqrl.agents.Seq2SeqConfig.SkipCarries;
 import org.seqrl.agents.Seq2SeqConfig.ModelType;
 
 /**
@@ -18,7 +19,8 @@ import org.seqrl.agents.Seq2SeqConfig.ModelType;
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
                           InitScheme init, double initScale, double forgetBias,
-                          int decoderLayers, LayerConnections layerConnections, double normStabilizer,
+                          int decoderLayers, LayerConnections layerConnections, int skipDistance,
+                          SkipCarries skipCarries, double normStabilizer,
                           NormStabilized normStabilizerOn, double initStateMeanRatio,
                           MemoryConfig memory,
                           Engine engine,
@@ -41,6 +43,13 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
       throw InvalidConfigException.conflict("model.layer_connections", ConfigChoice.spelling(layerConnections)
           + " has no effect with model.encoder_layers " + encoderLayers + " and model.decoder_layers " + decoderLayers
           + " (connections join stacked layers); expected none, or model.encoder_layers or model.decoder_layers >= 2");
+    }
+    Checks.between("model.skip_distance", skipDistance, 2, 15);
+    Checks.required("model.skip_carries", skipCarries);
+    Init.Conflict skip = org.seqrl.agents.Seq2SeqConfig.skipConflict(layerConnections, skipDistance, skipCarries, cell,
+        encoderLayers, decoderLayers);
+    if (skip != null) {
+      throw InvalidConfigException.conflict(skip.key(), skip.problem());
     }
     Checks.nonNegative("model.norm_stabilizer", normStabilizer);
     Checks.required("model.norm_stabilizer_on", normStabilizerOn);
@@ -94,7 +103,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
-        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
+        1, LayerConnections.NONE, org.seqrl.agents.Seq2SeqConfig.DEFAULT_SKIP_DISTANCE, SkipCarries.OUTPUT, 0.0, NormStabilized.HIDDEN, 0.0,
         MemoryConfig.defaults(),
         Engine.FAST,
         ModelType.RECURRENT, TransformerConfig.defaults());
