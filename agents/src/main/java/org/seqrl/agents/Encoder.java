@@ -154,6 +154,30 @@ final class Encoder implements SourceEncoder {
     return en;
   }
 
+  /**
+   * β · (1/B) Σ_sources mean over the source's positions of (‖h_t‖ − ‖h_{t−1}‖)², for every layer
+   * and direction (they add up); h_{−1} is the zero start state. Each position pairs the state after
+   * it with the state before it, so a right-to-left run is read in its own order.
+   */
+  @Override
+  public double stabilizeHidden(Encoding en, double beta) {
+    int rows = en.len * en.batch * hidden;
+    en.nsOut = new float[cells.length][][];
+    en.nsPrev = new float[cells.length][][];
+    double total = 0;
+    for (int l = 0; l < cells.length; l++) {
+      int dirs = cells[l].length;
+      en.nsOut[l] = new float[dirs][rows];
+      en.nsPrev[l] = new float[dirs][rows];
+      for (int d = 0; d < dirs; d++) {
+        CellRun run = en.runs[l][d];
+        total += NormStabilizer.apply(beta, en.batch, run.hOut, run.hPrev, 0, 0, en.len, en.batch, hidden, en.lengths,
+            en.nsOut[l][d], en.nsPrev[l][d]);
+      }
+    }
+    return total;
+  }
+
   /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
   @Override
   public void backward(Encoding en, float[] dBsd, float[] dFin) {
@@ -184,6 +208,10 @@ final class Encoder implements SourceEncoder {
     dOuts[top] = dOut;
     // gradient of each layer's carried state (skip connections), where a layer above reads it
     float[][] dStates = new float[cells.length][];
+    float[][][] nsOut = en.nsOut;
+    float[][][] nsPrev = en.nsPrev;
+    en.nsOut = null; // spent by this backward
+    en.nsPrev = null;
     for (int l = top; l >= 0; l--) {
       float[] x = en.layerIn[l];
       int in = inputWidth(l);
@@ -214,7 +242,13 @@ final class Encoder implements SourceEncoder {
               Mat.axpy(1f, dCarried, (t * b + r) * width + d * hd, dState[1], r * hd, hd);
             }
           }
+          if (nsOut != null) {
+            Mat.axpy(1f, nsOut[l][d], run.at(t), dh, 0, b * hd);
+          }
           run.backward(blas, t, dState);
+          if (nsPrev != null) {
+            Mat.axpy(1f, nsPrev[l][d], run.at(t), dh, 0, b * hd);
+          }
         }
         run.accumulateRecurrent(blas);
         run.accumulateInput(blas, x, in, 0);

@@ -169,8 +169,11 @@ public record Seq2SeqConfig(
     return null;
   }
 
-  /** What the norm-stabilizer reads: every decoder layer's hidden state h, or the logits. */
-  public enum NormStabilized { HIDDEN, LOGITS }
+  /**
+   * What the norm-stabilizer reads: every decoder layer's hidden state h, the logits, or every
+   * encoder layer's (and direction's) h as well as every decoder layer's.
+   */
+  public enum NormStabilized { HIDDEN, LOGITS, ENCODER_AND_HIDDEN }
 
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }

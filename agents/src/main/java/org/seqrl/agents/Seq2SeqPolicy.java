@@ -143,7 +143,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   /**
    * The norm-stabilizer term of the loss (0 when off), on the decoder's hidden states (its gradient
-   * goes with the pass's backward) or on the logits (into {@code dLogits}; step t's logits against
+   * goes with the pass's backward), those and the encoder's (its gradient goes with the encoding's
+   * backward) or on the logits (into {@code dLogits}; step t's logits against
    * step t − 1's, so a row's first step has no term).
    */
   private double stabilizeNorms(Decoder.Pass pass, Objective o, float[] logits, float[] dLogits) {
@@ -151,8 +152,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (beta == 0) {
       return 0;
     }
-    if (cfg.normStabilizerOn() == Seq2SeqConfig.NormStabilized.HIDDEN) {
-      return pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+    switch (cfg.normStabilizerOn()) {
+      case HIDDEN:
+        return pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+      case ENCODER_AND_HIDDEN: // the encoder's term per source, the decoder's per row, as each loss counts them
+        return encoder.stabilizeHidden(pass.encoding(), beta) + pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+      default:
+        break;
     }
     int v = decoder.vocab();
     int r = pass.rows();

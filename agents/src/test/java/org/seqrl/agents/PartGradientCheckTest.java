@@ -410,10 +410,12 @@ class PartGradientCheckTest {
 
   /**
    * An encoder stack on its own: three sources of lengths 3, 1 and 2 (padding is part of it), inverted
-   * dropout between layers (the same masks in every evaluation), loss W . outputs + V . final states;
-   * checked: every parameter, the embedding included.
+   * dropout between layers (the same masks in every evaluation), loss W . outputs + V . final states
+   * (+ the norm-stabilizer on its hidden states when the config puts it there); checked: every
+   * parameter, the embedding included.
    */
   private static Part encoder(Seq2SeqConfig cfg, Params params, Blas blas) {
+    double beta = cfg.normStabilizerOn() == Seq2SeqConfig.NormStabilized.ENCODER_AND_HIDDEN ? cfg.normStabilizer() : 0;
     Rng init = new Rng(41);
     Rng drop = new Rng(43);
     Param srcEmb = params.add("src.emb", cfg.sourceVocab(), cfg.embedding(), init, 0.3, true);
@@ -435,13 +437,18 @@ class PartGradientCheckTest {
       @Override
       public double loss() {
         Encoding en = encode();
-        return PartGradientCheck.dot(wOut, en.bsd, 0, wOut.length) + PartGradientCheck.dot(wFin, en.fin, 0, wFin.length);
+        double stabilizer = beta > 0 ? enc.stabilizeHidden(en, beta) : 0;
+        return PartGradientCheck.dot(wOut, en.bsd, 0, wOut.length) + PartGradientCheck.dot(wFin, en.fin, 0, wFin.length)
+            + stabilizer;
       }
 
       @Override
       public List<Entry> gradients() {
         params.zeroGrad();
         Encoding en = encode();
+        if (beta > 0) {
+          enc.stabilizeHidden(en, beta);
+        }
         enc.backward(en, wOut.clone(), wFin.clone());
         return PartGradientCheck.parameters(params);
       }
@@ -451,7 +458,8 @@ class PartGradientCheckTest {
   /**
    * An encoder of three bidirectional GRU layers (dropout 0.2) under each connection pattern, and
    * skip connections carrying outputs and memory cells in LSTM stacks (three bidirectional layers
-   * with k = 2; four unidirectional peephole-LSTM layers with k = 2 and with k = 3).
+   * with k = 2; four unidirectional peephole-LSTM layers with k = 2 and with k = 3), and the
+   * norm-stabilizer on the hidden states of a bidirectional GRU and an LSTM stack.
    */
   @Test
   void stackedEncoder() {
@@ -466,12 +474,18 @@ class PartGradientCheckTest {
       cases.add(base.cell(CellType.LSTM_PEEPHOLE).encoderLayers(4).bidirectional(false).dropout(0.1)
           .layerConnections(LayerConnections.SKIP).skipDistance(k).skipCarries(SkipCarries.OUTPUT_AND_STATE).build());
     }
+    cases.add(base.cell(CellType.GRU).encoderLayers(2).bidirectional(true).dropout(0.2)
+        .layerConnections(LayerConnections.NONE).skipDistance(2).skipCarries(SkipCarries.OUTPUT).normStabilizer(0.5)
+        .normStabilizerOn(Seq2SeqConfig.NormStabilized.ENCODER_AND_HIDDEN).build());
+    cases.add(base.cell(CellType.LSTM).encoderLayers(3).bidirectional(false).dropout(0).layerConnections(LayerConnections.SKIP)
+        .skipDistance(2).normStabilizer(0.3).build());
     for (Seq2SeqConfig cfg : cases) {
       try (Params params = new Params(); Blas blas = new Blas()) {
         Part part = encoder(cfg, params, blas);
         String what = "encoder, " + cfg.encoderLayers() + " " + cfg.cell() + " layers x " + cfg.directions() + ", "
             + cfg.layerConnections() + (cfg.layerConnections() == LayerConnections.SKIP
-                ? " " + cfg.skipDistance() + " carrying " + cfg.skipCarries() : "");
+                ? " " + cfg.skipDistance() + " carrying " + cfg.skipCarries() : "")
+            + (cfg.normStabilizer() > 0 ? ", norm-stabilizer " + cfg.normStabilizer() : "");
         assertMatches(what, part);
         int top = cfg.encoderLayers() - 1;
         List<String> caught = new ArrayList<>(List.of("src.emb", "enc.0.0.Wx", "enc.0.0.Wh", "enc." + top + ".0.Wx",

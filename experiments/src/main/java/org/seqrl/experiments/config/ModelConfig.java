@@ -71,9 +71,10 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     Checks.required("model.critic_trunk", criticTrunk);
     Checks.required("model.type", type);
     Checks.required("model.transformer", transformer);
-    if (type == ModelType.TRANSFORMER && normStabilizer > 0 && normStabilizerOn == NormStabilized.HIDDEN) {
-      throw InvalidConfigException.conflict("model.norm_stabilizer_on", "'hidden' reads the recurrent decoder's states;"
-          + " with model.type transformer expected logits");
+    if (type == ModelType.TRANSFORMER && normStabilizer > 0 && normStabilizerOn != NormStabilized.LOGITS) {
+      throw InvalidConfigException.conflict("model.norm_stabilizer_on", "'" + ConfigChoice.spelling(normStabilizerOn)
+          + "' reads the recurrent " + (normStabilizerOn == NormStabilized.HIDDEN ? "decoder's" : "encoder's and decoder's")
+          + " states; with model.type transformer expected logits");
     }
     Checks.required("model.engine", engine);
     Checks.required("model.memory", memory);

@@ -548,7 +548,15 @@ class ConfigLoaderTest {
     assertTrue(error("model:\n  norm_stabilizer: -1\n").contains("config.yaml:2: model.norm_stabilizer: -1"));
     String on = error("model:\n  norm_stabilizer: 1\n  norm_stabilizer_on: cells\n");
     assertTrue(on.contains("config.yaml:3: model.norm_stabilizer_on: 'cells' is not what the norm-stabilizer reads; expected "
-        + "one of hidden, logits"), on);
+        + "one of hidden, logits, encoder-and-hidden"), on);
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.NormStabilized.ENCODER_AND_HIDDEN, ConfigLoader.load(write(
+        "model:\n  norm_stabilizer: 0.1\n  norm_stabilizer_on: encoder-and-hidden\n"), List.of()).model().normStabilizerOn());
+    String idleEncoder = error("model:\n  norm_stabilizer_on: encoder-and-hidden\n");
+    assertTrue(idleEncoder.contains("config.yaml:2: model.norm_stabilizer_on: encoder-and-hidden has no effect with"
+        + " model.norm_stabilizer 0"), idleEncoder);
+    String tf = error("model:\n  type: transformer\n  norm_stabilizer: 0.1\n  norm_stabilizer_on: encoder-and-hidden\n");
+    assertTrue(tf.contains("model.norm_stabilizer_on: 'encoder-and-hidden' reads the recurrent encoder's and decoder's states;"
+        + " with model.type transformer expected logits"), tf);
     String ratio = error("model:\n  init_state_mean_ratio: 1.5\n");
     assertTrue(ratio.endsWith("config.yaml:2: model.init_state_mean_ratio: 1.5 is invalid; expected a number in [0, 1] (0: the "
         + "decoder starts from the encoder's final states, 1: from the mean of its outputs)"), ratio);

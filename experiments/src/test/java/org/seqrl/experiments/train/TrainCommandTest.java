@@ -103,7 +103,8 @@ class TrainCommandTest {
 
   /**
    * Three LSTM layers in encoder and decoder with skip connections from layer l − 2 carrying outputs
-   * and memory cells train from the CLI; the checkpoint keeps the settings and evaluates.
+   * and memory cells, and the norm-stabilizer on encoder and decoder hidden states, train from the
+   * CLI; the checkpoint keeps the settings and evaluates.
    */
   @Test
   void skipConnectionsTrainFromTheCli() throws IOException {
@@ -111,12 +112,13 @@ class TrainCommandTest {
     Path run = tmp.resolve("skip-run");
     Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
         "--set", "model.cell=lstm", "--set", "model.encoder_layers=3", "--set", "model.decoder_layers=3",
-        "--set", "model.layer_connections=skip", "--set", "model.skip_distance=2", "--set", "model.skip_carries=output-and-state");
+        "--set", "model.layer_connections=skip", "--set", "model.skip_distance=2", "--set", "model.skip_carries=output-and-state",
+        "--set", "model.norm_stabilizer=0.05", "--set", "model.norm_stabilizer_on=encoder-and-hidden");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("before RL"), r.out());
     String saved = Files.readString(run.resolve("config.yaml"));
     assertTrue(saved.contains("layer_connections: skip") && saved.contains("skip_distance: 2")
-        && saved.contains("skip_carries: output-and-state"), saved);
+        && saved.contains("skip_carries: output-and-state") && saved.contains("norm_stabilizer_on: encoder-and-hidden"), saved);
     Path json = tmp.resolve("skip-eval.json");
     Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "2", "--output", json.toString());
     assertEquals(0, e.code(), e.out() + e.err());
