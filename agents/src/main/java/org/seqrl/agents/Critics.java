@@ -1,7 +1,6 @@
 package org.seqrl.agents;
 
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.CriticHead;
 
 /**

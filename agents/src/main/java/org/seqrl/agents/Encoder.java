@@ -6,9 +6,9 @@ import org.seqrl.rl.Tokens;
 /**
  * The source encoder: embeddings, then {@code layers} stacked layers of recurrent cells, each
  * reading the source left to right and, when bidirectional, right to left too (outputs
- * concatenated); inverted dropout between layers while training; with residual connections a layer
- * above the first passes up its output plus its input. Padded source steps carry the previous
- * state, so padding never changes a final state.
+ * concatenated); inverted dropout between layers while training; what a layer above the first
+ * reads of the layers below is {@link Stacking}'s (with residual connections it passes up its output
+ * plus its input). Padded source steps carry the previous state, so padding never changes a final state.
  */
 final class Encoder implements SourceEncoder {
   private final Blas blas;
@@ -20,11 +20,9 @@ final class Encoder implements SourceEncoder {
   private final int width;
   private final double dropout;
   private final Rng dropoutRng;
-  private final Seq2SeqConfig.LayerConnections connections;
-  /** Layers above the first add their input to their output ({@link Seq2SeqConfig.LayerConnections#RESIDUAL}). */
+  /** What layers above the first read, and whether they add their input to their output. */
+  private final Stacking stacking;
   private final boolean residual;
-  /** Layers above the first read every layer below ({@link Seq2SeqConfig.LayerConnections#DENSE}). */
-  private final boolean dense;
 
   /** Creates the cells' parameters {@code enc.<layer>.<direction>.*} in that order. */
   Encoder(Seq2SeqConfig cfg, Blas blas, Params params, Param embedding, Rng init, Rng dropoutRng) {
@@ -35,9 +33,8 @@ final class Encoder implements SourceEncoder {
     this.width = cfg.encoderWidth();
     this.dropout = cfg.dropout();
     this.dropoutRng = dropoutRng;
-    this.connections = cfg.layerConnections();
-    this.residual = connections == Seq2SeqConfig.LayerConnections.RESIDUAL;
-    this.dense = connections == Seq2SeqConfig.LayerConnections.DENSE;
+    this.stacking = Stacking.of(cfg, cfg.encoderLayers(), width);
+    this.residual = stacking.residual();
     cells = new RecurrentCell[cfg.encoderLayers()][cfg.directions()];
     for (int l = 0; l < cells.length; l++) {
       int in = inputWidth(l);
@@ -48,7 +45,7 @@ final class Encoder implements SourceEncoder {
   }
 
   private int inputWidth(int l) {
-    return l == 0 ? emb : Stacking.inputWidth(connections, l, width);
+    return l == 0 ? emb : stacking.inputWidth(l);
   }
 
   /** Width of an output: hidden times directions. */
@@ -90,11 +87,12 @@ final class Encoder implements SourceEncoder {
     float[] x = Mat.gatherRows(embedding.value, emb, en.ids);
     float[] out = null;
     float[][] outs = new float[layers][];
+    float[][] states = new float[layers][];
     float[] fin = new float[b * width];
     for (int l = 0; l < layers; l++) {
-      if (dense && l > 1) {
+      if (stacking.gathers(l)) {
         x = new float[rows * inputWidth(l)];
-        Stacking.gather(outs, l, 0, rows, width, x);
+        stacking.gather(outs, states, l, 0, rows, x);
       }
       if (l > 0 && training && dropout > 0) {
         float keep = (float) (1 - dropout);
@@ -114,6 +112,7 @@ final class Encoder implements SourceEncoder {
       int dirs = cells[l].length;
       en.runs[l] = new CellRun[dirs];
       out = new float[rows * width];
+      float[] state = stacking.readsState(l) ? new float[rows * width] : null;
       for (int d = 0; d < dirs; d++) {
         RecurrentCell cell = cells[l][d];
         CellRun run = cell.run(s, b, en.lengths, cell.project(blas, x, 0, rows, in, 0));
@@ -129,6 +128,9 @@ final class Encoder implements SourceEncoder {
         en.runs[l][d] = run;
         for (int r = 0; r < rows; r++) {
           System.arraycopy(run.hOut, r * hd, out, r * width + d * hd, hd);
+          if (state != null) {
+            System.arraycopy(run.out[1], r * hd, state, r * width + d * hd, hd);
+          }
         }
         int last = run.at(d == 0 ? s - 1 : 0);
         for (int i = 0; i < b; i++) {
@@ -139,6 +141,7 @@ final class Encoder implements SourceEncoder {
         Mat.axpy(1f, x, 0, out, 0, out.length);
       }
       outs[l] = out;
+      states[l] = state;
       x = out;
     }
     en.fin = fin;
@@ -149,6 +152,30 @@ final class Encoder implements SourceEncoder {
       }
     }
     return en;
+  }
+
+  /**
+   * β · (1/B) Σ_sources mean over the source's positions of (‖h_t‖ − ‖h_{t−1}‖)², for every layer
+   * and direction (they add up); h_{−1} is the zero start state. Each position pairs the state after
+   * it with the state before it, so a right-to-left run is read in its own order.
+   */
+  @Override
+  public double stabilizeHidden(Encoding en, double beta) {
+    int rows = en.len * en.batch * hidden;
+    en.nsOut = new float[cells.length][][];
+    en.nsPrev = new float[cells.length][][];
+    double total = 0;
+    for (int l = 0; l < cells.length; l++) {
+      int dirs = cells[l].length;
+      en.nsOut[l] = new float[dirs][rows];
+      en.nsPrev[l] = new float[dirs][rows];
+      for (int d = 0; d < dirs; d++) {
+        CellRun run = en.runs[l][d];
+        total += NormStabilizer.apply(beta, en.batch, run.hOut, run.hPrev, 0, 0, en.len, en.batch, hidden, en.lengths,
+            en.nsOut[l][d], en.nsPrev[l][d]);
+      }
+    }
+    return total;
   }
 
   /** Backward of {@link #encode}: {@code dBsd} [B*S, D] into the outputs, {@code dFin} [B, D] into the final states (either may be null). */
@@ -179,11 +206,18 @@ final class Encoder implements SourceEncoder {
     // gradient of each layer's output, filled from the layers above it
     float[][] dOuts = new float[cells.length][];
     dOuts[top] = dOut;
+    // gradient of each layer's carried state (skip connections), where a layer above reads it
+    float[][] dStates = new float[cells.length][];
+    float[][][] nsOut = en.nsOut;
+    float[][][] nsPrev = en.nsPrev;
+    en.nsOut = null; // spent by this backward
+    en.nsPrev = null;
     for (int l = top; l >= 0; l--) {
       float[] x = en.layerIn[l];
       int in = inputWidth(l);
       float[] dX = new float[rows * in];
       dOut = dOuts[l];
+      float[] dCarried = dStates[l];
       for (int d = 0; d < cells[l].length; d++) {
         CellRun run = en.runs[l][d];
         RecurrentCell cell = cells[l][d];
@@ -203,7 +237,18 @@ final class Encoder implements SourceEncoder {
           for (int r = 0; r < b; r++) {
             Mat.axpy(1f, dOut, (t * b + r) * width + d * hd, dh, r * hd, hd);
           }
+          if (dCarried != null) {
+            for (int r = 0; r < b; r++) {
+              Mat.axpy(1f, dCarried, (t * b + r) * width + d * hd, dState[1], r * hd, hd);
+            }
+          }
+          if (nsOut != null) {
+            Mat.axpy(1f, nsOut[l][d], run.at(t), dh, 0, b * hd);
+          }
           run.backward(blas, t, dState);
+          if (nsPrev != null) {
+            Mat.axpy(1f, nsPrev[l][d], run.at(t), dh, 0, b * hd);
+          }
         }
         run.accumulateRecurrent(blas);
         run.accumulateInput(blas, x, in, 0);
@@ -219,12 +264,12 @@ final class Encoder implements SourceEncoder {
             dX[i] *= m[i];
           }
         }
-        if (dense && l > 1) {
-          Stacking.scatter(dX, l, rows, width, dOuts);
+        if (stacking.gathers(l)) {
+          stacking.scatter(dX, l, rows, dOuts, dStates);
         } else if (dOuts[l - 1] == null) {
           dOuts[l - 1] = dX;
         } else {
-          Mat.axpy(1f, dX, 0, dOuts[l - 1], 0, dX.length); // dense: the layers above l already added theirs
+          Mat.axpy(1f, dX, 0, dOuts[l - 1], 0, dX.length); // dense or skip: layers above l already added theirs
         }
       } else {
         Mat.scatterAddRows(embedding.grad, 0, emb, dX, 0, en.ids, rows);

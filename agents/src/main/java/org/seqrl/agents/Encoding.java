@@ -26,6 +26,13 @@ final class Encoding {
   float[] fin;
   /** Attention keys of {@link #bsd}, made by the decoder's attention on first use and kept with the encoding, or null. */
   float[] keys;
+  /**
+   * The norm-stabilizer's gradients of every layer's and direction's h after and before each
+   * position [layer][direction][S*B, H], set by {@link Encoder#stabilizeHidden} and spent (set to
+   * null) by the next backward; null without.
+   */
+  float[][][] nsOut;
+  float[][][] nsPrev;
   /** Whether it was made for training (a decoder that draws dropout draws it on such encodings only). */
   boolean training;
   /** What a {@link TransformerEncoder} keeps for its backward, or null. */

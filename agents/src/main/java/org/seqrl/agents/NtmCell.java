@@ -12,6 +12,8 @@ import org.seqrl.agents.Seq2SeqConfig.Init;
  * write heads' erase and add vectors; the write heads address the previous memory and write to it
  * (erase, then add); the read heads then address the written memory and read from it. The read
  * vectors reach the controller at the next step, as in the paper, so {@code h} is the cell's output.
+ * This class is the controller and the interface layer; the heads' addressing, writing and reading
+ * of one row, forward and backward, are {@link NtmHeads}.
  *
  * <p>State, per row: {@code h} [H], {@code c} [H] (LSTM controller only), the memory [N*M], the
  * read vectors [R*M], the read weightings [R*N] and the write weightings [W*N]. The start state
@@ -34,9 +36,7 @@ final class NtmCell implements RecurrentCell {
   private final int m;
   private final int reads;
   private final int writes;
-  private final int range;
   private final int iw;
-  private final int aw;
   /** Index of the memory array in the state (1 for feed-forward, 2 for LSTM); reads, read and write weightings follow. */
   private final int memArray;
   private final int[] widths;
@@ -56,9 +56,7 @@ final class NtmCell implements RecurrentCell {
     this.m = spec.width();
     this.reads = spec.readHeads();
     this.writes = spec.writeHeads();
-    this.range = spec.shiftRange();
     this.iw = spec.interfaceWidth();
-    this.aw = spec.addressWidth();
     this.memArray = lstm ? 2 : 1;
     widths = new int[memArray + 4];
     Arrays.fill(widths, 0, memArray, hidden);
@@ -152,46 +150,13 @@ final class NtmCell implements RecurrentCell {
     return new NtmRun(steps, batch, lengths, pre);
   }
 
-  /** The addressing chain of one head for one row, with what its backward needs. */
-  private final class Head {
-    final float[] wc = new float[slots];
-    final float[] wg = new float[slots];
-    final float[] s = new float[2 * range + 1];
-    final float[] ws = new float[slots];
-
-    /** Weighting into {@code w[wOff..]} from memory, the interface at {@code hOff} and the head's previous weighting. */
-    void forward(float[] mem, int mOff, float[] xi, int hOff, float[] wPrev, int pOff, float[] w, int wOff) {
-      NtmAddressing.contentForward(mem, mOff, slots, m, xi, hOff, xi[hOff + m], wc, 0);
-      NtmAddressing.interpolateForward(wc, 0, wPrev, pOff, xi[hOff + m + 1], slots, wg, 0);
-      NtmAddressing.shiftForward(wg, 0, xi, hOff + m + 2, range, slots, s, 0, ws, 0);
-      NtmAddressing.sharpenForward(ws, 0, xi[hOff + m + 2 * range + 3], slots, w, wOff);
-    }
-
-    /** After {@link #forward} with the same arguments: from {@code dw}, adds into dMem, dXi (at hOff) and dWPrev. */
-    void backward(float[] mem, int mOff, float[] xi, int hOff, float[] wPrev, int pOff, float[] w, int wOff,
-        double[] dw, float[] dMem, int dmOff, float[] dXi, float[] dWPrev, int dpOff) {
-      int gamma = hOff + m + 2 * range + 3;
-      double[] dWs = new double[slots];
-      dXi[gamma] += (float) NtmAddressing.sharpenBackward(ws, 0, xi[gamma], slots, w, wOff, dw, dWs);
-      double[] dWg = new double[slots];
-      NtmAddressing.shiftBackward(wg, 0, range, slots, s, 0, dWs, dWg, dXi, hOff + m + 2);
-      double[] dWc = new double[slots];
-      dXi[hOff + m + 1] += (float) NtmAddressing.interpolateBackward(wc, 0, wPrev, pOff, xi[hOff + m + 1], slots, dWg,
-          dWc, dWPrev, dpOff);
-      dXi[hOff + m] += (float) NtmAddressing.contentBackward(mem, mOff, slots, m, xi, hOff, xi[hOff + m], wc, 0, dWc,
-          dMem, dmOff, dXi, hOff);
-    }
-  }
-
   private final class NtmRun extends CellRun {
     /** The interface before clipping and after, [steps*B, I]. */
     final float[] xiPre;
     final float[] xi;
     /** LSTM: tanh(c'). */
     final float[] tc;
-    final Head head = new Head();
-    final int[] eOff = new int[writes];
-    final int[] aOff = new int[writes];
+    final NtmHeads heads = new NtmHeads(spec, memArray);
     float[][] dGate;
     float[] dXi;
 
@@ -200,10 +165,6 @@ final class NtmCell implements RecurrentCell {
       xiPre = new float[steps * batch * iw];
       xi = new float[steps * batch * iw];
       tc = lstm ? new float[steps * batch * hidden] : null;
-      for (int h = 0; h < writes; h++) {
-        eOff[h] = (reads + writes) * aw + 2 * h * m;
-        aOff[h] = eOff[h] + m;
-      }
     }
 
     /** Offset of position t in state array k. */
@@ -234,12 +195,6 @@ final class NtmCell implements RecurrentCell {
       for (int k = xo; k < xo + batch * iw; k++) {
         xi[k] = Math.max(-CLIP, Math.min(CLIP, xiPre[k]));
       }
-      float[] mem0 = prev[memArray];
-      float[] mem1 = out[memArray];
-      float[] wrPrev = prev[memArray + 2];
-      float[] wwPrev = prev[memArray + 3];
-      float[] wrOut = out[memArray + 2];
-      float[] wwOut = out[memArray + 3];
       for (int i = 0; i < batch; i++) {
         int row = t * batch + i;
         if (lengths != null && t >= lengths[i]) {
@@ -249,28 +204,8 @@ final class NtmCell implements RecurrentCell {
           }
           continue;
         }
-        int mo = row * slots * m;
-        int xr = row * iw;
-        for (int h = 0; h < writes; h++) {
-          int wo = (row * writes + h) * slots;
-          head.forward(mem0, mo, xi, xr + h * aw, wwPrev, wo, wwOut, wo);
-        }
-        NtmAddressing.writeForward(mem0, mo, slots, m, writes, wwOut, row * writes * slots, xi, shift(eOff, xr), xi,
-            shift(aOff, xr), mem1, mo);
-        for (int h = 0; h < reads; h++) {
-          int wo = (row * reads + h) * slots;
-          head.forward(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo);
-          NtmAddressing.readForward(mem1, mo, slots, m, wrOut, wo, out[memArray + 1], (row * reads + h) * m);
-        }
+        heads.forward(prev, out, xi, row);
       }
-    }
-
-    private int[] shift(int[] offsets, int by) {
-      int[] s = new int[offsets.length];
-      for (int h = 0; h < s.length; h++) {
-        s[h] = offsets[h] + by;
-      }
-      return s;
     }
 
     /** h (and c) at position offset o from the pre-activations in {@link #gate}. */
@@ -316,12 +251,6 @@ final class NtmCell implements RecurrentCell {
       int hd = hidden;
       int o = at(t);
       int xo = t * batch * iw;
-      float[] mem0 = prev[memArray];
-      float[] mem1 = out[memArray];
-      float[] wrPrev = prev[memArray + 2];
-      float[] wwPrev = prev[memArray + 3];
-      float[] wrOut = out[memArray + 2];
-      float[] wwOut = out[memArray + 3];
       // gradients of the memory-side state before the position, per row; rows past their length pass theirs on
       float[] dMem0 = new float[batch * slots * m];
       float[] dWrPrev = new float[batch * reads * slots];
@@ -330,7 +259,6 @@ final class NtmCell implements RecurrentCell {
       for (int i = 0; i < batch; i++) {
         valid[i] = lengths == null || t < lengths[i];
         int row = t * batch + i;
-        int mo = row * slots * m;
         int lm = i * slots * m;
         if (!valid[i]) {
           System.arraycopy(dState[memArray], lm, dMem0, lm, slots * m);
@@ -338,33 +266,8 @@ final class NtmCell implements RecurrentCell {
           System.arraycopy(dState[memArray + 3], i * writes * slots, dWwPrev, i * writes * slots, writes * slots);
           continue;
         }
+        heads.backward(prev, out, xi, row, i, dState, dMem0, dWrPrev, dWwPrev, dXi);
         int xr = row * iw;
-        float[] dMem1 = Arrays.copyOfRange(dState[memArray], lm, lm + slots * m);
-        for (int h = reads - 1; h >= 0; h--) {
-          int wo = (row * reads + h) * slots;
-          double[] dw = new double[slots];
-          for (int j = 0; j < slots; j++) {
-            dw[j] = dState[memArray + 2][(i * reads + h) * slots + j];
-          }
-          NtmAddressing.readBackward(mem1, mo, slots, m, wrOut, wo, dState[memArray + 1], (i * reads + h) * m, dMem1, 0, dw);
-          head.forward(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, new float[slots], 0);
-          head.backward(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo, dw, dMem1, 0, dXi, dWrPrev,
-              (i * reads + h) * slots);
-        }
-        double[][] dWw = new double[writes][slots];
-        for (int h = 0; h < writes; h++) {
-          for (int j = 0; j < slots; j++) {
-            dWw[h][j] = dState[memArray + 3][(i * writes + h) * slots + j];
-          }
-        }
-        NtmAddressing.writeBackward(mem0, mo, slots, m, writes, wwOut, row * writes * slots, xi, shift(eOff, xr), xi,
-            shift(aOff, xr), dMem1, 0, dMem0, lm, dWw, dXi, dXi);
-        for (int h = writes - 1; h >= 0; h--) {
-          int wo = (row * writes + h) * slots;
-          head.forward(mem0, mo, xi, xr + h * aw, wwPrev, wo, new float[slots], 0);
-          head.backward(mem0, mo, xi, xr + h * aw, wwPrev, wo, wwOut, wo, dWw[h], dMem0, lm, dXi, dWwPrev,
-              (i * writes + h) * slots);
-        }
         for (int k = xr; k < xr + iw; k++) {
           if (Math.abs(xiPre[k]) > CLIP) {
             dXi[k] = 0f; // clipped: the interface value did not move with the layer below

@@ -6,7 +6,7 @@ import org.seqrl.agents.Params.Param;
 /**
  * The backward of a {@link RecurrentDecoder}'s pass, kept from its forward: the output layer and
  * attention outputs, each layer's cell run in reverse time from the top down (with the
- * norm-stabilizer's and the step critic's gradients added in), the layer connections, the
+ * norm-stabilizer's, the step critic's and skip connections' gradients added in), the layer connections, the
  * embeddings, the bridge, the attention keys and an NTM's start memory, into the gradient of the encoding.
  */
 final class RecurrentBackward {
@@ -24,7 +24,7 @@ final class RecurrentBackward {
     int encWidth = d.encWidth;
     int layers = d.layers;
     boolean residual = d.residual;
-    boolean dense = d.dense;
+    Stacking stacking = d.stacking;
     int[] inWidth = d.inWidth;
     Encoding en = p.en;
     int[] srcOf = p.srcOf;
@@ -49,12 +49,15 @@ final class RecurrentBackward {
     int rh = r * hidden;
     // gradient of what each layer passes up, from the top down
     float[][] dYs = new float[layers][];
+    // gradient of each layer's carried state (skip connections), where a layer above reads it
+    float[][] dCs = new float[layers][];
     dYs[layers - 1] = att.outputsBackward(output.backward(outAll, dLogits, all), ys[layers - 1]);
     float[] dS0 = new float[en.batch * layers * hidden];
     float[][] dFirstState = null;
     for (int l = layers - 1; l >= 0; l--) {
       CellRun run = runs[l];
       float[] dY = dYs[l];
+      float[] dC = dCs[l];
       float[][] dState = new float[cells[l].stateArrays()][];
       for (int k = 0; k < dState.length; k++) {
         dState[k] = new float[r * cells[l].stateWidth(k)];
@@ -68,6 +71,9 @@ final class RecurrentBackward {
         Mat.axpy(1f, dY, o, dh, 0, rh);
         if (nsOut != null) {
           Mat.axpy(1f, nsOut[l], o, dh, 0, rh);
+        }
+        if (dC != null) {
+          Mat.axpy(1f, dC, o, dState[1], 0, rh);
         }
         run.backward(blas, t, dState);
         if (l == 0) {
@@ -99,12 +105,12 @@ final class RecurrentBackward {
             dX[i] *= m[i];
           }
         }
-        if (dense && l > 1) {
-          Stacking.scatter(dX, l, all, hidden, dYs);
+        if (stacking.gathers(l)) {
+          stacking.scatter(dX, l, all, dYs, dCs);
         } else if (dYs[l - 1] == null) {
           dYs[l - 1] = dX;
         } else {
-          Mat.axpy(1f, dX, 0, dYs[l - 1], 0, dX.length); // dense: the layers above already added theirs
+          Mat.axpy(1f, dX, 0, dYs[l - 1], 0, dX.length); // dense or skip: the layers above already added theirs
         }
       }
     }

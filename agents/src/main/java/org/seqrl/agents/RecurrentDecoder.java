@@ -9,8 +9,8 @@ import org.seqrl.agents.Params.Param;
  * the first layer reads the embedding of the previous token plus whatever the attention feeds in
  * (additive attention's query is this layer's state); each layer above reads the output of the one
  * below (inverted dropout between layers while training; with residual connections that output is
- * the running sum {@code y(l) = h(l) + x(l)}; with dense ones a layer reads every layer below, side
- * by side, {@link Stacking}); the top output goes to the attention's second hook
+ * the running sum {@code y(l) = h(l) + x(l)}; with dense ones a layer reads every layer below, with
+ * skip ones also the output (and state) of layer l − k, side by side, {@link Stacking}); the top output goes to the attention's second hook
  * (dot attention scores it) and to the output layer. A step critic reads the top layer's state.
  * With one layer this is the decoder, parameter for parameter, that checkpoints have always held.
  *
@@ -30,9 +30,9 @@ final class RecurrentDecoder implements Decoder {
   final int hidden;
   final int encWidth;
   final int layers;
-  private final Seq2SeqConfig.LayerConnections connections;
+  /** What layers above the first read, and whether they add their input to their output. */
+  final Stacking stacking;
   final boolean residual;
-  final boolean dense;
   /** Input width of every layer above the first. */
   final int[] inWidth;
   private final double dropout;
@@ -46,9 +46,8 @@ final class RecurrentDecoder implements Decoder {
     this.hidden = cfg.hidden();
     this.encWidth = cfg.encoderWidth();
     this.layers = cfg.decoderLayers();
-    this.connections = cfg.layerConnections();
-    this.residual = connections == Seq2SeqConfig.LayerConnections.RESIDUAL;
-    this.dense = connections == Seq2SeqConfig.LayerConnections.DENSE;
+    this.stacking = Stacking.of(cfg, layers, hidden);
+    this.residual = stacking.residual();
     this.dropout = cfg.dropout();
     this.dropoutRng = dropoutRng;
     bridge = new Bridge(blas, params, encWidth, layers * hidden, cfg.initStateMeanRatio(), init);
@@ -58,7 +57,7 @@ final class RecurrentDecoder implements Decoder {
     inWidth[0] = in;
     cells[0] = RecurrentCell.create(cfg.cell(), cfg.init(), cfg.memory(), params, "dec", in, hidden, init);
     for (int l = 1; l < layers; l++) {
-      inWidth[l] = Stacking.inputWidth(connections, l, hidden);
+      inWidth[l] = stacking.inputWidth(l);
       cells[l] = RecurrentCell.create(cfg.cell(), cfg.init(), cfg.memory(), params, "dec." + l, inWidth[l], hidden, init);
     }
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
@@ -118,6 +117,8 @@ final class RecurrentDecoder implements Decoder {
     final float[][] masks;
     /** What each layer passes up per slot: its cell output, or with residual connections the running sum. */
     final float[][] ys;
+    /** Each layer's recurrent state per slot where a skip connection reads it (its c), else null. */
+    final float[][] carried;
     final float[] bridgeIn;
     /** The bridge's output, every layer's initial h per source [B, layers*H]. */
     final float[] s0Src;
@@ -168,12 +169,16 @@ final class RecurrentDecoder implements Decoder {
       xs = new float[layers][];
       masks = new float[layers][];
       ys = new float[layers][];
+      carried = new float[layers][];
       ys[0] = runs[0].hOut;
       for (int l = 1; l < layers; l++) {
         runs[l] = cells[l].run(slots, rows, null, new float[cells[l].gates()][slots * rh]);
         xs[l] = new float[slots * rows * inWidth[l]];
         masks[l] = drop ? new float[xs[l].length] : null;
         ys[l] = residual ? new float[slots * rh] : runs[l].hOut;
+      }
+      for (int l = 0; l < layers; l++) {
+        carried[l] = stacking.readsState(l) ? runs[l].out[1] : null;
       }
       outAll = att.outputs(ys[layers - 1]);
       bridgeIn = bridge.input(en);
@@ -254,8 +259,8 @@ final class RecurrentDecoder implements Decoder {
         float[] x = xs[l];
         int w = inWidth[l];
         int xo = slot * rows * w;
-        if (dense && l > 1) {
-          Stacking.gather(ys, l, slot * rows, rows, hidden, x);
+        if (stacking.gathers(l)) {
+          stacking.gather(ys, carried, l, slot * rows, rows, x);
         } else {
           System.arraycopy(ys[l - 1], o, x, xo, rh);
         }

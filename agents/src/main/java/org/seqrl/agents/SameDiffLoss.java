@@ -115,7 +115,7 @@ final class SameDiffLoss {
   }
 
   /** Loss, its parts and the gradient of every trainable variable (by name) for one objective; parameters unchanged. */
-  SameDiffPolicy.Evaluated evaluate(Seq2SeqPolicy.Objective o) {
+  SameDiffPolicy.Evaluated evaluate(Objective o) {
     int r = o.tokens().length;
     int[][] rowSources = new int[r][];
     for (int i = 0; i < r; i++) {

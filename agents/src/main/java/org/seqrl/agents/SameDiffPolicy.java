@@ -161,7 +161,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (sources.length != targets.length) {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
-    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.mleObjective(sources, targets);
+    Objective o = Objective.mle(sources, targets);
     return optimize(o, optimizer);
   }
 
@@ -174,7 +174,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (batch.ppo() != null) {
       throw new UnsupportedOperationException(NOT_YET + "PPO-clip updates (rl.objective: ppo-clip)");
     }
-    return optimize(Seq2SeqPolicy.policyGradientObjective(batch), optimizer);
+    return optimize(Objective.policyGradient(batch), optimizer);
   }
 
   private static final String NOT_YET = "the SameDiff engine does not do ";
@@ -202,11 +202,11 @@ public final class SameDiffPolicy implements SequencePolicy {
   /** Loss, its parts and the gradient of every trainable variable (by name) for one objective; parameters unchanged. */
   record Evaluated(Seq2SeqPolicy.LossParts parts, Map<String, INDArray> gradients) {}
 
-  Evaluated evaluate(Seq2SeqPolicy.Objective o) {
+  Evaluated evaluate(Objective o) {
     return loss.evaluate(o);
   }
 
-  private UpdateStats optimize(Seq2SeqPolicy.Objective o, OptimizerSettings opt) {
+  private UpdateStats optimize(Objective o, OptimizerSettings opt) {
     Evaluated e = evaluate(o);
     Map<String, float[]> grads = new LinkedHashMap<>();
     double sumSq = 0;
@@ -234,7 +234,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
-    int[] srcOf = repeatIndex(sources.length, k);
+    int[] srcOf = Objective.repeatIndex(sources.length, k);
     SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, srcOf);
     Rollout ro = Search.decode(pass, vocab, sources, k, srcOf, maxLength, choice, null, null);
     return heads.isEmpty() ? ro : withValues(ro, srcOf);
@@ -341,7 +341,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
-    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, repeatIndex(sources.length, beamWidth));
+    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, Objective.repeatIndex(sources.length, beamWidth));
     Search.Beams b = Search.beam(pass, vocab, sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength));
     return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
   }
@@ -396,12 +396,4 @@ public final class SameDiffPolicy implements SequencePolicy {
   /** Nothing to release by hand: ND4J frees the graph's arrays with the graph (M2.1's SameDiff has no close). */
   @Override
   public void close() {}
-
-  private static int[] repeatIndex(int n, int k) {
-    int[] a = new int[n * k];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = i / k;
-    }
-    return a;
-  }
 }

@@ -23,6 +23,8 @@ import org.seqrl.rl.CriticHead;
  * @param criticHidden hidden units of each critic head's tanh layer
  * @param decoderLayers stacked decoder layers, >= 1 (dropout {@code dropout} between them while training)
  * @param layerConnections how stacked layers (encoder and decoder) pass their outputs upward
+ * @param skipDistance k of {@link LayerConnections#SKIP}: layer l also reads what layer l − k carries; >= 2
+ * @param skipCarries what a skip connection carries: layer l − k's output, or its output and its recurrent state
  * @param normStabilizer weight β of the norm-stabilizer (Krueger & Memisevic 2016), >= 0; 0 = off
  * @param normStabilizerOn which vectors the norm-stabilizer keeps steady
  * @param initStateMeanRatio ρ in [0, 1]: the bridge reads (1 − ρ) · the encoder's final states + ρ · the mean of its top outputs
@@ -48,6 +50,8 @@ public record Seq2SeqConfig(
     int criticHidden,
     int decoderLayers,
     LayerConnections layerConnections,
+    int skipDistance,
+    SkipCarries skipCarries,
     double normStabilizer,
     NormStabilized normStabilizerOn,
     double initStateMeanRatio,
@@ -114,13 +118,62 @@ public record Seq2SeqConfig(
    * first adds to a running sum (Wu et al. 2016, GNMT); the top y is what attention and the output
    * layer read. DENSE: layer l >= 1 reads the outputs of every layer below it side by side
    * ({@code [h(0), ..., h(l−1)]}, l times as wide: skip connections from each layer to every layer
-   * above it, as in densely connected stacks); the top layer's own output goes on. Final states
-   * (the bridge's input) and recurrent states stay the cells' own.
+   * above it, as in densely connected stacks); the top layer's own output goes on. SKIP: layer
+   * l >= k reads, beside the output of layer l − 1, what layer l − k carries ({@link SkipCarries}),
+   * side by side: {@code [h(l−1), h(l−k)]} or {@code [h(l−1), h(l−k), c(l−k)]}; layers below k read
+   * as with NONE, and every layer passes up its own output. Final states (the bridge's input) and
+   * recurrent states stay the cells' own.
    */
-  public enum LayerConnections { NONE, RESIDUAL, DENSE }
+  public enum LayerConnections { NONE, RESIDUAL, DENSE, SKIP }
 
-  /** What the norm-stabilizer reads: every decoder layer's hidden state h, or the logits. */
-  public enum NormStabilized { HIDDEN, LOGITS }
+  /**
+   * What a skip connection from layer l − k carries upward: its OUTPUT h, or its OUTPUT_AND_STATE,
+   * h and the recurrent state the cell keeps beside h (an LSTM's memory cell c; cells whose only
+   * state is h have none, so they take OUTPUT).
+   */
+  public enum SkipCarries { OUTPUT, OUTPUT_AND_STATE }
+
+  /** The skip distance when none is given: the shortest skip that is not the layer below. */
+  public static final int DEFAULT_SKIP_DISTANCE = 2;
+
+  /**
+   * Why the skip settings do not fit the stacks and the cell, or null when they do (one rule for the
+   * config and the engine): a distance below 2, one that joins no two layers of either stack, a
+   * state to carry with a cell whose only state is its output, skip settings without skip connections.
+   */
+  public static Init.Conflict skipConflict(LayerConnections connections, int distance, SkipCarries carries, CellType cell,
+      int encoderLayers, int decoderLayers) {
+    if (connections != LayerConnections.SKIP) {
+      if (distance != DEFAULT_SKIP_DISTANCE) {
+        return new Init.Conflict("model.skip_distance", distance + " has no effect with model.layer_connections "
+            + Init.spelling(connections) + "; expected " + DEFAULT_SKIP_DISTANCE + " (the default), or model.layer_connections skip");
+      }
+      if (carries != SkipCarries.OUTPUT) {
+        return new Init.Conflict("model.skip_carries", Init.spelling(carries) + " has no effect with model.layer_connections "
+            + Init.spelling(connections) + "; expected output (the default), or model.layer_connections skip");
+      }
+      return null;
+    }
+    int layers = Math.max(encoderLayers, decoderLayers);
+    if (distance < 2 || distance >= layers) {
+      return new Init.Conflict("model.skip_distance", distance + (distance < 2
+          ? " is too short: layer l - 1 is read by every layer already" : " joins no two layers: the deepest stack has "
+          + layers + " (model.encoder_layers " + encoderLayers + ", model.decoder_layers " + decoderLayers + ")")
+          + "; expected " + (layers > 2 ? "2.." + (layers - 1) : "2, with model.encoder_layers or model.decoder_layers >= 3"));
+    }
+    if (carries == SkipCarries.OUTPUT_AND_STATE && cell != CellType.LSTM && cell != CellType.LSTM_PEEPHOLE) {
+      return new Init.Conflict("model.skip_carries", "output-and-state has no effect with model.cell " + Init.spelling(cell)
+          + (cell == CellType.NTM ? " (its state beside h is its memory, which stays in its layer)"
+              : " (its only recurrent state is its output h)") + "; expected output, or model.cell lstm or lstm-peephole");
+    }
+    return null;
+  }
+
+  /**
+   * What the norm-stabilizer reads: every decoder layer's hidden state h, the logits, or every
+   * encoder layer's (and direction's) h as well as every decoder layer's.
+   */
+  public enum NormStabilized { HIDDEN, LOGITS, ENCODER_AND_HIDDEN }
 
   /** SHARED: critic gradients flow into the trunk; SEPARATE: the heads read a detached copy of the states. */
   public enum CriticTrunk { SHARED, SEPARATE }
@@ -187,7 +240,7 @@ public record Seq2SeqConfig(
       return null;
     }
 
-    private static String spelling(Enum<?> e) {
+    static String spelling(Enum<?> e) {
       return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
@@ -208,8 +261,13 @@ public record Seq2SeqConfig(
     require(normStabilizer >= 0 && Double.isFinite(normStabilizer), "normStabilizer", normStabilizer, ">= 0");
     require(initStateMeanRatio >= 0 && initStateMeanRatio <= 1, "initStateMeanRatio", initStateMeanRatio, "in [0, 1]");
     if (cell == null || attention == null || criticTrunk == null || criticHeads == null || layerConnections == null
-        || normStabilizerOn == null || init == null) {
-      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk, layerConnections, normStabilizerOn and init must not be null");
+        || skipCarries == null || normStabilizerOn == null || init == null) {
+      throw new IllegalArgumentException("cell, attention, criticHeads, criticTrunk, layerConnections, skipCarries, normStabilizerOn"
+          + " and init must not be null");
+    }
+    Init.Conflict skip = skipConflict(layerConnections, skipDistance, skipCarries, cell, encoderLayers, decoderLayers);
+    if (skip != null) {
+      throw new IllegalArgumentException(skip.toString());
     }
     Init.Conflict initConflict = init.conflict(cell);
     if (initConflict != null) {
@@ -244,108 +302,19 @@ public record Seq2SeqConfig(
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
         .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
-        .decoderLayers(decoderLayers).layerConnections(layerConnections).normStabilizer(normStabilizer)
+        .decoderLayers(decoderLayers).layerConnections(layerConnections).skipDistance(skipDistance).skipCarries(skipCarries)
+        .normStabilizer(normStabilizer)
         .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio).seed(seed).init(init).memory(memory).transformer(transformer);
   }
 
-  /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore. */
+  /** Flat key=value form, saved next to a checkpoint so that a shape mismatch is caught on restore ({@link ConfigProperties}). */
   public Properties toProperties() {
-    Properties p = new Properties();
-    p.setProperty("sourceVocab", Integer.toString(sourceVocab));
-    p.setProperty("targetVocab", Integer.toString(targetVocab));
-    p.setProperty("embedding", Integer.toString(embedding));
-    p.setProperty("hidden", Integer.toString(hidden));
-    p.setProperty("cell", cell.name());
-    p.setProperty("encoderLayers", Integer.toString(encoderLayers));
-    p.setProperty("bidirectional", Boolean.toString(bidirectional));
-    p.setProperty("dropout", Double.toString(dropout));
-    p.setProperty("attention", attention.name());
-    p.setProperty("attentionSize", Integer.toString(attentionSize));
-    p.setProperty("criticHeads", String.join(",", criticHeads.stream().map(Enum::name).sorted().toList()));
-    p.setProperty("criticTrunk", criticTrunk.name());
-    p.setProperty("criticHidden", Integer.toString(criticHidden));
-    p.setProperty("decoderLayers", Integer.toString(decoderLayers));
-    p.setProperty("layerConnections", layerConnections.name());
-    p.setProperty("normStabilizer", Double.toString(normStabilizer));
-    p.setProperty("normStabilizerOn", normStabilizerOn.name());
-    p.setProperty("initStateMeanRatio", Double.toString(initStateMeanRatio));
-    p.setProperty("seed", Long.toString(seed));
-    p.setProperty("init", init.scheme().name());
-    p.setProperty("initScale", Double.toString(init.scale()));
-    p.setProperty("forgetBias", Double.toString(init.forgetBias()));
-    p.setProperty("memory.slots", Integer.toString(memory.slots()));
-    p.setProperty("memory.width", Integer.toString(memory.width()));
-    p.setProperty("memory.readHeads", Integer.toString(memory.readHeads()));
-    p.setProperty("memory.writeHeads", Integer.toString(memory.writeHeads()));
-    p.setProperty("memory.shiftRange", Integer.toString(memory.shiftRange()));
-    p.setProperty("memory.controller", memory.controller().name());
-    p.setProperty("memory.init", Double.toString(memory.init()));
-    if (transformer != null) {
-      p.setProperty("transformer.encoderLayers", Integer.toString(transformer.encoderLayers()));
-      p.setProperty("transformer.decoderLayers", Integer.toString(transformer.decoderLayers()));
-      p.setProperty("transformer.heads", Integer.toString(transformer.heads()));
-      p.setProperty("transformer.width", Integer.toString(transformer.width()));
-      p.setProperty("transformer.feedForward", Integer.toString(transformer.feedForward()));
-      p.setProperty("transformer.dropout", Double.toString(transformer.dropout()));
-      p.setProperty("transformer.norm", transformer.norm().name());
-      p.setProperty("transformer.positions", transformer.positions().name());
-      p.setProperty("transformer.tiedEmbeddings", Boolean.toString(transformer.tiedEmbeddings()));
-    }
-    return p;
+    return ConfigProperties.write(this);
   }
 
+  /** The config of {@link #toProperties}; keys added later read as their defaults, so older checkpoints load. */
   public static Seq2SeqConfig fromProperties(Properties p) {
-    Set<CriticHead> heads = EnumSet.noneOf(CriticHead.class);
-    String h = p.getProperty("criticHeads", "");
-    for (String s : h.split(",")) {
-      if (!s.isBlank()) {
-        heads.add(CriticHead.valueOf(s.trim()));
-      }
-    }
-    return new Seq2SeqConfig(
-        Integer.parseInt(p.getProperty("sourceVocab")), Integer.parseInt(p.getProperty("targetVocab")),
-        Integer.parseInt(p.getProperty("embedding")), Integer.parseInt(p.getProperty("hidden")),
-        CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
-        Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
-        Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
-        Integer.parseInt(p.getProperty("criticHidden")),
-        // checkpoints written before decoder stacks and regularisers existed have none of them
-        Integer.parseInt(p.getProperty("decoderLayers", "1")),
-        LayerConnections.valueOf(p.getProperty("layerConnections", "NONE")),
-        Double.parseDouble(p.getProperty("normStabilizer", "0")),
-        NormStabilized.valueOf(p.getProperty("normStabilizerOn", "HIDDEN")),
-        Double.parseDouble(p.getProperty("initStateMeanRatio", "0")),
-        Long.parseLong(p.getProperty("seed")),
-        // checkpoints written before these keys existed had the default init
-        new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),
-            Double.parseDouble(p.getProperty("initScale", Double.toString(Init.DEFAULT.scale()))),
-            Double.parseDouble(p.getProperty("forgetBias", Double.toString(Init.DEFAULT.forgetBias())))),
-        memoryFromProperties(p), transformerFrom(p));
-  }
-
-  /** Null when the properties describe a recurrent model (checkpoints written before transformers have no such keys). */
-  private static Transformer transformerFrom(Properties p) {
-    if (p.getProperty("transformer.width") == null) {
-      return null;
-    }
-    return new Transformer(Integer.parseInt(p.getProperty("transformer.encoderLayers")),
-        Integer.parseInt(p.getProperty("transformer.decoderLayers")), Integer.parseInt(p.getProperty("transformer.heads")),
-        Integer.parseInt(p.getProperty("transformer.width")), Integer.parseInt(p.getProperty("transformer.feedForward")),
-        Double.parseDouble(p.getProperty("transformer.dropout")), Norm.valueOf(p.getProperty("transformer.norm")),
-        PositionKind.valueOf(p.getProperty("transformer.positions")),
-        Boolean.parseBoolean(p.getProperty("transformer.tiedEmbeddings")));
-  }
-
-  /** The memory shape of a saved config; checkpoints written before the NTM carry none and get the default. */
-  private static NtmSpec memoryFromProperties(Properties p) {
-    if (p.getProperty("memory.slots") == null) {
-      return NtmSpec.DEFAULT;
-    }
-    return new NtmSpec(Integer.parseInt(p.getProperty("memory.slots")), Integer.parseInt(p.getProperty("memory.width")),
-        Integer.parseInt(p.getProperty("memory.readHeads")), Integer.parseInt(p.getProperty("memory.writeHeads")),
-        Integer.parseInt(p.getProperty("memory.shiftRange")), NtmSpec.Controller.valueOf(p.getProperty("memory.controller")),
-        Double.parseDouble(p.getProperty("memory.init")));
-
+    return ConfigProperties.read(p);
   }
 
   /** Defaults follow the reference setup: embedding 64, GRU, hidden 256, one unidirectional layer. */
@@ -365,6 +334,8 @@ public record Seq2SeqConfig(
     private int criticHidden = 64;
     private int decoderLayers = 1;
     private LayerConnections layerConnections = LayerConnections.NONE;
+    private int skipDistance = DEFAULT_SKIP_DISTANCE;
+    private SkipCarries skipCarries = SkipCarries.OUTPUT;
     private double normStabilizer = 0.0;
     private NormStabilized normStabilizerOn = NormStabilized.HIDDEN;
     private double initStateMeanRatio = 0.0;
@@ -391,6 +362,8 @@ public record Seq2SeqConfig(
     public Builder criticHidden(int v) { criticHidden = v; return this; }
     public Builder decoderLayers(int v) { decoderLayers = v; return this; }
     public Builder layerConnections(LayerConnections v) { layerConnections = v; return this; }
+    public Builder skipDistance(int v) { skipDistance = v; return this; }
+    public Builder skipCarries(SkipCarries v) { skipCarries = v; return this; }
     public Builder normStabilizer(double v) { normStabilizer = v; return this; }
     public Builder normStabilizerOn(NormStabilized v) { normStabilizerOn = v; return this; }
     public Builder initStateMeanRatio(double v) { initStateMeanRatio = v; return this; }
@@ -403,7 +376,7 @@ public record Seq2SeqConfig(
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
           dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
-          normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init, memory, transformer);
+          skipDistance, skipCarries, normStabilizer, normStabilizerOn, initStateMeanRatio, seed, init, memory, transformer);
     }
   }
 }

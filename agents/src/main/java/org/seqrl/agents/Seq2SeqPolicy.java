@@ -2,14 +2,12 @@ package org.seqrl.agents;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 import org.seqrl.agents.Params.Param;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.PolicyParameters;
-import org.seqrl.rl.PpoClip;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
@@ -87,79 +85,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   // ---------------------------------------------------------------- objectives
 
-  /**
-   * Per-token weights of one teacher-forced objective (see {@link LossMath#weightedNllWithEntropy}).
-   * Row {@code r} decodes {@code tokens[r]} from source {@code sources[sourceOfRow[r]]}.
-   */
-  record Objective(
-      int[][] sources,
-      int[] sourceOfRow,
-      int[][] tokens,
-      int[] lengths,
-      double[][] weight,
-      double[][] entropyWeight,
-      double[] sequenceTargets,
-      double[][] stepTargets,
-      double criticCoefficient,
-      double rowsNorm,
-      double valueClip,
-      double[] oldSequenceValues,
-      double[][] oldStepValues) {
-
-    /** Unclipped critic losses. */
-    Objective(int[][] sources, int[] sourceOfRow, int[][] tokens, int[] lengths, double[][] weight,
-        double[][] entropyWeight, double[] sequenceTargets, double[][] stepTargets, double criticCoefficient,
-        double rowsNorm) {
-      this(sources, sourceOfRow, tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
-          criticCoefficient, rowsNorm, 0, null, null);
-    }
-
-    /** One source per row. */
-    Objective(int[][] sources, int[][] tokens, int[] lengths, double[][] weight, double[][] entropyWeight,
-        double[] sequenceTargets, double[][] stepTargets, double criticCoefficient, double rowsNorm) {
-      this(sources, identity(sources.length), tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
-          criticCoefficient, rowsNorm);
-    }
-  }
-
   /** Loss parts of one objective: total, token part (weighted NLL), entropy sum term, critic loss, mean entropy. */
   record LossParts(double loss, double policy, double entropyTerm, double critic, double meanEntropy, int tokens) {}
-
-  static Objective mleObjective(int[][] sources, int[][] targets) {
-    int b = sources.length;
-    int[][] tokens = new int[b][];
-    int[] lengths = new int[b];
-    double[][] w = new double[b][];
-    for (int i = 0; i < b; i++) {
-      tokens[i] = Arrays.copyOf(targets[i], targets[i].length + 1);
-      tokens[i][targets[i].length] = Tokens.END;
-      lengths[i] = tokens[i].length;
-      w[i] = new double[lengths[i]];
-      Arrays.fill(w[i], 1.0 / b);
-    }
-    return new Objective(sources, tokens, lengths, w, null, null, null, 0, b);
-  }
-
-  static Objective policyGradientObjective(PolicyGradientBatch batch) {
-    Rollout ro = batch.rollout();
-    int n = ro.rows();
-    double[][] w = new double[n][];
-    double[][] ew = new double[n][];
-    for (int i = 0; i < n; i++) {
-      w[i] = new double[ro.maxLength()];
-      ew[i] = new double[ro.maxLength()];
-      for (int t = 0; t < ro.lengths()[i]; t++) {
-        w[i][t] = batch.advantages()[i][t] / n;
-        ew[i][t] = batch.entropyCoefficient() / n;
-      }
-    }
-    PpoClip ppo = batch.ppo();
-    double valueClip = ppo == null ? 0 : ppo.valueClipRange();
-    // PPO clips each critic output against the one recorded when the rollout was sampled
-    return new Objective(ro.sources(), repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(), ro.lengths(), w, ew,
-        batch.sequenceTargets(), batch.stepTargets(), batch.criticLossCoefficient(), n, valueClip,
-        valueClip > 0 ? ro.sequenceValues() : null, valueClip > 0 ? ro.stepValues() : null);
-  }
 
   // ---------------------------------------------------------------- forward and backward
 
@@ -218,7 +145,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   /**
    * The norm-stabilizer term of the loss (0 when off), on the decoder's hidden states (its gradient
-   * goes with the pass's backward) or on the logits (into {@code dLogits}; step t's logits against
+   * goes with the pass's backward), those and the encoder's (its gradient goes with the encoding's
+   * backward) or on the logits (into {@code dLogits}; step t's logits against
    * step t − 1's, so a row's first step has no term).
    */
   private double stabilizeNorms(Decoder.Pass pass, Objective o, float[] logits, float[] dLogits) {
@@ -226,8 +154,13 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     if (beta == 0) {
       return 0;
     }
-    if (cfg.normStabilizerOn() == Seq2SeqConfig.NormStabilized.HIDDEN) {
-      return pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+    switch (cfg.normStabilizerOn()) {
+      case HIDDEN:
+        return pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+      case ENCODER_AND_HIDDEN: // the encoder's term per source, the decoder's per row, as each loss counts them
+        return encoder.stabilizeHidden(pass.encoding(), beta) + pass.stabilizeHidden(beta, o.rowsNorm(), o.lengths());
+      default:
+        break;
     }
     int v = decoder.vocab();
     int r = pass.rows();
@@ -283,7 +216,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
     kept.clear();
-    return optimize(mleObjective(sources, targets), null, optimizer);
+    return optimize(Objective.mle(sources, targets), null, optimizer);
   }
 
   @Override
@@ -291,7 +224,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     requireHeadsFor(batch);
     // decoding runs without dropout; an update whose encoder draws dropout must run its own forward
     Decoder.Pass pass = kept.take(batch.rollout(), params.version(), !encoder.random(true) && !decoder.random(true));
-    return batch.ppo() == null ? optimize(policyGradientObjective(batch), pass, optimizer)
+    return batch.ppo() == null ? optimize(Objective.policyGradient(batch), pass, optimizer)
         : recipes.optimizeClipped(batch, pass, optimizer);
   }
 
@@ -321,7 +254,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
     params.syncMirror();
-    return decoder.start(encodeForDecoding(sources), repeatIndex(sources.length, k), maxLength, keep);
+    return decoder.start(encodeForDecoding(sources), Objective.repeatIndex(sources.length, k), maxLength, keep);
   }
 
   private Rollout decode(Decoder.Pass pass, int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
@@ -466,22 +399,6 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private static int[] identity(int n) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
-
-  static int[] repeatIndex(int n, int k) {
-    int[] a = new int[n * k];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = i / k;
-    }
-    return a;
-  }
 
   /** Ids outside the vocabulary would index past the embedding; say which one instead. */
   private static void checkIds(int[][] seqs, int vocab, String what) {

@@ -33,7 +33,7 @@ final class Seq2SeqRecipes {
   UpdateStats optimizeClipped(PolicyGradientBatch batch, Decoder.Pass keptPass, OptimizerSettings opt) {
     policy.params.zeroGrad();
     policy.params.syncMirror();
-    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.policyGradientObjective(batch);
+    Objective o = Objective.policyGradient(batch);
     Decoder.Pass pass = keptPass != null ? keptPass : policy.teacherForced(o, true);
     Rollout ro = batch.rollout();
     PpoClip ppo = batch.ppo();
@@ -72,11 +72,11 @@ final class Seq2SeqRecipes {
     Decoder.Pass keptPass = policy.kept.take(batch.rollout(), policy.params.version(), !policy.encoder.random(true) && !policy.decoder.random(true));
     policy.params.zeroGrad();
     policy.params.syncMirror();
-    Seq2SeqPolicy.Objective pg = Seq2SeqPolicy.policyGradientObjective(batch);
+    Objective pg = Objective.policyGradient(batch);
     Seq2SeqPolicy.LossParts rl = keptPass != null ? policy.backward(keptPass, pg) : policy.lossAndGradients(pg, true);
     // the policy-gradient part's stats stay unweighted; its gradient is weighted before the MLE part adds in
     policy.params.scaleGrad(1 - mleWeight);
-    Seq2SeqPolicy.Objective mle = Seq2SeqPolicy.mleObjective(batch.rollout().sources(), targets);
+    Objective mle = Objective.mle(batch.rollout().sources(), targets);
     for (double[] w : mle.weight()) {
       for (int t = 0; t < w.length; t++) {
         w[t] *= mleWeight;
@@ -151,7 +151,7 @@ final class Seq2SeqRecipes {
   /** A teacher-forced pass without dropout (the policy as it decodes) over the rollout's rows. */
   private static void tokenLogProbs(Seq2SeqPolicy p, Rollout ro, double[][] out) {
     p.params.syncMirror();
-    Seq2SeqPolicy.Objective rows = new Seq2SeqPolicy.Objective(ro.sources(), Seq2SeqPolicy.repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(),
+    Objective rows = new Objective(ro.sources(), Objective.repeatIndex(ro.inputs(), ro.samplesPerInput()), ro.tokens(),
         ro.lengths(), null, null, null, null, 0, ro.rows());
     Decoder.Pass pass = p.teacherForced(rows, false);
     SequenceLoss.logProbs(pass.keptLogits(), p.decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), out);

@@ -1,6 +1,5 @@
 package org.seqrl.agents;
 
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.Tokens;
 
 /**

@@ -19,6 +19,15 @@ interface SourceEncoder {
   void backward(Encoding en, float[] dBsd, float[] dFin);
 
   /**
+   * The norm-stabilizer on the encoder's hidden states (Krueger & Memisevic 2016): adds its gradient
+   * to what the next {@link #backward} of {@code en} sends back, and returns the penalty. Only a
+   * recurrent encoder has hidden states to stabilize.
+   */
+  default double stabilizeHidden(Encoding en, double beta) {
+    throw new IllegalStateException(getClass().getSimpleName() + " has no recurrent hidden states to stabilize");
+  }
+
+  /**
    * The same, with {@code dMemory} the gradient of the final memory a memory-augmented decoder
    * started from (null when it started from none); only an encoder that hands memory on takes one.
    */

@@ -55,7 +55,7 @@ class CrossEngineTest {
       }
 
       // MLE gradients
-      assertSameGradients(fast, sd, Seq2SeqPolicy.mleObjective(SOURCES, TARGETS), "MLE");
+      assertSameGradients(fast, sd, Objective.mle(SOURCES, TARGETS), "MLE");
 
       // policy-gradient gradients on a sampled batch with advantages and an entropy bonus
       Rollout sample = fast.sample(SOURCES, 2, 1.0, 6);
@@ -67,11 +67,11 @@ class CrossEngineTest {
         }
       }
       PolicyGradientBatch batch = new PolicyGradientBatch(sample, adv, null, null, 0.05, 0.0);
-      assertSameGradients(fast, sd, Seq2SeqPolicy.policyGradientObjective(batch), "policy gradient");
+      assertSameGradients(fast, sd, Objective.policyGradient(batch), "policy gradient");
     }
   }
 
-  private static void assertSameGradients(Seq2SeqPolicy fast, SameDiffPolicy sd, Seq2SeqPolicy.Objective o, String what) {
+  private static void assertSameGradients(Seq2SeqPolicy fast, SameDiffPolicy sd, Objective o, String what) {
     fast.params.zeroGrad();
     Seq2SeqPolicy.LossParts lf = fast.lossAndGradients(o, false);
     SameDiffPolicy.Evaluated es = sd.evaluate(o);

@@ -199,8 +199,8 @@ class DecodingTest {
     int[] y = tokens.stream().mapToInt(Integer::intValue).toArray();
     double[][] w = {new double[y.length]};
     Arrays.fill(w[0], 1.0);
-    Seq2SeqPolicy.Objective o =
-        new Seq2SeqPolicy.Objective(new int[][] {source}, new int[][] {y}, new int[] {y.length}, w, null, null, null, 0, 1);
+    Objective o =
+        new Objective(new int[][] {source}, new int[][] {y}, new int[] {y.length}, w, null, null, null, 0, 1);
     p.params.zeroGrad();
     return -p.lossAndGradients(o, false).loss();
   }

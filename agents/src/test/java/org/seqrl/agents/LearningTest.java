@@ -137,6 +137,30 @@ class LearningTest {
     }
   }
 
+  /**
+   * Three encoder and three decoder LSTM layers with skip connections from layer l − 2, carrying
+   * outputs and memory cells, learn the reverse task.
+   */
+  @Test
+  void skipConnectionsLearnToReverse() {
+    Random data = new Random(6);
+    int[][][] test = reverseBatch(new Random(94), 200);
+    Seq2SeqConfig cfg = small().cell(CellType.LSTM).encoderLayers(3).decoderLayers(3)
+        .layerConnections(Seq2SeqConfig.LayerConnections.SKIP).skipDistance(2)
+        .skipCarries(Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE).attention(Attention.ADDITIVE).build();
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
+      OptimizerSettings opt = new OptimizerSettings(0.01, 5.0);
+      for (int step = 0; step < 400; step++) {
+        int[][][] b = reverseBatch(data, 32);
+        p.mleStep(b[0], b[1], opt);
+      }
+      double after = exactAccuracy(p, test);
+      System.out.printf("reverse, 3+3 LSTM layers, skip 2 carrying output and state, additive attention, 400 MLE steps:"
+          + " exact match greedy %.3f%n", after);
+      assertTrue(after > 0.8, "greedy exact-match accuracy after MLE: " + after);
+    }
+  }
+
   /** Copy task of the NTM paper in encoder-decoder form: random strings of length 1-5 (the delimiter is the end of the source). */
   static int[][][] copyBatch(Random r, int n) {
     int[][] src = new int[n][];

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.CriticHead;
 
 /** Padding (of sources by a longer neighbour, of targets by wider arrays) never changes a loss or a gradient. */

@@ -14,13 +14,15 @@ import org.seqrl.agents.PartGradientCheck.Part;
 import org.seqrl.agents.Params.Param;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
+import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
+import org.seqrl.agents.Seq2SeqConfig.SkipCarries;
 import org.seqrl.rl.CriticHead;
 
 /**
  * Each part other than the cells checked on its own against finite differences
  * ({@link PartGradientCheck}): the output layer, a value head, the critics' losses, each attention
- * kind driving a cell run, and the recurrent decoder over a given encoding. For each, a 3% error in
+ * kind driving a cell run, the recurrent decoder over a given encoding, and an encoder stack under each
+ * connection pattern. For each, a 3% error in
  * a parameter's or an input's gradient is caught. ({@link GradientCheckTest} checks them together.)
  */
 class PartGradientCheckTest {
@@ -358,7 +360,7 @@ class PartGradientCheckTest {
    * hook are in it).
    */
   @ParameterizedTest
-  @EnumSource(Seq2SeqConfig.LayerConnections.class)
+  @EnumSource(value = Seq2SeqConfig.LayerConnections.class, names = "SKIP", mode = EnumSource.Mode.EXCLUDE)
   void stackedRecurrentDecoder(Seq2SeqConfig.LayerConnections connections) {
     for (Attention kind : List.of(Attention.ADDITIVE, Attention.DOT)) {
       CellType cell = kind == Attention.DOT ? CellType.LSTM : CellType.GRU;
@@ -374,6 +376,124 @@ class PartGradientCheckTest {
         assertMatches(what, part);
         assertCaught(what, part, List.of("dec.Wx", "dec.1.Wx", "dec." + (layers - 1) + ".Wh", "dec." + (layers - 1) + ".b",
             "bridge.W", "encoder outputs", "final states"));
+      }
+    }
+  }
+
+  /**
+   * Skip connections in a decoder stack, for what they carry: the output of layer l − k (GRU) or
+   * its output and its memory cell c (LSTM); three layers with k = 2 under additive attention, and
+   * four with k = 2 (two layers read a skip) or k = 3 under dot attention, with hidden-state
+   * averaging. A 3 % error in the reading layer's input weights, in the skipped layer's weights and
+   * in what flows back into the encoding is caught.
+   */
+  @ParameterizedTest
+  @EnumSource(SkipCarries.class)
+  void skipConnectionsInADecoderStack(SkipCarries carries) {
+    CellType cell = carries == SkipCarries.OUTPUT ? CellType.GRU : CellType.LSTM;
+    for (int[] shape : new int[][] {{3, 2}, {4, 2}, {4, 3}}) {
+      int layers = shape[0];
+      int k = shape[1];
+      Attention kind = layers == 3 ? Attention.ADDITIVE : Attention.DOT;
+      try (DecoderSetup s = new DecoderSetup(kind, cell, b -> b.decoderLayers(layers).layerConnections(LayerConnections.SKIP)
+          .skipDistance(k).skipCarries(carries).initStateMeanRatio(0.4))) {
+        Part part = decoder(s);
+        String what = "decoder stack, skip " + k + " carrying " + carries + ", " + layers + " layers, " + kind + " attention, " + cell;
+        assertMatches(what, part);
+        assertCaught(what, part, List.of("dec." + k + ".Wx", "dec." + (layers - 1) + ".Wx", "dec.Wx", "dec.Wh", "dec.1.b",
+            "bridge.W", "encoder outputs", "final states"));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- encoder
+
+  /**
+   * An encoder stack on its own: three sources of lengths 3, 1 and 2 (padding is part of it), inverted
+   * dropout between layers (the same masks in every evaluation), loss W . outputs + V . final states
+   * (+ the norm-stabilizer on its hidden states when the config puts it there); checked: every
+   * parameter, the embedding included.
+   */
+  private static Part encoder(Seq2SeqConfig cfg, Params params, Blas blas) {
+    double beta = cfg.normStabilizerOn() == Seq2SeqConfig.NormStabilized.ENCODER_AND_HIDDEN ? cfg.normStabilizer() : 0;
+    Rng init = new Rng(41);
+    Rng drop = new Rng(43);
+    Param srcEmb = params.add("src.emb", cfg.sourceVocab(), cfg.embedding(), init, 0.3, true);
+    Encoder enc = new Encoder(cfg, blas, params, srcEmb, init, drop);
+    PartGradientCheck.perturb(params, init);
+    int[][] sources = {{4, 5, 6}, {7}, {6, 4}};
+    long dropState = drop.state();
+    Random r = new Random(11);
+    float[] wOut = PartGradientCheck.random(r, sources.length * 3 * enc.width(), 1.0);
+    float[] wFin = PartGradientCheck.random(r, sources.length * enc.width(), 1.0);
+    return new Part() {
+      private Encoding encode() {
+        params.markChanged();
+        params.syncMirror();
+        drop.setState(dropState);
+        return enc.encode(sources, true);
+      }
+
+      @Override
+      public double loss() {
+        Encoding en = encode();
+        double stabilizer = beta > 0 ? enc.stabilizeHidden(en, beta) : 0;
+        return PartGradientCheck.dot(wOut, en.bsd, 0, wOut.length) + PartGradientCheck.dot(wFin, en.fin, 0, wFin.length)
+            + stabilizer;
+      }
+
+      @Override
+      public List<Entry> gradients() {
+        params.zeroGrad();
+        Encoding en = encode();
+        if (beta > 0) {
+          enc.stabilizeHidden(en, beta);
+        }
+        enc.backward(en, wOut.clone(), wFin.clone());
+        return PartGradientCheck.parameters(params);
+      }
+    };
+  }
+
+  /**
+   * An encoder of three bidirectional GRU layers (dropout 0.2) under each connection pattern, and
+   * skip connections carrying outputs and memory cells in LSTM stacks (three bidirectional layers
+   * with k = 2; four unidirectional peephole-LSTM layers with k = 2 and with k = 3), and the
+   * norm-stabilizer on the hidden states of a bidirectional GRU and an LSTM stack.
+   */
+  @Test
+  void stackedEncoder() {
+    List<Seq2SeqConfig> cases = new ArrayList<>();
+    Seq2SeqConfig.Builder base = Seq2SeqConfig.builder(8, 7).embedding(E).hidden(3).seed(5);
+    for (LayerConnections c : LayerConnections.values()) {
+      cases.add(base.cell(CellType.GRU).encoderLayers(3).bidirectional(true).dropout(0.2).layerConnections(c).build());
+    }
+    cases.add(base.cell(CellType.LSTM).encoderLayers(3).bidirectional(true).dropout(0)
+        .layerConnections(LayerConnections.SKIP).skipCarries(SkipCarries.OUTPUT_AND_STATE).build());
+    for (int k : new int[] {2, 3}) {
+      cases.add(base.cell(CellType.LSTM_PEEPHOLE).encoderLayers(4).bidirectional(false).dropout(0.1)
+          .layerConnections(LayerConnections.SKIP).skipDistance(k).skipCarries(SkipCarries.OUTPUT_AND_STATE).build());
+    }
+    cases.add(base.cell(CellType.GRU).encoderLayers(2).bidirectional(true).dropout(0.2)
+        .layerConnections(LayerConnections.NONE).skipDistance(2).skipCarries(SkipCarries.OUTPUT).normStabilizer(0.5)
+        .normStabilizerOn(Seq2SeqConfig.NormStabilized.ENCODER_AND_HIDDEN).build());
+    cases.add(base.cell(CellType.LSTM).encoderLayers(3).bidirectional(false).dropout(0).layerConnections(LayerConnections.SKIP)
+        .skipDistance(2).normStabilizer(0.3).build());
+    for (Seq2SeqConfig cfg : cases) {
+      try (Params params = new Params(); Blas blas = new Blas()) {
+        Part part = encoder(cfg, params, blas);
+        String what = "encoder, " + cfg.encoderLayers() + " " + cfg.cell() + " layers x " + cfg.directions() + ", "
+            + cfg.layerConnections() + (cfg.layerConnections() == LayerConnections.SKIP
+                ? " " + cfg.skipDistance() + " carrying " + cfg.skipCarries() : "")
+            + (cfg.normStabilizer() > 0 ? ", norm-stabilizer " + cfg.normStabilizer() : "");
+        assertMatches(what, part);
+        int top = cfg.encoderLayers() - 1;
+        List<String> caught = new ArrayList<>(List.of("src.emb", "enc.0.0.Wx", "enc.0.0.Wh", "enc." + top + ".0.Wx",
+            "enc.1.0.b"));
+        if (cfg.bidirectional()) {
+          caught.add("enc." + top + ".1.Wx");
+        }
+        assertCaught(what, part, caught);
       }
     }
   }

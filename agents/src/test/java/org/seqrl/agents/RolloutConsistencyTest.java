@@ -6,7 +6,6 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.Rollout;
 

@@ -49,6 +49,31 @@ class Seq2SeqConfigTest {
   }
 
   @Test
+  void skipConnectionsRoundTripAndAreValidated() {
+    Seq2SeqConfig c = Seq2SeqConfig.builder(9, 11).cell(CellType.LSTM).encoderLayers(4).decoderLayers(2)
+        .layerConnections(Seq2SeqConfig.LayerConnections.SKIP).skipDistance(3)
+        .skipCarries(Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE).build();
+    assertEquals(c, Seq2SeqConfig.fromProperties(c.toProperties()));
+    java.util.Properties old = Seq2SeqConfig.builder(9, 11).build().toProperties();
+    old.remove("skipDistance");
+    old.remove("skipCarries");
+    assertEquals(Seq2SeqConfig.builder(9, 11).build(), Seq2SeqConfig.fromProperties(old));
+    Seq2SeqConfig.Builder skip = Seq2SeqConfig.builder(9, 11).encoderLayers(3).decoderLayers(2)
+        .layerConnections(Seq2SeqConfig.LayerConnections.SKIP);
+    String far = assertThrows(IllegalArgumentException.class, () -> skip.skipDistance(3).build()).getMessage();
+    assertTrue(far.startsWith("model.skip_distance: 3 joins no two layers") && far.endsWith("expected 2..2"), far);
+    String near = assertThrows(IllegalArgumentException.class, () -> skip.skipDistance(1).build()).getMessage();
+    assertTrue(near.startsWith("model.skip_distance: 1 is too short"), near);
+    String state = assertThrows(IllegalArgumentException.class,
+        () -> skip.skipDistance(2).skipCarries(Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE).build()).getMessage();
+    assertTrue(state.startsWith("model.skip_carries: output-and-state has no effect with model.cell gru"), state);
+    String idle = assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(9, 11).decoderLayers(3)
+        .layerConnections(Seq2SeqConfig.LayerConnections.DENSE).skipDistance(2).skipCarries(
+            Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE).build()).getMessage();
+    assertTrue(idle.startsWith("model.skip_carries: output-and-state has no effect with model.layer_connections dense"), idle);
+  }
+
+  @Test
   void invalidFieldsAreNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Seq2SeqConfig.builder(30, 30).dropout(1.0).build());

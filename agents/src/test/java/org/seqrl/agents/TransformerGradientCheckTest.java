@@ -11,7 +11,6 @@ import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.Norm;
 import org.seqrl.agents.Seq2SeqConfig.PositionKind;
 import org.seqrl.agents.Seq2SeqConfig.Transformer;
-import org.seqrl.agents.Seq2SeqPolicy.Objective;
 import org.seqrl.rl.CriticHead;
 
 /**
@@ -51,7 +50,7 @@ class TransformerGradientCheckTest {
     int[][] src = GradientCheckTest.sources(r, 3);
     int[][] tgt = {{4, 5}, {6}, {}};
     check(tiny(shape(1, 1, Norm.PRE, PositionKind.SINUSOIDAL, true, 0)).build(),
-        Seq2SeqPolicy.mleObjective(src, tgt));
+        Objective.mle(src, tgt));
   }
 
   @Test

@@ -25,6 +25,7 @@ import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
+import org.seqrl.agents.Seq2SeqConfig.SkipCarries;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
@@ -373,6 +374,8 @@ public final class ConfigLoader {
         model.number("init_scale", md.initScale()), model.number("forget_bias", md.forgetBias()),
         model.integer("decoder_layers", md.decoderLayers()),
         model.choice("layer_connections", md.layerConnections(), LayerConnections.class, "a layer connection pattern"),
+        model.integer("skip_distance", md.skipDistance()),
+        model.choice("skip_carries", md.skipCarries(), SkipCarries.class, "what a skip connection carries"),
         model.number("norm_stabilizer", md.normStabilizer()),
         model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
         model.number("init_state_mean_ratio", md.initStateMeanRatio()),

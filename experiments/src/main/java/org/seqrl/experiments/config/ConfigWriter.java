@@ -60,6 +60,8 @@ final class ConfigWriter {
     model.put("forget_bias", m.forgetBias());
     model.put("decoder_layers", m.decoderLayers());
     model.put("layer_connections", ConfigChoice.spelling(m.layerConnections()));
+    model.put("skip_distance", m.skipDistance());
+    model.put("skip_carries", ConfigChoice.spelling(m.skipCarries()));
     model.put("norm_stabilizer", m.normStabilizer());
     model.put("norm_stabilizer_on", ConfigChoice.spelling(m.normStabilizerOn()));
     model.put("init_state_mean_ratio", m.initStateMeanRatio());

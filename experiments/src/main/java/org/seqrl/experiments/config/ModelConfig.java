@@ -8,6 +8,7 @@ import org.seqrl.agents.Seq2SeqConfig.Init;
 import org.seqrl.agents.Seq2SeqConfig.InitScheme;
 import org.seqrl.agents.Seq2SeqConfig.LayerConnections;
 import org.seqrl.agents.Seq2SeqConfig.NormStabilized;
+import org.seqrl.agents.Seq2SeqConfig.SkipCarries;
 import org.seqrl.agents.Seq2SeqConfig.ModelType;
 
 /**
@@ -19,7 +20,8 @@ import org.seqrl.agents.Seq2SeqConfig.ModelType;
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
                           double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
                           InitScheme init, double initScale, double forgetBias,
-                          int decoderLayers, LayerConnections layerConnections, double normStabilizer,
+                          int decoderLayers, LayerConnections layerConnections, int skipDistance,
+                          SkipCarries skipCarries, double normStabilizer,
                           NormStabilized normStabilizerOn, double initStateMeanRatio,
                           MemoryConfig memory,
                           Engine engine,
@@ -43,6 +45,13 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + " has no effect with model.encoder_layers " + encoderLayers + " and model.decoder_layers " + decoderLayers
           + " (connections join stacked layers); expected none, or model.encoder_layers or model.decoder_layers >= 2");
     }
+    Checks.between("model.skip_distance", skipDistance, 2, 15);
+    Checks.required("model.skip_carries", skipCarries);
+    Init.Conflict skip = org.seqrl.agents.Seq2SeqConfig.skipConflict(layerConnections, skipDistance, skipCarries, cell,
+        encoderLayers, decoderLayers);
+    if (skip != null) {
+      throw InvalidConfigException.conflict(skip.key(), skip.problem());
+    }
     Checks.nonNegative("model.norm_stabilizer", normStabilizer);
     Checks.required("model.norm_stabilizer_on", normStabilizerOn);
     if (normStabilizerOn != NormStabilized.HIDDEN && normStabilizer == 0) {
@@ -63,9 +72,10 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     Checks.required("model.critic_trunk", criticTrunk);
     Checks.required("model.type", type);
     Checks.required("model.transformer", transformer);
-    if (type == ModelType.TRANSFORMER && normStabilizer > 0 && normStabilizerOn == NormStabilized.HIDDEN) {
-      throw InvalidConfigException.conflict("model.norm_stabilizer_on", "'hidden' reads the recurrent decoder's states;"
-          + " with model.type transformer expected logits");
+    if (type == ModelType.TRANSFORMER && normStabilizer > 0 && normStabilizerOn != NormStabilized.LOGITS) {
+      throw InvalidConfigException.conflict("model.norm_stabilizer_on", "'" + ConfigChoice.spelling(normStabilizerOn)
+          + "' reads the recurrent " + (normStabilizerOn == NormStabilized.HIDDEN ? "decoder's" : "encoder's and decoder's")
+          + " states; with model.type transformer expected logits");
     }
     Checks.required("model.engine", engine);
     Checks.required("model.graph_names", graph);
@@ -100,7 +110,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
-        1, LayerConnections.NONE, 0.0, NormStabilized.HIDDEN, 0.0,
+        1, LayerConnections.NONE, org.seqrl.agents.Seq2SeqConfig.DEFAULT_SKIP_DISTANCE, SkipCarries.OUTPUT, 0.0, NormStabilized.HIDDEN, 0.0,
         MemoryConfig.defaults(),
         Engine.FAST,
         ModelType.RECURRENT, TransformerConfig.defaults(), GraphConfig.defaults());

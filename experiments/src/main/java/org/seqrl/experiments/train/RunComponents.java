@@ -188,6 +188,8 @@ public final class RunComponents implements AutoCloseable {
         .init(m.initialisation())
         .decoderLayers(m.decoderLayers())
         .layerConnections(m.layerConnections())
+        .skipDistance(m.skipDistance())
+        .skipCarries(m.skipCarries())
         .normStabilizer(m.normStabilizer())
         .normStabilizerOn(m.normStabilizerOn())
         .initStateMeanRatio(m.initStateMeanRatio())

@@ -524,6 +524,57 @@ class ConfigLoaderTest {
         sweep);
   }
 
+  /** Skip connections: read, validated with the line and the rule broken, written back, and varied by a sweep. */
+  @Test
+  void skipConnections() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("""
+        model:
+          cell: lstm
+          encoder_layers: 4
+          decoder_layers: 3
+          layer_connections: skip
+          skip_distance: 3
+          skip_carries: output-and-state
+        """), List.of());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.LayerConnections.SKIP, c.model().layerConnections());
+    assertEquals(3, c.model().skipDistance());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.SkipCarries.OUTPUT_AND_STATE, c.model().skipCarries());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    SeqrlConfig d = ConfigLoader.load(write("seed: 1\n"), List.of());
+    assertEquals(2, d.model().skipDistance());
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.SkipCarries.OUTPUT, d.model().skipCarries());
+    String stacks = "model:\n  encoder_layers: 3\n  decoder_layers: 2\n  layer_connections: skip\n";
+    String one = error(stacks + "  skip_distance: 1\n");
+    assertTrue(one.contains("config.yaml:5: model.skip_distance: 1 is out of range; expected an integer from 2 to 15"), one);
+    String far = error(stacks + "  skip_distance: 3\n");
+    assertTrue(far.contains("config.yaml:5: model.skip_distance: 3 joins no two layers: the deepest stack has 3"
+        + " (model.encoder_layers 3, model.decoder_layers 2); expected 2..2"), far);
+    String gru = error(stacks + "  skip_carries: output-and-state\n");
+    assertTrue(gru.contains("config.yaml:5: model.skip_carries: output-and-state has no effect with model.cell gru (its only"
+        + " recurrent state is its output h); expected output, or model.cell lstm or lstm-peephole"), gru);
+    String idle = error("model:\n  decoder_layers: 3\n  layer_connections: dense\n  skip_distance: 2\n  skip_carries: output-and-state\n");
+    assertTrue(idle.contains("config.yaml:5: model.skip_carries: output-and-state has no effect with model.layer_connections"
+        + " dense; expected output (the default), or model.layer_connections skip"), idle);
+    String what = error(stacks + "  skip_carries: cell\n");
+    assertTrue(what.contains("config.yaml:5: model.skip_carries: 'cell' is not what a skip connection carries; expected one"
+        + " of output, output-and-state"), what);
+    SeqrlConfig sweep = ConfigLoader.load(write("""
+        model:
+          cell: lstm
+          encoder_layers: 4
+          decoder_layers: 4
+          layer_connections: skip
+        sweep:
+          grid:
+            model.skip_distance: [2, 3]
+            model.skip_carries: [output, output-and-state]
+        """), List.of());
+    assertEquals(4, sweep.sweep().cells().size());
+    // a distance that joins no layers is caught in the grid, before any cell runs
+    String grid = error("model:\n  encoder_layers: 3\n  layer_connections: skip\nsweep:\n  grid:\n    model.skip_distance: [2, 3]\n");
+    assertTrue(grid.contains("sweep.grid: cell model.skip_distance=3 is invalid") && grid.contains("model.skip_distance"), grid);
+  }
+
   /** Decoder stacks, layer connections and the regularisers: read, validated with the line, written back. */
   @Test
   void stacksConnectionsAndRegularisers() throws IOException {
@@ -551,15 +602,23 @@ class ConfigLoaderTest {
     assertTrue(error("model:\n  decoder_layers: 0\n").contains("config.yaml:2: model.decoder_layers: 0"));
     assertTrue(error("model:\n  decoder_layers: 17\n").contains("config.yaml:2: model.decoder_layers: 17"));
     assertTrue(error("model:\n  decoder_layers: two\n").contains("config.yaml:2: model.decoder_layers: 'two' is not an integer"));
-    String conn = error("model:\n  decoder_layers: 2\n  layer_connections: skip\n");
-    assertTrue(conn.contains("config.yaml:3: model.layer_connections: 'skip' is not a layer connection pattern; expected one of "
-        + "none, residual, dense"), conn);
+    String conn = error("model:\n  decoder_layers: 2\n  layer_connections: highway\n");
+    assertTrue(conn.contains("config.yaml:3: model.layer_connections: 'highway' is not a layer connection pattern; expected one"
+        + " of none, residual, dense, skip"), conn);
     assertEquals(org.seqrl.agents.Seq2SeqConfig.LayerConnections.DENSE, ConfigLoader.load(
         write("model:\n  decoder_layers: 3\n  layer_connections: dense\n"), List.of()).model().layerConnections());
     assertTrue(error("model:\n  norm_stabilizer: -1\n").contains("config.yaml:2: model.norm_stabilizer: -1"));
     String on = error("model:\n  norm_stabilizer: 1\n  norm_stabilizer_on: cells\n");
     assertTrue(on.contains("config.yaml:3: model.norm_stabilizer_on: 'cells' is not what the norm-stabilizer reads; expected "
-        + "one of hidden, logits"), on);
+        + "one of hidden, logits, encoder-and-hidden"), on);
+    assertEquals(org.seqrl.agents.Seq2SeqConfig.NormStabilized.ENCODER_AND_HIDDEN, ConfigLoader.load(write(
+        "model:\n  norm_stabilizer: 0.1\n  norm_stabilizer_on: encoder-and-hidden\n"), List.of()).model().normStabilizerOn());
+    String idleEncoder = error("model:\n  norm_stabilizer_on: encoder-and-hidden\n");
+    assertTrue(idleEncoder.contains("config.yaml:2: model.norm_stabilizer_on: encoder-and-hidden has no effect with"
+        + " model.norm_stabilizer 0"), idleEncoder);
+    String tf = error("model:\n  type: transformer\n  norm_stabilizer: 0.1\n  norm_stabilizer_on: encoder-and-hidden\n");
+    assertTrue(tf.contains("model.norm_stabilizer_on: 'encoder-and-hidden' reads the recurrent encoder's and decoder's states;"
+        + " with model.type transformer expected logits"), tf);
     String ratio = error("model:\n  init_state_mean_ratio: 1.5\n");
     assertTrue(ratio.endsWith("config.yaml:2: model.init_state_mean_ratio: 1.5 is invalid; expected a number in [0, 1] (0: the "
         + "decoder starts from the encoder's final states, 1: from the mean of its outputs)"), ratio);

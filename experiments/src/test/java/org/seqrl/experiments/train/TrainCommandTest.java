@@ -102,6 +102,30 @@ class TrainCommandTest {
   }
 
   /**
+   * Three LSTM layers in encoder and decoder with skip connections from layer l − 2 carrying outputs
+   * and memory cells, and the norm-stabilizer on encoder and decoder hidden states, train from the
+   * CLI; the checkpoint keeps the settings and evaluates.
+   */
+  @Test
+  void skipConnectionsTrainFromTheCli() throws IOException {
+    Path cfg = TinyRuns.config(tmp, "skip", 60, 20, "");
+    Path run = tmp.resolve("skip-run");
+    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
+        "--set", "model.cell=lstm", "--set", "model.encoder_layers=3", "--set", "model.decoder_layers=3",
+        "--set", "model.layer_connections=skip", "--set", "model.skip_distance=2", "--set", "model.skip_carries=output-and-state",
+        "--set", "model.norm_stabilizer=0.05", "--set", "model.norm_stabilizer_on=encoder-and-hidden");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("before RL"), r.out());
+    String saved = Files.readString(run.resolve("config.yaml"));
+    assertTrue(saved.contains("layer_connections: skip") && saved.contains("skip_distance: 2")
+        && saved.contains("skip_carries: output-and-state") && saved.contains("norm_stabilizer_on: encoder-and-hidden"), saved);
+    Path json = tmp.resolve("skip-eval.json");
+    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "2", "--output", json.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    assertTrue(TrainingRun.JSON.readTree(json.toFile()).get("metrics").has("eval/beam/bleu"));
+  }
+
+  /**
    * A two-layer decoder with residual connections, dropout, the norm-stabilizer and hidden-state
    * averaging trains from the CLI; its checkpoint keeps those settings and evaluates with beam search.
    */
