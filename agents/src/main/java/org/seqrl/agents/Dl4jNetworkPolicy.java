@@ -46,9 +46,10 @@ import org.seqrl.rl.UpdateStats;
  *
  * <p>The contract: input {@code [R, L]} token ids (the float type of the network), output
  * {@code [R, targetVocab, L]} logits (NCW), causal in L (recurrent layers), and no output layer (the
- * last layer e.g. a {@link TimeDistributed} dense layer with identity activation), because DL4J's
- * output layers compute their own loss from labels and ignore an external error. Training and
- * inference workspaces {@code NONE}: the backward reads the layer inputs a forward left in place.
+ * last layer e.g. a {@link TimeDistributed} dense layer with identity activation): DL4J's output
+ * layers compute their loss from labels, and {@code backpropGradient(epsilon)} throws "Cannot
+ * calculate gradients based on epsilon with OutputLayer" for them. Training and inference
+ * workspaces {@code NONE} (the only mode tested): the backward reads the layer inputs a forward left in place.
  *
  * <p>SeqRL does the rest: the token loss of an objective ({@link SequenceLoss}, the fast engine's
  * own: MLE, policy gradient with advantages and entropy) on the teacher-forced logits, its gradient
@@ -59,55 +60,12 @@ import org.seqrl.rl.UpdateStats;
 public final class Dl4jNetworkPolicy implements SequencePolicy {
   private static final int MAGIC = 0x53514c34; // "SQL4"
   private final MultiLayerNetwork net;
-  private final Layout layout;
+  private final Dl4jLayout layout;
   private final int vocab;
   private final float[] adamM;
   private final float[] adamV;
   private final Rng rng;
   private long step;
-
-  /** How a row of tokens becomes the network's input ids. */
-  record Layout(int sourceVocab, int maxSource) {
-    /** {@code [R, maxSource]}: each source left-padded with PAD. */
-    INDArray sourceBlock(int[][] sources, DataType type) {
-      double[][] x = new double[sources.length][maxSource];
-      for (int i = 0; i < sources.length; i++) {
-        int[] s = sources[i];
-        if (s.length > maxSource) {
-          throw new IllegalArgumentException("a source of " + s.length + " tokens is longer than the network's maxSource "
-              + maxSource);
-        }
-        for (int t = 0; t < s.length; t++) {
-          x[i][maxSource - s.length + t] = s[t];
-        }
-      }
-      return Nd4j.create(x).castTo(type);
-    }
-
-    /** {@code [R, 1]}: target tokens as input ids. */
-    INDArray targetStep(int[] tokens, DataType type) {
-      double[][] x = new double[tokens.length][1];
-      for (int i = 0; i < tokens.length; i++) {
-        x[i][0] = sourceVocab + tokens[i];
-      }
-      return Nd4j.create(x).castTo(type);
-    }
-
-    /** {@code [R, maxSource + T]}: sources, then decoder inputs (START and the previous tokens, padded with PAD). */
-    INDArray rows(int[][] sources, int[][] decoderInputs, int t, DataType type) {
-      double[][] x = new double[sources.length][maxSource + t];
-      INDArray src = sourceBlock(sources, DataType.DOUBLE);
-      for (int i = 0; i < sources.length; i++) {
-        for (int k = 0; k < maxSource; k++) {
-          x[i][k] = src.getDouble(i, k);
-        }
-        for (int k = 0; k < t; k++) {
-          x[i][maxSource + k] = sourceVocab + (k < decoderInputs[i].length ? decoderInputs[i][k] : 0);
-        }
-      }
-      return Nd4j.create(x).castTo(type);
-    }
-  }
 
   /**
    * A policy on {@code net} (initialised) for sources of at most {@code maxSource} tokens from a
@@ -126,14 +84,15 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
     }
     if (net.getOutputLayer() instanceof IOutputLayer) {
       throw new IllegalArgumentException("the last layer is an output layer (" + net.getOutputLayer().getClass().getSimpleName()
-          + "), which ignores external errors; expected a layer giving logits, e.g. TimeDistributed(DenseLayer, identity)");
+          + "): DL4J computes its loss from labels and backpropGradient refuses an external error for it; expected a layer"
+          + " giving logits, e.g. TimeDistributed(DenseLayer, identity)");
     }
     if (maxSource < 1 || sourceVocab < 1 || targetVocab <= org.seqrl.rl.Tokens.FIRST_REGULAR) {
       throw new IllegalArgumentException("maxSource " + maxSource + ", sourceVocab " + sourceVocab + ", targetVocab "
           + targetVocab + "; expected >= 1, >= 1, > 4");
     }
     this.net = net;
-    this.layout = new Layout(sourceVocab, maxSource);
+    this.layout = new Dl4jLayout(sourceVocab, maxSource);
     this.vocab = targetVocab;
     int n = (int) net.numParams();
     this.adamM = new float[n];

@@ -15,12 +15,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Dl4jStepPass implements Decoder.Pass {
   private final MultiLayerNetwork net;
-  private final Dl4jNetworkPolicy.Layout layout;
+  private final Dl4jLayout layout;
   private final int[] srcOf;
   private final int vocab;
   private int steps;
 
-  Dl4jStepPass(MultiLayerNetwork net, Dl4jNetworkPolicy.Layout layout, int vocab, int[][] sources, int[] srcOf) {
+  Dl4jStepPass(MultiLayerNetwork net, Dl4jLayout layout, int vocab, int[][] sources, int[] srcOf) {
     this.net = net;
     this.layout = layout;
     this.srcOf = srcOf;

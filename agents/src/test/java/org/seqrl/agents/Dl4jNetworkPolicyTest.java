@@ -162,7 +162,7 @@ class Dl4jNetworkPolicyTest {
     withOutputLayer.init();
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
         () -> new Dl4jNetworkPolicy(withOutputLayer, 8, 8, 4, 1));
-    assertTrue(ex.getMessage().contains("ignores external errors"), ex.getMessage());
+    assertTrue(ex.getMessage().contains("refuses an external error"), ex.getMessage());
     MultiLayerNetwork withWorkspaces = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
         .list()
         .layer(new EmbeddingSequenceLayer.Builder().nIn(16).nOut(4).build())
