@@ -47,7 +47,11 @@ final class Positions {
     if (sinusoids.length >= n * d) {
       return;
     }
-    int rows = Math.max(n, 2 * sinusoids.length / Math.max(1, d));
+    sinusoids = sinusoids(Math.max(n, 2 * sinusoids.length / Math.max(1, d)), d);
+  }
+
+  /** The sinusoid table [rows, d] (also the SameDiff transformer's positions, value for value). */
+  static float[] sinusoids(int rows, int d) {
     float[] s = new float[rows * d];
     for (int t = 0; t < rows; t++) {
       for (int i = 0; i < d; i += 2) {
@@ -58,6 +62,6 @@ final class Positions {
         }
       }
     }
-    sinusoids = s;
+    return s;
   }
 }

@@ -20,9 +20,10 @@ import org.seqrl.agents.Seq2SeqConfig.CellType;
  * positions. The initial values are the fast engine's for the same config and seed, so the two
  * engines start from the same weights, and {@link #copyWeights} carries trained ones across.
  *
- * <p>Inputs and outputs carry {@link SameDiffPolicy.Builder}'s default names. Not built here yet:
- * stacked or bidirectional encoders, dropout, dot attention, the other cells and critic heads;
- * {@link #supports} says so before anything is built.
+ * <p>With {@code model.type: transformer} the graph is {@link SameDiffTransformer}'s (the fast
+ * engine's transformer, same names and values). Inputs and outputs carry {@link SameDiffPolicy.Builder}'s
+ * default names. Not built here yet: stacked or bidirectional encoders, dropout, dot attention, the
+ * other cells and critic heads; {@link #supports} says so before anything is built.
  */
 public final class SameDiffSeq2Seq {
   private SameDiffSeq2Seq() {}
@@ -36,6 +37,10 @@ public final class SameDiffSeq2Seq {
   /** Null when {@code cfg} can be built as a SameDiff graph, else the settings that cannot, comma-separated. */
   static String unsupportedParts(Seq2SeqConfig cfg) {
     List<String> no = new ArrayList<>();
+    if (cfg.transformer() != null) {
+      SameDiffTransformer.unsupported(cfg, no);
+      return no.isEmpty() ? null : "model.engine samediff does not build " + String.join(", ", no);
+    }
     if (cfg.cell() != CellType.GRU && cfg.cell() != CellType.LSTM) {
       no.add("model.cell " + cfg.cell() + " (gru and lstm are)");
     }
@@ -53,9 +58,6 @@ public final class SameDiffSeq2Seq {
     }
     if (!cfg.criticHeads().isEmpty()) {
       no.add("critic heads " + cfg.criticHeads() + " (baselines without a critic are)");
-    }
-    if (cfg.transformer() != null) {
-      no.add("model.type transformer (the recurrent model is)");
     }
     if (cfg.decoderLayers() != 1) {
       no.add("model.decoder_layers " + cfg.decoderLayers() + " (1 is)");
@@ -103,7 +105,11 @@ public final class SameDiffSeq2Seq {
     SameDiff sd = SameDiff.create();
     // the fast engine draws the initial values: one initialisation, whatever the engine
     try (Seq2SeqPolicy init = new Seq2SeqPolicy(cfg)) {
-      new Builder(sd, cfg, init.params, maxSource, maxTarget).build();
+      if (cfg.transformer() != null) {
+        SameDiffTransformer.build(sd, cfg, init.params, maxSource, maxTarget);
+      } else {
+        new Builder(sd, cfg, init.params, maxSource, maxTarget).build();
+      }
     }
     return sd;
   }

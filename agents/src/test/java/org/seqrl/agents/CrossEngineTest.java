@@ -11,6 +11,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.agents.Seq2SeqConfig.Norm;
+import org.seqrl.agents.Seq2SeqConfig.PositionKind;
+import org.seqrl.agents.Seq2SeqConfig.Transformer;
 import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.Rollout;
 
@@ -33,7 +36,18 @@ class CrossEngineTest {
   @ParameterizedTest
   @CsvSource({"GRU, ADDITIVE", "GRU, NONE", "LSTM, ADDITIVE"})
   void logProbabilitiesAndGradientsAgree(CellType cell, Attention attention) {
-    Seq2SeqConfig cfg = config(cell, attention);
+    assertEnginesAgree(config(cell, attention));
+  }
+
+  /** The transformer: 2 heads of 3 columns, 2+2 layers, in both norm placements, both position kinds, tied or not. */
+  @ParameterizedTest
+  @CsvSource({"PRE, SINUSOIDAL, true", "POST, LEARNED, false"})
+  void transformerLogProbabilitiesAndGradientsAgree(Norm norm, PositionKind positions, boolean tied) {
+    assertEnginesAgree(Seq2SeqConfig.builder(8, 8).seed(42)
+        .transformer(new Transformer(2, 2, 2, 6, 10, 0.0, norm, positions, tied)).build());
+  }
+
+  private static void assertEnginesAgree(Seq2SeqConfig cfg) {
     try (Seq2SeqPolicy fast = new Seq2SeqPolicy(cfg); SameDiffPolicy sd = SameDiffSeq2Seq.policy(cfg, 4, 6)) {
       // the SameDiff graph starts from the fast engine's initial values: move them so the test does not rest on that
       Random r = new Random(7);

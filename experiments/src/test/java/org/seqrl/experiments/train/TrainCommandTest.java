@@ -202,6 +202,64 @@ class TrainCommandTest {
     assertTrue(m.get("eval/exact_match").asDouble() >= 0.75, "eval of the SameDiff checkpoint: " + m);
   }
 
+  /**
+   * model.engine samediff with model.type transformer: the SameDiff graph of the fast engine's
+   * transformer trains from the CLI (MLE then SCST), learns to reverse, and its checkpoint evaluates
+   * with beam search. Tiny, as the recurrent case above.
+   */
+  @Test
+  void samediffEngineTransformerLearnsToReverseFromTheCli() throws IOException {
+    Path cfg = tmp.resolve("samediff-transformer.yaml");
+    Files.writeString(cfg, """
+        experiment: tiny-samediff-transformer
+        seed: 7
+        data:
+          task: reverse
+          alphabet: 3
+          train_lengths: [1, 2]
+          train_size: 200
+          dev_size: 24
+          test_size: 24
+        model:
+          engine: samediff
+          type: transformer
+          transformer:
+            encoder_layers: 1
+            decoder_layers: 1
+            heads: 2
+            width: 16
+            feed_forward: 32
+        pretrain:
+          steps: 120
+          batch_size: 32
+          learning_rate: 0.005
+        rl:
+          steps: 4
+          reward: levenshtein
+          baseline: scst
+          batch_size: 8
+          learning_rate: 0.001
+        eval:
+          every: 120
+          samples: 1
+          heatmaps: 0
+        """);
+    Path run = tmp.resolve("samediff-transformer-run");
+    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
+    assertEquals(0, r.code(), r.out() + r.err());
+    String resolved = Files.readString(run.resolve("config.yaml"));
+    assertTrue(resolved.contains("engine: samediff") && resolved.contains("type: transformer"), resolved);
+    JsonNode s = TrainingRun.JSON.readTree(run.resolve("summary.json").toFile());
+    double exact = s.get("final").get("exact_match").asDouble();
+    System.out.printf("samediff transformer from the CLI: final dev exact match %.3f%n", exact);
+    assertTrue(exact >= 0.75, "the SameDiff transformer reversed only " + exact + " of the dev set exactly");
+    Path json = tmp.resolve("samediff-transformer-eval.json");
+    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "2", "--output", json.toString());
+    assertEquals(0, e.code(), e.out() + e.err());
+    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    assertTrue(m.get("eval/exact_match").asDouble() >= 0.75, "eval of the SameDiff transformer checkpoint: " + m);
+  }
+
   @Test
   void aTrackedRunCarriesMlflowTagsPhaseMetricsAndPrintsItsPage() throws IOException {
     String uri = org.seqrl.experiments.tracking.TestServers.shared().uri();
