@@ -146,7 +146,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
   /** Loss parts and the flat gradient (the network's parameter order) of an objective; parameters unchanged. */
   record Evaluated(Seq2SeqPolicy.LossParts parts, float[] gradient, float[] logits) {}
 
-  Evaluated evaluate(Seq2SeqPolicy.Objective o) {
+  Evaluated evaluate(Objective o) {
     INDArray tm = targetLogits(o);
     int t = (int) tm.size(0);
     int r = (int) tm.size(1);
@@ -170,7 +170,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
    * The teacher-forced forward of an objective's rows: the logits at the target positions, time-major
    * {@code [T, R, V]} in the network's float type; the layer inputs stay in place for a backward.
    */
-  INDArray targetLogits(Seq2SeqPolicy.Objective o) {
+  INDArray targetLogits(Objective o) {
     int r = o.tokens().length;
     int t = 1;
     for (int len : o.lengths()) {
@@ -197,7 +197,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
     if (sources.length != targets.length) {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
-    return optimize(Seq2SeqPolicy.mleObjective(sources, targets), optimizer);
+    return optimize(Objective.mle(sources, targets), optimizer);
   }
 
   @Override
@@ -208,7 +208,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
     if (batch.ppo() != null) {
       throw new UnsupportedOperationException(NOT_YET + "PPO-clip updates");
     }
-    return optimize(Seq2SeqPolicy.policyGradientObjective(batch), optimizer);
+    return optimize(Objective.policyGradient(batch), optimizer);
   }
 
   private static final String NOT_YET = "the DL4J network policy does not do ";
@@ -233,7 +233,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
     return false;
   }
 
-  private UpdateStats optimize(Seq2SeqPolicy.Objective o, OptimizerSettings opt) {
+  private UpdateStats optimize(Objective o, OptimizerSettings opt) {
     Evaluated e = evaluate(o);
     float[] g = e.gradient();
     double sumSq = 0;

@@ -308,7 +308,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (batch.ppo() != null) {
       throw new IllegalArgumentException("policyGradient takes a plain policy-gradient batch, not a PPO-clip one");
     }
-    Evaluated e = evaluate(Seq2SeqPolicy.policyGradientObjective(batch));
+    Evaluated e = evaluate(Objective.policyGradient(batch));
     int total = 0;
     for (String name : variables.names()) {
       total += variables.length(name);

@@ -104,7 +104,7 @@ final class Seq2SeqRecipes {
         !policy.encoder.random(true) && !policy.decoder.random(true));
     policy.params.zeroGrad();
     policy.params.syncMirror();
-    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.policyGradientObjective(batch);
+    Objective o = Objective.policyGradient(batch);
     if (pass != null) {
       policy.backward(pass, o);
     } else {

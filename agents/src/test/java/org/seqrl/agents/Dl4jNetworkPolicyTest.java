@@ -47,8 +47,8 @@ class Dl4jNetworkPolicyTest {
         adv[i][t] = a;
       }
     }
-    Seq2SeqPolicy.Objective pg = Seq2SeqPolicy.policyGradientObjective(new PolicyGradientBatch(sample, adv, null, null, 0.05, 0));
-    for (Seq2SeqPolicy.Objective o : new Seq2SeqPolicy.Objective[] {Seq2SeqPolicy.mleObjective(SOURCES, TARGETS), pg}) {
+    Objective pg = Objective.policyGradient(new PolicyGradientBatch(sample, adv, null, null, 0.05, 0));
+    for (Objective o : new Objective[] {Objective.mle(SOURCES, TARGETS), pg}) {
       float[] g = p.evaluate(o).gradient();
       assertArrayEquals(g, p.evaluate(o).gradient(), "a second backward gives the same gradient (nothing accumulates)");
       INDArray w = net.params();
@@ -79,7 +79,7 @@ class Dl4jNetworkPolicyTest {
     Dl4jNetworkPolicy p = new Dl4jNetworkPolicy(Dl4jNetworkPolicy.lstmNetwork(8, 8, 4, 6, 1, 9), 8, 8, 4, 1);
     Rollout s = p.sample(SOURCES, 2, 1.0, 5);
     PolicyGradientBatch batch = new PolicyGradientBatch(s, new double[s.rows()][s.maxLength()], null, null, 0, 0);
-    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.policyGradientObjective(batch);
+    Objective o = Objective.policyGradient(batch);
     double[][] lp = teacherForced(p, o);
     for (int i = 0; i < s.rows(); i++) {
       assertArrayEquals(s.logProbs()[i], lp[i], 1e-5, "log-probabilities of sampled row " + i);
@@ -87,7 +87,7 @@ class Dl4jNetworkPolicyTest {
     int maxLength = 5;
     Seq2SeqPolicy.BeamResult beams = p.beamSearchWithScores(SOURCES, 3, maxLength);
     int[][] hyp = beams.hypotheses();
-    double[][] blp = teacherForced(p, Seq2SeqPolicy.mleObjective(SOURCES, hyp));
+    double[][] blp = teacherForced(p, Objective.mle(SOURCES, hyp));
     for (int i = 0; i < hyp.length; i++) {
       double sum = 0;
       int n = hyp[i].length < maxLength ? hyp[i].length + 1 : maxLength; // the end token counts when produced
@@ -99,7 +99,7 @@ class Dl4jNetworkPolicyTest {
   }
 
   /** The objective's loss from the network's double logits, in double (SequenceLoss rounds logits to float, too coarse for finite differences). */
-  private static double doubleLoss(Dl4jNetworkPolicy p, Seq2SeqPolicy.Objective o) {
+  private static double doubleLoss(Dl4jNetworkPolicy p, Objective o) {
     INDArray tm = p.targetLogits(o).dup('c');
     int t = (int) tm.size(0);
     int r = (int) tm.size(1);
@@ -123,7 +123,7 @@ class Dl4jNetworkPolicyTest {
     return parts[0] - parts[1];
   }
 
-  private static double[][] teacherForced(Dl4jNetworkPolicy p, Seq2SeqPolicy.Objective o) {
+  private static double[][] teacherForced(Dl4jNetworkPolicy p, Objective o) {
     int r = o.tokens().length;
     int t = 1;
     for (int len : o.lengths()) {
@@ -201,7 +201,7 @@ class Dl4jNetworkPolicyTest {
       adv[1][t] = t < s.lengths()[1] ? -1 : 0;
     }
     PolicyGradientBatch batch = new PolicyGradientBatch(s, adv, null, null, 0, 0);
-    Seq2SeqPolicy.Objective o = Seq2SeqPolicy.policyGradientObjective(batch);
+    Objective o = Objective.policyGradient(batch);
     double[] before = sums(teacherForced(p, o), s.lengths());
     p.update(batch, new OptimizerSettings(0.01, 5.0));
     double[] after = sums(teacherForced(p, o), s.lengths());
