@@ -399,7 +399,7 @@ class ConfigLoaderTest {
     String typo = error("eval:\n  every: 5\n  best_metric: eval/levenstein\n");
     assertTrue(typo.endsWith("config.yaml:3: eval.best_metric: 'eval/levenstein' is not a metric an evaluation "
         + "reports; expected one of eval/bleu, eval/levenshtein, eval/levenshtein_rate, eval/exact_match, eval/per, "
-        + "eval/wer, eval/reward_levenshtein, eval/chrf, eval/sacrebleu, eval/reward"), typo);
+        + "eval/wer, eval/symbol_error, eval/reward_levenshtein, eval/chrf, eval/sacrebleu, eval/reward"), typo);
     // eval/reward stands for the run's own reward, named by it.
     SeqrlConfig byReward = ConfigLoader.load(write("rl:\n  reward: {bleu: 0.5, chrf: 0.5}\neval:\n  best_metric: eval/reward\n"),
         List.of());
