@@ -58,13 +58,24 @@ public final class LengthCurriculum {
     return rows(trainLengths, maxLength);
   }
 
+  /** Where the stage's metric is measured: rows of the dev split, or of the train split. */
+  public record Measure(String split, int[] rows) {}
+
+  /** At most this many training examples stand in for a stage without dev examples. */
+  static final int TRAIN_STAND_IN = 200;
+
   /**
-   * Indices of the dev examples the stage's metric is measured on: those of admitted lengths, or all
-   * of dev when none is that short (a tiny dev set), so that the curriculum never waits on nothing.
+   * The dev examples of admitted lengths; when dev has none (dev avoids train strings, so with a small
+   * alphabet every short string is in train), the first {@value #TRAIN_STAND_IN} training examples of the
+   * stage, so that the curriculum measures what it trains on rather than waiting on nothing.
    */
-  public int[] devRows() {
-    int[] rows = rows(devLengths, maxLength);
-    return rows.length > 0 ? rows : rows(devLengths, Integer.MAX_VALUE);
+  public Measure measuredOn() {
+    int[] dev = rows(devLengths, maxLength);
+    if (dev.length > 0) {
+      return new Measure("dev", dev);
+    }
+    int[] train = trainRows();
+    return new Measure("train", java.util.Arrays.copyOf(train, Math.min(train.length, TRAIN_STAND_IN)));
   }
 
   /**

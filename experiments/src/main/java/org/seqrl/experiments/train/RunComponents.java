@@ -271,13 +271,15 @@ public final class RunComponents implements AutoCloseable {
     return new BatchIterator(size, batchSize, Seeds.derive(config.seed(), "batches-" + purpose));
   }
 
-  /** Greedy metrics ({@code eval/...}) on some rows of dev only, e.g. a curriculum stage's lengths; no listeners. */
-  Map<String, Double> evaluateDevRows(int[] rows, long step) {
+  /** Greedy metrics ({@code eval/...}) on some rows of dev or train, e.g. a curriculum stage's; no listeners. */
+  Map<String, Double> evaluateRows(LengthCurriculum.Measure measure, long step) {
+    EncodedSplit split = measure.split().equals("train") ? train : dev;
+    int[] rows = measure.rows();
     int[][] sources = new int[rows.length][];
     int[][][] refs = new int[rows.length][][];
     for (int i = 0; i < rows.length; i++) {
-      sources[i] = dev.sources()[rows[i]];
-      refs[i] = dev.references()[rows[i]];
+      sources[i] = split.sources()[rows[i]];
+      refs[i] = split.references()[rows[i]];
     }
     return evaluator(1, 0, maxLength).evaluate(step, "dev", sources, refs).metrics();
   }

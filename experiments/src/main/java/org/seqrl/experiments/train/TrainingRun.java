@@ -356,8 +356,9 @@ public final class TrainingRun implements AutoCloseable {
 
   /**
    * Evaluates on a split, tells the listeners, and returns the eval/* metrics; on dev with a curriculum,
-   * also {@code curriculum/max_length} (the stage trained on so far) and the curriculum metric on that
-   * stage's dev examples ({@code curriculum/exact_match}, say).
+   * also {@code curriculum/max_length} (the stage trained on so far), the curriculum metric on that
+   * stage's dev examples ({@code curriculum/exact_match}, say; see {@link LengthCurriculum#measuredOn})
+   * and {@code curriculum/dev_examples}.
    */
   Map<String, Double> evaluate(String split) {
     EvaluationEvent event = parts.evaluate(split, globalStep);
@@ -365,10 +366,13 @@ public final class TrainingRun implements AutoCloseable {
       Map<String, Double> metrics = new LinkedHashMap<>(event.metrics());
       String key = config.curriculumMetricKey();
       // Once complete, the stage's dev examples are all of dev: no second decode.
-      double value = curriculum.complete() ? metrics.get(key)
-          : parts.evaluateDevRows(curriculum.devRows(), globalStep).get(key);
+      LengthCurriculum.Measure on = curriculum.complete() ? null : curriculum.measuredOn();
+      double value = on == null ? metrics.get(key) : parts.evaluateRows(on, globalStep).get(key);
       metrics.put(CURRICULUM_PREFIX + "max_length", (double) curriculum.maxLength());
       metrics.put(CURRICULUM_PREFIX + curriculumMetricName(), value);
+      // How many dev examples the value is over; 0: measured on the stage's training examples instead.
+      metrics.put(CURRICULUM_PREFIX + "dev_examples", (double) (on == null ? parts.dev().sources().length
+          : on.split().equals("dev") ? on.rows().length : 0));
       event = new EvaluationEvent(event.step(), event.split(), metrics, event.samples());
     }
     listeners.onEvaluation(event);

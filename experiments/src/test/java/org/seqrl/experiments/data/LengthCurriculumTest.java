@@ -44,7 +44,9 @@ class LengthCurriculumTest {
     // Exactly the training examples of lengths 1..3, in order.
     assertArrayEquals(IntStream.range(0, set.train().size()).filter(i -> length(d, set.train().get(i)) <= 3).toArray(),
         rows);
-    assertTrue(IntStream.of(c.devRows()).allMatch(i -> length(d, set.dev().get(i)) <= 3));
+    LengthCurriculum.Measure on = c.measuredOn();
+    assertEquals("dev", on.split());
+    assertTrue(on.rows().length > 0 && IntStream.of(on.rows()).allMatch(i -> length(d, set.dev().get(i)) <= 3));
     assertFalse(c.update(0.89));
     assertFalse(c.update(Double.NaN));
     assertEquals(3, c.maxLength());
@@ -94,15 +96,20 @@ class LengthCurriculumTest {
   }
 
   @Test
-  void devRowsFallBackToAllOfDevWhenNoneIsShortEnough() {
-    DataConfig d = data("  curriculum: {start: 1}\n");
-    // Hand-made dev of lengths 2 and 3 only.
+  void withoutDevExamplesOfTheStageItsTrainingExamplesStandIn() {
+    DataConfig d = data("  curriculum: {start: 1, step: 1}\n");
+    // Hand-made dev of lengths 2 and 3 only (dev avoids train strings: small alphabets lose the short ones).
     List<Example> dev = List.of(new Example(List.of("a", "b"), List.of(List.of("a", "b"))),
         new Example(List.of("a", "b", "c"), List.of(List.of("a", "b", "c"))));
-    List<Example> train = List.of(new Example(List.of("a"), List.of(List.of("a"))), dev.get(0));
+    List<Example> train = List.of(new Example(List.of("b", "c"), List.of(List.of("b", "c"))),
+        new Example(List.of("a"), List.of(List.of("a"))), new Example(List.of("c"), List.of(List.of("c"))));
     LengthCurriculum c = new LengthCurriculum(d, train, dev);
-    assertArrayEquals(new int[] {0}, c.trainRows());
-    assertArrayEquals(new int[] {0, 1}, c.devRows());
+    assertArrayEquals(new int[] {1, 2}, c.trainRows());
+    assertEquals("train", c.measuredOn().split());
+    assertArrayEquals(new int[] {1, 2}, c.measuredOn().rows());
+    assertTrue(c.update(1.0));
+    assertEquals("dev", c.measuredOn().split());
+    assertArrayEquals(new int[] {0}, c.measuredOn().rows());
   }
 
   /** Every task's lengthOf reads back the length draw that made a source (what the curriculum and ranges count). */
