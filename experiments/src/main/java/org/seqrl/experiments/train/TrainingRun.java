@@ -146,9 +146,33 @@ public final class TrainingRun implements AutoCloseable {
     TrainingRun run = new TrainingRun(config, runDir, parts, hub);
     if (init.isPresent()) {
       parts.restorePolicyFrom(init.get());
+      run.continueStageOf(init.get());
       run.phase = Phase.RL;
     }
     return run;
+  }
+
+  /**
+   * RL from a checkpoint (a sweep's shared pre-training) continues the curriculum where that run's
+   * stage was, when this run has a curriculum the stage fits; otherwise it starts at {@code start}.
+   */
+  private void continueStageOf(Path checkpoint) {
+    // rl.init_checkpoint may name the checkpoint folder or its policy folder.
+    Path state = Files.isRegularFile(checkpoint.resolve(STATE_FILE)) ? checkpoint.resolve(STATE_FILE)
+        : checkpoint.resolveSibling(STATE_FILE);
+    if (!curriculum.enabled() || !Files.isRegularFile(state)) {
+      return;
+    }
+    try {
+      JsonNode saved = JSON.readTree(state.toFile()).path("curriculumMaxLength");
+      if (saved.isInt() && saved.asInt() >= curriculum.maxLength()
+          && saved.asInt() <= config.data().trainLengths().max()) {
+        curriculum.restore(saved.asInt());
+        useStage();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + state + ": " + e.getMessage(), e);
+    }
   }
 
   /** Reopens the run in {@code runDir} at its latest checkpoint. */

@@ -69,7 +69,15 @@ class CurriculumRunTest {
     assertTrue(last > 2, "the stage never grew: " + evals);
     JsonNode summary = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
     // The summary holds the stage after the final evaluation, which may have grown once more.
-    assertTrue(summary.get("curriculum_max_length").asInt() >= (int) last);
+    int finalStage = summary.get("curriculum_max_length").asInt();
+    assertTrue(finalStage >= (int) last);
+
+    // RL from that checkpoint (as a sweep's shared pre-training hands it on) continues at its stage.
+    List<String> rlOnly = new ArrayList<>(CURRICULUM);
+    rlOnly.addAll(List.of("pretrain.steps=0", "rl.steps=5", "rl.init_checkpoint=" + dir.resolve("checkpoints/latest")));
+    try (TrainingRun rl = TrainingRun.start(ConfigLoader.load(cfg, rlOnly), tmp, tmp.resolve("rl-run"))) {
+      assertEquals(finalStage, rl.components().curriculum().maxLength());
+    }
   }
 
   @Test
