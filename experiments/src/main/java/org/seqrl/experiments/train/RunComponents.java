@@ -242,6 +242,7 @@ public final class RunComponents implements AutoCloseable {
       case SACREBLEU -> Rewards.sacrebleu(text, charLevel);
       case LENGTH_PENALTY -> Rewards.lengthPenalty();
       case REPETITION_PENALTY -> Rewards.repetitionPenalty();
+      case SYMBOL_ERROR -> Rewards.symbolError();
     };
   }
 
