@@ -8,11 +8,13 @@ import java.util.Map;
 import org.seqrl.metrics.Levenshtein;
 import org.seqrl.metrics.NltkBleu;
 import org.seqrl.metrics.NltkSmoothing;
+import org.seqrl.metrics.SymbolErrors;
 
 /**
  * Decodes held-out inputs greedily (and with beam search when the width is above 1) and reports
  * the mean of every metric: the standard set (BLEU, minimum edit distance, edit-distance rate,
- * exact match) plus the given named metrics, and a few samples for people to read.
+ * exact match, position-wise symbol error) plus the given named metrics, and a few samples for
+ * people to read.
  */
 public final class Evaluator {
   /**
@@ -31,6 +33,9 @@ public final class Evaluator {
     // (the same number as levenshtein_rate), WER = the share of outputs with any error.
     m.put("per", MetricDirection.MIN);
     m.put("wer", MetricDirection.MIN);
+    // Position-wise errors per reference symbol (wrong, missing and extra positions; SymbolErrors), the
+    // per-symbol error of the NTM paper's algorithmic tasks, where a shifted copy is wrong everywhere.
+    m.put("symbol_error", MetricDirection.MIN);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -155,6 +160,8 @@ public final class Evaluator {
     double exact = 0;
     long distanceSum = 0;
     long lengthSum = 0;
+    long symbolErrorSum = 0;
+    long symbolLengthSum = 0;
     double[] extra = new double[metrics.size()];
     NltkSmoothing smoothing = NltkSmoothing.parse("method1");
     for (int i = 0; i < n; i++) {
@@ -166,6 +173,9 @@ public final class Evaluator {
       distanceSum += d;
       lengthSum += closest.length;
       exact += d == 0 ? 1 : 0;
+      int[] hammingClosest = SymbolErrors.closest(hyps[i], refs[i]);
+      symbolErrorSum += SymbolErrors.count(hyps[i], hammingClosest);
+      symbolLengthSum += hammingClosest.length;
       for (int m = 0; m < extra.length; m++) {
         extra[m] += Rewards.checked(metrics.get(m).metric(), metrics.get(m).metric().score(hyps[i], refs[i]), i);
       }
@@ -179,6 +189,7 @@ public final class Evaluator {
     out.put(prefix + "exact_match", exact / count);
     out.put(prefix + "per", (double) distanceSum / Math.max(1, lengthSum));
     out.put(prefix + "wer", n == 0 ? 0.0 : 1.0 - exact / n);
+    out.put(prefix + "symbol_error", (double) symbolErrorSum / Math.max(1, symbolLengthSum));
     for (int m = 0; m < extra.length; m++) {
       out.put(prefix + metrics.get(m).name(), extra[m] / count);
     }

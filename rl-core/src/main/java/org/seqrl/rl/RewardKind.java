@@ -12,7 +12,8 @@ public enum RewardKind {
   EXACT_MATCH("exact-match"),
   SACREBLEU("sacrebleu"),
   LENGTH_PENALTY("length-penalty"),
-  REPETITION_PENALTY("repetition-penalty");
+  REPETITION_PENALTY("repetition-penalty"),
+  SYMBOL_ERROR("symbol-error");
 
   private final String configName;
 

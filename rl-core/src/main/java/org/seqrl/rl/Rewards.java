@@ -12,6 +12,7 @@ import org.seqrl.metrics.NltkBleu;
 import org.seqrl.metrics.NltkSmoothing;
 import org.seqrl.metrics.SacreBleu;
 import org.seqrl.metrics.SacreSmoothing;
+import org.seqrl.metrics.SymbolErrors;
 
 /** The built-in rewards as adapters over {@code metrics}, and their weighted sums. */
 public final class Rewards {
@@ -34,6 +35,19 @@ public final class Rewards {
    */
   public static Reward levenshteinNormalized() {
     return named("levenshtein-normalized", (h, r) -> -Levenshtein.normalizedDistance(h, r));
+  }
+
+  /**
+   * Minus the position-wise symbol errors against the reference with the fewest (wrong, missing and
+   * extra positions, {@link SymbolErrors}) over that reference's length: the per-symbol error of the
+   * NTM paper's tasks as a reward, 0 when perfect, below -1 when an output runs long.
+   */
+  public static Reward symbolError() {
+    return named("symbol-error", (h, r) -> {
+      int[] closest = SymbolErrors.closest(h, r);
+      // 0.0 - x, not -x: a perfect output scores +0.0, not -0.0.
+      return 0.0 - (double) SymbolErrors.count(h, closest) / Math.max(1, closest.length);
+    });
   }
 
   /**

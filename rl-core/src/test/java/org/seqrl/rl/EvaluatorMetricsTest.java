@@ -61,7 +61,7 @@ class EvaluatorMetricsTest {
       EvaluationEvent one = new Evaluator(p, List.of(), 4, 1, 1, 0).evaluate(0, "dev", SOURCES, REFERENCES);
       EvaluationEvent two = new Evaluator(p, List.of(), 4, 64, 1, 0).evaluate(0, "dev", SOURCES, REFERENCES);
       assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match", "eval/per",
-          "eval/wer"),
+          "eval/wer", "eval/symbol_error"),
           one.metrics().keySet());
       assertEquals(one.metrics(), two.metrics());
       assertTrue(one.samples().isEmpty());

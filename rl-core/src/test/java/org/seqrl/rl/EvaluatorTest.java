@@ -46,13 +46,16 @@ class EvaluatorTest {
         Map.entry("eval/exact", 1.0 / 3),
         Map.entry("eval/per", 2.0 / 3), // as levenshtein_rate
         Map.entry("eval/wer", 2.0 / 3), // two of three outputs have an error
+        // position-wise: 0, 1, and [] against the reference with fewer errors, {7}: 1; over lengths 1 + 1 + 1
+        Map.entry("eval/symbol_error", 2.0 / 3),
         Map.entry("eval/beam/bleu", 2 * bleu1 / 3),
         Map.entry("eval/beam/levenshtein", 1.0 / 3),
         Map.entry("eval/beam/levenshtein_rate", 1.0 / 3),
         Map.entry("eval/beam/exact_match", 2.0 / 3),
         Map.entry("eval/beam/exact", 2.0 / 3),
         Map.entry("eval/beam/per", 1.0 / 3),
-        Map.entry("eval/beam/wer", 1.0 / 3));
+        Map.entry("eval/beam/wer", 1.0 / 3),
+        Map.entry("eval/beam/symbol_error", 1.0 / 3));
     assertEquals(expected.keySet(), e.metrics().keySet());
     expected.forEach((k, v) -> assertEquals(v, e.metrics().get(k), 1e-15, k));
 
@@ -71,8 +74,8 @@ class EvaluatorTest {
   void withoutBeamOrSamplesOnlyGreedyMetrics() {
     Evaluator ev = new Evaluator(policy(), List.of(), 3, 1, 1, 0);
     EvaluationEvent e = ev.evaluate(0, "test", SOURCES, REFS);
-    assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match", "eval/per", "eval/wer"),
-        e.metrics().keySet());
+    assertEquals(Set.of("eval/bleu", "eval/levenshtein", "eval/levenshtein_rate", "eval/exact_match", "eval/per", "eval/wer",
+        "eval/symbol_error"), e.metrics().keySet());
     assertEquals(2.0 / 3, e.metrics().get("eval/levenshtein"), 1e-15);
     assertEquals(List.of(), e.samples());
     // ties between equally close references go to the longest
@@ -112,5 +115,36 @@ class EvaluatorTest {
     assertEquals(0.9, MetricDirection.MAX.best(xs));
     assertEquals(0.1, MetricDirection.MIN.best(xs));
     assertTrue(Double.isNaN(MetricDirection.MIN.best(new double[] {Double.NaN})));
+  }
+
+  /** A policy whose greedy decode of {@code sources[i]} is exactly {@code outputs[i]} (tokens 4, 5, 6). */
+  private static TabularPolicy decoding(int[][] sources, int[][] outputs) {
+    TabularPolicy p = new TabularPolicy(3, Set.of(), 1);
+    for (int i = 0; i < sources.length; i++) {
+      for (int t = 0; t <= outputs[i].length; t++) {
+        double[] logits = new double[4];
+        logits[t < outputs[i].length ? TabularPolicy.actionOf(outputs[i][t]) : 0] = 10;
+        p.setLogits(sources[i], java.util.Arrays.copyOf(outputs[i], t), logits);
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Symbol error counts positions, not edits: a copy task of length 3 decoded exactly, with one extra
+   * symbol, and without its first symbol (so every later one is shifted), by hand.
+   */
+  @Test
+  void symbolErrorCountsWrongMissingAndExtraPositions() {
+    int[][] sources = {{4, 5, 6}, {4, 4, 4}, {6, 5, 4}};
+    int[][][] refs = {{{4, 5, 6}}, {{4, 4, 4}}, {{6, 5, 4}}};
+    int[][] outputs = {{4, 5, 6}, {4, 4, 4, 4}, {5, 4}};
+    Map<String, Double> m = new Evaluator(decoding(sources, outputs), List.of(), 6, 2, 1, 0)
+        .evaluate(0, "test", sources, refs).metrics();
+    // errors 0; 1 extra; 5 for 6, 4 for 5, the third missing: 3. Over 3 + 3 + 3 reference symbols.
+    assertEquals(4.0 / 9, m.get("eval/symbol_error"), 1e-15);
+    // The edit distance forgives the shift: 0 + 1 + 1 (insert the 6).
+    assertEquals(2.0 / 9, m.get("eval/levenshtein_rate"), 1e-15);
+    assertEquals(1.0 / 3, m.get("eval/exact_match"), 1e-15);
   }
 }

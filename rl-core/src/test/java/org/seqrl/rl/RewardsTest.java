@@ -89,13 +89,28 @@ class RewardsTest {
   }
 
   @Test
+  void symbolErrorCountsPositionsOverTheReferenceLength() {
+    Reward r = Rewards.symbolError();
+    assertEquals("symbol-error", r.name());
+    assertEquals(0.0, r.score(new int[] {4, 5, 6}, new int[][] {{4, 5, 6}}));
+    // A dropped first symbol: 3 errors over 3 (the edit distance would say 1).
+    assertEquals(-1.0, r.score(new int[] {5, 6}, new int[][] {{4, 5, 6}}));
+    // One extra symbol over 3.
+    assertEquals(-1.0 / 3, r.score(new int[] {4, 5, 6, 6}, new int[][] {{4, 5, 6}}), 1e-15);
+    // The second reference (0 errors) wins over the first (3).
+    assertEquals(0.0, r.score(new int[] {4, 4}, new int[][] {{5, 5, 5}, {4, 4}}));
+    assertEquals(-2.0, r.score(new int[] {4, 4}, new int[0][]));
+    assertEquals(-1.0, r.score(new int[0], new int[][] {{4}}));
+  }
+
+  @Test
   void rewardKindsParseByConfigName() {
     for (RewardKind k : RewardKind.values()) {
       assertEquals(k, RewardKind.parse(k.configName()));
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RewardKind.parse("rouge"));
     assertTrue(e.getMessage().contains("'rouge'") && e.getMessage().contains("bleu, levenshtein, levenshtein-normalized, chrf, exact-match, "
-        + "sacrebleu, length-penalty, repetition-penalty"),
+        + "sacrebleu, length-penalty, repetition-penalty, symbol-error"),
         e.getMessage());
   }
 

@@ -315,6 +315,12 @@ public final class ConfigLoader {
     return new AlgorithmicConfig(a.range("repeats", d.repeats()), a.integer("item_length", d.itemLength()));
   }
 
+  /** {@code data.curriculum.*}: growing the training lengths (issue 17). */
+  private static CurriculumConfig curriculumConfig(ConfigReader c, CurriculumConfig d) {
+    return new CurriculumConfig(c.integer("start", d.start()), c.integer("step", d.step()),
+        c.string("metric", d.metric()), c.number("threshold", d.threshold()));
+  }
+
   /** {@code model.memory.*}: the NTM's memory (issue 17). */
   private static GraphConfig graphConfig(ConfigReader model, GraphConfig d) {
     ConfigReader names = model.section("graph_names");
@@ -358,7 +364,8 @@ public final class ConfigLoader {
         data.integer("train_size", dd.trainSize()), data.integer("dev_size", dd.devSize()),
         data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
         data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig,
-        algorithmicConfig(data.section("algorithmic"), dd.algorithmic()));
+        algorithmicConfig(data.section("algorithmic"), dd.algorithmic()),
+        data.integers("test_lengths_each", dd.testLengthsEach()), curriculumConfig(data.section("curriculum"), dd.curriculum()));
 
     ConfigReader model = root.section("model");
     ModelConfig md = d.model();

@@ -188,6 +188,30 @@ final class ConfigReader {
     return v != null && v.isNull() ? null : choice(name, def, type, what);
   }
 
+  /** A list of integers, e.g. {@code [30, 50, 80, 120]}; {@code []} or null is the empty list. */
+  List<Integer> integers(String name, List<Integer> def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isNull()) {
+      return List.of();
+    }
+    if (v.isArray()) {
+      List<Integer> out = new ArrayList<>();
+      for (JsonNode item : v) {
+        if (!item.isIntegralNumber() || !item.canConvertToInt()) {
+          throw new InvalidConfigException(prefix + name, describe(item) + " in " + v + " is not an integer; expected "
+              + "a list of integers, e.g. [30, 50, 80, 120]");
+        }
+        out.add(item.intValue());
+      }
+      return out;
+    }
+    throw new InvalidConfigException(prefix + name, describe(v) + " is not a list of integers; expected e.g. "
+        + "[30, 50, 80, 120]");
+  }
+
   LengthRange range(String name, LengthRange def) {
     JsonNode v = get(name);
     if (v == null) {

@@ -43,6 +43,13 @@ final class ConfigWriter {
     ObjectNode algorithmic = data.putObject("algorithmic");
     putRange(algorithmic, "repeats", d.algorithmic().repeats());
     algorithmic.put("item_length", d.algorithmic().itemLength());
+    var each = data.putArray("test_lengths_each");
+    d.testLengthsEach().forEach(each::add);
+    ObjectNode curriculum = data.putObject("curriculum");
+    curriculum.put("start", d.curriculum().start());
+    curriculum.put("step", d.curriculum().step());
+    curriculum.put("metric", d.curriculum().metric());
+    curriculum.put("threshold", d.curriculum().threshold());
 
     ModelConfig m = c.model();
     ObjectNode model = root.putObject("model");

@@ -1,14 +1,18 @@
 package org.seqrl.experiments.config;
 
+import java.util.List;
+
 /**
  * What to train on. Synthetic tasks (copy, reverse, sort) draw strings over {@code alphabet} symbols;
  * dev uses the train lengths and test the test lengths, so that length generalisation shows.
  * Examples longer than the max source/target lengths are dropped (and counted) for TSV and
- * pronunciation data.
+ * pronunciation data. {@code testLengthsEach} are extra test sets of one length each (evaluated
+ * apart, {@code test/len<L>/...}); {@code curriculum} grows the training lengths as dev results allow.
  */
 public record DataConfig(Task task, int alphabet, LengthRange trainLengths, LengthRange testLengths,
                          int trainSize, int devSize, int testSize, int maxSourceLength, int maxTargetLength,
-                         TsvConfig tsv, PronunciationConfig pronunciation, AlgorithmicConfig algorithmic) {
+                         TsvConfig tsv, PronunciationConfig pronunciation, AlgorithmicConfig algorithmic,
+                         List<Integer> testLengthsEach, CurriculumConfig curriculum) {
   /** Beyond this the synthetic tokens stop being short readable names. */
   public static final int MAX_ALPHABET = 1000;
 
@@ -25,6 +29,10 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
     Checks.required("data.tsv", tsv);
     Checks.required("data.pronunciation", pronunciation);
     Checks.required("data.algorithmic", algorithmic);
+    Checks.required("data.curriculum", curriculum);
+    testLengthsEach = List.copyOf(Checks.required("data.test_lengths_each", testLengthsEach));
+    checkTestLengthsEach(testLengthsEach, task, maxSourceLength, maxTargetLength, algorithmic);
+    checkCurriculum(curriculum, task, trainLengths);
     if (task.isSynthetic()) {
       checkLongest("data.train_lengths", trainLengths, maxSourceLength, maxTargetLength, task, algorithmic);
       checkLongest("data.test_lengths", testLengths, maxSourceLength, maxTargetLength, task, algorithmic);
@@ -52,7 +60,57 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
   public static DataConfig defaults() {
     LengthRange lengths = new LengthRange(3, 8);
     return new DataConfig(Task.REVERSE, 10, lengths, lengths, 5000, 200, 200, 40, 40,
-        TsvConfig.defaults(), PronunciationConfig.defaults(), AlgorithmicConfig.defaults());
+        TsvConfig.defaults(), PronunciationConfig.defaults(), AlgorithmicConfig.defaults(), List.of(),
+        CurriculumConfig.defaults());
+  }
+
+  /** At most this many fixed test lengths: each is a test set of its own, decoded at the end of a run. */
+  public static final int MAX_TEST_LENGTHS = 20;
+
+  /** {@code data.test_lengths_each}: distinct lengths a synthetic task can make within the max lengths. */
+  private static void checkTestLengthsEach(List<Integer> lengths, Task task, int maxSource, int maxTarget,
+                                           AlgorithmicConfig algorithmic) {
+    String key = "data.test_lengths_each";
+    if (lengths.isEmpty()) {
+      return;
+    }
+    if (!task.isSynthetic()) {
+      throw InvalidConfigException.conflict(key, lengths + " needs a synthetic task, but data.task is "
+          + ConfigChoice.spelling(task) + "; expected data.task copy, reverse, sort, repeat-copy or associative-recall, "
+          + "or no data.test_lengths_each");
+    }
+    if (lengths.size() > MAX_TEST_LENGTHS) {
+      throw new InvalidConfigException(key, lengths.size() + " lengths are too many; expected at most " + MAX_TEST_LENGTHS);
+    }
+    int least = task == Task.ASSOCIATIVE_RECALL ? 2 : 1;
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (int length : lengths) {
+      if (length < least) {
+        throw new InvalidConfigException(key, "length " + length + " is out of range; expected integers >= " + least
+            + (least == 2 ? " (associative-recall needs two items)" : ""));
+      }
+      if (!seen.add(length)) {
+        throw new InvalidConfigException(key, "length " + length + " is listed twice; expected distinct lengths, "
+            + "e.g. [30, 50, 80, 120]");
+      }
+      checkLongest(key, new LengthRange(length, length), maxSource, maxTarget, task, algorithmic);
+    }
+  }
+
+  /** {@code data.curriculum.start} must lie inside the train lengths, below their max, on a synthetic task. */
+  private static void checkCurriculum(CurriculumConfig curriculum, Task task, LengthRange train) {
+    if (!curriculum.enabled()) {
+      return;
+    }
+    if (!task.isSynthetic()) {
+      throw InvalidConfigException.conflict("data.curriculum.start", curriculum.start() + " needs a synthetic task, but "
+          + "data.task is " + ConfigChoice.spelling(task) + "; expected data.curriculum.start 0 (off) for it");
+    }
+    if (curriculum.start() < train.min() || curriculum.start() >= train.max()) {
+      throw InvalidConfigException.conflict("data.curriculum.start", curriculum.start() + " is outside data.train_lengths "
+          + train + "; expected a first max length from " + train.min() + " to " + (train.max() - 1)
+          + ", or 0 to turn the curriculum off");
+    }
   }
 
   /** The longest source and target a synthetic task makes from {@code lengths} must fit the max lengths. */

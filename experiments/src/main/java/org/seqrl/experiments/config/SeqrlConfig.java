@@ -65,6 +65,12 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
           : new InvalidConfigException("eval.best_metric", "'" + eval.bestMetric() + "' is not a metric an evaluation "
           + "reports; expected one of " + String.join(", ", reported));
     }
+    String curriculumMetric = data.curriculum().metric();
+    if (data.curriculum().enabled() && !reported.contains(curriculumMetric)) {
+      throw new InvalidConfigException("data.curriculum.metric", "'" + curriculumMetric + "' is not a metric an "
+          + "evaluation reports; expected one of " + String.join(", ",
+              reported.stream().filter(k -> !k.startsWith(Evaluator.BEAM_PREFIX)).toList()));
+    }
     if (rl.initCheckpoint() != null && pretrain.steps() > 0) {
       // A run that starts from a checkpoint goes straight to RL; its pre-training steps would be skipped.
       throw InvalidConfigException.conflict("rl.init_checkpoint", "starts RL from " + rl.initCheckpoint()
@@ -93,6 +99,13 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
    */
   public String rewardName() {
     return rewardNameOf(rl, plugins);
+  }
+
+  /** The key {@code data.curriculum.metric} stands for in this run ({@code eval/reward} resolved). */
+  public String curriculumMetricKey() {
+    String metric = data.curriculum().metric();
+    return metric.equals(Evaluator.PREFIX + EvalConfig.REWARD_ALIAS)
+        ? Evaluator.PREFIX + EvalConfig.rewardMetricName(rewardName()) : metric;
   }
 
   /** The key {@code eval.best_metric} stands for in this run ({@code eval/reward} resolved to the run's reward). */

@@ -17,6 +17,18 @@ public enum Task {
     return this == COPY || this == REVERSE || this == SORT || this == REPEAT_COPY || this == ASSOCIATIVE_RECALL;
   }
 
+  /**
+   * The length draw that made a synthetic example's source (what the length ranges count): its
+   * symbols, without repeat-copy's count token; associative recall's number of items.
+   */
+  public int lengthOf(java.util.List<String> source, AlgorithmicConfig a) {
+    return switch (this) {
+      case REPEAT_COPY -> source.size() - 1;
+      case ASSOCIATIVE_RECALL -> (source.size() - a.itemLength()) / (a.itemLength() + 1);
+      default -> source.size();
+    };
+  }
+
   /** The longest source and target of a synthetic example whose length draw is {@code length}. */
   public int[] longest(int length, AlgorithmicConfig a) {
     return switch (this) {

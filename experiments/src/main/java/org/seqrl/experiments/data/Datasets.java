@@ -16,6 +16,19 @@ public final class Datasets {
   }
 
   /**
+   * The fixed-length test sets of {@code data.test_lengths_each}, in the order listed (empty when none
+   * are configured); {@code dataset} is the run's, whose train sources they avoid.
+   */
+  public static java.util.LinkedHashMap<Integer, java.util.List<Example>> testsAtLengths(DataConfig config,
+      long dataSeed, Dataset dataset) {
+    var sets = new java.util.LinkedHashMap<Integer, java.util.List<Example>>();
+    for (int length : config.testLengthsEach()) {
+      sets.put(length, SyntheticTasks.atLength(config, dataSeed, length, dataset.train()));
+    }
+    return sets;
+  }
+
+  /**
    * @param tokenizerDir for {@code data.tsv.level: bpe}: the folder that holds the run's tokenizers, which are
    *     loaded from it when there and trained into it otherwise (null: trained into a temporary folder)
    */

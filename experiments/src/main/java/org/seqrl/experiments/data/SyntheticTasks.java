@@ -56,6 +56,19 @@ final class SyntheticTasks {
     return new Dataset(train, dev, test, vocab, vocab, TokenLevel.WORD, 0, List.of());
   }
 
+  /**
+   * {@code data.test_size} examples of exactly {@code length}, one set per length with its own seed
+   * (so adding a length leaves the others' examples unchanged), avoiding the train sources.
+   */
+  static List<Example> atLength(DataConfig config, long dataSeed, int length, List<Example> train) {
+    Set<List<String>> seen = new HashSet<>();
+    for (Example e : train) {
+      seen.add(e.source());
+    }
+    return split(config.task(), alphabet(config.alphabet()), config.algorithmic(), new LengthRange(length, length),
+        config.testSize(), new Random(Seeds.derive(dataSeed, "synthetic-test-length-" + length)), seen);
+  }
+
   /** Tokens a task uses besides the alphabet, in vocabulary order. */
   static List<String> extraTokens(Task task, AlgorithmicConfig a) {
     return switch (task) {

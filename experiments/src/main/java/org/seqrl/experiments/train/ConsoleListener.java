@@ -68,10 +68,23 @@ final class ConsoleListener implements RunListener, AutoCloseable {
   public void onEvaluation(EvaluationEvent e) {
     Map<String, Double> m = e.metrics();
     String line = String.format(Locale.ROOT,
-        "eval @ %d (%s): bleu %.4f  levenshtein %.3f  rate %.4f  exact %.3f  chrf %.2f",
+        "eval @ %d (%s): bleu %.4f  levenshtein %.3f  rate %.4f  exact %.3f  symbol error %.4f  chrf %.2f",
         e.step(), e.split(), m.getOrDefault("eval/bleu", Double.NaN), m.getOrDefault("eval/levenshtein", Double.NaN),
         m.getOrDefault("eval/levenshtein_rate", Double.NaN), m.getOrDefault("eval/exact_match", Double.NaN),
-        m.getOrDefault("eval/chrf", Double.NaN));
+        m.getOrDefault("eval/symbol_error", Double.NaN), m.getOrDefault("eval/chrf", Double.NaN));
+    if (m.containsKey("curriculum/max_length")) {
+      line += String.format(Locale.ROOT, "  curriculum: lengths <= %.0f", m.get("curriculum/max_length"));
+    }
+    if (!m.containsKey("eval/bleu")) {
+      // The fixed test lengths (test/len<L>/...): exact match and symbol error per length.
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "eval @ %d (%s):", e.step(), e.split()));
+      m.forEach((k, v) -> {
+        if (k.endsWith("/exact_match") || k.endsWith("/symbol_error")) {
+          b.append(String.format(Locale.ROOT, "  %s %.4f", k, v));
+        }
+      });
+      line = b.toString();
+    }
     if (bar != null) {
       // Keep the bar intact: print below it.
       out.println();

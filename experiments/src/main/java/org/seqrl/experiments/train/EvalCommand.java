@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,11 +53,15 @@ public final class EvalCommand implements Callable<Integer> {
     Path ckpt = resolveCheckpoint(checkpoint);
     try (RunComponents parts = open(ckpt, beam == null ? List.of() : List.of("eval.beam_width=" + beam))) {
       EvaluationEvent e = parts.evaluate(split, -1);
-      Map<String, Double> m = e.metrics();
+      Map<String, Double> m = new LinkedHashMap<>(e.metrics());
+      if (split.equals("test")) {
+        // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
+        m.putAll(parts.evaluateTestLengths(-1));
+      }
       System.out.printf(Locale.ROOT, "checkpoint %s, split %s (%d examples)%n", ckpt, split,
           split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
-      System.out.printf(Locale.ROOT, "%-28s %14s%n", "metric", "value");
-      m.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-28s %14.6f%n", k, v));
+      System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
+      m.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-32s %14.6f%n", k, v));
       if (output != null) {
         ObjectNode o = TrainingRun.JSON.createObjectNode();
         o.put("checkpoint", ckpt.toString());

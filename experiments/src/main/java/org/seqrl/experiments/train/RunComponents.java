@@ -23,6 +23,8 @@ import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.Dataset;
 import org.seqrl.experiments.data.Datasets;
 import org.seqrl.experiments.data.EncodedSplit;
+import org.seqrl.experiments.data.Example;
+import org.seqrl.experiments.data.LengthCurriculum;
 import org.seqrl.experiments.data.Seeds;
 import org.seqrl.experiments.data.TokenLevel;
 import org.seqrl.experiments.data.Vocabulary;
@@ -58,14 +60,20 @@ public final class RunComponents implements AutoCloseable {
   private final IntFunction<String> targetText;
   private final boolean characterLevel;
   private final DetokenizedReward.Words words;
+  /** {@code data.test_lengths_each}: one test set per length, in the order listed. */
+  private final Map<Integer, EncodedSplit> testsAtLengths = new LinkedHashMap<>();
+  private final LengthCurriculum curriculum;
 
   private RunComponents(SeqrlConfig config, Dataset dataset, DetokenizedReward.Words words, SequencePolicy policy,
-      Reward reward, BaselineStrategy baseline, Trainer trainer, int maxLength) {
+      Reward reward, BaselineStrategy baseline, Trainer trainer, int maxLength, Map<Integer, List<Example>> atLengths) {
     this.config = config;
     this.dataset = dataset;
     this.train = dataset.encode(dataset.train());
-    this.dev = dataset.encode(limit(dataset.dev(), config.eval().devSize()));
+    List<Example> devExamples = limit(dataset.dev(), config.eval().devSize());
+    this.dev = dataset.encode(devExamples);
     this.test = dataset.encode(dataset.test());
+    atLengths.forEach((length, examples) -> testsAtLengths.put(length, dataset.encode(examples)));
+    this.curriculum = new LengthCurriculum(config.data(), dataset.train(), devExamples);
     this.policy = policy;
     this.reward = reward;
     this.baseline = baseline;
@@ -96,7 +104,8 @@ public final class RunComponents implements AutoCloseable {
         ? Plugins.create(config.rl().baselinePlugin(), BaselineStrategy.class, plugins, "rl.baseline", config.plugins().path())
         : config.rl().baseline().create(config.rl().movingAverageDecay());
     int maxLength = config.rl().maxLength() > 0 ? config.rl().maxLength() : longestReference(dataset) + 2;
-    SequencePolicy policy = policy(config, dataset, baseline, maxLength);
+    Map<Integer, List<Example>> atLengths = Datasets.testsAtLengths(config.data(), Seeds.derive(seed, "data"), dataset);
+    SequencePolicy policy = policy(config, dataset, baseline, maxLength, atLengths);
     IntFunction<String> text = words != null ? words::text : dataset.targetVocab()::token;
     Reward reward = detokenized(config.rl().rewardPlugin() != null
         ? Plugins.create(config.rl().rewardPlugin(), Reward.class, plugins, "rl.reward", config.plugins().path())
@@ -119,7 +128,7 @@ public final class RunComponents implements AutoCloseable {
       // Only a plug-in baseline can ask for what the config does not give (built-ins are checked on load).
       throw new InvalidConfigException("rl.baseline", config.rl().baselineLabel() + ": " + e.getMessage());
     }
-    return new RunComponents(config, dataset, words, policy, reward, baseline, trainer, maxLength);
+    return new RunComponents(config, dataset, words, policy, reward, baseline, trainer, maxLength, atLengths);
   }
 
   private static Reward detokenized(Reward reward, DetokenizedReward.Words words) {
@@ -131,7 +140,8 @@ public final class RunComponents implements AutoCloseable {
    * the most decoder steps a run takes (decoding, or a reference and its end token), and carries only
    * the critic heads the baseline needs.
    */
-  private static SequencePolicy policy(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline, int maxLength) {
+  private static SequencePolicy policy(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline, int maxLength,
+      Map<Integer, List<Example>> atLengths) {
     Engine engine = config.model().engine();
     Seq2SeqConfig cfg = modelConfig(config, dataset, baseline);
     if (engine == Engine.FAST) {
@@ -145,7 +155,7 @@ public final class RunComponents implements AutoCloseable {
     }
     if (config.model().graph().file() != null) {
       return UserGraph.policy(config.model().graph(), config.rl().baselineLabel(), baseline.requirements().criticHeads(),
-          dataset.targetVocab().size(), graphSourceLength(dataset), graphTargetLength(dataset, maxLength),
+          dataset.targetVocab().size(), graphSourceLength(dataset, atLengths), graphTargetLength(dataset, maxLength, atLengths),
           Seeds.derive(config.seed(), "init"));
     }
     cfg = cfg.toBuilder().criticHeads(baseline.requirements().criticHeads()).build();
@@ -153,13 +163,20 @@ public final class RunComponents implements AutoCloseable {
     if (why != null) {
       throw new InvalidConfigException("model.engine", why);
     }
-    return engine.create(cfg, graphSourceLength(dataset), graphTargetLength(dataset, maxLength));
+    return engine.create(cfg, graphSourceLength(dataset, atLengths), graphTargetLength(dataset, maxLength, atLengths));
   }
 
   /** The source positions a SameDiff graph is unrolled to: the longest source of any split. */
   static int graphSourceLength(Dataset dataset) {
+    return graphSourceLength(dataset, Map.of());
+  }
+
+  /** The same, counting the {@code data.test_lengths_each} sets too. */
+  static int graphSourceLength(Dataset dataset, Map<Integer, List<Example>> atLengths) {
     int longestSource = 1;
-    for (var split : List.of(dataset.train(), dataset.dev(), dataset.test())) {
+    List<List<Example>> splits = new ArrayList<>(List.of(dataset.train(), dataset.dev(), dataset.test()));
+    splits.addAll(atLengths.values());
+    for (var split : splits) {
       for (var ex : split) {
         longestSource = Math.max(longestSource, ex.source().size());
       }
@@ -169,7 +186,18 @@ public final class RunComponents implements AutoCloseable {
 
   /** The decoder positions a SameDiff graph is unrolled to: decoding, or a reference and its end token. */
   static int graphTargetLength(Dataset dataset, int maxLength) {
-    return Math.max(maxLength, longestReference(dataset) + 1);
+    return graphTargetLength(dataset, maxLength, Map.of());
+  }
+
+  /** The same; the fixed-length test sets decode up to their own longest reference (evaluateTestLengths). */
+  static int graphTargetLength(Dataset dataset, int maxLength, Map<Integer, List<Example>> atLengths) {
+    int longestTarget = Math.max(maxLength, longestReference(dataset) + 1);
+    for (var split : atLengths.values()) {
+      for (var ex : split) {
+        longestTarget = Math.max(longestTarget, ex.references().stream().mapToInt(List::size).max().orElse(0) + 2);
+      }
+    }
+    return longestTarget;
   }
 
   static Seq2SeqConfig modelConfig(SeqrlConfig config, Dataset dataset, BaselineStrategy baseline) {
@@ -245,6 +273,7 @@ public final class RunComponents implements AutoCloseable {
       case SACREBLEU -> Rewards.sacrebleu(text, charLevel);
       case LENGTH_PENALTY -> Rewards.lengthPenalty();
       case REPETITION_PENALTY -> Rewards.repetitionPenalty();
+      case SYMBOL_ERROR -> Rewards.symbolError();
     };
   }
 
@@ -266,7 +295,56 @@ public final class RunComponents implements AutoCloseable {
 
   /** A deterministic minibatch order over the training set, seeded per purpose. */
   BatchIterator batches(String purpose, int batchSize) {
-    return new BatchIterator(train.sources().length, batchSize, Seeds.derive(config.seed(), "batches-" + purpose));
+    return batches(purpose, batchSize, train.sources().length);
+  }
+
+  /** The same over the first {@code size} of some list of training rows (a curriculum stage's). */
+  BatchIterator batches(String purpose, int batchSize, int size) {
+    return new BatchIterator(size, batchSize, Seeds.derive(config.seed(), "batches-" + purpose));
+  }
+
+  /** Greedy metrics ({@code eval/...}) on some rows of dev or train, e.g. a curriculum stage's; no listeners. */
+  Map<String, Double> evaluateRows(LengthCurriculum.Measure measure, long step) {
+    EncodedSplit split = measure.split().equals("train") ? train : dev;
+    int[] rows = measure.rows();
+    int[][] sources = new int[rows.length][];
+    int[][][] refs = new int[rows.length][][];
+    for (int i = 0; i < rows.length; i++) {
+      sources[i] = split.sources()[rows[i]];
+      refs[i] = split.references()[rows[i]];
+    }
+    return evaluator(1, 0, maxLength).evaluate(step, "dev", sources, refs).metrics();
+  }
+
+  /** {@code test/len<L>/<metric>} for every fixed test length, greedy only, e.g. {@code test/len30/symbol_error}. */
+  public static String testLengthKey(int length, String metric) {
+    return "test/len" + length + "/" + metric;
+  }
+
+  /**
+   * Decodes each {@code data.test_lengths_each} set greedily, with room for its longest reference and
+   * an end token, and reports the standard greedy metrics (exact match, symbol error, edit distances,
+   * BLEU) under {@link #testLengthKey}; empty when no lengths are set.
+   */
+  public Map<String, Double> evaluateTestLengths(long step) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    testsAtLengths.forEach((length, split) -> {
+      int longest = 1;
+      for (int[][] refs : split.references()) {
+        for (int[] r : refs) {
+          longest = Math.max(longest, r.length);
+        }
+      }
+      // The standard metrics only: chrF and sacreBLEU of long symbol strings say nothing the others do not.
+      var metrics = new Evaluator(policy, List.of(), longest + 2, 64, 1, 0)
+          .evaluate(step, "test", split.sources(), split.references()).metrics();
+      metrics.forEach((k, v) -> out.put(testLengthKey(length, k.substring(Evaluator.PREFIX.length())), v));
+    });
+    return out;
+  }
+
+  public LengthCurriculum curriculum() {
+    return curriculum;
   }
 
   private EncodedSplit split(String split) {
@@ -296,6 +374,11 @@ public final class RunComponents implements AutoCloseable {
   /** Decodes a split greedily (and with beam search when configured) and scores every metric. */
   public EvaluationEvent evaluate(String split, long step) {
     EncodedSplit data = split(split);
+    return evaluator(config.eval().beamWidth(), config.eval().samples(), maxLength)
+        .evaluate(step, split, data.sources(), data.references());
+  }
+
+  private Evaluator evaluator(int beamWidth, int samples, int decodeLength) {
     List<NamedMetric> metrics = new ArrayList<>();
     // The reward is named by what it is (eval/reward_bleu), so that a sweep over rewards charts them apart.
     metrics.add(new NamedMetric(EvalConfig.rewardMetricName(reward.name()), reward));
@@ -306,8 +389,7 @@ public final class RunComponents implements AutoCloseable {
         default -> throw new IllegalStateException("no scorer for evaluation metric '" + name + "'");
       }));
     }
-    Evaluator evaluator = new Evaluator(policy, metrics, maxLength, 64, config.eval().beamWidth(), config.eval().samples());
-    return evaluator.evaluate(step, split, data.sources(), data.references());
+    return new Evaluator(policy, metrics, decodeLength, 64, beamWidth, samples);
   }
 
   void restorePolicyFrom(Path checkpoint) {

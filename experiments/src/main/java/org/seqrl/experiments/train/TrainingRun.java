@@ -19,6 +19,7 @@ import org.seqrl.experiments.config.RlStart;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.EncodedSplit;
+import org.seqrl.experiments.data.LengthCurriculum;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.Evaluator;
 import org.seqrl.rl.NonFiniteLossException;
@@ -56,8 +57,11 @@ public final class TrainingRun implements AutoCloseable {
   private final RunComponents parts;
   private final CheckpointStore checkpoints;
   private final ListenerHub listeners;
-  private final BatchIterator pretrainBatches;
-  private final BatchIterator rlBatches;
+  private BatchIterator pretrainBatches;
+  private BatchIterator rlBatches;
+  /** data.curriculum: which training rows the stage admits; the batch iterators index into its rows. */
+  private final LengthCurriculum curriculum;
+  private int[] stageRows;
   private final EncodedSplit train;
   private final int[][] trainTargets;
   /** The metric key that picks the best checkpoint ({@code eval/reward} resolved to the run's reward). */
@@ -90,8 +94,28 @@ public final class TrainingRun implements AutoCloseable {
     this.train = parts.train();
     this.trainTargets = firstReferences(train.references());
     this.bestKey = config.bestMetricKey();
-    this.pretrainBatches = parts.batches("pretrain", config.pretrain().batchSize());
-    this.rlBatches = parts.batches("rl", config.rl().batchSize());
+    this.curriculum = parts.curriculum();
+    useStage();
+  }
+
+  /**
+   * Minibatches over the training rows of the current curriculum stage, in an order of the stage's
+   * own (without a curriculum: all rows, as always).
+   */
+  private void useStage() {
+    stageRows = curriculum.trainRows();
+    String stage = curriculum.enabled() ? "-stage-" + curriculum.maxLength() : "";
+    pretrainBatches = parts.batches("pretrain" + stage, config.pretrain().batchSize(), stageRows.length);
+    rlBatches = parts.batches("rl" + stage, config.rl().batchSize(), stageRows.length);
+  }
+
+  private int[] nextRows(BatchIterator batches) {
+    int[] positions = batches.next();
+    int[] rows = new int[positions.length];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = stageRows[positions[i]];
+    }
+    return rows;
   }
 
   /**
@@ -122,9 +146,33 @@ public final class TrainingRun implements AutoCloseable {
     TrainingRun run = new TrainingRun(config, runDir, parts, hub);
     if (init.isPresent()) {
       parts.restorePolicyFrom(init.get());
+      run.continueStageOf(init.get());
       run.phase = Phase.RL;
     }
     return run;
+  }
+
+  /**
+   * RL from a checkpoint (a sweep's shared pre-training) continues the curriculum where that run's
+   * stage was, when this run has a curriculum the stage fits; otherwise it starts at {@code start}.
+   */
+  private void continueStageOf(Path checkpoint) {
+    // rl.init_checkpoint may name the checkpoint folder or its policy folder.
+    Path state = Files.isRegularFile(checkpoint.resolve(STATE_FILE)) ? checkpoint.resolve(STATE_FILE)
+        : checkpoint.resolveSibling(STATE_FILE);
+    if (!curriculum.enabled() || !Files.isRegularFile(state)) {
+      return;
+    }
+    try {
+      JsonNode saved = JSON.readTree(state.toFile()).path("curriculumMaxLength");
+      if (saved.isInt() && saved.asInt() >= curriculum.maxLength()
+          && saved.asInt() <= config.data().trainLengths().max()) {
+        curriculum.restore(saved.asInt());
+        useStage();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + state + ": " + e.getMessage(), e);
+    }
   }
 
   /** Reopens the run in {@code runDir} at its latest checkpoint. */
@@ -244,9 +292,10 @@ public final class TrainingRun implements AutoCloseable {
       phaseEnds.put("rl", end.label);
       // Without RL steps the model is the one RL started from, already evaluated.
       Map<String, Double> finalMetrics = phaseStep == 0 ? beforeRl : evaluateOnce(startNanos);
+      Map<String, Double> atLengths = evaluateTestLengths();
       phase = Phase.DONE;
       saveLatest(startNanos);
-      writeSummary(finalMetrics, startNanos);
+      writeSummary(finalMetrics, atLengths, startNanos);
     }
     listeners.onEnd();
     return Outcome.FINISHED;
@@ -279,10 +328,10 @@ public final class TrainingRun implements AutoCloseable {
         return PhaseEnd.OUT_OF_TIME;
       }
       if (pretraining) {
-        int[] rows = pretrainBatches.next();
+        int[] rows = nextRows(pretrainBatches);
         parts.trainer().mleStep(pick(train.sources(), rows), pick(trainTargets, rows));
       } else {
-        int[] rows = rlBatches.next();
+        int[] rows = nextRows(rlBatches);
         parts.trainer().rlStep(pick(train.sources(), rows), pick(train.references(), rows));
       }
       phaseStep++;
@@ -321,17 +370,58 @@ public final class TrainingRun implements AutoCloseable {
     }
     Map<String, Double> metrics = evaluate("dev");
     updateBest(metrics, startNanos);
+    if (curriculum.update(metrics.getOrDefault(CURRICULUM_PREFIX + curriculumMetricName(), Double.NaN))) {
+      useStage();
+    }
     lastEvaluation = metrics;
     lastEvaluationStep = globalStep;
     return metrics;
   }
 
-  /** Evaluates on a split, tells the listeners, and returns the eval/* metrics. */
+  /**
+   * Evaluates on a split, tells the listeners, and returns the eval/* metrics; on dev with a curriculum,
+   * also {@code curriculum/max_length} (the stage trained on so far), the curriculum metric on that
+   * stage's dev examples ({@code curriculum/exact_match}, say; see {@link LengthCurriculum#measuredOn})
+   * and {@code curriculum/dev_examples}.
+   */
   Map<String, Double> evaluate(String split) {
     EvaluationEvent event = parts.evaluate(split, globalStep);
+    if (split.equals("dev") && curriculum.enabled()) {
+      Map<String, Double> metrics = new LinkedHashMap<>(event.metrics());
+      String key = config.curriculumMetricKey();
+      // Once complete, the stage's dev examples are all of dev: no second decode.
+      LengthCurriculum.Measure on = curriculum.complete() ? null : curriculum.measuredOn();
+      double value = on == null ? metrics.get(key) : parts.evaluateRows(on, globalStep).get(key);
+      metrics.put(CURRICULUM_PREFIX + "max_length", (double) curriculum.maxLength());
+      metrics.put(CURRICULUM_PREFIX + curriculumMetricName(), value);
+      // How many dev examples the value is over; 0: measured on the stage's training examples instead.
+      metrics.put(CURRICULUM_PREFIX + "dev_examples", (double) (on == null ? parts.dev().sources().length
+          : on.split().equals("dev") ? on.rows().length : 0));
+      event = new EvaluationEvent(event.step(), event.split(), metrics, event.samples());
+    }
     listeners.onEvaluation(event);
     return event.metrics();
   }
+
+  static final String CURRICULUM_PREFIX = "curriculum/";
+
+  private String curriculumMetricName() {
+    return config.curriculumMetricKey().substring(Evaluator.PREFIX.length());
+  }
+
+  /**
+   * {@code data.test_lengths_each}: the final model on each fixed test length, told to the listeners as a
+   * {@code test-lengths} evaluation ({@code test/len<L>/...}); empty without test lengths.
+   */
+  private Map<String, Double> evaluateTestLengths() {
+    Map<String, Double> metrics = parts.evaluateTestLengths(globalStep);
+    if (!metrics.isEmpty()) {
+      listeners.onEvaluation(new EvaluationEvent(globalStep, TEST_LENGTHS_SPLIT, metrics, List.of()));
+    }
+    return metrics;
+  }
+
+  static final String TEST_LENGTHS_SPLIT = "test-lengths";
 
   private void updateBest(Map<String, Double> metrics, long startNanos) {
     String key = bestKey;
@@ -372,6 +462,7 @@ public final class TrainingRun implements AutoCloseable {
     phaseEnds.forEach(ends::put);
     ObjectNode trainerState = s.putObject("trainer");
     parts.trainer().state().forEach(trainerState::put);
+    s.put("curriculumMaxLength", curriculum.maxLength());
     s.set("pretrainBatches", JSON.valueToTree(pretrainBatches.state()));
     s.set("rlBatches", JSON.valueToTree(rlBatches.state()));
     JSON.writeValue(dir.resolve(STATE_FILE).toFile(), s);
@@ -404,6 +495,11 @@ public final class TrainingRun implements AutoCloseable {
       Map<String, Double> trainerState = new LinkedHashMap<>();
       s.get("trainer").fields().forEachRemaining(e -> trainerState.put(e.getKey(), e.getValue().asDouble()));
       parts.trainer().restore(trainerState);
+      // The stage decides which rows the batches index (absent before curriculums: the full range).
+      if (s.has("curriculumMaxLength")) {
+        curriculum.restore(s.get("curriculumMaxLength").asInt());
+        useStage();
+      }
       pretrainBatches.restore(JSON.treeToValue(s.get("pretrainBatches"), BatchIterator.State.class));
       rlBatches.restore(JSON.treeToValue(s.get("rlBatches"), BatchIterator.State.class));
     } catch (IOException e) {
@@ -411,7 +507,7 @@ public final class TrainingRun implements AutoCloseable {
     }
   }
 
-  private void writeSummary(Map<String, Double> finalMetrics, long startNanos) {
+  private void writeSummary(Map<String, Double> finalMetrics, Map<String, Double> atLengths, long startNanos) {
     ObjectNode s = JSON.createObjectNode();
     s.put("experiment", config.experiment());
     s.put("seed", config.seed());
@@ -421,6 +517,19 @@ public final class TrainingRun implements AutoCloseable {
     s.put("rl_start", ConfigChoice.spelling(config.rl().startFrom()));
     s.set("before_rl", summaryMetrics(beforeRl));
     s.set("final", summaryMetrics(finalMetrics));
+    if (!atLengths.isEmpty()) {
+      // {"30": {"exact_match": ..., "symbol_error": ...}, ...}: the final model at each fixed test length.
+      ObjectNode lengths = s.putObject("test_lengths");
+      atLengths.forEach((k, v) -> {
+        String[] segments = k.split("/");
+        String length = segments[1].substring("len".length());
+        ObjectNode one = lengths.has(length) ? (ObjectNode) lengths.get(length) : lengths.putObject(length);
+        one.put(segments[2], v);
+      });
+    }
+    if (curriculum.enabled()) {
+      s.put("curriculum_max_length", curriculum.maxLength());
+    }
     s.put("best_metric", bestKey);
     s.put("best_direction", ConfigChoice.spelling(config.eval().bestDirection()));
     s.put("best_value", bestValue);

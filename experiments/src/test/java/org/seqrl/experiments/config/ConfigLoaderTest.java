@@ -396,6 +396,76 @@ class ConfigLoaderTest {
     assertTrue(error("sweep:\n  grid:\n    diag.every: [5, -2]\n").contains("sweep.grid.diag.every: -2 is out of range"));
   }
 
+  /** {@code data.curriculum.*} and {@code data.test_lengths_each} (issue 17): read, written back, sweepable, checked. */
+  @Test
+  void curriculumAndTestLengthKeys() throws IOException {
+    String base = """
+        data:
+          task: copy
+          train_lengths: [1, 20]
+          test_lengths: [30, 50]
+          max_source_length: 130
+          max_target_length: 130
+        """;
+    SeqrlConfig c = ConfigLoader.load(write(base + """
+          test_lengths_each: [30, 50, 80, 120]
+          curriculum:
+            start: 4
+            step: 3
+            metric: eval/symbol_error
+            threshold: 0.02
+        sweep:
+          grid:
+            data.curriculum.threshold: [0.5, 0.9]
+            data.test_lengths_each: [[30], [40, 60]]
+        """), List.of());
+    assertEquals(List.of(30, 50, 80, 120), c.data().testLengthsEach());
+    assertEquals(new CurriculumConfig(4, 3, "eval/symbol_error", 0.02), c.data().curriculum());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "again", null, List.of()));
+    List<SeqrlConfig> cells = c.sweep().cells().stream().map(cell -> ConfigLoader.withOverrides(c, cell.overrides())).toList();
+    assertEquals(List.of(0.5, 0.5, 0.9, 0.9), cells.stream().map(x -> x.data().curriculum().threshold()).toList());
+    assertEquals(List.of(List.of(30), List.of(40, 60), List.of(30), List.of(40, 60)),
+        cells.stream().map(x -> x.data().testLengthsEach()).toList());
+    assertEquals(List.of(80), ConfigLoader.load(write(base), List.of("data.test_lengths_each=[80]")).data().testLengthsEach());
+    SeqrlConfig off = ConfigLoader.load(write(base), List.of());
+    assertEquals(CurriculumConfig.defaults(), off.data().curriculum());
+    assertFalse(off.data().curriculum().enabled());
+    assertEquals(List.of(), off.data().testLengthsEach());
+
+    assertTrue(error(base + "  curriculum:\n    start: 20\n").contains("data.curriculum.start: 20 is outside "
+        + "data.train_lengths [1, 20]; expected a first max length from 1 to 19, or 0 to turn the curriculum off"));
+    assertTrue(error(base + "  curriculum:\n    start: -1\n").endsWith(
+        "config.yaml:8: data.curriculum.start: -1 is out of range; expected an integer >= 0"));
+    assertTrue(error(base + "  curriculum:\n    start: 2\n    step: 0\n").endsWith(
+        "config.yaml:9: data.curriculum.step: 0 is out of range; expected an integer >= 1"));
+    assertTrue(error(base + "  curriculum:\n    start: 2\n    metric: eval/beam/exact_match\n").endsWith(
+        "config.yaml:9: data.curriculum.metric: 'eval/beam/exact_match' is not a greedy evaluation metric; "
+            + "expected eval/<name>, e.g. eval/exact_match"));
+    String typo = error(base + "  curriculum:\n    start: 2\n    metric: eval/exactmatch\n");
+    assertTrue(typo.endsWith("config.yaml:9: data.curriculum.metric: 'eval/exactmatch' is not a metric an evaluation "
+        + "reports; expected one of eval/bleu, eval/levenshtein, eval/levenshtein_rate, eval/exact_match, eval/per, "
+        + "eval/wer, eval/symbol_error, eval/reward_levenshtein, eval/chrf, eval/sacrebleu, eval/reward"), typo);
+    assertTrue(error(base + "  curriculum:\n    start: 2\n    threshold: high\n").contains(
+        "data.curriculum.threshold: 'high' is not a number"));
+    assertTrue(error("data:\n  task: pronunciation\n  curriculum:\n    start: 2\n").contains(
+        "data.curriculum.start: 2 needs a synthetic task, but data.task is pronunciation"));
+    assertTrue(error("sweep:\n  grid:\n    data.curriculum.step: [1, 0]\n").contains(
+        "sweep.grid.data.curriculum.step: 0 is out of range"));
+
+    assertTrue(error(base + "  test_lengths_each: [30, 30]\n").endsWith("config.yaml:7: data.test_lengths_each: "
+        + "length 30 is listed twice; expected distinct lengths, e.g. [30, 50, 80, 120]"));
+    assertTrue(error(base + "  test_lengths_each: [0]\n").endsWith(
+        "config.yaml:7: data.test_lengths_each: length 0 is out of range; expected integers >= 1"));
+    assertTrue(error(base + "  test_lengths_each: 30\n").endsWith(
+        "config.yaml:7: data.test_lengths_each: 30 is not a list of integers; expected e.g. [30, 50, 80, 120]"));
+    assertTrue(error(base + "  test_lengths_each: [30, fifty]\n").contains(
+        "data.test_lengths_each: 'fifty' in [30,\"fifty\"] is not an integer"));
+    assertTrue(error(base + "  test_lengths_each: [200]\n").contains("data.test_lengths_each: max 200 makes sources of "
+        + "up to 200 and targets of up to 200 tokens for copy, beyond data.max_source_length 130"));
+    assertTrue(error("data:\n  task: pronunciation\n  test_lengths_each: [30]\n").contains(
+        "data.test_lengths_each: [30] needs a synthetic task, but data.task is pronunciation"));
+  }
+
   @Test
   void sweepGridIsValidated() throws IOException {
     assertTrue(error("sweep:\n  grid:\n    rl.basline: [scst]\n").endsWith(
@@ -461,7 +531,7 @@ class ConfigLoaderTest {
     String typo = error("eval:\n  every: 5\n  best_metric: eval/levenstein\n");
     assertTrue(typo.endsWith("config.yaml:3: eval.best_metric: 'eval/levenstein' is not a metric an evaluation "
         + "reports; expected one of eval/bleu, eval/levenshtein, eval/levenshtein_rate, eval/exact_match, eval/per, "
-        + "eval/wer, eval/reward_levenshtein, eval/chrf, eval/sacrebleu, eval/reward"), typo);
+        + "eval/wer, eval/symbol_error, eval/reward_levenshtein, eval/chrf, eval/sacrebleu, eval/reward"), typo);
     // eval/reward stands for the run's own reward, named by it.
     SeqrlConfig byReward = ConfigLoader.load(write("rl:\n  reward: {bleu: 0.5, chrf: 0.5}\neval:\n  best_metric: eval/reward\n"),
         List.of());
