@@ -105,7 +105,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     for (int[] y : o.tokens()) {
       tt = Math.max(tt, y.length);
     }
-    checkIds(o.tokens(), cfg.targetVocab(), "target");
+    Tokens.checkIds(o.tokens(), cfg.targetVocab(), "target");
     Encoding en = encode(o.sources(), training);
     int[] inIds = new int[tt * r];
     for (int i = 0; i < r; i++) {
@@ -117,7 +117,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   private Encoding encode(int[][] sources, boolean training) {
-    checkIds(sources, cfg.sourceVocab(), "source");
+    Tokens.checkIds(sources, cfg.sourceVocab(), "source");
     return encoder.encode(sources, training);
   }
 
@@ -396,20 +396,5 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     encodings.clear();
     blas.close();
     params.close();
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  /** Ids outside the vocabulary would index past the embedding; say which one instead. */
-  private static void checkIds(int[][] seqs, int vocab, String what) {
-    for (int i = 0; i < seqs.length; i++) {
-      for (int t = 0; t < seqs[i].length; t++) {
-        int id = seqs[i][t];
-        if (id < 0 || id >= vocab) {
-          throw new IllegalArgumentException(what + " row " + i + " position " + t + ": token id " + id
-              + " is outside the vocabulary of size " + vocab + " (expected 0.." + (vocab - 1) + ")");
-        }
-      }
-    }
   }
 }

@@ -17,4 +17,21 @@ public final class Tokens {
   public static final int UNKNOWN = 3;
   /** The first id available for real tokens. */
   public static final int FIRST_REGULAR = 4;
+
+  /**
+   * Ids outside the vocabulary would index past an embedding; this says which one instead.
+   *
+   * @throws IllegalArgumentException naming {@code what}, the row, the position and the id
+   */
+  public static void checkIds(int[][] seqs, int vocab, String what) {
+    for (int i = 0; i < seqs.length; i++) {
+      for (int t = 0; t < seqs[i].length; t++) {
+        int id = seqs[i][t];
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException(what + " row " + i + " position " + t + ": token id " + id
+              + " is outside the vocabulary of size " + vocab + " (expected 0.." + (vocab - 1) + ")");
+        }
+      }
+    }
+  }
 }
