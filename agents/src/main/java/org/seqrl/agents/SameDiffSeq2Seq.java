@@ -39,7 +39,7 @@ public final class SameDiffSeq2Seq {
     List<String> no = new ArrayList<>();
     if (cfg.transformer() != null) {
       SameDiffTransformer.unsupported(cfg, no);
-      return no.isEmpty() ? null : "model.engine samediff does not build " + String.join(", ", no);
+      return no.isEmpty() ? null : String.join(", ", no);
     }
     if (cfg.cell() != CellType.GRU && cfg.cell() != CellType.LSTM) {
       no.add("model.cell " + cfg.cell() + " (gru and lstm are)");

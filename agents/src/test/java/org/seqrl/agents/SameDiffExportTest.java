@@ -65,5 +65,11 @@ class SameDiffExportTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SameDiffExport.inferenceGraph(dot, null, 4, 7));
     assertEquals(SameDiffExport.unsupported(dot), e.getMessage());
+    // the SameDiff engine trains a transformer, but its export is not built (nor its plain decoding tested)
+    Seq2SeqConfig transformer = Seq2SeqConfig.builder(8, 8).transformer(new Seq2SeqConfig.Transformer(1, 1, 2, 6, 10, 0.0,
+        Seq2SeqConfig.Norm.PRE, Seq2SeqConfig.PositionKind.SINUSOIDAL, true)).build();
+    assertNull(SameDiffSeq2Seq.unsupported(transformer));
+    assertEquals("export --format samediff does not build model.type transformer yet (recurrent models are)",
+        SameDiffExport.unsupported(transformer));
   }
 }
