@@ -112,7 +112,7 @@ def draw(path, runs, order, metric, direction):
         ax.set_title(task)
         ax.set_ylabel(f"dev {metric} ({'lower' if direction == 'min' else 'higher'} is better)")
         ax.grid(axis="y", alpha=0.3)
-        ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # room for the legend above the bars
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # room for the legend above the bars
     axes[0][0].legend(fontsize=8, title="bars: mean ± std over seeds; dots: seeds", title_fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
