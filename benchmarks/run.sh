@@ -21,12 +21,18 @@
 # repetitions (default 3: its steps take seconds), after the same --pretrain MLE steps. compare.py puts
 # its times beside the fast engine's with the cost ratio SameDiff / fast.
 #
-# Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--rounds 3] [--pretrain 150] [--memory-steps 10000]
+# --warmup N (default 20) untimed repetitions of each case before the timed ones, on both sides alike.
+# Java needs them: until C2 has compiled a case's code, its steps run interpreted or half-compiled, and
+# with the run pinned to one core (taskset -c 0) the compiler threads share that core with the step
+# (measured 2026-12-02: SCST without attention, 3 warm-up repetitions, 10 timed: 0.16 s wall for 0.08 s
+# of the main thread's CPU; after 60 repetitions 0.07-0.08 s, wall equal to CPU).
+#
+# Usage: benchmarks/run.sh [--threads "1 2"] [--reps 10] [--rounds 3] [--warmup 20] [--pretrain 150] [--memory-steps 10000]
 #                          [--attention none,additive] [--compile auto|yes|no] [--samediff yes|no] [--samediff-reps 3]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-threads="1 2"; reps=10; rounds=3; pretrain=150; memory_steps=10000; attention="none,additive"; compile=auto
+threads="1 2"; reps=10; rounds=3; warmup=20; pretrain=150; memory_steps=10000; attention="none,additive"; compile=auto
 samediff=yes; samediff_reps=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -34,12 +40,13 @@ while [[ $# -gt 0 ]]; do
     --samediff-reps) samediff_reps="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --reps) reps="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --compile) compile="$2"; shift 2 ;;
     --pretrain) pretrain="$2"; shift 2 ;;
     --memory-steps) memory_steps="$2"; shift 2 ;;
     --attention) attention="$2"; shift 2 ;;
-    *) echo "run.sh: unknown option $1; expected --threads, --reps, --rounds, --pretrain, --memory-steps, --attention, --compile, --samediff, --samediff-reps" >&2; exit 2 ;;
+    *) echo "run.sh: unknown option $1; expected --threads, --reps, --warmup, --rounds, --pretrain, --memory-steps, --attention, --compile, --samediff, --samediff-reps" >&2; exit 2 ;;
   esac
 done
 case "$samediff" in
@@ -75,7 +82,7 @@ for t in $threads; do
     # only the first round measures the matmul rate (it takes seconds and is not a side of the race)
     mm=(); [[ "$round" == 1 ]] && mm=(--matmul)
     OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$SEQRL_JAVA" "${SEQRL_JAVA_FLAGS[@]}" -Xmx2g -cp "$cp" org.seqrl.experiments.bench.ModelBenchmark --reps "$reps" \
-      --pretrain "$pretrain" --attention "$attention" "${mm[@]}" | grep '^{' > "$f"
+      --warmup "$warmup" --pretrain "$pretrain" --attention "$attention" "${mm[@]}" | grep '^{' > "$f"
     ours+=("$f")
     if [[ "$samediff" == yes ]]; then
       f="$out/seqrl-samediff-$stamp-t$t-r$round.jsonl"
@@ -86,7 +93,7 @@ for t in $threads; do
     fi
     f="$out/pytorch-$stamp-t$t-r$round.jsonl"
     OMP_NUM_THREADS=$t "$peer_python" "$root/benchmarks/peers/torch_seq2seq.py" --threads "$t" --reps "$reps" \
-      --pretrain "$pretrain" --attention "$attention" > "$f"
+      --warmup "$warmup" --pretrain "$pretrain" --attention "$attention" > "$f"
     peer+=("$f")
     if [[ "$compile" == yes ]]; then
       f="$out/pytorch-compile-$stamp-t$t-r$round.jsonl"
@@ -107,4 +114,4 @@ if [[ "$memory_steps" -gt 0 ]]; then
 fi
 "$root/.venv/bin/python" "$root/benchmarks/compare.py" --ours "${ours[@]}" --peer "${peer[@]}" \
   --json-out "$out/model-$stamp.json" --markdown "$root/BENCHMARKS.md" \
-  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --rounds $rounds --pretrain $pretrain --memory-steps $memory_steps --attention $attention --compile $compile --samediff $samediff --samediff-reps $samediff_reps"
+  --command "benchmarks/run.sh --threads \"$threads\" --reps $reps --rounds $rounds --warmup $warmup --pretrain $pretrain --memory-steps $memory_steps --attention $attention --compile $compile --samediff $samediff --samediff-reps $samediff_reps"
