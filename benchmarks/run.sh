@@ -117,6 +117,8 @@ if [[ "$memory_steps" -gt 0 ]]; then
     --memory-steps "$memory_steps" | grep '^{' > "$out/seqrl-$stamp-memory.jsonl"
   ours+=("$out/seqrl-$stamp-memory.jsonl")
 fi
+# the command as run (--attention does not apply to the transformer)
+attention_opt=" --attention $attention"; [[ "$model" == transformer ]] && attention_opt=""
 "$root/.venv/bin/python" "$root/benchmarks/compare.py" --ours "${ours[@]}" --peer "${peer[@]}" \
   --json-out "$out/model-$stamp.json" --markdown "$root/BENCHMARKS.md" \
-  --command "benchmarks/run.sh --model $model --threads \"$threads\" --reps $reps --rounds $rounds --pretrain $pretrain --memory-steps $memory_steps --attention $attention --compile $compile --samediff $samediff --samediff-reps $samediff_reps"
+  --command "benchmarks/run.sh --model $model --threads \"$threads\" --reps $reps --rounds $rounds --pretrain $pretrain --memory-steps $memory_steps$attention_opt --compile $compile --samediff $samediff --samediff-reps $samediff_reps"

@@ -287,6 +287,39 @@ def scst_step(model, opt, rng, check=None):
     return tokens.shape[1]
 
 
+@torch.inference_mode()
+def check_cache(model, rng, width=5):
+    """The cached decode must give the teacher-forced log-probabilities of the tokens it sampled,
+    and a beam step (the width rows of a source as query rows of its keys) those of the same rows
+    attending one by one; raises if not. Runs once before timing, on a batch of its own."""
+    src, src_len, _ = make_batch(rng)
+    encoded = model.encode(src, src_len)
+    caches = model.caches(BATCH, MAX_LEN)
+    token = torch.full((BATCH,), START, dtype=torch.long)
+    inputs, steps = [token], []
+    for t in range(8):
+        logits = model.step(token, t, caches, encoded)
+        steps.append(F.log_softmax(logits, -1))
+        token = torch.multinomial(torch.softmax(logits, -1), 1).squeeze(-1)
+        inputs.append(token)
+    forced = F.log_softmax(model.teacher_forced_logits(encoded, torch.stack(inputs[:-1], 1)), -1)
+    cached = torch.stack(steps, 1)
+    finite = torch.isfinite(forced)
+    gap = (forced[finite] - cached[finite]).abs().max().item()
+    if not torch.equal(finite, torch.isfinite(cached)) or gap > 1e-4:
+        raise SystemExit(f"the cached decode disagrees with teacher forcing: largest log-prob gap {gap}")
+    keys, mask = encoded
+    rep = lambda x: x.repeat_interleave(width, 0)
+    repeated = ([(rep(k), rep(v)) for k, v in keys], rep(mask))
+    tok = torch.randint(4, VOCAB, (BATCH * width,))
+    grouped = model.step(tok, 0, model.caches(BATCH * width, 1), encoded, group=width)
+    single = model.step(tok, 0, model.caches(BATCH * width, 1), repeated)
+    gap = (grouped - single)[:, 3:].abs().max().item()
+    if gap > 1e-4:
+        raise SystemExit(f"the beam step's shared cross-attention disagrees with per-row keys: largest logit gap {gap}")
+    return gap
+
+
 def timed(body, warmup, reps):
     """Median and quartiles of the wall time, and the median CPU time of this thread (where torch
     runs its ops at 1 thread), as SeqRL's ModelBenchmark.timed reports them."""
@@ -323,6 +356,7 @@ def main():
     params = sum(p.numel() for p in model.parameters())
     common = {"side": side, "model": "transformer", "attention": "multi-head", "threads": args.threads}
     print(json.dumps({**common, "case": "parameters", "parameters": params}), flush=True)
+    check_cache(model, random.Random(7))
     rng = random.Random(5)
     pre = torch.optim.Adam(model.parameters(), lr=3e-3)  # SeqRL's ModelBenchmark.PRETRAIN_LR
     losses = [mle_step(model, pre, rng) for _ in range(args.pretrain)]
