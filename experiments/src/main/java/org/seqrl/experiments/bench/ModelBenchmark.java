@@ -23,7 +23,13 @@ import org.seqrl.rl.SequencePolicy;
  * output as the PyTorch peer in benchmarks/peers/torch_seq2seq.py. Not a test.
  *
  * <p>Usage: {@code ModelBenchmark [--reps N] [--warmup N] [--pretrain N] [--attention none,additive]
- * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N] [--engine fast|samediff]}.
+ * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N] [--engine fast|samediff]
+ * [--model recurrent|transformer]}.
+ * {@code --model transformer} runs {@link Seq2SeqConfig.Transformer#defaults()} (2+2 layers, width
+ * 256, 4 heads, feed-forward 1024, pre-norm, sinusoids, tied output; the peer is
+ * benchmarks/peers/torch_transformer.py) instead of the recurrent model, and ignores
+ * {@code --attention}: its rows say {@code "attention": "multi-head"}. Each run first prints a
+ * {@code parameters} line with the model's parameter count, to compare with the peer's.
  * With {@code --engine samediff} the same model runs as a SameDiff graph unrolled to the batch's
  * longest source and {@code MAX_LEN} decoder steps (side {@code seqrl-samediff}).
  * Threads follow {@code OMP_NUM_THREADS}.
@@ -44,6 +50,7 @@ public final class ModelBenchmark {
     boolean matmul = false;
     int memorySteps = 0;
     Engine engine = Engine.FAST;
+    String model = "recurrent";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--reps" -> reps = Integer.parseInt(args[++i]);
@@ -54,22 +61,42 @@ public final class ModelBenchmark {
         case "--matmul" -> matmul = true;
         case "--memory-steps" -> memorySteps = Integer.parseInt(args[++i]);
         case "--engine" -> engine = Engine.valueOf(args[++i].toUpperCase(Locale.ROOT));
+        case "--model" -> model = args[++i];
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; expected --reps, --warmup, --pretrain, --attention, --cases, --matmul, --memory-steps, --engine");
+            + "; expected --reps, --warmup, --pretrain, --attention, --cases, --matmul, --memory-steps, --engine, --model");
       }
+    }
+    if (!model.equals("recurrent") && !model.equals("transformer")) {
+      throw new IllegalArgumentException("--model " + model + "; expected recurrent or transformer");
+    }
+    boolean transformer = model.equals("transformer");
+    if (transformer) {
+      attention = TRANSFORMER_ATTENTION;
     }
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
     if (matmul) {
       measureMatmul(threads);
     }
     for (String att : cases.isBlank() ? new String[0] : attention.split(",")) {
-      try (SequencePolicy p = engine.create(config(att), MAX_SOURCE, MAX_LEN)) {
+      try (SequencePolicy p = engine.create(config(model, att), MAX_SOURCE, MAX_LEN)) {
+        String side = engine == Engine.FAST ? "seqrl" : "seqrl-samediff";
+        if (engine == Engine.FAST) {
+          System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"model\": \"%s\", \"case\": \"parameters\", \"attention\": \"%s\", "
+              + "\"threads\": %s, \"parameters\": %d}%n", side, model, att, threads, parameterCount(p));
+        }
         Random r = new Random(5);
         // a few MLE steps first, so that both sides decode sequences of about the reference's length
         // (an untrained model stops at a random step of its own)
+        double[] losses = new double[pretrain];
         for (int i = 0; i < pretrain; i++) {
           int[][][] b = batch(r);
-          p.mleStep(b[0], b[1], new OptimizerSettings(PRETRAIN_LR, 50));
+          losses[i] = p.mleStep(b[0], b[1], new OptimizerSettings(PRETRAIN_LR, 50)).loss();
+        }
+        if (pretrain > 0) {
+          // the pretraining must learn: the first and last tenth's mean loss, on stderr beside the JSON
+          int k = Math.max(1, pretrain / 10);
+          System.err.printf(Locale.ROOT, "%s %s pretrain loss: first %.2f, last %.2f over %d steps%n", side, model,
+              Arrays.stream(losses, 0, k).average().orElse(0), Arrays.stream(losses, pretrain - k, pretrain).average().orElse(0), pretrain);
         }
         for (String c : cases.split(",")) {
           double[] decoded = new double[2]; // sum of decoder steps run, batches
@@ -85,14 +112,14 @@ public final class ModelBenchmark {
           };
           double[] q = timed(body, warmup, reps);
           String steps = decoded[1] == 0 ? "" : String.format(Locale.ROOT, ", \"decoder_steps\": %.1f", decoded[0] / decoded[1]);
-          System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
+          System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"model\": \"%s\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
               + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"cpu_median_s\": %.6f, \"reps\": %d, \"pretrain\": %d%s}%n",
-              engine == Engine.FAST ? "seqrl" : "seqrl-samediff", c, att, threads, q[1], q[0], q[2], q[3], reps, pretrain, steps);
+              side, model, c, att, threads, q[1], q[0], q[2], q[3], reps, pretrain, steps);
         }
       }
     }
     if (memorySteps > 0) {
-      memoryRun(memorySteps, attention.split(",")[0], threads);
+      memoryRun(memorySteps, model, attention.split(",")[0], threads);
     }
   }
 
@@ -112,9 +139,29 @@ public final class ModelBenchmark {
     return n;
   }
 
-  static Seq2SeqConfig config(String attention) {
+  /** What the transformer's rows carry in the attention column (its attention is not a choice here). */
+  static final String TRANSFORMER_ATTENTION = "multi-head";
+
+  static Seq2SeqConfig config(String model, String attention) {
+    if (model.equals("transformer")) {
+      return Seq2SeqConfig.builder(VOCAB, VOCAB).transformer(Seq2SeqConfig.Transformer.defaults()).seed(1).build();
+    }
     return Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(64).hidden(256)
         .attention(Seq2SeqConfig.Attention.valueOf(attention.trim().toUpperCase(Locale.ROOT))).seed(1).build();
+  }
+
+  /**
+   * The policy's parameter count: the length of its flattened gradient, which
+   * {@link SequencePolicy#policyGradient} returns without changing the policy (one greedy decode of
+   * a batch from a generator of its own, zero advantages); -1 where the engine has no such gradient.
+   */
+  static long parameterCount(SequencePolicy p) {
+    Rollout g = p.greedy(batch(new Random(0))[0], MAX_LEN);
+    try {
+      return p.policyGradient(new PolicyGradientBatch(g, new double[g.rows()][g.maxLength()], null, null, 0.0, 0.0)).length;
+    } catch (UnsupportedOperationException e) {
+      return -1;
+    }
   }
 
   /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50; returns the sample. */
@@ -191,8 +238,8 @@ public final class ModelBenchmark {
   }
 
   /** Resident memory over a long run of SCST steps, sampled 20 times. */
-  static void memoryRun(int steps, String attention, String threads) throws IOException {
-    try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(attention))) {
+  static void memoryRun(int steps, String model, String attention, String threads) throws IOException {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(model, attention))) {
       Random r = new Random(6);
       int every = Math.max(1, steps / 20);
       long t0 = System.nanoTime();
@@ -205,8 +252,8 @@ public final class ModelBenchmark {
           scstStep(p, batch(r));
         }
       }
-      System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"memory\", \"attention\": \"%s\", \"threads\": %s, "
-          + "\"steps\": %d, \"rss_mb\": [%s]}%n", attention, threads, steps, String.join(", ", samples));
+      System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"model\": \"%s\", \"case\": \"memory\", \"attention\": \"%s\", \"threads\": %s, "
+          + "\"steps\": %d, \"rss_mb\": [%s]}%n", model, attention, threads, steps, String.join(", ", samples));
     }
   }
 
