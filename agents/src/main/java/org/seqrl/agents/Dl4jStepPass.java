@@ -13,17 +13,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * it there ({@code rnnGetPreviousState} / {@code rnnSetPreviousState}, rows gathered by parent).
  * One pass at a time per network: starting a pass clears the state of the one before.
  */
-final class Dl4jStepPass implements Decoder.Pass {
+final class Dl4jStepPass extends DecoderPass {
   private final MultiLayerNetwork net;
   private final Dl4jLayout layout;
-  private final int[] srcOf;
   private final int vocab;
-  private int steps;
 
   Dl4jStepPass(MultiLayerNetwork net, Dl4jLayout layout, int vocab, int[][] sources, int[] srcOf) {
+    super(null, srcOf); // the network encodes the sources itself
     this.net = net;
     this.layout = layout;
-    this.srcOf = srcOf;
     this.vocab = vocab;
     int[][] rowSources = new int[srcOf.length][];
     for (int i = 0; i < srcOf.length; i++) {
@@ -31,26 +29,6 @@ final class Dl4jStepPass implements Decoder.Pass {
     }
     net.rnnClearPreviousState();
     net.rnnTimeStep(layout.sourceBlock(rowSources, net.params().dataType()));
-  }
-
-  @Override
-  public int rows() {
-    return srcOf.length;
-  }
-
-  @Override
-  public Encoding encoding() {
-    return null;
-  }
-
-  @Override
-  public int[] sourceOfRow() {
-    return srcOf;
-  }
-
-  @Override
-  public int steps() {
-    return steps;
   }
 
   @Override

@@ -102,10 +102,7 @@ final class RecurrentDecoder implements Decoder {
    * With {@code keep}, every step runs in its own slot of the cell runs and an update can start its
    * backward from the pass; without, slot 0 is reused.
    */
-  final class RecurrentPass implements Pass {
-    final Encoding en;
-    final int[] srcOf;
-    final int rows;
+  final class RecurrentPass extends DecoderPass {
     final boolean keep;
     final boolean drop;
     final SourceRows src;
@@ -130,7 +127,6 @@ final class RecurrentDecoder implements Decoder {
     final float[] outAll;
     /** Per gate, the first layer's input projection (with bias) of every token's embedding, for decoded steps. */
     private final float[][] embProj;
-    int steps;
     /** Per layer, the state its next step starts from: arrays [R, H] at {@link #stateOff}, h first. */
     private final float[][][] state;
     private final int[] stateOff;
@@ -139,9 +135,7 @@ final class RecurrentDecoder implements Decoder {
     float[][] nsPrev;
 
     RecurrentPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs, boolean drop) {
-      this.en = en;
-      this.srcOf = srcOf;
-      this.rows = srcOf.length;
+      super(en, srcOf);
       this.keep = keep;
       this.drop = drop;
       int slots = keep ? capacity : 1;
@@ -211,26 +205,6 @@ final class RecurrentDecoder implements Decoder {
         System.arraycopy(s0Src, (srcOf[r] * layers + l) * hidden, h, r * hidden, hidden);
       }
       return h;
-    }
-
-    @Override
-    public int rows() {
-      return rows;
-    }
-
-    @Override
-    public Encoding encoding() {
-      return en;
-    }
-
-    @Override
-    public int[] sourceOfRow() {
-      return srcOf;
-    }
-
-    @Override
-    public int steps() {
-      return steps;
     }
 
     /** Runs the next step; {@code prev} holds each row's input token when decoding, null when teacher-forced. */

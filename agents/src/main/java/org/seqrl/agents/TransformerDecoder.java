@@ -101,10 +101,7 @@ final class TransformerDecoder implements Decoder {
   }
 
   /** With {@code keep}, every position has its own slot of every activation; without, slot 0 is reused (the key/value cache always holds every position). */
-  private final class TransformerPass implements Pass {
-    final Encoding en;
-    final int[] srcOf;
-    final int rows;
+  private final class TransformerPass extends DecoderPass {
     final int cap;
     final boolean keep;
     final boolean training;
@@ -132,12 +129,9 @@ final class TransformerDecoder implements Decoder {
     final float[] scratch;
     /** The source summary of each row: the features before step 0. */
     float[] finRows;
-    int steps;
 
     TransformerPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs) {
-      this.en = en;
-      this.srcOf = srcOf;
-      this.rows = srcOf.length;
+      super(en, srcOf);
       this.cap = capacity;
       this.keep = keep;
       this.training = en.training;
@@ -214,26 +208,6 @@ final class TransformerDecoder implements Decoder {
         finalNorm.forward(x, row0 * d, nr, top, row0 * d, finalHat, row0 * d, finalRstd, row0);
       }
       steps += n;
-    }
-
-    @Override
-    public int rows() {
-      return rows;
-    }
-
-    @Override
-    public Encoding encoding() {
-      return en;
-    }
-
-    @Override
-    public int[] sourceOfRow() {
-      return srcOf;
-    }
-
-    @Override
-    public int steps() {
-      return steps;
     }
 
     private int lastRow0() {

@@ -77,4 +77,19 @@ final class CheckpointStore {
       }
     }
   }
+
+  /** Copies the tokenizer files of a checkpoint (none unless its run was bpe) into {@code dir}. */
+  static void copyTokenizers(Path checkpoint, Path dir) {
+    if (checkpoint == null || !Files.isDirectory(checkpoint)) {
+      return; // restoring the policy reports a missing checkpoint
+    }
+    try (var files = Files.list(checkpoint)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith("-tokenizer.json")).toList()) {
+        Files.createDirectories(dir);
+        Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the tokenizers of " + checkpoint + ": " + e.getMessage(), e);
+    }
+  }
 }

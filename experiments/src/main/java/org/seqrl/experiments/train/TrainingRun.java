@@ -8,21 +8,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.config.RlStart;
 import org.seqrl.experiments.config.SeqrlConfig;
-import org.seqrl.experiments.data.BatchIterator;
 import org.seqrl.experiments.data.EncodedSplit;
-import org.seqrl.experiments.data.LengthCurriculum;
 import org.seqrl.rl.EvaluationEvent;
-import org.seqrl.rl.Evaluator;
-import org.seqrl.rl.NonFiniteLossException;
 import org.seqrl.rl.RunListener;
 
 /**
@@ -57,13 +51,8 @@ public final class TrainingRun implements AutoCloseable {
   private final RunComponents parts;
   private final CheckpointStore checkpoints;
   private final ListenerHub listeners;
-  private BatchIterator pretrainBatches;
-  private BatchIterator rlBatches;
-  /** data.curriculum: which training rows the stage admits; the batch iterators index into its rows. */
-  private final LengthCurriculum curriculum;
-  private int[] stageRows;
-  private final EncodedSplit train;
-  private final int[][] trainTargets;
+  /** data.curriculum: which training rows the stage admits, and the minibatches over them. */
+  private final CurriculumStage stage;
   /** The metric key that picks the best checkpoint ({@code eval/reward} resolved to the run's reward). */
   private final String bestKey;
   private volatile boolean stopRequested;
@@ -91,31 +80,8 @@ public final class TrainingRun implements AutoCloseable {
     this.parts = parts;
     this.listeners = listeners;
     this.checkpoints = new CheckpointStore(runDir);
-    this.train = parts.train();
-    this.trainTargets = firstReferences(train.references());
     this.bestKey = config.bestMetricKey();
-    this.curriculum = parts.curriculum();
-    useStage();
-  }
-
-  /**
-   * Minibatches over the training rows of the current curriculum stage, in an order of the stage's
-   * own (without a curriculum: all rows, as always).
-   */
-  private void useStage() {
-    stageRows = curriculum.trainRows();
-    String stage = curriculum.enabled() ? "-stage-" + curriculum.maxLength() : "";
-    pretrainBatches = parts.batches("pretrain" + stage, config.pretrain().batchSize(), stageRows.length);
-    rlBatches = parts.batches("rl" + stage, config.rl().batchSize(), stageRows.length);
-  }
-
-  private int[] nextRows(BatchIterator batches) {
-    int[] positions = batches.next();
-    int[] rows = new int[positions.length];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = stageRows[positions[i]];
-    }
-    return rows;
+    this.stage = new CurriculumStage(config, parts);
   }
 
   /**
@@ -139,40 +105,17 @@ public final class TrainingRun implements AutoCloseable {
     if (init.isPresent()) {
       // RL from a checkpoint encodes its data with that checkpoint's tokenizers (bpe), not with new ones.
       Path checkpoint = Files.isDirectory(init.get().resolve("policy")) ? init.get() : init.get().getParent();
-      copyTokenizers(checkpoint, runDir.resolve(TOKENIZER_DIR));
+      CheckpointStore.copyTokenizers(checkpoint, runDir.resolve(TOKENIZER_DIR));
     }
     ListenerHub hub = new ListenerHub();
     RunComponents parts = RunComponents.build(config, configBaseDir, hub, runDir.resolve(TOKENIZER_DIR));
     TrainingRun run = new TrainingRun(config, runDir, parts, hub);
     if (init.isPresent()) {
       parts.restorePolicyFrom(init.get());
-      run.continueStageOf(init.get());
+      run.stage.continueFrom(init.get());
       run.phase = Phase.RL;
     }
     return run;
-  }
-
-  /**
-   * RL from a checkpoint (a sweep's shared pre-training) continues the curriculum where that run's
-   * stage was, when this run has a curriculum the stage fits; otherwise it starts at {@code start}.
-   */
-  private void continueStageOf(Path checkpoint) {
-    // rl.init_checkpoint may name the checkpoint folder or its policy folder.
-    Path state = Files.isRegularFile(checkpoint.resolve(STATE_FILE)) ? checkpoint.resolve(STATE_FILE)
-        : checkpoint.resolveSibling(STATE_FILE);
-    if (!curriculum.enabled() || !Files.isRegularFile(state)) {
-      return;
-    }
-    try {
-      JsonNode saved = JSON.readTree(state.toFile()).path("curriculumMaxLength");
-      if (saved.isInt() && saved.asInt() >= curriculum.maxLength()
-          && saved.asInt() <= config.data().trainLengths().max()) {
-        curriculum.restore(saved.asInt());
-        useStage();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + state + ": " + e.getMessage(), e);
-    }
   }
 
   /** Reopens the run in {@code runDir} at its latest checkpoint. */
@@ -203,21 +146,6 @@ public final class TrainingRun implements AutoCloseable {
 
   public SeqrlConfig config() {
     return config;
-  }
-
-  /** Copies the tokenizer files of a checkpoint (none unless its run was bpe) into {@code dir}. */
-  static void copyTokenizers(Path checkpoint, Path dir) {
-    if (checkpoint == null || !Files.isDirectory(checkpoint)) {
-      return; // restoring the policy reports a missing checkpoint
-    }
-    try (var files = Files.list(checkpoint)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().endsWith("-tokenizer.json")).toList()) {
-        Files.createDirectories(dir);
-        Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy the tokenizers of " + checkpoint + ": " + e.getMessage(), e);
-    }
   }
 
   /** Adds a listener for steps, evaluations and the end of the run. */
@@ -328,11 +256,11 @@ public final class TrainingRun implements AutoCloseable {
         return PhaseEnd.OUT_OF_TIME;
       }
       if (pretraining) {
-        int[] rows = nextRows(pretrainBatches);
-        parts.trainer().mleStep(pick(train.sources(), rows), pick(trainTargets, rows));
+        CurriculumStage.MleBatch batch = stage.nextPretrainBatch();
+        parts.trainer().mleStep(batch.sources(), batch.targets());
       } else {
-        int[] rows = nextRows(rlBatches);
-        parts.trainer().rlStep(pick(train.sources(), rows), pick(train.references(), rows));
+        EncodedSplit batch = stage.nextRlBatch();
+        parts.trainer().rlStep(batch.sources(), batch.references());
       }
       phaseStep++;
       globalStep++;
@@ -370,43 +298,17 @@ public final class TrainingRun implements AutoCloseable {
     }
     Map<String, Double> metrics = evaluate("dev");
     updateBest(metrics, startNanos);
-    if (curriculum.update(metrics.getOrDefault(CURRICULUM_PREFIX + curriculumMetricName(), Double.NaN))) {
-      useStage();
-    }
+    stage.advance(metrics);
     lastEvaluation = metrics;
     lastEvaluationStep = globalStep;
     return metrics;
   }
 
-  /**
-   * Evaluates on a split, tells the listeners, and returns the eval/* metrics; on dev with a curriculum,
-   * also {@code curriculum/max_length} (the stage trained on so far), the curriculum metric on that
-   * stage's dev examples ({@code curriculum/exact_match}, say; see {@link LengthCurriculum#measuredOn})
-   * and {@code curriculum/dev_examples}.
-   */
-  Map<String, Double> evaluate(String split) {
-    EvaluationEvent event = parts.evaluate(split, globalStep);
-    if (split.equals("dev") && curriculum.enabled()) {
-      Map<String, Double> metrics = new LinkedHashMap<>(event.metrics());
-      String key = config.curriculumMetricKey();
-      // Once complete, the stage's dev examples are all of dev: no second decode.
-      LengthCurriculum.Measure on = curriculum.complete() ? null : curriculum.measuredOn();
-      double value = on == null ? metrics.get(key) : parts.evaluateRows(on, globalStep).get(key);
-      metrics.put(CURRICULUM_PREFIX + "max_length", (double) curriculum.maxLength());
-      metrics.put(CURRICULUM_PREFIX + curriculumMetricName(), value);
-      // How many dev examples the value is over; 0: measured on the stage's training examples instead.
-      metrics.put(CURRICULUM_PREFIX + "dev_examples", (double) (on == null ? parts.dev().sources().length
-          : on.split().equals("dev") ? on.rows().length : 0));
-      event = new EvaluationEvent(event.step(), event.split(), metrics, event.samples());
-    }
+  /** Evaluates on a split (dev with a curriculum: the curriculum/* metrics too), tells the listeners, returns the metrics. */
+  private Map<String, Double> evaluate(String split) {
+    EvaluationEvent event = stage.withCurriculumMetrics(parts.evaluate(split, globalStep), globalStep);
     listeners.onEvaluation(event);
     return event.metrics();
-  }
-
-  static final String CURRICULUM_PREFIX = "curriculum/";
-
-  private String curriculumMetricName() {
-    return config.curriculumMetricKey().substring(Evaluator.PREFIX.length());
   }
 
   /**
@@ -462,9 +364,7 @@ public final class TrainingRun implements AutoCloseable {
     phaseEnds.forEach(ends::put);
     ObjectNode trainerState = s.putObject("trainer");
     parts.trainer().state().forEach(trainerState::put);
-    s.put("curriculumMaxLength", curriculum.maxLength());
-    s.set("pretrainBatches", JSON.valueToTree(pretrainBatches.state()));
-    s.set("rlBatches", JSON.valueToTree(rlBatches.state()));
+    stage.writeTo(s);
     JSON.writeValue(dir.resolve(STATE_FILE).toFile(), s);
   }
 
@@ -478,120 +378,32 @@ public final class TrainingRun implements AutoCloseable {
       bestValue = s.get("bestValue").asDouble(Double.NaN);
       bestStep = s.get("bestStep").asLong();
       elapsedMillisBefore = s.get("elapsedMillis").asLong();
-      Map<String, Double> before = new LinkedHashMap<>();
-      s.get("beforeRl").fields().forEachRemaining(e -> before.put(e.getKey(), e.getValue().asDouble()));
-      beforeRl = before;
-      Map<String, Double> best = new LinkedHashMap<>();
+      beforeRl = doubles(s.get("beforeRl"));
       // Absent in checkpoints written before the best evaluation's metrics were kept.
-      if (s.has("bestMetrics")) {
-        s.get("bestMetrics").fields().forEachRemaining(e -> best.put(e.getKey(), e.getValue().asDouble()));
-      }
-      bestMetrics = best;
+      bestMetrics = doubles(s.path("bestMetrics"));
       // Absent in checkpoints written before early stopping existed.
       phaseBest = s.path("phaseBest").asDouble(Double.NaN);
       evaluationsWithoutImprovement = s.path("evaluationsWithoutImprovement").asInt(0);
       phaseEnds.clear();
       s.path("phaseEnds").fields().forEachRemaining(e -> phaseEnds.put(e.getKey(), e.getValue().asText()));
-      Map<String, Double> trainerState = new LinkedHashMap<>();
-      s.get("trainer").fields().forEachRemaining(e -> trainerState.put(e.getKey(), e.getValue().asDouble()));
-      parts.trainer().restore(trainerState);
-      // The stage decides which rows the batches index (absent before curriculums: the full range).
-      if (s.has("curriculumMaxLength")) {
-        curriculum.restore(s.get("curriculumMaxLength").asInt());
-        useStage();
-      }
-      pretrainBatches.restore(JSON.treeToValue(s.get("pretrainBatches"), BatchIterator.State.class));
-      rlBatches.restore(JSON.treeToValue(s.get("rlBatches"), BatchIterator.State.class));
+      parts.trainer().restore(doubles(s.get("trainer")));
+      stage.restoreFrom(s);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot restore the checkpoint in " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private void writeSummary(Map<String, Double> finalMetrics, Map<String, Double> atLengths, long startNanos) {
-    ObjectNode s = JSON.createObjectNode();
-    s.put("experiment", config.experiment());
-    s.put("seed", config.seed());
-    s.put("task", ConfigChoice.spelling(config.data().task()));
-    s.put("reward", RunComponents.rewardLabel(config));
-    s.put("baseline", config.rl().baselineLabel());
-    s.put("rl_start", ConfigChoice.spelling(config.rl().startFrom()));
-    s.set("before_rl", summaryMetrics(beforeRl));
-    s.set("final", summaryMetrics(finalMetrics));
-    if (!atLengths.isEmpty()) {
-      // {"30": {"exact_match": ..., "symbol_error": ...}, ...}: the final model at each fixed test length.
-      ObjectNode lengths = s.putObject("test_lengths");
-      atLengths.forEach((k, v) -> {
-        String[] segments = k.split("/");
-        String length = segments[1].substring("len".length());
-        ObjectNode one = lengths.has(length) ? (ObjectNode) lengths.get(length) : lengths.putObject(length);
-        one.put(segments[2], v);
-      });
-    }
-    if (curriculum.enabled()) {
-      s.put("curriculum_max_length", curriculum.maxLength());
-    }
-    s.put("best_metric", bestKey);
-    s.put("best_direction", ConfigChoice.spelling(config.eval().bestDirection()));
-    s.put("best_value", bestValue);
-    s.put("best_step", bestStep);
-    s.set("best", summaryMetrics(bestMetrics));
-    // Which way each metric improves, from the one definition, for scripts that read summaries.
-    ObjectNode directions = s.putObject("directions");
-    finalMetrics.keySet().forEach(k -> Evaluator.direction(k).ifPresent(d -> {
-      if (isSummaryMetric(k)) {
-        directions.put(k.substring(Evaluator.PREFIX.length()), ConfigChoice.spelling(d));
-      }
-    }));
-    ObjectNode ends = s.putObject("phase_ends");
-    phaseEnds.forEach(ends::put);
-    ObjectNode steps = s.putObject("steps");
-    // Steps taken (early stopping and a time budget can end a phase before its planned steps).
-    Map<String, Double> trainerState = parts.trainer().state();
-    steps.put("pretrain", trainerState.get("mle_steps").longValue());
-    steps.put("rl", trainerState.get("rl_steps").longValue());
-    steps.put("total", globalStep);
-    steps.put("pretrain_planned", config.pretrain().steps());
-    steps.put("rl_planned", config.rl().steps());
-    s.put("wall_time_s", (elapsedMillisBefore + (System.nanoTime() - startNanos) / 1_000_000) / 1000.0);
-    s.set("versions", JSON.valueToTree(Provenance.versions()));
-    try {
-      JSON.writeValue(runDir.resolve(SUMMARY_FILE).toFile(), s);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + runDir.resolve(SUMMARY_FILE) + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Maps eval/* metric names to the summary's short names (bleu, levenshtein, exact_match, chrf, ...). */
-  static ObjectNode summaryMetrics(Map<String, Double> metrics) {
-    ObjectNode o = JSON.createObjectNode();
-    metrics.forEach((k, v) -> {
-      if (isSummaryMetric(k)) {
-        o.put(k.substring(Evaluator.PREFIX.length()), v);
-      }
-    });
-    return o;
-  }
-
-  /** Greedy evaluation metrics ({@code eval/<name>}, not {@code eval/beam/...}). */
-  private static boolean isSummaryMetric(String key) {
-    return key.startsWith(Evaluator.PREFIX) && !key.substring(Evaluator.PREFIX.length()).contains("/");
-  }
-
-  private static int[][] firstReferences(int[][][] references) {
-    // Teacher forcing needs one target; with several references the first is the canonical one.
-    int[][] t = new int[references.length][];
-    for (int i = 0; i < references.length; i++) {
-      t[i] = references[i][0];
-    }
-    return t;
-  }
-
-  private static <T> T[] pick(T[] all, int[] rows) {
-    T[] out = java.util.Arrays.copyOf(all, rows.length);
-    for (int i = 0; i < rows.length; i++) {
-      out[i] = all[rows[i]];
-    }
+  /** A JSON object of numbers as a map in the saved order; empty for a missing node. */
+  private static Map<String, Double> doubles(JsonNode object) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
     return out;
+  }
+
+  private void writeSummary(Map<String, Double> finalMetrics, Map<String, Double> atLengths, long startNanos) {
+    double wallTimeSeconds = (elapsedMillisBefore + (System.nanoTime() - startNanos) / 1_000_000) / 1000.0;
+    new RunSummary(config, beforeRl, finalMetrics, atLengths, stage.maxLengthIfEnabled(), bestKey, bestValue, bestStep,
+        bestMetrics, phaseEnds, parts.trainer().state(), globalStep, wallTimeSeconds).write(runDir.resolve(SUMMARY_FILE));
   }
 
   @Override

@@ -2,13 +2,16 @@ package org.seqrl.experiments.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.seqrl.experiments.train.CliRuns.stopAt;
+import static org.seqrl.experiments.train.CliRuns.evalMetrics;
+import static org.seqrl.experiments.train.CliRuns.evalOnTest;
+import static org.seqrl.experiments.train.CliRuns.mlflow;
+import static org.seqrl.experiments.train.CliRuns.onlyRunId;
+import static org.seqrl.experiments.train.CliRuns.seqrl;
+import static org.seqrl.experiments.train.CliRuns.summary;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,15 +20,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.data.Datasets;
 import org.seqrl.experiments.data.EncodedSplit;
 import org.seqrl.experiments.data.Seeds;
+import org.seqrl.experiments.train.CliRuns.Result;
 import org.seqrl.metrics.SymbolErrors;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.RunListener;
-import org.seqrl.rl.StepEvent;
 
 /** data.curriculum and data.test_lengths_each in whole runs (issue 17). */
 class CurriculumRunTest {
@@ -67,9 +69,8 @@ class CurriculumRunTest {
     System.out.println("curriculum stages: " + evals.stream().map(m -> m.get("curriculum/max_length") + " ("
         + m.get("curriculum/exact_match") + ")").toList());
     assertTrue(last > 2, "the stage never grew: " + evals);
-    JsonNode summary = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
     // The summary holds the stage after the final evaluation, which may have grown once more.
-    int finalStage = summary.get("curriculum_max_length").asInt();
+    int finalStage = summary(dir).get("curriculum_max_length").asInt();
     assertTrue(finalStage >= (int) last);
 
     // RL from that checkpoint (as a sweep's shared pre-training hands it on) continues at its stage.
@@ -105,41 +106,13 @@ class CurriculumRunTest {
       run.addListener(recording(resumedEvals));
       assertEquals(TrainingRun.Outcome.FINISHED, run.run());
     }
-    JsonNode a = TrainingRun.JSON.readTree(straight.resolve("summary.json").toFile());
-    JsonNode b = TrainingRun.JSON.readTree(stopped.resolve("summary.json").toFile());
+    JsonNode a = summary(straight);
+    JsonNode b = summary(stopped);
     assertEquals(a.get("final"), b.get("final"));
     assertEquals(a.get("curriculum_max_length"), b.get("curriculum_max_length"));
     // The evaluations after the stop (steps 80, 100, 110) equal the uninterrupted run's, stage included.
     assertEquals(straightEvals.subList(straightEvals.size() - resumedEvals.size(), straightEvals.size()), resumedEvals);
     TrainingRunTest.assertSameFiles(straight.resolve("checkpoints/latest/policy"), stopped.resolve("checkpoints/latest/policy"));
-  }
-
-  private static RunListener stopAt(TrainingRun run, long step) {
-    return new RunListener() {
-      @Override
-      public void onStep(StepEvent event) {
-        if (event.step() == step) {
-          run.requestStop();
-        }
-      }
-    };
-  }
-
-  private record Result(int code, String out, String err) {}
-
-  private static Result seqrl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = SeqrlCli.commandLine();
-      cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
-      int code = cli.execute(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-    }
   }
 
   /**
@@ -180,7 +153,7 @@ class CurriculumRunTest {
         byHand.put("test/len" + e.getKey() + "/exact_match", (double) exact / refs.length);
       }
     }
-    JsonNode lengths = TrainingRun.JSON.readTree(run.resolve("summary.json").toFile()).get("test_lengths");
+    JsonNode lengths = summary(run).get("test_lengths");
     System.out.println("test lengths: " + lengths + ", by hand: " + byHand);
     for (int length : new int[] {3, 6}) {
       for (String metric : new String[] {"exact_match", "symbol_error"}) {
@@ -191,10 +164,8 @@ class CurriculumRunTest {
     // Length 6 is beyond the training lengths 2-4; the model cannot have learned it better than 3.
     assertTrue(lengths.get("6").get("symbol_error").asDouble() >= lengths.get("3").get("symbol_error").asDouble());
 
-    var conn = new org.seqrl.experiments.tracking.MlflowConnection(uri,
-        org.seqrl.experiments.tracking.MlflowCredentials.NONE);
-    String expId = conn.experimentId(experiment).orElseThrow();
-    String runId = conn.client().searchRuns(List.of(expId), "").get(0).getRunId();
+    var conn = mlflow(uri);
+    String runId = onlyRunId(conn, experiment);
     for (var e : byHand.entrySet()) {
       var history = conn.client().getMetricHistory(runId, e.getKey());
       assertEquals(1, history.size(), e.getKey());
@@ -204,11 +175,9 @@ class CurriculumRunTest {
     assertTrue(conn.client().getMetricHistory(runId, "eval/symbol_error").size() >= 3);
 
     Path json = tmp.resolve("eval.json");
-    Result e = seqrl("eval", "--checkpoint", run.resolve("checkpoints/latest").toString(), "--split", "test",
-        "--output", json.toString());
-    assertEquals(0, e.code(), e.out() + e.err());
+    Result e = evalOnTest(run.resolve("checkpoints/latest"), "--output", json.toString());
     assertTrue(e.out().contains("test/len3/exact_match"), e.out());
-    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    JsonNode m = evalMetrics(json);
     byHand.forEach((k, v) -> assertEquals(v, m.get(k).asDouble(), 1e-12, k));
   }
 }

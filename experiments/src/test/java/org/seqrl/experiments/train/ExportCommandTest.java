@@ -2,45 +2,30 @@ package org.seqrl.experiments.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.seqrl.experiments.train.CliRuns.evalOnTest;
+import static org.seqrl.experiments.train.CliRuns.predictedOutputs;
+import static org.seqrl.experiments.train.CliRuns.seqrl;
+import static org.seqrl.experiments.train.CliRuns.train;
+import static org.seqrl.experiments.train.CliRuns.writeConfig;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.examples.PlainDl4jDecodeExample;
 import org.seqrl.experiments.cli.SeqrlCli;
+import org.seqrl.experiments.train.CliRuns.Result;
 
 /** {@code seqrl export}: a SameDiff-engine checkpoint exports too, and what cannot be exported is named. */
 class ExportCommandTest {
   @TempDir Path tmp;
 
-  private record Result(int code, String out) {}
-
-  private static Result seqrl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = SeqrlCli.commandLine();
-      cli.setErr(new PrintWriter(out, true, StandardCharsets.UTF_8));
-      int code = cli.execute(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-    }
-  }
-
   private Path tinyConfig(String engine) throws IOException {
-    Path cfg = tmp.resolve(engine + ".yaml");
-    Files.writeString(cfg, """
+    return writeConfig(tmp, engine, """
         experiment: tiny-export
         seed: 5
         data:
@@ -66,18 +51,16 @@ class ExportCommandTest {
           samples: 0
           heatmaps: 0
         """.formatted(engine));
-    return cfg;
   }
 
   /** A policy trained by the SameDiff engine exports to the same kind of folder and decodes as seqrl eval does. */
   @Test
   void aSamediffEngineCheckpointExportsAndDecodesAsEvalDoes() throws IOException {
     Path run = tmp.resolve("sd-run");
-    Result t = seqrl("train", tinyConfig("samediff").toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
-    assertEquals(0, t.code(), t.out());
+    train(tinyConfig("samediff"), run);
     Path export = tmp.resolve("sd-export");
     Result x = seqrl("export", "--checkpoint", run.toString(), "--output", export.toString());
-    assertEquals(0, x.code(), x.out());
+    assertEquals(0, x.code(), x.all());
     Properties manifest = new Properties();
     try (var r = Files.newBufferedReader(export.resolve(ExportCommand.MANIFEST))) {
       manifest.load(r);
@@ -85,11 +68,9 @@ class ExportCommandTest {
     assertEquals("samediff", manifest.getProperty("trained_engine"));
     assertEquals("3", manifest.getProperty("source_positions"));
     Path predictions = tmp.resolve("predictions.tsv");
-    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--predictions", predictions.toString());
-    assertEquals(0, e.code(), e.out());
+    evalOnTest(run, "--predictions", predictions.toString());
     List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
-    List<String> expected = new ArrayList<>();
-    lines.forEach(l -> expected.add(l.substring(l.indexOf('\t') + 1)));
+    List<String> expected = predictedOutputs(lines);
     assertEquals(16, expected.size());
     assertEquals(expected, new PlainDl4jDecodeExample(export).decodeLines(lines));
 
@@ -97,32 +78,30 @@ class ExportCommandTest {
     Path wider = tmp.resolve("sd-export-wider");
     Result w = seqrl("export", "--checkpoint", run.toString(), "--output", wider.toString(), "--max-source-length", "6",
         "--max-length", "5");
-    assertEquals(0, w.code(), w.out());
+    assertEquals(0, w.code(), w.all());
     String wm = Files.readString(wider.resolve(ExportCommand.MANIFEST));
     assertTrue(wm.contains("source_positions=6") && wm.contains("decoder_positions=5") && wm.contains("max_length=5"), wm);
     PlainDl4jDecodeExample plain = new PlainDl4jDecodeExample(wider);
     assertEquals(expected, plain.decodeLines(lines));
     assertEquals(1, plain.decodeLines(List.of("a b c a b c")).size());
     Result bad = seqrl("export", "--checkpoint", run.toString(), "--output", wider.toString(), "--max-length", "0");
-    assertEquals(SeqrlCli.EXIT_USAGE, bad.code(), bad.out());
-    assertTrue(bad.out().contains("--max-length: 0 is not a length; expected an integer >= 1"), bad.out());
+    assertEquals(SeqrlCli.EXIT_USAGE, bad.code(), bad.all());
+    assertTrue(bad.all().contains("--max-length: 0 is not a length; expected an integer >= 1"), bad.all());
   }
 
   /** Architectures the SameDiff graph does not build, and formats that do not exist, are refused by name. */
   @Test
   void whatCannotBeExportedIsNamed() throws IOException {
     Path run = tmp.resolve("dot-run");
-    Result t = seqrl("train", tinyConfig("fast").toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
-        "--set", "model.attention=dot", "--set", "model.bidirectional=true", "--set", "pretrain.steps=2",
-        "--set", "eval.every=2");
-    assertEquals(0, t.code(), t.out());
+    train(tinyConfig("fast"), run, "--set", "model.attention=dot", "--set", "model.bidirectional=true",
+        "--set", "pretrain.steps=2", "--set", "eval.every=2");
     Path export = tmp.resolve("dot-export");
     Result x = seqrl("export", "--checkpoint", run.toString(), "--format", "samediff", "--output", export.toString());
-    assertEquals(SeqrlCli.EXIT_USAGE, x.code(), x.out());
-    assertTrue(x.out().contains("export --format samediff does not build model.bidirectional, model.attention dot"), x.out());
+    assertEquals(SeqrlCli.EXIT_USAGE, x.code(), x.all());
+    assertTrue(x.all().contains("export --format samediff does not build model.bidirectional, model.attention dot"), x.all());
     assertTrue(Files.notExists(export.resolve(ExportCommand.GRAPH_FILE)), "nothing is written");
     Result f = seqrl("export", "--checkpoint", run.toString(), "--format", "onnx", "--output", export.toString());
-    assertEquals(SeqrlCli.EXIT_USAGE, f.code(), f.out());
-    assertTrue(f.out().contains("--format: 'onnx' is not an export format; expected samediff"), f.out());
+    assertEquals(SeqrlCli.EXIT_USAGE, f.code(), f.all());
+    assertTrue(f.all().contains("--format: 'onnx' is not an export format; expected samediff"), f.all());
   }
 }

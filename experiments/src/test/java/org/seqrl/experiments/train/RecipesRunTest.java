@@ -3,6 +3,7 @@ package org.seqrl.experiments.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.seqrl.experiments.train.CliRuns.stopAt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -136,16 +137,5 @@ class RecipesRunTest {
   private static Path writeAndReturn(Path p, String text) throws IOException {
     Files.writeString(p, text);
     return p;
-  }
-
-  private static RunListener stopAt(TrainingRun run, long step) {
-    return new RunListener() {
-      @Override
-      public void onStep(StepEvent event) {
-        if (event.step() == step) {
-          run.requestStop();
-        }
-      }
-    };
   }
 }

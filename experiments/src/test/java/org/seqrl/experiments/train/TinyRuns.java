@@ -1,7 +1,6 @@
 package org.seqrl.experiments.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Small, fast configs for end-to-end tests: reversing 2-4 symbols over an alphabet of 5. */
@@ -38,8 +37,6 @@ final class TinyRuns {
           samples: 2
           heatmaps: 1
         """.formatted(pretrainSteps, rlSteps) + extraYaml;
-    Path file = dir.resolve(name + ".yaml");
-    Files.writeString(file, yaml);
-    return file;
+    return CliRuns.writeConfig(dir, name, yaml);
   }
 }

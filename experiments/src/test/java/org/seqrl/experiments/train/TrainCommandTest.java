@@ -3,12 +3,18 @@ package org.seqrl.experiments.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.seqrl.experiments.train.CliRuns.evalMetrics;
+import static org.seqrl.experiments.train.CliRuns.evalOnTest;
+import static org.seqrl.experiments.train.CliRuns.mlflow;
+import static org.seqrl.experiments.train.CliRuns.onlyRunId;
+import static org.seqrl.experiments.train.CliRuns.resume;
+import static org.seqrl.experiments.train.CliRuns.seqrl;
+import static org.seqrl.experiments.train.CliRuns.summary;
+import static org.seqrl.experiments.train.CliRuns.train;
+import static org.seqrl.experiments.train.CliRuns.writeConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,34 +22,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
+import org.seqrl.experiments.train.CliRuns.Result;
 
 /** The train and eval commands as a user runs them: in-process, and as a real process that gets SIGTERM. */
 class TrainCommandTest {
   @TempDir Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result seqrl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = SeqrlCli.commandLine();
-      cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
-      int code = cli.execute(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-    }
-  }
-
   /** An NTM trains from the CLI on the paper's copy task and draws its memory's weightings at evaluations (issue 17). */
   @Test
   void ntmTrainsAndDrawsItsMemory() throws IOException {
-    Path cfg = tmp.resolve("ntm.yaml");
-    Files.writeString(cfg, """
+    Path cfg = writeConfig(tmp, "ntm", """
         experiment: tiny-tests
         seed: 7
         data:
@@ -70,8 +58,7 @@ class TrainCommandTest {
           heatmaps: 1
         """);
     Path run = tmp.resolve("ntm-run");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
-    assertEquals(0, r.code(), r.out() + r.err());
+    train(cfg, run);
     try (var steps = Files.list(run.resolve("heatmaps"))) {
       Path step = steps.sorted().reduce((a, b) -> b).orElseThrow();
       assertTrue(Files.size(step.resolve("memory-write-0.png")) > 1000, "memory heatmaps are drawn: " + step);
@@ -84,17 +71,15 @@ class TrainCommandTest {
   void trainsThenEvaluatesTheCheckpointWithBeamSearch() throws IOException {
     Path cfg = TinyRuns.config(tmp, "cli", 60, 20, "");
     Path run = tmp.resolve("run");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
-    assertEquals(0, r.code(), r.out() + r.err());
+    Result r = train(cfg, run);
     assertTrue(r.out().contains("before RL"), r.out());
     assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")));
     assertTrue(Files.isRegularFile(run.resolve("plots/learning-curves.png")));
     assertTrue(Files.list(run.resolve("heatmaps")).findAny().isPresent(), "attention heatmaps are drawn at evaluations");
 
     Path json = tmp.resolve("eval.json");
-    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "3", "--output", json.toString());
-    assertEquals(0, e.code(), e.out() + e.err());
-    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    evalOnTest(run, "--beam", "3", "--output", json.toString());
+    JsonNode m = evalMetrics(json);
     for (String k : new String[] {"eval/bleu", "eval/levenshtein", "eval/exact_match", "eval/chrf", "eval/beam/bleu"}) {
       assertTrue(m.has(k), "eval output lacks " + k + ": " + m);
     }
@@ -110,19 +95,16 @@ class TrainCommandTest {
   void skipConnectionsTrainFromTheCli() throws IOException {
     Path cfg = TinyRuns.config(tmp, "skip", 60, 20, "");
     Path run = tmp.resolve("skip-run");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
-        "--set", "model.cell=lstm", "--set", "model.encoder_layers=3", "--set", "model.decoder_layers=3",
+    Result r = train(cfg, run, "--set", "model.cell=lstm", "--set", "model.encoder_layers=3", "--set", "model.decoder_layers=3",
         "--set", "model.layer_connections=skip", "--set", "model.skip_distance=2", "--set", "model.skip_carries=output-and-state",
         "--set", "model.norm_stabilizer=0.05", "--set", "model.norm_stabilizer_on=encoder-and-hidden");
-    assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("before RL"), r.out());
     String saved = Files.readString(run.resolve("config.yaml"));
     assertTrue(saved.contains("layer_connections: skip") && saved.contains("skip_distance: 2")
         && saved.contains("skip_carries: output-and-state") && saved.contains("norm_stabilizer_on: encoder-and-hidden"), saved);
     Path json = tmp.resolve("skip-eval.json");
-    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "2", "--output", json.toString());
-    assertEquals(0, e.code(), e.out() + e.err());
-    assertTrue(TrainingRun.JSON.readTree(json.toFile()).get("metrics").has("eval/beam/bleu"));
+    evalOnTest(run, "--beam", "2", "--output", json.toString());
+    assertTrue(evalMetrics(json).has("eval/beam/bleu"));
   }
 
   /**
@@ -133,19 +115,16 @@ class TrainCommandTest {
   void aDecoderStackWithConnectionsAndRegularisersTrainsFromTheCli() throws IOException {
     Path cfg = TinyRuns.config(tmp, "stack", 60, 20, "");
     Path run = tmp.resolve("stack-run");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines",
-        "--set", "model.encoder_layers=2", "--set", "model.decoder_layers=2", "--set", "model.dropout=0.1",
+    Result r = train(cfg, run, "--set", "model.encoder_layers=2", "--set", "model.decoder_layers=2", "--set", "model.dropout=0.1",
         "--set", "model.layer_connections=residual", "--set", "model.norm_stabilizer=0.05",
         "--set", "model.init_state_mean_ratio=0.5");
-    assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("before RL"), r.out());
     String saved = Files.readString(run.resolve("config.yaml"));
     assertTrue(saved.contains("decoder_layers: 2") && saved.contains("residual") && saved.contains("init_state_mean_ratio: 0.5"),
         saved);
     Path json = tmp.resolve("stack-eval.json");
-    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "3", "--output", json.toString());
-    assertEquals(0, e.code(), e.out() + e.err());
-    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    evalOnTest(run, "--beam", "3", "--output", json.toString());
+    JsonNode m = evalMetrics(json);
     assertTrue(m.has("eval/beam/levenshtein") && m.has("eval/levenshtein"), m.toString());
   }
 
@@ -156,8 +135,7 @@ class TrainCommandTest {
    */
   @Test
   void samediffEngineLearnsToReverseFromTheCli() throws IOException {
-    Path cfg = tmp.resolve("samediff.yaml");
-    Files.writeString(cfg, """
+    Path cfg = writeConfig(tmp, "samediff", """
         experiment: tiny-samediff
         seed: 7
         data:
@@ -188,17 +166,14 @@ class TrainCommandTest {
           heatmaps: 0
         """);
     Path run = tmp.resolve("samediff-run");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
-    assertEquals(0, r.code(), r.out() + r.err());
+    Result r = train(cfg, run);
     assertTrue(Files.readString(run.resolve("config.yaml")).contains("engine: samediff"), "the resolved config names the engine");
     assertTrue(!r.out().contains("Added differentiated op"), "SameDiff's backward-graph lines are dropped");
-    JsonNode s = TrainingRun.JSON.readTree(run.resolve("summary.json").toFile());
-    double exact = s.get("final").get("exact_match").asDouble();
+    double exact = summary(run).get("final").get("exact_match").asDouble();
     assertTrue(exact >= 0.75, "the SameDiff engine reversed only " + exact + " of the dev set exactly");
     Path json = tmp.resolve("samediff-eval.json");
-    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "2", "--output", json.toString());
-    assertEquals(0, e.code(), e.out() + e.err());
-    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    evalOnTest(run, "--beam", "2", "--output", json.toString());
+    JsonNode m = evalMetrics(json);
     assertTrue(m.get("eval/exact_match").asDouble() >= 0.75, "eval of the SameDiff checkpoint: " + m);
   }
 
@@ -209,8 +184,7 @@ class TrainCommandTest {
    */
   @Test
   void samediffEngineTransformerLearnsToReverseFromTheCli() throws IOException {
-    Path cfg = tmp.resolve("samediff-transformer.yaml");
-    Files.writeString(cfg, """
+    Path cfg = writeConfig(tmp, "samediff-transformer", """
         experiment: tiny-samediff-transformer
         seed: 7
         data:
@@ -245,18 +219,15 @@ class TrainCommandTest {
           heatmaps: 0
         """);
     Path run = tmp.resolve("samediff-transformer-run");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
-    assertEquals(0, r.code(), r.out() + r.err());
+    train(cfg, run);
     String resolved = Files.readString(run.resolve("config.yaml"));
     assertTrue(resolved.contains("engine: samediff") && resolved.contains("type: transformer"), resolved);
-    JsonNode s = TrainingRun.JSON.readTree(run.resolve("summary.json").toFile());
-    double exact = s.get("final").get("exact_match").asDouble();
+    double exact = summary(run).get("final").get("exact_match").asDouble();
     System.out.printf("samediff transformer from the CLI: final dev exact match %.3f%n", exact);
     assertTrue(exact >= 0.75, "the SameDiff transformer reversed only " + exact + " of the dev set exactly");
     Path json = tmp.resolve("samediff-transformer-eval.json");
-    Result e = seqrl("eval", "--checkpoint", run.toString(), "--split", "test", "--beam", "2", "--output", json.toString());
-    assertEquals(0, e.code(), e.out() + e.err());
-    JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
+    evalOnTest(run, "--beam", "2", "--output", json.toString());
+    JsonNode m = evalMetrics(json);
     assertTrue(m.get("eval/exact_match").asDouble() >= 0.75, "eval of the SameDiff transformer checkpoint: " + m);
   }
 
@@ -268,12 +239,11 @@ class TrainCommandTest {
     Result r = seqrl("train", cfg.toString(), "--output", tmp.resolve("tracked").toString(), "--progress", "lines",
         "--tracking-uri", uri, "--set", "experiment=" + experiment);
     assertEquals(0, r.code(), r.out() + r.err());
-    var conn = new org.seqrl.experiments.tracking.MlflowConnection(uri,
-        org.seqrl.experiments.tracking.MlflowCredentials.NONE);
+    var conn = mlflow(uri);
     String expId = conn.experimentId(experiment).orElseThrow();
-    var runInfo = conn.client().searchRuns(List.of(expId), "").get(0);
-    var run = conn.client().getRun(runInfo.getRunId());
-    assertTrue(r.out().contains("MLflow run: " + uri + "/#/experiments/" + expId + "/runs/" + runInfo.getRunId()
+    String runId = onlyRunId(conn, experiment);
+    var run = conn.client().getRun(runId);
+    assertTrue(r.out().contains("MLflow run: " + uri + "/#/experiments/" + expId + "/runs/" + runId
         + "?workflowType=machine_learning"), r.out());
     var tags = new java.util.HashMap<String, String>();
     run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
@@ -332,14 +302,10 @@ class TrainCommandTest {
     Result on = seqrl("train", cfg.toString(), "--output", tmp.resolve("on").toString(), "--progress", "lines",
         "--tracking-uri", uri, "--set", "experiment=" + experiment, "--set", "diag.every=3", "--set", "diag.estimates=3");
     assertEquals(0, on.code(), on.out() + on.err());
-    Result off = seqrl("train", cfg.toString(), "--output", tmp.resolve("off").toString(), "--progress", "lines",
-        "--no-tracking");
-    assertEquals(0, off.code(), off.out() + off.err());
+    train(cfg, tmp.resolve("off"));
 
-    var conn = new org.seqrl.experiments.tracking.MlflowConnection(uri,
-        org.seqrl.experiments.tracking.MlflowCredentials.NONE);
-    String expId = conn.experimentId(experiment).orElseThrow();
-    String runId = conn.client().searchRuns(List.of(expId), "").get(0).getRunId();
+    var conn = mlflow(uri);
+    String runId = onlyRunId(conn, experiment);
     for (String key : new String[] {"diag/grad_variance", "diag/grad_snr", "diag/grad_norm", "perf/diag_seconds"}) {
       var history = conn.client().getMetricHistory(runId, key);
       assertEquals(List.of(21L, 24L, 27L, 30L), history.stream().map(m -> m.getStep()).sorted().toList(), key);
@@ -377,9 +343,8 @@ class TrainCommandTest {
     long stoppedAt = state.get("globalStep").asLong();
     assertTrue(stoppedAt >= 20 && stoppedAt < 400, "stopped at " + stoppedAt);
 
-    Result resumed = seqrl("train", "--resume", run.toString(), "--no-tracking", "--progress", "lines");
-    assertEquals(0, resumed.code(), resumed.out() + resumed.err());
-    assertEquals(400, TrainingRun.JSON.readTree(run.resolve("summary.json").toFile()).get("steps").get("total").asLong());
+    resume(run);
+    assertEquals(400, summary(run).get("steps").get("total").asLong());
   }
 
   @Test

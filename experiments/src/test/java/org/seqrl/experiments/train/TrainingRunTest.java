@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.seqrl.experiments.train.CliRuns.stopAt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.rl.RunListener;
-import org.seqrl.rl.StepEvent;
 
 class TrainingRunTest {
   @TempDir Path tmp;
@@ -105,17 +105,6 @@ class TrainingRunTest {
   void resumeWithoutARunSaysHowToStartOne() {
     UserInputException e = assertThrows(UserInputException.class, () -> TrainingRun.resume(tmp.resolve("nothing")));
     assertTrue(e.getMessage().contains("seqrl train CONFIG"), e.getMessage());
-  }
-
-  private static RunListener stopAt(TrainingRun run, long step) {
-    return new RunListener() {
-      @Override
-      public void onStep(StepEvent event) {
-        if (event.step() == step) {
-          run.requestStop();
-        }
-      }
-    };
   }
 
   private static List<String> withoutComments(Path p) throws IOException {

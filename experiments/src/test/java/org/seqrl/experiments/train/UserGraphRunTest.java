@@ -2,12 +2,17 @@ package org.seqrl.experiments.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.seqrl.experiments.train.CliRuns.evalOnTest;
+import static org.seqrl.experiments.train.CliRuns.predictedOutputs;
+import static org.seqrl.experiments.train.CliRuns.resume;
+import static org.seqrl.experiments.train.CliRuns.seqrl;
+import static org.seqrl.experiments.train.CliRuns.stopAt;
+import static org.seqrl.experiments.train.CliRuns.summary;
+import static org.seqrl.experiments.train.CliRuns.train;
+import static org.seqrl.experiments.train.CliRuns.writeConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,28 +25,11 @@ import org.seqrl.examples.PlainDl4jDecodeExample;
 import org.seqrl.examples.SameDiffScstExample;
 import org.seqrl.experiments.cli.SeqrlCli;
 import org.seqrl.experiments.config.ConfigLoader;
-import org.seqrl.rl.RunListener;
-import org.seqrl.rl.StepEvent;
+import org.seqrl.experiments.train.CliRuns.Result;
 
 /** {@code model.graph}: a SameDiff graph built in Java and saved trains from a config, checkpoints and resumes exactly. */
 class UserGraphRunTest {
   @TempDir Path tmp;
-
-  private record Result(int code, String out) {}
-
-  private static Result seqrl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = SeqrlCli.commandLine();
-      cli.setErr(new PrintWriter(out, true, StandardCharsets.UTF_8));
-      int code = cli.execute(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-    }
-  }
 
   /**
    * The example's LSTM encoder-decoder over the reverse task with an alphabet of 3 (7 ids with the
@@ -52,8 +40,7 @@ class UserGraphRunTest {
     g.renameVariable("logits", "next_token_scores");
     Files.createDirectories(tmp.resolve("graphs"));
     g.save(tmp.resolve("graphs/my-decoder.sd").toFile(), false);
-    Path cfg = tmp.resolve("graph.yaml");
-    Files.writeString(cfg, """
+    return writeConfig(tmp, "graph", """
         experiment: tiny-user-graph
         seed: 3
         data:
@@ -83,53 +70,39 @@ class UserGraphRunTest {
           samples: 0
           heatmaps: 0
         """);
-    return cfg;
   }
 
   @Test
   void aSavedGraphTrainsFromTheCliAndResumesExactly() throws IOException {
     Path cfg = config();
     Path straight = tmp.resolve("straight");
-    Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", straight.toString(), "--progress", "lines");
-    assertEquals(0, r.code(), r.out());
+    train(cfg, straight);
     String saved = Files.readString(straight.resolve("config.yaml"));
     assertTrue(saved.contains("my-decoder.sd") && saved.contains("logits: next_token_scores"), saved);
-    JsonNode s = TrainingRun.JSON.readTree(straight.resolve("summary.json").toFile());
-    assertEquals(12, s.get("steps").get("total").asLong());
+    assertEquals(12, summary(straight).get("steps").get("total").asLong());
     assertTrue(Files.isRegularFile(straight.resolve("checkpoints/latest/policy/params.bin")));
 
     Path stopped = tmp.resolve("stopped");
     try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, List.of()), tmp, stopped)) {
-      run.addListener(new RunListener() {
-        @Override
-        public void onStep(StepEvent e) {
-          if (e.step() == 6) {
-            run.requestStop(); // during pre-training, between evaluations
-          }
-        }
-      });
+      run.addListener(stopAt(run, 6)); // during pre-training, between evaluations
       assertEquals(TrainingRun.Outcome.INTERRUPTED, run.run());
     }
-    Result resumed = seqrl("train", "--resume", stopped.toString(), "--no-tracking", "--progress", "lines");
-    assertEquals(0, resumed.code(), resumed.out());
-    JsonNode a = TrainingRun.JSON.readTree(straight.resolve("summary.json").toFile());
-    JsonNode b = TrainingRun.JSON.readTree(stopped.resolve("summary.json").toFile());
+    resume(stopped);
+    JsonNode a = summary(straight);
+    JsonNode b = summary(stopped);
     assertEquals(a.get("final"), b.get("final"));
     TrainingRunTest.assertSameFiles(straight.resolve("checkpoints/latest/policy"), stopped.resolve("checkpoints/latest/policy"));
 
     // the trained graph exports and decodes in the plain DL4J program as seqrl eval decodes it
     Path predictions = tmp.resolve("predictions.tsv");
-    Result e = seqrl("eval", "--checkpoint", straight.toString(), "--split", "test", "--predictions", predictions.toString());
-    assertEquals(0, e.code(), e.out());
-    assertTrue(e.out().contains("eval/exact_match"), e.out());
+    Result e = evalOnTest(straight, "--predictions", predictions.toString());
+    assertTrue(e.all().contains("eval/exact_match"), e.all());
     Path export = tmp.resolve("export");
     Result x = seqrl("export", "--checkpoint", straight.toString(), "--output", export.toString());
-    assertEquals(0, x.code(), x.out());
+    assertEquals(0, x.code(), x.all());
     assertTrue(Files.readString(export.resolve(ExportCommand.MANIFEST)).contains("output.logits=next_token_scores"));
     List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
-    List<String> expected = new ArrayList<>();
-    lines.forEach(l -> expected.add(l.substring(l.indexOf('\t') + 1)));
-    assertEquals(expected, new PlainDl4jDecodeExample(export).decodeLines(lines));
+    assertEquals(predictedOutputs(lines), new PlainDl4jDecodeExample(export).decodeLines(lines));
   }
 
   @Test
@@ -150,8 +123,8 @@ class UserGraphRunTest {
     for (String[] c : cases) {
       Result r = seqrl("train", cfg.toString(), "--no-tracking", "--output", tmp.resolve("bad-" + i++).toString(),
           "--set", c[0]);
-      assertEquals(SeqrlCli.EXIT_USAGE, r.code(), c[0] + ": " + r.out());
-      assertTrue(r.out().contains(c[1]), c[0] + ": expected '" + c[1] + "' in\n" + r.out());
+      assertEquals(SeqrlCli.EXIT_USAGE, r.code(), c[0] + ": " + r.all());
+      assertTrue(r.all().contains(c[1]), c[0] + ": expected '" + c[1] + "' in\n" + r.all());
     }
   }
 }
