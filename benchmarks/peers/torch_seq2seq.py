@@ -237,15 +237,19 @@ def longest_plus_end(tokens):
 
 
 def timed(body, warmup, reps):
+    """Median, first and third quartile of the wall time, and the median CPU time of this thread (with
+    one thread, torch's ops run on it: as SeqRL's cpu_median_s, it moves less with other processes' load)."""
     for _ in range(warmup):
         body()
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
+        c = time.thread_time()
         t = time.perf_counter()
         body()
         times.append(time.perf_counter() - t)
+        cpu.append(time.thread_time() - c)
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-    return statistics.median(times), q[0], q[2]
+    return statistics.median(times), q[0], q[2], statistics.median(cpu)
 
 
 def main():
@@ -311,10 +315,12 @@ def main():
                     loops.append(ran)
             else:
                 raise SystemExit(f"unknown case {case!r}; expected mle_step, scst_step, greedy_batch, beam5_batch")
-            med, q1, q3 = timed(body, args.warmup, args.reps)
+            med, q1, q3, cpu = timed(body, args.warmup, args.reps)
             row = {"side": side, "case": case, "attention": attention, "threads": args.threads,
                    "median_s": med, "q1_s": q1, "q3_s": q3, "reps": args.reps, "pretrain": args.pretrain,
                    "version": torch.__version__, **sizes}
+            if args.threads == 1:
+                row["cpu_median_s"] = cpu
             if case == "scst_step":
                 row["scst_update"] = update
             if decoded:

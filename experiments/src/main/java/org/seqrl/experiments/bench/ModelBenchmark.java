@@ -235,9 +235,19 @@ public final class ModelBenchmark {
   static void measureMatmul(String threads) {
     int n = 1024;
     int reps = 10;
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long c0 = mx.getCurrentThreadCpuTime();
     double gflops = BlasInfo.sgemmGflops(n, reps);
+    long c1 = mx.getCurrentThreadCpuTime();
+    BlasInfo.sgemmGflops(n, 2);
+    long c2 = mx.getCurrentThreadCpuTime();
+    // the rate per CPU second of this thread (with one BLAS thread the products run on it): the two
+    // calls differ by reps - 2 products, so the setup cancels; on a loaded machine it moves much less
+    // than the wall-time rate, and goes with the steps' cpu_median_s
+    double cpuGflops = 2.0 * n * n * n * (reps - 2) / ((c1 - c0) - (c2 - c1));
+    String cpu = "1".equals(threads) ? String.format(Locale.ROOT, ", \"cpu_gflops\": %.2f", cpuGflops) : "";
     System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"matmul_1024\", \"threads\": %s, \"median_s\": %.6f, "
-        + "\"gflops\": %.2f, \"blas\": \"%s\"}%n", threads, 2.0 * n * n * n / gflops / 1e9, gflops, BlasInfo.describe());
+        + "\"gflops\": %.2f%s, \"blas\": \"%s\"}%n", threads, 2.0 * n * n * n / gflops / 1e9, gflops, cpu, BlasInfo.describe());
   }
 
   /** Resident memory over a long run of SCST steps, sampled 20 times. */
