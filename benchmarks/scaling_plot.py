@@ -4,7 +4,8 @@ Reads the run's folder (matmul.jsonl, seqrl-*.jsonl, pytorch-*.jsonl: ModelBench
 JSON lines with their sizes), writes one PNG with a column per axis (batch, hidden, length, target
 vocabulary) and three rows (MLE step time, SCST step time, peak RSS), log-log, SeqRL against PyTorch,
 with the matmul FLOP lower bound (compare.case_flops at the point's sizes over the measured sgemm rate;
-for SCST at the decoder steps SeqRL's sample ran). A point's time is the median over rounds of the
+for SCST at the decoder steps SeqRL's sample ran, counted for every row: where rows end early, as
+after little pre-training at a small vocabulary, SeqRL, which drops ended rows, can come in under it). A point's time is the median over rounds of the
 per-round medians; the error bars span the per-round medians. Prints a Markdown section (and appends
 it to --markdown) with the table and the picture.
 
@@ -23,6 +24,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 import compare  # noqa: E402  (benchmarks/compare.py: the FLOP counts, CPU model, load average)
 
@@ -121,7 +123,11 @@ def main():
             ax.set_yscale("log")
             ax.set_xticks(xs)
             ax.set_xticklabels([str(x) for x in xs])
-            ax.minorticks_off()
+            ax.xaxis.set_minor_locator(ticker.NullLocator())
+            # 1-2-5 steps with plain numbers: a panel often spans less than a decade
+            ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_minor_locator(ticker.NullLocator())
             ax.grid(True, which="major", alpha=0.3)
             ax.set_xlabel(name)
             ax.set_ylabel("peak RSS, MB" if case == "peak_rss" else f"{title}, {args.time} ms")
@@ -159,7 +165,8 @@ def main():
         + f"; load average at the end: {compare.load_average()}. {rounds} round(s), SeqRL and PyTorch interleaved per point;",
         f"time = {args.time} time (" + ("the timing thread's CPU time, " if args.time == "cpu" else "")
         + "median over rounds of the per-round median [min-max of those]); ratio = PyTorch / SeqRL (above 1: SeqRL faster);",
-        "bound = matmul FLOPs (benchmarks/compare.py's count at the point's sizes; SCST at SeqRL's decoder steps) / the matmul rate;",
+        "bound = matmul FLOPs (benchmarks/compare.py's count at the point's sizes; SCST at SeqRL's decoder steps for every row,",
+        "which overcounts where rows end early) / the matmul rate;",
         "RSS = the process's peak resident size (the JVM's includes its heap as G1 sized it, -Xmx6g).",
         "",
         f"![scaling curves]({png})",
