@@ -107,7 +107,7 @@ def main():
     key = lambda r: (r["case"], r["attention"], str(r["threads"]))
     groups = {}
     for r in ours:
-        if r["case"] not in ("matmul_1024", "memory"):
+        if r["case"] not in ("matmul_1024", "memory", "peak_rss"):
             g = groups.setdefault(key(r), {"ours": [], "pytorch": [], "pytorch-compile": [], "samediff": []})
             # the SameDiff engine's rows (run.sh --samediff) go beside the fast engine's, not into its rounds
             (g["samediff"] if r.get("side") == "seqrl-samediff" else g["ours"]).append(r)
