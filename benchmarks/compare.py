@@ -14,17 +14,29 @@ import subprocess
 B, S, E, H, V, A = 32, 25, 64, 256, 30, 256
 
 
-def encoder_flops():
-    per_step = 2 * B * (E * 3 * H + H * 3 * H)
-    return S * per_step + 2 * B * H * H  # recurrence + bridge
+def sizes(batch=B, hidden=H, length=20, target_vocab=V):
+    """The FLOP counts' sizes for ModelBenchmark's --batch/--hidden/--length/--target-vocab: sources of
+    length L to 1.5 L (mean S = 1.25 L), attention width = hidden. The defaults give the reference setup."""
+    return {"B": batch, "S": 1.25 * length, "E": E, "H": hidden, "V": target_vocab, "A": hidden}
 
 
-def decoder_flops(steps, attention, rows=B):
-    ctx = H if attention == "additive" else 0
-    per_step = 2 * rows * ((E + ctx) * 3 * H + H * 3 * H + H * V)
+REFERENCE = sizes()
+
+
+def encoder_flops(z=REFERENCE):
+    b, s, e, h = z["B"], z["S"], z["E"], z["H"]
+    per_step = 2 * b * (e * 3 * h + h * 3 * h)
+    return s * per_step + 2 * b * h * h  # recurrence + bridge
+
+
+def decoder_flops(steps, attention, rows=None, z=REFERENCE):
+    b, s, e, h, v, a = z["B"], z["S"], z["E"], z["H"], z["V"], z["A"]
+    rows = b if rows is None else rows
+    ctx = h if attention == "additive" else 0
+    per_step = 2 * rows * ((e + ctx) * 3 * h + h * 3 * h + h * v)
     if attention == "additive":
-        per_step += 2 * rows * (H * A + S * A + S * H)  # query projection, scores, context
-    keys = 2 * B * S * H * A if attention == "additive" else 0
+        per_step += 2 * rows * (h * a + s * a + s * h)  # query projection, scores, context
+    keys = 2 * b * s * h * a if attention == "additive" else 0
     return steps * per_step + keys
 
 
@@ -67,20 +79,20 @@ def transformer_case_flops(case, steps):
     return None
 
 
-def case_flops(case, attention, steps, model="recurrent"):
+def case_flops(case, attention, steps, model="recurrent", z=REFERENCE):
     """Rough forward+backward matmul FLOPs (backward counted as twice the forward) for `steps` decoder steps."""
     if model == "transformer":
         return transformer_case_flops(case, steps)
     if case == "mle_step":
-        return 3 * (encoder_flops() + decoder_flops(S + 1, attention))
-    steps = steps or 35  # without a measurement: the length cap
+        return 3 * (encoder_flops(z) + decoder_flops(z["S"] + 1, attention, z=z))
+    steps = steps or (z["S"] * 1.2 + 5)  # without a measurement: the length cap (35 at the reference sizes)
     if case == "scst_step":
         # sample (forward, then forward + backward in the update) and greedy, both about `steps` long
-        return 4 * encoder_flops() + 3 * decoder_flops(steps, attention) + decoder_flops(steps, attention)
+        return 4 * encoder_flops(z) + 3 * decoder_flops(steps, attention, z=z) + decoder_flops(steps, attention, z=z)
     if case == "greedy_batch":
-        return encoder_flops() + decoder_flops(steps, attention)
+        return encoder_flops(z) + decoder_flops(steps, attention, z=z)
     if case == "beam5_batch":
-        return encoder_flops() + decoder_flops(steps, attention, rows=5 * B)
+        return encoder_flops(z) + decoder_flops(steps, attention, rows=5 * z["B"], z=z)
     return None
 
 
@@ -136,7 +148,7 @@ def main():
         if r["case"] == "parameters" and r.get("parameters", -1) >= 0:
             counts.setdefault(f"{r.get('model', 'recurrent')}/{r['attention']}", {})[r.get("side", "?")] = r["parameters"]
     counts = {k: v for k, v in counts.items() if len(v) > 1}
-    timing = lambda r: r["case"] not in ("matmul_1024", "memory", "parameters")
+    timing = lambda r: r["case"] not in ("matmul_1024", "memory", "parameters", "peak_rss")
     # One row per case, attention and thread count; each side may have several rounds (run.sh runs
     # the two sides interleaved, A B A B), paired in file order: round k of SeqRL with round k of
     # each peer, so that a per-round ratio compares two runs made minutes apart.

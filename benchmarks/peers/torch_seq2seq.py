@@ -6,6 +6,9 @@ initial state, GRU decoder with hidden 256, dense output layer; optionally addit
 attention whose context is fed into the decoder cell at the next step. The cases and sizes
 mirror benchmarks/run.sh's Java side: batch 32, character sequences of length 20-30
 (target = reversed source), vocabulary 30 with ids 0-3 reserved (pad, start, end, unknown).
+--batch, --hidden, --length and --target-vocab change the sizes as ModelBenchmark's options do
+(sources of length L to 1.5 L, decodes capped at 1.5 L + 5, an output layer target-vocab wide whose
+extra ids never occur in the data); --peak-rss ends with the process's peak resident size.
 
 Written as a PyTorch user who cares about speed would write it (issue #20): nn.GRU over the whole
 teacher-forced sequence where nothing feeds back (no attention), one output projection over all
@@ -19,6 +22,7 @@ Prints one JSON line per case: {"side", "case", "attention", "threads", "median_
 import argparse
 import json
 import random
+import resource
 import statistics
 import time
 
@@ -28,15 +32,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 PAD, START, END = 0, 1, 2
+# the reference sizes; main() sets them from the options (ModelBenchmark.Sizes on SeqRL's side)
 VOCAB, BATCH, MAX_LEN = 30, 32, 35
+MIN_LEN, MAX_SOURCE, TARGET_VOCAB = 20, 30, 30
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, vocab=VOCAB, emb=64, hidden=256, attention="none", att_size=256):
+    def __init__(self, vocab=VOCAB, emb=64, hidden=256, attention="none", att_size=256, target_vocab=None):
         super().__init__()
+        target_vocab = target_vocab or vocab
         self.attention = attention
         self.src_emb = nn.Embedding(vocab, emb)
-        self.tgt_emb = nn.Embedding(vocab, emb)
+        self.tgt_emb = nn.Embedding(target_vocab, emb)
         self.encoder = nn.GRU(emb, hidden, batch_first=True)
         self.bridge = nn.Linear(hidden, hidden)
         ctx = hidden if attention == "additive" else 0
@@ -45,13 +52,13 @@ class Seq2Seq(nn.Module):
         # sequence in one call (ATen's fused loop); decoding and input-feeding attention step it
         # one token at a time with torch.gru_cell on the same weights.
         self.decoder = nn.GRU(emb + ctx, hidden, batch_first=True)
-        self.out = nn.Linear(hidden, vocab)
+        self.out = nn.Linear(hidden, target_vocab)
         if attention == "additive":
             self.att_enc = nn.Linear(hidden, att_size, bias=False)
             self.att_dec = nn.Linear(hidden, att_size)
             self.att_v = nn.Linear(att_size, 1, bias=False)
         # added to every step's logits: the decoder never emits padding or the start token
-        forbid = torch.zeros(vocab)
+        forbid = torch.zeros(target_vocab)
         forbid[PAD] = forbid[START] = float("-inf")
         self.register_buffer("forbid", forbid)
 
@@ -93,10 +100,11 @@ class Seq2Seq(nn.Module):
             states = torch.stack(hs, 1)
         return self.out(states) + self.forbid
 
-    def decode(self, encoded, greedy, max_len=MAX_LEN):
+    def decode(self, encoded, greedy, max_len=None):
         """Tokens [B, T] (END included, then whatever follows in rows that ended earlier), the
         mask [B, T] of the steps each row really took, and the logits [B, T, V]."""
         enc, keys, mask, h, ctx = encoded
+        max_len = max_len or MAX_LEN
         b = h.shape[0]
         token = torch.full((b,), START, dtype=torch.long)
         done = torch.zeros(b, dtype=torch.bool)
@@ -114,10 +122,11 @@ class Seq2Seq(nn.Module):
         return torch.stack(toks, 1), torch.stack(masks, 1).float(), torch.stack(steps, 1)
 
     @torch.inference_mode()
-    def beam_search(self, src, src_len, width=5, max_len=MAX_LEN):
+    def beam_search(self, src, src_len, width=5, max_len=None):
         """Batched beam search: beams are rows of a [B*width] batch. Returns the best row's tokens
         [B, T] and the decoder steps run."""
         b = src.shape[0]
+        max_len = max_len or MAX_LEN
         enc, keys, mask, h, ctx = self.encode(src, src_len)
         rep = lambda x: None if x is None else x.repeat_interleave(width, dim=0)
         enc, keys, mask, h, ctx = rep(enc), rep(keys), rep(mask), rep(h), rep(ctx)
@@ -147,7 +156,7 @@ class Seq2Seq(nn.Module):
 
 
 def make_batch(rng):
-    lens = [rng.randint(20, 30) for _ in range(BATCH)]
+    lens = [rng.randint(MIN_LEN, MAX_SOURCE) for _ in range(BATCH)]
     src = torch.full((BATCH, max(lens)), PAD, dtype=torch.long)
     refs = []
     for i, n in enumerate(lens):
@@ -166,7 +175,7 @@ def mle_step(model, opt, rng):
         tgt_in[i, : len(r) + 1] = torch.tensor([START] + r)
         tgt_out[i, : len(r) + 1] = torch.tensor(r + [END])
     logits = model.teacher_forced_logits(model.encode(src, src_len), tgt_in)
-    loss = F.cross_entropy(logits.reshape(-1, VOCAB), tgt_out.reshape(-1), ignore_index=PAD, reduction="sum") / BATCH
+    loss = F.cross_entropy(logits.reshape(-1, TARGET_VOCAB), tgt_out.reshape(-1), ignore_index=PAD, reduction="sum") / BATCH
     opt.zero_grad()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
@@ -228,18 +237,23 @@ def longest_plus_end(tokens):
 
 
 def timed(body, warmup, reps):
+    """Median, first and third quartile of the wall time, and the median CPU time of this thread (with
+    one thread, torch's ops run on it: as SeqRL's cpu_median_s, it moves less with other processes' load)."""
     for _ in range(warmup):
         body()
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
+        c = time.thread_time()
         t = time.perf_counter()
         body()
         times.append(time.perf_counter() - t)
+        cpu.append(time.thread_time() - c)
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-    return statistics.median(times), q[0], q[2]
+    return statistics.median(times), q[0], q[2], statistics.median(cpu)
 
 
 def main():
+    global BATCH, MAX_LEN, MIN_LEN, MAX_SOURCE, TARGET_VOCAB
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reps", type=int, default=10)
@@ -251,12 +265,24 @@ def main():
                     help="how the SCST update gets its graph (see scst_step); auto: replay without attention, kept with it")
     ap.add_argument("--compile", action="store_true",
                     help="torch.compile the decoder step and the teacher-forced pass (side pytorch-compile); needs a C++ compiler")
+    ap.add_argument("--batch", type=int, default=BATCH)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--length", type=int, default=MIN_LEN, help="sources of length L to 1.5 L")
+    ap.add_argument("--target-vocab", type=int, default=TARGET_VOCAB, help="width of the output layer (>= 30)")
+    ap.add_argument("--peak-rss", action="store_true", help="end with the process's peak resident size")
     args = ap.parse_args()
+    if args.batch < 1 or args.hidden < 1 or args.length < 2 or args.target_vocab < VOCAB:
+        raise SystemExit(f"sizes batch={args.batch} hidden={args.hidden} length={args.length} "
+                         f"target-vocab={args.target_vocab}: expected batch >= 1, hidden >= 1, length >= 2, target-vocab >= {VOCAB}")
+    BATCH, MIN_LEN, TARGET_VOCAB = args.batch, args.length, args.target_vocab
+    MAX_SOURCE = MIN_LEN + MIN_LEN // 2
+    MAX_LEN = MAX_SOURCE + 5
+    sizes = {"batch": BATCH, "hidden": args.hidden, "length": MIN_LEN, "target_vocab": TARGET_VOCAB}
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     side = "pytorch-compile" if args.compile else "pytorch"
     for attention in args.attention.split(","):
-        model = Seq2Seq(attention=attention)
+        model = Seq2Seq(hidden=args.hidden, attention=attention, att_size=args.hidden, target_vocab=TARGET_VOCAB)
         if args.compile:
             # the parts that run per step or per sequence; the packed encoder and the Python
             # loops around them stay eager
@@ -289,10 +315,12 @@ def main():
                     loops.append(ran)
             else:
                 raise SystemExit(f"unknown case {case!r}; expected mle_step, scst_step, greedy_batch, beam5_batch")
-            med, q1, q3 = timed(body, args.warmup, args.reps)
+            med, q1, q3, cpu = timed(body, args.warmup, args.reps)
             row = {"side": side, "case": case, "attention": attention, "threads": args.threads,
                    "median_s": med, "q1_s": q1, "q3_s": q3, "reps": args.reps, "pretrain": args.pretrain,
-                   "version": torch.__version__}
+                   "version": torch.__version__, **sizes}
+            if args.threads == 1:
+                row["cpu_median_s"] = cpu
             if case == "scst_step":
                 row["scst_update"] = update
             if decoded:
@@ -300,6 +328,10 @@ def main():
             if loops:
                 row["loop_steps"] = sum(loops) / len(loops)
             print(json.dumps(row), flush=True)
+    if args.peak_rss:
+        # ru_maxrss is in kB on Linux
+        print(json.dumps({"side": side, "case": "peak_rss", "attention": args.attention, "threads": args.threads,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, **sizes}), flush=True)
 
 
 if __name__ == "__main__":

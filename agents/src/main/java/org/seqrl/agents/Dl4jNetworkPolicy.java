@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -66,6 +67,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
   private final float[] adamV;
   private final Rng rng;
   private long step;
+  private final SequenceLoss tokenLoss = new SequenceLoss(); // keeps its gradient buffer from step to step
 
   /**
    * A policy on {@code net} (initialised) for sources of at most {@code maxSource} tokens from a
@@ -153,9 +155,11 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
     int s = layout.maxSource();
     DataType type = net.params().dataType();
     float[] logits = SameDiffInputs.floats(tm);
-    SequenceLoss.Result loss = SequenceLoss.compute(logits, vocab, r, t, o);
+    SequenceLoss.Result loss = tokenLoss.compute(logits, vocab, r, t, o);
     INDArray eps = Nd4j.zeros(type, r, vocab, s + t);
-    INDArray d = Nd4j.create(loss.dLogits(), new long[] {t, r, vocab}, 'c').castTo(type).permute(1, 2, 0);
+    // the loss's buffer may be longer than this pass: its first t*r*vocab entries
+    float[] dLogits = Arrays.copyOf(loss.dLogits(), t * r * vocab);
+    INDArray d = Nd4j.create(dLogits, new long[] {t, r, vocab}, 'c').castTo(type).permute(1, 2, 0);
     eps.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(s, s + t)).assign(d);
     net.backpropGradient(eps, LayerWorkspaceMgr.noWorkspaces());
     float[] grad = SameDiffInputs.floats(net.getFlattenedGradients());

@@ -39,6 +39,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   final SourceEncoder encoder;
   final Decoder decoder;
   private final Critics critics;
+  private final SequenceLoss tokenLoss = new SequenceLoss(); // keeps its gradient buffer from step to step
   private final EncodingCache encodings = new EncodingCache();
   final KeptSample kept = new KeptSample();
   /** The kept pass of the last seeded (diagnostic) sample, apart from training's. */
@@ -83,12 +84,10 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return cfg.criticHeads();
   }
 
-  // ---------------------------------------------------------------- objectives
+  // ---------------------------------------------------------------- objectives: forward and backward
 
   /** Loss parts of one objective: total, token part (weighted NLL), entropy sum term, critic loss, mean entropy. */
   record LossParts(double loss, double policy, double entropyTerm, double critic, double meanEntropy, int tokens) {}
-
-  // ---------------------------------------------------------------- forward and backward
 
   /**
    * Forward, loss and backward of an objective; gradients are added into the parameters'
@@ -128,7 +127,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   LossParts backward(Decoder.Pass pass, Objective o) {
     Encoding en = pass.encoding();
     float[] logits = pass.keptLogits();
-    SequenceLoss.Result loss = SequenceLoss.compute(logits, decoder.vocab(), pass.rows(), pass.steps(), o);
+    SequenceLoss.Result loss = tokenLoss.compute(logits, decoder.vocab(), pass.rows(), pass.steps(), o);
     double stabilizer = stabilizeNorms(pass, o, logits, loss.dLogits());
     Critics.Result critic = critics.backward(o, en, pass);
     Decoder.EncodingGradient g = pass.backward(loss.dLogits(), critic.dFeatures());

@@ -1,55 +1,106 @@
 package org.seqrl.agents;
 
-import org.seqrl.rl.Tokens;
+import java.util.Arrays;
 
 /**
  * The token loss of an objective over a decoder pass's logits: weighted negative log-likelihood
- * minus weighted entropy ({@link LossMath#weightedNllWithEntropy}), and its gradient.
+ * minus weighted entropy (the loss of {@link LossMath#weightedNllWithEntropy}), and its gradient.
+ *
+ * <p>At a large vocabulary this and the output layer are most of a step, so {@link #compute} makes
+ * three passes over each live row's float logits (max, exponentials, gradient) with one exponential
+ * per entry and writes d(loss)/d(logits) into a buffer this object keeps, growing it when a pass
+ * has more rows; it allocates nothing else. One instance per policy; not thread-safe.
  */
 final class SequenceLoss {
-  private SequenceLoss() {}
+  /** {@code exp(z_k - max)} of the row being computed, read again by its gradient pass. */
+  private double[] exps = new double[0];
+  private float[] dLogits = new float[0];
 
-  /** Weighted NLL, the entropy term subtracted from it, the sum of entropies over live tokens, their count, and d(loss)/d(logits). */
+  /**
+   * Weighted NLL, the entropy term subtracted from it, the sum of entropies over live tokens, their
+   * count, and d(loss)/d(logits) [tt*r, V] in the first tt*r*V entries of {@code dLogits}: this
+   * object's buffer, which may be longer (kept from a larger pass), valid until its next compute.
+   */
   record Result(double nll, double entropyTerm, double entropySum, int tokens, float[] dLogits) {}
 
-  /** For {@code logits} [tt*r, V] (time-major) of rows that decoded {@code o.tokens()}. */
-  static Result compute(float[] logits, int vocab, int r, int tt, Objective o) {
+  /**
+   * For {@code logits} [tt*r, V] (time-major) of rows that decoded {@code o.tokens()}: row i's step t
+   * is live while {@code t < o.lengths()[i]}; dead steps get no loss and a zero gradient.
+   */
+  Result compute(float[] logits, int vocab, int r, int tt, Objective o) {
     int rows = tt * r;
-    int[] outIds = new int[rows];
-    double[] w = new double[rows];
-    double[] ew = new double[rows];
+    if (dLogits.length < rows * vocab) {
+      dLogits = new float[rows * vocab];
+    }
+    if (exps.length < vocab) {
+      exps = new double[vocab];
+    }
     int tokens = 0;
     for (int i = 0; i < r; i++) {
       tokens += o.lengths()[i];
-      for (int t = 0; t < tt; t++) {
-        int idx = t * r + i;
-        boolean live = t < o.lengths()[i];
-        outIds[idx] = live ? o.tokens()[i][t] : Tokens.END;
-        w[idx] = live ? o.weight()[i][t] : 0;
-        ew[idx] = live && o.entropyWeight() != null ? o.entropyWeight()[i][t] : 0;
+    }
+    double nll = 0;
+    double entropyTerm = 0;
+    double entropySum = 0;
+    for (int row = 0; row < rows; row++) {
+      int t = row / r;
+      int i = row % r;
+      int at = row * vocab;
+      if (t >= o.lengths()[i]) {
+        Arrays.fill(dLogits, at, at + vocab, 0f);
+        continue;
       }
-    }
-    double[][] lg = new double[rows][];
-    for (int i = 0; i < rows; i++) {
-      lg[i] = Mat.toDouble(logits, i * vocab, vocab);
-    }
-    double[][] dl = new double[rows][vocab];
-    double[] parts = LossMath.weightedNllWithEntropy(lg, outIds, w, ew, dl);
-    double entSum = 0;
-    double[] lp = new double[vocab];
-    for (int i = 0; i < rows; i++) {
-      if (i / r < o.lengths()[i % r]) {
-        LossMath.logSoftmax(lg[i], 1.0, lp);
-        entSum += LossMath.entropy(lp);
-      }
-    }
-    float[] dLogits = new float[rows * vocab];
-    for (int i = 0; i < rows; i++) {
+      double w = o.weight()[i][t];
+      double ew = o.entropyWeight() != null ? o.entropyWeight()[i][t] : 0;
+      int y = o.tokens()[i][t];
+      double max = Double.NEGATIVE_INFINITY;
       for (int k = 0; k < vocab; k++) {
-        dLogits[i * vocab + k] = (float) dl[i][k];
+        if (LossMath.isAction(k)) {
+          max = Math.max(max, logits[at + k]);
+        }
       }
+      // sum = sum_k e_k and dot = sum_k e_k (z_k - max), e_k = exp(z_k - max): log p_k = z_k - lse
+      // with lse = max + log(sum), and H = log(sum) - dot / sum, both terms >= 0 (no cancellation)
+      double sum = 0;
+      double dot = 0;
+      for (int k = 0; k < vocab; k++) {
+        if (LossMath.isAction(k)) {
+          double d = logits[at + k] - max;
+          double e = Math.exp(d);
+          exps[k] = e;
+          sum += e;
+          if (e != 0) {
+            dot += e * d;
+          }
+        }
+      }
+      double logSum = Math.log(sum);
+      double lse = max + logSum;
+      double h = logSum - dot / sum;
+      double logpY = LossMath.isAction(y) ? logits[at + y] - lse : Double.NEGATIVE_INFINITY;
+      entropySum += h;
+      if (w == 0 && ew == 0) {
+        Arrays.fill(dLogits, at, at + vocab, 0f);
+        continue;
+      }
+      nll -= w * logpY;
+      entropyTerm += ew * h;
+      // d(-w log p_y)/dz_k = w (p_k - [k=y]); d(-e H)/dz_k = e p_k (log p_k + H); PAD and START get 0
+      for (int k = 0; k < vocab; k++) {
+        dLogits[at + k] = LossMath.isAction(k) ? (float) gradient(exps[k] / sum, logits[at + k] - lse, h, w, ew) : 0f;
+      }
+      double gy = LossMath.isAction(y) ? gradient(exps[y] / sum, logpY, h, w, ew) : 0;
+      dLogits[at + y] = (float) (gy - w);
     }
-    return new Result(parts[0], parts[1], entSum, tokens, dLogits);
+    return new Result(nll, entropyTerm, entropySum, tokens, dLogits);
+  }
+
+  /** {@code w p + e p (log p + H)}, 0 where p is (e.g. underflowed to) 0. */
+  private static double gradient(double p, double logp, double h, double w, double ew) {
+    if (p == 0) {
+      return 0;
+    }
+    return ew == 0 ? w * p : w * p + ew * p * (logp + h);
   }
 
   /**
@@ -58,7 +109,7 @@ final class SequenceLoss {
    */
   static void logProbs(float[] logits, int vocab, int r, int tt, int[][] tokens, int[] lengths, double[][] out) {
     for (int i = 0; i < r; i++) {
-      java.util.Arrays.fill(out[i], 0);
+      Arrays.fill(out[i], 0);
       int n = Math.min(lengths[i], tt);
       for (int t = 0; t < n; t++) {
         int at = (t * r + i) * vocab;

@@ -24,22 +24,46 @@ import org.seqrl.rl.SequencePolicy;
  *
  * <p>Usage: {@code ModelBenchmark [--reps N] [--warmup N] [--pretrain N] [--attention none,additive]
  * [--cases mle_step,scst_step,greedy_batch,beam5_batch] [--matmul] [--memory-steps N] [--engine fast|samediff]
- * [--model recurrent|transformer]}.
+ * [--model recurrent|transformer] [--batch 32] [--hidden 256] [--length 20] [--target-vocab 30] [--peak-rss]}.
  * {@code --model transformer} runs {@link Seq2SeqConfig.Transformer#defaults()} (2+2 layers, width
  * 256, 4 heads, feed-forward 1024, pre-norm, sinusoids, tied output; the peer is
  * benchmarks/peers/torch_transformer.py) instead of the recurrent model, and ignores
- * {@code --attention}: its rows say {@code "attention": "multi-head"}. Each run first prints a
+ * {@code --attention} and {@code --hidden}: its rows say {@code "attention": "multi-head"}. Each run first prints a
  * {@code parameters} line with the model's parameter count, to compare with the peer's.
+ * The sizes (the scaling curves of benchmarks/scaling.sh vary them one at a time): sources of
+ * {@code length} to {@code 1.5 length} symbols over ids 4..29, the target their reversal, decodes
+ * capped at {@code 1.5 length + 5} steps; the output layer is {@code target-vocab} wide (the
+ * extra ids never occur in the data, as rare words in a large vocabulary). {@code --peak-rss}
+ * ends with the process's peak resident size (VmHWM).
  * With {@code --engine samediff} the same model runs as a SameDiff graph unrolled to the batch's
- * longest source and {@code MAX_LEN} decoder steps (side {@code seqrl-samediff}).
+ * longest source and the decode cap (side {@code seqrl-samediff}).
  * Threads follow {@code OMP_NUM_THREADS}.
  */
 public final class ModelBenchmark {
+  /** The source vocabulary, and the ids 4..VOCAB-1 the data uses on both sides. */
   static final int VOCAB = 30;
-  static final int BATCH = 32;
-  static final int MAX_LEN = 35;
-  /** The longest source {@link #batch} makes. */
-  static final int MAX_SOURCE = 30;
+
+  /** What a run varies; the defaults are the reference setup's (batch 32, hidden 256, lengths 20-30, 30 symbols). */
+  record Sizes(int batch, int hidden, int length, int targetVocab) {
+    static final Sizes REFERENCE = new Sizes(32, 256, 20, VOCAB);
+
+    Sizes {
+      if (batch < 1 || hidden < 1 || length < 2 || targetVocab < VOCAB) {
+        throw new IllegalArgumentException("sizes " + this + ": expected batch >= 1, hidden >= 1, length >= 2, "
+            + "target-vocab >= " + VOCAB);
+      }
+    }
+
+    /** The longest source {@link #batch} makes. */
+    int maxSource() {
+      return length + length / 2;
+    }
+
+    /** The decode cap. */
+    int maxLen() {
+      return maxSource() + 5;
+    }
+  }
 
   public static void main(String[] args) throws IOException {
     int reps = 10;
@@ -51,6 +75,12 @@ public final class ModelBenchmark {
     int memorySteps = 0;
     Engine engine = Engine.FAST;
     String model = "recurrent";
+    Sizes ref = Sizes.REFERENCE;
+    int batchSize = ref.batch();
+    int hidden = ref.hidden();
+    int length = ref.length();
+    int targetVocab = ref.targetVocab();
+    boolean peakRss = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--reps" -> reps = Integer.parseInt(args[++i]);
@@ -62,8 +92,14 @@ public final class ModelBenchmark {
         case "--memory-steps" -> memorySteps = Integer.parseInt(args[++i]);
         case "--engine" -> engine = Engine.valueOf(args[++i].toUpperCase(Locale.ROOT));
         case "--model" -> model = args[++i];
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; expected --reps, --warmup, --pretrain, --attention, --cases, --matmul, --memory-steps, --engine, --model");
+        case "--batch" -> batchSize = Integer.parseInt(args[++i]);
+        case "--hidden" -> hidden = Integer.parseInt(args[++i]);
+        case "--length" -> length = Integer.parseInt(args[++i]);
+        case "--target-vocab" -> targetVocab = Integer.parseInt(args[++i]);
+        case "--peak-rss" -> peakRss = true;
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --reps, --warmup, "
+            + "--pretrain, --attention, --cases, --matmul, --memory-steps, --engine, --model, --batch, --hidden, --length, "
+            + "--target-vocab, --peak-rss");
       }
     }
     if (!model.equals("recurrent") && !model.equals("transformer")) {
@@ -73,23 +109,24 @@ public final class ModelBenchmark {
     if (transformer) {
       attention = TRANSFORMER_ATTENTION;
     }
+    Sizes z = new Sizes(batchSize, hidden, length, targetVocab);
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
     if (matmul) {
       measureMatmul(threads);
     }
     for (String att : cases.isBlank() ? new String[0] : attention.split(",")) {
-      try (SequencePolicy p = engine.create(config(model, att), MAX_SOURCE, MAX_LEN)) {
+      try (SequencePolicy p = engine.create(config(model, att, z), z.maxSource(), z.maxLen())) {
         String side = engine == Engine.FAST ? "seqrl" : "seqrl-samediff";
         if (engine == Engine.FAST) {
           System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"model\": \"%s\", \"case\": \"parameters\", \"attention\": \"%s\", "
-              + "\"threads\": %s, \"parameters\": %d}%n", side, model, att, threads, parameterCount(p));
+              + "\"threads\": %s, \"parameters\": %d}%n", side, model, att, threads, parameterCount(p, z));
         }
         Random r = new Random(5);
         // a few MLE steps first, so that both sides decode sequences of about the reference's length
         // (an untrained model stops at a random step of its own)
         double[] losses = new double[pretrain];
         for (int i = 0; i < pretrain; i++) {
-          int[][][] b = batch(r);
+          int[][][] b = batch(r, z);
           losses[i] = p.mleStep(b[0], b[1], new OptimizerSettings(PRETRAIN_LR, 50)).loss();
         }
         if (pretrain > 0) {
@@ -102,16 +139,17 @@ public final class ModelBenchmark {
           double[] decoded = new double[2]; // sum of decoder steps run, batches
           Runnable body = switch (c) {
             case "mle_step" -> () -> {
-              int[][][] b = batch(r);
+              int[][][] b = batch(r, z);
               p.mleStep(b[0], b[1], new OptimizerSettings(1e-3, 50));
             };
-            case "scst_step" -> () -> count(decoded, scstStep(p, batch(r)).maxLength());
-            case "greedy_batch" -> () -> count(decoded, p.greedy(batch(r)[0], MAX_LEN).maxLength());
-            case "beam5_batch" -> () -> count(decoded, longest(p.beamSearch(batch(r)[0], 5, MAX_LEN)) + 1);
+            case "scst_step" -> () -> count(decoded, scstStep(p, batch(r, z), z.maxLen()).maxLength());
+            case "greedy_batch" -> () -> count(decoded, p.greedy(batch(r, z)[0], z.maxLen()).maxLength());
+            case "beam5_batch" -> () -> count(decoded, longest(p.beamSearch(batch(r, z)[0], 5, z.maxLen())) + 1);
             default -> throw new IllegalArgumentException("unknown case " + c);
           };
           double[] q = timed(body, warmup, reps);
-          String steps = decoded[1] == 0 ? "" : String.format(Locale.ROOT, ", \"decoder_steps\": %.1f", decoded[0] / decoded[1]);
+          String steps = (decoded[1] == 0 ? "" : String.format(Locale.ROOT, ", \"decoder_steps\": %.1f", decoded[0] / decoded[1]))
+              + sizesJson(z);
           System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"model\": \"%s\", \"case\": \"%s\", \"attention\": \"%s\", \"threads\": %s, "
               + "\"median_s\": %.6f, \"q1_s\": %.6f, \"q3_s\": %.6f, \"cpu_median_s\": %.6f, \"reps\": %d, \"pretrain\": %d%s}%n",
               side, model, c, att, threads, q[1], q[0], q[2], q[3], reps, pretrain, steps);
@@ -119,8 +157,19 @@ public final class ModelBenchmark {
       }
     }
     if (memorySteps > 0) {
-      memoryRun(memorySteps, model, attention.split(",")[0], threads);
+      memoryRun(memorySteps, model, attention.split(",")[0], threads, z);
     }
+    if (peakRss) {
+      System.out.printf(Locale.ROOT, "{\"side\": \"%s\", \"case\": \"peak_rss\", \"attention\": \"%s\", \"threads\": %s, "
+          + "\"peak_rss_mb\": %d, \"max_heap_mb\": %d%s}%n", engine == Engine.FAST ? "seqrl" : "seqrl-samediff", attention,
+          threads, statusMb("VmHWM:"), Runtime.getRuntime().maxMemory() >> 20, sizesJson(z));
+    }
+  }
+
+  /** The sizes as JSON fields, so that a row says what it measured. */
+  private static String sizesJson(Sizes z) {
+    return String.format(Locale.ROOT, ", \"batch\": %d, \"hidden\": %d, \"length\": %d, \"target_vocab\": %d",
+        z.batch(), z.hidden(), z.length(), z.targetVocab());
   }
 
   /** Learning rate of the pre-training steps (the peer uses the same). */
@@ -142,11 +191,11 @@ public final class ModelBenchmark {
   /** What the transformer's rows carry in the attention column (its attention is not a choice here). */
   static final String TRANSFORMER_ATTENTION = "multi-head";
 
-  static Seq2SeqConfig config(String model, String attention) {
+  static Seq2SeqConfig config(String model, String attention, Sizes z) {
     if (model.equals("transformer")) {
-      return Seq2SeqConfig.builder(VOCAB, VOCAB).transformer(Seq2SeqConfig.Transformer.defaults()).seed(1).build();
+      return Seq2SeqConfig.builder(VOCAB, z.targetVocab()).transformer(Seq2SeqConfig.Transformer.defaults()).seed(1).build();
     }
-    return Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(64).hidden(256)
+    return Seq2SeqConfig.builder(VOCAB, z.targetVocab()).embedding(64).hidden(z.hidden())
         .attention(Seq2SeqConfig.Attention.valueOf(attention.trim().toUpperCase(Locale.ROOT))).seed(1).build();
   }
 
@@ -155,8 +204,8 @@ public final class ModelBenchmark {
    * {@link SequencePolicy#policyGradient} returns without changing the policy (one greedy decode of
    * a batch from a generator of its own, zero advantages); -1 where the engine has no such gradient.
    */
-  static long parameterCount(SequencePolicy p) {
-    Rollout g = p.greedy(batch(new Random(0))[0], MAX_LEN);
+  static long parameterCount(SequencePolicy p, Sizes z) {
+    Rollout g = p.greedy(batch(new Random(0), z)[0], z.maxLen());
     try {
       return p.policyGradient(new PolicyGradientBatch(g, new double[g.rows()][g.maxLength()], null, null, 0.0, 0.0)).length;
     } catch (UnsupportedOperationException e) {
@@ -165,9 +214,9 @@ public final class ModelBenchmark {
   }
 
   /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50; returns the sample. */
-  static Rollout scstStep(SequencePolicy p, int[][][] b) {
-    Rollout s = p.sample(b[0], 1, 1.0, MAX_LEN);
-    Rollout g = p.greedy(b[0], MAX_LEN);
+  static Rollout scstStep(SequencePolicy p, int[][][] b, int maxLen) {
+    Rollout s = p.sample(b[0], 1, 1.0, maxLen);
+    Rollout g = p.greedy(b[0], maxLen);
     double[][] adv = new double[s.rows()][s.maxLength()];
     for (int i = 0; i < s.rows(); i++) {
       int[][] refs = {b[1][i]};
@@ -178,12 +227,12 @@ public final class ModelBenchmark {
     return s;
   }
 
-  /** Random strings of length 20-30 over ids 4..29; the target is the reversed source. */
-  static int[][][] batch(Random r) {
-    int[][] src = new int[BATCH][];
-    int[][] tgt = new int[BATCH][];
-    for (int i = 0; i < BATCH; i++) {
-      int len = 20 + r.nextInt(11);
+  /** Random strings of length L to 1.5 L over ids 4..29; the target is the reversed source. */
+  static int[][][] batch(Random r, Sizes z) {
+    int[][] src = new int[z.batch()][];
+    int[][] tgt = new int[z.batch()][];
+    for (int i = 0; i < z.batch(); i++) {
+      int len = z.length() + r.nextInt(z.maxSource() - z.length() + 1);
       src[i] = new int[len];
       tgt[i] = new int[len];
       for (int t = 0; t < len; t++) {
@@ -232,14 +281,24 @@ public final class ModelBenchmark {
   static void measureMatmul(String threads) {
     int n = 1024;
     int reps = 10;
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long c0 = mx.getCurrentThreadCpuTime();
     double gflops = BlasInfo.sgemmGflops(n, reps);
+    long c1 = mx.getCurrentThreadCpuTime();
+    BlasInfo.sgemmGflops(n, 2);
+    long c2 = mx.getCurrentThreadCpuTime();
+    // the rate per CPU second of this thread (with one BLAS thread the products run on it): the two
+    // calls differ by reps - 2 products, so the setup cancels; on a loaded machine it moves much less
+    // than the wall-time rate, and goes with the steps' cpu_median_s
+    double cpuGflops = 2.0 * n * n * n * (reps - 2) / ((c1 - c0) - (c2 - c1));
+    String cpu = "1".equals(threads) ? String.format(Locale.ROOT, ", \"cpu_gflops\": %.2f", cpuGflops) : "";
     System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"case\": \"matmul_1024\", \"threads\": %s, \"median_s\": %.6f, "
-        + "\"gflops\": %.2f, \"blas\": \"%s\"}%n", threads, 2.0 * n * n * n / gflops / 1e9, gflops, BlasInfo.describe());
+        + "\"gflops\": %.2f%s, \"blas\": \"%s\"}%n", threads, 2.0 * n * n * n / gflops / 1e9, gflops, cpu, BlasInfo.describe());
   }
 
   /** Resident memory over a long run of SCST steps, sampled 20 times. */
-  static void memoryRun(int steps, String model, String attention, String threads) throws IOException {
-    try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(model, attention))) {
+  static void memoryRun(int steps, String model, String attention, String threads, Sizes z) throws IOException {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(config(model, attention, z))) {
       Random r = new Random(6);
       int every = Math.max(1, steps / 20);
       long t0 = System.nanoTime();
@@ -249,7 +308,7 @@ public final class ModelBenchmark {
           samples.add(String.format(Locale.ROOT, "[%d, %d, %.1f]", s, rssMb(), (System.nanoTime() - t0) / 1e9));
         }
         if (s < steps) {
-          scstStep(p, batch(r));
+          scstStep(p, batch(r, z), z.maxLen());
         }
       }
       System.out.printf(Locale.ROOT, "{\"side\": \"seqrl\", \"model\": \"%s\", \"case\": \"memory\", \"attention\": \"%s\", \"threads\": %s, "
@@ -258,8 +317,13 @@ public final class ModelBenchmark {
   }
 
   static long rssMb() throws IOException {
+    return statusMb("VmRSS:");
+  }
+
+  /** A size field of /proc/self/status in MB (VmRSS: resident now, VmHWM: its peak), -1 where there is none. */
+  static long statusMb(String field) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(field)) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
       }
     }

@@ -1,0 +1,149 @@
+package org.seqrl.agents;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.seqrl.rl.Tokens;
+
+/**
+ * The single-pass {@link SequenceLoss#compute} against the implementation it replaced (kept here
+ * as the oracle: double copies of the logits, {@link LossMath#weightedNllWithEntropy}, a second
+ * log-softmax for the entropy sum), on random logits, lengths, weights and entropy weights.
+ */
+class SequenceLossTest {
+
+  /** The loss as computed before issue 20 (SequenceLoss.compute at 90dd720), verbatim but for names. */
+  static SequenceLoss.Result oracle(float[] logits, int vocab, int r, int tt, Objective o) {
+    int rows = tt * r;
+    int[] outIds = new int[rows];
+    double[] w = new double[rows];
+    double[] ew = new double[rows];
+    int tokens = 0;
+    for (int i = 0; i < r; i++) {
+      tokens += o.lengths()[i];
+      for (int t = 0; t < tt; t++) {
+        int idx = t * r + i;
+        boolean live = t < o.lengths()[i];
+        outIds[idx] = live ? o.tokens()[i][t] : Tokens.END;
+        w[idx] = live ? o.weight()[i][t] : 0;
+        ew[idx] = live && o.entropyWeight() != null ? o.entropyWeight()[i][t] : 0;
+      }
+    }
+    double[][] lg = new double[rows][];
+    for (int i = 0; i < rows; i++) {
+      lg[i] = Mat.toDouble(logits, i * vocab, vocab);
+    }
+    double[][] dl = new double[rows][vocab];
+    double[] parts = LossMath.weightedNllWithEntropy(lg, outIds, w, ew, dl);
+    double entSum = 0;
+    double[] lp = new double[vocab];
+    for (int i = 0; i < rows; i++) {
+      if (i / r < o.lengths()[i % r]) {
+        LossMath.logSoftmax(lg[i], 1.0, lp);
+        entSum += LossMath.entropy(lp);
+      }
+    }
+    float[] dLogits = new float[rows * vocab];
+    for (int i = 0; i < rows; i++) {
+      for (int k = 0; k < vocab; k++) {
+        dLogits[i * vocab + k] = (float) dl[i][k];
+      }
+    }
+    return new SequenceLoss.Result(parts[0], parts[1], entSum, tokens, dLogits);
+  }
+
+  /** Rows of random lengths 0..tt (some dead steps), tokens over the actions, signed weights, optional entropy weights. */
+  static Objective randomObjective(Random g, int r, int tt, int vocab, boolean entropy) {
+    int[][] tokens = new int[r][tt];
+    int[] lengths = new int[r];
+    double[][] w = new double[r][tt];
+    double[][] ew = entropy ? new double[r][tt] : null;
+    for (int i = 0; i < r; i++) {
+      lengths[i] = i == 0 ? tt : g.nextInt(tt + 1);
+      for (int t = 0; t < tt; t++) {
+        tokens[i][t] = 2 + g.nextInt(vocab - 2); // END and above: never PAD or START
+        // some live tokens with weight 0, as a zero advantage gives
+        w[i][t] = g.nextInt(5) == 0 ? 0 : g.nextGaussian();
+        if (entropy) {
+          ew[i][t] = g.nextInt(4) == 0 ? 0 : 0.01 + g.nextDouble();
+        }
+      }
+    }
+    return new Objective(new int[r][1], tokens, lengths, w, ew, null, null, 0, r);
+  }
+
+  @Test
+  void matchesTheTwoPassImplementationOnRandomLogits() {
+    Random g = new Random(20);
+    SequenceLoss loss = new SequenceLoss(); // one instance across calls, as a policy keeps it
+    int identical = 0;
+    int entries = 0;
+    int identicalSums = 0;
+    for (int vocab : new int[] {5, 30, 1000}) {
+      for (double scale : new double[] {0.1, 3, 30}) {
+        for (boolean entropy : new boolean[] {false, true}) {
+          int r = 1 + g.nextInt(6);
+          int tt = 1 + g.nextInt(7);
+          Objective o = randomObjective(g, r, tt, vocab, entropy);
+          float[] logits = new float[tt * r * vocab];
+          for (int k = 0; k < logits.length; k++) {
+            logits[k] = (float) (scale * g.nextGaussian());
+          }
+          SequenceLoss.Result want = oracle(logits, vocab, r, tt, o);
+          SequenceLoss.Result got = loss.compute(logits, vocab, r, tt, o);
+          String at = "V=" + vocab + " scale=" + scale + " entropy=" + entropy;
+          assertEquals(want.nll(), got.nll(), 1e-12 * Math.abs(want.nll()), at);
+          assertEquals(want.entropyTerm(), got.entropyTerm(), 1e-12 * Math.abs(want.entropyTerm()), at);
+          assertEquals(want.entropySum(), got.entropySum(), 1e-12 * Math.abs(want.entropySum()), at);
+          assertEquals(want.tokens(), got.tokens(), at);
+          identicalSums += (want.nll() == got.nll() ? 1 : 0) + (want.entropyTerm() == got.entropyTerm() ? 1 : 0)
+              + (want.entropySum() == got.entropySum() ? 1 : 0);
+          for (int k = 0; k < want.dLogits().length; k++) {
+            float a = want.dLogits()[k];
+            float b = got.dLogits()[k];
+            assertEquals(a, b, 1e-6 * Math.max(1e-3, Math.abs(a)), at + " entry " + k);
+            identical += a == b ? 1 : 0;
+          }
+          entries += want.dLogits().length;
+        }
+      }
+    }
+    System.out.printf("SequenceLossTest: %d of %d dLogits entries and %d of %d loss sums bit-identical to the oracle%n",
+        identical, entries, identicalSums, 3 * 18);
+  }
+
+  @Test
+  void largerPassAfterASmallerOneReusesNothingStale() {
+    Random g = new Random(3);
+    SequenceLoss loss = new SequenceLoss();
+    int vocab = 30;
+    Objective big = randomObjective(g, 4, 6, vocab, true);
+    float[] bigLogits = new float[6 * 4 * vocab];
+    for (int k = 0; k < bigLogits.length; k++) {
+      bigLogits[k] = (float) g.nextGaussian();
+    }
+    loss.compute(bigLogits, vocab, 4, 6, big);
+    // a smaller pass after it: the buffer is reused, dead rows must still come back zero
+    Objective small = randomObjective(g, 2, 3, vocab, false);
+    float[] smallLogits = java.util.Arrays.copyOf(bigLogits, 3 * 2 * vocab);
+    float[] got = java.util.Arrays.copyOf(loss.compute(smallLogits, vocab, 2, 3, small).dLogits(), 3 * 2 * vocab);
+    assertArrayEquals(oracle(smallLogits, vocab, 2, 3, small).dLogits(), got, 1e-6f);
+  }
+
+  @Test
+  void entropyOfAPeakedRowKeepsItsRelativePrecision() {
+    // one logit far above the rest: H is tiny and the old formula's terms nearly cancel no more than the new
+    int vocab = 1000;
+    float[] logits = new float[vocab];
+    logits[7] = 40;
+    Objective o = new Objective(new int[1][1], new int[][] {{7}}, new int[] {1}, new double[][] {{1}},
+        new double[][] {{0.5}}, null, null, 0, 1);
+    SequenceLoss.Result got = new SequenceLoss().compute(logits, vocab, 1, 1, o);
+    SequenceLoss.Result want = oracle(logits, vocab, 1, 1, o);
+    assertTrue(want.entropySum() > 0 && want.entropySum() < 1e-12, "H = " + want.entropySum());
+    assertEquals(want.entropySum(), got.entropySum(), 1e-9 * want.entropySum());
+  }
+}
