@@ -167,7 +167,7 @@ public final class NltkBleu {
     if (hypLen == 0) {
       return 0.0;
     }
-    return Math.exp(1.0 - (double) closestRefLen / (double) hypLen);
+    return PyMath.exp(1.0 - (double) closestRefLen / (double) hypLen);
   }
 
   private static double score(long[] num, long[] den, long hypLen, long refLen, double[] weights,
@@ -223,17 +223,17 @@ public final class NltkBleu {
     int t = 0;
     for (int i = 0; i < n; i++) {
       if (p[i] > 0) {
-        terms[t++] = weights[i] * Math.log(p[i]);
+        terms[t++] = weights[i] * PyMath.log(p[i]);
       }
     }
-    return bp * Math.exp(FSum.sum(terms, t));
+    return bp * PyMath.exp(FSum.sum(terms, t));
   }
 
   private static void method4(double[] p, long[] num, long[] den, long hypLen) {
     int k = 1;
     for (int i = 0; i < p.length; i++) {
       if (num[i] == 0 && hypLen > 1) {
-        double numerator = 1.0 / ((double) ((1L << k) * 5) / Math.log(hypLen));
+        double numerator = 1.0 / ((double) ((1L << k) * 5) / PyMath.log(hypLen));
         p[i] = numerator / den[i];
         k++;
       }

@@ -97,7 +97,7 @@ public final class SacreBleu {
     long refLen = stats.refLength();
     double bp = 1.0;
     if (sysLen < refLen) {
-      bp = sysLen > 0 ? Math.exp(1.0 - (double) refLen / (double) sysLen) : 0.0;
+      bp = sysLen > 0 ? PyMath.exp(1.0 - (double) refLen / (double) sysLen) : 0.0;
     }
     long[] correctL = stats.correct();
     long[] totalL = stats.total();
@@ -138,9 +138,9 @@ public final class SacreBleu {
     double logSum = 0;
     for (int i = 0; i < effOrder; i++) {
       // sacrebleu's my_log floors log(0) at a huge negative number instead of -inf
-      logSum += precisions[i] == 0.0 ? -9999999999.0 : Math.log(precisions[i]);
+      logSum += precisions[i] == 0.0 ? -9999999999.0 : PyMath.log(precisions[i]);
     }
-    return bp * Math.exp(logSum / effOrder);
+    return bp * PyMath.exp(logSum / effOrder);
   }
 
   /**
