@@ -60,6 +60,21 @@ public final class NltkBleu {
     return sentenceBleu(ids(hypothesis, vocab), refs, weights, smoothing);
   }
 
+  /**
+   * Sentence BLEU on lines of text, tokenized as nltk's users do with Python's {@code str.split()}: what
+   * {@code sentenceBleu(PyText.split(hypothesis), <each reference split>, ...)} returns, without a string per token.
+   */
+  public static double sentenceBleu(String hypothesis, List<String> references, double[] weights, NltkSmoothing smoothing) {
+    TokenIds vocab = TokenIds.get();
+    vocab.clear();
+    int[] hyp = vocab.ids(hypothesis);
+    int[][] refs = new int[references.size()][];
+    for (int i = 0; i < refs.length; i++) {
+      refs[i] = vocab.ids(references.get(i));
+    }
+    return sentenceBleu(hyp, refs, weights, smoothing);
+  }
+
   /** Sentence BLEU on whitespace tokens, 4-gram uniform weights. */
   public static double sentenceBleu(String[] hypothesis, List<String[]> references, NltkSmoothing smoothing) {
     return sentenceBleu(hypothesis, references, DEFAULT_WEIGHTS, smoothing);
