@@ -1,9 +1,7 @@
 package org.seqrl.metrics;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * BLEU with sacrebleu 2.6.0's semantics: 13a tokenization (after a right strip), n-grams up to 4,
@@ -38,11 +36,12 @@ public final class SacreBleu {
 
   /** Statistics of one segment (raw strings; tokenized here). */
   public static SacreBleuStats segmentStats(String hypothesis, List<String> references) {
-    Map<String, Integer> vocab = new HashMap<>();
-    int[] hyp = NltkBleu.ids(PyText.split(Tokenizer13a.tokenize(PyText.rstrip(hypothesis))), vocab);
+    TokenIds vocab = TokenIds.get();
+    vocab.clear();
+    int[] hyp = vocab.ids(Tokenizer13a.tokenize(PyText.rstrip(hypothesis)));
     int[][] refs = new int[references.size()][];
     for (int i = 0; i < refs.length; i++) {
-      refs[i] = NltkBleu.ids(PyText.split(Tokenizer13a.tokenize(PyText.rstrip(references.get(i)))), vocab);
+      refs[i] = vocab.ids(Tokenizer13a.tokenize(PyText.rstrip(references.get(i))));
     }
     return segmentStats(hyp, refs);
   }
