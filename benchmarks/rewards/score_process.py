@@ -16,9 +16,12 @@ thread, so on an idle machine the wall time can be below it).
 
 Usage: python score_process.py --pairs-tsv CORPUS.tsv --java JAVA --cp NEW_CP [--old-cp OLD_CP]
            [--alt-java JAVA2] [--rounds 3] [--metrics bleu,sacrebleu] [--python PY] [--work DIR]
+           [--threads N] [--no-peers]
 
 --alt-java adds a side: the NEW_CP build on another JVM (e.g. a Java 19+ one, whose Double.toString gives the
 shortest digits that seqrl score then prints without its own digit search).
+--threads passes `--threads N` to seqrl score (default: its own default). --no-peers leaves the Python
+processes out (an A/B of two builds alone); the builds' outputs are then compared with each other.
 """
 import argparse
 import os
@@ -56,6 +59,8 @@ def main():
     ap.add_argument("--metrics", default="bleu,sacrebleu")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--work", default=None)
+    ap.add_argument("--threads", type=int, default=None, help="passed to seqrl score as --threads N")
+    ap.add_argument("--no-peers", action="store_true", help="run the SeqRL sides only")
     args = ap.parse_args()
     work = args.work or os.path.dirname(os.path.abspath(args.pairs_tsv))
     hyps, refs = os.path.join(work, "score-hyps.txt"), os.path.join(work, "score-refs.txt")
@@ -68,7 +73,8 @@ def main():
             n += 1
     java = lambda cp, metric_args, jvm=args.java: [jvm, *args.java_flags.split(), "-cp", cp,
                                                    "org.seqrl.experiments.cli.SeqrlCli",
-                                                   "score", *metric_args, "--hyps", hyps, "--refs", refs]
+                                                   "score", *metric_args, "--hyps", hyps, "--refs", refs,
+                                                   *([] if args.threads is None else ["--threads", str(args.threads)])]
     sides = {}  # name -> (metric, command)
     for metric in args.metrics.split(","):
         if metric == "bleu":
@@ -82,7 +88,8 @@ def main():
             sides[f"{metric}: seqrl score (alt JVM)"] = (metric, java(args.cp, margs, args.alt_java))
         if args.old_cp:
             sides[f"{metric}: seqrl score (old build)"] = (metric, java(args.old_cp, margs))
-        sides[f"{metric}: {peer}"] = (metric, [args.python, os.path.join(HERE, "score_python.py"), peer, hyps, refs])
+        if not args.no_peers:
+            sides[f"{metric}: {peer}"] = (metric, [args.python, os.path.join(HERE, "score_python.py"), peer, hyps, refs])
     times = {name: {"wall": [], "cpu": []} for name in sides}
     print(f"{n} pairs, a warm-up round of the seqrl processes, then {args.rounds} timed rounds, sides interleaved "
           f"in this order: {', '.join(sides)}", file=sys.stderr)
@@ -101,6 +108,9 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for name, (metric, _) in sides.items():
         peer_name = f"{metric}: {'nltk' if metric == 'bleu' else 'sacrebleu'}"
+        if args.no_peers:
+            # the builds against each other: the first SeqRL side of the metric stands in for the peer
+            peer_name = next(k for k, (m, _) in sides.items() if m == metric)
         if name == peer_name:
             equal = ""
         else:

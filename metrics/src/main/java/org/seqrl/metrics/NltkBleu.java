@@ -60,6 +60,21 @@ public final class NltkBleu {
     return sentenceBleu(ids(hypothesis, vocab), refs, weights, smoothing);
   }
 
+  /**
+   * Sentence BLEU on lines of text, tokenized as nltk's users do with Python's {@code str.split()}: what
+   * {@code sentenceBleu(PyText.split(hypothesis), <each reference split>, ...)} returns, without a string per token.
+   */
+  public static double sentenceBleu(String hypothesis, List<String> references, double[] weights, NltkSmoothing smoothing) {
+    TokenIds vocab = TokenIds.get();
+    vocab.clear();
+    int[] hyp = vocab.ids(hypothesis);
+    int[][] refs = new int[references.size()][];
+    for (int i = 0; i < refs.length; i++) {
+      refs[i] = vocab.ids(references.get(i));
+    }
+    return sentenceBleu(hyp, refs, weights, smoothing);
+  }
+
   /** Sentence BLEU on whitespace tokens, 4-gram uniform weights. */
   public static double sentenceBleu(String[] hypothesis, List<String[]> references, NltkSmoothing smoothing) {
     return sentenceBleu(hypothesis, references, DEFAULT_WEIGHTS, smoothing);
@@ -167,7 +182,7 @@ public final class NltkBleu {
     if (hypLen == 0) {
       return 0.0;
     }
-    return Math.exp(1.0 - (double) closestRefLen / (double) hypLen);
+    return PyMath.exp(1.0 - (double) closestRefLen / (double) hypLen);
   }
 
   private static double score(long[] num, long[] den, long hypLen, long refLen, double[] weights,
@@ -223,17 +238,17 @@ public final class NltkBleu {
     int t = 0;
     for (int i = 0; i < n; i++) {
       if (p[i] > 0) {
-        terms[t++] = weights[i] * Math.log(p[i]);
+        terms[t++] = weights[i] * PyMath.log(p[i]);
       }
     }
-    return bp * Math.exp(FSum.sum(terms, t));
+    return bp * PyMath.exp(FSum.sum(terms, t));
   }
 
   private static void method4(double[] p, long[] num, long[] den, long hypLen) {
     int k = 1;
     for (int i = 0; i < p.length; i++) {
       if (num[i] == 0 && hypLen > 1) {
-        double numerator = 1.0 / ((double) ((1L << k) * 5) / Math.log(hypLen));
+        double numerator = 1.0 / ((double) ((1L << k) * 5) / PyMath.log(hypLen));
         p[i] = numerator / den[i];
         k++;
       }

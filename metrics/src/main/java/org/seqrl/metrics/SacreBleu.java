@@ -1,9 +1,7 @@
 package org.seqrl.metrics;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * BLEU with sacrebleu 2.6.0's semantics: 13a tokenization (after a right strip), n-grams up to 4,
@@ -38,11 +36,12 @@ public final class SacreBleu {
 
   /** Statistics of one segment (raw strings; tokenized here). */
   public static SacreBleuStats segmentStats(String hypothesis, List<String> references) {
-    Map<String, Integer> vocab = new HashMap<>();
-    int[] hyp = NltkBleu.ids(PyText.split(Tokenizer13a.tokenize(PyText.rstrip(hypothesis))), vocab);
+    TokenIds vocab = TokenIds.get();
+    vocab.clear();
+    int[] hyp = vocab.ids(Tokenizer13a.tokenize(PyText.rstrip(hypothesis)));
     int[][] refs = new int[references.size()][];
     for (int i = 0; i < refs.length; i++) {
-      refs[i] = NltkBleu.ids(PyText.split(Tokenizer13a.tokenize(PyText.rstrip(references.get(i)))), vocab);
+      refs[i] = vocab.ids(Tokenizer13a.tokenize(PyText.rstrip(references.get(i))));
     }
     return segmentStats(hyp, refs);
   }
@@ -97,7 +96,7 @@ public final class SacreBleu {
     long refLen = stats.refLength();
     double bp = 1.0;
     if (sysLen < refLen) {
-      bp = sysLen > 0 ? Math.exp(1.0 - (double) refLen / (double) sysLen) : 0.0;
+      bp = sysLen > 0 ? PyMath.exp(1.0 - (double) refLen / (double) sysLen) : 0.0;
     }
     long[] correctL = stats.correct();
     long[] totalL = stats.total();
@@ -138,9 +137,9 @@ public final class SacreBleu {
     double logSum = 0;
     for (int i = 0; i < effOrder; i++) {
       // sacrebleu's my_log floors log(0) at a huge negative number instead of -inf
-      logSum += precisions[i] == 0.0 ? -9999999999.0 : Math.log(precisions[i]);
+      logSum += precisions[i] == 0.0 ? -9999999999.0 : PyMath.log(precisions[i]);
     }
-    return bp * Math.exp(logSum / effOrder);
+    return bp * PyMath.exp(logSum / effOrder);
   }
 
   /**

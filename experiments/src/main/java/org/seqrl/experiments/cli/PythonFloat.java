@@ -1,5 +1,6 @@
 package org.seqrl.experiments.cli;
 
+import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
 import java.math.BigDecimal;
 
 /**
@@ -7,20 +8,19 @@ import java.math.BigDecimal;
  * the same double, fixed notation for exponents -4 .. 15, else {@code 1.5e-05} style. Printed
  * scores can then be compared with nltk's and sacrebleu's as text.
  *
- * <p>The digits are the value's exact decimal expansion rounded half-even (as Python's repr:
- * 1830125004510200.25 prints as ...200.2) to the fewest significant
- * digits (1..17) that parse back to the same double. Java 17's {@code Double.toString} is not
- * shortest (JDK-4511638, fixed in 19), so the expansion is computed once and each candidate length
- * is checked by parsing it back. Fewer checks than lengths: for a double whose mantissa is not a
- * power of two the doubles around it are equally far on both sides, and rounding to one more digit
- * never moves further from the exact value, so "reads back" holds for every length from the
- * shortest on and a binary search finds it. Powers of two (nearer neighbour below) are scanned
- * from one digit up.
+ * <p>The digits are the shortest that read back to the same double and, of those, the closest to it
+ * (exact ties half-even: 1830125004510200.25 prints as ...200.2), which is what Giulietti's Schubfach
+ * computes: Java 19+'s {@code Double.toString} (JDK 19's specification) and, on Java 17, whose
+ * {@code Double.toString} is not shortest (JDK-4511638), jackson-core's port of the same algorithm
+ * ({@code DoubleToDecimal}, 2.14+); only the layout differs from Python's. The earlier route, the value's
+ * exact expansion rounded to each candidate length and parsed back, cost a {@code BigDecimal} and
+ * several parses per score (about 10 % of a {@code seqrl score} run on Java 17); it stays for
+ * subnormals, where Schubfach may print two digits where one reads back, and as the tests' oracle.
  *
- * <p>On Java 19 and later none of that is needed for normal doubles: {@code Double.toString} there returns
- * the shortest decimal that reads back, and of those the closest to the value (Giulietti's Schubfach, JDK 19's
- * specification), which are the digits Python's repr prints; only the layout differs. Subnormals keep the search,
- * since Java 19 may then print two digits where one reads back.
+ * <p>The search: for a double whose mantissa is not a power of two the doubles around it are equally
+ * far on both sides, and rounding to one more digit never moves further from the exact value, so
+ * "reads back" holds for every length from the shortest on and a binary search finds it. Powers of two
+ * (nearer neighbour below) are scanned from one digit up.
  */
 final class PythonFloat {
   private PythonFloat() {}
@@ -51,18 +51,18 @@ final class PythonFloat {
     }
     double a = Math.abs(v);
     char[] digits = new char[20];
-    long lengthAndExponent = SHORTEST_TO_STRING && a >= Double.MIN_NORMAL ? fromToString(a, digits)
+    long lengthAndExponent = a >= Double.MIN_NORMAL
+        ? fromToString(SHORTEST_TO_STRING ? Double.toString(a) : DoubleToDecimal.toString(a), digits)
         : searched(a, digits);
     layout(v < 0, digits, (int) (lengthAndExponent >> 32), (int) lengthAndExponent, out);
   }
 
   /**
-   * The digits of Java 19+'s {@code Double.toString(a)} (e.g. {@code 0.0123}, {@code 1.5E-5}, {@code 1.0E10})
-   * into {@code digits}, without leading or trailing zeros; returns the count in the high and the decimal exponent
-   * of the first digit in the low 32 bits.
+   * The digits of a shortest {@code Double.toString(a)} (Java 19+, or jackson's {@code DoubleToDecimal}: e.g.
+   * {@code 0.0123}, {@code 1.5E-5}, {@code 1.0E10}) into {@code digits}, without leading or trailing zeros;
+   * returns the count in the high and the decimal exponent of the first digit in the low 32 bits.
    */
-  static long fromToString(double a, char[] digits) {
-    String s = Double.toString(a);
+  static long fromToString(String s, char[] digits) {
     int e = s.indexOf('E');
     int end = e < 0 ? s.length() : e;
     int exponent10 = e < 0 ? 0 : Integer.parseInt(s, e + 1, s.length(), 10);
@@ -87,7 +87,7 @@ final class PythonFloat {
   }
 
   /** The digits by the exact expansion and a search over lengths; returned as {@link #fromToString} returns them. */
-  private static long searched(double a, char[] digits) {
+  static long searched(double a, char[] digits) {
     BigDecimal exact = new BigDecimal(a);
     String all = exact.unscaledValue().toString();
     int firstExponent = all.length() - 1 - exact.scale(); // decimal exponent of the first digit

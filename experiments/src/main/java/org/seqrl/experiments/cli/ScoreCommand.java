@@ -202,8 +202,8 @@ public final class ScoreCommand implements Callable<Integer> {
     if (!corpus) {
       // one sentence at a time: holding every token of a 500k-line corpus (tens of millions of
       // strings) made the garbage collector's copying cost more than the scoring
-      perSentence(hypLines.size(), (i, line) -> score(line,
-          NltkBleu.sentenceBleu(PyText.split(hypLines.get(i)), tokens(references.get(i)), w, s)), out);
+      perSentence(hypLines.size(), (i, line) -> score(line, NltkBleu.sentenceBleu(hypLines.get(i), references.get(i), w, s)),
+          out);
       return;
     }
     List<String[]> hypTokens = new ArrayList<>();

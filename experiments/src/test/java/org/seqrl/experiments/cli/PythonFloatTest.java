@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast {@link PythonFloat} against the definition it replaces: the exact value rounded half-up
+ * {@link PythonFloat} (Schubfach digits: Java 19+'s Double.toString, jackson's DoubleToDecimal on 17) against the definition it replaced: the exact value rounded half-up
  * to 1, 2, ... 17 digits until it reads back (a BigDecimal search per length, kept here as the
  * oracle), on doubles of every kind: scores in [0, 1] and [0, 100], random bit patterns over the
  * whole range, powers of two, subnormals, decimal round numbers and values next to them.
@@ -74,7 +74,7 @@ class PythonFloatTest {
         continue;
       }
       char[] digits = new char[20];
-      long lengthAndExponent = PythonFloat.fromToString(a, digits);
+      long lengthAndExponent = PythonFloat.fromToString(Double.toString(a), digits);
       int len = (int) (lengthAndExponent >> 32);
       int exponent = (int) lengthAndExponent;
       String back = new String(digits, 0, len) + "E" + (exponent - (len - 1));
@@ -82,10 +82,10 @@ class PythonFloatTest {
       assertEquals(true, digits[0] != '0' && (len == 1 || digits[len - 1] != '0'), back);
     }
     char[] d = new char[20];
-    assertEquals((3L << 32) | (-2 & 0xFFFFFFFFL), PythonFloat.fromToString(0.0123, d));
-    assertEquals((2L << 32) | (-5 & 0xFFFFFFFFL), PythonFloat.fromToString(1.5e-5, d));
-    assertEquals((1L << 32) | 10, PythonFloat.fromToString(1e10, d));
-    assertEquals((6L << 32) | 2, PythonFloat.fromToString(123.456, d));
+    assertEquals((3L << 32) | (-2 & 0xFFFFFFFFL), PythonFloat.fromToString(Double.toString(0.0123), d));
+    assertEquals((2L << 32) | (-5 & 0xFFFFFFFFL), PythonFloat.fromToString(Double.toString(1.5e-5), d));
+    assertEquals((1L << 32) | 10, PythonFloat.fromToString(Double.toString(1e10), d));
+    assertEquals((6L << 32) | 2, PythonFloat.fromToString(Double.toString(123.456), d));
   }
 
   @Test

@@ -141,6 +141,26 @@ class ScoreCommandTest {
     assertEquals(26, compared);
   }
 
+  /**
+   * The peers' printed text, not just their values: on these pairs Java's Math.exp / Math.log rounded
+   * differently from the C library's that Python calls (test resources score-exact/README.md).
+   */
+  @Test
+  void printsThePeersTextExactly() throws Exception {
+    Path dir = Paths.get(ScoreCommandTest.class.getResource("/score-exact/hyps.txt").toURI()).getParent();
+    String[][] cases = {{"nltk-method1.txt", "bleu", "--smoothing", "method1"}, {"sacrebleu-exp.txt", "sacrebleu"}};
+    for (String[] c : cases) {
+      List<String> args = new ArrayList<>(List.of("score", "--metric"));
+      args.addAll(List.of(c).subList(1, c.length));
+      args.addAll(List.of("--hyps", dir.resolve("hyps.txt").toString(), "--refs", dir.resolve("refs.txt").toString()));
+      Result r = run(args.toArray(String[]::new));
+      assertEquals(0, r.exit(), r.err());
+      List<String> expected = Files.readAllLines(dir.resolve(c[0]), StandardCharsets.UTF_8);
+      assertEquals(100, expected.size(), c[0]);
+      assertEquals(expected, r.out().lines().toList(), c[0]);
+    }
+  }
+
   @Test
   void scoringInParallelPrintsWhatOneThreadPrints(@TempDir Path dir) throws Exception {
     // Enough lines for the parallel path, and not a whole number of chunks.
