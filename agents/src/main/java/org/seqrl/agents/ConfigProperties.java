@@ -46,6 +46,7 @@ final class ConfigProperties {
     p.setProperty("normStabilizer", Double.toString(c.normStabilizer()));
     p.setProperty("normStabilizerOn", c.normStabilizerOn().name());
     p.setProperty("initStateMeanRatio", Double.toString(c.initStateMeanRatio()));
+    p.setProperty("carryCellState", Boolean.toString(c.carryCellState()));
     p.setProperty("seed", Long.toString(c.seed()));
     p.setProperty("init", c.init().scheme().name());
     p.setProperty("initScale", Double.toString(c.init().scale()));
@@ -97,6 +98,8 @@ final class ConfigProperties {
         Double.parseDouble(p.getProperty("normStabilizer", "0")),
         NormStabilized.valueOf(p.getProperty("normStabilizerOn", "HIDDEN")),
         Double.parseDouble(p.getProperty("initStateMeanRatio", "0")),
+        // checkpoints written before the key existed started the decoder's c at zero
+        Boolean.parseBoolean(p.getProperty("carryCellState", "false")),
         Long.parseLong(p.getProperty("seed")),
         // checkpoints written before these keys existed had the default init
         new Init(InitScheme.valueOf(p.getProperty("init", Init.DEFAULT.scheme().name())),

@@ -128,10 +128,10 @@ final class RecurrentBackward {
       attention.keysBackward(en.bsd, dKeys, en.batch * en.len, dBsd);
     }
     float[][] dMemory = null;
-    if (cells[0] instanceof NtmCell ntm) {
+    if (d.firstFromEncoder < dFirstState.length) {
       dMemory = new float[dFirstState.length][];
-      for (int k = ntm.memoryArray(); k < dFirstState.length; k++) {
-        int w = ntm.stateWidth(k);
+      for (int k = d.firstFromEncoder; k < dFirstState.length; k++) {
+        int w = cells[0].stateWidth(k);
         dMemory[k] = new float[en.batch * w];
         Mat.scatterAddRows(dMemory[k], 0, w, dFirstState[k], 0, srcOf, r);
       }

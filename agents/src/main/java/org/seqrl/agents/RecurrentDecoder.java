@@ -25,6 +25,12 @@ final class RecurrentDecoder implements Decoder {
   /** [layer]; layer 0 is {@code dec.*}, layer l >= 1 {@code dec.<l>.*}. */
   final RecurrentCell[] cells;
   final DecoderAttention attention;
+  /**
+   * The first layer's state arrays from this index on start from the encoder's final ones (top layer,
+   * left to right) rather than zero: from 1 (an LSTM's c) with {@code model.carry_cell_state}, else an
+   * NTM's memory arrays, else none (the index is past the last array).
+   */
+  final int firstFromEncoder;
   final OutputLayer output;
   final int emb;
   final int hidden;
@@ -61,6 +67,8 @@ final class RecurrentDecoder implements Decoder {
       cells[l] = RecurrentCell.create(cfg.cell(), cfg.init(), cfg.memory(), params, "dec." + l, inWidth[l], hidden, init);
     }
     attention = DecoderAttention.create(cfg.attention(), blas, params, hidden, encWidth, cfg.attentionSize(), emb, init);
+    firstFromEncoder = cfg.carryCellState() ? 1
+        : cells[0] instanceof NtmCell ntm ? ntm.memoryArray() : cells[0].stateArrays();
     output = new OutputLayer(blas, params, hidden, embedding.rows, init);
   }
 
@@ -182,12 +190,11 @@ final class RecurrentDecoder implements Decoder {
       for (int l = 0; l < layers; l++) {
         state[l] = cells[l].startState(initialState(l), rows);
       }
-      if (first instanceof NtmCell ntm) {
-        // the memory passes from encoder to decoder: each row starts from its source's final memory,
-        // read vectors and weightings (the encoder's top left-to-right layer is an NTM of the same shape;
-        // an NTM decoder is one layer, Seq2SeqConfig)
+      if (firstFromEncoder < state[0].length) {
+        // each row starts from its source's final c and/or NTM memory, read vectors and weightings (the
+        // encoder's top left-to-right layer is a cell of the same kind and size; the decoder is one layer, Seq2SeqConfig)
         CellRun top = en.runs[en.runs.length - 1][0];
-        for (int k = ntm.memoryArray(); k < state[0].length; k++) {
+        for (int k = firstFromEncoder; k < state[0].length; k++) {
           int w = first.stateWidth(k);
           float[] fin = Arrays.copyOfRange(top.out[k], (en.len - 1) * en.batch * w, en.len * en.batch * w);
           state[0][k] = Mat.gatherRows(fin, w, srcOf);

@@ -68,6 +68,9 @@ public final class SameDiffSeq2Seq {
     if (cfg.initStateMeanRatio() > 0) {
       no.add("model.init_state_mean_ratio");
     }
+    if (cfg.carryCellState()) {
+      no.add("model.carry_cell_state");
+    }
     if (!cfg.init().equals(Seq2SeqConfig.Init.DEFAULT)) {
       no.add("model.init " + cfg.init().scheme() + " (the default uniform init is)");
     }

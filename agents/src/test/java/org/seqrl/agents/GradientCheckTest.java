@@ -410,6 +410,29 @@ class GradientCheckTest {
         Objective.mle(sources(new Random(26), 3), new int[][] {{4, 5, 6}, {6}, {}}), n -> n.startsWith("enc.") || n.equals("src.emb"));
   }
 
+  /**
+   * With model.carry_cell_state the decoder starts from the encoder's final c: that gradient must
+   * reach the encoder, through padded source steps too.
+   */
+  @Test
+  void decoderStartsFromTheEncoderCellState() {
+    check(tiny().cell(CellType.LSTM).carryCellState(true).build(),
+        Objective.mle(sources(new Random(30), 3), new int[][] {{4, 5}, {6}, {5, 5, 4}}));
+    check(tiny().cell(CellType.LSTM_PEEPHOLE).carryCellState(true).bidirectional(true).encoderLayers(2).build(),
+        pgObjective(new Random(31), 3, false, 0.02));
+  }
+
+  /** A 3 % error in the encoder's recurrent weights is caught when only the carried c and h reach them (no attention). */
+  @Test
+  void aWrongGradientThroughTheCarriedCellStateIsCaught() {
+    Seq2SeqConfig cfg = tiny().cell(CellType.LSTM).carryCellState(true).build();
+    Objective o = Objective.mle(sources(new Random(33), 3), new int[][] {{4, 5}, {6}, {5, 5, 4}});
+    for (String name : List.of("enc.0.0.Wh", "enc.0.0.Wx")) {
+      Worst w = compare(cfg, o, n -> n.equals(name), n -> n.equals(name), 1.03);
+      assertTrue(w.ratio() > 1, name + ": a 3% error went unnoticed (worst " + w.ratio() + " x tolerance)");
+    }
+  }
+
   @Test
   void normStabilizerOnLogits() {
     check(tiny().cell(CellType.GRU).normStabilizer(0.7).normStabilizerOn(NormStabilized.LOGITS).attention(Attention.DOT)

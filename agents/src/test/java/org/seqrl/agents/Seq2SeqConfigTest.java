@@ -36,8 +36,11 @@ class Seq2SeqConfigTest {
     Seq2SeqConfig c = Seq2SeqConfig.builder(9, 11).decoderLayers(3).layerConnections(Seq2SeqConfig.LayerConnections.DENSE)
         .normStabilizer(0.5).normStabilizerOn(Seq2SeqConfig.NormStabilized.LOGITS).initStateMeanRatio(0.3).build();
     assertEquals(c, Seq2SeqConfig.fromProperties(c.toProperties()));
+    Seq2SeqConfig carry = Seq2SeqConfig.builder(9, 11).cell(CellType.LSTM).carryCellState(true).build();
+    assertEquals(carry, Seq2SeqConfig.fromProperties(carry.toProperties()));
     java.util.Properties old = Seq2SeqConfig.builder(9, 11).build().toProperties();
-    for (String k : new String[] {"decoderLayers", "layerConnections", "normStabilizer", "normStabilizerOn", "initStateMeanRatio"}) {
+    for (String k : new String[] {"decoderLayers", "layerConnections", "normStabilizer", "normStabilizerOn", "initStateMeanRatio",
+        "carryCellState"}) {
       old.remove(k);
     }
     assertEquals(Seq2SeqConfig.builder(9, 11).build(), Seq2SeqConfig.fromProperties(old));
@@ -45,6 +48,10 @@ class Seq2SeqConfigTest {
         () -> Seq2SeqConfig.builder(30, 30).initStateMeanRatio(1.5).build());
     assertTrue(e.getMessage().contains("model.initStateMeanRatio"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).decoderLayers(0).build());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Seq2SeqConfig.builder(30, 30).cell(CellType.LSTM).carryCellState(true).decoderLayers(2).build());
+    assertTrue(e.getMessage().contains("model.carryCellState") && e.getMessage().contains("decoderLayers 2"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).cell(CellType.NTM).carryCellState(true).build());
     assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).normStabilizer(-1).build());
   }
 

@@ -386,6 +386,7 @@ public final class ConfigLoader {
         model.number("norm_stabilizer", md.normStabilizer()),
         model.choice("norm_stabilizer_on", md.normStabilizerOn(), NormStabilized.class, "what the norm-stabilizer reads"),
         model.number("init_state_mean_ratio", md.initStateMeanRatio()),
+        model.bool("carry_cell_state", md.carryCellState()),
         memoryConfig(model.section("memory"), md.memory()),
         model.choice("engine", md.engine(), Engine.class, "an engine"),
         model.choice("type", md.type(), ModelType.class, "a model type"), transformerConfig(model.section("transformer"),

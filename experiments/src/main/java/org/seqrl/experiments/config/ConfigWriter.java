@@ -72,6 +72,7 @@ final class ConfigWriter {
     model.put("norm_stabilizer", m.normStabilizer());
     model.put("norm_stabilizer_on", ConfigChoice.spelling(m.normStabilizerOn()));
     model.put("init_state_mean_ratio", m.initStateMeanRatio());
+    model.put("carry_cell_state", m.carryCellState());
     ObjectNode memory = model.putObject("memory");
     memory.put("slots", m.memory().slots());
     memory.put("width", m.memory().width());

@@ -22,7 +22,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
                           InitScheme init, double initScale, double forgetBias,
                           int decoderLayers, LayerConnections layerConnections, int skipDistance,
                           SkipCarries skipCarries, double normStabilizer,
-                          NormStabilized normStabilizerOn, double initStateMeanRatio,
+                          NormStabilized normStabilizerOn, double initStateMeanRatio, boolean carryCellState,
                           MemoryConfig memory,
                           Engine engine,
                           ModelType type, TransformerConfig transformer, GraphConfig graph) {
@@ -88,6 +88,14 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
       throw new InvalidConfigException("model.decoder_layers", decoderLayers + " with model.cell ntm; an NTM decoder is one"
           + " layer (it starts from the encoder's final memory); expected 1");
     }
+    if (carryCellState && cell == CellType.NTM) {
+      throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.cell ntm (its memory passes to the"
+          + " decoder, its controller's c starts at zero); expected false, or model.cell lstm or lstm-peephole");
+    }
+    if (carryCellState && decoderLayers > 1) {
+      throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.decoder_layers " + decoderLayers
+          + " (the top encoder layer's cell state goes to one decoder layer); expected false, or model.decoder_layers 1");
+    }
     Checks.required("model.init", init);
     if (!(initScale > 0 && initScale <= 10)) {
       throw new InvalidConfigException("model.init_scale", initScale + " is out of range; expected a number > 0 and at most 10");
@@ -111,7 +119,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
         1, LayerConnections.NONE, org.seqrl.agents.Seq2SeqConfig.DEFAULT_SKIP_DISTANCE, SkipCarries.OUTPUT, 0.0, NormStabilized.HIDDEN, 0.0,
-        MemoryConfig.defaults(),
+        false, MemoryConfig.defaults(),
         Engine.FAST,
         ModelType.RECURRENT, TransformerConfig.defaults(), GraphConfig.defaults());
   }

@@ -221,6 +221,7 @@ public final class RunComponents implements AutoCloseable {
         .normStabilizer(m.normStabilizer())
         .normStabilizerOn(m.normStabilizerOn())
         .initStateMeanRatio(m.initStateMeanRatio())
+        .carryCellState(m.carryCellState())
         .memory(m.memory().spec())
         .seed(Seeds.derive(config.seed(), "init"))
         .transformer(m.type() == ModelType.TRANSFORMER ? m.transformer().shape() : null)
