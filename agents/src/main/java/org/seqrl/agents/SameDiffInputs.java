@@ -23,6 +23,21 @@ final class SameDiffInputs {
     this.decoderInput = decoderInput;
   }
 
+  static String requirePlaceholder(SameDiff sd, String role, String name) {
+    if (name == null || !sd.hasVariable(name) || !sd.isPlaceHolder(name)) {
+      throw new IllegalArgumentException(role + ": '" + name + "' is not a placeholder of the graph; placeholders: "
+          + sd.inputs());
+    }
+    return name;
+  }
+
+  static String requireVariable(SameDiff sd, String role, String name) {
+    if (name == null || !sd.hasVariable(name)) {
+      throw new IllegalArgumentException(role + ": '" + name + "' is not a variable of the graph");
+    }
+    return name;
+  }
+
   /** Placeholder length along axis 1: fixed (> 0) or the batch's own ({@code need}). */
   private int width(String placeholder, int need, String what) {
     long[] shape = sd.getVariable(placeholder).getShape();
@@ -49,16 +64,22 @@ final class SameDiffInputs {
 
   /** The three graph inputs for decoder rows reading {@code sources} and decoder inputs {@code inputs} (START first). */
   Map<String, INDArray> inputs(int[][] sources, int[][] inputs) {
-    int s = 0;
-    for (int[] x : sources) {
-      s = Math.max(s, x.length);
-    }
     int t = 0;
     for (int[] y : inputs) {
       t = Math.max(t, y.length);
     }
+    Map<String, INDArray> ph = sources(sources);
+    ph.put(decoderInput, ids(decoderInput, inputs, width(decoderInput, t, "decoder inputs")));
+    return ph;
+  }
+
+  /** The source ids and mask alone, what an encoder (or a step graph) reads. */
+  Map<String, INDArray> sources(int[][] sources) {
+    int s = 0;
+    for (int[] x : sources) {
+      s = Math.max(s, x.length);
+    }
     int sw = width(sourceIds, s, "sources");
-    int tw = width(decoderInput, t, "decoder inputs");
     float[][] mask = new float[sources.length][sw];
     for (int i = 0; i < sources.length; i++) {
       Arrays.fill(mask[i], 0, sources[i].length, 1f);
@@ -68,8 +89,14 @@ final class SameDiffInputs {
     INDArray m = Nd4j.createFromArray(mask);
     DataType mt = sd.getVariable(sourceMask).dataType();
     ph.put(sourceMask, mt == DataType.FLOAT ? m : m.castTo(mt));
-    ph.put(decoderInput, ids(decoderInput, inputs, tw));
     return ph;
+  }
+
+  /** A row of token ids {@code [R]} in the data type of placeholder {@code name}. */
+  INDArray tokenRow(String name, int[] ids) {
+    INDArray x = Nd4j.createFromArray(ids);
+    DataType want = sd.getVariable(name).dataType();
+    return want == DataType.INT ? x : x.castTo(want);
   }
 
   /** Decoder inputs of teacher forcing: START, then each row's tokens but its last. */

@@ -2,7 +2,6 @@ package org.seqrl.agents;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +29,8 @@ import org.seqrl.rl.UpdateStats;
  * critic losses exactly as {@link PolicyGradientBatch} defines them) added to the graph once,
  * gradients by SameDiff's autodiff, Adam and global-norm clipping as the fast engine does them,
  * sampling, greedy and beam search through the same {@link Search} code as the fast engine
- * (re-running the graph on the growing prefix at every step), and checkpoints with exact resume.
+ * (with a {@link SameDiffStepGraph} one step at a time, the encoder once per decode; without one,
+ * re-running the graph on the growing prefix at every step), and checkpoints with exact resume.
  *
  * <p>Placeholders with a fixed length (a graph unrolled to S or T positions) get their inputs padded
  * to it; placeholders of length −1 get the batch's own length. Sources are padded with PAD and mask
@@ -56,20 +56,26 @@ public final class SameDiffPolicy implements SequencePolicy {
   private final SameDiffLoss loss;
   private final Rng rng;
   private final Set<CriticHead> heads;
+  /** The one-step decoder decoding runs, or null: decoding re-runs the graph on the growing prefix. */
+  private final SameDiffStepGraph stepGraph;
   private long step;
 
   private SameDiffPolicy(Builder b) {
     this.sd = b.graph;
-    this.sourceIds = requirePlaceholder(b.graph, "sourceIds", b.sourceIds);
-    this.sourceMask = requirePlaceholder(b.graph, "sourceMask", b.sourceMask);
-    this.decoderInput = requirePlaceholder(b.graph, "decoderInput", b.decoderInput);
-    this.logits = requireVariable(b.graph, "logits", b.logits);
-    this.sequenceValue = b.sequenceValue == null ? null : requireVariable(b.graph, "sequenceValue", b.sequenceValue);
-    this.stepValues = b.stepValues == null ? null : requireVariable(b.graph, "stepValues", b.stepValues);
+    this.sourceIds = SameDiffInputs.requirePlaceholder(b.graph, "sourceIds", b.sourceIds);
+    this.sourceMask = SameDiffInputs.requirePlaceholder(b.graph, "sourceMask", b.sourceMask);
+    this.decoderInput = SameDiffInputs.requirePlaceholder(b.graph, "decoderInput", b.decoderInput);
+    this.logits = SameDiffInputs.requireVariable(b.graph, "logits", b.logits);
+    this.sequenceValue = b.sequenceValue == null ? null : SameDiffInputs.requireVariable(b.graph, "sequenceValue", b.sequenceValue);
+    this.stepValues = b.stepValues == null ? null : SameDiffInputs.requireVariable(b.graph, "stepValues", b.stepValues);
     if (b.targetVocab <= Tokens.FIRST_REGULAR) {
       throw new IllegalArgumentException("targetVocab: " + b.targetVocab + " is invalid; expected > 4 (reserved ids 0-3 plus real tokens)");
     }
     this.vocab = b.targetVocab;
+    if (b.step != null && !b.step.problems(b.graph).isEmpty()) {
+      throw new IllegalArgumentException("stepGraph: " + String.join("; ", b.step.problems(b.graph)));
+    }
+    this.stepGraph = b.step;
     this.rng = new Rng(b.seed * 0x9E3779B97F4A7C15L + 12345L);
     EnumSet<CriticHead> h = EnumSet.noneOf(CriticHead.class);
     if (sequenceValue != null) {
@@ -100,6 +106,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     private String sequenceValue;
     private String stepValues;
     private long seed = 1L;
+    private SameDiffStepGraph step;
 
     private Builder(SameDiff graph, int targetVocab) {
       this.graph = graph;
@@ -114,6 +121,8 @@ public final class SameDiffPolicy implements SequencePolicy {
     public Builder sequenceValue(String v) { sequenceValue = v; return this; }
     /** The output holding V(s_t) per row and position {@code [R, T]}: the policy then carries the STEP head. */
     public Builder stepValues(String v) { stepValues = v; return this; }
+    /** A one-step decoder in the graph for decoding; without one, decoding re-runs the graph on the growing prefix. */
+    public Builder stepGraph(SameDiffStepGraph v) { step = v; return this; }
     /** Seed of the sampling generator (the graph's initial values are the user's). */
     public Builder seed(long v) { seed = v; return this; }
 
@@ -121,21 +130,6 @@ public final class SameDiffPolicy implements SequencePolicy {
     public SameDiffPolicy build() {
       return new SameDiffPolicy(this);
     }
-  }
-
-  private static String requirePlaceholder(SameDiff sd, String role, String name) {
-    if (name == null || !sd.hasVariable(name) || !sd.isPlaceHolder(name)) {
-      throw new IllegalArgumentException(role + ": '" + name + "' is not a placeholder of the graph; placeholders: "
-          + sd.inputs());
-    }
-    return name;
-  }
-
-  private static String requireVariable(SameDiff sd, String role, String name) {
-    if (name == null || !sd.hasVariable(name)) {
-      throw new IllegalArgumentException(role + ": '" + name + "' is not a variable of the graph");
-    }
-    return name;
   }
 
   @Override
@@ -153,7 +147,6 @@ public final class SameDiffPolicy implements SequencePolicy {
     return sd;
   }
 
-
   // ---------------------------------------------------------------- training
 
   @Override
@@ -167,14 +160,18 @@ public final class SameDiffPolicy implements SequencePolicy {
 
   @Override
   public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
-    if (batch.sequenceTargets() != null && sequenceValue == null || batch.stepTargets() != null && stepValues == null) {
-      throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
-          + heads + " (name the graph's value outputs in SameDiffPolicy.builder)");
-    }
+    requireHeads(batch);
     if (batch.ppo() != null) {
       throw new UnsupportedOperationException(NOT_YET + "PPO-clip updates (rl.objective: ppo-clip)");
     }
     return optimize(Objective.policyGradient(batch), optimizer);
+  }
+
+  private void requireHeads(PolicyGradientBatch batch) {
+    if (batch.sequenceTargets() != null && sequenceValue == null || batch.stepTargets() != null && stepValues == null) {
+      throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
+          + heads + " (name the graph's value outputs in SameDiffPolicy.builder)");
+    }
   }
 
   private static final String NOT_YET = "the SameDiff engine does not do ";
@@ -226,60 +223,26 @@ public final class SameDiffPolicy implements SequencePolicy {
     return new UpdateStats(lp.loss(), lp.policy(), lp.critic(), lp.meanEntropy(), norm, lp.tokens());
   }
 
-
   // ---------------------------------------------------------------- decoding
 
+  /** A decoder pass over rows reading {@code sources[srcOf[r]]}: the step graph's if there is one. */
+  private Decoder.Pass pass(int[][] sources, int[] srcOf) {
+    return stepGraph != null ? new SameDiffStepPass(sd, feed, stepGraph, vocab, sources, srcOf)
+        : new SameDiffPrefixPass(sd, feed, logits, vocab, sources, srcOf);
+  }
+
+  /** Whether decoding runs a step graph (else it re-runs the graph on the growing prefix). */
+  public boolean hasStepGraph() {
+    return stepGraph != null;
+  }
 
   private Rollout decode(int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
     int[] srcOf = Objective.repeatIndex(sources.length, k);
-    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, srcOf);
-    Rollout ro = Search.decode(pass, vocab, sources, k, srcOf, maxLength, choice, null, null);
-    return heads.isEmpty() ? ro : withValues(ro, srcOf);
-  }
-
-  /**
-   * The critic outputs of a decoded rollout: one teacher-forced run on the decoded tokens gives
-   * V(s_t) at every position, the same values a step-by-step run would give a causal graph.
-   */
-  private Rollout withValues(Rollout ro, int[] srcOf) {
-    int r = ro.rows();
-    int[][] rowSources = new int[r][];
-    for (int i = 0; i < r; i++) {
-      rowSources[i] = ro.sources()[srcOf[i]];
-    }
-    List<String> outs = new ArrayList<>();
-    if (sequenceValue != null) {
-      outs.add(sequenceValue);
-    }
-    if (stepValues != null) {
-      outs.add(stepValues);
-    }
-    Map<String, INDArray> res = sd.output(feed.inputs(rowSources, SameDiffInputs.shifted(ro.tokens(), ro.lengths())), outs);
-    double[] seq = null;
-    double[][] stepV = null;
-    if (sequenceValue != null) {
-      float[] v = SameDiffInputs.floats(res.get(sequenceValue));
-      seq = new double[r];
-      for (int i = 0; i < r; i++) {
-        seq[i] = v[i];
-      }
-    }
-    if (stepValues != null) {
-      INDArray a = res.get(stepValues);
-      long t = a.length() / r;
-      float[] v = SameDiffInputs.floats(a);
-      stepV = new double[r][ro.maxLength()];
-      for (int i = 0; i < r; i++) {
-        for (int k = 0; k < ro.lengths()[i]; k++) {
-          stepV[i][k] = v[(int) (i * t + k)];
-        }
-      }
-    }
-    return new Rollout(ro.sources(), ro.samplesPerInput(), ro.tokens(), ro.lengths(), ro.logProbs(), ro.entropies(), seq,
-        stepV, ro.attention());
+    Rollout ro = Search.decode(pass(sources, srcOf), vocab, sources, k, srcOf, maxLength, choice, null, null);
+    return heads.isEmpty() ? ro : SameDiffValues.withValues(sd, feed, sequenceValue, stepValues, ro, srcOf);
   }
 
   @Override
@@ -301,10 +264,7 @@ public final class SameDiffPolicy implements SequencePolicy {
   /** The policy-gradient gradient of every trainable variable, in checkpoint order, without an Adam step. */
   @Override
   public double[] policyGradient(PolicyGradientBatch batch) {
-    if (batch.sequenceTargets() != null && sequenceValue == null || batch.stepTargets() != null && stepValues == null) {
-      throw new IllegalArgumentException("the batch has targets for a critic head this policy does not carry; heads: "
-          + heads + " (name the graph's value outputs in SameDiffPolicy.builder)");
-    }
+    requireHeads(batch);
     if (batch.ppo() != null) {
       throw new IllegalArgumentException("policyGradient takes a plain policy-gradient batch, not a PPO-clip one");
     }
@@ -341,8 +301,7 @@ public final class SameDiffPolicy implements SequencePolicy {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
-    SameDiffPrefixPass pass = new SameDiffPrefixPass(sd, feed, logits, vocab, sources, Objective.repeatIndex(sources.length, beamWidth));
-    Search.Beams b = Search.beam(pass, vocab, sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength));
+    Search.Beams b = Search.beam(pass(sources, Objective.repeatIndex(sources.length, beamWidth)), vocab, sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength));
     return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
   }
 

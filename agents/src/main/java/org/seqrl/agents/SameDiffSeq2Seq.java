@@ -1,6 +1,7 @@
 package org.seqrl.agents;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -84,10 +85,58 @@ public final class SameDiffSeq2Seq {
 
   /**
    * The policy: the graph for {@code cfg} over sources of at most {@code maxSource} tokens and at most
-   * {@code maxTarget} decoder steps, initialised as the fast engine initialises {@code cfg}.
+   * {@code maxTarget} decoder steps, initialised as the fast engine initialises {@code cfg}; a
+   * recurrent one decodes with its step graph.
    */
   public static SameDiffPolicy policy(Seq2SeqConfig cfg, int maxSource, int maxTarget) {
-    return SameDiffPolicy.builder(graph(cfg, maxSource, maxTarget), cfg.targetVocab()).seed(cfg.seed()).build();
+    return policy(cfg, maxSource, maxTarget, true);
+  }
+
+  /**
+   * The same, decoding with the step graph when {@code stepDecoding} and the model has one, else by
+   * re-running the unrolled graph on the growing prefix (the path a graph without a step takes; kept
+   * for tests and the step-graph benchmark).
+   */
+  public static SameDiffPolicy policy(Seq2SeqConfig cfg, int maxSource, int maxTarget, boolean stepDecoding) {
+    SameDiffPolicy.Builder b = SameDiffPolicy.builder(graph(cfg, maxSource, maxTarget), cfg.targetVocab()).seed(cfg.seed());
+    if (stepDecoding) {
+      b.stepGraph(stepGraph(cfg));
+    }
+    return b.build();
+  }
+
+  // the step graph's names in the recurrent graph (docs/export.md lists them for readers of an export)
+  static final String STEP_PREVIOUS = "step_previous";
+  static final String STEP_LOGITS = "step_logits";
+  static final String STEP_H = "step_h";
+  static final String STEP_H_NEXT = "step_h_next";
+  static final String INIT_H = "decoder_initial_h";
+  static final String STEP_C = "step_c";
+  static final String STEP_C_NEXT = "step_c_next";
+  static final String INIT_C = "decoder_initial_c";
+  static final String STEP_ENCODER_OUTPUTS = "step_encoder_outputs";
+  static final String ENCODER_OUTPUTS = "encoder_outputs";
+  static final String STEP_ATTENTION_KEYS = "step_attention_keys";
+  static final String ATTENTION_KEYS = "attention_keys";
+
+  /**
+   * The names of the step graph {@link #graph} builds for {@code cfg}, or null for the transformer
+   * (whose step state would be every layer's keys and values so far; it re-runs the prefix).
+   */
+  public static SameDiffStepGraph stepGraph(Seq2SeqConfig cfg) {
+    if (cfg.transformer() != null) {
+      return null;
+    }
+    List<SameDiffStepGraph.State> st = new ArrayList<>();
+    st.add(new SameDiffStepGraph.State(STEP_H, INIT_H, STEP_H_NEXT));
+    if (cfg.cell() == CellType.LSTM) {
+      st.add(new SameDiffStepGraph.State(STEP_C, INIT_C, STEP_C_NEXT));
+    }
+    if (cfg.attention() == Attention.ADDITIVE) {
+      st.add(new SameDiffStepGraph.State(STEP_ENCODER_OUTPUTS, ENCODER_OUTPUTS, null));
+      st.add(new SameDiffStepGraph.State(STEP_ATTENTION_KEYS, ATTENTION_KEYS, null));
+    }
+    return new SameDiffStepGraph(STEP_PREVIOUS, STEP_LOGITS, st);
   }
 
   /** Copies every weight of a fast-engine policy into a SameDiff policy built for the same config (Adam moments are not copied). */
@@ -125,6 +174,8 @@ public final class SameDiffSeq2Seq {
     final int t;
     final int h;
     final boolean lstm;
+    /** The decoder's variables, which the unrolled graph and the step graph share. */
+    SDVariable tgtEmb, dwx, dwh, db, dbh, ws, av, ow, ob;
 
     Builder(SameDiff sd, Seq2SeqConfig cfg, Params init, int s, int t) {
       this.sd = sd;
@@ -177,23 +228,23 @@ public final class SameDiffSeq2Seq {
       SDVariable mask = sd.placeHolder("source_mask", DataType.FLOAT, -1, s);
       SDVariable dec = sd.placeHolder("decoder_input", DataType.INT, -1, t);
       SDVariable srcEmb = var("src.emb");
-      SDVariable tgtEmb = var("tgt.emb");
+      tgtEmb = var("tgt.emb");
       SDVariable ewx = var("enc.0.0.Wx");
       SDVariable ewh = var("enc.0.0.Wh");
       SDVariable eb = var("enc.0.0.b");
       SDVariable ebh = lstm ? null : var("enc.0.0.bh");
       SDVariable bw = var("bridge.W");
       SDVariable bb = var("bridge.b");
-      SDVariable dwx = var("dec.Wx");
-      SDVariable dwh = var("dec.Wh");
-      SDVariable db = var("dec.b");
-      SDVariable dbh = lstm ? null : var("dec.bh");
+      dwx = var("dec.Wx");
+      dwh = var("dec.Wh");
+      db = var("dec.b");
+      dbh = lstm ? null : var("dec.bh");
       boolean additive = cfg.attention() == Attention.ADDITIVE;
-      SDVariable ws = additive ? var("att.Ws") : null;
+      ws = additive ? var("att.Ws") : null;
       SDVariable uk = additive ? var("att.Uk") : null;
-      SDVariable av = additive ? var("att.v") : null;
-      SDVariable ow = var("out.W");
-      SDVariable ob = var("out.b");
+      av = additive ? var("att.v") : null;
+      ow = var("out.W");
+      ob = var("out.b");
 
       // encoder: padded steps keep the previous state (m = 0), so the last position holds the final state
       SDVariable[] ids = sd.unstack(src, 1, s);
@@ -225,18 +276,61 @@ public final class SameDiffSeq2Seq {
       SDVariable[] in = sd.unstack(dec, 1, t);
       List<SDVariable> logits = new ArrayList<>();
       for (int p = 0; p < t; p++) {
-        SDVariable x = embed(in[p], tgtEmb, cfg.targetVocab());
-        if (additive) {
-          SDVariable u = sd.math().tanh(keys.add(sd.expandDims(sd.mmul(ds[0], ws), 1)));
-          SDVariable e = sd.reshape(sd.mmul(sd.reshape(u, -1, a), av), -1, s);
-          SDVariable alpha = sd.nn().softmax(e.add(padPenalty));
-          SDVariable ctx = sd.sum(encOut.mul(sd.expandDims(alpha, 2)), 1);
-          x = sd.concat(1, x, ctx);
-        }
-        ds = cell(x, ds, dwx, dwh, db, dbh);
-        logits.add(sd.mmul(ds[0], ow).add(ob));
+        ds = decoderStep(in[p], ds, encOut, keys, padPenalty);
+        logits.add(ds[ds.length - 1]);
+        ds = Arrays.copyOf(ds, ds.length - 1);
       }
       sd.identity("logits", sd.stack(1, logits.toArray(new SDVariable[0])));
+      stepGraph(encOut, keys, s0, lstm ? zeros : null, padPenalty);
+    }
+
+    /**
+     * One decoder position: attention (if any) from state {@code ds}, the cell, the logits; returns the
+     * new state followed by the logits. The unrolled graph and the step graph both call it, so their
+     * formulas are the same by construction.
+     */
+    SDVariable[] decoderStep(SDVariable previous, SDVariable[] ds, SDVariable encOut, SDVariable keys, SDVariable padPenalty) {
+      SDVariable x = embed(previous, tgtEmb, cfg.targetVocab());
+      if (keys != null) {
+        int a = (int) init.get("att.Ws").cols;
+        SDVariable u = sd.math().tanh(keys.add(sd.expandDims(sd.mmul(ds[0], ws), 1)));
+        SDVariable e = sd.reshape(sd.mmul(sd.reshape(u, -1, a), av), -1, s);
+        SDVariable alpha = sd.nn().softmax(e.add(padPenalty));
+        SDVariable ctx = sd.sum(encOut.mul(sd.expandDims(alpha, 2)), 1);
+        x = sd.concat(1, x, ctx);
+      }
+      SDVariable[] next = cell(x, ds, dwx, dwh, db, dbh);
+      SDVariable[] out = Arrays.copyOf(next, next.length + 1);
+      out[next.length] = sd.mmul(next[0], ow).add(ob);
+      return out;
+    }
+
+    /**
+     * The step graph ({@link #STEP}) beside the unrolled one, on the same variables: the encoder's
+     * outputs are named as the states' initial values, and one {@link #decoderStep} reads the
+     * states from placeholders. Training never runs it (SameDiff computes only what an output needs).
+     */
+    void stepGraph(SDVariable encOut, SDVariable keys, SDVariable h0, SDVariable c0, SDVariable padPenalty) {
+      sd.identity(INIT_H, h0);
+      SDVariable[] st = {sd.placeHolder(STEP_H, DataType.FLOAT, -1, h)};
+      if (lstm) {
+        sd.identity(INIT_C, c0);
+        st = new SDVariable[] {st[0], sd.placeHolder(STEP_C, DataType.FLOAT, -1, h)};
+      }
+      SDVariable mem = null;
+      SDVariable kk = null;
+      if (keys != null) {
+        sd.identity(ENCODER_OUTPUTS, encOut);
+        sd.identity(ATTENTION_KEYS, keys);
+        mem = sd.placeHolder(STEP_ENCODER_OUTPUTS, DataType.FLOAT, -1, s, h);
+        kk = sd.placeHolder(STEP_ATTENTION_KEYS, DataType.FLOAT, -1, s, init.get("att.Ws").cols);
+      }
+      SDVariable[] out = decoderStep(sd.placeHolder(STEP_PREVIOUS, DataType.INT, -1), st, mem, kk, padPenalty);
+      sd.identity(STEP_H_NEXT, out[0]);
+      if (lstm) {
+        sd.identity(STEP_C_NEXT, out[1]);
+      }
+      sd.identity(STEP_LOGITS, out[out.length - 1]);
     }
   }
 }

@@ -15,6 +15,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Serving a SeqRL model from a plain DL4J application: a copyable example that uses only ND4J's
@@ -34,9 +35,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * (int ids, padded with PAD), {@code source_mask [R, S]} (float, 1 on real tokens, 0 on padding) and
  * {@code decoder_input [R, T]} (int: START, then the tokens decoded so far, padded with PAD), where S
  * and T are the lengths the graph was unrolled to. Output {@code logits [R, T, V]}: position t scores
- * the token after the t-th input. Greedy decoding runs the graph on the growing prefix, takes the
- * largest logit among the actions (every id but PAD and START; the first id on ties) and stops a row at
- * END or after {@code max_length} steps.
+ * the token after the t-th input. Greedy decoding takes the largest logit among the actions (every id
+ * but PAD and START; the first id on ties) and stops a row at END or after {@code max_length} steps.
+ * When the manifest names a step graph ({@code step.*}: the recurrent models have one), the encoder
+ * runs once and each step runs only the decoder's step, its states fed back ({@link #greedyByStep});
+ * otherwise each step runs the whole graph on the growing prefix ({@link #greedyByPrefix}).
  */
 public final class PlainDl4jDecodeExample {
   private final SameDiff graph;
@@ -95,14 +98,14 @@ public final class PlainDl4jDecodeExample {
     return out;
   }
 
-  /** Greedy outputs (ids before END) for sources given as ids. */
+  /** Greedy outputs (ids before END) for sources given as ids: with the step graph when the export has one. */
   public int[][] greedy(int[][] sources) {
-    int pad = id("token.pad");
-    int start = id("token.start");
-    int end = id("token.end");
+    return manifest.getProperty("step.previous") != null ? greedyByStep(sources) : greedyByPrefix(sources);
+  }
+
+  /** The source placeholders for {@code sources}: ids padded with PAD to the graph's source positions, and the mask. */
+  private Map<String, INDArray> sourceFeed(int[][] sources) {
     int s = id("source_positions");
-    int t = id("decoder_positions");
-    int maxLength = Math.min(id("max_length"), t);
     int r = sources.length;
     int[][] ids = new int[r][s];
     float[][] mask = new float[r][s];
@@ -110,14 +113,107 @@ public final class PlainDl4jDecodeExample {
       if (sources[i].length > s) {
         throw new IllegalArgumentException("source " + i + " has " + sources[i].length + " tokens; the graph takes at most " + s);
       }
-      Arrays.fill(ids[i], pad);
+      Arrays.fill(ids[i], id("token.pad"));
       System.arraycopy(sources[i], 0, ids[i], 0, sources[i].length);
       Arrays.fill(mask[i], 0, sources[i].length, 1f);
     }
+    Map<String, INDArray> feed = new HashMap<>();
+    feed.put(manifest.getProperty("input.source_ids"), Nd4j.createFromArray(ids));
+    feed.put(manifest.getProperty("input.source_mask"), Nd4j.createFromArray(mask));
+    return feed;
+  }
+
+  /** The action with the largest logit in row {@code i} of {@code logits} [R, V] (every id but PAD and START; the first on ties). */
+  private int argmax(INDArray logits, int i) {
+    int best = -1;
+    float bestLogit = Float.NEGATIVE_INFINITY;
+    for (int k = 0; k < logits.size(1); k++) {
+      if (k == id("token.pad") || k == id("token.start")) {
+        continue; // never actions
+      }
+      float x = logits.getFloat(i, k);
+      if (best < 0 || x > bestLogit) {
+        best = k;
+        bestLogit = x;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Greedy decoding with the export's step graph: the states' initial values from one run on the
+   * sources (the encoder), then per step the previous tokens and the states in, the step's logits and
+   * the next states out. A state without a next output (encoder outputs, attention keys) stays as it was.
+   */
+  public int[][] greedyByStep(int[][] sources) {
+    int r = sources.length;
+    int maxLength = Math.min(id("max_length"), id("decoder_positions"));
+    Map<String, INDArray> src = sourceFeed(sources);
+    List<String> states = Arrays.asList(manifest.getProperty("step.states").split(","));
+    List<String> initial = new ArrayList<>();
+    for (String st : states) {
+      initial.add(manifest.getProperty("step.state." + st + ".initial"));
+    }
+    Map<String, INDArray> encoded = graph.output(src, initial);
+    Map<String, INDArray> state = new HashMap<>();
+    for (String st : states) {
+      state.put(st, encoded.get(manifest.getProperty("step.state." + st + ".initial")));
+    }
+    String logitsName = manifest.getProperty("step.logits");
+    List<String> wanted = new ArrayList<>(List.of(logitsName));
+    for (String st : states) {
+      if (manifest.getProperty("step.state." + st + ".next") != null) {
+        wanted.add(manifest.getProperty("step.state." + st + ".next"));
+      }
+    }
+    int[] previous = new int[r];
+    Arrays.fill(previous, id("token.start"));
+    List<List<Integer>> out = new ArrayList<>();
+    boolean[] done = new boolean[r];
+    for (int i = 0; i < r; i++) {
+      out.add(new ArrayList<>());
+    }
+    for (int step = 0, live = r; step < maxLength && live > 0; step++) {
+      Map<String, INDArray> feed = new HashMap<>(src);
+      feed.put(manifest.getProperty("step.previous"), Nd4j.createFromArray(previous));
+      feed.putAll(state);
+      Map<String, INDArray> res = graph.output(feed, wanted);
+      INDArray logits = res.get(logitsName).castTo(DataType.FLOAT); // [R, V]
+      for (String st : states) {
+        String next = manifest.getProperty("step.state." + st + ".next");
+        if (next != null) {
+          state.put(st, res.get(next).dup()); // the graph may reuse its output arrays in the next run
+        }
+      }
+      for (int i = 0; i < r; i++) {
+        if (done[i]) {
+          continue;
+        }
+        int best = argmax(logits, i);
+        if (best == id("token.end")) {
+          done[i] = true;
+          live--;
+        } else {
+          out.get(i).add(best);
+        }
+        previous[i] = best;
+      }
+    }
+    return toArrays(out);
+  }
+
+  /** Greedy decoding that runs the whole graph on the growing prefix (for graphs without a step graph). */
+  public int[][] greedyByPrefix(int[][] sources) {
+    int pad = id("token.pad");
+    int end = id("token.end");
+    int t = id("decoder_positions");
+    int maxLength = Math.min(id("max_length"), t);
+    int r = sources.length;
+    Map<String, INDArray> src = sourceFeed(sources);
     int[][] input = new int[r][t];
     for (int[] row : input) {
       Arrays.fill(row, pad);
-      row[0] = start;
+      row[0] = id("token.start");
     }
     List<List<Integer>> out = new ArrayList<>();
     boolean[] done = new boolean[r];
@@ -126,28 +222,15 @@ public final class PlainDl4jDecodeExample {
     }
     String logitsName = manifest.getProperty("output.logits");
     for (int step = 0, live = r; step < maxLength && live > 0; step++) {
-      Map<String, INDArray> feed = new HashMap<>();
-      feed.put(manifest.getProperty("input.source_ids"), Nd4j.createFromArray(ids));
-      feed.put(manifest.getProperty("input.source_mask"), Nd4j.createFromArray(mask));
+      Map<String, INDArray> feed = new HashMap<>(src);
       feed.put(manifest.getProperty("input.decoder_input"), Nd4j.createFromArray(input));
-      INDArray logits = graph.output(feed, logitsName).get(logitsName).castTo(DataType.FLOAT); // [R, T, V]
-      long v = logits.size(2);
+      INDArray all = graph.output(feed, logitsName).get(logitsName).castTo(DataType.FLOAT); // [R, T, V]
+      INDArray logits = all.get(NDArrayIndex.all(), NDArrayIndex.point(step), NDArrayIndex.all()); // [R, V]
       for (int i = 0; i < r; i++) {
         if (done[i]) {
           continue;
         }
-        int best = -1;
-        float bestLogit = Float.NEGATIVE_INFINITY;
-        for (int k = 0; k < v; k++) {
-          if (k == pad || k == start) {
-            continue; // never actions
-          }
-          float x = logits.getFloat(i, step, k);
-          if (best < 0 || x > bestLogit) {
-            best = k;
-            bestLogit = x;
-          }
-        }
+        int best = argmax(logits, i);
         if (best == end) {
           done[i] = true;
           live--;
@@ -159,15 +242,19 @@ public final class PlainDl4jDecodeExample {
         }
       }
     }
-    int[][] result = new int[r][];
-    for (int i = 0; i < r; i++) {
-      result[i] = out.get(i).stream().mapToInt(Integer::intValue).toArray();
+    return toArrays(out);
+  }
+
+  private static int[][] toArrays(List<List<Integer>> rows) {
+    int[][] result = new int[rows.size()][];
+    for (int i = 0; i < result.length; i++) {
+      result[i] = rows.get(i).stream().mapToInt(Integer::intValue).toArray();
     }
     return result;
   }
 
   /** Ids of a line's tokens (the text before a tab, split on single spaces); unknown tokens get the unknown id. */
-  private int[] encode(String line) {
+  public int[] encode(String line) {
     int tab = line.indexOf('\t');
     String text = tab >= 0 ? line.substring(0, tab) : line;
     if (text.isEmpty()) {

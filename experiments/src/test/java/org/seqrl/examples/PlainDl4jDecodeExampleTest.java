@@ -1,5 +1,6 @@
 package org.seqrl.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,6 +90,9 @@ class PlainDl4jDecodeExampleTest {
     }
     assertEquals("fast", manifest.getProperty("trained_engine"));
     assertTrue(Files.size(export.resolve("model.sd")) > 1000);
+    assertEquals("step_previous", manifest.getProperty("step.previous"));
+    assertEquals(attention.equals("none") ? "step_h,step_c" : "step_h,step_encoder_outputs,step_attention_keys",
+        manifest.getProperty("step.states"));
 
     PlainDl4jDecodeExample plain = new PlainDl4jDecodeExample(export);
     for (String split : new String[] {"dev", "test"}) {
@@ -103,6 +107,9 @@ class PlainDl4jDecodeExampleTest {
       assertTrue(new HashSet<>(expected).size() >= 10, "the model decodes varied outputs, so the comparison means something: "
           + expected);
       assertEquals(expected, plain.decodeLines(lines), split + ": the plain DL4J program's greedy outputs");
+      // decodeLines ran the step graph; re-running the whole graph on the prefix gives the same ids
+      int[][] sources = lines.stream().map(plain::encode).toArray(int[][]::new);
+      assertArrayEquals(plain.greedyByPrefix(sources), plain.greedyByStep(sources), split + ": step and prefix decoding");
       // the program's command line: sources file in, one output line per source out
       Path out = tmp.resolve(split + "-plain.txt");
       PlainDl4jDecodeExample.main(new String[] {export.toString(), predictions.toString(), out.toString()});

@@ -327,7 +327,8 @@ public final class ConfigLoader {
     return new GraphConfig(model.path("graph", d.file()), names.string("source_ids", d.sourceIds()),
         names.string("source_mask", d.sourceMask()), names.string("decoder_input", d.decoderInput()),
         names.string("logits", d.logits()), names.string("sequence_value", d.sequenceValue()),
-        names.string("step_values", d.stepValues()));
+        names.string("step_values", d.stepValues()), names.string("step_previous", d.stepPrevious()),
+        names.string("step_logits", d.stepLogits()), names.stepStates("step_states", d.stepStates()));
   }
 
   private static MemoryConfig memoryConfig(ConfigReader memory, MemoryConfig d) {

@@ -106,6 +106,39 @@ final class ConfigReader {
     throw wrong(name, v, "a string");
   }
 
+  /** {@code model.graph_names.step_states}: a mapping {@code {PLACEHOLDER: {initial: NAME, next: NAME or null}}}, or null. */
+  Map<String, GraphConfig.StepState> stepStates(String name, Map<String, GraphConfig.StepState> def) {
+    JsonNode v = get(name);
+    if (v == null) {
+      return def;
+    }
+    if (v.isNull()) {
+      return null;
+    }
+    String shape = "a mapping {STATE_PLACEHOLDER: {initial: OUTPUT, next: OUTPUT or null}, ...}";
+    if (!v.isObject()) {
+      throw wrong(name, v, shape);
+    }
+    Map<String, GraphConfig.StepState> states = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = prefix + name + "." + e.getKey();
+      JsonNode st = e.getValue();
+      if (!st.isObject()) {
+        throw new InvalidConfigException(key, describe(st) + " is not a state; expected {initial: OUTPUT, next: OUTPUT or null}");
+      }
+      for (Iterator<String> f = st.fieldNames(); f.hasNext(); ) {
+        String field = f.next();
+        if (!field.equals("initial") && !field.equals("next")) {
+          throw new InvalidConfigException(key + "." + field, "unknown key; expected initial or next");
+        }
+      }
+      ConfigReader one = new ConfigReader((ObjectNode) st, key + ".", origin);
+      states.put(e.getKey(), new GraphConfig.StepState(one.string("initial", null), one.string("next", null)));
+    }
+    return states;
+  }
+
   /** A {@code {class: NAME, args: {...}}} value as a plug-in, or null for any other value. */
   Plugin plugin(String name) {
     JsonNode v = get(name);

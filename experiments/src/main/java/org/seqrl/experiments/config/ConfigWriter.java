@@ -85,6 +85,16 @@ final class ConfigWriter {
     putPath(model, "graph", m.graph().file());
     ObjectNode graphNames = model.putObject("graph_names");
     m.graph().names().forEach(graphNames::put);
+    if (m.graph().stepStates() == null) {
+      graphNames.putNull("step_states");
+    } else {
+      ObjectNode states = graphNames.putObject("step_states");
+      m.graph().stepStates().forEach((input, st) -> {
+        ObjectNode one = states.putObject(input);
+        one.put("initial", st.initial());
+        one.put("next", st.next());
+      });
+    }
     model.put("type", ConfigChoice.spelling(m.type()));
     TransformerConfig tf = m.transformer();
     ObjectNode transformer = model.putObject("transformer");

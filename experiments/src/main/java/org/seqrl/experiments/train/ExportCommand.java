@@ -13,6 +13,8 @@ import org.seqrl.agents.SameDiffExport;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.agents.SameDiffPolicy;
+import org.seqrl.agents.SameDiffSeq2Seq;
+import org.seqrl.agents.SameDiffStepGraph;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.GraphConfig;
 import org.seqrl.rl.Tokens;
@@ -94,6 +96,7 @@ public final class ExportCommand implements Callable<Integer> {
       m.setProperty("input.source_mask", user.sourceMask());
       m.setProperty("input.decoder_input", user.decoderInput());
       m.setProperty("output.logits", user.logits());
+      writeStep(m, g.step());
       m.setProperty("source_positions", Integer.toString(sourcePositions));
       m.setProperty("decoder_positions", Integer.toString(decoderPositions));
       m.setProperty("max_length", Integer.toString(decodeSteps));
@@ -117,7 +120,38 @@ public final class ExportCommand implements Callable<Integer> {
   }
 
   /** The graph to write, how it was trained, the lengths to feed it and what it is. */
-  private record Graph(SameDiff graph, String engine, int sourcePositions, int decoderPositions, String description) {}
+  private record Graph(SameDiff graph, String engine, int sourcePositions, int decoderPositions, String description,
+                       SameDiffStepGraph step) {}
+
+  /**
+   * The step graph's names, if the graph has one: {@code step.previous}, {@code step.logits},
+   * {@code step.states} (the state placeholders, comma-separated) and per state
+   * {@code step.state.NAME.initial} and, for a state that changes, {@code step.state.NAME.next}.
+   */
+  private static void writeStep(Properties m, SameDiffStepGraph step) {
+    if (step == null) {
+      return;
+    }
+    m.setProperty("step.previous", step.previousTokens());
+    m.setProperty("step.logits", step.logits());
+    m.setProperty("step.states", String.join(",", step.states().stream().map(SameDiffStepGraph.State::input).toList()));
+    for (SameDiffStepGraph.State st : step.states()) {
+      m.setProperty("step.state." + st.input() + ".initial", st.initial());
+      if (st.next() != null) {
+        m.setProperty("step.state." + st.input() + ".next", st.next());
+      }
+    }
+  }
+
+  /** A model.graph run's step graph, from its {@code model.graph_names.step_*}, or null. */
+  private static SameDiffStepGraph userStep(GraphConfig user) {
+    if (user.stepPrevious() == null) {
+      return null;
+    }
+    List<SameDiffStepGraph.State> states = new java.util.ArrayList<>();
+    user.stepStates().forEach((input, st) -> states.add(new SameDiffStepGraph.State(input, st.initial(), st.next())));
+    return new SameDiffStepGraph(user.stepPrevious(), user.stepLogits(), states);
+  }
 
   /** The shipped recurrent model of either engine, rebuilt as a SameDiff graph holding the trained weights. */
   private static Graph shippedModel(RunComponents parts, Path ckpt, Integer maxSourceLength, Integer maxLength) {
@@ -141,7 +175,8 @@ public final class ExportCommand implements Callable<Integer> {
     String what = String.format(Locale.ROOT, "%s encoder-decoder, attention %s, embedding %d, hidden %d",
         cfg.cell().name().toLowerCase(Locale.ROOT), cfg.attention().name().toLowerCase(Locale.ROOT), cfg.embedding(),
         cfg.hidden());
-    return new Graph(SameDiffExport.inferenceGraph(cfg, parts.policy(), s, t), engine, s, t, what);
+    return new Graph(SameDiffExport.inferenceGraph(cfg, parts.policy(), s, t), engine, s, t, what,
+        SameDiffSeq2Seq.stepGraph(cfg));
   }
 
   /** A model.graph run: the user's graph file, loaded again, holding the trained values; its own fixed lengths if it has them. */
@@ -149,7 +184,7 @@ public final class ExportCommand implements Callable<Integer> {
     SameDiff sd = SameDiffExport.userGraph(user.file(), (SameDiffPolicy) parts.policy());
     int s = fixedLength(sd, user.sourceIds(), RunComponents.graphSourceLength(parts.dataset()));
     int t = fixedLength(sd, user.decoderInput(), RunComponents.graphTargetLength(parts.dataset(), parts.maxLength()));
-    return new Graph(sd, "samediff", s, t, "user graph " + user.file().getFileName());
+    return new Graph(sd, "samediff", s, t, "user graph " + user.file().getFileName(), userStep(user));
   }
 
   private static int fixedLength(SameDiff sd, String placeholder, int otherwise) {

@@ -1,9 +1,12 @@
 package org.seqrl.experiments.train;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.seqrl.agents.SameDiffPolicy;
+import org.seqrl.agents.SameDiffStepGraph;
 import org.seqrl.experiments.config.GraphConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
 import org.seqrl.rl.CriticHead;
@@ -13,7 +16,7 @@ import org.seqrl.rl.Tokens;
  * {@code model.graph}: a user's saved SameDiff graph as the run's policy. Everything the config can
  * get wrong about the graph is found here, before training, and named by its key: a file that is not
  * a graph, names that are not in it, critic outputs the baseline needs, lengths the data does not fit,
- * and logits that are not as wide as the target vocabulary.
+ * logits that are not as wide as the target vocabulary, and the names of a step graph.
  */
 final class UserGraph {
   private UserGraph() {}
@@ -57,6 +60,9 @@ final class UserGraph {
     if (g.stepValues() != null) {
       b.stepValues(g.stepValues());
     }
+    if (g.stepPrevious() != null) {
+      b.stepGraph(stepGraph(sd, file, g));
+    }
     SameDiffPolicy policy;
     try {
       policy = b.build();
@@ -69,13 +75,33 @@ final class UserGraph {
     return policy;
   }
 
+  /** {@code model.graph_names.step_*} as the policy's step graph, every name checked against the file. */
+  private static SameDiffStepGraph stepGraph(SameDiff sd, Path file, GraphConfig g) {
+    placeholder(sd, file, "step_previous", g.stepPrevious(), 0, "");
+    output(sd, file, "step_logits", g.stepLogits());
+    List<SameDiffStepGraph.State> states = new ArrayList<>();
+    g.stepStates().forEach((input, st) -> {
+      placeholder(sd, file, "step_states." + input, input, 0, "");
+      output(sd, file, "step_states." + input + ".initial", st.initial());
+      if (st.next() != null) {
+        output(sd, file, "step_states." + input + ".next", st.next());
+      }
+      states.add(new SameDiffStepGraph.State(input, st.initial(), st.next()));
+    });
+    if (states.stream().allMatch(st -> st.next() == null)) {
+      throw new InvalidConfigException("model.graph_names.step_states", "no state has a next output, so nothing carries"
+          + " the decoded tokens from one step to the next; expected at least one state with next: OUTPUT");
+    }
+    return new SameDiffStepGraph(g.stepPrevious(), g.stepLogits(), states);
+  }
+
   private static void placeholder(SameDiff sd, Path file, String key, String name, int need, String what) {
     if (!sd.hasVariable(name) || !sd.isPlaceHolder(name)) {
       throw new InvalidConfigException("model.graph_names." + key, "'" + name + "' is not a placeholder of '" + file
           + "'; expected one of its placeholders " + sd.inputs());
     }
     long[] shape = sd.getVariable(name).getShape();
-    if (shape != null && shape.length >= 2 && shape[1] > 0 && shape[1] < need) {
+    if (need > 0 && shape != null && shape.length >= 2 && shape[1] > 0 && shape[1] < need) {
       throw new InvalidConfigException("model.graph", "'" + file + "': placeholder '" + name + "' takes " + shape[1]
           + " positions, but " + what + " needs " + need + "; expected a graph built for at least " + need
           + " (or of length -1)");
@@ -85,7 +111,8 @@ final class UserGraph {
   private static void output(SameDiff sd, Path file, String key, String name) {
     if (!sd.hasVariable(name)) {
       throw new InvalidConfigException("model.graph_names." + key, "'" + name + "' is not a variable of '" + file
-          + "'; expected the name of the graph's " + key.replace('_', ' ') + " output");
+          + "'; expected the name of " + (key.contains(".") ? "an output of the graph" : "the graph's "
+          + key.replace('_', ' ') + " output"));
     }
   }
 }

@@ -367,6 +367,42 @@ class ConfigLoaderTest {
         + "]\n").contains("sweep.grid.model.graph: '" + dir.resolve("c.sd") + "' does not exist"));
   }
 
+  /** model.graph_names.step_*: a step graph's names, all or none, read, checked and written back. */
+  @Test
+  void aUserStepGraphIsConfiguredAndChecked() throws IOException {
+    Files.writeString(dir.resolve("a.sd"), "not checked here: RunComponents loads the graph");
+    SeqrlConfig c = ConfigLoader.load(write("""
+        model:
+          engine: samediff
+          graph: a.sd
+          graph_names:
+            step_previous: prev
+            step_logits: step_scores
+            step_states:
+              h_in: {initial: h0, next: h_out}
+              memory_in: {initial: memory, next: null}
+        """), List.of());
+    GraphConfig g = c.model().graph();
+    assertEquals("prev", g.stepPrevious());
+    assertEquals("step_scores", g.stepLogits());
+    assertEquals(List.of("h_in", "memory_in"), List.copyOf(g.stepStates().keySet()));
+    assertEquals(new GraphConfig.StepState("h0", "h_out"), g.stepStates().get("h_in"));
+    assertEquals(new GraphConfig.StepState("memory", null), g.stepStates().get("memory_in"));
+    // the written config reads back to the same names
+    Path again = dir.resolve("again.yaml");
+    Files.writeString(again, ConfigLoader.toYaml(c));
+    assertEquals(g, ConfigLoader.load(again, List.of()).model().graph());
+    assertNull(ConfigLoader.load(write("model:\n  engine: samediff\n"), List.of()).model().graph().stepStates());
+    assertTrue(error("model:\n  graph_names:\n    step_previous: prev\n").contains("model.graph_names.step_logits: null,"
+        + " but model.graph_names.step_previous names a step graph; expected all three"));
+    String notMap = error("model:\n  graph_names:\n    step_previous: p\n    step_logits: l\n    step_states: [h]\n");
+    assertTrue(notMap.contains("model.graph_names.step_states: ") && notMap.contains(" is not a mapping {STATE_PLACEHOLDER"), notMap);
+    assertTrue(error("model:\n  graph_names:\n    step_previous: p\n    step_logits: l\n    step_states: {h: {initial: h0, nxt: h1}}\n")
+        .contains("model.graph_names.step_states.h.nxt: unknown key; expected initial or next"));
+    assertTrue(error("model:\n  graph_names:\n    step_previous: p\n    step_logits: l\n    step_states: {h: {next: h1}}\n")
+        .contains("model.graph_names.step_states.h.initial: null is not a variable name"));
+  }
+
   /** {@code diag.*} (issue 18): off by default, read, checked with file:line and --set, sweepable, written back. */
   @Test
   void gradientDiagnosticsKeys() throws IOException {
