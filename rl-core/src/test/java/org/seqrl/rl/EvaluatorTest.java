@@ -147,4 +147,39 @@ class EvaluatorTest {
     assertEquals(2.0 / 9, m.get("eval/levenshtein_rate"), 1e-15);
     assertEquals(1.0 / 3, m.get("eval/exact_match"), 1e-15);
   }
+  /**
+   * PER and WER as the G2P literature computes them (e.g. the CMUdict evaluations of Yao & Zweig 2015,
+   * Montreal Forced Aligner's g2p scorer): every word is scored against its closest reference, PER sums
+   * those smallest edit distances and divides by the summed lengths of the references attaining them,
+   * WER is the share of words whose output is none of the references. Ties between equally close
+   * references go to the longest. Worked by hand:
+   * <pre>
+   * references               output   distances   chosen     d  length
+   * [4 5 6], [4 5]           [4 5]    1, 0        [4 5]      0  2   (the second, not the first)
+   * [4 4 4 4], [5 5]         [5 6]    4, 1        [5 5]      1  2
+   * [6], [4 6 6]             [4 6]    1, 1        [4 6 6]    1  3   (a tie: the longest)
+   * [5 6 4]                  []       3           [5 6 4]    3  3
+   * </pre>
+   * PER = 5 / 10; WER = 3 / 4. Scoring against the first reference instead would give (1 + 4 + 1 + 3) / (3 + 4 + 1 + 3).
+   */
+  @Test
+  void perAndWerScoreEachWordAgainstItsClosestReference() {
+    int[][] sources = {{4}, {5}, {6}, {4, 5}};
+    int[][][] refs = {{{4, 5, 6}, {4, 5}}, {{4, 4, 4, 4}, {5, 5}}, {{6}, {4, 6, 6}}, {{5, 6, 4}}};
+    int[][] outputs = {{4, 5}, {5, 6}, {4, 6}, {}};
+    Map<String, Double> m = new Evaluator(decoding(sources, outputs), List.of(), 6, 3, 2, 0)
+        .evaluate(0, "test", sources, refs).metrics();
+    assertEquals(5.0 / 10, m.get("eval/per"), 1e-15);
+    assertEquals(3.0 / 4, m.get("eval/wer"), 1e-15);
+    // Beam search of this deterministic policy finds the same outputs, so the beam metrics agree.
+    assertEquals(5.0 / 10, m.get("eval/beam/per"), 1e-15);
+    assertEquals(3.0 / 4, m.get("eval/beam/wer"), 1e-15);
+    assertEquals(MetricDirection.MIN, Evaluator.direction("eval/per").orElseThrow());
+    assertEquals(MetricDirection.MIN, Evaluator.direction("eval/beam/wer").orElseThrow());
+    // One word alone: PER is its distance over its chosen reference's length, WER 1 when any edit remains.
+    Map<String, Double> one = new Evaluator(decoding(new int[][] {sources[1]}, new int[][] {outputs[1]}), List.of(), 6,
+        1, 1, 0).evaluate(0, "test", new int[][] {sources[1]}, new int[][][] {refs[1]}).metrics();
+    assertEquals(1.0 / 2, one.get("eval/per"), 1e-15);
+    assertEquals(1.0, one.get("eval/wer"), 1e-15);
+  }
 }
