@@ -110,12 +110,15 @@ public final class TrainingRun implements AutoCloseable {
     ListenerHub hub = new ListenerHub();
     RunComponents parts = RunComponents.build(config, configBaseDir, hub, runDir.resolve(TOKENIZER_DIR));
     TrainingRun run = new TrainingRun(config, runDir, parts, hub);
-    if (init.isPresent()) {
-      parts.restorePolicyFrom(init.get());
-      run.stage.continueFrom(init.get());
-      run.phase = Phase.RL;
-    }
+    init.ifPresent(run::startRlFrom);
     return run;
+  }
+
+  /** RL from {@code rl.init_checkpoint}: its policy and its curriculum stage, no pre-training. */
+  private void startRlFrom(Path init) {
+    parts.restorePolicyFrom(init);
+    stage.continueFrom(init);
+    phase = Phase.RL;
   }
 
   /** Reopens the run in {@code runDir} at its latest checkpoint. */
@@ -140,6 +143,10 @@ public final class TrainingRun implements AutoCloseable {
     Optional<Path> latest = run.checkpoints.find("latest");
     if (latest.isPresent()) {
       run.restoreFrom(latest.get());
+    } else {
+      // Stopped before its first checkpoint: begin again as start() did, or RL would start from an
+      // untrained policy (seen in a sweep cell that crashed after its step-0 evaluation).
+      Optional.ofNullable(config.rl().initCheckpoint()).map(baseDir::resolve).ifPresent(run::startRlFrom);
     }
     return run;
   }

@@ -77,6 +77,27 @@ class TrainingRunTest {
   }
 
   @Test
+  void resumingRlFromACheckpointBeforeItsFirstCheckpointStartsFromThatCheckpoint() throws IOException {
+    Path pretrained = tmp.resolve("pretrained");
+    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(TinyRuns.config(tmp, "pre", 60, 0, ""), List.of()), tmp,
+        pretrained)) {
+      assertEquals(TrainingRun.Outcome.FINISHED, run.run());
+    }
+    Path init = pretrained.resolve("checkpoints/latest");
+    double expected = reevaluate(pretrained, init, "eval/levenshtein");
+    Path cfg = TinyRuns.config(tmp, "rl-only", 0, 20, "");
+    var config = ConfigLoader.load(cfg, List.of("rl.init_checkpoint=" + init));
+    Path dir = tmp.resolve("rl-only-run");
+    // A run that dies before its first checkpoint leaves only what start() wrote.
+    TrainingRun.start(config, tmp, dir).close();
+    try (TrainingRun run = TrainingRun.resume(dir)) {
+      double resumed = run.components().evaluate("dev", 0).metrics().get("eval/levenshtein");
+      assertEquals(expected, resumed, 0.0, "the resumed run's policy is the init checkpoint's");
+      assertEquals(TrainingRun.Outcome.FINISHED, run.run());
+    }
+  }
+
+  @Test
   void resumingAFinishedRunDoesNothingMore() throws IOException {
     Path cfg = TinyRuns.config(tmp, "done", 10, 5, "");
     Path dir = tmp.resolve("done-run");
