@@ -7,10 +7,8 @@ import org.seqrl.agents.SameDiffPolicy;
 import org.seqrl.agents.SameDiffSeq2Seq;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.agents.Seq2SeqPolicy;
-import org.seqrl.metrics.Levenshtein;
+import org.seqrl.experiments.bench.ModelBenchmark;
 import org.seqrl.rl.OptimizerSettings;
-import org.seqrl.rl.PolicyGradientBatch;
-import org.seqrl.rl.Rollout;
 
 /**
  * SameDiff SCST step time with the step graph against re-running the unrolled graph on the prefix
@@ -21,10 +19,9 @@ import org.seqrl.rl.Rollout;
  * Usage: java -cp experiments/target/classes:experiments/target/lib/* SameDiffStepBench.java [reps 3] [attention none,additive] [pretrain 150]
  */
 public class SameDiffStepBench {
-  static final int VOCAB = 30;
+  /** The reference sizes' decode cap and longest source (ModelBenchmark.Sizes.REFERENCE). */
   static final int MAX_LEN = 35;
   static final int MAX_SOURCE = 30;
-  static final int BATCH = 32;
 
   public static void main(String[] a) {
     int reps = a.length > 0 ? Integer.parseInt(a[0]) : 3;
@@ -32,15 +29,14 @@ public class SameDiffStepBench {
     int pretrain = a.length > 2 ? Integer.parseInt(a[2]) : 150;
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     for (String att : attentions) {
-      Seq2SeqConfig cfg = Seq2SeqConfig.builder(VOCAB, VOCAB).embedding(64).hidden(256)
-          .attention(Seq2SeqConfig.Attention.valueOf(att.trim().toUpperCase(Locale.ROOT))).seed(1).build();
+      Seq2SeqConfig cfg = ModelBenchmark.referenceConfig(att);
       try (Seq2SeqPolicy fast = new Seq2SeqPolicy(cfg);
           SameDiffPolicy prefix = SameDiffSeq2Seq.policy(cfg, MAX_SOURCE, MAX_LEN, false);
           SameDiffPolicy step = SameDiffSeq2Seq.policy(cfg, MAX_SOURCE, MAX_LEN, true)) {
         Random r = new Random(5);
         for (int i = 0; i < pretrain; i++) {
-          int[][][] b = batch(r);
-          fast.mleStep(b[0], b[1], new OptimizerSettings(3e-3, 50));
+          int[][][] b = ModelBenchmark.referenceBatch(r);
+          fast.mleStep(b[0], b[1], new OptimizerSettings(ModelBenchmark.PRETRAIN_LR, 50));
         }
         SameDiffSeq2Seq.copyWeights(fast, prefix);
         SameDiffSeq2Seq.copyWeights(fast, step);
@@ -50,11 +46,12 @@ public class SameDiffStepBench {
         double[][] cpu = new double[2][reps];
         double[][] decoded = new double[2][reps];
         for (int i = -1; i < reps; i++) { // i = -1: warm-up of each side
-          int[][][] b = batch(new Random(100 + i));
+          int[][][] b = ModelBenchmark.referenceBatch(new Random(100 + i));
           for (int s = 0; s < 2; s++) {
             long c0 = mx.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
-            int len = scstStep(sides[s], b);
+            // the model benchmark's scst_step: sample + greedy + Levenshtein SCST advantage + update
+            int len = ModelBenchmark.scstStep(sides[s], b, MAX_LEN).maxLength();
             long w1 = System.nanoTime();
             long c1 = mx.getCurrentThreadCpuTime();
             if (i >= 0) {
@@ -72,37 +69,6 @@ public class SameDiffStepBench {
             median(cpu[0]) / median(cpu[1]), ratios(wall[0], wall[1]), Arrays.toString(decoded[0]), Arrays.toString(decoded[1]));
       }
     }
-  }
-
-  /** Sample 32 + greedy 32 + Levenshtein SCST advantage + policy-gradient update (entropy 0.01): the model benchmark's scst_step. */
-  static int scstStep(SameDiffPolicy p, int[][][] b) {
-    Rollout s = p.sample(b[0], 1, 1.0, MAX_LEN);
-    Rollout g = p.greedy(b[0], MAX_LEN);
-    double[][] adv = new double[s.rows()][s.maxLength()];
-    for (int i = 0; i < s.rows(); i++) {
-      int[][] refs = {b[1][i]};
-      double x = -Levenshtein.minDistance(s.hypothesis(i), refs) + Levenshtein.minDistance(g.hypothesis(i), refs);
-      Arrays.fill(adv[i], 0, s.lengths()[i], x);
-    }
-    p.update(new PolicyGradientBatch(s, adv, null, null, 0.01, 0.0), new OptimizerSettings(1e-5, 50));
-    return s.maxLength();
-  }
-
-  static int[][][] batch(Random r) {
-    int[][] src = new int[BATCH][];
-    int[][] tgt = new int[BATCH][];
-    for (int i = 0; i < BATCH; i++) {
-      int len = 20 + r.nextInt(11);
-      src[i] = new int[len];
-      tgt[i] = new int[len];
-      for (int t = 0; t < len; t++) {
-        src[i][t] = 4 + r.nextInt(VOCAB - 4);
-      }
-      for (int t = 0; t < len; t++) {
-        tgt[i][t] = src[i][len - 1 - t];
-      }
-    }
-    return new int[][][] {src, tgt};
   }
 
   static double median(double[] x) {

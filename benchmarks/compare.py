@@ -7,9 +7,9 @@ matrix-multiply work (a rough count, below) divided by this CPU's measured float
 import argparse
 import datetime
 import json
+import os
 import platform
 import statistics
-import subprocess
 
 B, S, E, H, V, A = 32, 25, 64, 256, 30, 256
 
@@ -125,6 +125,16 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def cpu_count():
+    """How many logical CPUs the run could use and how many the machine has, e.g. "1 of 2 logical CPUs
+    usable by the run". The first is this process's CPU affinity, which it shares with the run.sh that
+    started it: taskset narrows it. (nproc, which this replaced, printed that count alone as "N cores",
+    and lowers it further to OMP_NUM_THREADS when that is set.)"""
+    total = os.cpu_count() or 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
+    return f"{usable} of {total} logical CPU{'' if total == 1 else 's'} usable by the run (its CPU affinity, as taskset sets it)"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ours", nargs="+", required=True)
@@ -221,7 +231,7 @@ def main():
     lines = [
         f"### {title} vs PyTorch ({datetime.date.today().isoformat()})",
         "",
-        f"Command: `{args.command}`. CPU: {cpu_model()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores. "
+        f"Command: `{args.command}`. CPU: {cpu_model()}, {cpu_count()}. "
         f"Measured float32 matmul rate (SeqRL's BLAS path, 1024^3): " + ", ".join(f"{v:.1f} GFLOP/s at {k} thread(s)" for k, v in rate.items())
         + f"; BLAS: {blas}. Load average at the end: {load_average()}.",
         f"{rounds} round(s), the two sides interleaved (SeqRL, PyTorch{', PyTorch compiled' if compiled else ''}, SeqRL, ...); "

@@ -23,15 +23,14 @@ import argparse
 import json
 import random
 import resource
-import statistics
-import time
 
-import Levenshtein
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-PAD, START, END = 0, 1, 2
+from peer_common import (CASES, END, PAD, PRETRAIN_LR, START, add_run_args, beam_choose, beam_extend, beam_start,
+                         decode_case, mle_update, optimizer_step, print_row, scst_loss, start, timed)
+
 # the reference sizes; main() sets them from the options (ModelBenchmark.Sizes on SeqRL's side)
 VOCAB, BATCH, MAX_LEN = 30, 32, 35
 MIN_LEN, MAX_SOURCE, TARGET_VOCAB = 20, 30, 30
@@ -130,26 +129,15 @@ class Seq2Seq(nn.Module):
         enc, keys, mask, h, ctx = self.encode(src, src_len)
         rep = lambda x: None if x is None else x.repeat_interleave(width, dim=0)
         enc, keys, mask, h, ctx = rep(enc), rep(keys), rep(mask), rep(h), rep(ctx)
-        scores = torch.full((b, width), float("-inf"))
-        scores[:, 0] = 0.0
-        token = torch.full((b * width,), START, dtype=torch.long)
-        finished = torch.zeros(b, width, dtype=torch.bool)
-        history = torch.zeros(b, width, 0, dtype=torch.long)
+        scores, token, finished, history = beam_start(b, width)
         for _ in range(max_len):
             h, ctx = self.cell(self.tgt_emb(token), h, ctx, enc, keys, mask)
             logp = F.log_softmax(self.out(h) + self.forbid, -1).view(b, width, -1)
-            # A finished beam keeps its score and only extends with padding.
-            logp = torch.where(finished[..., None], torch.full_like(logp, float("-inf")), logp)
-            logp[..., PAD] = torch.where(finished, torch.zeros_like(scores), torch.full_like(scores, float("-inf")))
-            total = (scores[..., None] + logp).view(b, -1)
-            scores, idx = total.topk(width, dim=-1)
-            beam, tok = idx // logp.shape[-1], idx % logp.shape[-1]
+            scores, beam, tok = beam_choose(scores, logp, finished)
             flat = (beam + torch.arange(b)[:, None] * width).view(-1)
             h = h[flat]
             ctx = None if ctx is None else ctx[flat]
-            history = torch.cat([history.gather(1, beam[..., None].expand(-1, -1, history.shape[2])), tok[..., None]], 2)
-            finished = finished.gather(1, beam) | (tok == END)
-            token = tok.view(-1)
+            history, finished, token = beam_extend(history, finished, beam, tok)
             if bool(finished.all()):
                 break
         return history[:, 0], history.shape[2]
@@ -167,28 +155,7 @@ def make_batch(rng):
 
 
 def mle_step(model, opt, rng):
-    src, src_len, refs = make_batch(rng)
-    t = max(len(r) for r in refs) + 1
-    tgt_in = torch.full((BATCH, t), PAD, dtype=torch.long)
-    tgt_out = torch.full((BATCH, t), PAD, dtype=torch.long)
-    for i, r in enumerate(refs):
-        tgt_in[i, : len(r) + 1] = torch.tensor([START] + r)
-        tgt_out[i, : len(r) + 1] = torch.tensor(r + [END])
-    logits = model.teacher_forced_logits(model.encode(src, src_len), tgt_in)
-    loss = F.cross_entropy(logits.reshape(-1, TARGET_VOCAB), tgt_out.reshape(-1), ignore_index=PAD, reduction="sum") / BATCH
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
-    opt.step()
-
-
-def hyp(tokens, row):
-    out = []
-    for t in tokens[row].tolist():
-        if t == END:
-            break
-        out.append(t)
-    return out
+    mle_update(model, opt, make_batch(rng))
 
 
 def scst_step(model, opt, rng, update):
@@ -212,55 +179,17 @@ def scst_step(model, opt, rng, update):
         logits = model.teacher_forced_logits(encoded, tgt_in)
     else:
         tokens, mask, logits = model.decode(encoded, greedy=False)
-    logp_all = F.log_softmax(logits, -1)
-    logp = logp_all.gather(2, tokens[..., None]).squeeze(-1)
-    p = logp_all.exp()
-    ent = -(p * torch.where(p > 0, logp_all, torch.zeros_like(logp_all))).sum(-1)
-    # Levenshtein on token ids, via code points, like SeqRL's int-array path.
-    text = lambda ids: "".join(chr(0x100 + i) for i in ids)
-    r = torch.tensor([-Levenshtein.distance(text(hyp(tokens, i)), text(refs[i])) for i in range(BATCH)], dtype=torch.float)
-    g = torch.tensor([-Levenshtein.distance(text(hyp(greedy, i)), text(refs[i])) for i in range(BATCH)], dtype=torch.float)
-    adv = (r - g)[:, None]
-    loss = -(adv * logp * mask).sum() / BATCH - 0.01 * (ent * mask).sum() / BATCH
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
-    opt.step()
+    loss, _ = scst_loss(logits, tokens, mask, greedy, refs)
+    optimizer_step(model, opt, loss)
     return tokens.shape[1]
-
-
-def longest_plus_end(tokens):
-    """SeqRL's count of beam-search decoder steps: the longest returned hypothesis, END excluded, plus one."""
-    is_end = tokens == END
-    ends = torch.where(is_end.any(1), is_end.float().argmax(1), torch.full((tokens.shape[0],), tokens.shape[1]))
-    return int(ends.max()) + 1
-
-
-def timed(body, warmup, reps):
-    """Median, first and third quartile of the wall time, and the median CPU time of this thread (with
-    one thread, torch's ops run on it: as SeqRL's cpu_median_s, it moves less with other processes' load)."""
-    for _ in range(warmup):
-        body()
-    times, cpu = [], []
-    for _ in range(reps):
-        c = time.thread_time()
-        t = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - t)
-        cpu.append(time.thread_time() - c)
-    q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-    return statistics.median(times), q[0], q[2], statistics.median(cpu)
 
 
 def main():
     global BATCH, MAX_LEN, MIN_LEN, MAX_SOURCE, TARGET_VOCAB
     ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--reps", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--pretrain", type=int, default=0, help="MLE steps before timing, so decodes have reference-like lengths")
+    add_run_args(ap)
     ap.add_argument("--attention", default="none,additive")
-    ap.add_argument("--cases", default="mle_step,scst_step,greedy_batch,beam5_batch")
+    ap.add_argument("--cases", default=CASES)
     ap.add_argument("--scst-update", choices=["auto", "replay", "kept"], default="auto",
                     help="how the SCST update gets its graph (see scst_step); auto: replay without attention, kept with it")
     ap.add_argument("--compile", action="store_true",
@@ -278,9 +207,7 @@ def main():
     MAX_SOURCE = MIN_LEN + MIN_LEN // 2
     MAX_LEN = MAX_SOURCE + 5
     sizes = {"batch": BATCH, "hidden": args.hidden, "length": MIN_LEN, "target_vocab": TARGET_VOCAB}
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    side = "pytorch-compile" if args.compile else "pytorch"
+    side = start(args)
     for attention in args.attention.split(","):
         model = Seq2Seq(hidden=args.hidden, attention=attention, att_size=args.hidden, target_vocab=TARGET_VOCAB)
         if args.compile:
@@ -290,7 +217,7 @@ def main():
             model.teacher_forced_logits = torch.compile(model.teacher_forced_logits)
         update = args.scst_update if args.scst_update != "auto" else ("replay" if attention == "none" else "kept")
         rng = random.Random(5)
-        pre = torch.optim.Adam(model.parameters(), lr=3e-3)  # SeqRL's ModelBenchmark.PRETRAIN_LR
+        pre = torch.optim.Adam(model.parameters(), lr=PRETRAIN_LR)
         for _ in range(args.pretrain):
             mle_step(model, pre, rng)
         for case in args.cases.split(","):
@@ -302,19 +229,8 @@ def main():
             elif case == "scst_step":
                 opt = torch.optim.Adam(model.parameters(), lr=1e-5)
                 body = lambda: decoded.append(scst_step(model, opt, rng, update))
-            elif case == "greedy_batch":
-                def body():
-                    src, src_len, _ = make_batch(rng)
-                    with torch.inference_mode():
-                        decoded.append(model.decode(model.encode(src, src_len), greedy=True)[0].shape[1])
-            elif case == "beam5_batch":
-                def body():
-                    src, src_len, _ = make_batch(rng)
-                    best, ran = model.beam_search(src, src_len, width=5)
-                    decoded.append(longest_plus_end(best))
-                    loops.append(ran)
             else:
-                raise SystemExit(f"unknown case {case!r}; expected mle_step, scst_step, greedy_batch, beam5_batch")
+                body = decode_case(case, model, lambda: make_batch(rng), decoded, loops)
             med, q1, q3, cpu = timed(body, args.warmup, args.reps)
             row = {"side": side, "case": case, "attention": attention, "threads": args.threads,
                    "median_s": med, "q1_s": q1, "q3_s": q3, "reps": args.reps, "pretrain": args.pretrain,
@@ -323,11 +239,7 @@ def main():
                 row["cpu_median_s"] = cpu
             if case == "scst_step":
                 row["scst_update"] = update
-            if decoded:
-                row["decoder_steps"] = sum(decoded) / len(decoded)
-            if loops:
-                row["loop_steps"] = sum(loops) / len(loops)
-            print(json.dumps(row), flush=True)
+            print_row(row, decoded, loops)
     if args.peak_rss:
         # ru_maxrss is in kB on Linux
         print(json.dumps({"side": side, "case": "peak_rss", "attention": args.attention, "threads": args.threads,

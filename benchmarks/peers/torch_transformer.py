@@ -30,16 +30,15 @@ import argparse
 import json
 import math
 import random
-import statistics
 import sys
-import time
 
-import Levenshtein
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_seq2seq import BATCH, END, MAX_LEN, PAD, START, VOCAB, hyp, longest_plus_end, make_batch
+from peer_common import (CASES, END, PAD, PRETRAIN_LR, START, add_run_args, beam_choose, beam_extend, beam_start,
+                         decode_case, mle_update, optimizer_step, print_row, scst_loss, start, timed)
+from torch_seq2seq import BATCH, MAX_LEN, VOCAB, make_batch
 
 
 def gelu_tanh(x):
@@ -203,56 +202,29 @@ class Transformer(nn.Module):
     @torch.inference_mode()
     def beam_search(self, src, src_len, width=5, max_len=MAX_LEN):
         """Batched beam search: beams are rows of a [B*width] batch (the rows of a source adjacent);
-        the same finished-beam rule as torch_seq2seq.py. Returns the best row's tokens [B, T] and the steps run."""
+        the finished-beam rule of peer_common.beam_choose, as in torch_seq2seq.py. Returns the best
+        row's tokens [B, T] and the steps run."""
         b = src.shape[0]
         encoded = self.encode(src, src_len)
         caches = self.caches(b * width, max_len)
-        scores = torch.full((b, width), float("-inf"))
-        scores[:, 0] = 0.0
-        token = torch.full((b * width,), START, dtype=torch.long)
-        finished = torch.zeros(b, width, dtype=torch.bool)
-        history = torch.zeros(b, width, 0, dtype=torch.long)
+        scores, token, finished, history = beam_start(b, width)
         offsets = torch.arange(b)[:, None] * width
         for t in range(max_len):
             logp = F.log_softmax(self.step(token, t, caches, encoded, group=width), -1).view(b, width, -1)
-            # A finished beam keeps its score and only extends with padding.
-            logp = torch.where(finished[..., None], torch.full_like(logp, float("-inf")), logp)
-            logp[..., PAD] = torch.where(finished, torch.zeros_like(scores), torch.full_like(scores, float("-inf")))
-            scores, idx = (scores[..., None] + logp).view(b, -1).topk(width, dim=-1)
-            beam, tok = idx // logp.shape[-1], idx % logp.shape[-1]
+            scores, beam, tok = beam_choose(scores, logp, finished)
             flat = (beam + offsets).view(-1)
             for ck, cv in caches:
                 ck[:, :, : t + 1] = ck[:, :, : t + 1].index_select(0, flat)
                 cv[:, :, : t + 1] = cv[:, :, : t + 1].index_select(0, flat)
-            history = torch.cat([history.gather(1, beam[..., None].expand(-1, -1, history.shape[2])), tok[..., None]], 2)
-            finished = finished.gather(1, beam) | (tok == END)
-            token = tok.view(-1)
+            history, finished, token = beam_extend(history, finished, beam, tok)
             if bool(finished.all()):
                 break
         return history[:, 0], history.shape[2]
 
 
-def target_tensors(refs):
-    t = max(len(r) for r in refs) + 1
-    tgt_in = torch.full((BATCH, t), PAD, dtype=torch.long)
-    tgt_out = torch.full((BATCH, t), PAD, dtype=torch.long)
-    for i, r in enumerate(refs):
-        tgt_in[i, : len(r) + 1] = torch.tensor([START] + r)
-        tgt_out[i, : len(r) + 1] = torch.tensor(r + [END])
-    return tgt_in, tgt_out
-
-
 def mle_step(model, opt, rng):
     """One MLE step; returns the loss (summed token NLL per sequence)."""
-    src, src_len, refs = make_batch(rng)
-    tgt_in, tgt_out = target_tensors(refs)
-    logits = model.teacher_forced_logits(model.encode(src, src_len), tgt_in)
-    loss = F.cross_entropy(logits.reshape(-1, VOCAB), tgt_out.reshape(-1), ignore_index=PAD, reduction="sum") / BATCH
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
-    opt.step()
-    return loss.item()
+    return mle_update(model, opt, make_batch(rng)).item()
 
 
 def scst_step(model, opt, rng, check=None):
@@ -270,20 +242,10 @@ def scst_step(model, opt, rng, check=None):
         tokens, mask = model.decode(encoded, greedy=False)
     tokens, mask = tokens.clone(), mask.clone()  # out of inference mode, so autograd may save them
     tgt_in = torch.cat([torch.full((BATCH, 1), START, dtype=torch.long), tokens[:, :-1]], 1)
-    logp_all = F.log_softmax(model.teacher_forced_logits(encoded, tgt_in), -1)
-    logp = logp_all.gather(2, tokens[..., None]).squeeze(-1)
+    loss, logp = scst_loss(model.teacher_forced_logits(encoded, tgt_in), tokens, mask, greedy, refs)
     if check is not None:
         check.append((logp * mask).sum(1).detach())
-    p = logp_all.exp()
-    ent = -(p * torch.where(p > 0, logp_all, torch.zeros_like(logp_all))).sum(-1)
-    text = lambda ids: "".join(chr(0x100 + i) for i in ids)
-    r = torch.tensor([-Levenshtein.distance(text(hyp(tokens, i)), text(refs[i])) for i in range(BATCH)], dtype=torch.float)
-    g = torch.tensor([-Levenshtein.distance(text(hyp(greedy, i)), text(refs[i])) for i in range(BATCH)], dtype=torch.float)
-    loss = -((r - g)[:, None] * logp * mask).sum() / BATCH - 0.01 * (ent * mask).sum() / BATCH
-    opt.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
-    opt.step()
+    optimizer_step(model, opt, loss)
     return tokens.shape[1]
 
 
@@ -320,34 +282,14 @@ def check_cache(model, rng, width=5):
     return gap
 
 
-def timed(body, warmup, reps):
-    """Median and quartiles of the wall time, and the median CPU time of this thread (where torch
-    runs its ops at 1 thread), as SeqRL's ModelBenchmark.timed reports them."""
-    for _ in range(warmup):
-        body()
-    wall, cpu = [], []
-    for _ in range(reps):
-        c, t = time.thread_time(), time.perf_counter()
-        body()
-        wall.append(time.perf_counter() - t)
-        cpu.append(time.thread_time() - c)
-    q = statistics.quantiles(wall, n=4) if len(wall) > 1 else [wall[0]] * 3
-    return statistics.median(wall), q[0], q[2], statistics.median(cpu)
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--reps", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--pretrain", type=int, default=0, help="MLE steps before timing, so decodes have reference-like lengths")
-    ap.add_argument("--cases", default="mle_step,scst_step,greedy_batch,beam5_batch")
+    add_run_args(ap)
+    ap.add_argument("--cases", default=CASES)
     ap.add_argument("--compile", action="store_true",
                     help="torch.compile the teacher-forced decoder and the encoder (side pytorch-compile); needs a C++ compiler")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    side = "pytorch-compile" if args.compile else "pytorch"
+    side = start(args)
     model = Transformer()
     if args.compile:
         # the whole-sequence parts; the cached decode step, whose cache slice grows each step, stays eager
@@ -358,7 +300,7 @@ def main():
     print(json.dumps({**common, "case": "parameters", "parameters": params}), flush=True)
     check_cache(model, random.Random(7))
     rng = random.Random(5)
-    pre = torch.optim.Adam(model.parameters(), lr=3e-3)  # SeqRL's ModelBenchmark.PRETRAIN_LR
+    pre = torch.optim.Adam(model.parameters(), lr=PRETRAIN_LR)
     losses = [mle_step(model, pre, rng) for _ in range(args.pretrain)]
     if losses:
         # the pretraining must learn: first and last tenth's mean loss, on stderr beside the JSON
@@ -378,29 +320,14 @@ def main():
                 raise SystemExit(f"the sample's log-probabilities are not finite: {check[0].tolist()}")
             print(f"sample log-prob per row: mean {float(check[0].mean()):.2f}", file=sys.stderr)
             body = lambda: decoded.append(scst_step(model, opt, rng))
-        elif case == "greedy_batch":
-            def body():
-                src, src_len, _ = make_batch(rng)
-                with torch.inference_mode():
-                    decoded.append(model.decode(model.encode(src, src_len), greedy=True)[0].shape[1])
-        elif case == "beam5_batch":
-            def body():
-                src, src_len, _ = make_batch(rng)
-                best, ran = model.beam_search(src, src_len, width=5)
-                decoded.append(longest_plus_end(best))
-                loops.append(ran)
         else:
-            raise SystemExit(f"unknown case {case!r}; expected mle_step, scst_step, greedy_batch, beam5_batch")
+            body = decode_case(case, model, lambda: make_batch(rng), decoded, loops)
         med, q1, q3, cpu = timed(body, args.warmup, args.reps)
         row = {**common, "case": case, "median_s": med, "q1_s": q1, "q3_s": q3, "cpu_median_s": cpu, "reps": args.reps,
                "pretrain": args.pretrain, "version": torch.__version__, "parameters": params}
         if case == "scst_step":
             row["scst_update"] = "replay"
-        if decoded:
-            row["decoder_steps"] = sum(decoded) / len(decoded)
-        if loops:
-            row["loop_steps"] = sum(loops) / len(loops)
-        print(json.dumps(row), flush=True)
+        print_row(row, decoded, loops)
 
 
 if __name__ == "__main__":

@@ -20,17 +20,38 @@ Usage: python score_process.py --pairs-tsv CORPUS.tsv --java JAVA --cp NEW_CP [-
 
 --alt-java adds a side: the NEW_CP build on another JVM (e.g. a Java 19+ one, whose Double.toString gives the
 shortest digits that seqrl score then prints without its own digit search).
+A JVM of Java 22 or newer (--java or --alt-java) also gets --enable-native-access=ALL-UNNAMED, as
+scripts/java-env.sh gives it to ./seqrl: without it such a JVM warns when JNA loads native code.
 --threads passes `--threads N` to seqrl score (default: its own default). --no-peers leaves the Python
 processes out (an A/B of two builds alone); the builds' outputs are then compared with each other.
 """
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def java_feature(java):
+    """The major version of the JVM `java` (17, 25, ...) from `java -version`."""
+    try:
+        p = subprocess.run([java, "-version"], capture_output=True, text=True)
+    except OSError as e:
+        raise SystemExit(f"score_process.py: cannot run {java} -version ({e}); expected a Java 17+ binary")
+    m = re.search(r'version "(?:1\.)?(\d+)', p.stderr)
+    if p.returncode != 0 or not m:
+        raise SystemExit(f"score_process.py: cannot tell the version of {java} from `{java} -version`: {p.stderr.strip()!r}")
+    return int(m.group(1))
+
+
+def version_flags(java):
+    """--enable-native-access=ALL-UNNAMED for a JVM that warns without it (Java 22+; older ones need
+    nothing), as scripts/java-env.sh gives it to ./seqrl."""
+    return ["--enable-native-access=ALL-UNNAMED"] if java_feature(java) >= 22 else []
 
 
 def run(cmd, out_path):
@@ -71,7 +92,8 @@ def main():
             h.write(hyp + "\n")
             r.write(ref + "\n")
             n += 1
-    java = lambda cp, metric_args, jvm=args.java: [jvm, *args.java_flags.split(), "-cp", cp,
+    flags = {jvm: version_flags(jvm) for jvm in [args.java] + ([args.alt_java] if args.alt_java else [])}
+    java = lambda cp, metric_args, jvm=args.java: [jvm, *flags[jvm], *args.java_flags.split(), "-cp", cp,
                                                    "org.seqrl.experiments.cli.SeqrlCli",
                                                    "score", *metric_args, "--hyps", hyps, "--refs", refs,
                                                    *([] if args.threads is None else ["--threads", str(args.threads)])]

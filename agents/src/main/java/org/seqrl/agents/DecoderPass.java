@@ -38,4 +38,13 @@ abstract class DecoderPass implements Decoder.Pass {
   public final int steps() {
     return steps;
   }
+
+  /** Each row's source, {@code sources[srcOf[i]]} for row i: for passes that feed a network or graph the row's tokens. */
+  static int[][] rowSources(int[][] sources, int[] srcOf) {
+    int[][] rows = new int[srcOf.length][];
+    for (int i = 0; i < srcOf.length; i++) {
+      rows[i] = sources[srcOf[i]];
+    }
+    return rows;
+  }
 }

@@ -23,12 +23,8 @@ final class Dl4jStepPass extends DecoderPass {
     this.net = net;
     this.layout = layout;
     this.vocab = vocab;
-    int[][] rowSources = new int[srcOf.length][];
-    for (int i = 0; i < srcOf.length; i++) {
-      rowSources[i] = sources[srcOf[i]];
-    }
     net.rnnClearPreviousState();
-    net.rnnTimeStep(layout.sourceBlock(rowSources, net.params().dataType()));
+    net.rnnTimeStep(layout.sourceBlock(rowSources(sources, srcOf), net.params().dataType()));
   }
 
   @Override

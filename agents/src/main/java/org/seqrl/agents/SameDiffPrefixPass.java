@@ -9,52 +9,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * at its last position: what {@link Search} needs from a decoder, without a step graph. Rows keep
  * their prefixes in Java, so reordering beams is a copy.
  */
-final class SameDiffPrefixPass implements Decoder.Pass {
-  private final SameDiff sd;
+final class SameDiffPrefixPass extends SameDiffPass {
   private final SameDiffInputs inputs;
   private final String logits;
-  private final int vocab;
   private final int[][] rowSources;
-  private final int[] srcOf;
   private int[][] prefix;
-  private int steps;
 
   SameDiffPrefixPass(SameDiff sd, SameDiffInputs inputs, String logits, int vocab, int[][] sources, int[] srcOf) {
-    this.sd = sd;
+    super(sd, vocab, srcOf);
     this.inputs = inputs;
     this.logits = logits;
-    this.vocab = vocab;
-    this.srcOf = srcOf;
-    this.rowSources = new int[srcOf.length][];
-    for (int i = 0; i < srcOf.length; i++) {
-      rowSources[i] = sources[srcOf[i]];
-    }
+    this.rowSources = rowSources(sources, srcOf);
     this.prefix = new int[srcOf.length][0];
-  }
-
-  @Override
-  public int rows() {
-    return srcOf.length;
-  }
-
-  @Override
-  public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
-    throw new UnsupportedOperationException("the norm-stabilizer on hidden states needs the fast engine's recurrent decoder");
-  }
-
-  @Override
-  public Encoding encoding() {
-    return null;
-  }
-
-  @Override
-  public int[] sourceOfRow() {
-    return srcOf;
-  }
-
-  @Override
-  public int steps() {
-    return steps;
   }
 
   @Override
@@ -87,35 +53,5 @@ final class SameDiffPrefixPass implements Decoder.Pass {
       next[i] = prefix[parent[i]];
     }
     prefix = next;
-  }
-
-  @Override
-  public float[] attentionWeights() {
-    return null;
-  }
-
-  @Override
-  public float[] features() {
-    throw new UnsupportedOperationException("a SameDiff pass has no features: step values come from the graph");
-  }
-
-  @Override
-  public int featuresOffset() {
-    throw new UnsupportedOperationException("a SameDiff pass has no features");
-  }
-
-  @Override
-  public float[] keptLogits() {
-    throw new UnsupportedOperationException("a SameDiff pass keeps nothing: updates run the graph teacher-forced");
-  }
-
-  @Override
-  public float[] keptFeatures() {
-    throw new UnsupportedOperationException("a SameDiff pass keeps nothing");
-  }
-
-  @Override
-  public Decoder.EncodingGradient backward(float[] dLogits, float[] dFeatures) {
-    throw new UnsupportedOperationException("gradients of a SameDiff policy come from its autodiff");
   }
 }

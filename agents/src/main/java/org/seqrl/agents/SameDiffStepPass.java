@@ -16,24 +16,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * tokens. The states live here as ND4J arrays; beams reorder the rows of those a step changes (the
  * others are functions of the row's source, which a beam's parent shares).
  */
-final class SameDiffStepPass implements Decoder.Pass {
-  private final SameDiff sd;
+final class SameDiffStepPass extends SameDiffPass {
   private final SameDiffStepGraph step;
   private final SameDiffInputs feed;
-  private final int vocab;
-  private final int[] srcOf;
   /** The source placeholders for the decoder rows, fed at every step. */
   private final Map<String, INDArray> rowSources;
   private final INDArray[] state;
   private final List<String> outputs = new ArrayList<>();
-  private int steps;
 
   SameDiffStepPass(SameDiff sd, SameDiffInputs feed, SameDiffStepGraph step, int vocab, int[][] sources, int[] srcOf) {
-    this.sd = sd;
+    super(sd, vocab, srcOf);
     this.step = step;
     this.feed = feed;
-    this.vocab = vocab;
-    this.srcOf = srcOf;
     List<SameDiffStepGraph.State> states = step.states();
     List<String> initial = new ArrayList<>();
     for (SameDiffStepGraph.State s : states) {
@@ -42,13 +36,9 @@ final class SameDiffStepPass implements Decoder.Pass {
     Map<String, INDArray> encoded = sd.output(feed.sources(sources), initial);
     this.state = new INDArray[states.size()];
     for (int k = 0; k < state.length; k++) {
-      state[k] = rows(encoded.get(states.get(k).initial()), srcOf);
+      state[k] = gatherRows(encoded.get(states.get(k).initial()), srcOf);
     }
-    int[][] perRow = new int[srcOf.length][];
-    for (int i = 0; i < srcOf.length; i++) {
-      perRow[i] = sources[srcOf[i]];
-    }
-    this.rowSources = feed.sources(perRow);
+    this.rowSources = feed.sources(rowSources(sources, srcOf));
     outputs.add(step.logits());
     for (SameDiffStepGraph.State s : states) {
       if (s.next() != null) {
@@ -58,33 +48,13 @@ final class SameDiffStepPass implements Decoder.Pass {
   }
 
   /** Rows {@code idx} of {@code a} (any rank, rows on axis 0), as a new array. */
-  private static INDArray rows(INDArray a, int[] idx) {
+  private static INDArray gatherRows(INDArray a, int[] idx) {
     long[] shape = a.shape();
     long rest = a.length() / shape[0];
     INDArray flat = a.dup('c').reshape('c', shape[0], rest);
     long[] out = shape.clone();
     out[0] = idx.length;
     return Nd4j.pullRows(flat, 1, idx).dup('c').reshape('c', out);
-  }
-
-  @Override
-  public int rows() {
-    return srcOf.length;
-  }
-
-  @Override
-  public Encoding encoding() {
-    return null;
-  }
-
-  @Override
-  public int[] sourceOfRow() {
-    return srcOf;
-  }
-
-  @Override
-  public int steps() {
-    return steps;
   }
 
   @Override
@@ -122,43 +92,8 @@ final class SameDiffStepPass implements Decoder.Pass {
     List<SameDiffStepGraph.State> states = step.states();
     for (int k = 0; k < state.length; k++) {
       if (states.get(k).next() != null) {
-        state[k] = rows(state[k], parent);
+        state[k] = gatherRows(state[k], parent);
       }
     }
-  }
-
-  @Override
-  public float[] attentionWeights() {
-    return null;
-  }
-
-  @Override
-  public float[] features() {
-    throw new UnsupportedOperationException("a SameDiff pass has no features: step values come from the graph");
-  }
-
-  @Override
-  public int featuresOffset() {
-    throw new UnsupportedOperationException("a SameDiff pass has no features");
-  }
-
-  @Override
-  public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
-    throw new UnsupportedOperationException("the norm-stabilizer on hidden states needs the fast engine's recurrent decoder");
-  }
-
-  @Override
-  public float[] keptLogits() {
-    throw new UnsupportedOperationException("a SameDiff pass keeps nothing: updates run the graph teacher-forced");
-  }
-
-  @Override
-  public float[] keptFeatures() {
-    throw new UnsupportedOperationException("a SameDiff pass keeps nothing");
-  }
-
-  @Override
-  public Decoder.EncodingGradient backward(float[] dLogits, float[] dFeatures) {
-    throw new UnsupportedOperationException("gradients of a SameDiff policy come from its autodiff");
   }
 }

@@ -125,8 +125,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    * the decode that sampled them): loss, critics, decoder, encoder.
    */
   LossParts backward(Decoder.Pass pass, Objective o) {
+    return backward(pass, pass.keptLogits(), o);
+  }
+
+  /** {@link #backward(Decoder.Pass, Objective)} with the pass's kept logits computed already (they cost an output projection). */
+  LossParts backward(Decoder.Pass pass, float[] logits, Objective o) {
     Encoding en = pass.encoding();
-    float[] logits = pass.keptLogits();
     SequenceLoss.Result loss = tokenLoss.compute(logits, decoder.vocab(), pass.rows(), pass.steps(), o);
     double stabilizer = stabilizeNorms(pass, o, logits, loss.dLogits());
     Critics.Result critic = critics.backward(o, en, pass);

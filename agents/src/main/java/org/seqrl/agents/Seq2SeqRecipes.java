@@ -38,7 +38,8 @@ final class Seq2SeqRecipes {
     Rollout ro = batch.rollout();
     PpoClip ppo = batch.ppo();
     double[][] now = ppo.currentLogProbs();
-    SequenceLoss.logProbs(pass.keptLogits(), policy.decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), now);
+    float[] logits = pass.keptLogits(); // once: the ratios and the backward read the same logits
+    SequenceLoss.logProbs(logits, policy.decoder.vocab(), pass.rows(), pass.steps(), ro.tokens(), ro.lengths(), now);
     int n = ro.rows();
     for (int i = 0; i < n; i++) {
       double[] w = o.weight()[i];
@@ -48,7 +49,7 @@ final class Seq2SeqRecipes {
         w[t] = PpoMath.tokenWeight(Math.exp(now[i][t] - old[t]), a[t], ppo.clipRange()) / n;
       }
     }
-    Seq2SeqPolicy.LossParts lp = policy.backward(pass, o);
+    Seq2SeqPolicy.LossParts lp = policy.backward(pass, logits, o);
     double norm = policy.adamStep(opt);
     double surrogate = PpoMath.surrogateLoss(batch);
     // the weighted NLL only carries the surrogate's gradient; its value is reported instead

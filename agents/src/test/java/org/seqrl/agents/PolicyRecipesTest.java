@@ -134,6 +134,97 @@ class PolicyRecipesTest {
     }
   }
 
+  /** The pass it wraps, counting the output projections asked of it (keptLogits). */
+  private static final class CountingPass implements Decoder.Pass {
+    private final Decoder.Pass inner;
+    int keptLogitsCalls;
+
+    CountingPass(Decoder.Pass inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public float[] keptLogits() {
+      keptLogitsCalls++;
+      return inner.keptLogits();
+    }
+
+    @Override
+    public int rows() {
+      return inner.rows();
+    }
+
+    @Override
+    public Encoding encoding() {
+      return inner.encoding();
+    }
+
+    @Override
+    public int[] sourceOfRow() {
+      return inner.sourceOfRow();
+    }
+
+    @Override
+    public int steps() {
+      return inner.steps();
+    }
+
+    @Override
+    public float[] step(int[] previous) {
+      return inner.step(previous);
+    }
+
+    @Override
+    public void reorder(int[] parent) {
+      inner.reorder(parent);
+    }
+
+    @Override
+    public float[] attentionWeights() {
+      return inner.attentionWeights();
+    }
+
+    @Override
+    public float[] features() {
+      return inner.features();
+    }
+
+    @Override
+    public int featuresOffset() {
+      return inner.featuresOffset();
+    }
+
+    @Override
+    public float[] keptFeatures() {
+      return inner.keptFeatures();
+    }
+
+    @Override
+    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
+      return inner.stabilizeHidden(beta, rowsNorm, lengths);
+    }
+
+    @Override
+    public Decoder.EncodingGradient backward(float[] dLogits, float[] dFeatures) {
+      return inner.backward(dLogits, dFeatures);
+    }
+  }
+
+  /** The importance ratios and the backward of a PPO-clip update read one projection of the kept pass's logits. */
+  @Test
+  void ppoClipProjectsTheKeptLogitsOnce() {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg())) {
+      Rollout s = p.sample(SRC, 2, 1.0, 9);
+      double[][] now = new double[s.rows()][s.maxLength()];
+      PolicyGradientBatch batch = new PolicyGradientBatch(s, advantages(s, new Random(1)), null, null, 0.02, 0.0,
+          new PpoClip(0.2, 1e6, now));
+      CountingPass pass = new CountingPass(p.teacherForced(Objective.policyGradient(batch), true));
+      UpdateStats u = new Seq2SeqRecipes(p).optimizeClipped(batch, pass, OPT);
+      assertEquals(1, pass.keptLogitsCalls, "output projections of the kept logits in one PPO-clip update");
+      assertTrue(Double.isFinite(u.loss()), "loss " + u.loss());
+    }
+  }
+
   @Test
   void mixedUpdateAtTheEndsIsMleOrPolicyGradient() {
     for (double lambda : new double[] {0.0, 1.0}) {

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.seqrl.experiments.cli.SeqrlCli;
+import org.seqrl.experiments.train.CliRuns;
 
 /**
  * A model trained by {@code seqrl train} (fast engine), exported by {@code seqrl export}, decodes in
@@ -27,24 +24,6 @@ import org.seqrl.experiments.cli.SeqrlCli;
  */
 class PlainDl4jDecodeExampleTest {
   @TempDir Path tmp;
-
-  private static String seqrl(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = SeqrlCli.commandLine();
-      cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-      code = cli.execute(args);
-    } finally {
-      System.setOut(oldOut);
-    }
-    String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, "seqrl " + String.join(" ", args) + ":\n" + text);
-    return text;
-  }
 
   @ParameterizedTest(name = "{0}, attention {1}")
   @CsvSource({"gru, additive", "lstm, none"})
@@ -81,9 +60,9 @@ class PlainDl4jDecodeExampleTest {
           heatmaps: 0
         """.formatted(cell, attention));
     Path run = tmp.resolve("run");
-    seqrl("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
+    CliRuns.succeeds("train", cfg.toString(), "--no-tracking", "--output", run.toString(), "--progress", "lines");
     Path export = tmp.resolve("export");
-    seqrl("export", "--checkpoint", run.toString(), "--format", "samediff", "--output", export.toString());
+    CliRuns.succeeds("export", "--checkpoint", run.toString(), "--format", "samediff", "--output", export.toString());
     Properties manifest = new Properties();
     try (var r = Files.newBufferedReader(export.resolve("export.properties"))) {
       manifest.load(r);
@@ -97,7 +76,7 @@ class PlainDl4jDecodeExampleTest {
     PlainDl4jDecodeExample plain = new PlainDl4jDecodeExample(export);
     for (String split : new String[] {"dev", "test"}) {
       Path predictions = tmp.resolve(split + "-predictions.tsv");
-      seqrl("eval", "--checkpoint", run.toString(), "--split", split, "--predictions", predictions.toString());
+      CliRuns.succeeds("eval", "--checkpoint", run.toString(), "--split", split, "--predictions", predictions.toString());
       List<String> lines = Files.readAllLines(predictions, StandardCharsets.UTF_8);
       assertEquals(40, lines.size(), split);
       List<String> expected = new ArrayList<>();

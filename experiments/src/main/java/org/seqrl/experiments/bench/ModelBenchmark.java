@@ -173,7 +173,7 @@ public final class ModelBenchmark {
   }
 
   /** Learning rate of the pre-training steps (the peer uses the same). */
-  static final double PRETRAIN_LR = 3e-3;
+  public static final double PRETRAIN_LR = 3e-3;
 
   private static void count(double[] acc, int steps) {
     acc[0] += steps;
@@ -190,6 +190,11 @@ public final class ModelBenchmark {
 
   /** What the transformer's rows carry in the attention column (its attention is not a choice here). */
   static final String TRANSFORMER_ATTENTION = "multi-head";
+
+  /** The recurrent model at the reference sizes with {@code attention} (none, additive, ...), for the A/B helpers in benchmarks/. */
+  public static Seq2SeqConfig referenceConfig(String attention) {
+    return config("recurrent", attention, Sizes.REFERENCE);
+  }
 
   static Seq2SeqConfig config(String model, String attention, Sizes z) {
     if (model.equals("transformer")) {
@@ -213,8 +218,11 @@ public final class ModelBenchmark {
     }
   }
 
-  /** Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50; returns the sample. */
-  static Rollout scstStep(SequencePolicy p, int[][][] b, int maxLen) {
+  /**
+   * Sample 32 + greedy 32 + Levenshtein reward + policy-gradient update with entropy 0.01, clip 50; returns the sample.
+   * Public for the A/B helpers in benchmarks/ (SameDiffStepBench), which time the same step.
+   */
+  public static Rollout scstStep(SequencePolicy p, int[][][] b, int maxLen) {
     Rollout s = p.sample(b[0], 1, 1.0, maxLen);
     Rollout g = p.greedy(b[0], maxLen);
     double[][] adv = new double[s.rows()][s.maxLength()];
@@ -225,6 +233,11 @@ public final class ModelBenchmark {
     }
     p.update(new PolicyGradientBatch(s, adv, null, null, 0.01, 0.0), new OptimizerSettings(1e-5, 50));
     return s;
+  }
+
+  /** A batch of the reference sizes (32 sources of 20-30 symbols and their reversals), for the A/B helpers in benchmarks/. */
+  public static int[][][] referenceBatch(Random r) {
+    return batch(r, Sizes.REFERENCE);
   }
 
   /** Random strings of length L to 1.5 L over ids 4..29; the target is the reversed source. */

@@ -3,8 +3,6 @@ package org.seqrl.experiments.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.seqrl.experiments.train.CliRuns;
 
 /** {@code seqrl completion}: the script it prints, loaded into a real bash, completes commands and options. */
 class CompletionCommandTest {
@@ -20,12 +18,8 @@ class CompletionCommandTest {
 
   @Test
   void bashCompletesSubcommandsAndTheirOptions() throws Exception {
-    CommandLine cli = SeqrlCli.commandLine();
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    assertEquals(0, cli.execute("completion"));
     Path script = tmp.resolve("seqrl-completion.bash");
-    Files.writeString(script, out.toString());
+    Files.writeString(script, CliRuns.succeeds("completion").out());
 
     assertEquals(List.of("score", "sweep", "sync"), complete(script, "seqrl", "s"));
     assertEquals(List.of("--resume"), complete(script, "seqrl", "train", "--res"));

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +16,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.seqrl.experiments.train.CliRuns;
+import org.seqrl.experiments.train.CliRuns.Result;
 
 /** {@code seqrl score} in-process on real files, against nltk / sacrebleu / python-Levenshtein run from .venv. */
 class ScoreCommandTest {
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    CommandLine cli = SeqrlCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   static Path home() {
     return Paths.get(System.getProperty("seqrl.home", "."));
   }
@@ -110,8 +97,8 @@ class ScoreCommandTest {
       for (int m = 0; m < 8; m++) {
         List<String> args = new ArrayList<>(List.of("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--smoothing", "method" + m));
         args.addAll(extra);
-        Result r = run(args.toArray(String[]::new));
-        assertEquals(0, r.exit(), r.err());
+        Result r = CliRuns.seqrl(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
         if (m == 6) {
           continue; // nltk raises on some of these inputs (see metrics' PythonCrossCheckTest)
         }
@@ -121,16 +108,16 @@ class ScoreCommandTest {
       for (String s : new String[] {"exp", "floor", "add-k", "none"}) {
         List<String> args = new ArrayList<>(List.of("score", "--metric", "sacrebleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--smooth-method", s));
         args.addAll(extra);
-        Result r = run(args.toArray(String[]::new));
-        assertEquals(0, r.exit(), r.err());
+        Result r = CliRuns.seqrl(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
         assertSameScores(lines(expected, "sacrebleu " + s + corpus), r.out(), "sacrebleu " + s + corpus);
         compared++;
       }
       for (String metric : new String[] {"chrf", "levenshtein"}) {
         List<String> args = new ArrayList<>(List.of("score", "--metric", metric, "--hyps", hyps.toString(), "--refs", refs.toString()));
         args.addAll(extra);
-        Result r = run(args.toArray(String[]::new));
-        assertEquals(0, r.exit(), r.err());
+        Result r = CliRuns.seqrl(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
         assertSameScores(lines(expected, metric + corpus), r.out(), metric + corpus);
         if (metric.equals("levenshtein") && corpus.isEmpty()) {
           assertEquals(lines(expected, metric), r.out().lines().toList(), "levenshtein prints the same text");
@@ -153,8 +140,8 @@ class ScoreCommandTest {
       List<String> args = new ArrayList<>(List.of("score", "--metric"));
       args.addAll(List.of(c).subList(1, c.length));
       args.addAll(List.of("--hyps", dir.resolve("hyps.txt").toString(), "--refs", dir.resolve("refs.txt").toString()));
-      Result r = run(args.toArray(String[]::new));
-      assertEquals(0, r.exit(), r.err());
+      Result r = CliRuns.seqrl(args.toArray(String[]::new));
+      assertEquals(0, r.code(), r.err());
       List<String> expected = Files.readAllLines(dir.resolve(c[0]), StandardCharsets.UTF_8);
       assertEquals(100, expected.size(), c[0]);
       assertEquals(expected, r.out().lines().toList(), c[0]);
@@ -181,8 +168,8 @@ class ScoreCommandTest {
         List<String> args = new ArrayList<>(List.of("score", "--metric"));
         args.addAll(List.of(metric));
         args.addAll(List.of("--hyps", hyps.toString(), "--refs", refs.toString(), "--threads", threads));
-        Result res = run(args.toArray(String[]::new));
-        assertEquals(0, res.exit(), res.err());
+        Result res = CliRuns.seqrl(args.toArray(String[]::new));
+        assertEquals(0, res.code(), res.err());
         assertEquals(n, res.out().lines().count(), metric[0]);
         if (one == null) {
           one = res.out();
@@ -191,8 +178,8 @@ class ScoreCommandTest {
         }
       }
     }
-    Result bad = run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--threads", "-1");
-    assertEquals(2, bad.exit());
+    Result bad = CliRuns.seqrl("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--threads", "-1");
+    assertEquals(2, bad.code());
     assertTrue(bad.err().contains("--threads: -1 is not a thread count"), bad.err());
   }
 
@@ -216,8 +203,8 @@ class ScoreCommandTest {
     // CRLF ends, an empty hypothesis, no newline after the last line; a lone \r is part of its line
     Files.writeString(hyps, "a b\r\n\r\nc d\r\ne\rf");
     Files.writeString(refs, "a c\nx\r\nc\r\ne\rf\n");
-    Result r = run("score", "--metric", "levenshtein", "--hyps", hyps.toString(), "--refs", refs.toString());
-    assertEquals(0, r.exit(), r.err());
+    Result r = CliRuns.seqrl("score", "--metric", "levenshtein", "--hyps", hyps.toString(), "--refs", refs.toString());
+    assertEquals(0, r.code(), r.err());
     assertEquals(List.of("1", "1", "2", "0"), r.out().lines().toList());
   }
 
@@ -227,20 +214,20 @@ class ScoreCommandTest {
     Path refs = dir.resolve("r.txt");
     Files.writeString(hyps, "a b\nc\n");
     Files.writeString(refs, "a b\n");
-    assertError(run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString()), "has 2 lines but --refs");
-    assertError(run("score", "--metric", "bleu", "--hyps", dir.resolve("missing.txt").toString(), "--refs", refs.toString()), "does not exist");
-    assertError(run("score", "--metric", "blue", "--hyps", hyps.toString(), "--refs", refs.toString()), "expected one of bleu, sacrebleu, chrf, levenshtein");
-    assertError(run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--frobnicate"), "Unknown option");
-    assertError(run("score", "--metric", "bleu", "--smoothing", "method9", "--hyps", hyps.toString(), "--refs", refs.toString()), "method0");
-    assertError(run("score", "--metric", "sacrebleu", "--smooth-method", "ceil", "--hyps", hyps.toString(), "--refs", refs.toString()), "exp, floor, add-k, none");
-    assertError(run("score", "--metric", "bleu", "--weights", "0.5,x", "--hyps", hyps.toString(), "--refs", refs.toString()), "'x'");
-    assertError(run("score", "--metric", "chrf", "--smoothing", "method1", "--hyps", hyps.toString(), "--refs", refs.toString()), "bleu only");
+    assertError(CliRuns.seqrl("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString()), "has 2 lines but --refs");
+    assertError(CliRuns.seqrl("score", "--metric", "bleu", "--hyps", dir.resolve("missing.txt").toString(), "--refs", refs.toString()), "does not exist");
+    assertError(CliRuns.seqrl("score", "--metric", "blue", "--hyps", hyps.toString(), "--refs", refs.toString()), "expected one of bleu, sacrebleu, chrf, levenshtein");
+    assertError(CliRuns.seqrl("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString(), "--frobnicate"), "Unknown option");
+    assertError(CliRuns.seqrl("score", "--metric", "bleu", "--smoothing", "method9", "--hyps", hyps.toString(), "--refs", refs.toString()), "method0");
+    assertError(CliRuns.seqrl("score", "--metric", "sacrebleu", "--smooth-method", "ceil", "--hyps", hyps.toString(), "--refs", refs.toString()), "exp, floor, add-k, none");
+    assertError(CliRuns.seqrl("score", "--metric", "bleu", "--weights", "0.5,x", "--hyps", hyps.toString(), "--refs", refs.toString()), "'x'");
+    assertError(CliRuns.seqrl("score", "--metric", "chrf", "--smoothing", "method1", "--hyps", hyps.toString(), "--refs", refs.toString()), "bleu only");
     Files.write(refs, new byte[] {(byte) 0xff, '\n', 'a', '\n'});
-    assertError(run("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString()), "not valid UTF-8");
+    assertError(CliRuns.seqrl("score", "--metric", "bleu", "--hyps", hyps.toString(), "--refs", refs.toString()), "not valid UTF-8");
   }
 
   static void assertError(Result r, String mentions) {
-    assertEquals(2, r.exit(), "exit code for: " + r.err());
+    assertEquals(2, r.code(), "exit code for: " + r.err());
     String first = r.err().lines().findFirst().orElse("");
     assertTrue(first.startsWith("seqrl: ") && first.contains(mentions), "first error line should mention '" + mentions + "': " + r.err());
     assertEquals("", r.out());
@@ -250,13 +237,13 @@ class ScoreCommandTest {
   void scoresTheExampleFiles() {
     Path hyps = home().resolve("examples/score/hyps.txt");
     Path refs = home().resolve("examples/score/refs.txt");
-    Result r = run("score", "--metric", "bleu", "--smoothing", "method1", "--hyps", hyps.toString(), "--refs", refs.toString());
-    assertEquals(0, r.exit(), r.err());
+    Result r = CliRuns.seqrl("score", "--metric", "bleu", "--smoothing", "method1", "--hyps", hyps.toString(), "--refs", refs.toString());
+    assertEquals(0, r.code(), r.err());
     List<String> lines = r.out().lines().toList();
     assertEquals(5, lines.size());
     // the README case of nltk's test suite: 0.2540663740773074 for "the cat sat on the mat" vs two references
     assertEquals("0.0", lines.get(2), "an empty hypothesis scores 0");
-    Result sig = run("score", "--metric", "sacrebleu", "--corpus", "--signature", "--hyps", hyps.toString(), "--refs", refs.toString());
+    Result sig = CliRuns.seqrl("score", "--metric", "sacrebleu", "--corpus", "--signature", "--hyps", hyps.toString(), "--refs", refs.toString());
     assertEquals("nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0", sig.out().lines().toList().get(1));
   }
 }

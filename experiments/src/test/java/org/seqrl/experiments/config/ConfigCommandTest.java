@@ -4,38 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.experiments.cli.SeqrlCli;
-import picocli.CommandLine;
+import org.seqrl.experiments.train.CliRuns;
 
 /** {@code seqrl config} through the real CLI entry point. */
 class ConfigCommandTest {
   @TempDir Path dir;
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result run(String... args) {
-    CommandLine cli = SeqrlCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   @Test
   void printsResolvedYamlThatReloadsEqual() throws IOException {
     Path file = dir.resolve("c.yaml");
     Files.writeString(file, "experiment: demo\nrl:\n  baseline: rloo\n  samples: 4\n");
-    Result r = run("config", file.toString(), "--set", "model.hidden=64", "--set", "seed=5");
-    assertEquals(0, r.exit(), r.err());
+    CliRuns.Result r = CliRuns.seqrl("config", file.toString(), "--set", "model.hidden=64", "--set", "seed=5");
+    assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("hidden: 64"), r.out());
     assertTrue(r.out().contains("baseline: rloo"), r.out());
     SeqrlConfig printed = ConfigLoader.parse(r.out(), "printed", null, List.of());
@@ -46,12 +32,12 @@ class ConfigCommandTest {
   void badConfigIsOneLineAndExitCode2() throws IOException {
     Path file = dir.resolve("c.yaml");
     Files.writeString(file, "rl:\n  baseline: scts\n");
-    Result r = run("config", file.toString());
-    assertEquals(SeqrlCli.EXIT_USAGE, r.exit());
+    CliRuns.Result r = CliRuns.seqrl("config", file.toString());
+    assertEquals(SeqrlCli.EXIT_USAGE, r.code());
     assertEquals("seqrl: " + file + ":2: rl.baseline: 'scts' is not a baseline; expected one of none, "
         + "moving-average, scst, value, step-value, scst-correction, rloo, grpo", r.err().strip());
-    Result o = run("config", file.toString(), "--set", "rl.baseline=scst", "--set", "rl.samples=0");
-    assertEquals(SeqrlCli.EXIT_USAGE, o.exit());
+    CliRuns.Result o = CliRuns.seqrl("config", file.toString(), "--set", "rl.baseline=scst", "--set", "rl.samples=0");
+    assertEquals(SeqrlCli.EXIT_USAGE, o.code());
     assertEquals("seqrl: --set rl.samples=0: rl.samples: 0 is out of range; expected an integer from 1 to 1024",
         o.err().strip());
   }

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
+import org.seqrl.experiments.train.CliRuns;
 
 class LocalMlflowServerTest {
 
@@ -44,11 +43,11 @@ class LocalMlflowServerTest {
     assertEquals(OPTIONS.port(), running.port());
     assertEquals(1, new MlflowConnection(running.uri(), MlflowCredentials.NONE).client().getMetricHistory(runId, "m").size());
 
-    String out = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString());
+    String out = CliRuns.succeeds("mlflow", "--state-dir", OPTIONS.stateDir().toString()).out();
     assertTrue(out.contains("MLflow UI: " + running.uri() + "/#/experiments?workflowType=machine_learning\n"), out);
     assertTrue(out.contains("Tracking URI: " + running.uri() + "\n"), out);
     assertTrue(out.contains("already running, pid " + running.pid() + ", lean server"), out);
-    String one = runCli("mlflow", "--state-dir", OPTIONS.stateDir().toString(), "--experiment", "embedded");
+    String one = CliRuns.succeeds("mlflow", "--state-dir", OPTIONS.stateDir().toString(), "--experiment", "embedded").out();
     assertTrue(one.contains("MLflow UI: " + running.uri() + "/#/experiments/" + experimentOf(runId) + "/runs?workflowType=machine_learning"),
         one);
     List<ProcessHandle> tree = ProcessHandle.of(running.pid()).orElseThrow().descendants().toList();
@@ -58,14 +57,15 @@ class LocalMlflowServerTest {
     assertEquals(1, tree.size(), "processes below the server: " + commands(tree));
     assertFalse(commands(tree).contains("huey"), commands(tree));
 
-    String stopped = runCli("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString());
+    String stopped = CliRuns.succeeds("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString()).out();
     assertTrue(stopped.contains("stopped"), stopped);
     assertFalse(running.isHealthy());
     assertFalse(ProcessHandle.of(running.pid()).map(ProcessHandle::isAlive).orElse(false));
     for (ProcessHandle h : tree) {
       assertFalse(h.isAlive(), "child " + h.pid() + " of the server outlived it");
     }
-    assertTrue(runCli("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString()).contains("no local MLflow server"));
+    assertTrue(CliRuns.succeeds("mlflow", "--stop", "--state-dir", OPTIONS.stateDir().toString()).out()
+        .contains("no local MLflow server"));
   }
 
   /**
@@ -142,17 +142,5 @@ class LocalMlflowServerTest {
 
   private static String commands(List<ProcessHandle> tree) {
     return tree.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList().toString();
-  }
-
-  static String runCli(String... args) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, SeqrlCli.commandLine().execute(args));
-    } finally {
-      System.setOut(old);
-    }
-    return buf.toString(StandardCharsets.UTF_8);
   }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlflow.api.proto.Service.Metric;
 import org.mlflow.api.proto.Service.RunInfo;
+import org.seqrl.experiments.train.CliRuns;
 
 /** Runs that start without a server, and a server killed and restarted mid-run (same port, same store). */
 class ServerOutageTest {
@@ -51,7 +52,7 @@ class ServerOutageTest {
     assertTrue(console.toString().contains("seqrl sync"), console.toString());
 
     try (LocalMlflowServer server = LocalMlflowServer.ensureRunning(OPTIONS.withStopOnClose(false))) {
-      String out = LocalMlflowServerTest.runCli("sync", runDir.toString());
+      String out = CliRuns.succeeds("sync", runDir.toString()).out();
       assertTrue(out.contains("1 journal(s), 2505 record(s) delivered, 0 left, 0 refused"), out);
       // A second sync finds nothing left to send.
       assertEquals(0, JournalSync.sync(runDir, null, Map.of(), Duration.ofSeconds(10), System.err).delivered());

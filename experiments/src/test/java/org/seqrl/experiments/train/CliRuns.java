@@ -7,6 +7,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,33 +25,55 @@ import org.seqrl.rl.StepEvent;
 
 /**
  * Runs as the end-to-end tests drive them: the {@code seqrl} CLI in-process with its output captured,
- * a stop at a chosen step, and the files a run leaves behind.
+ * a stop at a chosen step, and the files a run leaves behind. Public for the CLI tests of the other
+ * packages ({@link #seqrl}, {@link #succeeds}, {@link #exits}); the rest serves this package's tests.
  */
-final class CliRuns {
+public final class CliRuns {
   private CliRuns() {}
 
   /** A command's exit code, what it printed, and what picocli printed as errors. */
-  record Result(int code, String out, String err) {
+  public record Result(int code, String out, String err) {
     /** Both streams, for a message that may be on either. */
-    String all() {
+    public String all() {
       return out + err;
     }
   }
 
-  /** Runs {@code seqrl args...} in this JVM. */
-  static Result seqrl(String... args) {
+  /**
+   * Runs {@code seqrl args...} in this JVM. {@code out} is what the command printed to System.out
+   * and to picocli's out writer (both UTF-8, in order), {@code err} what it printed to picocli's
+   * err writer (usage errors, one-line input errors, stack traces); System.err is not captured.
+   */
+  public static Result seqrl(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut = System.out;
     try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      PrintStream captured = new PrintStream(out, true, StandardCharsets.UTF_8);
+      System.setOut(captured);
       var cli = SeqrlCli.commandLine();
+      // the commands that print through picocli (config, score, completion) write to the same buffer
+      cli.setOut(new PrintWriter(captured, true, StandardCharsets.UTF_8));
       cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
       int code = cli.execute(args);
+      cli.getOut().flush();
+      cli.getErr().flush();
       return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
     }
+  }
+
+  /** Runs {@code seqrl args...}, which must exit with {@code code}; the message of a failure is what it printed. */
+  public static Result exits(int code, String... args) {
+    Result r = seqrl(args);
+    assertEquals(code, r.code(), "seqrl " + String.join(" ", args) + ":\n" + r.all());
+    return r;
+  }
+
+  /** Runs {@code seqrl args...}, which must succeed (exit 0). */
+  public static Result succeeds(String... args) {
+    return exits(0, args);
   }
 
   /** Asks {@code run} to stop after {@code step}, as SIGINT/SIGTERM would (it checkpoints, then returns INTERRUPTED). */
@@ -85,9 +112,7 @@ final class CliRuns {
   }
 
   private static Result succeeds(List<String> args) {
-    Result r = seqrl(args.toArray(String[]::new));
-    assertEquals(0, r.code(), r.out() + r.err());
-    return r;
+    return succeeds(args.toArray(String[]::new));
   }
 
   private static List<String> concat(List<String> first, String... more) {
@@ -115,6 +140,20 @@ final class CliRuns {
 
   static MlflowConnection mlflow(String uri) {
     return new MlflowConnection(uri, MlflowCredentials.NONE);
+  }
+
+  /** The runs of {@code experiment} (up to 100) as the server's REST API lists them. */
+  static JsonNode searchRuns(String uri, String experiment) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> e = http.send(HttpRequest.newBuilder(URI.create(uri + "/api/2.0/mlflow/experiments/get-by-name?"
+        + "experiment_name=" + URLEncoder.encode(experiment, StandardCharsets.UTF_8))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String id = TrainingRun.JSON.readTree(e.body()).get("experiment").get("experiment_id").asText();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri + "/api/2.0/mlflow/runs/search"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"experiment_ids\": [\"" + id + "\"], \"max_results\": 100}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return TrainingRun.JSON.readTree(r.body()).path("runs");
   }
 
   /** The run id of the one run a test logged to {@code experiment}. */

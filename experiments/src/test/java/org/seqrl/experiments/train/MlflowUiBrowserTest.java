@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,7 +27,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.seqrl.experiments.cli.SeqrlCli;
 import org.seqrl.experiments.tracking.TestServers;
 
 /**
@@ -88,8 +84,8 @@ class MlflowUiBrowserTest {
 
     // One run: its printed links open the runs table and the run in model-training mode.
     Path cfg = TinyRuns.config(tmp, "ui", 40, 20, "");
-    String trainOut = seqrl("train", cfg.toString(), "--output", tmp.resolve("ui-run").toString(), "--progress", "lines",
-        "--tracking-uri", uri, "--set", "experiment=ui-train-" + suffix);
+    String trainOut = CliRuns.succeeds("train", cfg.toString(), "--output", tmp.resolve("ui-run").toString(), "--progress",
+        "lines", "--tracking-uri", uri, "--set", "experiment=ui-train-" + suffix).out();
     String runsLink = link(trainOut, "MLflow runs: ");
     String runLink = link(trainOut, "MLflow run: ");
     assertTrue(runsLink.endsWith("/runs?workflowType=machine_learning"), runsLink);
@@ -107,7 +103,8 @@ class MlflowUiBrowserTest {
     assertTrue(table.contains("Run Name"), "the runs table is shown: " + table);
 
     // `seqrl mlflow` prints the experiment list, also in model-training mode.
-    String home = link(seqrl("mlflow", "--state-dir", TestServers.shared().stateDir().toString()), "MLflow UI: ");
+    String home = link(CliRuns.succeeds("mlflow", "--state-dir", TestServers.shared().stateDir().toString()).out(),
+        "MLflow UI: ");
     assertEquals(uri + "/#/experiments?workflowType=machine_learning", home);
     open(home);
     String list = waitForText("ui-train-" + suffix);
@@ -140,8 +137,8 @@ class MlflowUiBrowserTest {
             rl.reward: [levenshtein, bleu]
           parallel: 2
         """);
-    String sweepOut = seqrl("sweep", sweepCfg.toString(), "--output", tmp.resolve("sweep-ui").toString(),
-        "--tracking-uri", uri, "--set", "experiment=ui-sweep-" + suffix);
+    String sweepOut = CliRuns.succeeds("sweep", sweepCfg.toString(), "--output", tmp.resolve("sweep-ui").toString(),
+        "--tracking-uri", uri, "--set", "experiment=ui-sweep-" + suffix).out();
     String sweepRuns = link(sweepOut, "MLflow runs: ");
     String parentLink = link(sweepOut, "MLflow sweep run: ");
 
@@ -260,19 +257,5 @@ class MlflowUiBrowserTest {
     var conn = new org.seqrl.experiments.tracking.MlflowConnection(uri,
         org.seqrl.experiments.tracking.MlflowCredentials.NONE);
     return conn.client().searchRuns(List.of(experimentId), "attributes.run_name = '" + label + "'").get(0).getRunId();
-  }
-
-  private static String seqrl(String... args) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    try {
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      int code = SeqrlCli.commandLine().execute(args);
-      String out = buf.toString(StandardCharsets.UTF_8);
-      assertEquals(0, code, out);
-      return out;
-    } finally {
-      System.setOut(old);
-    }
   }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.rl.Reward;
@@ -76,7 +74,8 @@ class PluginTest {
     Path cfg = config("  reward: {class: example.plugins.LengthReward, args: {target: 2}}\n"
         + "  baseline: {class: example.plugins.BatchMeanBaseline}\n");
     Path dir = tmp.resolve("run");
-    String out = cli(0, "train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress", "lines");
+    String out = CliRuns.succeeds("train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress",
+        "lines").all();
     assertTrue(out.contains("seqrl: finished"), out);
     JsonNode summary = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
     assertEquals("example.plugins.LengthReward", summary.get("reward").asText());
@@ -106,7 +105,8 @@ class PluginTest {
     Path cfg = config("  reward: {levenshtein: 0.1, length: {class: example.plugins.LengthReward, args: {target: 2}, "
         + "weight: 1.0}}\n  baseline: scst\n");
     Path dir = tmp.resolve("sum");
-    String out = cli(0, "train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress", "lines");
+    String out = CliRuns.succeeds("train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress",
+        "lines").all();
     assertTrue(out.contains("seqrl: finished"), out);
     JsonNode summary = TrainingRun.JSON.readTree(dir.resolve("summary.json").toFile());
     assertEquals("0.1*levenshtein+1.0*length-2", summary.get("reward").asText());
@@ -155,7 +155,7 @@ class PluginTest {
     Path dir = tmp.resolve("service-run");
     String yaml = Files.readString(cfg).replace("steps: 150", "steps: 5");
     Files.writeString(cfg, yaml);
-    cli(0, "train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress", "lines");
+    CliRuns.succeeds("train", cfg.toString(), "--output", dir.toString(), "--no-tracking", "--progress", "lines");
     assertTrue(Files.readString(dir.resolve("metrics.jsonl")).contains(org.seqrl.rl.MetricNames.rlReward("service-length")));
   }
 
@@ -207,7 +207,8 @@ class PluginTest {
         error("  reward: levenshtein\n  baseline: {class: example.plugins.BatchMeanBaseline, klass: x}\n"));
     // A plug-in baseline that needs more samples than the config draws is refused before training.
     Path cfg = config("  reward: levenshtein\n  baseline: {class: example.plugins.NeedsGreedyBaseline}\n");
-    String err = cli(2, "train", cfg.toString(), "--output", tmp.resolve("never").toString(), "--no-tracking");
+    String err = CliRuns.exits(2, "train", cfg.toString(), "--output", tmp.resolve("never").toString(),
+        "--no-tracking").all();
     assertTrue(err.contains("rl.baseline: example.plugins.NeedsGreedyBaseline: the baseline needs at least 4 samples "
         + "per input, but samplesPerInput is 1"), err);
     assertFalse(err.contains("\tat "), "no stack trace: " + err);
@@ -231,24 +232,5 @@ class PluginTest {
       }
     }
     return msg;
-  }
-
-  /** Runs the CLI in-process and returns what it printed (stdout and stderr). */
-  private static String cli(int expectedExit, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    try {
-      PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
-      System.setOut(both);
-      System.setErr(both);
-      int code = SeqrlCli.commandLine().execute(args);
-      String text = out.toString(StandardCharsets.UTF_8);
-      assertEquals(expectedExit, code, text);
-      return text;
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
   }
 }

@@ -6,15 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
 import org.seqrl.experiments.tracking.LocalMlflowServer;
 import org.seqrl.experiments.tracking.TestServers;
 
@@ -76,8 +67,8 @@ class SlurmSweepTest {
           share_pretraining: true
         """);
     Path slurmDir = tmp.resolve("sweep-grid-slurm");
-    String first = run("sweep", cfg.toString(), "--set", "experiment=" + onSlurm, "--set", "eval.every=40",
-        "--output", slurmDir.toString(), "--tracking-uri", uri, "--launcher", "slurm", "--cpus-per-task", "1", "--detach");
+    String first = CliRuns.succeeds("sweep", cfg.toString(), "--set", "experiment=" + onSlurm, "--set", "eval.every=40",
+        "--output", slurmDir.toString(), "--tracking-uri", uri, "--launcher", "slurm", "--cpus-per-task", "1", "--detach").out();
     assertTrue(first.contains("slurm: submitted pretrain as array job"), first);
     assertTrue(first.matches("(?s).*slurm: submitted cells as array job \\d+ \\(4 tasks, after \\d+_0\\).*"), first);
     assertTrue(first.contains("slurm: detached"), first);
@@ -110,8 +101,8 @@ class SlurmSweepTest {
     assertFalse(Files.exists(cellDir.resolve(TrainingRun.SUMMARY_FILE)));
 
     // Rerun: the cancelled cell is resubmitted and resumes; the others are followed, not submitted again.
-    String second = run("sweep", cfg.toString(), "--set", "experiment=" + onSlurm, "--set", "eval.every=40",
-        "--output", slurmDir.toString(), "--tracking-uri", uri, "--launcher", "slurm", "--cpus-per-task", "1");
+    String second = CliRuns.succeeds("sweep", cfg.toString(), "--set", "experiment=" + onSlurm, "--set", "eval.every=40",
+        "--output", slurmDir.toString(), "--tracking-uri", uri, "--launcher", "slurm", "--cpus-per-task", "1").out();
     assertTrue(second.contains("resume: " + cell), second);
     assertTrue(second.matches("(?s).*slurm: submitted cells as array job \\d+ \\(1 task\\).*"), second);
     assertFalse(second.contains("submitted pretrain"), second);
@@ -123,7 +114,7 @@ class SlurmSweepTest {
     assertEquals(120, summary.get("steps").get("total").asLong(), summary.toString());
 
     // The same grid as a local sweep: the same runs, names, parents, tags, params and metric keys.
-    run("sweep", cfg.toString(), "--set", "experiment=" + local, "--set", "eval.every=40",
+    CliRuns.succeeds("sweep", cfg.toString(), "--set", "experiment=" + local, "--set", "eval.every=40",
         "--output", tmp.resolve("sweep-grid-local").toString(), "--tracking-uri", uri);
     Map<String, String> slurmRuns = runs(uri, onSlurm, slurmDir);
     Map<String, String> localRuns = runs(uri, local, tmp.resolve("sweep-grid-local"));
@@ -133,7 +124,7 @@ class SlurmSweepTest {
 
   /** Per run name: its parent's name, status, sweep-cell tag, params (sweep dir masked) and metric keys. */
   private static Map<String, String> runs(String uri, String experiment, Path sweepDir) throws Exception {
-    JsonNode runs = searchRuns(uri, experiment);
+    JsonNode runs = CliRuns.searchRuns(uri, experiment);
     Map<String, String> nameOf = new TreeMap<>();
     runs.forEach(r -> nameOf.put(r.get("info").get("run_id").asText(), r.get("info").get("run_name").asText()));
     Map<String, String> out = new TreeMap<>();
@@ -174,32 +165,5 @@ class SlurmSweepTest {
   private static String log(Path cellDir) throws IOException {
     Path f = cellDir.resolve("train.log");
     return Files.isRegularFile(f) ? Files.readString(f) : "";
-  }
-
-  private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      int code = SeqrlCli.commandLine().execute(args);
-      String text = out.toString(StandardCharsets.UTF_8);
-      assertEquals(0, code, text);
-      return text;
-    } finally {
-      System.setOut(old);
-    }
-  }
-
-  private static JsonNode searchRuns(String uri, String experiment) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> e = http.send(HttpRequest.newBuilder(URI.create(uri + "/api/2.0/mlflow/experiments/get-by-name?"
-        + "experiment_name=" + URLEncoder.encode(experiment, StandardCharsets.UTF_8))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    String id = TrainingRun.JSON.readTree(e.body()).get("experiment").get("experiment_id").asText();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri + "/api/2.0/mlflow/runs/search"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"experiment_ids\": [\"" + id + "\"], \"max_results\": 100}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return TrainingRun.JSON.readTree(r.body()).path("runs");
   }
 }

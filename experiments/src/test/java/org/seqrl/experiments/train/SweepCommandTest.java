@@ -4,22 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
 import org.seqrl.experiments.tracking.TestServers;
 
 /** A small sweep against a real MLflow server: parent and child runs, shared pre-training, resume by skipping. */
@@ -38,8 +32,8 @@ class SweepCommandTest {
           share_pretraining: true
         """);
     Path dir = tmp.resolve("sweep-run");
-    String out = run("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--output", dir.toString(),
-        "--tracking-uri", uri);
+    String out = CliRuns.succeeds("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--output", dir.toString(),
+        "--tracking-uri", uri).out();
     assertTrue(out.contains("failed or interrupted: 0"), out);
     assertTrue(Files.isRegularFile(dir.resolve("pretrain/pretrain/summary.json")), "one shared pre-training run");
     for (String cell : new String[] {"rl.baseline=none", "rl.baseline=scst"}) {
@@ -51,7 +45,7 @@ class SweepCommandTest {
     JsonNode b = TrainingRun.JSON.readTree(dir.resolve("cells/rl.baseline=scst/summary.json").toFile()).get("before_rl");
     assertEquals(a, b);
 
-    JsonNode runs = searchRuns(uri, experiment);
+    JsonNode runs = CliRuns.searchRuns(uri, experiment);
     String parentId = null;
     JsonNode parent = null;
     List<String> children = new ArrayList<>();
@@ -94,28 +88,18 @@ class SweepCommandTest {
     assertTrue(out.contains("MLflow sweep run: " + uri + "/#/experiments/"), out);
     assertTrue(out.contains("/runs/" + parentId + "?workflowType=machine_learning"), out);
 
-    String again = run("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--output", dir.toString(),
-        "--tracking-uri", uri);
+    String again = CliRuns.succeeds("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--output", dir.toString(),
+        "--tracking-uri", uri).out();
     assertEquals(3, again.split("skip \\(finished\\)", -1).length - 1, again);
-    assertEquals(runs.size(), searchRuns(uri, experiment).size(), "a rerun creates no runs");
+    assertEquals(runs.size(), CliRuns.searchRuns(uri, experiment).size(), "a rerun creates no runs");
   }
 
   @Test
   void aConfigWithoutAGridIsNotASweep() throws Exception {
     for (String grid : new String[] {"sweep:\n  grid: {}\n", ""}) {
       Path cfg = TinyRuns.config(tmp, "nogrid", 30, 10, grid);
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      PrintStream old = System.err;
-      int code;
-      try {
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        code = SeqrlCli.commandLine().execute("sweep", cfg.toString(), "--output", tmp.resolve("nogrid").toString(),
-            "--no-tracking");
-      } finally {
-        System.setErr(old);
-      }
-      String text = err.toString(StandardCharsets.UTF_8);
-      assertEquals(2, code, text);
+      String text = CliRuns.exits(2, "sweep", cfg.toString(), "--output", tmp.resolve("nogrid").toString(),
+          "--no-tracking").err();
       assertTrue(text.contains(cfg + ": sweep.grid is empty or missing; expected a mapping of config keys to lists "
           + "of values"), text);
       assertTrue(Files.notExists(tmp.resolve("nogrid")), "nothing is started");
@@ -159,8 +143,8 @@ class SweepCommandTest {
           parallel: 2
         """);
     Path dir = tmp.resolve("stacks-run");
-    String out = run("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--set", "model.encoder_layers=2",
-        "--set", "model.norm_stabilizer=0.1", "--output", dir.toString(), "--tracking-uri", uri);
+    String out = CliRuns.succeeds("sweep", cfg.toString(), "--set", "experiment=" + experiment, "--set", "model.encoder_layers=2",
+        "--set", "model.norm_stabilizer=0.1", "--output", dir.toString(), "--tracking-uri", uri).out();
     assertTrue(out.contains("failed or interrupted: 0"), out);
     for (String layers : new String[] {"1", "2"}) {
       for (String conn : new String[] {"none", "residual"}) {
@@ -174,31 +158,5 @@ class SweepCommandTest {
         }
       }
     }
-  }
-
-  private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      int code = SeqrlCli.commandLine().execute(args);
-      String text = out.toString(StandardCharsets.UTF_8);
-      assertEquals(0, code, text);
-      return text;
-    } finally {
-      System.setOut(old);
-    }
-  }
-
-  private static JsonNode searchRuns(String uri, String experiment) throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> e = http.send(HttpRequest.newBuilder(URI.create(uri + "/api/2.0/mlflow/experiments/get-by-name?experiment_name="
-        + URLEncoder.encode(experiment, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
-    String id = TrainingRun.JSON.readTree(e.body()).get("experiment").get("experiment_id").asText();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri + "/api/2.0/mlflow/runs/search"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"experiment_ids\": [\"" + id + "\"], \"max_results\": 100}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return TrainingRun.JSON.readTree(r.body()).path("runs");
   }
 }

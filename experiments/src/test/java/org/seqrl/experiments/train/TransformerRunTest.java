@@ -1,19 +1,14 @@
 package org.seqrl.experiments.train;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.seqrl.experiments.cli.SeqrlCli;
 
 /**
  * {@code model.type: transformer} from the CLI: pre-training then RL with the baselines that need
@@ -62,30 +57,11 @@ class TransformerRunTest {
     return file;
   }
 
-  private static int seqrl(StringBuilder output, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      var cli = SeqrlCli.commandLine();
-      java.io.StringWriter err = new java.io.StringWriter();
-      cli.setErr(new java.io.PrintWriter(err, true));
-      int code = cli.execute(args);
-      output.append(out.toString(StandardCharsets.UTF_8)).append(err);
-      return code;
-    } finally {
-      System.setOut(oldOut);
-    }
-  }
-
   @Test
   void trainsWithCriticBaselinesDrawsHeatmapsAndEvaluatesItsCheckpoint() throws IOException {
     for (String baseline : new String[] {"value", "step-value"}) {
       Path run = tmp.resolve(baseline);
-      StringBuilder out = new StringBuilder();
-      int code = seqrl(out, "train", config(tmp, baseline).toString(), "--no-tracking", "--output", run.toString(),
-          "--progress", "lines");
-      assertEquals(0, code, baseline + ": " + out);
+      CliRuns.train(config(tmp, baseline), run);
       assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")), baseline);
       assertTrue(Files.list(run.resolve("heatmaps")).findAny().isPresent(), baseline + ": cross-attention heatmaps are drawn");
       try (var files = Files.walk(run.resolve("checkpoints"))) {
@@ -97,10 +73,7 @@ class TransformerRunTest {
       }
     }
     Path json = tmp.resolve("eval.json");
-    StringBuilder out = new StringBuilder();
-    int code = seqrl(out, "eval", "--checkpoint", tmp.resolve("value").toString(), "--split", "test", "--beam", "3",
-        "--output", json.toString());
-    assertEquals(0, code, out.toString());
+    CliRuns.evalOnTest(tmp.resolve("value"), "--beam", "3", "--output", json.toString());
     JsonNode m = TrainingRun.JSON.readTree(json.toFile()).get("metrics");
     assertTrue(m.has("eval/beam/levenshtein") && m.has("eval/exact_match"), m.toString());
   }
