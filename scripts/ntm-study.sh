@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The NTM-vs-LSTM length-generalisation study of docs/ntm.md (issue 17): examples/ntm-study.yaml for
-# the NTM (the paper's sizes) and its same-budget LSTM peer (hidden 118, decoder c from the encoder), 3 seeds each, MLE with the
+# the NTM (the paper's sizes) and its same-budget LSTM peer (hidden 118), both decoders starting from the encoder's final
+# c (model.carry_cell_state in the config), 3 seeds each, MLE with the
 # length curriculum on lengths 1-20, then a short SCST phase; tested at lengths 30, 50, 80 and 120.
 # Sized for about 30-40 min of one quiet core in total (docs/ntm.md, "The study"). Every process is
 # pinned to one core with one BLAS thread.
@@ -29,7 +30,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 SEQRL_CELL_THREADS=1
 start=$(date +%s)
 taskset -c "$core" ./seqrl sweep examples/ntm-study.yaml --output "$out/ntm" "${pass[@]}"
 taskset -c "$core" ./seqrl sweep examples/ntm-study.yaml --output "$out/lstm" --set model.cell=lstm \
-  --set model.hidden=118 --set model.carry_cell_state=true --set experiment=ntm-study-lstm "${pass[@]}"
+  --set model.hidden=118 --set experiment=ntm-study-lstm "${pass[@]}"
 echo "ntm-study: $(( ($(date +%s) - start) / 60 )) min wall on core $core"
 
 python3 - "$out" <<'PY'

@@ -27,8 +27,8 @@ final class RecurrentDecoder implements Decoder {
   final DecoderAttention attention;
   /**
    * The first layer's state arrays from this index on start from the encoder's final ones (top layer,
-   * left to right) rather than zero: from 1 (an LSTM's c) with {@code model.carry_cell_state}, else an
-   * NTM's memory arrays, else none (the index is past the last array).
+   * left to right) rather than zero: from 1 with {@code model.carry_cell_state} (an LSTM's c; an NTM's
+   * controller c, then its memory arrays), else an NTM's memory arrays, else none (the index is past the last array).
    */
   final int firstFromEncoder;
   final OutputLayer output;
@@ -191,7 +191,8 @@ final class RecurrentDecoder implements Decoder {
         state[l] = cells[l].startState(initialState(l), rows);
       }
       if (firstFromEncoder < state[0].length) {
-        // each row starts from its source's final c and/or NTM memory, read vectors and weightings (the
+        // each row starts from its source's final c and/or NTM memory, read vectors and weightings (position
+        // len - 1: a shorter source's padded steps carried its last real state there; the
         // encoder's top left-to-right layer is a cell of the same kind and size; the decoder is one layer, Seq2SeqConfig)
         CellRun top = en.runs[en.runs.length - 1][0];
         for (int k = firstFromEncoder; k < state[0].length; k++) {

@@ -280,10 +280,9 @@ public record Seq2SeqConfig(
       throw new IllegalArgumentException("decoderLayers: an NTM decoder is one layer (its memory passes from the encoder), got "
           + decoderLayers);
     }
-    if (carryCellState && cell == CellType.NTM) {
-      // its whole-model gradient check failed on one padded batch (docs/ntm.md); an NTM decoder gets the memory anyway
-      throw new IllegalArgumentException("model.carryCellState: true is not offered with cell NTM (its memory passes,"
-          + " its controller's c starts at zero); expected false");
+    if (carryCellState && cell == CellType.NTM && memory.controller() != NtmSpec.Controller.LSTM) {
+      throw new IllegalArgumentException("model.carryCellState: true with cell NTM needs an LSTM controller (a "
+          + memory.controller() + " controller has no c to carry; its memory passes anyway); expected false, or controller LSTM");
     }
     if (carryCellState && decoderLayers > 1) {
       throw new IllegalArgumentException("model.carryCellState: true needs decoderLayers 1 (the top encoder layer's c goes to the"

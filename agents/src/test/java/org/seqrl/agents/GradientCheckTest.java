@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Params.Param;
@@ -104,9 +105,16 @@ class GradientCheckTest {
 
   static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
       Seq2SeqConfig without, double step, double absTol) {
+    return compare(cfg, o, which, distorted, distort, without, step, absTol, p -> { });
+  }
+
+  /** The same at the parameters {@code at} moves a fresh policy to (e.g. {@link #NTM_INTERFACE_AT_UNIT_SCALE}). */
+  static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
+      Seq2SeqConfig without, double step, double absTol, Consumer<Seq2SeqPolicy> at) {
     Map<String, float[]> baseGrad = new LinkedHashMap<>();
     if (without != null) {
       try (Seq2SeqPolicy p = new Seq2SeqPolicy(without)) {
+        at.accept(p);
         loss(p, o, p.dropoutRng.state());
         for (Param q : p.params.all()) {
           baseGrad.put(q.name, q.grad.clone());
@@ -114,6 +122,7 @@ class GradientCheckTest {
       }
     }
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
+      at.accept(p);
       long rngState = p.dropoutRng.state();
       double base = loss(p, o, rngState);
       assertTrue(Double.isFinite(base));
@@ -186,7 +195,11 @@ class GradientCheckTest {
   }
 
   static void check(Seq2SeqConfig cfg, Objective o, Predicate<String> which) {
-    Worst w = compare(cfg, o, which, n -> false, 1.0);
+    check(cfg, o, which, p -> { });
+  }
+
+  static void check(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Consumer<Seq2SeqPolicy> at) {
+    Worst w = compare(cfg, o, which, n -> false, 1.0, null, H, ABS_TOL, at);
     System.out.printf("%s: %d entries, worst %.3f x tolerance at %s%n", cfg, w.checked(), w.ratio(), w.where());
     assertTrue(w.checked() >= 8, "checked " + w.checked());
     assertTrue(w.ratio() < 1, "worst disagreement " + w.ratio() + " x tolerance at " + w.where());
@@ -265,18 +278,75 @@ class GradientCheckTest {
   }
 
   /**
+   * Where the whole-model NTM checks are taken: every interface bias ({@code *.bi}) drawn from N(0, 1)
+   * instead of 0. At the initial parameters the controllers' outputs are small and the biases zero, so
+   * every key and add vector is about 1e-2 long (in the tiny NTM, keys down to 6e-3) and a memory row,
+   * a sum of weighted add vectors, is as short. A difference step of 1e-2 on an interface entry then
+   * moves a key or a row by about its own length, towards the cosine similarity's singular point at the
+   * zero vector: the loss stays smooth there but turns on a scale of a few 1e-3 (docs/ntm.md, "The
+   * whole-model gradient check"), so the Richardson estimate measures that turn, not the slope (2-5 x the
+   * tolerance on some batches, with or without a carried c; at steps of 1e-3 the same entries agree). At unit
+   * scale keys and add vectors are O(1) long and the step is a 1 % move, as in CellGradientCheckTest.
+   */
+  static final Consumer<Seq2SeqPolicy> NTM_INTERFACE_AT_UNIT_SCALE = p -> {
+    Random r = new Random(41);
+    for (Param q : p.params.all()) {
+      if (q.name.endsWith(".bi")) {
+        for (int i = 0; i < q.value.length; i++) {
+          q.value[i] = (float) r.nextGaussian();
+        }
+      }
+    }
+    p.params.markChanged();
+  };
+
+  static final NtmSpec TINY_NTM = new NtmSpec(4, 3, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6);
+
+  /**
    * The NTM as encoder and decoder: the decoder starts from the encoder's final memory, so the
    * memory's gradient crosses from decoder to encoder (each cell is also checked alone in
-   * CellGradientCheckTest).
+   * CellGradientCheckTest). The third batch (sources of lengths 3, 4, 3) failed at the initial
+   * parameters for the add vectors' biases, at 2-3 x the tolerance ({@link #NTM_INTERFACE_AT_UNIT_SCALE}).
    */
   @Test
   void ntmEncoderAndDecoder() {
-    NtmSpec small = new NtmSpec(4, 3, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6);
-    check(tiny().cell(CellType.NTM).memory(small).build(), Objective.mle(sources(new Random(15), 3),
-        new int[][] {{4}, {5, 6, 4}, {6, 6}}));
+    check(tiny().cell(CellType.NTM).memory(TINY_NTM).build(), Objective.mle(sources(new Random(15), 3),
+        new int[][] {{4}, {5, 6, 4}, {6, 6}}), n -> true, NTM_INTERFACE_AT_UNIT_SCALE);
     NtmSpec ff = new NtmSpec(5, 2, 2, 1, 2, NtmSpec.Controller.FEEDFORWARD, 0.1);
     check(tiny().cell(CellType.NTM).memory(ff).attention(Attention.ADDITIVE).encoderLayers(2).build(),
-        pgObjective(new Random(16), 3, false, 0.02));
+        pgObjective(new Random(16), 3, false, 0.02), n -> true, NTM_INTERFACE_AT_UNIT_SCALE);
+    check(tiny().cell(CellType.NTM).memory(TINY_NTM).build(), pgObjective(new Random(32), 3, false, 0.02), n -> true,
+        NTM_INTERFACE_AT_UNIT_SCALE);
+  }
+
+  /**
+   * With model.carry_cell_state an NTM decoder's LSTM controller starts from the encoder's final
+   * controller c, beside its memory: that gradient reaches the encoder too, through padded source steps
+   * (sources of lengths 3, 4, 3 in the second batch: at the initial parameters its check failed once
+   * for a read-key bias, 3.7 x the tolerance, which the same step sweep showed to be the cosine's turn,
+   * not a wrong gradient; docs/ntm.md).
+   */
+  @Test
+  void ntmDecoderStartsFromTheEncoderCellState() {
+    Seq2SeqConfig carry = tiny().cell(CellType.NTM).memory(TINY_NTM).carryCellState(true).build();
+    check(carry, Objective.mle(sources(new Random(15), 3), new int[][] {{4}, {5, 6, 4}, {6, 6}}), n -> true,
+        NTM_INTERFACE_AT_UNIT_SCALE);
+    check(carry, Objective.mle(sources(new Random(32), 3), new int[][] {{4}, {5, 6, 4}, {6, 6}}), n -> true,
+        NTM_INTERFACE_AT_UNIT_SCALE);
+    check(carry, pgObjective(new Random(34), 3, false, 0.02), n -> true, NTM_INTERFACE_AT_UNIT_SCALE);
+    check(tiny().cell(CellType.NTM).memory(TINY_NTM).carryCellState(true).encoderLayers(2).bidirectional(true).build(),
+        pgObjective(new Random(35), 3, false, 0.02), n -> true, NTM_INTERFACE_AT_UNIT_SCALE);
+  }
+
+  /** A 3 % error in the encoder controller's weights is caught when the carried c reaches them beside the memory. */
+  @Test
+  void aWrongGradientThroughTheNtmCarriedCellStateIsCaught() {
+    Seq2SeqConfig cfg = tiny().cell(CellType.NTM).memory(TINY_NTM).carryCellState(true).build();
+    Objective o = Objective.mle(sources(new Random(32), 3), new int[][] {{4}, {5, 6, 4}, {6, 6}});
+    for (String name : List.of("enc.0.0.Wh", "enc.0.0.b")) {
+      Worst w = compare(cfg, o, n -> n.equals(name), n -> n.equals(name), 1.03, null, H, ABS_TOL, NTM_INTERFACE_AT_UNIT_SCALE);
+      assertTrue(w.ratio() > 1, name + ": a 3% error went unnoticed (worst " + w.ratio() + " x tolerance)");
+    }
   }
 
   @Test

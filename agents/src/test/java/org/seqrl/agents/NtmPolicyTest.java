@@ -46,6 +46,37 @@ class NtmPolicyTest {
     }
   }
 
+  /**
+   * With model.carry_cell_state a decoder row starts from its source's controller c after the source's
+   * last real position: padding a short source in a batch with a longer one does not change it.
+   */
+  @Test
+  void theCarriedControllerStateOfAPaddedSourceIsItsLastRealOne() {
+    NtmSpec lstm = new NtmSpec(6, 4, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6);
+    Seq2SeqConfig c = Seq2SeqConfig.builder(9, 9).embedding(5).hidden(8).cell(CellType.NTM).memory(lstm).carryCellState(true)
+        .seed(3).build();
+    int h = c.hidden();
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(c)) {
+      p.params.syncMirror();
+      Decoder.Pass padded = p.teacherForced(Objective.mle(new int[][] {{4, 5, 6}, {7, 8, 4, 5, 6}}, new int[][] {{4}, {5}}), false);
+      Decoder.Pass alone = p.teacherForced(Objective.mle(new int[][] {{4, 5, 6}}, new int[][] {{4}}), false);
+      CellRun enc = padded.encoding().runs[0][0];
+      CellRun dec = ((RecurrentDecoder) p.decoder).cellRun(padded);
+      float[] start = java.util.Arrays.copyOfRange(dec.prev[1], 0, h);
+      // the encoder's c for source 0 after its third (last real) position, batch of 2
+      float[] last = java.util.Arrays.copyOfRange(enc.out[1], 2 * 2 * h, 2 * 2 * h + h);
+      assertArrayEquals(last, start);
+      assertArrayEquals(java.util.Arrays.copyOfRange(((RecurrentDecoder) p.decoder).cellRun(alone).prev[1], 0, h), start);
+      double norm = 0;
+      for (float v : start) {
+        norm += v * v;
+      }
+      assertTrue(norm > 1e-6, "the carried c is not zero");
+      // source 1's row starts from its own final c, which differs
+      assertTrue(!java.util.Arrays.equals(start, java.util.Arrays.copyOfRange(dec.prev[1], h, 2 * h)));
+    }
+  }
+
   @Test
   void checkpointsCarryTheMemoryShape(@TempDir Path dir) throws IOException {
     int[][] src = {{4, 5, 6}, {7}};

@@ -51,7 +51,12 @@ class Seq2SeqConfigTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> Seq2SeqConfig.builder(30, 30).cell(CellType.LSTM).carryCellState(true).decoderLayers(2).build());
     assertTrue(e.getMessage().contains("model.carryCellState") && e.getMessage().contains("decoderLayers 2"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).cell(CellType.NTM).carryCellState(true).build());
+    Seq2SeqConfig ntm = Seq2SeqConfig.builder(9, 11).cell(CellType.NTM).carryCellState(true).build();
+    assertEquals(ntm, Seq2SeqConfig.fromProperties(ntm.toProperties()));
+    NtmSpec ff = new NtmSpec(8, 4, 1, 1, 1, NtmSpec.Controller.FEEDFORWARD, 1e-6);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Seq2SeqConfig.builder(30, 30).cell(CellType.NTM).memory(ff).carryCellState(true).build());
+    assertTrue(e.getMessage().contains("model.carryCellState") && e.getMessage().contains("FEEDFORWARD"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(30, 30).normStabilizer(-1).build());
   }
 

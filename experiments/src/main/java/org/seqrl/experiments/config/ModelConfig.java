@@ -88,9 +88,10 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
       throw new InvalidConfigException("model.decoder_layers", decoderLayers + " with model.cell ntm; an NTM decoder is one"
           + " layer (it starts from the encoder's final memory); expected 1");
     }
-    if (carryCellState && cell == CellType.NTM) {
-      throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.cell ntm (its memory passes to the"
-          + " decoder, its controller's c starts at zero); expected false, or model.cell lstm or lstm-peephole");
+    if (carryCellState && cell == CellType.NTM && memory.controller() != org.seqrl.agents.NtmSpec.Controller.LSTM) {
+      throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.cell ntm and model.memory.controller "
+          + ConfigChoice.spelling(memory.controller()) + " (a feed-forward controller has no cell state c to carry; the"
+          + " memory passes to the decoder anyway); expected false, or model.memory.controller lstm");
     }
     if (carryCellState && decoderLayers > 1) {
       throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.decoder_layers " + decoderLayers

@@ -730,7 +730,7 @@ class ConfigLoaderTest {
         + "decoder starts from the encoder's final states, 1: from the mean of its outputs)"), ratio);
   }
 
-  /** model.carry_cell_state: read, written back, off by default, and refused where it has no single meaning. */
+  /** model.carry_cell_state: read, written back, off by default, taken by an NTM with an LSTM controller, and refused where it has no single meaning. */
   @Test
   void carryCellStateKey() throws IOException {
     SeqrlConfig c = ConfigLoader.load(write("model:\n  cell: lstm\n  carry_cell_state: true\n"), List.of());
@@ -738,8 +738,9 @@ class ConfigLoaderTest {
     assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
     assertTrue(ConfigLoader.toYaml(c).contains("carry_cell_state: true"));
     assertFalse(ConfigLoader.load(write("seed: 1\n"), List.of()).model().carryCellState());
-    String ntm = error("model:\n  cell: ntm\n  carry_cell_state: true\n");
-    assertTrue(ntm.contains("model.carry_cell_state: true with model.cell ntm"), ntm);
+    assertTrue(ConfigLoader.load(write("model:\n  cell: ntm\n  carry_cell_state: true\n"), List.of()).model().carryCellState());
+    String ntm = error("model:\n  cell: ntm\n  carry_cell_state: true\n  memory:\n    controller: feedforward\n");
+    assertTrue(ntm.contains("model.carry_cell_state: true with model.cell ntm and model.memory.controller feedforward"), ntm);
     String layers = error("model:\n  cell: lstm\n  decoder_layers: 2\n  carry_cell_state: true\n");
     assertTrue(layers.contains("model.carry_cell_state: true with model.decoder_layers 2"), layers);
     assertTrue(error("model:\n  carry_cell_state: maybe\n").contains("model.carry_cell_state"));
