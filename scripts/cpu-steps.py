@@ -2,12 +2,14 @@
 """Runs a training command and measures its CPU time per training step (Linux /proc).
 
 Usage: scripts/cpu-steps.py RUN_DIR LOG.tsv -- ./seqrl train ... --output RUN_DIR
+       scripts/cpu-steps.py LOG.tsv            (the summary of a log written before)
 
 Every second it reads the process's own CPU time (user + system, every thread; the `seqrl` script
-execs the JVM, so the pid is the JVM's) and the last line of RUN_DIR/metrics.jsonl. A second in which
-the step count rose and no evaluation line was written counts as training; the others (start-up, data
-loading, evaluations, the end) do not. On a shared core wall time says little, CPU time is what a
-step costs. Prints the totals; LOG.tsv keeps every sample (wall s, cpu s, last step, evaluation seen).
+execs the JVM, so the pid is the JVM's) and the last line of RUN_DIR/metrics.jsonl. The summary
+divides the steps from the end of the first third of the run (JIT warm-up, data loading and start-up
+before it) to the last step by the CPU time between them, leaving out every evaluation (from the
+step it follows to the sample its line appears in). On a shared core wall time says little, CPU
+time is what a step costs. LOG.tsv keeps every sample (wall s, cpu s, last step, evaluation line).
 """
 import json
 import os
@@ -45,6 +47,9 @@ def last_step(metrics, offset, state):
 
 
 def main():
+    if len(sys.argv) == 2:
+        print(summary(read_log(sys.argv[1])))
+        return
     if len(sys.argv) < 5 or sys.argv[3] != "--":
         sys.exit(__doc__)
     run_dir, log_path, command = sys.argv[1], sys.argv[2], sys.argv[4:]
@@ -64,20 +69,41 @@ def main():
         samples.append((time.time() - start, cpu, state[0], state[1]))
         time.sleep(1.0)
     code = proc.wait()
-    train_cpu, train_steps = 0.0, 0
-    for (_, c0, s0, _), (_, c1, s1, ev) in zip(samples, samples[1:]):
-        if s1 > s0 and not ev:
-            train_cpu += c1 - c0
-            train_steps += s1 - s0
     with open(log_path, "w") as f:
         f.write("wall_s\tcpu_s\tstep\tevaluation\n")
-        for w, c, s, ev in samples:
-            f.write(f"{w:.1f}\t{c:.2f}\t{s}\t{int(ev)}\n")
-    wall = time.time() - start
-    print(f"exit {code}; wall {wall:.0f} s; cpu {cpu:.0f} s (last sample); training seconds: {train_steps} steps in "
-          f"{train_cpu:.0f} cpu s = {train_steps / max(train_cpu, 1e-9):.2f} steps per cpu s")
+        for w, c, st, ev in samples:
+            f.write(f"{w:.1f}\t{c:.2f}\t{st}\t{int(ev)}\n")
+    print(f"exit {code}; wall {time.time() - start:.0f} s; cpu {cpu:.0f} s (last sample); " + summary(samples))
     sys.exit(code)
 
+
+def summary(samples):
+    """Training steps per CPU second, evaluations and the first third of the run left out."""
+    last = max(st for _, _, st, _ in samples)
+    warm = max(1, last // 3)
+    # sample index at which each evaluation line appeared, by the step it follows
+    evaluated = {}
+    for i, (_, _, st, ev) in enumerate(samples):
+        if ev:
+            evaluated.setdefault(st, i)
+    train_cpu, train_steps = 0.0, 0
+    for i in range(1, len(samples)):
+        _, c0, s0, _ = samples[i - 1]
+        _, c1, s1, ev = samples[i]
+        in_evaluation = s0 in evaluated and evaluated[s0] >= i and s1 == s0
+        if s0 >= warm and s0 < last and not in_evaluation and not ev:
+            train_cpu += c1 - c0
+            train_steps += s1 - s0
+    return (f"steps {warm}-{last}: {train_steps} steps in {train_cpu:.2f} cpu s = "
+            f"{train_steps / max(train_cpu, 1e-9):.2f} steps per cpu s, {1000 * train_cpu / max(train_steps, 1):.0f} ms per step")
+
+
+def read_log(path):
+    rows = []
+    for line in open(path).read().splitlines()[1:]:
+        w, c, st, ev = line.split("\t")
+        rows.append((float(w), float(c), int(st), ev == "1"))
+    return rows
 
 if __name__ == "__main__":
     main()
