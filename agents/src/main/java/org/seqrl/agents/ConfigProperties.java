@@ -34,6 +34,8 @@ final class ConfigProperties {
     p.setProperty("encoderLayers", Integer.toString(c.encoderLayers()));
     p.setProperty("bidirectional", Boolean.toString(c.bidirectional()));
     p.setProperty("dropout", Double.toString(c.dropout()));
+    p.setProperty("embeddingDropout", Double.toString(c.embeddingDropout()));
+    p.setProperty("outputDropout", Double.toString(c.outputDropout()));
     p.setProperty("attention", c.attention().name());
     p.setProperty("attentionSize", Integer.toString(c.attentionSize()));
     p.setProperty("criticHeads", String.join(",", c.criticHeads().stream().map(Enum::name).sorted().toList()));
@@ -87,6 +89,8 @@ final class ConfigProperties {
         Integer.parseInt(p.getProperty("embedding")), Integer.parseInt(p.getProperty("hidden")),
         CellType.valueOf(p.getProperty("cell")), Integer.parseInt(p.getProperty("encoderLayers")),
         Boolean.parseBoolean(p.getProperty("bidirectional")), Double.parseDouble(p.getProperty("dropout")),
+        // checkpoints written before these two keys existed were trained without either
+        Double.parseDouble(p.getProperty("embeddingDropout", "0")), Double.parseDouble(p.getProperty("outputDropout", "0")),
         Attention.valueOf(p.getProperty("attention")), Integer.parseInt(p.getProperty("attentionSize", "0")), heads, CriticTrunk.valueOf(p.getProperty("criticTrunk")),
         Integer.parseInt(p.getProperty("criticHidden")),
         // checkpoints written before decoder stacks and regularisers existed have none of them

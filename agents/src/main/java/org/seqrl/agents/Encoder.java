@@ -6,7 +6,8 @@ import org.seqrl.rl.Tokens;
 /**
  * The source encoder: embeddings, then {@code layers} stacked layers of recurrent cells, each
  * reading the source left to right and, when bidirectional, right to left too (outputs
- * concatenated); inverted dropout between layers while training; what a layer above the first
+ * concatenated); inverted dropout on the embeddings' outputs ({@code model.embedding_dropout}) and between
+ * layers ({@code model.dropout}) while training; what a layer above the first
  * reads of the layers below is {@link Stacking}'s (with residual connections it passes up its output
  * plus its input). Padded source steps carry the previous state, so padding never changes a final state.
  */
@@ -20,6 +21,8 @@ final class Encoder implements SourceEncoder {
   private final int width;
   private final double dropout;
   private final Rng dropoutRng;
+  /** On the embeddings' outputs, the first layer's input. */
+  private final Dropout embeddingDropout;
   /** What layers above the first read, and whether they add their input to their output. */
   private final Stacking stacking;
   private final boolean residual;
@@ -33,6 +36,7 @@ final class Encoder implements SourceEncoder {
     this.width = cfg.encoderWidth();
     this.dropout = cfg.dropout();
     this.dropoutRng = dropoutRng;
+    this.embeddingDropout = new Dropout(cfg.embeddingDropout(), dropoutRng);
     this.stacking = Stacking.of(cfg, cfg.encoderLayers(), width);
     this.residual = stacking.residual();
     cells = new RecurrentCell[cfg.encoderLayers()][cfg.directions()];
@@ -57,7 +61,7 @@ final class Encoder implements SourceEncoder {
   /** Whether two encodings of the same sources with the same parameters can differ (dropout while training). */
   @Override
   public boolean random(boolean training) {
-    return training && dropout > 0 && cells.length > 1;
+    return training && dropout > 0 && cells.length > 1 || embeddingDropout.active(training);
   }
 
   @Override
@@ -85,6 +89,9 @@ final class Encoder implements SourceEncoder {
     en.dropMask = new float[layers][];
     en.runs = new CellRun[layers][];
     float[] x = Mat.gatherRows(embedding.value, emb, en.ids);
+    if (embeddingDropout.active(training)) {
+      en.dropMask[0] = embeddingDropout.forward(x, 0, x.length);
+    }
     float[] out = null;
     float[][] outs = new float[layers][];
     float[][] states = new float[layers][];
@@ -272,6 +279,9 @@ final class Encoder implements SourceEncoder {
           Mat.axpy(1f, dX, 0, dOuts[l - 1], 0, dX.length); // dense or skip: layers above l already added theirs
         }
       } else {
+        if (en.dropMask[0] != null) {
+          Dropout.backward(en.dropMask[0], dX, 0);
+        }
         Mat.scatterAddRows(embedding.grad, 0, emb, dX, 0, en.ids, rows);
       }
     }

@@ -16,7 +16,7 @@ final class Encoding {
   int[] ids;
   /** Input of every layer [layer] [S*B, in]. */
   float[][] layerIn;
-  /** Dropout mask of every layer's input while training, or null. */
+  /** Dropout mask of every layer's input while training ([0]: the embeddings' outputs), or null. */
   float[][] dropMask;
   /** [layer][direction] */
   CellRun[][] runs;

@@ -4,8 +4,8 @@ import org.seqrl.agents.Decoder.EncodingGradient;
 import org.seqrl.agents.Params.Param;
 
 /**
- * The backward of a {@link RecurrentDecoder}'s pass, kept from its forward: the output layer and
- * attention outputs, each layer's cell run in reverse time from the top down (with the
+ * The backward of a {@link RecurrentDecoder}'s pass, kept from its forward: the output layer, output
+ * dropout and attention outputs, each layer's cell run in reverse time from the top down (with the
  * norm-stabilizer's, the step critic's and skip connections' gradients added in), the layer connections, the
  * embeddings, the bridge, the attention keys and an NTM's start memory, into the gradient of the encoding.
  */
@@ -40,7 +40,6 @@ final class RecurrentBackward {
     float[] bridgeIn = p.bridgeIn;
     float[] s0Src = p.s0Src;
     int[] inIds = p.inIds;
-    float[] outAll = p.outAll;
     float[][] nsOut = p.nsOut;
     float[][] nsPrev = p.nsPrev;
     int r = rows;
@@ -51,7 +50,11 @@ final class RecurrentBackward {
     float[][] dYs = new float[layers][];
     // gradient of each layer's carried state (skip connections), where a layer above reads it
     float[][] dCs = new float[layers][];
-    dYs[layers - 1] = att.outputsBackward(output.backward(outAll, dLogits, all), ys[layers - 1]);
+    float[] dRead = output.backward(p.outputInput(), dLogits, all);
+    if (p.outMask != null) {
+      Dropout.backward(p.outMask, dRead, 0);
+    }
+    dYs[layers - 1] = att.outputsBackward(dRead, ys[layers - 1]);
     float[] dS0 = new float[en.batch * layers * hidden];
     float[][] dFirstState = null;
     for (int l = layers - 1; l >= 0; l--) {
@@ -119,6 +122,9 @@ final class RecurrentBackward {
     att.finishBackward(first);
     float[] dEmb = new float[all * emb];
     first.addInputGradient(blas, 0, tt, dEmb, 0, emb, 0);
+    if (p.embMask != null) {
+      Dropout.backward(p.embMask, dEmb, 0);
+    }
     Mat.scatterAddRows(embedding.grad, 0, emb, dEmb, 0, inIds, all);
     float[] dBsd = src != null || bridge.readsOutputs() ? new float[en.batch * en.len * encWidth] : null;
     float[] dFin = bridge.backward(en, bridgeIn, s0Src, dS0, dBsd);

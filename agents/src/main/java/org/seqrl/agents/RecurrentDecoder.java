@@ -12,6 +12,8 @@ import org.seqrl.agents.Params.Param;
  * the running sum {@code y(l) = h(l) + x(l)}; with dense ones a layer reads every layer below, with
  * skip ones also the output (and state) of layer l − k, side by side, {@link Stacking}); the top output goes to the attention's second hook
  * (dot attention scores it) and to the output layer. A step critic reads the top layer's state.
+ * A teacher-forced training pass may also drop out the embeddings' outputs ({@code model.embedding_dropout})
+ * and what the output layer reads ({@code model.output_dropout}), {@link Dropout}; decoding never drops.
  * With one layer this is the decoder, parameter for parameter, that checkpoints have always held.
  *
  * <p>Decoded steps look the first layer's input up in a per-pass table of every token's input
@@ -43,6 +45,9 @@ final class RecurrentDecoder implements Decoder {
   final int[] inWidth;
   private final double dropout;
   private final Rng dropoutRng;
+  /** On the target embeddings' outputs (the first layer's token input) and on what the output layer reads. */
+  private final Dropout embeddingDropout;
+  private final Dropout outputDropout;
 
   /** Adds the bridge's {@code bridge.*}, the cells' {@code dec.*} (bottom first), the attention's {@code att.*} and {@code out.*}, in that order. */
   RecurrentDecoder(Seq2SeqConfig cfg, Blas blas, Params params, Param embedding, Rng init, Rng dropoutRng) {
@@ -56,6 +61,8 @@ final class RecurrentDecoder implements Decoder {
     this.residual = stacking.residual();
     this.dropout = cfg.dropout();
     this.dropoutRng = dropoutRng;
+    this.embeddingDropout = new Dropout(cfg.embeddingDropout(), dropoutRng);
+    this.outputDropout = new Dropout(cfg.outputDropout(), dropoutRng);
     bridge = new Bridge(blas, params, encWidth, layers * hidden, cfg.initStateMeanRatio(), init);
     int in = emb + DecoderAttention.contextWidth(cfg.attention(), encWidth);
     cells = new RecurrentCell[layers];
@@ -84,7 +91,7 @@ final class RecurrentDecoder implements Decoder {
 
   @Override
   public boolean random(boolean training) {
-    return training && dropout > 0 && layers > 1;
+    return training && dropout > 0 && layers > 1 || embeddingDropout.active(training) || outputDropout.active(training);
   }
 
   @Override
@@ -94,9 +101,13 @@ final class RecurrentDecoder implements Decoder {
 
   @Override
   public Pass teacherForced(Encoding en, int[] sourceOfRow, int[] inputs, int steps, boolean training) {
-    RecurrentPass p = new RecurrentPass(en, sourceOfRow, steps, true, inputs, random(training));
+    RecurrentPass p = new RecurrentPass(en, sourceOfRow, steps, true, inputs, training);
     for (int t = 0; t < steps; t++) {
       p.advance(null);
+    }
+    if (outputDropout.active(training)) {
+      p.outDropped = Arrays.copyOf(p.outAll, steps * p.rows * hidden);
+      p.outMask = outputDropout.forward(p.outDropped, 0, p.outDropped.length);
     }
     return p;
   }
@@ -112,6 +123,7 @@ final class RecurrentDecoder implements Decoder {
    */
   final class RecurrentPass extends DecoderPass {
     final boolean keep;
+    /** Whether the inputs of layers above the first are dropped out (a training pass of a stack with {@code model.dropout}). */
     final boolean drop;
     final SourceRows src;
     final DecoderAttention.Pass att;
@@ -129,8 +141,13 @@ final class RecurrentDecoder implements Decoder {
     final float[] s0Src;
     /** Input token of every kept step and row [steps * rows]. */
     final int[] inIds;
-    /** Embeddings of {@link #inIds}, kept from the projection when teacher-forced. */
+    /** Embeddings of {@link #inIds}, kept from the projection when teacher-forced (dropped out when training). */
     private float[] embIn;
+    /** Embedding dropout's mask over {@link #embIn}, or null. */
+    float[] embMask;
+    /** Output dropout's mask over the kept steps [steps*R, H] and what the output layer read with it, or null. */
+    float[] outMask;
+    float[] outDropped;
     /** What the output layer reads, per step slot [slots*R, H]. */
     final float[] outAll;
     /** Per gate, the first layer's input projection (with bias) of every token's embedding, for decoded steps. */
@@ -142,10 +159,11 @@ final class RecurrentDecoder implements Decoder {
     float[][] nsOut;
     float[][] nsPrev;
 
-    RecurrentPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs, boolean drop) {
+    /** {@code training}: a teacher-forced pass ({@code knownInputs}) for an update, which draws dropout. */
+    RecurrentPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs, boolean training) {
       super(en, srcOf);
       this.keep = keep;
-      this.drop = drop;
+      this.drop = training && dropout > 0 && layers > 1;
       int slots = keep ? capacity : 1;
       int rh = rows * hidden;
       if (en.keys == null) {
@@ -160,6 +178,9 @@ final class RecurrentDecoder implements Decoder {
         inIds = knownInputs;
         embProj = null;
         embIn = Mat.gatherRows(embedding.value, emb, knownInputs);
+        if (embeddingDropout.active(training)) {
+          embMask = embeddingDropout.forward(embIn, 0, embIn.length);
+        }
         pre = first.project(blas, embIn, 0, capacity * rows, emb, 0);
       } else {
         inIds = keep ? new int[capacity * rows] : null;
@@ -313,7 +334,12 @@ final class RecurrentDecoder implements Decoder {
 
     @Override
     public float[] keptLogits() {
-      return output.forward(outAll, 0, steps * rows);
+      return output.forward(outputInput(), 0, steps * rows);
+    }
+
+    /** What the output layer reads over the kept steps: {@link #outAll}, or its dropped-out copy in a training pass. */
+    float[] outputInput() {
+      return outDropped != null ? outDropped : outAll;
     }
 
     @Override

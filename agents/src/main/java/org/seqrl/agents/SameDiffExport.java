@@ -110,6 +110,7 @@ public final class SameDiffExport {
    * values that the trained weights replace.
    */
   private static Seq2SeqConfig withoutCritics(Seq2SeqConfig cfg) {
-    return cfg.toBuilder().criticHeads(Set.of()).init(Seq2SeqConfig.Init.DEFAULT).build();
+    // embedding and output dropout act in training only; the decoding graph is the same with or without them
+    return cfg.toBuilder().criticHeads(Set.of()).init(Seq2SeqConfig.Init.DEFAULT).embeddingDropout(0).outputDropout(0).build();
   }
 }

@@ -54,6 +54,12 @@ public final class SameDiffSeq2Seq {
     if (cfg.dropout() > 0) {
       no.add("model.dropout " + cfg.dropout());
     }
+    if (cfg.embeddingDropout() > 0) {
+      no.add("model.embedding_dropout " + cfg.embeddingDropout() + " (0 is)");
+    }
+    if (cfg.outputDropout() > 0) {
+      no.add("model.output_dropout " + cfg.outputDropout() + " (0 is)");
+    }
     if (cfg.attention() == Attention.DOT) {
       no.add("model.attention dot (none and additive are)");
     }

@@ -16,6 +16,10 @@ import org.seqrl.rl.CriticHead;
  * @param encoderLayers stacked encoder layers, >= 1
  * @param bidirectional whether each encoder layer also reads the source right to left
  * @param dropout inverted-dropout rate between stacked layers (encoder and decoder) while training, in [0, 1)
+ * @param embeddingDropout inverted-dropout rate on the source and target embeddings' outputs while training, in [0, 1);
+ *     recurrent models only (the transformer has its own {@link Transformer#dropout})
+ * @param outputDropout inverted-dropout rate on what the output layer reads (the decoder's top output, or dot
+ *     attention's attentional vector) while training, in [0, 1); recurrent models only
  * @param attention none, additive (Bahdanau) or dot (Luong)
  * @param attentionSize width of the additive attention's scoring layer; 0 means the hidden size
  * @param criticHeads critic heads the policy carries
@@ -45,6 +49,8 @@ public record Seq2SeqConfig(
     int encoderLayers,
     boolean bidirectional,
     double dropout,
+    double embeddingDropout,
+    double outputDropout,
     Attention attention,
     int attentionSize,
     Set<CriticHead> criticHeads,
@@ -255,6 +261,12 @@ public record Seq2SeqConfig(
     require(hidden >= 1, "hidden", hidden, ">= 1");
     require(encoderLayers >= 1, "encoderLayers", encoderLayers, ">= 1");
     require(dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
+    require(embeddingDropout >= 0 && embeddingDropout < 1, "embeddingDropout", embeddingDropout, "in [0, 1)");
+    require(outputDropout >= 0 && outputDropout < 1, "outputDropout", outputDropout, "in [0, 1)");
+    if (transformer != null && (embeddingDropout > 0 || outputDropout > 0)) {
+      throw new IllegalArgumentException("model.embeddingDropout " + embeddingDropout + " and model.outputDropout " + outputDropout
+          + " are the recurrent model's; a transformer drops out with transformer.dropout; expected 0 and 0");
+    }
     require(attentionSize >= 0, "attentionSize", attentionSize, ">= 0 (0 = the hidden size)");
     require(criticHidden >= 1, "criticHidden", criticHidden, ">= 1");
     if (memory == null) {
@@ -312,7 +324,8 @@ public record Seq2SeqConfig(
 
   public Builder toBuilder() {
     return new Builder(sourceVocab, targetVocab).embedding(embedding).hidden(hidden).cell(cell)
-        .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout).attention(attention).attentionSize(attentionSize)
+        .encoderLayers(encoderLayers).bidirectional(bidirectional).dropout(dropout)
+        .embeddingDropout(embeddingDropout).outputDropout(outputDropout).attention(attention).attentionSize(attentionSize)
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
         .decoderLayers(decoderLayers).layerConnections(layerConnections).skipDistance(skipDistance).skipCarries(skipCarries)
         .normStabilizer(normStabilizer)
@@ -340,6 +353,8 @@ public record Seq2SeqConfig(
     private int encoderLayers = 1;
     private boolean bidirectional = false;
     private double dropout = 0.0;
+    private double embeddingDropout = 0.0;
+    private double outputDropout = 0.0;
     private Attention attention = Attention.NONE;
     private int attentionSize = 0;
     private Set<CriticHead> criticHeads = Set.of();
@@ -369,6 +384,8 @@ public record Seq2SeqConfig(
     public Builder encoderLayers(int v) { encoderLayers = v; return this; }
     public Builder bidirectional(boolean v) { bidirectional = v; return this; }
     public Builder dropout(double v) { dropout = v; return this; }
+    public Builder embeddingDropout(double v) { embeddingDropout = v; return this; }
+    public Builder outputDropout(double v) { outputDropout = v; return this; }
     public Builder attention(Attention v) { attention = v; return this; }
     public Builder attentionSize(int v) { attentionSize = v; return this; }
     public Builder criticHeads(Set<CriticHead> v) { criticHeads = v; return this; }
@@ -390,7 +407,7 @@ public record Seq2SeqConfig(
 
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
-          dropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
+          dropout, embeddingDropout, outputDropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
           skipDistance, skipCarries, normStabilizer, normStabilizerOn, initStateMeanRatio, carryCellState, seed, init, memory,
           transformer);
     }

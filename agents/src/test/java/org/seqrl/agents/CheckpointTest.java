@@ -27,7 +27,7 @@ class CheckpointTest {
   }
 
   /** MLE steps then RL steps; returns every number it saw. */
-  private static List<Double> run(Seq2SeqPolicy p, Random data, int mle, int rl) {
+  static List<Double> run(Seq2SeqPolicy p, Random data, int mle, int rl) {
     List<Double> seen = new ArrayList<>();
     for (int i = 0; i < mle; i++) {
       int[][][] b = LearningTest.reverseBatch(data, 8);

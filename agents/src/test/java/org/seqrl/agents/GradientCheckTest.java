@@ -412,6 +412,22 @@ class GradientCheckTest {
         pgObjective(new Random(21), 3, false, 0.02));
   }
 
+  /**
+   * Embedding dropout (source and target) and output dropout, the same masks in every evaluation (the
+   * dropout generator's state is reset before each): under additive attention the output layer reads
+   * the decoder's output, under dot attention the attentional vector; with dropout between stacked
+   * layers too, and with critic heads.
+   */
+  @Test
+  void embeddingAndOutputDropout() {
+    check(tiny().cell(CellType.LSTM).bidirectional(true).attention(Attention.ADDITIVE).embeddingDropout(0.3).outputDropout(0.4)
+        .build(), pgObjective(new Random(41), 4, false, 0.02));
+    check(tiny().cell(CellType.GRU).attention(Attention.DOT).embeddingDropout(0.25).outputDropout(0.3).build(),
+        Objective.mle(sources(new Random(42), 3), new int[][] {{4, 5, 6}, {6}, {5, 4}}));
+    check(tiny().cell(CellType.GRU).encoderLayers(2).decoderLayers(2).dropout(0.3).embeddingDropout(0.2).outputDropout(0.3)
+        .attention(Attention.DOT).criticHeads(EnumSet.allOf(CriticHead.class)).build(), pgObjective(new Random(43), 3, true, 0.01));
+  }
+
   @Test
   void threeDecoderLayersLstmDotAttentionAndStepCritic() {
     check(tiny().cell(CellType.LSTM).decoderLayers(3).attention(Attention.DOT).bidirectional(true)

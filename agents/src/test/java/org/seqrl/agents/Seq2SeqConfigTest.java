@@ -86,6 +86,27 @@ class Seq2SeqConfigTest {
   }
 
   @Test
+  void embeddingAndOutputDropoutRoundTripAndAreValidated() {
+    Seq2SeqConfig c = Seq2SeqConfig.builder(9, 11).embeddingDropout(0.2).outputDropout(0.35).build();
+    assertEquals(c, Seq2SeqConfig.fromProperties(c.toProperties()));
+    java.util.Properties old = Seq2SeqConfig.builder(9, 11).build().toProperties();
+    old.remove("embeddingDropout");
+    old.remove("outputDropout");
+    assertEquals(Seq2SeqConfig.builder(9, 11).build(), Seq2SeqConfig.fromProperties(old), "older checkpoints: neither");
+    String one = assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(9, 11).embeddingDropout(1.0).build())
+        .getMessage();
+    assertTrue(one.contains("model.embeddingDropout: 1.0 is invalid; expected in [0, 1)"), one);
+    String negative = assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(9, 11).outputDropout(-0.1).build())
+        .getMessage();
+    assertTrue(negative.contains("model.outputDropout: -0.1"), negative);
+    String tf = assertThrows(IllegalArgumentException.class, () -> Seq2SeqConfig.builder(9, 11).outputDropout(0.1)
+        .transformer(Seq2SeqConfig.Transformer.defaults()).build()).getMessage();
+    assertTrue(tf.contains("transformer.dropout"), tf);
+    String sd = SameDiffSeq2Seq.unsupported(Seq2SeqConfig.builder(9, 11).cell(CellType.LSTM).embeddingDropout(0.2).build());
+    assertEquals("model.engine samediff does not build model.embedding_dropout 0.2 (0 is)", sd);
+  }
+
+  @Test
   void invalidFieldsAreNamed() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Seq2SeqConfig.builder(30, 30).dropout(1.0).build());

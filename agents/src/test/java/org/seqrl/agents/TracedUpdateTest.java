@@ -102,6 +102,19 @@ class TracedUpdateTest {
     }
   }
 
+  /** Embedding or output dropout: the update runs its own training pass, as with dropout between layers. */
+  @Test
+  void embeddingOrOutputDropoutMeansAFreshPass() {
+    for (Seq2SeqConfig cfg : java.util.List.of(base().embeddingDropout(0.3).build(), base().outputDropout(0.3).build())) {
+      try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
+        int[][] src = {{4, 5}, {6, 7, 8}};
+        Rollout s = p.sample(src, 1, 1.0, 6);
+        p.update(batch(s, new Random(1)), OPT);
+        assertEquals(0, p.tracedUpdates(), cfg.toString());
+      }
+    }
+  }
+
   @Test
   void aDecodeReusesTheEncodingOnlyForTheSameSourcesAndParameters() {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(base().attention(Attention.ADDITIVE).build());

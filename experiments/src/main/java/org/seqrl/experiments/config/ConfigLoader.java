@@ -375,6 +375,7 @@ public final class ConfigLoader {
         model.integer("embedding", md.embedding()), model.integer("hidden", md.hidden()),
         model.integer("encoder_layers", md.encoderLayers()), model.bool("bidirectional", md.bidirectional()),
         model.number("dropout", md.dropout()),
+        model.number("embedding_dropout", md.embeddingDropout()), model.number("output_dropout", md.outputDropout()),
         model.choice("attention", md.attention(), Attention.class, "an attention kind"),
         model.integer("attention_size", md.attentionSize()),
         model.choice("critic_trunk", md.criticTrunk(), CriticTrunk.class, "a critic trunk"),

@@ -59,6 +59,8 @@ final class ConfigWriter {
     model.put("encoder_layers", m.encoderLayers());
     model.put("bidirectional", m.bidirectional());
     model.put("dropout", m.dropout());
+    model.put("embedding_dropout", m.embeddingDropout());
+    model.put("output_dropout", m.outputDropout());
     model.put("attention", ConfigChoice.spelling(m.attention()));
     model.put("attention_size", m.attentionSize());
     model.put("critic_trunk", ConfigChoice.spelling(m.criticTrunk()));

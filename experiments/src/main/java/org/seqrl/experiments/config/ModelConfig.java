@@ -18,7 +18,7 @@ import org.seqrl.agents.Seq2SeqConfig.ModelType;
  * then replaces the model the other keys describe.
  */
 public record ModelConfig(CellType cell, int embedding, int hidden, int encoderLayers, boolean bidirectional,
-                          double dropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
+                          double dropout, double embeddingDropout, double outputDropout, Attention attention, int attentionSize, CriticTrunk criticTrunk,
                           InitScheme init, double initScale, double forgetBias,
                           int decoderLayers, LayerConnections layerConnections, int skipDistance,
                           SkipCarries skipCarries, double normStabilizer,
@@ -33,6 +33,8 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     Checks.between("model.encoder_layers", encoderLayers, 1, 16);
     Checks.fraction("model.dropout", dropout, false);
     Checks.between("model.decoder_layers", decoderLayers, 1, 16);
+    Checks.fraction("model.embedding_dropout", embeddingDropout, false);
+    Checks.fraction("model.output_dropout", outputDropout, false);
     if (dropout > 0 && encoderLayers < 2 && decoderLayers < 2) {
       // The engine applies dropout between stacked layers only; one layer has no such place.
       throw InvalidConfigException.conflict("model.dropout", dropout + " has no effect with model.encoder_layers "
@@ -78,6 +80,8 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + " states; with model.type transformer expected logits");
     }
     Checks.required("model.engine", engine);
+    trainingOnlyDropout("model.embedding_dropout", embeddingDropout, type, engine);
+    trainingOnlyDropout("model.output_dropout", outputDropout, type, engine);
     Checks.required("model.graph_names", graph);
     if (graph.file() != null && engine != Engine.SAMEDIFF) {
       throw InvalidConfigException.conflict("model.graph", "'" + graph.file() + "' is a SameDiff graph, which model.engine "
@@ -110,6 +114,21 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     }
   }
 
+  /**
+   * Embedding and output dropout are parts of the fast engine's recurrent model: the transformer drops
+   * out with its own key, and the SameDiff graphs build no dropout.
+   */
+  private static void trainingOnlyDropout(String key, double rate, ModelType type, Engine engine) {
+    if (rate > 0 && type == ModelType.TRANSFORMER) {
+      throw InvalidConfigException.conflict(key, rate + " applies to the recurrent model, not model.type transformer (which "
+          + "drops out with model.transformer.dropout); expected 0, or model.transformer.dropout for the transformer");
+    }
+    if (rate > 0 && engine == Engine.SAMEDIFF) {
+      throw InvalidConfigException.conflict(key, rate + " is not built by model.engine samediff (its graphs have no dropout);"
+          + " expected 0, or model.engine fast");
+    }
+  }
+
   /** The engine's form of the init settings. */
   public Init initialisation() {
     return new Init(init, initScale, forgetBias);
@@ -117,7 +136,7 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
 
   public static ModelConfig defaults() {
     // attention_size 0: the scoring layer of additive attention is as wide as the hidden state
-    return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
+    return new ModelConfig(CellType.GRU, 64, 256, 1, false, 0.0, 0.0, 0.0, Attention.NONE, 0, CriticTrunk.SHARED,
         Init.DEFAULT.scheme(), Init.DEFAULT.scale(), Init.DEFAULT.forgetBias(),
         1, LayerConnections.NONE, org.seqrl.agents.Seq2SeqConfig.DEFAULT_SKIP_DISTANCE, SkipCarries.OUTPUT, 0.0, NormStabilized.HIDDEN, 0.0,
         false, MemoryConfig.defaults(),

@@ -209,6 +209,8 @@ public final class RunComponents implements AutoCloseable {
         .encoderLayers(m.encoderLayers())
         .bidirectional(m.bidirectional())
         .dropout(m.dropout())
+        .embeddingDropout(m.embeddingDropout())
+        .outputDropout(m.outputDropout())
         .attention(m.attention())
         .attentionSize(m.attentionSize())
         .criticHeads(criticHeads(config, baseline))

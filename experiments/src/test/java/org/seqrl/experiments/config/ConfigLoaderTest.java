@@ -730,6 +730,34 @@ class ConfigLoaderTest {
         + "decoder starts from the encoder's final states, 1: from the mean of its outputs)"), ratio);
   }
 
+  /**
+   * model.embedding_dropout and model.output_dropout: read, written back, 0 by default, range-checked,
+   * and refused with the transformer (its own model.transformer.dropout) and with model.engine samediff.
+   */
+  @Test
+  void embeddingAndOutputDropoutKeys() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("model:\n  embedding_dropout: 0.2\n  output_dropout: 0.3\n"), List.of());
+    assertEquals(0.2, c.model().embeddingDropout());
+    assertEquals(0.3, c.model().outputDropout());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertTrue(ConfigLoader.toYaml(c).contains("embedding_dropout: 0.2") && ConfigLoader.toYaml(c).contains("output_dropout: 0.3"));
+    SeqrlConfig none = ConfigLoader.load(write("seed: 1\n"), List.of());
+    assertEquals(0.0, none.model().embeddingDropout());
+    assertEquals(0.0, none.model().outputDropout());
+    SeqrlConfig set = ConfigLoader.load(write("seed: 1\n"), List.of("model.output_dropout=0.5"));
+    assertEquals(0.5, set.model().outputDropout());
+    String range = error("model:\n  embedding_dropout: 1.0\n");
+    assertTrue(range.endsWith("config.yaml:2: model.embedding_dropout: 1.0 is out of range; expected a number from 0 to 1 "
+        + "(exclusive)"), range);
+    assertTrue(error("model:\n  output_dropout: -0.2\n").contains("model.output_dropout: -0.2 is out of range"));
+    String tf = error("model:\n  type: transformer\n  output_dropout: 0.3\n");
+    assertTrue(tf.endsWith("model.output_dropout: 0.3 applies to the recurrent model, not model.type transformer (which drops "
+        + "out with model.transformer.dropout); expected 0, or model.transformer.dropout for the transformer"), tf);
+    String sd = error("model:\n  engine: samediff\n  embedding_dropout: 0.2\n");
+    assertTrue(sd.endsWith("model.embedding_dropout: 0.2 is not built by model.engine samediff (its graphs have no dropout); "
+        + "expected 0, or model.engine fast"), sd);
+  }
+
   /** model.carry_cell_state: read, written back, off by default, taken by an NTM with an LSTM controller, and refused where it has no single meaning. */
   @Test
   void carryCellStateKey() throws IOException {

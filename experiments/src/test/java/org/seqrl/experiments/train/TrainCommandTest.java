@@ -108,8 +108,9 @@ class TrainCommandTest {
   }
 
   /**
-   * A two-layer decoder with residual connections, dropout, the norm-stabilizer and hidden-state
-   * averaging trains from the CLI; its checkpoint keeps those settings and evaluates with beam search.
+   * A two-layer decoder with residual connections, dropout (between layers, on the embeddings and on
+   * the output layer's input), the norm-stabilizer and hidden-state averaging trains from the CLI (MLE,
+   * then RL); its checkpoint keeps those settings and evaluates with beam search.
    */
   @Test
   void aDecoderStackWithConnectionsAndRegularisersTrainsFromTheCli() throws IOException {
@@ -117,11 +118,11 @@ class TrainCommandTest {
     Path run = tmp.resolve("stack-run");
     Result r = train(cfg, run, "--set", "model.encoder_layers=2", "--set", "model.decoder_layers=2", "--set", "model.dropout=0.1",
         "--set", "model.layer_connections=residual", "--set", "model.norm_stabilizer=0.05",
-        "--set", "model.init_state_mean_ratio=0.5");
+        "--set", "model.init_state_mean_ratio=0.5", "--set", "model.embedding_dropout=0.1", "--set", "model.output_dropout=0.2");
     assertTrue(r.out().contains("before RL"), r.out());
     String saved = Files.readString(run.resolve("config.yaml"));
-    assertTrue(saved.contains("decoder_layers: 2") && saved.contains("residual") && saved.contains("init_state_mean_ratio: 0.5"),
-        saved);
+    assertTrue(saved.contains("decoder_layers: 2") && saved.contains("residual") && saved.contains("init_state_mean_ratio: 0.5")
+        && saved.contains("embedding_dropout: 0.1") && saved.contains("output_dropout: 0.2"), saved);
     Path json = tmp.resolve("stack-eval.json");
     evalOnTest(run, "--beam", "3", "--output", json.toString());
     JsonNode m = evalMetrics(json);
