@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * A grid of dotted config keys to values; {@link #cells()} is their cartesian product with the first
- * key varying slowest. {@code parallel} 0 means max(1, cores / 2). Keys and values are checked
- * against the config by {@link ConfigLoader} (a value is valid if applying it gives a valid config).
+ * key varying slowest. {@code parallel} 0 means max(1, cores / 2) (benchmarks/sweep-throughput.sh measures
+ * the alternatives). Keys and values are checked against the config by {@link ConfigLoader} (a value is
+ * valid if applying it gives a valid config).
  * {@code sharePretraining}: cells that differ only in RL or evaluation settings start RL from one
  * shared pre-training run instead of each pre-training its own model (same start, less compute).
  * {@code launcher} says where cells run; {@code slurm} what each cell asks of a Slurm cluster.

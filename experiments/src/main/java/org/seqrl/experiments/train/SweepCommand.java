@@ -104,16 +104,24 @@ public final class SweepCommand implements Callable<Integer> {
     Path dir = output != null ? output : Path.of("runs", "sweep-" + config.experiment());
     Files.createDirectories(dir.resolve("cells"));
     Files.writeString(dir.resolve("sweep.yaml"), ConfigLoader.toYaml(config));
-    int workers = parallel != null ? parallel : config.sweep().parallel() > 0 ? config.sweep().parallel()
-        : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    int workers = parallel != null ? parallel : config.sweep().effectiveParallel();
     if (workers < 1) {
       throw new UserInputException("--parallel: " + workers + " is not a number of processes; expected >= 1");
     }
-    System.out.printf(Locale.ROOT, "sweep %s: %d cells, %d at a time, in %s%n", config.experiment(), cells.size(), workers, dir);
-
-    Map<String, String> labels = runLabels(cells);
+    String cellThreadsEnv = System.getenv("SEQRL_CELL_THREADS");
+    int cores = Runtime.getRuntime().availableProcessors();
+    long unfinished = cells.stream()
+        .filter(c -> !Files.isRegularFile(dir.resolve("cells").resolve(safeName(c.name())).resolve(TrainingRun.SUMMARY_FILE)))
+        .count();
     SweepLauncher where = launcher == null ? config.sweep().launcher()
         : ConfigChoice.parse(SweepLauncher.class, "--launcher", "a sweep launcher", launcher);
+    // On Slurm a cell's threads follow its CPUs per task instead.
+    String threadsNote = where == SweepLauncher.LOCAL
+        ? String.format(Locale.ROOT, ", %d BLAS thread(s) each", cellThreads(cellThreadsEnv, cores, workers, unfinished)) : "";
+    System.out.printf(Locale.ROOT, "sweep %s: %d cells, %d at a time%s, in %s%n", config.experiment(), cells.size(), workers,
+        threadsNote, dir);
+
+    Map<String, String> labels = runLabels(cells);
     cellTrackingUri = trackingUri;
     RunRecorder parent = noTracking ? null : openParent(config, dir);
     if (where == SweepLauncher.SLURM) {
@@ -132,15 +140,21 @@ public final class SweepCommand implements Callable<Integer> {
       if (config.sweep().sharePretraining()) {
         // Stage 1: one pre-training run per distinct non-RL configuration; stage 2 starts RL from it.
         Map<String, PretrainGroup> groups = pretrainGroups(config, cells, dir);
+        var distinct = new java.util.LinkedHashSet<>(groups.values());
+        int stage1Threads = cellThreads(cellThreadsEnv, cores, workers,
+            distinct.stream().filter(g -> !Files.isRegularFile(g.dir().resolve(TrainingRun.SUMMARY_FILE))).count());
+        System.out.printf(Locale.ROOT, "shared pre-training: %d run(s), %d BLAS thread(s) each%n", distinct.size(),
+            stage1Threads);
         List<Future<CellResult>> stage1 = new ArrayList<>();
-        for (PretrainGroup g : new java.util.LinkedHashSet<>(groups.values())) {
-          stage1.add(pool.submit(() -> runCell(g.name(), g.label(), g.overrides(), g.dir(), parent, workers, stopping)));
+        for (PretrainGroup g : distinct) {
+          stage1.add(pool.submit(() -> runCell(g.name(), g.label(), g.overrides(), g.dir(), parent, stage1Threads, stopping)));
         }
         for (Future<CellResult> f : stage1) {
           results.add(f.get());
         }
         cellExtra.putAll(rlStartOverrides(config, cells, groups));
       }
+      int threads = cellThreads(cellThreadsEnv, cores, workers, unfinished);
       List<Future<CellResult>> futures = new ArrayList<>();
       for (var cell : cells) {
         List<String> cellOverrides = new ArrayList<>(cell.overrides());
@@ -153,7 +167,7 @@ public final class SweepCommand implements Callable<Integer> {
           continue;
         }
         futures.add(pool.submit(() -> runCell(cell.name(), labels.get(cell.name()), cellOverrides, cellDir, parent,
-            workers, stopping)));
+            threads, stopping)));
       }
       for (Future<CellResult> f : futures) {
         results.add(f.get());
@@ -303,7 +317,7 @@ public final class SweepCommand implements Callable<Integer> {
   }
 
   private CellResult runCell(String name, String label, List<String> cellOverrides, Path cellDir,
-      RunRecorder parent, int workers, AtomicBoolean stopping) throws IOException, InterruptedException {
+      RunRecorder parent, int threads, AtomicBoolean stopping) throws IOException, InterruptedException {
     boolean pretraining = cellOverrides.contains("rl.steps=0");
     if (Files.isRegularFile(cellDir.resolve(TrainingRun.SUMMARY_FILE))) {
       System.out.println("skip (finished): " + name);
@@ -317,13 +331,8 @@ public final class SweepCommand implements Callable<Integer> {
     Files.createDirectories(cellDir);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(cellDir.resolve("train.log").toFile()));
-    // Cells run side by side: each gets its share of the cores for BLAS, or SEQRL_CELL_THREADS.
-    String threads = System.getenv("SEQRL_CELL_THREADS");
-    if (threads == null || threads.isBlank()) {
-      threads = Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
-    }
-    pb.environment().put("OMP_NUM_THREADS", threads);
-    pb.environment().put("OPENBLAS_NUM_THREADS", threads);
+    pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+    pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
     Process p = pb.start();
     int code = p.waitFor();
     System.out.printf(Locale.ROOT, "%s: %s (log %s)%n", code == 0 ? "done" : "FAILED (exit " + code + ")", name,
@@ -403,6 +412,29 @@ public final class SweepCommand implements Callable<Integer> {
       parts.add(selfNaming && !last.equals("seed") ? value : last.replace('_', ' ') + " " + value);
     }
     return String.join(" · ", parts);
+  }
+
+  /**
+   * BLAS threads of each cell: {@code SEQRL_CELL_THREADS} when set, else the cores shared among the cells
+   * that run side by side, which are fewer than {@code workers} when fewer cells are left to run (8 cells
+   * with 32 workers on 64 cores get 8 threads each, not 2 with 48 cores idle).
+   */
+  static int cellThreads(String fromEnv, int cores, int workers, long cellsToRun) {
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      int n;
+      try {
+        n = Integer.parseInt(fromEnv.trim());
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1) {
+        throw new UserInputException("SEQRL_CELL_THREADS: '" + fromEnv + "' is not a thread count; expected a whole "
+            + "number >= 1, or unset to share the cores among the cells that run at once");
+      }
+      return n;
+    }
+    long sideBySide = Math.max(1, Math.min(workers, cellsToRun));
+    return (int) Math.max(1, cores / sideBySide);
   }
 
   /** The command that starts this same CLI in a new JVM. */

@@ -1,6 +1,7 @@
 package org.seqrl.experiments.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,6 +40,14 @@ class SweepCommandTest {
     for (String cell : new String[] {"rl.baseline=none", "rl.baseline=scst"}) {
       JsonNode s = TrainingRun.JSON.readTree(dir.resolve("cells").resolve(cell).resolve("summary.json").toFile());
       assertEquals(10, s.get("steps").get("total").asLong(), "a cell runs RL only: " + cell);
+    }
+    if (System.getenv("SEQRL_CELL_THREADS") == null) {
+      // BLAS threads: the one shared pre-training run alone gets every core, the 2 cells side by side half each.
+      int cores = Runtime.getRuntime().availableProcessors();
+      JsonNode p = TrainingRun.JSON.readTree(dir.resolve("pretrain/pretrain/summary.json").toFile());
+      assertEquals(Integer.toString(cores), p.get("versions").get("openblas_num_threads").asText(), out);
+      JsonNode c = TrainingRun.JSON.readTree(dir.resolve("cells/rl.baseline=none/summary.json").toFile());
+      assertEquals(Integer.toString(Math.max(1, cores / 2)), c.get("versions").get("openblas_num_threads").asText(), out);
     }
     // Both cells start RL from the same pre-trained model.
     JsonNode a = TrainingRun.JSON.readTree(dir.resolve("cells/rl.baseline=none/summary.json").toFile()).get("before_rl");
@@ -120,6 +129,25 @@ class SweepCommandTest {
         new org.seqrl.experiments.config.SweepCell("b.y=foo", List.of("b.y=foo")));
     assertEquals(List.of("a.x=foo", "b.y=foo"),
         List.copyOf(SweepCommand.runLabels(cells).values()));
+  }
+
+  @Test
+  void cellsShareTheCoresAmongTheCellsThatRunAtOnce() {
+    assertEquals(1, SweepCommand.cellThreads(null, 2, 2, 8), "2 cells at once on 2 cores");
+    assertEquals(2, SweepCommand.cellThreads(null, 2, 1, 8), "one cell at a time gets both cores");
+    assertEquals(2, SweepCommand.cellThreads(null, 64, 32, 100), "the default's half the cores at once on 64");
+    // Fewer cells left than workers: the cores of the workers that stay idle go to the cells that run.
+    assertEquals(8, SweepCommand.cellThreads(null, 64, 32, 8), "8 cells, 32 workers, 64 cores");
+    assertEquals(2, SweepCommand.cellThreads(null, 2, 2, 1), "the one cell left to run");
+    assertEquals(1, SweepCommand.cellThreads(null, 2, 4, 8), "more workers than cores: still one thread");
+    assertEquals(3, SweepCommand.cellThreads("3", 64, 32, 8), "SEQRL_CELL_THREADS decides");
+    assertEquals(2, SweepCommand.cellThreads(" ", 2, 1, 8), "blank is unset");
+    for (String bad : new String[] {"0", "-1", "two", "1.5"}) {
+      var e = assertThrows(org.seqrl.experiments.cli.UserInputException.class,
+          () -> SweepCommand.cellThreads(bad, 2, 1, 8));
+      assertEquals("SEQRL_CELL_THREADS: '" + bad + "' is not a thread count; expected a whole number >= 1, or unset "
+          + "to share the cores among the cells that run at once", e.getMessage());
+    }
   }
 
   static java.util.Map<String, String> tags(JsonNode run) {
