@@ -19,6 +19,7 @@ final class CrossAttention {
   final int heads;
   private final int dh;
   private final float scale;
+  private final AttentionBlock block;
 
   /** Adds {@code prefix.Wq}, {@code .bq}, {@code .Wkv}, {@code .bkv}, {@code .Wo}, {@code .bo}. */
   CrossAttention(Blas blas, Params params, String prefix, int width, int heads, Rng init) {
@@ -34,6 +35,7 @@ final class CrossAttention {
     bkv = params.add(prefix + ".bkv", 1, 2 * width, init, 0, false);
     wo = params.add(prefix + ".Wo", width, width, init, s, false);
     bo = params.add(prefix + ".bo", 1, width, init, 0, false);
+    block = new AttentionBlock(blas, heads, dh, scale);
   }
 
   /** Keys and values of the encoder outputs {@code enc} [rows, D] into columns {@code [off, off + 2D)} of {@code kv} (leading dimension {@code ld}). */
@@ -83,31 +85,106 @@ final class CrossAttention {
 
   /**
    * Rows {@code [row0, row0 + rows)} of {@code q}; row {@code row0 + j} reads source
-   * {@code srcOf[j % r]} (rows are time-major over {@code r} decoder rows), whose keys are rows
-   * {@code src*s ..} of {@code kv} at column {@code off}. Probabilities [., H, s].
+   * {@code rowSource[source0 + j]}, whose keys are rows {@code src*s ..} of {@code kv} at column
+   * {@code off}. Probabilities [., H, s].
    */
-  void attend(float[] q, int row0, int rows, int r, int[] srcOf, int[] lengths, int s, float[] kv, int off, int ld,
-      float[] probs, float[] ctx) {
+  void attend(float[] q, int row0, int rows, int[] rowSource, int source0, int[] lengths, int s, float[] kv, int off,
+      int ld, float[] probs, float[] ctx) {
+    int[] keyRows = new int[s];
+    Groups g = Groups.of(rowSource, source0, rows, lengths.length);
+    if (g.worthProducts()) {
+      for (int k = 0; k < g.count; k++) {
+        int src = g.source[k];
+        int n = sourceRows(src, s, lengths[src], off, ld, keyRows);
+        g.shift(k, row0);
+        block.forward(q, d, 0, g.rows, g.size(k), kv, keyRows, 0, d, n, false, probs, s, ctx, d);
+      }
+      return;
+    }
+    int last = -1;
     for (int j = 0; j < rows; j++) {
       int row = row0 + j;
-      int src = srcOf[j % r];
-      int ko = src * s * ld + off;
-      AttentionKernel.forward(q, row * d, kv, ko, ko + d, ld, lengths[src], heads, dh, scale, probs, row * heads * s, s,
+      int src = rowSource[source0 + j];
+      if (src != last) {
+        sourceRows(src, s, lengths[src], off, ld, keyRows);
+        last = src;
+      }
+      AttentionKernel.forward(q, row * d, kv, keyRows, 0, d, lengths[src], heads, dh, scale, probs, row * heads * s, s,
           ctx, row * d);
     }
   }
 
-  /** Backward of {@link #attend} over rows {@code [0, rows)}: returns dQ and adds into {@code dKv} (the layout of kv). */
-  float[] attendBackward(float[] q, int rows, int r, int[] srcOf, int[] lengths, int s, float[] kv, int off, int ld,
+  /** Where source {@code src}'s keys sit in {@code kv}: row {@code src*s + u}, from column {@code off}; returns n. */
+  private static int sourceRows(int src, int s, int n, int off, int ld, int[] keyRows) {
+    for (int u = 0; u < n; u++) {
+      keyRows[u] = (src * s + u) * ld + off;
+    }
+    return n;
+  }
+
+  /** Backward of {@link #attend} over rows {@code [0, rows)} (row j reads {@code rowSource[j]}): returns dQ and adds into {@code dKv} (the layout of kv). */
+  float[] attendBackward(float[] q, int rows, int[] rowSource, int[] lengths, int s, float[] kv, int off, int ld,
       float[] probs, float[] dCtx, float[] dKv) {
     float[] dQ = new float[rows * d];
-    float[] dp = new float[s];
-    for (int row = 0; row < rows; row++) {
-      int src = srcOf[row % r];
-      int ko = src * s * ld + off;
-      AttentionKernel.backward(q, row * d, kv, ko, ko + d, ld, lengths[src], heads, dh, scale, probs, row * heads * s, s,
-          dCtx, row * d, dQ, row * d, dKv, ko, ko + d, dp);
+    int[] keyRows = new int[s];
+    Groups g = Groups.of(rowSource, 0, rows, lengths.length);
+    for (int k = 0; k < g.count; k++) {
+      int src = g.source[k];
+      int n = sourceRows(src, s, lengths[src], off, ld, keyRows);
+      g.shift(k, 0);
+      block.backward(q, d, 0, g.rows, g.size(k), kv, keyRows, 0, d, n, false, probs, s, dCtx, d, dQ, dKv);
     }
     return dQ;
+  }
+
+  /** Rows grouped by the source they read: group k is source {@code source[k]}, its rows {@code all[first[k] .. first[k+1])}. */
+  private static final class Groups {
+    int count;
+    int[] source;
+    int[] first;
+    /** Scratch: the rows of the group last {@link #shift}ed. */
+    int[] rows;
+    private int[] all;
+
+    /** Rows j in [0, n) of source {@code rowSource[source0 + j]}, in row order within a source. */
+    static Groups of(int[] rowSource, int source0, int n, int sources) {
+      int[] countOf = new int[sources + 1];
+      for (int j = 0; j < n; j++) {
+        countOf[rowSource[source0 + j] + 1]++;
+      }
+      Groups g = new Groups();
+      g.source = new int[sources];
+      g.first = new int[sources + 1];
+      for (int src = 0; src < sources; src++) {
+        if (countOf[src + 1] > 0) {
+          g.source[g.count] = src;
+          g.first[g.count + 1] = g.first[g.count] + countOf[src + 1];
+          g.count++;
+        }
+        countOf[src + 1] += countOf[src];
+      }
+      g.all = new int[n];
+      for (int j = 0; j < n; j++) {
+        g.all[countOf[rowSource[source0 + j]]++] = j;
+      }
+      g.rows = new int[n];
+      return g;
+    }
+
+    int size(int k) {
+      return first[k + 1] - first[k];
+    }
+
+    /** Puts group k's rows, plus {@code row0}, at the start of {@link #rows}. */
+    void shift(int k, int row0) {
+      for (int a = 0; a < size(k); a++) {
+        rows[a] = all[first[k] + a] + row0;
+      }
+    }
+
+    /** Matrix products pay for their calls when a source has several queries (a teacher-forced block), not one per step. */
+    boolean worthProducts() {
+      return count > 0 && all.length >= 8 * count;
+    }
   }
 }

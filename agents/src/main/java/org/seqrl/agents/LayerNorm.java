@@ -33,20 +33,17 @@ final class LayerNorm {
       int xo = xOff + i * d;
       int ho = hOff + i * d;
       int yo = yOff + i * d;
-      float mean = 0f;
+      // the sums run in Mat's partial sums and the elementwise loops on their own, so that they
+      // vectorise: one sequential sum over a row was most of a layer norm's time
+      float mean = Mat.sum(x, xo, d) / d;
       for (int j = 0; j < d; j++) {
-        mean += x[xo + j];
+        xhat[ho + j] = x[xo + j] - mean;
       }
-      mean /= d;
-      float var = 0f;
-      for (int j = 0; j < d; j++) {
-        float c = x[xo + j] - mean;
-        var += c * c;
-      }
+      float var = Mat.dot(xhat, ho, xhat, ho, d);
       float rs = (float) (1 / Math.sqrt(var / d + EPS));
       rstd[rOff + i] = rs;
       for (int j = 0; j < d; j++) {
-        float h = (x[xo + j] - mean) * rs;
+        float h = xhat[ho + j] * rs;
         xhat[ho + j] = h;
         y[yo + j] = g[j] * h + b[j];
       }
@@ -59,25 +56,25 @@ final class LayerNorm {
     float[] g = gain.value;
     float[] gg = gain.grad;
     float[] gb = bias.grad;
+    float[] dh = new float[d];
     for (int i = 0; i < rows; i++) {
       int yo = dyOff + i * d;
       int ho = hOff + i * d;
       int xo = dxOff + i * d;
-      float s1 = 0f;
-      float s2 = 0f;
       for (int j = 0; j < d; j++) {
-        float dyj = dy[yo + j];
-        float dh = dyj * g[j];
-        gg[j] += dyj * xhat[ho + j];
-        gb[j] += dyj;
-        s1 += dh;
-        s2 += dh * xhat[ho + j];
+        dh[j] = dy[yo + j] * g[j];
       }
-      float m1 = s1 / d;
-      float m2 = s2 / d;
+      for (int j = 0; j < d; j++) {
+        gg[j] += dy[yo + j] * xhat[ho + j];
+      }
+      for (int j = 0; j < d; j++) {
+        gb[j] += dy[yo + j];
+      }
+      float m1 = Mat.sum(dh, 0, d) / d;
+      float m2 = Mat.dot(dh, 0, xhat, ho, d) / d;
       float rs = rstd[rOff + i];
       for (int j = 0; j < d; j++) {
-        dx[xo + j] += rs * (dy[yo + j] * g[j] - m1 - xhat[ho + j] * m2);
+        dx[xo + j] += rs * (dh[j] - m1 - xhat[ho + j] * m2);
       }
     }
   }

@@ -70,6 +70,25 @@ final class Mat {
     return (s0 + s1) + (s2 + s3);
   }
 
+  /** {@code sum_j a[ao + j]} in four partial sums, as {@link #dot}. */
+  static float sum(float[] a, int ao, int n) {
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      s0 += a[ao + j];
+      s1 += a[ao + j + 1];
+      s2 += a[ao + j + 2];
+      s3 += a[ao + j + 3];
+    }
+    for (; j < n; j++) {
+      s0 += a[ao + j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** {@code y[yo + j] += alpha x[xo + j]}. */
   static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
     for (int j = 0; j < n; j++) {

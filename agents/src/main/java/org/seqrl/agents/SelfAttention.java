@@ -5,7 +5,7 @@ import org.seqrl.agents.Params.Param;
 /**
  * Multi-head self-attention: queries, keys and values from one product {@code x Wqkv + bqkv}
  * ({@code [rows, 3D]}: q, then k, then v), attention, then {@code ctx Wo + bo}. Two layouts: the
- * encoder's (batch-major {@code [B*S]}, padded keys masked out) and the decoder's (time-major
+ * encoder's (sources packed one after another, each row seeing its own source's rows) and the decoder's (time-major
  * {@code [T*R]}, causal: position t sees positions 0..t of its own row, whose keys and values are
  * the decoding cache).
  */
@@ -19,6 +19,7 @@ final class SelfAttention {
   final int heads;
   private final int dh;
   private final float scale;
+  private final AttentionBlock block;
 
   /** Adds {@code prefix.Wqkv}, {@code .bqkv}, {@code .Wo}, {@code .bo}. */
   SelfAttention(Blas blas, Params params, String prefix, int width, int heads, Rng init) {
@@ -32,6 +33,7 @@ final class SelfAttention {
     bqkv = params.add(prefix + ".bqkv", 1, 3 * width, init, 0, false);
     wo = params.add(prefix + ".Wo", width, width, init, s, false);
     bo = params.add(prefix + ".bo", 1, width, init, 0, false);
+    block = new AttentionBlock(blas, heads, dh, scale);
   }
 
   /** {@code qkv} rows from {@code qkvRow0} = rows of {@code in} from {@code inRow0} times Wqkv plus bias. */
@@ -66,62 +68,100 @@ final class SelfAttention {
     return dCtx;
   }
 
-  /** Encoder: batch-major {@code qkv} [B*S, 3D]; source i's queries see its first {@code lengths[i]} keys. Probabilities [B*S, H, S]. */
-  void padded(float[] qkv, int b, int s, int[] lengths, float[] probs, float[] ctx) {
+  /**
+   * Encoder: source i's rows are {@code [starts[i], starts[i] + lengths[i])} of {@code qkv} (rows
+   * [., 3D], the sources packed one after another, no padding rows), and each of them sees the
+   * source's own rows. Probabilities [rows, H, s] with {@code s} at least the longest length.
+   */
+  void packed(float[] qkv, int[] starts, int[] lengths, int s, float[] probs, float[] ctx) {
     int w = 3 * d;
-    for (int i = 0; i < b; i++) {
-      int base = i * s * w;
-      for (int t = 0; t < s; t++) {
-        int row = i * s + t;
-        AttentionKernel.forward(qkv, row * w, qkv, base + d, base + 2 * d, w, lengths[i], heads, dh, scale,
-            probs, row * heads * s, s, ctx, row * d);
-      }
+    int[] rows = new int[s];
+    int[] keyRows = new int[s];
+    for (int i = 0; i < starts.length; i++) {
+      int n = sourceRows(starts[i], lengths[i], w, rows, keyRows);
+      block.forward(qkv, w, 0, rows, n, qkv, keyRows, d, 2 * d, n, false, probs, s, ctx, d);
     }
   }
 
-  /** Backward of {@link #padded}: the gradient of qkv [B*S, 3D]. */
-  float[] paddedBackward(float[] qkv, int b, int s, int[] lengths, float[] probs, float[] dCtx) {
+  /** Source rows {@code [start, start + n)} and where their rows start in a [., w] array; returns n. */
+  private static int sourceRows(int start, int n, int w, int[] rows, int[] keyRows) {
+    for (int u = 0; u < n; u++) {
+      rows[u] = start + u;
+      keyRows[u] = (start + u) * w;
+    }
+    return n;
+  }
+
+  /** Backward of {@link #packed}: the gradient of qkv [rows, 3D]. */
+  float[] packedBackward(float[] qkv, int rows, int[] starts, int[] lengths, int s, float[] probs, float[] dCtx) {
     int w = 3 * d;
-    float[] dQkv = new float[b * s * w];
-    float[] dp = new float[s];
-    for (int i = 0; i < b; i++) {
-      int base = i * s * w;
-      for (int t = 0; t < s; t++) {
-        int row = i * s + t;
-        AttentionKernel.backward(qkv, row * w, qkv, base + d, base + 2 * d, w, lengths[i], heads, dh, scale,
-            probs, row * heads * s, s, dCtx, row * d, dQkv, row * w, dQkv, base + d, base + 2 * d, dp);
-      }
+    float[] dQkv = new float[rows * w];
+    int[] qr = new int[s];
+    int[] keyRows = new int[s];
+    for (int i = 0; i < starts.length; i++) {
+      int n = sourceRows(starts[i], lengths[i], w, qr, keyRows);
+      block.backward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, false, probs, s, dCtx, d, dQkv, dQkv);
     }
     return dQkv;
   }
 
   /**
-   * Decoder: positions {@code [t0, t0 + n)} of {@code r} rows; {@code qkv} is indexed by absolute
-   * row {@code t*r + i} (the cache), probabilities [., H, cap] and context by row from {@code slotRow0}.
+   * Decoder: the queries of slots {@code [from, to)} of {@code rows} (time-major, causal: a row's
+   * position t sees its positions 0..t). {@code qkv} is indexed by slot and is the cache: row i's
+   * position u is slot {@code rows.slot[u*R + i]}. Probabilities [., H, cap] and context by slot
+   * minus {@code slotBase}.
    */
-  void causal(float[] qkv, int t0, int n, int r, int slotRow0, float[] probs, int cap, float[] ctx) {
+  void causal(float[] qkv, DecoderRows rows, int from, int to, int slotBase, float[] probs, int cap, float[] ctx) {
     int w = 3 * d;
-    for (int t = t0; t < t0 + n; t++) {
-      for (int i = 0; i < r; i++) {
-        int q = t * r + i;
-        int row = slotRow0 + (t - t0) * r + i;
-        AttentionKernel.forward(qkv, q * w, qkv, i * w + d, i * w + 2 * d, r * w, t + 1, heads, dh, scale,
-            probs, row * heads * cap, cap, ctx, row * d);
+    if (from == 0 && slotBase == 0 && to == rows.slots() && to > rows.rows) {
+      // a whole teacher-forced block: each decoder row's positions attend to its own, as products
+      int[] qr = new int[cap];
+      int[] keyRows = new int[cap];
+      for (int i = 0; i < rows.rows; i++) {
+        int n = decoderRowSlots(rows, i, rows.start.length - 1, w, qr, keyRows);
+        block.forward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, true, probs, cap, ctx, d);
       }
+      return;
+    }
+    int[] keyRows = new int[cap];
+    for (int p = from; p < to; p++) {
+      int n = cacheRows(rows, p, w, keyRows);
+      int row = p - slotBase;
+      AttentionKernel.forward(qkv, p * w, qkv, keyRows, d, 2 * d, n, heads, dh, scale, probs, row * heads * cap, cap, ctx,
+          row * d);
     }
   }
 
-  /** Backward of {@link #causal} over all {@code steps} kept positions: the gradient of qkv [steps*r, 3D]. */
-  float[] causalBackward(float[] qkv, int steps, int r, float[] probs, int cap, float[] dCtx) {
+  /** Row i's slots of the first {@code positions} in position order, and where they start in a [., w] array; returns how many. */
+  private static int decoderRowSlots(DecoderRows rows, int i, int positions, int w, int[] slots, int[] starts) {
+    int n = 0;
+    while (n < positions && rows.slot[n * rows.rows + i] >= 0) {
+      slots[n] = rows.slot[n * rows.rows + i];
+      starts[n] = slots[n] * w;
+      n++;
+    }
+    return n;
+  }
+
+  /** Where the keys slot {@code p} sees start in a [., 3D] cache; returns how many it sees. */
+  private static int cacheRows(DecoderRows rows, int p, int w, int[] keyRows) {
+    int i = rows.rowAt[p];
+    int t = rows.timeAt[p];
+    for (int u = 0; u <= t; u++) {
+      keyRows[u] = rows.slot[u * rows.rows + i] * w;
+    }
+    return t + 1;
+  }
+
+  /** Backward of {@link #causal} over the first {@code steps} positions of a pass never reordered: the gradient of qkv [their slots, 3D]. */
+  float[] causalBackward(float[] qkv, DecoderRows rows, int steps, float[] probs, int cap, float[] dCtx) {
     int w = 3 * d;
-    float[] dQkv = new float[steps * r * w];
-    float[] dp = new float[steps];
-    for (int t = 0; t < steps; t++) {
-      for (int i = 0; i < r; i++) {
-        int row = t * r + i;
-        AttentionKernel.backward(qkv, row * w, qkv, i * w + d, i * w + 2 * d, r * w, t + 1, heads, dh, scale,
-            probs, row * heads * cap, cap, dCtx, row * d, dQkv, row * w, dQkv, i * w + d, i * w + 2 * d, dp);
-      }
+    float[] dQkv = new float[rows.start[steps] * w];
+    int[] qr = new int[cap];
+    int[] keyRows = new int[cap];
+    for (int i = 0; i < rows.rows; i++) {
+      int n = decoderRowSlots(rows, i, steps, w, qr, keyRows);
+      block.backward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, true, probs, cap, dCtx, d, dQkv, dQkv);
     }
     return dQkv;
   }

@@ -11,7 +11,7 @@ import org.seqrl.agents.Seq2SeqConfig.Transformer;
  * pre-norm a final layer norm), and {@link TransformerOutput} logits.
  *
  * <p>Decoding keeps every layer's keys and values of the positions run so far (the cache), so a
- * step runs one new position; {@link Pass#reorder} gathers the cache rows for beams. The cross
+ * step runs one new position; {@link Pass#reorder} remaps the cache rows for beams (no copy). The cross
  * keys and values of every layer are computed once per encoding ({@link Encoding#keys}, [B*S,
  * L*2D]) and read by every decoder row of a source. A teacher-forced pass runs all positions as one
  * block through the same code. The step critic's features before step t are the top states of
@@ -100,18 +100,27 @@ final class TransformerDecoder implements Decoder {
     return en.keys;
   }
 
-  /** With {@code keep}, every position has its own slot of every activation; without, slot 0 is reused (the key/value cache always holds every position). */
+  /**
+   * With {@code keep}, every position has its own slot of every activation; without, the slots of
+   * one step are reused (the key/value cache always holds every position). A teacher-forced pass
+   * holds only the positions up to each row's last input ({@link DecoderRows#packed}); what it
+   * hands out ({@link #keptLogits}, {@link #keptFeatures}) and takes back ({@link #backward}) is
+   * dense, [steps * R, .], with zeros at the positions it left out.
+   */
   private final class TransformerPass extends DecoderPass {
     final int cap;
     final boolean keep;
     final boolean training;
     final float[] kv;
     final int[] inIds;
+    final DecoderRows map;
+    /** The source of each slot's row. */
+    final int[] srcOfSlot;
     final float[] x0;
     final Residual.Trace[] t1;
     final Residual.Trace[] t2;
     final Residual.Trace[] t3;
-    /** Per layer [cap*R, 3D] by absolute position: the cache. */
+    /** Per layer [slots, 3D]: the cache. */
     final float[][] qkv;
     final float[][] p1;
     final float[][] ctx1;
@@ -129,6 +138,8 @@ final class TransformerDecoder implements Decoder {
     final float[] scratch;
     /** The source summary of each row: the features before step 0. */
     float[] finRows;
+    /** Whether {@link #reorder} has remapped the cache (then there is no backward). */
+    boolean reordered;
 
     TransformerPass(Encoding en, int[] srcOf, int capacity, boolean keep, int[] knownInputs) {
       super(en, srcOf);
@@ -137,7 +148,13 @@ final class TransformerDecoder implements Decoder {
       this.training = en.training;
       this.kv = crossKeys(en);
       this.inIds = knownInputs != null ? knownInputs : keep ? new int[capacity * rows] : null;
-      int n = (keep ? capacity : 1) * rows;
+      this.map = knownInputs != null ? DecoderRows.packed(knownInputs, rows, capacity) : DecoderRows.dense(rows, capacity);
+      int slots = map.slots();
+      srcOfSlot = new int[slots];
+      for (int k = 0; k < slots; k++) {
+        srcOfSlot[k] = srcOf[map.rowAt[k]];
+      }
+      int n = keep ? slots : rows;
       int heads = self[0].heads;
       x0 = new float[n * d];
       t1 = new Residual.Trace[layers];
@@ -158,7 +175,7 @@ final class TransformerDecoder implements Decoder {
         t1[l] = selfResidual[l].trace(n, training);
         t2[l] = crossResidual[l].trace(n, training);
         t3[l] = feedForwardResidual[l].trace(n, training);
-        qkv[l] = new float[capacity * rows * 3 * d];
+        qkv[l] = new float[slots * 3 * d];
         p1[l] = new float[n * heads * capacity];
         ctx1[l] = new float[n * d];
         a[l] = new float[n * d];
@@ -177,26 +194,31 @@ final class TransformerDecoder implements Decoder {
       finRows = Mat.gatherRows(en.fin, d, srcOf);
     }
 
-    /** Runs positions {@code [t0, t0 + n)} whose input tokens are {@code ids[j]} for block row j (time-major). */
+    /** Runs positions {@code [t0, t0 + n)} whose input tokens are {@code ids[(t - t0) * R + i]} (time-major). */
     void block(int[] ids, int t0, int n) {
       int r = rows;
-      int row0 = keep ? t0 * r : 0;
-      int nr = n * r;
+      int from = map.start[t0];
+      int to = map.start[t0 + n];
+      // a step that keeps nothing runs in the first slots of the activations
+      int base = keep ? 0 : from;
+      int row0 = from - base;
+      int nr = to - from;
       int ld = layers * 2 * d;
-      for (int j = 0; j < nr; j++) {
-        embedding.forward(ids[j], t0 + j / r, x0, (row0 + j) * d);
+      for (int k = from; k < to; k++) {
+        int t = map.timeAt[k];
+        embedding.forward(ids[(t - t0) * r + map.rowAt[k]], t, x0, (k - base) * d);
       }
       float[] x = x0;
       float[] s = scratch;
       for (int l = 0; l < layers; l++) {
         selfResidual[l].enter(t1[l], x, row0, nr);
-        self[l].project(t1[l].in, row0, nr, qkv[l], t0 * r);
-        self[l].causal(qkv[l], t0, n, r, row0, p1[l], cap, ctx1[l]);
+        self[l].project(t1[l].in, row0, nr, qkv[l], from);
+        self[l].causal(qkv[l], map, from, to, base, p1[l], cap, ctx1[l]);
         self[l].output(ctx1[l], row0, nr, s);
         selfResidual[l].exit(t1[l], x, s, a[l], row0, nr, dropoutRng);
         crossResidual[l].enter(t2[l], a[l], row0, nr);
         cross[l].query(t2[l].in, row0, nr, q2[l]);
-        cross[l].attend(q2[l], row0, nr, r, srcOf, en.lengths, en.len, kv, l * 2 * d, ld, p2[l], ctx2[l]);
+        cross[l].attend(q2[l], row0, nr, srcOfSlot, from, en.lengths, en.len, kv, l * 2 * d, ld, p2[l], ctx2[l]);
         cross[l].output(ctx2[l], row0, nr, s);
         crossResidual[l].exit(t2[l], a[l], s, b[l], row0, nr, dropoutRng);
         feedForwardResidual[l].enter(t3[l], b[l], row0, nr);
@@ -210,6 +232,7 @@ final class TransformerDecoder implements Decoder {
       steps += n;
     }
 
+    /** The first activation slot of the last step (decoding: every row has every position). */
     private int lastRow0() {
       return keep ? (steps - 1) * rows : 0;
     }
@@ -228,18 +251,18 @@ final class TransformerDecoder implements Decoder {
 
     @Override
     public void reorder(int[] parent) {
-      int w = 3 * d;
-      float[] tmp = new float[rows * w];
-      for (int l = 0; l < layers; l++) {
-        for (int u = 0; u < steps; u++) {
-          int o = u * rows * w;
-          for (int i = 0; i < rows; i++) {
-            System.arraycopy(qkv[l], o + parent[i] * w, tmp, i * w, w);
-          }
-          System.arraycopy(tmp, 0, qkv[l], o, rows * w);
+      // row i's earlier positions become its parent's: a remap of the cache's slots, no copy
+      int[] moved = new int[rows];
+      for (int t = 0; t < steps; t++) {
+        int o = t * rows;
+        for (int i = 0; i < rows; i++) {
+          moved[i] = map.slot[o + parent[i]];
         }
+        System.arraycopy(moved, 0, map.slot, o, rows);
       }
+      reordered = true;
       if (steps > 0) {
+        float[] tmp = new float[rows * d];
         int o = lastRow0() * d;
         for (int i = 0; i < rows; i++) {
           System.arraycopy(top, o + parent[i] * d, tmp, i * d, d);
@@ -286,26 +309,51 @@ final class TransformerDecoder implements Decoder {
 
     @Override
     public float[] keptLogits() {
-      return output.forward(top, 0, steps * rows);
+      int slots = map.start[steps];
+      float[] logits = output.forward(top, 0, slots);
+      if (map.isDense()) {
+        return logits;
+      }
+      int v = output.vocab();
+      float[] dense = new float[steps * rows * v];
+      for (int k = 0; k < slots; k++) {
+        System.arraycopy(logits, k * v, dense, (map.timeAt[k] * rows + map.rowAt[k]) * v, v);
+      }
+      return dense;
     }
 
     @Override
     public float[] keptFeatures() {
       float[] f = new float[steps * rows * d];
       System.arraycopy(finRows, 0, f, 0, rows * d);
-      System.arraycopy(top, 0, f, rows * d, (steps - 1) * rows * d);
+      for (int k = 0; k < map.start[steps - 1]; k++) {
+        System.arraycopy(top, k * d, f, ((map.timeAt[k] + 1) * rows + map.rowAt[k]) * d, d);
+      }
       return f;
     }
 
     @Override
     public EncodingGradient backward(float[] dLogits, float[] dFeatures) {
+      if (reordered) {
+        throw new IllegalStateException("a reordered pass (beam search) keeps no backward");
+      }
       int r = rows;
-      int all = steps * r;
+      int all = map.start[steps];
       int ld = layers * 2 * d;
-      float[] dTop = output.backward(top, dLogits, all);
+      float[] dPacked = dLogits;
+      if (!map.isDense()) {
+        int v = output.vocab();
+        dPacked = new float[all * v];
+        for (int k = 0; k < all; k++) {
+          System.arraycopy(dLogits, (map.timeAt[k] * r + map.rowAt[k]) * v, dPacked, k * v, v);
+        }
+      }
+      float[] dTop = output.backward(top, dPacked, all);
       float[] dFin = new float[en.batch * d];
       if (dFeatures != null) {
-        Mat.axpy(1f, dFeatures, r * d, dTop, 0, (steps - 1) * r * d);
+        for (int k = 0; k < map.start[steps - 1]; k++) {
+          Mat.axpy(1f, dFeatures, ((map.timeAt[k] + 1) * r + map.rowAt[k]) * d, dTop, k * d, d);
+        }
         Mat.scatterAddRows(dFin, 0, d, dFeatures, 0, srcOf, r);
       }
       float[] dX = dTop;
@@ -325,21 +373,22 @@ final class TransformerDecoder implements Decoder {
         float[] dA = new float[all * d];
         crossResidual[l].exitBackward(t2[l], dB, dS, dA, all);
         float[] dCtx = cross[l].outputBackward(ctx2[l], dS, all);
-        float[] dQ = cross[l].attendBackward(q2[l], all, r, srcOf, en.lengths, en.len, kv, l * 2 * d, ld, p2[l], dCtx, dKv);
+        float[] dQ = cross[l].attendBackward(q2[l], all, srcOfSlot, en.lengths, en.len, kv, l * 2 * d, ld, p2[l], dCtx, dKv);
         java.util.Arrays.fill(dIn, 0f);
         cross[l].queryBackward(t2[l].in, dQ, all, dIn);
         crossResidual[l].enterBackward(t2[l], dIn, dA, all);
         float[] dPrev = new float[all * d];
         selfResidual[l].exitBackward(t1[l], dA, dS, dPrev, all);
         dCtx = self[l].outputBackward(ctx1[l], dS, all);
-        float[] dQkv = self[l].causalBackward(qkv[l], steps, r, p1[l], cap, dCtx);
+        float[] dQkv = self[l].causalBackward(qkv[l], map, steps, p1[l], cap, dCtx);
         java.util.Arrays.fill(dIn, 0f);
         self[l].projectBackward(t1[l].in, dQkv, all, dIn);
         selfResidual[l].enterBackward(t1[l], dIn, dPrev, all);
         dX = dPrev;
       }
-      for (int j = 0; j < all; j++) {
-        embedding.backward(inIds[j], j / r, dX, j * d);
+      for (int k = 0; k < all; k++) {
+        int t = map.timeAt[k];
+        embedding.backward(inIds[t * r + map.rowAt[k]], t, dX, k * d);
       }
       int srcRows = en.batch * en.len;
       float[] dBsd = new float[srcRows * d];

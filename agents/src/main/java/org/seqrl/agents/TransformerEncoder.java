@@ -9,9 +9,12 @@ import org.seqrl.rl.Tokens;
 /**
  * A transformer encoder: token embeddings plus positions, then layers of self-attention (padded
  * positions masked out as keys) and feed-forward sublayers, each inside a {@link Residual}; with
- * pre-norm a final layer norm. Activations are batch-major ({@code [B*S, D]}, row {@code i*S + t}),
- * so the top layer is {@link Encoding#bsd} as it stands. The summary {@link Encoding#fin} that
- * the sequence critic reads is the mean of a source's valid outputs.
+ * pre-norm a final layer norm. Activations hold only the sources' real positions, packed one
+ * source after another (source i's position t is row {@code starts[i] + t}): padding positions are
+ * no key of any query and no output anyone reads, and at lengths 20-30 they were a sixth of the
+ * encoder's products. The top layer is spread into {@link Encoding#bsd} ({@code [B*S, D]}, row
+ * {@code i*S + t}, zeros at padding). The summary {@link Encoding#fin} that the sequence critic
+ * reads is the mean of a source's outputs.
  */
 final class TransformerEncoder implements SourceEncoder {
   private final TokenEmbedding embedding;
@@ -49,6 +52,9 @@ final class TransformerEncoder implements SourceEncoder {
 
   /** What one encoding keeps for the backward, per layer. */
   static final class Trace {
+    /** Source i's first row; rows in all. */
+    int[] starts;
+    int rows;
     Residual.Trace[] att;
     float[][] qkv;
     float[][] probs;
@@ -58,6 +64,8 @@ final class TransformerEncoder implements SourceEncoder {
     float[][] hidden;
     /** Each layer's output (the next one's input); the last is the top before the final norm. */
     float[][] out;
+    /** The packed top (after the final norm), which {@link Encoding#bsd} spreads out. */
+    float[] top;
     float[] finalHat;
     float[] finalRstd;
   }
@@ -85,18 +93,26 @@ final class TransformerEncoder implements SourceEncoder {
     en.training = training;
     en.lengths = new int[b];
     en.ids = new int[s * b];
-    int rows = b * s;
-    float[] x = new float[rows * d];
+    int[] starts = new int[b];
+    int rows = 0;
     for (int i = 0; i < b; i++) {
       en.lengths[i] = sources[i].length;
+      starts[i] = rows;
+      rows += sources[i].length;
       for (int t = 0; t < s; t++) {
-        int id = t < sources[i].length ? sources[i][t] : Tokens.PAD;
-        en.ids[t * b + i] = id;
-        embedding.forward(id, t, x, (i * s + t) * d);
+        en.ids[t * b + i] = t < sources[i].length ? sources[i][t] : Tokens.PAD;
+      }
+    }
+    float[] x = new float[rows * d];
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < sources[i].length; t++) {
+        embedding.forward(sources[i][t], t, x, (starts[i] + t) * d);
       }
     }
     int layers = attention.length;
     Trace tr = new Trace();
+    tr.starts = starts;
+    tr.rows = rows;
     tr.att = new Residual.Trace[layers];
     tr.qkv = new float[layers][];
     tr.probs = new float[layers][];
@@ -114,7 +130,7 @@ final class TransformerEncoder implements SourceEncoder {
       att.project(ta.in, 0, rows, qkv, 0);
       float[] probs = tr.probs[l] = new float[rows * att.heads * s];
       float[] ctx = tr.ctx[l] = new float[rows * d];
-      att.padded(qkv, b, s, en.lengths, probs, ctx);
+      att.packed(qkv, starts, en.lengths, s, probs, ctx);
       att.output(ctx, 0, rows, s1);
       float[] a = new float[rows * d];
       attentionResidual[l].exit(ta, x, s1, a, 0, rows, dropoutRng);
@@ -128,12 +144,16 @@ final class TransformerEncoder implements SourceEncoder {
       x = out;
     }
     if (finalNorm != null) {
-      en.bsd = new float[rows * d];
+      tr.top = new float[rows * d];
       tr.finalHat = new float[rows * d];
       tr.finalRstd = new float[rows];
-      finalNorm.forward(x, 0, rows, en.bsd, 0, tr.finalHat, 0, tr.finalRstd, 0);
+      finalNorm.forward(x, 0, rows, tr.top, 0, tr.finalHat, 0, tr.finalRstd, 0);
     } else {
-      en.bsd = x;
+      tr.top = x;
+    }
+    en.bsd = new float[b * s * d];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(tr.top, starts[i] * d, en.bsd, i * s * d, en.lengths[i] * d);
     }
     en.fin = new float[b * d];
     for (int i = 0; i < b; i++) {
@@ -151,13 +171,19 @@ final class TransformerEncoder implements SourceEncoder {
     Trace tr = en.transformer;
     int b = en.batch;
     int s = en.len;
-    int rows = b * s;
-    float[] dTop = dBsd != null ? dBsd.clone() : new float[rows * d];
+    int rows = tr.rows;
+    int[] starts = tr.starts;
+    float[] dTop = new float[rows * d];
+    if (dBsd != null) {
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(dBsd, i * s * d, dTop, starts[i] * d, en.lengths[i] * d);
+      }
+    }
     if (dFin != null) {
       for (int i = 0; i < b; i++) {
         int n = en.lengths[i];
         for (int t = 0; t < n; t++) {
-          Mat.axpy(1f / n, dFin, i * d, dTop, (i * s + t) * d, d);
+          Mat.axpy(1f / n, dFin, i * d, dTop, (starts[i] + t) * d, d);
         }
       }
     }
@@ -177,15 +203,15 @@ final class TransformerEncoder implements SourceEncoder {
       attentionResidual[l].exitBackward(tr.att[l], dA, dS, dPrev, rows);
       SelfAttention att = attention[l];
       float[] dCtx = att.outputBackward(tr.ctx[l], dS, rows);
-      float[] dQkv = att.paddedBackward(tr.qkv[l], b, s, en.lengths, tr.probs[l], dCtx);
+      float[] dQkv = att.packedBackward(tr.qkv[l], rows, starts, en.lengths, s, tr.probs[l], dCtx);
       java.util.Arrays.fill(dIn, 0f);
       att.projectBackward(tr.att[l].in, dQkv, rows, dIn);
       attentionResidual[l].enterBackward(tr.att[l], dIn, dPrev, rows);
       dX = dPrev;
     }
     for (int i = 0; i < b; i++) {
-      for (int t = 0; t < s; t++) {
-        embedding.backward(en.ids[t * b + i], t, dX, (i * s + t) * d);
+      for (int t = 0; t < en.lengths[i]; t++) {
+        embedding.backward(en.ids[t * b + i], t, dX, (starts[i] + t) * d);
       }
     }
   }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.seqrl.agents.Params.Param;
+import org.seqrl.rl.Tokens;
 
 /**
  * Every transformer part on its own against finite differences (float32 Richardson, as in
@@ -182,13 +183,13 @@ class TransformerPartsTest {
     };
   }
 
-  /** Encoder self-attention over a padded batch: 2 sources of lengths 3 and 1, padded to 3. */
-  static Part paddedSelfAttention() {
+  /** Encoder self-attention over a packed batch: 2 sources of lengths 3 and 1 (rows 0-2 and 3), the longest 3. */
+  static Part packedSelfAttention() {
     return new Part() {
-      final int b = 2;
       final int s = 3;
+      final int[] starts = {0, 3};
       final int[] lengths = {3, 1};
-      final int rows = b * s;
+      final int rows = 4;
       final SelfAttention att = new SelfAttention(blas, params, "att", D, HEADS, init);
       final float[] x = input("x", rows * D, 1.0);
       final float[] w = random(rows * D, 1.0);
@@ -199,7 +200,7 @@ class TransformerPartsTest {
         float[] qkv = new float[rows * 3 * D];
         att.project(x, 0, rows, qkv, 0);
         float[] ctx = new float[rows * D];
-        att.padded(qkv, b, s, lengths, new float[rows * HEADS * s], ctx);
+        att.packed(qkv, starts, lengths, s, new float[rows * HEADS * s], ctx);
         float[] out = new float[rows * D];
         att.output(ctx, 0, rows, out);
         return dot(w, out, rows * D);
@@ -211,9 +212,9 @@ class TransformerPartsTest {
         att.project(x, 0, rows, qkv, 0);
         float[] probs = new float[rows * HEADS * s];
         float[] ctx = new float[rows * D];
-        att.padded(qkv, b, s, lengths, probs, ctx);
+        att.packed(qkv, starts, lengths, s, probs, ctx);
         float[] dCtx = att.outputBackward(ctx, w, rows);
-        float[] dQkv = att.paddedBackward(qkv, b, s, lengths, probs, dCtx);
+        float[] dQkv = att.packedBackward(qkv, rows, starts, lengths, s, probs, dCtx);
         float[] dx = new float[rows * D];
         att.projectBackward(x, dQkv, rows, dx);
         return Map.of("x", dx);
@@ -227,6 +228,7 @@ class TransformerPartsTest {
       final int t = 3;
       final int r = 2;
       final int rows = t * r;
+      final DecoderRows map = DecoderRows.dense(r, t);
       final SelfAttention att = new SelfAttention(blas, params, "att", D, HEADS, init);
       final float[] x = input("x", rows * D, 1.0);
       final float[] w = random(rows * D, 1.0);
@@ -236,11 +238,11 @@ class TransformerPartsTest {
         if (stepwise) {
           for (int k = 0; k < t; k++) {
             att.project(x, k * r, r, qkv, k * r);
-            att.causal(qkv, k, 1, r, k * r, probs, t, ctx);
+            att.causal(qkv, map, k * r, (k + 1) * r, 0, probs, t, ctx);
           }
         } else {
           att.project(x, 0, rows, qkv, 0);
-          att.causal(qkv, 0, t, r, 0, probs, t, ctx);
+          att.causal(qkv, map, 0, rows, 0, probs, t, ctx);
         }
         float[] out = new float[rows * D];
         att.output(ctx, 0, rows, out);
@@ -259,7 +261,7 @@ class TransformerPartsTest {
         float[] ctx = new float[rows * D];
         forward(qkv, probs, ctx);
         float[] dCtx = att.outputBackward(ctx, w, rows);
-        float[] dQkv = att.causalBackward(qkv, t, r, probs, t, dCtx);
+        float[] dQkv = att.causalBackward(qkv, map, t, probs, t, dCtx);
         float[] dx = new float[rows * D];
         att.projectBackward(x, dQkv, rows, dx);
         return Map.of("x", dx);
@@ -267,14 +269,57 @@ class TransformerPartsTest {
     };
   }
 
-  /** Cross-attention of 2 positions x 3 rows over 2 sources (lengths 3 and 2, padded to 3); rows 0 and 2 share source 0. */
-  static Part crossAttention() {
+  /** Decoder self-attention over a teacher-forced block that leaves out row 1's last position (its input is PAD): 5 slots. */
+  static Part packedCausalSelfAttention() {
     return new Part() {
-      final int t = 2;
+      final int t = 3;
+      final int r = 2;
+      final int[] inputs = {Tokens.START, Tokens.START, 5, 6, 7, Tokens.PAD};
+      final DecoderRows map = DecoderRows.packed(inputs, r, t);
+      final int rows = map.slots();
+      final SelfAttention att = new SelfAttention(blas, params, "att", D, HEADS, init);
+      final float[] x = input("x", rows * D, 1.0);
+      final float[] w = random(rows * D, 1.0);
+      { perturbParameters(); }
+
+      float[] forward(float[] qkv, float[] probs, float[] ctx) {
+        att.project(x, 0, rows, qkv, 0);
+        att.causal(qkv, map, 0, rows, 0, probs, t, ctx);
+        float[] out = new float[rows * D];
+        att.output(ctx, 0, rows, out);
+        return out;
+      }
+
+      @Override
+      double loss() {
+        return dot(w, forward(new float[rows * 3 * D], new float[rows * HEADS * t], new float[rows * D]), rows * D);
+      }
+
+      @Override
+      Map<String, float[]> backward() {
+        float[] qkv = new float[rows * 3 * D];
+        float[] probs = new float[rows * HEADS * t];
+        float[] ctx = new float[rows * D];
+        forward(qkv, probs, ctx);
+        float[] dCtx = att.outputBackward(ctx, w, rows);
+        float[] dQkv = att.causalBackward(qkv, map, t, probs, t, dCtx);
+        float[] dx = new float[rows * D];
+        att.projectBackward(x, dQkv, rows, dx);
+        return Map.of("x", dx);
+      }
+    };
+  }
+
+  /**
+   * Cross-attention of {@code t} positions x 3 rows over 2 sources (lengths 3 and 2, padded to 3);
+   * rows 0 and 2 share source 0. With 2 positions a block runs the per-row loops, with 8 the products.
+   */
+  static Part crossAttention(int t) {
+    return new Part() {
       final int r = 3;
       final int b = 2;
       final int s = 3;
-      final int[] srcOf = {0, 1, 0};
+      final int[] rowSource = timeMajor(new int[] {0, 1, 0}, t); // rows 0 and 2 read source 0, row 1 source 1
       final int[] lengths = {3, 2};
       final int rows = t * r;
       final CrossAttention att = new CrossAttention(blas, params, "cross", D, HEADS, init);
@@ -292,7 +337,7 @@ class TransformerPartsTest {
         float[] q = new float[rows * D];
         att.query(x, 0, rows, q);
         float[] ctx = new float[rows * D];
-        att.attend(q, 0, rows, r, srcOf, lengths, s, kv, off, ld, new float[rows * HEADS * s], ctx);
+        att.attend(q, 0, rows, rowSource, 0, lengths, s, kv, off, ld, new float[rows * HEADS * s], ctx);
         float[] out = new float[rows * D];
         att.output(ctx, 0, rows, out);
         return dot(w, out, rows * D);
@@ -306,10 +351,10 @@ class TransformerPartsTest {
         att.query(x, 0, rows, q);
         float[] ctx = new float[rows * D];
         float[] probs = new float[rows * HEADS * s];
-        att.attend(q, 0, rows, r, srcOf, lengths, s, kv, off, ld, probs, ctx);
+        att.attend(q, 0, rows, rowSource, 0, lengths, s, kv, off, ld, probs, ctx);
         float[] dCtx = att.outputBackward(ctx, w, rows);
         float[] dKv = new float[kv.length];
-        float[] dQ = att.attendBackward(q, rows, r, srcOf, lengths, s, kv, off, ld, probs, dCtx, dKv);
+        float[] dQ = att.attendBackward(q, rows, rowSource, lengths, s, kv, off, ld, probs, dCtx, dKv);
         float[] dx = new float[rows * D];
         att.queryBackward(x, dQ, rows, dx);
         float[] dEnc = new float[enc.length];
@@ -317,6 +362,15 @@ class TransformerPartsTest {
         return Map.of("x", dx, "enc", dEnc);
       }
     };
+  }
+
+  /** The source of each row at each of {@code t} positions, time-major. */
+  static int[] timeMajor(int[] srcOf, int t) {
+    int[] a = new int[t * srcOf.length];
+    for (int k = 0; k < a.length; k++) {
+      a[k] = srcOf[k % srcOf.length];
+    }
+    return a;
   }
 
   static Part feedForward() {
@@ -459,8 +513,8 @@ class TransformerPartsTest {
   }
 
   @Test
-  void paddedSelfAttentionMatchesFiniteDifferences() {
-    check("padded self-attention", paddedSelfAttention());
+  void packedSelfAttentionMatchesFiniteDifferences() {
+    check("packed self-attention", packedSelfAttention());
   }
 
   @ParameterizedTest
@@ -470,8 +524,14 @@ class TransformerPartsTest {
   }
 
   @Test
-  void crossAttentionMatchesFiniteDifferences() {
-    check("cross-attention", crossAttention());
+  void packedCausalSelfAttentionMatchesFiniteDifferences() {
+    check("causal self-attention, a position left out", packedCausalSelfAttention());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 8})
+  void crossAttentionMatchesFiniteDifferences(int positions) {
+    check("cross-attention, " + positions + " positions", crossAttention(positions));
   }
 
   @Test
@@ -504,10 +564,10 @@ class TransformerPartsTest {
     Map<String, Function<Void, Part>> cases = new LinkedHashMap<>();
     cases.put("ln.g", v -> layerNorm());
     cases.put("ln.b", v -> layerNorm());
-    cases.put("att.Wqkv", v -> paddedSelfAttention());
+    cases.put("att.Wqkv", v -> packedSelfAttention());
     cases.put("att.Wo", v -> causalSelfAttention(false));
-    cases.put("cross.Wkv", v -> crossAttention());
-    cases.put("cross.Wq", v -> crossAttention());
+    cases.put("cross.Wkv", v -> crossAttention(2));
+    cases.put("cross.Wq", v -> crossAttention(2));
     cases.put("ff.W1", v -> feedForward());
     cases.put("ff.b2", v -> feedForward());
     cases.put("p.pos", v -> embedding(true));
