@@ -79,8 +79,12 @@ def transformer_case_flops(case, steps):
     return None
 
 
-def case_flops(case, attention, steps, model="recurrent", z=REFERENCE):
-    """Rough forward+backward matmul FLOPs (backward counted as twice the forward) for `steps` decoder steps."""
+def case_flops(case, attention, steps, model="recurrent", *, z=REFERENCE):
+    """Rough forward+backward matmul FLOPs (backward counted as twice the forward) for `steps` decoder steps.
+    `z` (sizes(...)) is keyword-only: passed in `model`'s place it used to be taken as a model name and the
+    count fell back to the reference sizes at every point of a scaling run."""
+    if model not in ("recurrent", "transformer"):
+        raise ValueError(f"model {model!r}: expected recurrent or transformer")
     if model == "transformer":
         return transformer_case_flops(case, steps)
     if case == "mle_step":

@@ -69,9 +69,26 @@ def summarize(rows, field):
 
 
 def bound_s(case, sizes, steps, gflops, attention):
+    """The matmul FLOP lower bound in seconds at `sizes` (batch, hidden, length, target vocabulary)."""
     z = compare.sizes(*sizes)
-    flops = compare.case_flops(case, attention, steps, z)
+    flops = compare.case_flops(case, attention, steps, z=z)
     return flops / (gflops * 1e9) if flops and gflops else None
+
+
+def self_check():
+    """The bound at the reference point is compare.py's (the benchmark harness's, run.sh's sizes), and it
+    follows every axis: the plotted MLE bound was once the reference's at every point (issue 20)."""
+    ref = tuple(REFERENCE.values())
+    for case, steps in (("mle_step", None), ("scst_step", 33.0)):
+        for attention in ("none", "additive"):
+            harness = compare.case_flops(case, attention, steps) / 1e9
+            assert abs(bound_s(case, ref, steps, 1.0, attention) - harness) < 1e-12 * harness, (case, attention)
+    mle = lambda **kw: bound_s("mle_step", tuple({**REFERENCE, **kw}.values()), None, 1.0, "none")
+    base = mle()
+    # the count is linear in the batch, and grows with each of the other sizes
+    assert abs(mle(batch=2 * REFERENCE["batch"]) - 2 * base) < 1e-9 * base
+    for axis in ("hidden", "length", "target_vocab"):
+        assert mle(**{axis: 2 * REFERENCE[axis]}) > base, axis
 
 
 def main():
@@ -83,7 +100,11 @@ def main():
     ap.add_argument("--command", default="benchmarks/scaling.sh")
     ap.add_argument("--time", choices=["wall", "cpu"], default="wall",
                     help="wall: median_s and the wall-time matmul rate; cpu: cpu_median_s and the per-CPU-second rate")
+    ap.add_argument("--load-average", default=None,
+                    help="the run's load average at its end, when replotting later (default: this machine's now)")
     args = ap.parse_args()
+    self_check()
+    load_avg = args.load_average or compare.load_average()
     field, rate_field = ("median_s", "gflops") if args.time == "wall" else ("cpu_median_s", "cpu_gflops")
     rows = load(args.dir)
     rates = [r[rate_field] for r in rows if r.get("case") == "matmul_1024" and rate_field in r]
@@ -118,11 +139,12 @@ def main():
                     if b:
                         bx.append(x)
                         by.append(b * 1000)
-                ax.plot(bx, by, color="0.5", linestyle="--", label=f"FLOP bound ({gflops:.0f} GFLOP/s)")
+                rate = f"{gflops:.0f} GFLOP/s" + (" per CPU second" if args.time == "cpu" else "")
+                ax.plot(bx, by, color="0.5", linestyle="--", label=f"matmul FLOP lower bound ({rate})")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_xticks(xs)
-            ax.set_xticklabels([str(x) for x in xs])
+            ax.set_xticklabels([f"{x // 1000}k" if x >= 10000 and x % 1000 == 0 else str(x) for x in xs])
             ax.xaxis.set_minor_locator(ticker.NullLocator())
             # 1-2-5 steps with plain numbers: a panel often spans less than a decade
             ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
@@ -131,8 +153,6 @@ def main():
             ax.grid(True, which="major", alpha=0.3)
             ax.set_xlabel(name)
             ax.set_ylabel("peak RSS, MB" if case == "peak_rss" else f"{title}, {args.time} ms")
-            if col == 0:
-                ax.legend(fontsize=8)
             ax.set_title(f"{title} vs {name}", fontsize=10)
         for x in xs:
             cells = []
@@ -146,8 +166,15 @@ def main():
             table.append((name, x, cells, mem))
     title = (f"SeqRL vs PyTorch, scaling from batch 32, hidden 256, L 20, vocabulary 30; {threads} thread(s), "
              f"attention {attention}; {args.time} time; {args.label}")
-    fig.suptitle(title + f"\n{compare.cpu_model()}, load average at the end {compare.load_average()}", fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(title + f"\n{compare.cpu_model()}, load average at the end {load_avg}", fontsize=11)
+    # one legend for all panels, under the title: inside a panel it would cover some panel's points
+    handles = {}
+    for ax in grid.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(handles.values(), handles.keys(), loc="upper center", ncol=len(handles), fontsize=9,
+               bbox_to_anchor=(0.5, 0.945), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.955))
     fig.savefig(args.png, dpi=110)
 
     ms = lambda e: "" if not e else (f"{statistics.median(e['rounds']) * 1000:.1f}"
@@ -162,7 +189,7 @@ def main():
         "",
         f"Command: `{args.command}`. CPU: {compare.cpu_model()}; {threads} thread(s); matmul rate "
         + (f"{gflops:.1f} GFLOP/s" if gflops else "not measured")
-        + f"; load average at the end: {compare.load_average()}. {rounds} round(s), SeqRL and PyTorch interleaved per point;",
+        + f"; load average at the end: {load_avg}. {rounds} round(s), SeqRL and PyTorch interleaved per point;",
         f"time = {args.time} time (" + ("the timing thread's CPU time, " if args.time == "cpu" else "")
         + "median over rounds of the per-round median [min-max of those]); ratio = PyTorch / SeqRL (above 1: SeqRL faster);",
         "bound = matmul FLOPs (benchmarks/compare.py's count at the point's sizes; SCST at SeqRL's decoder steps for every row,",
