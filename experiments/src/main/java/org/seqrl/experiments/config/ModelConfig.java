@@ -1,5 +1,7 @@
 package org.seqrl.experiments.config;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.seqrl.agents.Engine;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
@@ -26,6 +28,10 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
                           MemoryConfig memory,
                           Engine engine,
                           ModelType type, TransformerConfig transformer, GraphConfig graph) {
+  /** The cells whose state has a c beside h (an NTM's is its LSTM controller's), which model.carry_cell_state carries. */
+  private static final Set<CellType> WITH_CELL_STATE =
+      EnumSet.of(CellType.LSTM, CellType.LSTM_PEEPHOLE, CellType.NTM);
+
   public ModelConfig {
     Checks.required("model.cell", cell);
     Checks.between("model.embedding", embedding, 1, 4096);
@@ -96,6 +102,12 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
       throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.cell ntm and model.memory.controller "
           + ConfigChoice.spelling(memory.controller()) + " (a feed-forward controller has no cell state c to carry; the"
           + " memory passes to the decoder anyway); expected false, or model.memory.controller lstm");
+    }
+    if (carryCellState && type == ModelType.RECURRENT && !WITH_CELL_STATE.contains(cell)) {
+      // the decoder would start from the encoder's h alone, as without the key: refused rather than ignored
+      throw InvalidConfigException.conflict("model.carry_cell_state", "true has no effect with model.cell "
+          + ConfigChoice.spelling(cell) + " (its state is h alone, which the bridge passes anyway; there is no cell state c"
+          + " to carry); expected false, or model.cell lstm, lstm-peephole or ntm");
     }
     if (carryCellState && decoderLayers > 1) {
       throw InvalidConfigException.conflict("model.carry_cell_state", "true with model.decoder_layers " + decoderLayers

@@ -772,6 +772,20 @@ class ConfigLoaderTest {
     String layers = error("model:\n  cell: lstm\n  decoder_layers: 2\n  carry_cell_state: true\n");
     assertTrue(layers.contains("model.carry_cell_state: true with model.decoder_layers 2"), layers);
     assertTrue(error("model:\n  carry_cell_state: maybe\n").contains("model.carry_cell_state"));
+    assertTrue(ConfigLoader.load(write("model:\n  cell: lstm-peephole\n  carry_cell_state: true\n"), List.of())
+        .model().carryCellState());
+    // a cell whose state is h alone has no c to carry: the key would do nothing, so it is refused
+    String gru = error("model:\n  carry_cell_state: true\n");
+    assertTrue(gru.endsWith("model.carry_cell_state: true has no effect with model.cell gru (its state is h alone, which "
+        + "the bridge passes anyway; there is no cell state c to carry); expected false, or model.cell lstm, "
+        + "lstm-peephole or ntm"), gru);
+    for (String cell : new String[] {"rnn-tanh", "irnn", "jzs1", "jzs2", "jzs3"}) {
+      String e = error("model:\n  cell: " + cell + "\n  carry_cell_state: true\n");
+      assertTrue(e.contains("model.carry_cell_state: true has no effect with model.cell " + cell + " "), e);
+    }
+    // the transformer's recurrent keys are unused, as documented for model.type
+    assertTrue(ConfigLoader.load(write("model:\n  type: transformer\n  carry_cell_state: true\n"), List.of())
+        .model().carryCellState());
   }
 
   @Test
