@@ -15,6 +15,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.rl.CriticHead;
+import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.Rollout;
 
 /** The exported decoding graph: what it leaves out, what it refuses, and that a saved one decodes as the policy did. */
@@ -57,6 +58,36 @@ class SameDiffExportTest {
     }
   }
 
+  /**
+   * Dropout acts in training only: a policy trained with every dropout key exports as its decoding
+   * graph, whose greedy tokens and log-probabilities are the fast engine's evaluation-mode ones.
+   * (model.dropout acts between stacked layers, so here, with one layer each, only the embedding and
+   * output dropout drew masks in training; the export must not refuse the key either way.)
+   */
+  @Test
+  void aPolicyTrainedWithDropoutExportsItsDecodingGraph() throws IOException {
+    Seq2SeqConfig cfg = Seq2SeqConfig.builder(8, 8).embedding(5).hidden(6).cell(CellType.LSTM).attention(Attention.ADDITIVE)
+        .dropout(0.3).embeddingDropout(0.2).outputDropout(0.2).seed(5).build();
+    assertNull(SameDiffExport.unsupported(cfg));
+    try (Seq2SeqPolicy fast = new Seq2SeqPolicy(cfg)) {
+      int[][] targets = {{6, 5, 4}, {4, 7}, {7, 6, 5, 5}, {6}};
+      OptimizerSettings opt = new OptimizerSettings(0.05, 1.0);
+      for (int step = 0; step < 20; step++) {
+        fast.mleStep(SOURCES, targets, opt);
+      }
+      Path file = tmp.resolve("dropout.sd");
+      SameDiffExport.write(SameDiffExport.inferenceGraph(cfg, fast, 4, 7), file);
+      try (SameDiffPolicy reloaded = SameDiffPolicy.builder(SameDiff.load(file.toFile(), false), 8).build()) {
+        Rollout a = fast.greedy(SOURCES, 7);
+        Rollout b = reloaded.greedy(SOURCES, 7);
+        for (int i = 0; i < SOURCES.length; i++) {
+          assertArrayEquals(a.hypothesis(i), b.hypothesis(i), "row " + i);
+          assertArrayEquals(a.logProbs()[i], b.logProbs()[i], 1e-5, "log-probabilities of row " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void whatTheGraphDoesNotBuildIsNamed() {
     Seq2SeqConfig dot = Seq2SeqConfig.builder(8, 8).embedding(5).hidden(6).attention(Attention.DOT).encoderLayers(2).build();
@@ -65,6 +96,11 @@ class SameDiffExportTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SameDiffExport.inferenceGraph(dot, null, 4, 7));
     assertEquals(SameDiffExport.unsupported(dot), e.getMessage());
+    // a stacked model trained with dropout is refused for its layers; the SameDiff engine, which would train it, names both
+    Seq2SeqConfig stacked = Seq2SeqConfig.builder(8, 8).embedding(5).hidden(6).decoderLayers(2).dropout(0.3).build();
+    assertEquals("export --format samediff does not build model.decoder_layers 2 (1 is)", SameDiffExport.unsupported(stacked));
+    assertEquals("model.engine samediff does not build model.dropout 0.3, model.decoder_layers 2 (1 is)",
+        SameDiffSeq2Seq.unsupported(stacked));
     // the SameDiff engine trains a transformer, but its export is not built (nor its plain decoding tested)
     Seq2SeqConfig transformer = Seq2SeqConfig.builder(8, 8).transformer(new Seq2SeqConfig.Transformer(1, 1, 2, 6, 10, 0.0,
         Seq2SeqConfig.Norm.PRE, Seq2SeqConfig.PositionKind.SINUSOIDAL, true)).build();
