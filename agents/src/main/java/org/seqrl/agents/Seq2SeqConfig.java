@@ -32,8 +32,9 @@ import org.seqrl.rl.CriticHead;
  * @param normStabilizer weight β of the norm-stabilizer (Krueger & Memisevic 2016), >= 0; 0 = off
  * @param normStabilizerOn which vectors the norm-stabilizer keeps steady
  * @param initStateMeanRatio ρ in [0, 1]: the bridge reads (1 − ρ) · the encoder's final states + ρ · the mean of its top outputs
- * @param carryCellState whether the decoder starts from the encoder's final cell state (an LSTM's c, beside the bridged h)
- *     instead of zero; one decoder layer, not the NTM (without it a no-attention LSTM learns copy ~10x slower)
+ * @param carryCellState whether the decoder starts from the encoder's final cell state (an LSTM's c, beside the bridged h;
+ *     an NTM's LSTM controller's c) instead of zero; one decoder layer; a cell with h alone has none and ignores it (the
+ *     config file refuses it there); without it a no-attention LSTM learns copy ~10x slower
  * @param seed seed of the parameter initialisation and of the policy's random generator
  * @param init how the recurrent weights start and the LSTM forget-gate bias ({@link Init#DEFAULT}: as always)
  * @param memory the memory of an {@link CellType#NTM} cell (ignored by the other cells)
