@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Params.Param;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
@@ -111,6 +112,12 @@ class GradientCheckTest {
   /** The same at the parameters {@code at} moves a fresh policy to (e.g. {@link #NTM_INTERFACE_AT_UNIT_SCALE}). */
   static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
       Seq2SeqConfig without, double step, double absTol, Consumer<Seq2SeqPolicy> at) {
+    return compare(cfg, o, which, distorted, distort, without, q -> step, absTol, at);
+  }
+
+  /** The same with a difference step per parameter ({@code stepOf}; the second difference takes half of it). */
+  static Worst compare(Seq2SeqConfig cfg, Objective o, Predicate<String> which, Predicate<String> distorted, double distort,
+      Seq2SeqConfig without, ToDoubleFunction<Param> stepOf, double absTol, Consumer<Seq2SeqPolicy> at) {
     Map<String, float[]> baseGrad = new LinkedHashMap<>();
     if (without != null) {
       try (Seq2SeqPolicy p = new Seq2SeqPolicy(without)) {
@@ -144,6 +151,7 @@ class GradientCheckTest {
           continue;
         }
         double[] ga = analytic.get(q.name);
+        double step = stepOf.applyAsDouble(q);
         for (int idx : entriesToCheck(ga, pick)) {
           float orig = q.value[idx];
           double[] d = new double[2];
