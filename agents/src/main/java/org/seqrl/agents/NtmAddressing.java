@@ -225,13 +225,19 @@ final class NtmAddressing {
 
   // ---- read: r_j = sum_i w_i M_ij
 
-  static void readForward(float[] mem, int mOff, int n, int m, float[] w, int wOff, float[] r, int rOff) {
-    for (int j = 0; j < m; j++) {
-      double acc = 0;
-      for (int i = 0; i < n; i++) {
-        acc += (double) w[wOff + i] * mem[mOff + i * m + j];
+  /** {@code acc} is scratch [m]. */
+  static void readForward(float[] mem, int mOff, int n, int m, float[] w, int wOff, double[] acc, float[] r, int rOff) {
+    // slot by slot, along the memory's rows: each r_j still sums over i in order, in acc[j]
+    java.util.Arrays.fill(acc, 0, m, 0);
+    for (int i = 0; i < n; i++) {
+      double wi = w[wOff + i];
+      int row = mOff + i * m;
+      for (int j = 0; j < m; j++) {
+        acc[j] += wi * mem[row + j];
       }
-      r[rOff + j] = (float) acc;
+    }
+    for (int j = 0; j < m; j++) {
+      r[rOff + j] = (float) acc[j];
     }
   }
 
@@ -253,7 +259,7 @@ final class NtmAddressing {
 
   /** Doubles of scratch that {@link #writeForward} and {@link #writeBackward} need. */
   static int writeScratch(int heads, int m) {
-    return 2 * heads * m + heads;
+    return 3 * heads * m;
   }
 
   /** The erase vectors e_h = sigmoid(eRaw_h) into {@code e[h*m..]}: once per row, not once per memory entry. */
@@ -296,34 +302,39 @@ final class NtmAddressing {
   static void writeBackward(float[] mem, int mOff, int n, int m, int heads, float[] w, int wOff, float[] eRaw,
       int[] eOff, float[] add, int[] aOff, float[] dOut, int doOff, float[] dMem, int dmOff, double[][] dW,
       float[] dERaw, float[] dAdd, double[] scratch) {
-    double[] e = scratch; // [heads*m], then dE [heads*m], then f [heads]
+    double[] e = scratch; // [heads*m], then dE [heads*m], then f [heads*m]
     int dE = heads * m;
     int f = 2 * heads * m;
     erase(m, heads, eRaw, eOff, e);
     java.util.Arrays.fill(scratch, dE, f, 0);
     for (int i = 0; i < n; i++) {
+      int r = i * m;
       for (int j = 0; j < m; j++) {
-        double g = dOut[doOff + i * m + j];
-        double mij = mem[mOff + i * m + j];
         double keep = 1;
         for (int h = 0; h < heads; h++) {
-          scratch[f + h] = 1 - w[wOff + h * n + i] * e[h * m + j];
-          keep *= scratch[f + h];
+          scratch[f + h * m + j] = 1 - w[wOff + h * n + i] * e[h * m + j];
+          keep *= scratch[f + h * m + j];
         }
-        dMem[dmOff + i * m + j] += (float) (g * keep);
-        for (int h = 0; h < heads; h++) {
+        dMem[dmOff + r + j] += (float) (dOut[doOff + r + j] * keep);
+      }
+      // per head over the slot's entries, so that dW[h][i] sums in a register (in the same order)
+      for (int h = 0; h < heads; h++) {
+        double wi = w[wOff + h * n + i];
+        double dWi = dW[h][i];
+        for (int j = 0; j < m; j++) {
+          double g = dOut[doOff + r + j];
           double others = 1; // the product without head h, not keep / f[h]: f[h] may be 0
           for (int q = 0; q < heads; q++) {
             if (q != h) {
-              others *= scratch[f + q];
+              others *= scratch[f + q * m + j];
             }
           }
-          double wi = w[wOff + h * n + i];
-          double dProd = -g * mij * others; // gradient of w_hi e_hj
-          dW[h][i] += dProd * e[h * m + j] + g * add[aOff[h] + j];
+          double dProd = -g * mem[mOff + r + j] * others; // gradient of w_hi e_hj
+          dWi += dProd * e[h * m + j] + g * add[aOff[h] + j];
           scratch[dE + h * m + j] += dProd * wi;
           dAdd[aOff[h] + j] += (float) (g * wi);
         }
+        dW[h][i] = dWi;
       }
     }
     for (int h = 0; h < heads; h++) {

@@ -120,10 +120,11 @@ final class NtmCell implements RecurrentCell {
     }
     float[] mem = s[memArray];
     Arrays.fill(mem, (float) spec.init());
+    double[] acc = new double[m];
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < reads; q++) {
         s[memArray + 2][(r * reads + q) * slots] = 1f;
-        NtmAddressing.readForward(mem, r * slots * m, slots, m, s[memArray + 2], (r * reads + q) * slots, s[memArray + 1],
+        NtmAddressing.readForward(mem, r * slots * m, slots, m, s[memArray + 2], (r * reads + q) * slots, acc, s[memArray + 1],
             (r * reads + q) * m);
       }
       for (int q = 0; q < writes; q++) {

@@ -45,6 +45,7 @@ final class NtmHeads {
   private final double[] dWg;
   private final double[] dWc;
   private final double[] ds;
+  /** Also the read's accumulators in the forward pass. */
   private final double[] dk;
 
   /** For a run of {@code rows} rows (steps * batch). */
@@ -99,7 +100,7 @@ final class NtmHeads {
     for (int h = 0; h < reads; h++) {
       int wo = (row * reads + h) * slots;
       head(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo, stage(row, writes + h));
-      NtmAddressing.readForward(mem1, mo, slots, m, wrOut, wo, out[memArray + 1], (row * reads + h) * m);
+      NtmAddressing.readForward(mem1, mo, slots, m, wrOut, wo, dk, out[memArray + 1], (row * reads + h) * m);
     }
   }
 

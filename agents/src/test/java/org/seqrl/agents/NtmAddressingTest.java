@@ -143,7 +143,7 @@ class NtmAddressingTest {
       float[] w = weighting(r);
       cases.add(new Case("read", new float[][] {mem, w}, () -> {
         float[] out = new float[M];
-        NtmAddressing.readForward(mem, 0, N, M, w, 0, out, 0);
+        NtmAddressing.readForward(mem, 0, N, M, w, 0, new double[M], out, 0);
         return out;
       }, c -> {
         float[] dMem = new float[N * M];
