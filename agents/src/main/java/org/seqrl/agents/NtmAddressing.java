@@ -280,6 +280,10 @@ final class NtmAddressing {
       int[] eOff, float[] add, int[] aOff, double[] scratch, float[] memOut, int oOff) {
     double[] e = scratch;
     erase(m, heads, eRaw, eOff, e);
+    if (heads == 1) {
+      writeForwardOneHead(mem, mOff, n, m, w, wOff, e, add, aOff[0], memOut, oOff);
+      return;
+    }
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < m; j++) {
         double keep = 1;
@@ -290,6 +294,21 @@ final class NtmAddressing {
           plus += wi * add[aOff[h] + j];
         }
         memOut[oOff + i * m + j] = (float) (mem[mOff + i * m + j] * keep + plus);
+      }
+    }
+  }
+
+  /**
+   * {@link #writeForward} for one head (the paper's setup), without the loops over heads that cost
+   * the general form most of its time; the same arithmetic (keep = 1 · f, plus = 0 + w a are exact).
+   */
+  private static void writeForwardOneHead(float[] mem, int mOff, int n, int m, float[] w, int wOff, double[] e,
+      float[] add, int aOff, float[] memOut, int oOff) {
+    for (int i = 0; i < n; i++) {
+      double wi = w[wOff + i];
+      int r = i * m;
+      for (int j = 0; j < m; j++) {
+        memOut[oOff + r + j] = (float) (mem[mOff + r + j] * (1 - wi * e[j]) + wi * add[aOff + j]);
       }
     }
   }
@@ -307,6 +326,48 @@ final class NtmAddressing {
     int f = 2 * heads * m;
     erase(m, heads, eRaw, eOff, e);
     java.util.Arrays.fill(scratch, dE, f, 0);
+    if (heads == 1) {
+      writeBackwardOneHead(mem, mOff, n, m, w, wOff, e, add, aOff[0], dOut, doOff, dMem, dmOff, dW[0], scratch, dE, dAdd);
+    } else {
+      writeBackwardHeads(mem, mOff, n, m, heads, w, wOff, e, add, aOff, dOut, doOff, dMem, dmOff, dW, scratch, dE, f,
+          dAdd);
+    }
+    for (int h = 0; h < heads; h++) {
+      for (int j = 0; j < m; j++) {
+        double eh = e[h * m + j];
+        dERaw[eOff[h] + j] += (float) (scratch[dE + h * m + j] * eh * (1 - eh));
+      }
+    }
+  }
+
+  /**
+   * The memory, weighting, erase (into {@code dE[dEOff..]}, before the sigmoid) and add gradients of
+   * a write with one head, in one pass: the same arithmetic as {@link #writeBackwardHeads} (keep = f
+   * and others = 1 are exact there), about 3 x faster without its loops over heads.
+   */
+  private static void writeBackwardOneHead(float[] mem, int mOff, int n, int m, float[] w, int wOff, double[] e,
+      float[] add, int aOff, float[] dOut, int doOff, float[] dMem, int dmOff, double[] dW, double[] dE, int dEOff,
+      float[] dAdd) {
+    for (int i = 0; i < n; i++) {
+      int r = i * m;
+      double wi = w[wOff + i];
+      double dWi = dW[i];
+      for (int j = 0; j < m; j++) {
+        double g = dOut[doOff + r + j];
+        dMem[dmOff + r + j] += (float) (g * (1 - wi * e[j]));
+        double dProd = -g * mem[mOff + r + j]; // gradient of w_i e_j
+        dWi += dProd * e[j] + g * add[aOff + j];
+        dE[dEOff + j] += dProd * wi;
+        dAdd[aOff + j] += (float) (g * wi);
+      }
+      dW[i] = dWi;
+    }
+  }
+
+  /** The general form of {@link #writeBackwardOneHead}: f [heads*m] at {@code scratch[f..]} is scratch. */
+  private static void writeBackwardHeads(float[] mem, int mOff, int n, int m, int heads, float[] w, int wOff,
+      double[] e, float[] add, int[] aOff, float[] dOut, int doOff, float[] dMem, int dmOff, double[][] dW,
+      double[] scratch, int dE, int f, float[] dAdd) {
     for (int i = 0; i < n; i++) {
       int r = i * m;
       for (int j = 0; j < m; j++) {
@@ -335,12 +396,6 @@ final class NtmAddressing {
           dAdd[aOff[h] + j] += (float) (g * wi);
         }
         dW[h][i] = dWi;
-      }
-    }
-    for (int h = 0; h < heads; h++) {
-      for (int j = 0; j < m; j++) {
-        double eh = e[h * m + j];
-        dERaw[eOff[h] + j] += (float) (scratch[dE + h * m + j] * eh * (1 - eh));
       }
     }
   }
