@@ -300,7 +300,8 @@ final class NtmAddressing {
 
   /**
    * {@link #writeForward} for one head (the paper's setup), without the loops over heads that cost
-   * the general form most of its time; the same arithmetic (keep = 1 · f, plus = 0 + w a are exact).
+   * the general form most of its time; the same arithmetic (keep = 1 · f is exact, and 0 + w a
+   * differs from w a only in the sign of a zero).
    */
   private static void writeForwardOneHead(float[] mem, int mOff, int n, int m, float[] w, int wOff, double[] e,
       float[] add, int aOff, float[] memOut, int oOff) {
