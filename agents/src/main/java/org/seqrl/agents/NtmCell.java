@@ -120,10 +120,11 @@ final class NtmCell implements RecurrentCell {
     }
     float[] mem = s[memArray];
     Arrays.fill(mem, (float) spec.init());
+    double[] acc = new double[m];
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < reads; q++) {
         s[memArray + 2][(r * reads + q) * slots] = 1f;
-        NtmAddressing.readForward(mem, r * slots * m, slots, m, s[memArray + 2], (r * reads + q) * slots, s[memArray + 1],
+        NtmAddressing.readForward(mem, r * slots * m, slots, m, s[memArray + 2], (r * reads + q) * slots, acc, s[memArray + 1],
             (r * reads + q) * m);
       }
       for (int q = 0; q < writes; q++) {
@@ -156,15 +157,19 @@ final class NtmCell implements RecurrentCell {
     final float[] xi;
     /** LSTM: tanh(c'). */
     final float[] tc;
-    final NtmHeads heads = new NtmHeads(spec, memArray);
+    final NtmHeads heads;
     float[][] dGate;
     float[] dXi;
+    /** Backward scratch per position: which rows are valid, the read vectors' gradient from the controller. */
+    boolean[] valid;
+    float[] dReadsIn;
 
     NtmRun(int steps, int batch, int[] lengths, float[][] pre) {
       super(steps, batch, NtmCell.this.hidden, NtmCell.this.widths, lengths, pre);
       xiPre = new float[steps * batch * iw];
       xi = new float[steps * batch * iw];
       tc = lstm ? new float[steps * batch * hidden] : null;
+      heads = new NtmHeads(spec, memArray, steps * batch);
     }
 
     /** Offset of position t in state array k. */
@@ -247,26 +252,20 @@ final class NtmCell implements RecurrentCell {
       if (dGate == null) {
         dGate = new float[gates][size];
         dXi = new float[steps * batch * iw];
+        valid = new boolean[batch];
+        dReadsIn = new float[batch * reads * m];
       }
       int hd = hidden;
       int o = at(t);
       int xo = t * batch * iw;
-      // gradients of the memory-side state before the position, per row; rows past their length pass theirs on
-      float[] dMem0 = new float[batch * slots * m];
-      float[] dWrPrev = new float[batch * reads * slots];
-      float[] dWwPrev = new float[batch * writes * slots];
-      boolean[] valid = new boolean[batch];
+      // the memory-side state's gradients become those before the position in place; rows past their length pass theirs on
       for (int i = 0; i < batch; i++) {
         valid[i] = lengths == null || t < lengths[i];
-        int row = t * batch + i;
-        int lm = i * slots * m;
         if (!valid[i]) {
-          System.arraycopy(dState[memArray], lm, dMem0, lm, slots * m);
-          System.arraycopy(dState[memArray + 2], i * reads * slots, dWrPrev, i * reads * slots, reads * slots);
-          System.arraycopy(dState[memArray + 3], i * writes * slots, dWwPrev, i * writes * slots, writes * slots);
           continue;
         }
-        heads.backward(prev, out, xi, row, i, dState, dMem0, dWrPrev, dWwPrev, dXi);
+        int row = t * batch + i;
+        heads.backward(prev, out, xi, row, i, dState, dXi);
         int xr = row * iw;
         for (int k = xr; k < xr + iw; k++) {
           if (Math.abs(xiPre[k]) > CLIP) {
@@ -279,7 +278,7 @@ final class NtmCell implements RecurrentCell {
       blas.gemm(false, true, batch, hd, iw, 1f, dXi, xo, iw, wi, 0, 1f, dH, 0, hd);
       controllerBackward(o, dState, valid);
       int rm = reads * m;
-      float[] dReadsIn = new float[batch * rm];
+      Arrays.fill(dReadsIn, 0f);
       for (int g = 0; g < gates; g++) {
         if (lstm) {
           blas.gemm(false, true, batch, hd, hd, 1f, dGate[g], o, hd, wh, g * hd, 1f, dH, 0, hd);
@@ -291,9 +290,6 @@ final class NtmCell implements RecurrentCell {
           System.arraycopy(dReadsIn, i * rm, dState[memArray + 1], i * rm, rm);
         }
       }
-      System.arraycopy(dMem0, 0, dState[memArray], 0, dMem0.length);
-      System.arraycopy(dWrPrev, 0, dState[memArray + 2], 0, dWrPrev.length);
-      System.arraycopy(dWwPrev, 0, dState[memArray + 3], 0, dWwPrev.length);
     }
 
     /**

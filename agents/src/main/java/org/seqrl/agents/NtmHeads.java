@@ -1,13 +1,16 @@
 package org.seqrl.agents;
 
+import java.util.Arrays;
+
 /**
  * The memory side of one {@link NtmCell} step for one row, forward and backward side by side:
  * the write heads address the previous memory and write to it (erase, then add), then the read
  * heads address the written memory and read from it. The interface row {@code xi} holds every
  * head's addressing (write heads first, {@link NtmSpec#addressWidth} each), then each write head's
  * erase and add vectors. State arrays are the cell's: memory, read vectors, read and write
- * weightings from index {@code memArray} on. One instance per cell run: it keeps the addressing
- * chain's scratch arrays, so a forward step allocates nothing.
+ * weightings from index {@code memArray} on. One instance per cell run: it keeps each row and
+ * head's addressing stages from the forward pass for the backward pass (which used to compute them
+ * again), and scratch arrays, so that neither pass allocates per row.
  */
 final class NtmHeads {
   private final int slots;
@@ -23,12 +26,30 @@ final class NtmHeads {
   private final int[] aOff;
   private final int[] eAt;
   private final int[] aAt;
-  private final float[] wc;
-  private final float[] wg;
-  private final float[] s;
-  private final float[] ws;
+  /**
+   * Per row and head (row * (W + R) + head, write heads first), the addressing stages of the
+   * forward pass: the content weighting, the interpolated one, the shifted one [N each] and the
+   * shift weighting [2S+1] ({@link #stageWidth} floats); each slot's norm and dot with the key
+   * ({@code 2N} doubles).
+   */
+  private final float[] stages;
+  private final double[] contentStats;
+  private final int stageWidth;
+  // scratch
+  private final double[] z;
+  private final double[] writeScratch;
+  private final float[] dMem1;
+  private final double[] dw;
+  private final double[][] dWw;
+  private final double[] dWs;
+  private final double[] dWg;
+  private final double[] dWc;
+  private final double[] ds;
+  /** Also the read's accumulators in the forward pass. */
+  private final double[] dk;
 
-  NtmHeads(NtmSpec spec, int memArray) {
+  /** For a run of {@code rows} rows (steps * batch). */
+  NtmHeads(NtmSpec spec, int memArray, int rows) {
     this.slots = spec.slots();
     this.m = spec.width();
     this.reads = spec.readHeads();
@@ -45,10 +66,19 @@ final class NtmHeads {
       eOff[h] = (reads + writes) * aw + 2 * h * m;
       aOff[h] = eOff[h] + m;
     }
-    wc = new float[slots];
-    wg = new float[slots];
-    s = new float[2 * range + 1];
-    ws = new float[slots];
+    stageWidth = 3 * slots + 2 * range + 1;
+    stages = new float[rows * (reads + writes) * stageWidth];
+    contentStats = new double[rows * (reads + writes) * 2 * slots];
+    z = new double[slots];
+    writeScratch = new double[NtmAddressing.writeScratch(writes, m)];
+    dMem1 = new float[slots * m];
+    dw = new double[slots];
+    dWw = new double[writes][slots];
+    dWs = new double[slots];
+    dWg = new double[slots];
+    dWc = new double[slots];
+    ds = new double[2 * range + 1];
+    dk = new double[m];
   }
 
   /** Row {@code row} (position-major, t * batch + i) of {@code out}'s memory arrays from {@code prev}'s and the interface. */
@@ -63,60 +93,70 @@ final class NtmHeads {
     int xr = row * iw;
     for (int h = 0; h < writes; h++) {
       int wo = (row * writes + h) * slots;
-      head(mem0, mo, xi, xr + h * aw, wwPrev, wo, wwOut, wo);
+      head(mem0, mo, xi, xr + h * aw, wwPrev, wo, wwOut, wo, stage(row, h));
     }
     NtmAddressing.writeForward(mem0, mo, slots, m, writes, wwOut, row * writes * slots, xi, at(eOff, xr, eAt), xi,
-        at(aOff, xr, aAt), mem1, mo);
+        at(aOff, xr, aAt), writeScratch, mem1, mo);
     for (int h = 0; h < reads; h++) {
       int wo = (row * reads + h) * slots;
-      head(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo);
-      NtmAddressing.readForward(mem1, mo, slots, m, wrOut, wo, out[memArray + 1], (row * reads + h) * m);
+      head(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo, stage(row, writes + h));
+      NtmAddressing.readForward(mem1, mo, slots, m, wrOut, wo, dk, out[memArray + 1], (row * reads + h) * m);
     }
   }
 
   /**
-   * Backward of {@link #forward} for row {@code row}, batch index {@code i}: from the gradients of
-   * the row's memory-side state after the step ({@code dState}, [B, width] per array), adds into
-   * the gradients of that state before it ({@code dMem0}, {@code dWrPrev}, {@code dWwPrev}, [B, width])
-   * and of the interface ({@code dXi}, position-major like {@code xi}).
+   * Backward of {@link #forward} for row {@code row}, batch index {@code i}, in place: on entry
+   * {@code dState} ([B, width] per array) holds the gradients of the row's memory-side state after
+   * the step; on return the memory's and the weightings' hold those of the state before it, and
+   * the interface's gradient is added into {@code dXi} (position-major like {@code xi}). The read
+   * vectors' entries are left as they were (the cell replaces them).
    */
-  void backward(float[][] prev, float[][] out, float[] xi, int row, int i, float[][] dState, float[] dMem0,
-      float[] dWrPrev, float[] dWwPrev, float[] dXi) {
+  void backward(float[][] prev, float[][] out, float[] xi, int row, int i, float[][] dState, float[] dXi) {
     float[] mem0 = prev[memArray];
     float[] mem1 = out[memArray];
     float[] wrPrev = prev[memArray + 2];
     float[] wwPrev = prev[memArray + 3];
     float[] wrOut = out[memArray + 2];
     float[] wwOut = out[memArray + 3];
+    float[] dMem = dState[memArray];
+    float[] dWr = dState[memArray + 2];
+    float[] dWwState = dState[memArray + 3];
     int mo = row * slots * m;
     int lm = i * slots * m;
     int xr = row * iw;
-    float[] dMem1 = java.util.Arrays.copyOfRange(dState[memArray], lm, lm + slots * m);
+    // the gradients after the step move to scratch; the row's dState entries then collect those before it
+    System.arraycopy(dMem, lm, dMem1, 0, slots * m);
+    Arrays.fill(dMem, lm, lm + slots * m, 0f);
     for (int h = reads - 1; h >= 0; h--) {
       int wo = (row * reads + h) * slots;
-      double[] dw = new double[slots];
+      int dwo = (i * reads + h) * slots;
       for (int j = 0; j < slots; j++) {
-        dw[j] = dState[memArray + 2][(i * reads + h) * slots + j];
+        dw[j] = dWr[dwo + j];
       }
+      Arrays.fill(dWr, dwo, dwo + slots, 0f);
       NtmAddressing.readBackward(mem1, mo, slots, m, wrOut, wo, dState[memArray + 1], (i * reads + h) * m, dMem1, 0, dw);
-      head(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, new float[slots], 0);
-      headBackward(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo, dw, dMem1, 0, dXi, dWrPrev,
-          (i * reads + h) * slots);
+      headBackward(mem1, mo, xi, xr + (writes + h) * aw, wrPrev, wo, wrOut, wo, stage(row, writes + h), dw, dMem1, 0,
+          dXi, dWr, dwo);
     }
-    double[][] dWw = new double[writes][slots];
     for (int h = 0; h < writes; h++) {
+      int dwo = (i * writes + h) * slots;
       for (int j = 0; j < slots; j++) {
-        dWw[h][j] = dState[memArray + 3][(i * writes + h) * slots + j];
+        dWw[h][j] = dWwState[dwo + j];
       }
+      Arrays.fill(dWwState, dwo, dwo + slots, 0f);
     }
     NtmAddressing.writeBackward(mem0, mo, slots, m, writes, wwOut, row * writes * slots, xi, at(eOff, xr, eAt), xi,
-        at(aOff, xr, aAt), dMem1, 0, dMem0, lm, dWw, dXi, dXi);
+        at(aOff, xr, aAt), dMem1, 0, dMem, lm, dWw, dXi, dXi, writeScratch);
     for (int h = writes - 1; h >= 0; h--) {
       int wo = (row * writes + h) * slots;
-      head(mem0, mo, xi, xr + h * aw, wwPrev, wo, new float[slots], 0);
-      headBackward(mem0, mo, xi, xr + h * aw, wwPrev, wo, wwOut, wo, dWw[h], dMem0, lm, dXi, dWwPrev,
+      headBackward(mem0, mo, xi, xr + h * aw, wwPrev, wo, wwOut, wo, stage(row, h), dWw[h], dMem, lm, dXi, dWwState,
           (i * writes + h) * slots);
     }
+  }
+
+  /** Index of row {@code row}'s head {@code head} (write heads first) in the stage arrays. */
+  private int stage(int row, int head) {
+    return row * (reads + writes) + head;
   }
 
   /** {@code offsets} shifted by {@code by}, into {@code into}. */
@@ -129,28 +169,40 @@ final class NtmHeads {
 
   /**
    * One head's addressing chain: its weighting into {@code w[wOff..]} from memory, the interface at
-   * {@code hOff} and the head's previous weighting; the chain's stages stay in the scratch arrays
+   * {@code hOff} and the head's previous weighting; the chain's stages are kept at index {@code q}
    * for {@link #headBackward}.
    */
-  private void head(float[] mem, int mOff, float[] xi, int hOff, float[] wPrev, int pOff, float[] w, int wOff) {
-    NtmAddressing.contentForward(mem, mOff, slots, m, xi, hOff, xi[hOff + m], wc, 0);
-    NtmAddressing.interpolateForward(wc, 0, wPrev, pOff, xi[hOff + m + 1], slots, wg, 0);
-    NtmAddressing.shiftForward(wg, 0, xi, hOff + m + 2, range, slots, s, 0, ws, 0);
-    NtmAddressing.sharpenForward(ws, 0, xi[hOff + m + 2 * range + 3], slots, w, wOff);
+  private void head(float[] mem, int mOff, float[] xi, int hOff, float[] wPrev, int pOff, float[] w, int wOff, int q) {
+    int wc = q * stageWidth;
+    int wg = wc + slots;
+    int ws = wg + slots;
+    int s = ws + slots;
+    NtmAddressing.contentForward(mem, mOff, slots, m, xi, hOff, xi[hOff + m], contentStats, q * 2 * slots, z, stages,
+        wc);
+    NtmAddressing.interpolateForward(stages, wc, wPrev, pOff, xi[hOff + m + 1], slots, stages, wg);
+    NtmAddressing.shiftForward(stages, wg, xi, hOff + m + 2, range, slots, z, stages, s, stages, ws);
+    NtmAddressing.sharpenForward(stages, ws, xi[hOff + m + 2 * range + 3], slots, z, w, wOff);
   }
 
-  /** After {@link #head} with the same arguments: from {@code dw}, adds into dMem, dXi (at hOff) and dWPrev. */
+  /**
+   * Backward of {@link #head} from the stages it kept at {@code q}: from {@code dw} (overwritten),
+   * adds into dMem, dXi (at hOff) and dWPrev.
+   */
   private void headBackward(float[] mem, int mOff, float[] xi, int hOff, float[] wPrev, int pOff, float[] w, int wOff,
-      double[] dw, float[] dMem, int dmOff, float[] dXi, float[] dWPrev, int dpOff) {
+      int q, double[] dw, float[] dMem, int dmOff, float[] dXi, float[] dWPrev, int dpOff) {
+    int wc = q * stageWidth;
+    int wg = wc + slots;
+    int ws = wg + slots;
+    int s = ws + slots;
     int gamma = hOff + m + 2 * range + 3;
-    double[] dWs = new double[slots];
-    dXi[gamma] += (float) NtmAddressing.sharpenBackward(ws, 0, xi[gamma], slots, w, wOff, dw, dWs);
-    double[] dWg = new double[slots];
-    NtmAddressing.shiftBackward(wg, 0, range, slots, s, 0, dWs, dWg, dXi, hOff + m + 2);
-    double[] dWc = new double[slots];
-    dXi[hOff + m + 1] += (float) NtmAddressing.interpolateBackward(wc, 0, wPrev, pOff, xi[hOff + m + 1], slots, dWg,
-        dWc, dWPrev, dpOff);
-    dXi[hOff + m] += (float) NtmAddressing.contentBackward(mem, mOff, slots, m, xi, hOff, xi[hOff + m], wc, 0, dWc,
-        dMem, dmOff, dXi, hOff);
+    Arrays.fill(dWs, 0);
+    Arrays.fill(dWg, 0);
+    Arrays.fill(dWc, 0);
+    dXi[gamma] += (float) NtmAddressing.sharpenBackward(stages, ws, xi[gamma], slots, w, wOff, dw, dWs);
+    NtmAddressing.shiftBackward(stages, wg, range, slots, stages, s, dWs, dWg, ds, dXi, hOff + m + 2);
+    dXi[hOff + m + 1] += (float) NtmAddressing.interpolateBackward(stages, wc, wPrev, pOff, xi[hOff + m + 1], slots,
+        dWg, dWc, dWPrev, dpOff);
+    dXi[hOff + m] += (float) NtmAddressing.contentBackward(mem, mOff, slots, m, xi, hOff, xi[hOff + m], contentStats,
+        q * 2 * slots, stages, wc, dWc, dk, dMem, dmOff, dXi, hOff);
   }
 }

@@ -79,13 +79,15 @@ class NtmAddressingTest {
       float[] beta = {0.7f};
       float[] w = new float[N];
       cases.add(new Case("content", new float[][] {mem, key, beta}, () -> {
-        NtmAddressing.contentForward(mem, 0, N, M, key, 0, beta[0], w, 0);
+        NtmAddressing.contentForward(mem, 0, N, M, key, 0, beta[0], new double[2 * N], 0, new double[N], w, 0);
         return w.clone();
       }, c -> {
-        NtmAddressing.contentForward(mem, 0, N, M, key, 0, beta[0], w, 0);
+        double[] stats = new double[2 * N];
+        NtmAddressing.contentForward(mem, 0, N, M, key, 0, beta[0], stats, 0, new double[N], w, 0);
         float[] dMem = new float[N * M];
         float[] dKey = new float[M];
-        double dBeta = NtmAddressing.contentBackward(mem, 0, N, M, key, 0, beta[0], w, 0, toDouble(c), dMem, 0, dKey, 0);
+        double dBeta = NtmAddressing.contentBackward(mem, 0, N, M, key, 0, beta[0], stats, 0, w, 0, toDouble(c),
+            new double[M], dMem, 0, dKey, 0);
         return new float[][] {dMem, dKey, {(float) dBeta}};
       }));
     }
@@ -110,15 +112,15 @@ class NtmAddressingTest {
       cases.add(new Case("shift range " + range, new float[][] {wg, sRaw}, () -> {
         float[] s = new float[2 * range + 1];
         float[] w = new float[N];
-        NtmAddressing.shiftForward(wg, 0, sRaw, 0, range, N, s, 0, w, 0);
+        NtmAddressing.shiftForward(wg, 0, sRaw, 0, range, N, new double[2 * range + 1], s, 0, w, 0);
         return w;
       }, c -> {
         float[] s = new float[2 * range + 1];
         float[] w = new float[N];
-        NtmAddressing.shiftForward(wg, 0, sRaw, 0, range, N, s, 0, w, 0);
+        NtmAddressing.shiftForward(wg, 0, sRaw, 0, range, N, new double[2 * range + 1], s, 0, w, 0);
         double[] dWg = new double[N];
         float[] dS = new float[sRaw.length];
-        NtmAddressing.shiftBackward(wg, 0, range, N, s, 0, toDouble(c), dWg, dS, 0);
+        NtmAddressing.shiftBackward(wg, 0, range, N, s, 0, toDouble(c), dWg, new double[2 * range + 1], dS, 0);
         return new float[][] {toFloat(dWg), dS};
       }));
     }
@@ -127,10 +129,10 @@ class NtmAddressingTest {
       float[] gamma = {0.4f};
       float[] w = new float[N];
       cases.add(new Case("sharpen", new float[][] {ws, gamma}, () -> {
-        NtmAddressing.sharpenForward(ws, 0, gamma[0], N, w, 0);
+        NtmAddressing.sharpenForward(ws, 0, gamma[0], N, new double[N], w, 0);
         return w.clone();
       }, c -> {
-        NtmAddressing.sharpenForward(ws, 0, gamma[0], N, w, 0);
+        NtmAddressing.sharpenForward(ws, 0, gamma[0], N, new double[N], w, 0);
         double[] dWs = new double[N];
         double dGamma = NtmAddressing.sharpenBackward(ws, 0, gamma[0], N, w, 0, toDouble(c), dWs);
         return new float[][] {toFloat(dWs), {(float) dGamma}};
@@ -141,7 +143,7 @@ class NtmAddressingTest {
       float[] w = weighting(r);
       cases.add(new Case("read", new float[][] {mem, w}, () -> {
         float[] out = new float[M];
-        NtmAddressing.readForward(mem, 0, N, M, w, 0, out, 0);
+        NtmAddressing.readForward(mem, 0, N, M, w, 0, new double[M], out, 0);
         return out;
       }, c -> {
         float[] dMem = new float[N * M];
@@ -166,13 +168,15 @@ class NtmAddressingTest {
       }
       cases.add(new Case("write " + heads + " heads", new float[][] {mem, w, xi}, () -> {
         float[] out = new float[N * M];
-        NtmAddressing.writeForward(mem, 0, N, M, heads, w, 0, xi, eOff, xi, aOff, out, 0);
+        NtmAddressing.writeForward(mem, 0, N, M, heads, w, 0, xi, eOff, xi, aOff,
+            new double[NtmAddressing.writeScratch(heads, M)], out, 0);
         return out;
       }, c -> {
         float[] dMem = new float[N * M];
         double[][] dW = new double[heads][N];
         float[] dXi = new float[xi.length];
-        NtmAddressing.writeBackward(mem, 0, N, M, heads, w, 0, xi, eOff, xi, aOff, c, 0, dMem, 0, dW, dXi, dXi);
+        NtmAddressing.writeBackward(mem, 0, N, M, heads, w, 0, xi, eOff, xi, aOff, c, 0, dMem, 0, dW, dXi, dXi,
+            new double[NtmAddressing.writeScratch(heads, M)]);
         float[] dWf = new float[heads * N];
         for (int h = 0; h < heads; h++) {
           for (int i = 0; i < N; i++) {
@@ -248,26 +252,28 @@ class NtmAddressingTest {
     // content: key equal to slot 1, orthogonal to slot 0; beta = softplus(0) = ln 2
     float[] mem = {1, 0, 0, 1};
     float[] w = new float[2];
-    NtmAddressing.contentForward(mem, 0, 2, 2, new float[] {0, 2}, 0, 0f, w, 0);
+    NtmAddressing.contentForward(mem, 0, 2, 2, new float[] {0, 2}, 0, 0f, new double[4], 0, new double[2], w, 0);
     double e = Math.exp(Math.log(2));
     assertEquals(1 / (1 + e), w[0], 1e-6);
     assertEquals(e / (1 + e), w[1], 1e-6);
     // shift by +1 with certainty moves the focus one slot on, circularly
     float[] shifted = new float[3];
-    NtmAddressing.shiftForward(new float[] {0, 0, 1}, 0, new float[] {-50, -50, 50}, 0, 1, 3, new float[3], 0, shifted, 0);
+    NtmAddressing.shiftForward(new float[] {0, 0, 1}, 0, new float[] {-50, -50, 50}, 0, 1, 3, new double[3], new float[3],
+        0, shifted, 0);
     assertArrayEquals(new float[] {1, 0, 0}, shifted, 1e-6f);
     // sharpening with gamma = 2 (raw softplus^-1(1) = ln(e - 1)) squares and renormalises
     float[] sharp = new float[2];
-    NtmAddressing.sharpenForward(new float[] {0.25f, 0.75f}, 0, (float) Math.log(Math.E - 1), 2, sharp, 0);
+    NtmAddressing.sharpenForward(new float[] {0.25f, 0.75f}, 0, (float) Math.log(Math.E - 1), 2, new double[2], sharp,
+        0);
     assertEquals(0.1, sharp[0], 1e-6);
     assertEquals(0.9, sharp[1], 1e-6);
     // write: full erase of slot 0 (erase raw +50), then add [2, 3]
     float[] out = new float[4];
     NtmAddressing.writeForward(new float[] {5, 6, 7, 8}, 0, 2, 2, 1, new float[] {1, 0}, 0, new float[] {50, 50},
-        new int[] {0}, new float[] {2, 3}, new int[] {0}, out, 0);
+        new int[] {0}, new float[] {2, 3}, new int[] {0}, new double[NtmAddressing.writeScratch(1, 2)], out, 0);
     assertArrayEquals(new float[] {2, 3, 7, 8}, out, 1e-6f);
     // an all-zero memory gives a uniform content weighting, not NaN
-    NtmAddressing.contentForward(new float[4], 0, 2, 2, new float[] {1, 1}, 0, 3f, w, 0);
+    NtmAddressing.contentForward(new float[4], 0, 2, 2, new float[] {1, 1}, 0, 3f, new double[4], 0, new double[2], w, 0);
     assertArrayEquals(new float[] {0.5f, 0.5f}, w, 1e-6f);
   }
 }
