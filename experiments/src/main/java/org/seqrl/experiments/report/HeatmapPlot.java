@@ -98,9 +98,10 @@ public final class HeatmapPlot {
   /**
    * Writes a PNG of an NTM head's weighting over time, as the NTM paper draws it: one column per step
    * ({@code weights[t]}, labelled by {@code stepLabels[t]}, e.g. the token read or produced), one row per
-   * memory slot, slot 0 at the bottom. Cells are small (a 128-slot memory is about 500 px tall) and the axes
-   * label every slot and step only while they fit, then every k-th, so a long sequence over a large memory
-   * stays one readable picture instead of one 28-px column per slot.
+   * memory slot, slot 0 at the bottom, coloured by log10 of the weight (so an even spread is seen). Cells
+   * are small (a 128-slot memory is about 500 px tall) and the axes label every slot and step only while
+   * they fit, then every k-th, so a long sequence over a large memory stays one readable picture instead of
+   * one 28-px column per slot.
    *
    * @throws IllegalArgumentException when the steps do not match the labels or have different slot counts
    */
@@ -123,13 +124,15 @@ public final class HeatmapPlot {
     int width = Math.max(130 + cellW * steps, 8 * title.length() + 30) + 110;
     int height = 150 + 8 * longest(stepLabels) + cellH * slots;
     HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-        .title(title).xAxisTitle("step (encoder, then decoder)").yAxisTitle("memory slot").build();
+        .title(title + " (colour: log10 weight)").xAxisTitle("step (encoder, then decoder)").yAxisTitle("memory slot").build();
     chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     chart.getStyler().setGradientColorColumnWeight(16);
     chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);
     chart.getStyler().setRangeColors(WHITE_TO_BLUE);
-    chart.getStyler().setMin(0.0);
-    chart.getStyler().setMax(1.0);
+    // Colour is log10 of the weight from -3 (0.001 or less: white) to 0 (dark): a head spread evenly over 128
+    // slots (0.008 each) shows as a pale wash, where a linear scale would draw it as white, i.e. as no access.
+    chart.getStyler().setMin(LOG_FLOOR);
+    chart.getStyler().setMax(0.0);
     chart.getStyler().setDrawBorder(true);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);
@@ -159,7 +162,7 @@ public final class HeatmapPlot {
     List<Number[]> cells = new ArrayList<>();
     for (int t = 0; t < steps; t++) {
       for (int k = 0; k < slots; k++) {
-        cells.add(new Number[] {t, k, weights[t][k]});
+        cells.add(new Number[] {t, k, Math.max(LOG_FLOOR, Math.log10(Math.max(weights[t][k], 1e-300)))});
       }
     }
     chart.addSeries("weighting", xs, ys, cells);
@@ -168,6 +171,9 @@ public final class HeatmapPlot {
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
+
+  /** The lowest log10 weight {@link #writeOverTime} tells apart from 0: a thousandth. */
+  static final double LOG_FLOOR = -3.0;
 
   /** The smallest of 1, 2, 4, 8, ... slots whose labels stand at least 24 px apart. */
   private static int roundSpacing(int cellPx) {

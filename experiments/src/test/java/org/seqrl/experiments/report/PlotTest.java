@@ -175,6 +175,21 @@ class PlotTest {
     // the one 1.0 cell: bottom left for (step 0, slot 0), top right for (last step, last slot)
     assertTrue(ca[0] < cb[0] - a.getWidth() / 2.0, "step 0 is left of the last step: " + ca[0] + " vs " + cb[0]);
     assertTrue(ca[1] > cb[1] + a.getHeight() / 3.0, "slot 0 is below the last slot: " + ca[1] + " vs " + cb[1]);
+    // a head spread evenly (1/128 per slot) is a visible wash on the log scale, not white as "no access"
+    double[][] even = new double[steps][slots];
+    for (double[] row : even) {
+      java.util.Arrays.fill(row, 1.0 / slots);
+    }
+    HeatmapPlot.writeOverTime(even, labels, "even", dir.resolve("even.png"));
+    BufferedImage c = ImageIO.read(dir.resolve("even.png").toFile());
+    int tinted = 0;
+    for (int x = 0; x < c.getWidth() - 90; x++) {
+      for (int y = 0; y < c.getHeight(); y++) {
+        int rgb = c.getRGB(x, y);
+        tinted += (rgb & 0xff) > ((rgb >> 16) & 0xff) + 20 ? 1 : 0;
+      }
+    }
+    assertTrue(tinted > steps * slots * 4 * 6 / 2, "the even weighting tints the plot: " + tinted + " px");
     var e = assertThrows(IllegalArgumentException.class, () -> HeatmapPlot.writeOverTime(new double[][] {{1, 0}, {1}},
         new String[] {"a", "b"}, "x", dir.resolve("x.png")));
     assertTrue(e.getMessage().contains("step 1 has 1 slots but step 0 has 2"), e.getMessage());
