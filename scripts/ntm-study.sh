@@ -6,7 +6,8 @@
 # Sized for about 30-40 min of one quiet core in total (docs/ntm.md, "The study"). Every process is
 # pinned to one core with one BLAS thread.
 #
-#   scripts/ntm-study.sh [--core N] [--output OUT] [--config YAML] [other seqrl sweep options, e.g. --tracking-uri URI]
+#   scripts/ntm-study.sh [--core N] [--output OUT] [--config YAML] [--models "ntm ntm-lstm lstm"]
+#                        [other seqrl sweep options, e.g. --tracking-uri URI]
 #
 # --config picks the study (default examples/ntm-study.yaml, copy; examples/ntm-repeat-copy-study.yaml
 # is the repeat-copy one). Ends with a table per model, after MLE and after SCST: exact match and
@@ -18,13 +19,15 @@ cd "$(dirname "$0")/.."
 core=1
 out=runs/ntm-study
 config=examples/ntm-study.yaml
+models="ntm ntm-lstm lstm"
 pass=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --core) core="$2"; shift 2 ;;
     --output) out="$2"; shift 2 ;;
     --config) config="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --models) models="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done
@@ -32,9 +35,20 @@ done
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 SEQRL_CELL_THREADS=1
 start=$(date +%s)
 experiment=$(sed -n 's/^experiment: *//p' "$config")
-taskset -c "$core" ./seqrl sweep "$config" --output "$out/ntm" "${pass[@]}"
-taskset -c "$core" ./seqrl sweep "$config" --output "$out/lstm" --set model.cell=lstm \
-  --set model.hidden=118 --set "experiment=$experiment-lstm" "${pass[@]}"
+# The config's own model is the NTM with a feed-forward controller, which must keep the string in its memory;
+# ntm-lstm is the NTM with an LSTM controller whose decoder starts from the encoder's final controller c;
+# lstm is the same-budget peer of ntm-lstm (hidden 118), its decoder starting from the encoder's final c.
+declare -A model_sets=(
+  [ntm]=""
+  [ntm-lstm]="--set model.memory.controller=lstm --set model.carry_cell_state=true"
+  [lstm]="--set model.cell=lstm --set model.hidden=118 --set model.carry_cell_state=true"
+)
+for model in $models; do
+  [[ -v "model_sets[$model]" ]] || { echo "ntm-study: unknown model '$model' in --models; expected ntm, ntm-lstm or lstm" >&2; exit 2; }
+  # shellcheck disable=SC2086  # the sets are words on purpose
+  taskset -c "$core" ./seqrl sweep "$config" --output "$out/$model" ${model_sets[$model]} \
+    --set "experiment=$experiment$([[ $model == ntm ]] || echo "-$model")" "${pass[@]}"
+done
 echo "ntm-study: $(( ($(date +%s) - start) / 60 )) min wall on core $core"
 
 python3 - "$out" <<'PY'
@@ -53,7 +67,7 @@ lengths = sorted({L for r in summaries for L in r.get("test_lengths", {})}, key=
 print("| model | phase | runs | " + " | ".join(f"len {L} exact | len {L} sym. err." for L in lengths)
       + " | dev exact | curriculum max | wall s (sum) |")
 print("|" + "---|" * (6 + 2 * len(lengths)))
-for model in ("ntm", "lstm"):
+for model in [m for m in ("ntm", "ntm-lstm", "lstm") if (out / m).is_dir()]:
     for phase, folder in (("MLE", "pretrain"), ("MLE+SCST", "cells")):
         runs = [json.loads(p.read_text()) for p in sorted((out / model / folder).glob("*/summary.json"))]
         cols = []
