@@ -95,6 +95,95 @@ public final class HeatmapPlot {
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
+  /**
+   * Writes a PNG of an NTM head's weighting over time, as the NTM paper draws it: one column per step
+   * ({@code weights[t]}, labelled by {@code stepLabels[t]}, e.g. the token read or produced), one row per
+   * memory slot, slot 0 at the bottom, coloured by log10 of the weight (so an even spread is seen). Cells
+   * are small (a 128-slot memory is about 500 px tall) and the axes label every slot and step only while
+   * they fit, then every k-th, so a long sequence over a large memory stays one readable picture instead of
+   * one 28-px column per slot.
+   *
+   * @throws IllegalArgumentException when the steps do not match the labels or have different slot counts
+   */
+  public static void writeOverTime(double[][] weights, String[] stepLabels, String title, Path png) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    if (weights.length != stepLabels.length || weights.length == 0) {
+      throw new IllegalArgumentException("memory weighting has " + weights.length + " steps but there are "
+          + stepLabels.length + " step labels; expected one label per step, at least one step");
+    }
+    int slots = weights[0].length;
+    for (int t = 0; t < weights.length; t++) {
+      if (weights[t].length != slots) {
+        throw new IllegalArgumentException("memory weighting step " + t + " has " + weights[t].length
+            + " slots but step 0 has " + slots + "; expected the same memory at every step");
+      }
+    }
+    int steps = weights.length;
+    int cellW = Math.max(6, Math.min(28, 900 / steps));
+    int cellH = Math.max(4, Math.min(28, 600 / Math.max(1, slots)));
+    int width = Math.max(130 + cellW * steps, 8 * title.length() + 30) + 110;
+    int height = 150 + 8 * longest(stepLabels) + cellH * slots;
+    HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
+        .title(title + " (colour: log10 weight)").xAxisTitle("step (encoder, then decoder)").yAxisTitle("memory slot").build();
+    chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+    chart.getStyler().setGradientColorColumnWeight(16);
+    chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);
+    chart.getStyler().setRangeColors(WHITE_TO_BLUE);
+    // Colour is log10 of the weight from -3 (0.001 or less: white) to 0 (dark): a head spread evenly over 128
+    // slots (0.008 each) shows as a pale wash, where a linear scale would draw it as white, i.e. as no access.
+    chart.getStyler().setMin(LOG_FLOOR);
+    chart.getStyler().setMax(0.0);
+    chart.getStyler().setDrawBorder(true);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+    chart.getStyler().setXAxisLabelRotation(90);
+    // Labels need about 14 px across (rotated) and 12 px down; keep every k-th where cells are smaller.
+    // XChart drops overlapping tick labels on its own, so only round slot numbers (every 1, 2, 4, 8, ...) are offered.
+    int everyStep = (int) Math.ceil(14.0 / cellW);
+    int everySlot = roundSpacing(cellH);
+    chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> {
+      int t = (int) Math.round(x);
+      return t >= 0 && t < steps && t % everyStep == 0 ? stepLabels[t] : "";
+    });
+    // Slot 0 at the bottom (y = k): XChart places the y ticks itself and only formats them, so round slot
+    // numbers line up with its ticks only when y is the slot number.
+    chart.getStyler().setyAxisTickLabelsFormattingFunction(y -> {
+      int k = (int) Math.round(y);
+      return k >= 0 && k < slots && k % everySlot == 0 ? Integer.toString(k) : "";
+    });
+    List<Integer> xs = new ArrayList<>();
+    for (int t = 0; t < steps; t++) {
+      xs.add(t);
+    }
+    List<Integer> ys = new ArrayList<>();
+    for (int y = 0; y < slots; y++) {
+      ys.add(y);
+    }
+    List<Number[]> cells = new ArrayList<>();
+    for (int t = 0; t < steps; t++) {
+      for (int k = 0; k < slots; k++) {
+        cells.add(new Number[] {t, k, Math.max(LOG_FLOOR, Math.log10(Math.max(weights[t][k], 1e-300)))});
+      }
+    }
+    chart.addSeries("weighting", xs, ys, cells);
+    if (png.getParent() != null) {
+      Files.createDirectories(png.getParent());
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** The lowest log10 weight {@link #writeOverTime} tells apart from 0: a thousandth. */
+  static final double LOG_FLOOR = -3.0;
+
+  /** The smallest of 1, 2, 4, 8, ... slots whose labels stand at least 24 px apart. */
+  private static int roundSpacing(int cellPx) {
+    int every = 1;
+    while (every * cellPx < 24) {
+      every *= 2;
+    }
+    return every;
+  }
+
   private static int longest(String[] tokens) {
     int n = 1;
     for (String t : tokens) {

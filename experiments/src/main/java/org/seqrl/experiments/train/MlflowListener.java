@@ -111,31 +111,29 @@ final class MlflowListener implements RunListener {
     }
   }
 
-  /** One heatmap of an NTM's first write (or read) head: a row per step (encoder steps, then decoder steps), a column per slot. */
+  /**
+   * One heatmap of an NTM's first write (or read) head, drawn as the NTM paper draws it: a column per step
+   * (encoder steps, labelled by the token read, then decoder steps, by the token produced), a row per slot.
+   */
   private void writeMemory(org.seqrl.agents.Seq2SeqPolicy.MemoryTrace trace, boolean write, Sample s, int i,
       EvaluationEvent event, Path png) throws IOException {
     float[][] w = write ? trace.write() : trace.read();
-    double[][] rows = new double[w.length][];
+    double[][] steps = new double[w.length][];
     for (int t = 0; t < w.length; t++) {
-      rows[t] = new double[w[t].length];
+      steps[t] = new double[w[t].length];
       for (int k = 0; k < w[t].length; k++) {
-        rows[t][k] = w[t][k];
+        steps[t][k] = w[t][k];
       }
     }
-    String[] slots = new String[w.length == 0 ? 0 : w[0].length];
-    for (int k = 0; k < slots.length; k++) {
-      slots[k] = Integer.toString(k);
-    }
-    // rows: the source token each encoder step read, then the token each decoder step produced
     String[] src = tokens(sourceVocab, s.source());
     String[] out = withEnd(tokens(targetVocab, s.greedy()));
-    String[] labels = new String[rows.length];
+    String[] labels = new String[steps.length];
     for (int t = 0; t < labels.length; t++) {
       labels[t] = t < trace.sourceSteps() ? "in " + src[t] : "out " + out[t - trace.sourceSteps()];
     }
     String title = String.format(Locale.ROOT, "NTM memory %s weighting (head 1): %s sample %d \"%s\", step %d",
         write ? "write" : "read", event.split(), i, shorten(sourceText(s.source())), event.step());
-    HeatmapPlot.write(rows, slots, labels, title, "memory slot", "step (encoder, then decoder)", png);
+    HeatmapPlot.writeOverTime(steps, labels, title, png);
   }
 
   private String samplesMarkdown(EvaluationEvent event) {

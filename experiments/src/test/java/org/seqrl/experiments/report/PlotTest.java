@@ -148,6 +148,75 @@ class PlotTest {
     assertTrue(wideImg.getHeight() < img.getHeight(), "two output rows need less height than six");
   }
 
+  /**
+   * An NTM memory over time: steps across, slots up the y axis from slot 0 at the bottom;
+   * a 128-slot memory over 45 steps stays one screen (the slot-per-column layout was 7,948 px wide).
+   */
+  @Test
+  void memoryWeightingIsDrawnStepsAcrossSlotsUpAndStaysReadable(@TempDir Path dir) throws Exception {
+    int steps = 45;
+    int slots = 128;
+    String[] labels = new String[steps];
+    for (int t = 0; t < steps; t++) {
+      labels[t] = (t < 20 ? "in " : "out ") + (t % 8);
+    }
+    double[][] first = new double[steps][slots];
+    first[0][0] = 1.0;
+    double[][] last = new double[steps][slots];
+    last[steps - 1][slots - 1] = 1.0;
+    HeatmapPlot.writeOverTime(first, labels, "first step, first slot", dir.resolve("first.png"));
+    HeatmapPlot.writeOverTime(last, labels, "last step, last slot", dir.resolve("last.png"));
+    BufferedImage a = ImageIO.read(dir.resolve("first.png").toFile());
+    BufferedImage b = ImageIO.read(dir.resolve("last.png").toFile());
+    assertTrue(a.getWidth() <= 1500 && a.getHeight() <= 1000, "fits a screen: " + a.getWidth() + " x " + a.getHeight());
+    assertTrue(a.getHeight() >= slots * 4, "at least 4 px per slot: " + a.getHeight());
+    double[] ca = darkCentre(a);
+    double[] cb = darkCentre(b);
+    // the one 1.0 cell: bottom left for (step 0, slot 0), top right for (last step, last slot)
+    assertTrue(ca[0] < cb[0] - a.getWidth() / 2.0, "step 0 is left of the last step: " + ca[0] + " vs " + cb[0]);
+    assertTrue(ca[1] > cb[1] + a.getHeight() / 3.0, "slot 0 is below the last slot: " + ca[1] + " vs " + cb[1]);
+    // a head spread evenly (1/128 per slot) is a visible wash on the log scale, not white as "no access"
+    double[][] even = new double[steps][slots];
+    for (double[] row : even) {
+      java.util.Arrays.fill(row, 1.0 / slots);
+    }
+    HeatmapPlot.writeOverTime(even, labels, "even", dir.resolve("even.png"));
+    BufferedImage c = ImageIO.read(dir.resolve("even.png").toFile());
+    int tinted = 0;
+    for (int x = 0; x < c.getWidth() - 90; x++) {
+      for (int y = 0; y < c.getHeight(); y++) {
+        int rgb = c.getRGB(x, y);
+        tinted += (rgb & 0xff) > ((rgb >> 16) & 0xff) + 20 ? 1 : 0;
+      }
+    }
+    assertTrue(tinted > steps * slots * 4 * 6 / 2, "the even weighting tints the plot: " + tinted + " px");
+    var e = assertThrows(IllegalArgumentException.class, () -> HeatmapPlot.writeOverTime(new double[][] {{1, 0}, {1}},
+        new String[] {"a", "b"}, "x", dir.resolve("x.png")));
+    assertTrue(e.getMessage().contains("step 1 has 1 slots but step 0 has 2"), e.getMessage());
+  }
+
+  /** The centre (x, y) of the dark blue pixels: where the weight-1 cells are (the legend, in the rightmost 90 px, is left out). */
+  private static double[] darkCentre(BufferedImage img) {
+    double sx = 0;
+    double sy = 0;
+    int n = 0;
+    for (int x = 0; x < img.getWidth() - 90; x++) {
+      for (int y = 0; y < img.getHeight(); y++) {
+        int rgb = img.getRGB(x, y);
+        int r = (rgb >> 16) & 0xff;
+        int g = (rgb >> 8) & 0xff;
+        int bl = rgb & 0xff;
+        if (bl > 90 && r < 40 && g < 90) {
+          sx += x;
+          sy += y;
+          n++;
+        }
+      }
+    }
+    assertTrue(n > 0, "no dark cell drawn");
+    return new double[] {sx / n, sy / n};
+  }
+
   @Test
   void heatmapRejectsMismatchedShapes(@TempDir Path dir) {
     var e = assertThrows(IllegalArgumentException.class, () -> HeatmapPlot.write(new double[][] {{1, 0}},
