@@ -67,17 +67,7 @@ public final class HeatmapPlot {
     int legendW = 110;
     int width = Math.max(labelW + cellW * sourceTokens.length, 8 * title.length() + 30) + legendW;
     int height = Math.max(220, 130 + 28 * outputTokens.length);
-    HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-        .title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
-    chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    chart.getStyler().setGradientColorColumnWeight(16);
-    chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);
-    chart.getStyler().setRangeColors(WHITE_TO_BLUE);
-    chart.getStyler().setMin(0.0);
-    chart.getStyler().setMax(1.0);
-    chart.getStyler().setDrawBorder(true);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+    HeatMapChart chart = chart(width, height, title, xAxis, yAxis, 0.0, 1.0);
     // The y axis grows upwards; rows are flipped so that the first output token is at the top, as read.
     int rows = weights.length;
     List<Number[]> cells = new ArrayList<>();
@@ -89,10 +79,7 @@ public final class HeatmapPlot {
     List<String> yLabels = new ArrayList<>(labels(outputTokens));
     java.util.Collections.reverse(yLabels);
     chart.addSeries("attention", labels(sourceTokens), yLabels, cells);
-    if (png.getParent() != null) {
-      Files.createDirectories(png.getParent());
-    }
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    save(chart, png);
   }
 
   /**
@@ -123,19 +110,10 @@ public final class HeatmapPlot {
     int cellH = Math.max(4, Math.min(28, 600 / Math.max(1, slots)));
     int width = Math.max(130 + cellW * steps, 8 * title.length() + 30) + 110;
     int height = 150 + 8 * longest(stepLabels) + cellH * slots;
-    HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-        .title(title + " (colour: log10 weight)").xAxisTitle("step (encoder, then decoder)").yAxisTitle("memory slot").build();
-    chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    chart.getStyler().setGradientColorColumnWeight(16);
-    chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);
-    chart.getStyler().setRangeColors(WHITE_TO_BLUE);
     // Colour is log10 of the weight from -3 (0.001 or less: white) to 0 (dark): a head spread evenly over 128
     // slots (0.008 each) shows as a pale wash, where a linear scale would draw it as white, i.e. as no access.
-    chart.getStyler().setMin(LOG_FLOOR);
-    chart.getStyler().setMax(0.0);
-    chart.getStyler().setDrawBorder(true);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+    HeatMapChart chart = chart(width, height, title + " (colour: log10 weight)", "step (encoder, then decoder)",
+        "memory slot", LOG_FLOOR, 0.0);
     chart.getStyler().setXAxisLabelRotation(90);
     // Labels need about 14 px across (rotated) and 12 px down; keep every k-th where cells are smaller.
     // XChart drops overlapping tick labels on its own, so only round slot numbers (every 1, 2, 4, 8, ...) are offered.
@@ -166,6 +144,27 @@ public final class HeatmapPlot {
       }
     }
     chart.addSeries("weighting", xs, ys, cells);
+    save(chart, png);
+  }
+
+  /** A heat map in the white-to-blue colour map over [min, max], with its legend, border and title font. */
+  private static HeatMapChart chart(int width, int height, String title, String xAxis, String yAxis, double min,
+      double max) {
+    HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
+        .title(title).xAxisTitle(xAxis).yAxisTitle(yAxis).build();
+    chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+    chart.getStyler().setGradientColorColumnWeight(16);
+    chart.getStyler().setLegendVisible(true).setPlotContentSize(1.0);
+    chart.getStyler().setRangeColors(WHITE_TO_BLUE);
+    chart.getStyler().setMin(min);
+    chart.getStyler().setMax(max);
+    chart.getStyler().setDrawBorder(true);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+    return chart;
+  }
+
+  private static void save(HeatMapChart chart, Path png) throws IOException {
     if (png.getParent() != null) {
       Files.createDirectories(png.getParent());
     }
