@@ -8,8 +8,12 @@ import org.seqrl.rl.Rollout;
  * parameters, same tokens, so the same forward, up to float rounding.
  */
 final class KeptSample {
-  /** Largest rows x steps x hidden of a sample whose pass is kept (about 50 MB of arrays). */
-  static final long LIMIT = 1L << 21;
+  /**
+   * Largest rows x steps x floats-per-row-step of a sample whose pass is kept: an eighth of the heap.
+   * A fixed 2M floats left out every transformer sample of a usual size (32 rows x 35 steps x ~10k
+   * floats), so its SCST update ran the decoder forward again; the peer's autograd keeps that graph.
+   */
+  static final long LIMIT = Runtime.getRuntime().maxMemory() / (8L * Float.BYTES);
 
   private Rollout rollout;
   private Decoder.Pass pass;

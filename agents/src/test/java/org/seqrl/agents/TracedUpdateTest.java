@@ -72,6 +72,26 @@ class TracedUpdateTest {
     check(base().attention(Attention.DOT).encoderLayers(2).build());
   }
 
+  /**
+   * A transformer sample at the benchmark's size (2+2 layers, width 256, feed-forward 1024; 32 rows
+   * decoding to 35 steps) is kept for its update, as the peer's autograd keeps its graph: a fixed
+   * 2M-float limit once left it out, so SCST ran the decoder's forward twice.
+   */
+  @Test
+  void aTransformerSampleOfTheBenchmarksSizeIsKept() {
+    Seq2SeqConfig cfg = base().transformer(Seq2SeqConfig.Transformer.defaults()).build();
+    int[][] src = new int[32][];
+    Random r = new Random(7);
+    for (int i = 0; i < src.length; i++) {
+      src[i] = r.ints(20 + r.nextInt(11), 4, 10).toArray();
+    }
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
+      Rollout s = p.sample(src, 1, 1.0, 35);
+      p.update(batch(s, new Random(1)), OPT);
+      assertEquals(1, p.tracedUpdates());
+    }
+  }
+
   @Test
   void aChangeBetweenSampleAndUpdateMeansAFreshPass() {
     try (Seq2SeqPolicy p = new Seq2SeqPolicy(base().build())) {
