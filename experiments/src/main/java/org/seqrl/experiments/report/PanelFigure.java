@@ -72,7 +72,9 @@ final class PanelFigure {
    * same x title get the same x range (the union of their data); {@code boundary}, if present, is
    * drawn as a dashed vertical line in every panel whose x range contains it. With {@code shareY},
    * panels with the same x and y titles (one metric over one axis, as in a sweep's grid) also share
-   * their y range, so that their heights compare across panels.
+   * their y range, so that their heights compare across panels; a panel whose data spans more than
+   * {@link #OWN_SCALE_FACTOR} times the median panel's keeps its own range and says so in its title,
+   * so that one collapsed cell does not flatten every other panel's curves.
    */
   static void write(String title, List<Panel> panels, int columns, boolean shareY, OptionalDouble boundary, Path png)
       throws IOException {
@@ -91,14 +93,7 @@ final class PanelFigure {
       }
       legendRows = Math.max(legendRows, p.curves().size());
     }
-    Map<String, double[]> yRange = new HashMap<>();
-    if (shareY) {
-      for (Panel p : panels) {
-        double[] own = dataRange(p);
-        yRange.merge(p.xTitle() + "\n" + p.yTitle(), own,
-            (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-      }
-    }
+    List<double[]> yRanges = shareY ? sharedYRanges(panels) : panels.stream().map(PanelFigure::dataRange).toList();
     int panelHeight = PANEL_BASE_HEIGHT + LEGEND_ROW * legendRows;
     int cols = Math.min(columns, panels.size());
     int rows = (panels.size() + cols - 1) / cols;
@@ -116,7 +111,10 @@ final class PanelFigure {
       for (int i = 0; i < panels.size(); i++) {
         double[] r = xRange.get(panels.get(i).xTitle());
         Panel p = panels.get(i);
-        double[] y = yRange.getOrDefault(p.xTitle() + "\n" + p.yTitle(), dataRange(p));
+        double[] y = yRanges.get(i);
+        if (shareY && y[2] > 0) {
+          p = new Panel(p.title() + " (own y scale)", p.xTitle(), p.yTitle(), p.curves());
+        }
         XYChart chart = chart(p, panelHeight, r[0], r[1], niceRange(y[0], y[1]), boundary);
         BufferedImage part = BitmapEncoder.getBufferedImage(chart);
         g.drawImage(part, (i % cols) * PANEL_WIDTH, TITLE_HEIGHT + (i / cols) * panelHeight, null);
@@ -128,6 +126,46 @@ final class PanelFigure {
       Files.createDirectories(png.getParent());
     }
     ImageIO.write(img, "png", png.toFile());
+  }
+
+  /** A panel spanning more than this many times the median span of its group keeps its own y range. */
+  static final double OWN_SCALE_FACTOR = 4;
+
+  /**
+   * Per panel: the y range it is drawn with (low, high) and 1 where it keeps its own range as an
+   * outlier of its group (panels with the same x and y titles), else 0. Groups of fewer than three
+   * panels have no median to speak of and share their whole range.
+   */
+  static List<double[]> sharedYRanges(List<Panel> panels) {
+    Map<String, List<double[]>> byAxes = new HashMap<>();
+    List<double[]> own = new ArrayList<>();
+    for (Panel p : panels) {
+      double[] r = dataRange(p);
+      own.add(r);
+      byAxes.computeIfAbsent(p.xTitle() + "\n" + p.yTitle(), k -> new ArrayList<>()).add(r);
+    }
+    Map<String, Double> limit = new HashMap<>();
+    Map<String, double[]> shared = new HashMap<>();
+    byAxes.forEach((key, ranges) -> {
+      double[] spans = ranges.stream().mapToDouble(r -> r[1] - r[0]).sorted().toArray();
+      double median = spans[(spans.length - 1) / 2];
+      double max = ranges.size() >= 3 && median > 0 ? OWN_SCALE_FACTOR * median : Double.POSITIVE_INFINITY;
+      limit.put(key, max);
+      for (double[] r : ranges) {
+        if (r[1] - r[0] <= max) {
+          shared.merge(key, r.clone(), (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+      }
+    });
+    List<double[]> out = new ArrayList<>();
+    for (int i = 0; i < panels.size(); i++) {
+      String key = panels.get(i).xTitle() + "\n" + panels.get(i).yTitle();
+      double[] r = own.get(i);
+      boolean outlier = r[1] - r[0] > limit.get(key);
+      double[] y = outlier ? r : shared.get(key);
+      out.add(new double[] {y[0], y[1], outlier ? 1 : 0});
+    }
+    return out;
   }
 
   /** Lowest and highest y of the panel's lines and bands. */

@@ -528,6 +528,31 @@ class PlotTest {
     assertEquals(List.of(List.of("a", "b", "d"), List.of("c"), List.of("e")), LearningCurvePlot.byRange(lines));
   }
 
+  private static PanelFigure.Panel rlPanel(String title, double lo, double hi) {
+    SortedMap<Double, Double> line = new TreeMap<>(Map.of(0.0, hi, 300.0, lo));
+    return new PanelFigure.Panel(title, "RL steps", "eval/error", List.of(
+        new PanelFigure.Curve("bleu", line, new TreeMap<>(), Color.BLUE)));
+  }
+
+  /**
+   * A sweep grid's panels share one y range, but a collapsed cell (the study's step-value, 0.1 to
+   * 0.65) would flatten every other panel's 0.04-0.1 curves: it keeps its own range instead.
+   */
+  @Test
+  void aPanelFarWiderThanTheOthersKeepsItsOwnYRange() {
+    List<PanelFigure.Panel> panels = List.of(rlPanel("scst", 0.04, 0.10), rlPanel("none", 0.05, 0.11),
+        rlPanel("step-value", 0.05, 0.65), rlPanel("rloo", 0.045, 0.105));
+    List<double[]> y = PanelFigure.sharedYRanges(panels);
+    for (int i : new int[] {0, 1, 3}) {
+      assertArrayEquals(new double[] {0.04, 0.11, 0}, y.get(i), 1e-12);
+    }
+    assertArrayEquals(new double[] {0.05, 0.65, 1}, y.get(2), 1e-12);
+    // two panels: no median to judge by, so they share everything
+    List<double[]> two = PanelFigure.sharedYRanges(List.of(panels.get(0), panels.get(2)));
+    assertArrayEquals(new double[] {0.04, 0.65, 0}, two.get(0), 1e-12);
+    assertArrayEquals(new double[] {0.04, 0.65, 0}, two.get(1), 1e-12);
+  }
+
   @Test
   void yRangesEndOnRoundSteps() {
     assertArrayEquals(new double[] {0.1, 0.5}, PanelFigure.niceRange(0.1, 0.5), 1e-12);
