@@ -79,6 +79,13 @@ class MaskingTest {
     checkConfig(base().cell(CellType.GRU).bidirectional(true).attention(Attention.DOT).build());
   }
 
+  /** The transformer masks padded source positions out of self- and cross-attention, and padded target positions out of the loss. */
+  @Test
+  void transformerPreAndPostNorm() {
+    checkConfig(TransformerDecodingTest.config(Seq2SeqConfig.Norm.PRE, Seq2SeqConfig.PositionKind.SINUSOIDAL, true).build());
+    checkConfig(TransformerDecodingTest.config(Seq2SeqConfig.Norm.POST, Seq2SeqConfig.PositionKind.LEARNED, false).build());
+  }
+
   @Test
   void noAttentionGru() {
     checkConfig(base().cell(CellType.GRU).build());
