@@ -117,7 +117,7 @@ def spread(values, fmt):
 
 def default_config(cores, grid):
     """What `seqrl sweep` picks without --parallel, sweep.parallel or SEQRL_CELL_THREADS (SweepConfig, SweepCommand)."""
-    p = max(1, cores // 2)
+    p = max(1, cores)  # one cell per core (memory permitting: SweepConfig.defaultParallel, not modelled here)
     return p, max(1, cores // max(1, min(p, grid)))
 
 
@@ -235,7 +235,7 @@ def main():
     elif (d_p, d_t) not in by_config:
         lines.append(f"The default here (P = {d_p}, T = {d_t}) was not run: no verdict on it.")
     elif best == (d_p, d_t):
-        lines.append(f"**The default (`sweep.parallel: 0` = max(1, cores / 2) = {d_p} cell(s) at once, {d_t} thread(s) "
+        lines.append(f"**The default (`sweep.parallel: 0` = one cell per core = {d_p} cell(s) at once, {d_t} thread(s) "
                      "each) is the fastest configuration measured here.**")
     else:
         gain = statistics.median(cph(best)) / statistics.median(cph((d_p, d_t)))

@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * A grid of dotted config keys to values; {@link #cells()} is their cartesian product with the first
- * key varying slowest. {@code parallel} 0 means max(1, cores / 2) (benchmarks/sweep-throughput.sh measures
- * the alternatives). Keys and values are checked against the config by {@link ConfigLoader} (a value is
- * valid if applying it gives a valid config).
+ * key varying slowest. {@code parallel} 0 means one cell per core, as many as fit in memory at a cell's
+ * heap limit ({@link #defaultParallel}; benchmarks/sweep-throughput.sh measured it against half the
+ * cores). Keys and values are checked against the config by {@link ConfigLoader} (a value is valid if
+ * applying it gives a valid config).
  * {@code sharePretraining}: cells that differ only in RL or evaluation settings start RL from one
  * shared pre-training run instead of each pre-training its own model (same start, less compute).
  * {@code launcher} says where cells run; {@code slurm} what each cell asks of a Slurm cluster.
@@ -42,9 +43,28 @@ public record SweepConfig(LinkedHashMap<String, List<Object>> grid, int parallel
     return new LinkedHashMap<>(grid);
   }
 
+  /** The heap limit of a local cell's JVM ({@code -Xmx2g} in SweepCommand): what the default reserves per cell. */
+  static final long CELL_MEMORY_BYTES = 2L << 30;
+
   /** How many cells to run at once on this machine. */
   public int effectiveParallel() {
-    return parallel > 0 ? parallel : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    if (parallel > 0) {
+      return parallel;
+    }
+    long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getTotalMemorySize();
+    return defaultParallel(Runtime.getRuntime().availableProcessors(), memory);
+  }
+
+  /**
+   * {@code sweep.parallel: 0}: one cell per core, each with one BLAS thread when the grid has at least
+   * as many cells (SweepCommand gives a smaller grid's cells the spare cores), but no more cells than
+   * {@code memoryBytes} holds at {@link #CELL_MEMORY_BYTES} each. On 2 cores two cells at one thread
+   * ran 1.52x the cells per hour of one cell at two threads, every round (BENCHMARKS.md, "Sweep
+   * throughput, full (2026-12-03)"): a small model gains little from a second BLAS thread.
+   */
+  static int defaultParallel(int cores, long memoryBytes) {
+    return (int) Math.max(1, Math.min(cores, memoryBytes / CELL_MEMORY_BYTES));
   }
 
   /** Every combination of grid values, in order; an empty grid has one cell without overrides. */

@@ -49,7 +49,7 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--output", paramLabel = "DIR", description = "Sweep directory (default: runs/sweep-<experiment>).")
   Path output;
 
-  @Option(names = "--parallel", paramLabel = "N", description = "Cells at once (default: sweep.parallel, else half the cores).")
+  @Option(names = "--parallel", paramLabel = "N", description = "Cells at once (default: sweep.parallel, else one per core as memory allows).")
   Integer parallel;
 
   @Option(names = "--tracking-uri", paramLabel = "URI", description = "MLflow server (default: MLFLOW_TRACKING_URI, else the embedded local server).")

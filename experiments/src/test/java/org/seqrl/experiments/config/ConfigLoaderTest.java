@@ -856,4 +856,18 @@ class ConfigLoaderTest {
     String clash = error("sweep:\n  grid:\n    model.cell: [gru, rnn-tanh]\n    model.init: [identity]\n");
     assertTrue(clash.contains("sweep.grid: cell model.cell=gru,model.init=identity is invalid"), clash);
   }
+
+  /** sweep.parallel 0: one cell per core, as many as fit in memory at 2 GiB each, at least one. */
+  @Test
+  void theDefaultRunsOneCellPerCoreAsMemoryAllows() {
+    long gib = 1L << 30;
+    assertEquals(2, SweepConfig.defaultParallel(2, 24 * gib));
+    assertEquals(64, SweepConfig.defaultParallel(64, 256 * gib));
+    assertEquals(32, SweepConfig.defaultParallel(64, 64 * gib));
+    assertEquals(1, SweepConfig.defaultParallel(8, gib));
+    assertEquals(1, SweepConfig.defaultParallel(1, 64 * gib));
+    int cores = Runtime.getRuntime().availableProcessors();
+    int chosen = SweepConfig.defaults().effectiveParallel();
+    assertEquals(true, chosen >= 1 && chosen <= cores, "chose " + chosen + " on " + cores + " cores");
+  }
 }
