@@ -93,7 +93,8 @@ final class PanelFigure {
       }
       legendRows = Math.max(legendRows, p.curves().size());
     }
-    List<double[]> yRanges = shareY ? sharedYRanges(panels) : panels.stream().map(PanelFigure::dataRange).toList();
+    List<YRange> yRanges = shareY ? sharedYRanges(panels)
+        : panels.stream().map(PanelFigure::dataRange).map(r -> new YRange(r[0], r[1], true)).toList();
     int panelHeight = PANEL_BASE_HEIGHT + LEGEND_ROW * legendRows;
     int cols = Math.min(columns, panels.size());
     int rows = (panels.size() + cols - 1) / cols;
@@ -111,11 +112,11 @@ final class PanelFigure {
       for (int i = 0; i < panels.size(); i++) {
         double[] r = xRange.get(panels.get(i).xTitle());
         Panel p = panels.get(i);
-        double[] y = yRanges.get(i);
-        if (shareY && y[2] > 0) {
+        YRange y = yRanges.get(i);
+        if (shareY && y.own()) {
           p = new Panel(p.title() + " (own y scale)", p.xTitle(), p.yTitle(), p.curves());
         }
-        XYChart chart = chart(p, panelHeight, r[0], r[1], niceRange(y[0], y[1]), boundary);
+        XYChart chart = chart(p, panelHeight, r[0], r[1], niceRange(y.lo(), y.hi()), boundary);
         BufferedImage part = BitmapEncoder.getBufferedImage(chart);
         g.drawImage(part, (i % cols) * PANEL_WIDTH, TITLE_HEIGHT + (i / cols) * panelHeight, null);
       }
@@ -131,39 +132,43 @@ final class PanelFigure {
   /** A panel spanning more than this many times the median span of its group keeps its own y range. */
   static final double OWN_SCALE_FACTOR = 4;
 
+  /** The y range a panel is drawn with, and whether it is the panel's own rather than its group's. */
+  record YRange(double lo, double hi, boolean own) {}
+
+  /** Panels with the same x and y titles form a group that shares its y range. */
+  private static String axes(Panel p) {
+    return p.xTitle() + "\n" + p.yTitle();
+  }
+
   /**
-   * Per panel: the y range it is drawn with (low, high) and 1 where it keeps its own range as an
-   * outlier of its group (panels with the same x and y titles), else 0. Groups of fewer than three
-   * panels have no median to speak of and share their whole range.
+   * Per panel, the y range it is drawn with: its group's union, except for a panel spanning more than
+   * {@link #OWN_SCALE_FACTOR} times the group's median span, which keeps its own. Groups of fewer than
+   * three panels have no median to speak of and share their whole range.
    */
-  static List<double[]> sharedYRanges(List<Panel> panels) {
-    Map<String, List<double[]>> byAxes = new HashMap<>();
-    List<double[]> own = new ArrayList<>();
-    for (Panel p : panels) {
-      double[] r = dataRange(p);
-      own.add(r);
-      byAxes.computeIfAbsent(p.xTitle() + "\n" + p.yTitle(), k -> new ArrayList<>()).add(r);
+  static List<YRange> sharedYRanges(List<Panel> panels) {
+    List<double[]> own = panels.stream().map(PanelFigure::dataRange).toList();
+    Map<String, List<Double>> spans = new HashMap<>();
+    for (int i = 0; i < panels.size(); i++) {
+      spans.computeIfAbsent(axes(panels.get(i)), k -> new ArrayList<>()).add(own.get(i)[1] - own.get(i)[0]);
     }
     Map<String, Double> limit = new HashMap<>();
-    Map<String, double[]> shared = new HashMap<>();
-    byAxes.forEach((key, ranges) -> {
-      double[] spans = ranges.stream().mapToDouble(r -> r[1] - r[0]).sorted().toArray();
-      double median = spans[(spans.length - 1) / 2];
-      double max = ranges.size() >= 3 && median > 0 ? OWN_SCALE_FACTOR * median : Double.POSITIVE_INFINITY;
-      limit.put(key, max);
-      for (double[] r : ranges) {
-        if (r[1] - r[0] <= max) {
-          shared.merge(key, r.clone(), (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-        }
-      }
+    spans.forEach((key, s) -> {
+      double median = s.stream().mapToDouble(Double::doubleValue).sorted().toArray()[(s.size() - 1) / 2];
+      limit.put(key, s.size() >= 3 && median > 0 ? OWN_SCALE_FACTOR * median : Double.POSITIVE_INFINITY);
     });
-    List<double[]> out = new ArrayList<>();
+    boolean[] outlier = new boolean[panels.size()];
+    Map<String, double[]> shared = new HashMap<>();
     for (int i = 0; i < panels.size(); i++) {
-      String key = panels.get(i).xTitle() + "\n" + panels.get(i).yTitle();
       double[] r = own.get(i);
-      boolean outlier = r[1] - r[0] > limit.get(key);
-      double[] y = outlier ? r : shared.get(key);
-      out.add(new double[] {y[0], y[1], outlier ? 1 : 0});
+      outlier[i] = r[1] - r[0] > limit.get(axes(panels.get(i)));
+      if (!outlier[i]) {
+        shared.merge(axes(panels.get(i)), r, (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+      }
+    }
+    List<YRange> out = new ArrayList<>();
+    for (int i = 0; i < panels.size(); i++) {
+      double[] y = outlier[i] ? own.get(i) : shared.get(axes(panels.get(i)));
+      out.add(new YRange(y[0], y[1], outlier[i]));
     }
     return out;
   }

@@ -868,6 +868,6 @@ class ConfigLoaderTest {
     assertEquals(1, SweepConfig.defaultParallel(1, 64 * gib));
     int cores = Runtime.getRuntime().availableProcessors();
     int chosen = SweepConfig.defaults().effectiveParallel();
-    assertEquals(true, chosen >= 1 && chosen <= cores, "chose " + chosen + " on " + cores + " cores");
+    assertTrue(chosen >= 1 && chosen <= cores, "chose " + chosen + " on " + cores + " cores");
   }
 }

@@ -542,15 +542,15 @@ class PlotTest {
   void aPanelFarWiderThanTheOthersKeepsItsOwnYRange() {
     List<PanelFigure.Panel> panels = List.of(rlPanel("scst", 0.04, 0.10), rlPanel("none", 0.05, 0.11),
         rlPanel("step-value", 0.05, 0.65), rlPanel("rloo", 0.045, 0.105));
-    List<double[]> y = PanelFigure.sharedYRanges(panels);
+    List<PanelFigure.YRange> y = PanelFigure.sharedYRanges(panels);
     for (int i : new int[] {0, 1, 3}) {
-      assertArrayEquals(new double[] {0.04, 0.11, 0}, y.get(i), 1e-12);
+      assertEquals(new PanelFigure.YRange(0.04, 0.11, false), y.get(i));
     }
-    assertArrayEquals(new double[] {0.05, 0.65, 1}, y.get(2), 1e-12);
+    assertEquals(new PanelFigure.YRange(0.05, 0.65, true), y.get(2));
     // two panels: no median to judge by, so they share everything
-    List<double[]> two = PanelFigure.sharedYRanges(List.of(panels.get(0), panels.get(2)));
-    assertArrayEquals(new double[] {0.04, 0.65, 0}, two.get(0), 1e-12);
-    assertArrayEquals(new double[] {0.04, 0.65, 0}, two.get(1), 1e-12);
+    List<PanelFigure.YRange> two = PanelFigure.sharedYRanges(List.of(panels.get(0), panels.get(2)));
+    assertEquals(new PanelFigure.YRange(0.04, 0.65, false), two.get(0));
+    assertEquals(new PanelFigure.YRange(0.04, 0.65, false), two.get(1));
   }
 
   @Test
