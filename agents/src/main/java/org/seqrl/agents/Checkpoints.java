@@ -161,10 +161,13 @@ final class Checkpoints {
         Long.parseLong(st.getProperty("dropoutRngState")));
   }
 
-  /** Everything but the seed and the init must match (they only chose the initial values the checkpoint replaces). */
+  /**
+   * Everything but the seed and the init (they only chose the initial values the checkpoint replaces) and the
+   * label smoothing (a loss setting: RL from a smoothed MLE model need not repeat it) must match.
+   */
   private static boolean sameShape(Seq2SeqConfig a, Seq2SeqConfig b) {
-    return a.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).build()
-        .equals(b.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).build());
+    return a.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).labelSmoothing(0).build()
+        .equals(b.toBuilder().seed(0).init(Seq2SeqConfig.Init.DEFAULT).labelSmoothing(0).build());
   }
 
   static void writeProperties(Path file, Properties p, String comment) throws IOException {

@@ -47,6 +47,7 @@ final class ConfigProperties {
     p.setProperty("skipCarries", c.skipCarries().name());
     p.setProperty("normStabilizer", Double.toString(c.normStabilizer()));
     p.setProperty("normStabilizerOn", c.normStabilizerOn().name());
+    p.setProperty("labelSmoothing", Double.toString(c.labelSmoothing()));
     p.setProperty("initStateMeanRatio", Double.toString(c.initStateMeanRatio()));
     p.setProperty("carryCellState", Boolean.toString(c.carryCellState()));
     p.setProperty("seed", Long.toString(c.seed()));
@@ -101,6 +102,8 @@ final class ConfigProperties {
         SkipCarries.valueOf(p.getProperty("skipCarries", SkipCarries.OUTPUT.name())),
         Double.parseDouble(p.getProperty("normStabilizer", "0")),
         NormStabilized.valueOf(p.getProperty("normStabilizerOn", "HIDDEN")),
+        // checkpoints written before the key existed were trained on plain likelihood
+        Double.parseDouble(p.getProperty("labelSmoothing", "0")),
         Double.parseDouble(p.getProperty("initStateMeanRatio", "0")),
         // checkpoints written before the key existed started the decoder's c at zero
         Boolean.parseBoolean(p.getProperty("carryCellState", "false")),

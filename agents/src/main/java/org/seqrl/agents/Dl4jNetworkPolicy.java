@@ -165,7 +165,7 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
     float[] grad = SameDiffInputs.floats(net.getFlattenedGradients());
     net.clearLayersStates();
     int tokens = loss.tokens();
-    double total = loss.nll() - loss.entropyTerm();
+    double total = loss.crossEntropy() - loss.entropyTerm();
     return new Evaluated(new Seq2SeqPolicy.LossParts(total, loss.nll(), loss.entropyTerm(), 0, tokens == 0 ? 0
         : loss.entropySum() / tokens, tokens), grad, logits);
   }

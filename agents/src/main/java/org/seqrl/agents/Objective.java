@@ -9,7 +9,9 @@ import org.seqrl.rl.Tokens;
 /**
  * Per-token weights of one teacher-forced objective (see {@link LossMath#weightedNllWithEntropy}):
  * what {@link Seq2SeqPolicy} (and the SameDiff engine) turn into a loss and its gradient. Row
- * {@code r} decodes {@code tokens[r]} from source {@code sources[sourceOfRow[r]]}.
+ * {@code r} decodes {@code tokens[r]} from source {@code sources[sourceOfRow[r]]}. With
+ * {@code labelSmoothing} ε > 0 the NLL term's target is 1 − ε on the token plus ε spread over every
+ * action ({@link SequenceLoss#compute}); the maximum-likelihood objective is the only one that smooths.
  */
 record Objective(
     int[][] sources,
@@ -24,7 +26,16 @@ record Objective(
     double rowsNorm,
     double valueClip,
     double[] oldSequenceValues,
-    double[][] oldStepValues) {
+    double[][] oldStepValues,
+    double labelSmoothing) {
+
+  /** Without label smoothing. */
+  Objective(int[][] sources, int[] sourceOfRow, int[][] tokens, int[] lengths, double[][] weight,
+      double[][] entropyWeight, double[] sequenceTargets, double[][] stepTargets, double criticCoefficient,
+      double rowsNorm, double valueClip, double[] oldSequenceValues, double[][] oldStepValues) {
+    this(sources, sourceOfRow, tokens, lengths, weight, entropyWeight, sequenceTargets, stepTargets,
+        criticCoefficient, rowsNorm, valueClip, oldSequenceValues, oldStepValues, 0);
+  }
 
   /** Unclipped critic losses. */
   Objective(int[][] sources, int[] sourceOfRow, int[][] tokens, int[] lengths, double[][] weight,
@@ -43,6 +54,11 @@ record Objective(
 
   /** Maximum likelihood of {@code targets} then END, every token weighted 1/B. */
   static Objective mle(int[][] sources, int[][] targets) {
+    return mle(sources, targets, 0);
+  }
+
+  /** {@link #mle(int[][], int[][])} against targets smoothed by {@code labelSmoothing} ε in [0, 1). */
+  static Objective mle(int[][] sources, int[][] targets, double labelSmoothing) {
     int b = sources.length;
     int[][] tokens = new int[b][];
     int[] lengths = new int[b];
@@ -54,7 +70,7 @@ record Objective(
       w[i] = new double[lengths[i]];
       Arrays.fill(w[i], 1.0 / b);
     }
-    return new Objective(sources, tokens, lengths, w, null, null, null, 0, b);
+    return new Objective(sources, identity(b), tokens, lengths, w, null, null, null, 0, b, 0, null, null, labelSmoothing);
   }
 
   /** The policy gradient of a batch: advantages and entropy bonus per token over N rows, its critic targets. */

@@ -106,12 +106,12 @@ public final class SameDiffExport {
   }
 
   /**
-   * The config of the decoding graph: critic heads and dropout are not part of it, and the init scheme
-   * only chose values that the trained weights replace.
+   * The config of the decoding graph: critic heads, dropout and label smoothing are not part of it, and
+   * the init scheme only chose values that the trained weights replace.
    */
   private static Seq2SeqConfig withoutCritics(Seq2SeqConfig cfg) {
     // every dropout (inverted: nothing to rescale) acts in training only; the decoding graph is the same without it
     return cfg.toBuilder().criticHeads(Set.of()).init(Seq2SeqConfig.Init.DEFAULT).dropout(0).embeddingDropout(0)
-        .outputDropout(0).build();
+        .outputDropout(0).labelSmoothing(0).build();
   }
 }

@@ -72,6 +72,9 @@ public final class SameDiffSeq2Seq {
     if (cfg.normStabilizer() > 0) {
       no.add("model.norm_stabilizer");
     }
+    if (cfg.labelSmoothing() > 0) {
+      no.add("pretrain.label_smoothing " + cfg.labelSmoothing() + " (0 is)");
+    }
     if (cfg.initStateMeanRatio() > 0) {
       no.add("model.init_state_mean_ratio");
     }

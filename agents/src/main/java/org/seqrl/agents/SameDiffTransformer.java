@@ -57,6 +57,9 @@ final class SameDiffTransformer {
     if (cfg.normStabilizer() > 0) {
       no.add("model.norm_stabilizer");
     }
+    if (cfg.labelSmoothing() > 0) {
+      no.add("pretrain.label_smoothing " + cfg.labelSmoothing() + " (0 is)");
+    }
   }
 
   /** Builds the graph into {@code sd} with the values of {@code init} (the fast engine's parameters for the config). */

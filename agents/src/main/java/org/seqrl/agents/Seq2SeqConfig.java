@@ -31,6 +31,9 @@ import org.seqrl.rl.CriticHead;
  * @param skipCarries what a skip connection carries: layer l − k's output, or its output and its recurrent state
  * @param normStabilizer weight β of the norm-stabilizer (Krueger & Memisevic 2016), >= 0; 0 = off
  * @param normStabilizerOn which vectors the norm-stabilizer keeps steady
+ * @param labelSmoothing ε in [0, 1) of the maximum-likelihood loss: the target of each token is 1 − ε on the
+ *     reference token plus ε spread evenly over every action (PAD and START are none); 0 = plain likelihood.
+ *     MLE steps and the MLE term of mixed RL updates only; policy-gradient terms never smooth
  * @param initStateMeanRatio ρ in [0, 1]: the bridge reads (1 − ρ) · the encoder's final states + ρ · the mean of its top outputs
  * @param carryCellState whether the decoder starts from the encoder's final cell state (an LSTM's c, beside the bridged h;
  *     an NTM's LSTM controller's c) instead of zero; one decoder layer; a cell with h alone has none and ignores it (the
@@ -63,6 +66,7 @@ public record Seq2SeqConfig(
     SkipCarries skipCarries,
     double normStabilizer,
     NormStabilized normStabilizerOn,
+    double labelSmoothing,
     double initStateMeanRatio,
     boolean carryCellState,
     long seed,
@@ -275,6 +279,7 @@ public record Seq2SeqConfig(
     }
     require(decoderLayers >= 1, "decoderLayers", decoderLayers, ">= 1");
     require(normStabilizer >= 0 && Double.isFinite(normStabilizer), "normStabilizer", normStabilizer, ">= 0");
+    require(labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing", labelSmoothing, "in [0, 1)");
     require(initStateMeanRatio >= 0 && initStateMeanRatio <= 1, "initStateMeanRatio", initStateMeanRatio, "in [0, 1]");
     if (cell == null || attention == null || criticTrunk == null || criticHeads == null || layerConnections == null
         || skipCarries == null || normStabilizerOn == null || init == null) {
@@ -330,7 +335,7 @@ public record Seq2SeqConfig(
         .criticHeads(criticHeads).criticTrunk(criticTrunk).criticHidden(criticHidden)
         .decoderLayers(decoderLayers).layerConnections(layerConnections).skipDistance(skipDistance).skipCarries(skipCarries)
         .normStabilizer(normStabilizer)
-        .normStabilizerOn(normStabilizerOn).initStateMeanRatio(initStateMeanRatio)
+        .normStabilizerOn(normStabilizerOn).labelSmoothing(labelSmoothing).initStateMeanRatio(initStateMeanRatio)
         .carryCellState(carryCellState).seed(seed).init(init).memory(memory).transformer(transformer);
   }
 
@@ -367,6 +372,7 @@ public record Seq2SeqConfig(
     private SkipCarries skipCarries = SkipCarries.OUTPUT;
     private double normStabilizer = 0.0;
     private NormStabilized normStabilizerOn = NormStabilized.HIDDEN;
+    private double labelSmoothing = 0.0;
     private double initStateMeanRatio = 0.0;
     private boolean carryCellState = false;
     private long seed = 1L;
@@ -398,6 +404,7 @@ public record Seq2SeqConfig(
     public Builder skipCarries(SkipCarries v) { skipCarries = v; return this; }
     public Builder normStabilizer(double v) { normStabilizer = v; return this; }
     public Builder normStabilizerOn(NormStabilized v) { normStabilizerOn = v; return this; }
+    public Builder labelSmoothing(double v) { labelSmoothing = v; return this; }
     public Builder initStateMeanRatio(double v) { initStateMeanRatio = v; return this; }
     public Builder carryCellState(boolean v) { carryCellState = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
@@ -409,7 +416,8 @@ public record Seq2SeqConfig(
     public Seq2SeqConfig build() {
       return new Seq2SeqConfig(sourceVocab, targetVocab, embedding, hidden, cell, encoderLayers, bidirectional,
           dropout, embeddingDropout, outputDropout, attention, attentionSize, criticHeads, criticTrunk, criticHidden, decoderLayers, layerConnections,
-          skipDistance, skipCarries, normStabilizer, normStabilizerOn, initStateMeanRatio, carryCellState, seed, init, memory,
+          skipDistance, skipCarries, normStabilizer, normStabilizerOn, labelSmoothing, initStateMeanRatio, carryCellState, seed, init,
+          memory,
           transformer);
     }
   }

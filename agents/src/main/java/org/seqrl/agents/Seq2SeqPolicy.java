@@ -140,7 +140,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       Mat.axpy(1f, critic.dFinals(), 0, dFin, 0, dFin.length);
     }
     encoder.backward(en, g.outputs(), dFin, g.memory());
-    double total = loss.nll() - loss.entropyTerm() + o.criticCoefficient() * critic.loss() + stabilizer;
+    double total = loss.crossEntropy() - loss.entropyTerm() + o.criticCoefficient() * critic.loss() + stabilizer;
     int tokens = loss.tokens();
     return new LossParts(total, loss.nll(), loss.entropyTerm(), critic.loss(), tokens == 0 ? 0 : loss.entropySum() / tokens,
         tokens);
@@ -219,7 +219,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       throw new IllegalArgumentException("mleStep: " + sources.length + " sources but " + targets.length + " targets");
     }
     kept.clear();
-    return optimize(Objective.mle(sources, targets), null, optimizer);
+    return optimize(Objective.mle(sources, targets, cfg.labelSmoothing()), null, optimizer);
   }
 
   @Override

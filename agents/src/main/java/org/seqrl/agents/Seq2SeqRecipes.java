@@ -77,7 +77,7 @@ final class Seq2SeqRecipes {
     Seq2SeqPolicy.LossParts rl = keptPass != null ? policy.backward(keptPass, pg) : policy.lossAndGradients(pg, true);
     // the policy-gradient part's stats stay unweighted; its gradient is weighted before the MLE part adds in
     policy.params.scaleGrad(1 - mleWeight);
-    Objective mle = Objective.mle(batch.rollout().sources(), targets);
+    Objective mle = Objective.mle(batch.rollout().sources(), targets, policy.config().labelSmoothing());
     for (double[] w : mle.weight()) {
       for (int t = 0; t < w.length; t++) {
         w[t] *= mleWeight;

@@ -18,14 +18,23 @@ final class SequenceLoss {
 
   /**
    * Weighted NLL, the entropy term subtracted from it, the sum of entropies over live tokens, their
-   * count, and d(loss)/d(logits) [tt*r, V] in the first tt*r*V entries of {@code dLogits}: this
-   * object's buffer, which may be longer (kept from a larger pass), valid until its next compute.
+   * count, d(loss)/d(logits) [tt*r, V] in the first tt*r*V entries of {@code dLogits} (this
+   * object's buffer, which may be longer (kept from a larger pass), valid until its next compute),
+   * and the weighted cross-entropy against the smoothed targets that the gradient belongs to (the
+   * NLL itself without label smoothing).
    */
-  record Result(double nll, double entropyTerm, double entropySum, int tokens, float[] dLogits) {}
+  record Result(double nll, double entropyTerm, double entropySum, int tokens, float[] dLogits, double crossEntropy) {
+    /** Without label smoothing: the cross-entropy is the NLL. */
+    Result(double nll, double entropyTerm, double entropySum, int tokens, float[] dLogits) {
+      this(nll, entropyTerm, entropySum, tokens, dLogits, nll);
+    }
+  }
 
   /**
    * For {@code logits} [tt*r, V] (time-major) of rows that decoded {@code o.tokens()}: row i's step t
-   * is live while {@code t < o.lengths()[i]}; dead steps get no loss and a zero gradient.
+   * is live while {@code t < o.lengths()[i]}; dead steps get no loss and a zero gradient. With label
+   * smoothing ε the NLL term of a live step becomes {@code -w ((1 − ε) log p_y + ε/K Σ_a log p_a)} over
+   * the K actions a, whose gradient is {@code w (p_k − (1 − ε) [k=y] − ε/K)}.
    */
   Result compute(float[] logits, int vocab, int r, int tt, Objective o) {
     int rows = tt * r;
@@ -39,6 +48,13 @@ final class SequenceLoss {
     for (int i = 0; i < r; i++) {
       tokens += o.lengths()[i];
     }
+    double eps = o.labelSmoothing();
+    int actions = 0;
+    for (int k = 0; k < vocab; k++) {
+      actions += LossMath.isAction(k) ? 1 : 0;
+    }
+    double spread = eps / actions; // the smoothed target's mass on each action
+    double crossEntropy = 0;
     double nll = 0;
     double entropyTerm = 0;
     double entropySum = 0;
@@ -63,12 +79,14 @@ final class SequenceLoss {
       // with lse = max + log(sum), and H = log(sum) - dot / sum, both terms >= 0 (no cancellation)
       double sum = 0;
       double dot = 0;
+      double sumD = 0; // sum_a (z_a - max): sum_a log p_a = sumD - K log(sum)
       for (int k = 0; k < vocab; k++) {
         if (LossMath.isAction(k)) {
           double d = logits[at + k] - max;
           double e = Math.exp(d);
           exps[k] = e;
           sum += e;
+          sumD += d;
           if (e != 0) {
             dot += e * d;
           }
@@ -84,15 +102,19 @@ final class SequenceLoss {
         continue;
       }
       nll -= w * logpY;
+      crossEntropy -= eps == 0 ? w * logpY : w * ((1 - eps) * logpY + spread * (sumD - actions * logSum));
       entropyTerm += ew * h;
-      // d(-w log p_y)/dz_k = w (p_k - [k=y]); d(-e H)/dz_k = e p_k (log p_k + H); PAD and START get 0
+      // d(-w log p_y)/dz_k = w (p_k - [k=y]); d(-e H)/dz_k = e p_k (log p_k + H); PAD and START get 0;
+      // smoothing moves w eps of the target's mass from y to spread on every action
+      double off = w * spread;
       for (int k = 0; k < vocab; k++) {
-        dLogits[at + k] = LossMath.isAction(k) ? (float) gradient(exps[k] / sum, logits[at + k] - lse, h, w, ew) : 0f;
+        dLogits[at + k] = LossMath.isAction(k)
+            ? (float) (gradient(exps[k] / sum, logits[at + k] - lse, h, w, ew) - off) : 0f;
       }
-      double gy = LossMath.isAction(y) ? gradient(exps[y] / sum, logpY, h, w, ew) : 0;
-      dLogits[at + y] = (float) (gy - w);
+      double gy = LossMath.isAction(y) ? gradient(exps[y] / sum, logpY, h, w, ew) - off : 0;
+      dLogits[at + y] = (float) (gy - w * (1 - eps));
     }
-    return new Result(nll, entropyTerm, entropySum, tokens, dLogits);
+    return new Result(nll, entropyTerm, entropySum, tokens, dLogits, crossEntropy);
   }
 
   /** {@code w p + e p (log p + H)}, 0 where p is (e.g. underflowed to) 0. */

@@ -105,4 +105,20 @@ class CheckpointTest {
       assertTrue(e.getMessage().contains("hidden=16"), e.getMessage());
     }
   }
+
+  /** Label smoothing is a loss setting: a smoothed model's checkpoint restores into a policy without it (RL from it). */
+  @Test
+  void aModelTrainedWithLabelSmoothingRestoresWithoutIt(@TempDir Path dir) throws IOException {
+    Path ck = dir.resolve("ck");
+    float[] saved;
+    try (Seq2SeqPolicy a = new Seq2SeqPolicy(cfg(1).toBuilder().labelSmoothing(0.2).build())) {
+      run(a, new Random(5), 3, 0);
+      a.save(ck);
+      saved = a.params.get("out.W").value.clone();
+    }
+    try (Seq2SeqPolicy b = new Seq2SeqPolicy(cfg(9))) {
+      b.restore(ck);
+      assertTrue(java.util.Arrays.equals(saved, b.params.get("out.W").value), "the smoothed model's weights were restored");
+    }
+  }
 }

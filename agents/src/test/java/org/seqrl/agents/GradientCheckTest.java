@@ -222,6 +222,13 @@ class GradientCheckTest {
   }
 
   @Test
+  void additiveAttentionLstmMleWithLabelSmoothing() {
+    Random r = new Random(4);
+    Seq2SeqConfig cfg = tiny().cell(CellType.LSTM).attention(Attention.ADDITIVE).labelSmoothing(0.2).build();
+    check(cfg, Objective.mle(sources(r, 3), new int[][] {{4}, {5, 6, 4}, {6, 6}}, cfg.labelSmoothing()));
+  }
+
+  @Test
   void lstmUnidirectionalMle() {
     Random r = new Random(2);
     check(tiny().cell(CellType.LSTM).build(), Objective.mle(sources(r, 3), new int[][] {{4}, {5, 6, 4}, {6, 6}}));

@@ -146,4 +146,85 @@ class SequenceLossTest {
     assertTrue(want.entropySum() > 0 && want.entropySum() < 1e-12, "H = " + want.entropySum());
     assertEquals(want.entropySum(), got.entropySum(), 1e-9 * want.entropySum());
   }
+
+  /** The objective of {@link #randomObjective} with label smoothing {@code eps}. */
+  private static Objective smoothed(Objective o, double eps) {
+    return new Objective(o.sources(), o.sourceOfRow(), o.tokens(), o.lengths(), o.weight(), o.entropyWeight(), null, null,
+        0, o.rowsNorm(), 0, null, null, eps);
+  }
+
+  @Test
+  void labelSmoothingIsTheCrossEntropyAgainstTheSmoothedTargetOnAHandWorkedRow() {
+    // vocab 5: PAD (0) and START (1) are no actions, so K = 3; token 4, eps 0.3, weight 0.5
+    float[] logits = {9, 9, 1, 2, 3};
+    double lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
+    double[] logp = {0, 0, 1 - lse, 2 - lse, 3 - lse};
+    double eps = 0.3;
+    double w = 0.5;
+    Objective o = new Objective(new int[1][1], new int[] {0}, new int[][] {{4}}, new int[] {1}, new double[][] {{w}}, null,
+        null, null, 0, 1, 0, null, null, eps);
+    SequenceLoss.Result got = new SequenceLoss().compute(logits, 5, 1, 1, o);
+    // target q = (0, 0, 0.1, 0.1, 0.8): cross-entropy -w sum_k q_k log p_k, gradient w (p_k - q_k)
+    double[] q = {0, 0, eps / 3, eps / 3, 1 - eps + eps / 3};
+    double ce = -w * (q[2] * logp[2] + q[3] * logp[3] + q[4] * logp[4]);
+    assertEquals(ce, got.crossEntropy(), 1e-12);
+    assertEquals(-w * logp[4], got.nll(), 1e-12, "the NLL stays the plain one, for the token_nll metric");
+    for (int k = 0; k < 5; k++) {
+      double want = k < 2 ? 0 : w * (Math.exp(logp[k]) - q[k]);
+      assertEquals(want, got.dLogits()[k], 1e-6, "dLogits[" + k + "]");
+    }
+  }
+
+  @Test
+  void labelSmoothingZeroIsBitIdenticalToNoSmoothing() {
+    Random g = new Random(7);
+    Objective o = randomObjective(g, 4, 5, 30, true);
+    float[] logits = new float[5 * 4 * 30];
+    for (int k = 0; k < logits.length; k++) {
+      logits[k] = (float) (3 * g.nextGaussian());
+    }
+    SequenceLoss.Result plain = new SequenceLoss().compute(logits, 30, 4, 5, o);
+    SequenceLoss.Result zero = new SequenceLoss().compute(logits, 30, 4, 5, smoothed(o, 0));
+    assertEquals(plain.nll(), zero.crossEntropy());
+    assertArrayEquals(java.util.Arrays.copyOf(plain.dLogits(), logits.length),
+        java.util.Arrays.copyOf(zero.dLogits(), logits.length));
+  }
+
+  @Test
+  void labelSmoothingGradientMatchesCentralDifferences() {
+    Random g = new Random(11);
+    int vocab = 12;
+    int r = 3;
+    int tt = 4;
+    Objective o = smoothed(randomObjective(g, r, tt, vocab, true), 0.25);
+    float[] logits = new float[tt * r * vocab];
+    for (int k = 0; k < logits.length; k++) {
+      logits[k] = (float) (2 * g.nextGaussian());
+    }
+    SequenceLoss loss = new SequenceLoss();
+    float[] analytic = java.util.Arrays.copyOf(loss.compute(logits, vocab, r, tt, o).dLogits(), logits.length);
+    double worst = 0;
+    for (int k = 0; k < logits.length; k++) {
+      float orig = logits[k];
+      logits[k] = orig + 1e-2f;
+      float up = logits[k];
+      SequenceLoss.Result a = loss.compute(logits, vocab, r, tt, o);
+      double lossUp = a.crossEntropy() - a.entropyTerm();
+      logits[k] = orig - 1e-2f;
+      float down = logits[k];
+      SequenceLoss.Result b = loss.compute(logits, vocab, r, tt, o);
+      double lossDown = b.crossEntropy() - b.entropyTerm();
+      logits[k] = orig;
+      double numeric = (lossUp - lossDown) / ((double) up - down);
+      worst = Math.max(worst, Math.abs(numeric - analytic[k]) / (1e-5 + 1e-3 * Math.abs(numeric)));
+    }
+    assertTrue(worst < 1, "worst disagreement " + worst + " x tolerance");
+    // and smoothing changed the gradient: the check is not of the unsmoothed loss again
+    float[] unsmoothed = java.util.Arrays.copyOf(loss.compute(logits, vocab, r, tt, smoothed(o, 0)).dLogits(), logits.length);
+    double moved = 0;
+    for (int k = 0; k < logits.length; k++) {
+      moved = Math.max(moved, Math.abs(unsmoothed[k] - analytic[k]));
+    }
+    assertTrue(moved > 1e-3, "smoothing moved no gradient entry by more than " + moved);
+  }
 }

@@ -400,7 +400,8 @@ public final class ConfigLoader {
         pre.integer("batch_size", pdf.batchSize()), pre.number("learning_rate", pdf.learningRate()),
         pre.number("max_grad_norm", pdf.maxGradNorm()),
         pre.choice("lr_schedule", pdf.lrSchedule(), Shape.class, "a learning-rate schedule"),
-        pre.integer("warmup_steps", pdf.warmupSteps()), pre.integer("patience", pdf.patience()));
+        pre.integer("warmup_steps", pdf.warmupSteps()), pre.integer("patience", pdf.patience()),
+        pre.number("label_smoothing", pdf.labelSmoothing()));
 
     ConfigReader rl = root.section("rl");
     RlConfig rd = d.rl();

@@ -119,6 +119,7 @@ final class ConfigWriter {
     pre.put("lr_schedule", ConfigChoice.spelling(p.lrSchedule()));
     pre.put("warmup_steps", p.warmupSteps());
     pre.put("patience", p.patience());
+    pre.put("label_smoothing", p.labelSmoothing());
 
     RlConfig r = c.rl();
     ObjectNode rl = root.putObject("rl");

@@ -6,10 +6,12 @@ import org.seqrl.rl.LearningRateSchedule.Shape;
 /**
  * Maximum-likelihood (teacher-forced) pre-training before RL; steps 0 skips it. The learning rate
  * follows {@code lrSchedule} after {@code warmupSteps}; {@code patience} > 0 ends the phase after
- * that many evaluations without a better {@code eval.best_metric}.
+ * that many evaluations without a better {@code eval.best_metric}. {@code labelSmoothing} ε > 0 trains
+ * on targets of 1 − ε for the reference token plus ε spread over every action (also the MLE term that
+ * {@code rl.mle_weight_start} mixes into RL updates); the {@code pretrain/token_nll} metric stays the plain NLL.
  */
 public record PretrainConfig(int steps, int batchSize, double learningRate, double maxGradNorm, Shape lrSchedule,
-                             int warmupSteps, int patience) {
+                             int warmupSteps, int patience, double labelSmoothing) {
   public PretrainConfig {
     Checks.atLeast("pretrain.steps", steps, 0);
     Checks.atLeast("pretrain.batch_size", batchSize, 1);
@@ -17,10 +19,11 @@ public record PretrainConfig(int steps, int batchSize, double learningRate, doub
     Checks.positive("pretrain.max_grad_norm", maxGradNorm);
     Checks.schedule("pretrain", lrSchedule, warmupSteps, steps);
     Checks.atLeast("pretrain.patience", patience, 0);
+    Checks.fraction("pretrain.label_smoothing", labelSmoothing, false);
   }
 
   public static PretrainConfig defaults() {
-    return new PretrainConfig(2000, 32, 0.001, 50, Shape.CONSTANT, 0, 0);
+    return new PretrainConfig(2000, 32, 0.001, 50, Shape.CONSTANT, 0, 0, 0);
   }
 
   /** The learning-rate schedule over this phase's steps. */

@@ -2,6 +2,7 @@ package org.seqrl.experiments.config;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.seqrl.agents.Engine;
 import org.seqrl.rl.Evaluator;
 
 /**
@@ -51,6 +52,10 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
               + "rl.reward; expected different names, since each term is logged as rl/reward_<name>");
         }
       }
+    }
+    if (pretrain.labelSmoothing() > 0 && model.engine() == Engine.SAMEDIFF) {
+      throw InvalidConfigException.conflict("pretrain.label_smoothing", pretrain.labelSmoothing() + " is not built by "
+          + "model.engine samediff (its graph's loss is plain likelihood); expected 0, or model.engine fast");
     }
     if (pretrain.steps() == 0 && rl.steps() == 0) {
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "

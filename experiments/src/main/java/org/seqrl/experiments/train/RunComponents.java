@@ -222,6 +222,7 @@ public final class RunComponents implements AutoCloseable {
         .skipCarries(m.skipCarries())
         .normStabilizer(m.normStabilizer())
         .normStabilizerOn(m.normStabilizerOn())
+        .labelSmoothing(config.pretrain().labelSmoothing())
         .initStateMeanRatio(m.initStateMeanRatio())
         .carryCellState(m.carryCellState())
         .memory(m.memory().spec())

@@ -758,6 +758,23 @@ class ConfigLoaderTest {
         + "expected 0, or model.engine fast"), sd);
   }
 
+  /** pretrain.label_smoothing: read, written back, 0 by default, range-checked, and refused by model.engine samediff. */
+  @Test
+  void labelSmoothingKey() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("pretrain:\n  label_smoothing: 0.1\n"), List.of());
+    assertEquals(0.1, c.pretrain().labelSmoothing());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertTrue(ConfigLoader.toYaml(c).contains("label_smoothing: 0.1"));
+    assertEquals(0.0, ConfigLoader.load(write("seed: 1\n"), List.of()).pretrain().labelSmoothing());
+    assertEquals(0.2, ConfigLoader.load(write("seed: 1\n"), List.of("pretrain.label_smoothing=0.2")).pretrain().labelSmoothing());
+    String range = error("pretrain:\n  label_smoothing: 1.0\n");
+    assertTrue(range.endsWith("config.yaml:2: pretrain.label_smoothing: 1.0 is out of range; expected a number from 0 to 1 "
+        + "(exclusive)"), range);
+    String sd = error("model:\n  engine: samediff\npretrain:\n  label_smoothing: 0.1\n");
+    assertTrue(sd.endsWith("pretrain.label_smoothing: 0.1 is not built by model.engine samediff (its graph's loss is plain "
+        + "likelihood); expected 0, or model.engine fast"), sd);
+  }
+
   /** model.carry_cell_state: read, written back, off by default, taken by an NTM with an LSTM controller, and refused where it has no single meaning. */
   @Test
   void carryCellStateKey() throws IOException {

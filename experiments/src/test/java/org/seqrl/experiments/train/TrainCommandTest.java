@@ -109,8 +109,8 @@ class TrainCommandTest {
 
   /**
    * A two-layer decoder with residual connections, dropout (between layers, on the embeddings and on
-   * the output layer's input), the norm-stabilizer and hidden-state averaging trains from the CLI (MLE,
-   * then RL); its checkpoint keeps those settings and evaluates with beam search.
+   * the output layer's input), the norm-stabilizer, hidden-state averaging and label smoothing trains from
+   * the CLI (MLE, then RL); its checkpoint keeps those settings and evaluates with beam search.
    */
   @Test
   void aDecoderStackWithConnectionsAndRegularisersTrainsFromTheCli() throws IOException {
@@ -118,11 +118,16 @@ class TrainCommandTest {
     Path run = tmp.resolve("stack-run");
     Result r = train(cfg, run, "--set", "model.encoder_layers=2", "--set", "model.decoder_layers=2", "--set", "model.dropout=0.1",
         "--set", "model.layer_connections=residual", "--set", "model.norm_stabilizer=0.05",
-        "--set", "model.init_state_mean_ratio=0.5", "--set", "model.embedding_dropout=0.1", "--set", "model.output_dropout=0.2");
+        "--set", "model.init_state_mean_ratio=0.5", "--set", "model.embedding_dropout=0.1", "--set", "model.output_dropout=0.2",
+        "--set", "pretrain.label_smoothing=0.1");
     assertTrue(r.out().contains("before RL"), r.out());
     String saved = Files.readString(run.resolve("config.yaml"));
     assertTrue(saved.contains("decoder_layers: 2") && saved.contains("residual") && saved.contains("init_state_mean_ratio: 0.5")
-        && saved.contains("embedding_dropout: 0.1") && saved.contains("output_dropout: 0.2"), saved);
+        && saved.contains("embedding_dropout: 0.1") && saved.contains("output_dropout: 0.2")
+        && saved.contains("label_smoothing: 0.1"), saved);
+    // the policy was built with it (the checkpoint's model config records what the engine trained)
+    String model = Files.readString(run.resolve("checkpoints/best/policy/model.properties"));
+    assertTrue(model.contains("labelSmoothing=0.1"), model);
     Path json = tmp.resolve("stack-eval.json");
     evalOnTest(run, "--beam", "3", "--output", json.toString());
     JsonNode m = evalMetrics(json);
