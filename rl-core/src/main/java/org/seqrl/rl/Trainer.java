@@ -87,6 +87,12 @@ public final class Trainer {
     UpdateStats update;
     if (settings.ppo() != null) {
       update = ppoUpdates(rollout, advantages, optimizer, m);
+    } else if (settings.warmsUpCritic(rlSteps)) {
+      // the critic learns the rewards of the policy as it is; the actor gets no policy-gradient or entropy term
+      PolicyGradientBatch batch = new PolicyGradientBatch(rollout, new double[rollout.rows()][rollout.maxLength()],
+          advantages.sequenceTargets(), advantages.stepTargets(), 0, settings.criticLossCoefficient());
+      update = policy.update(batch, optimizer);
+      requireFinite(update, "RL (critic warm-up)");
     } else {
       PolicyGradientBatch batch = new PolicyGradientBatch(rollout, advantages.perStep(), advantages.sequenceTargets(),
           advantages.stepTargets(), settings.entropyCoefficient(), settings.criticLossCoefficient());

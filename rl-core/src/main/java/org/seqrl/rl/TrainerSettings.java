@@ -16,10 +16,22 @@ package org.seqrl.rl;
  * @param mixing MLE mixed into RL updates ({@link MleMixing#OFF}: none)
  * @param ppo PPO-clip updates, or null for one plain policy-gradient update per sampled batch
  * @param diagnostics gradient-variance measurements ({@link GradientDiagnostics#OFF}: none)
+ * @param criticWarmupSteps the first RL steps that train the critic heads alone: their updates carry the critic
+ *     loss but no policy-gradient or entropy term (Bahdanau et al. 2017 pre-train the critic with the actor
+ *     fixed), so that the first advantages do not come from an untrained critic; 0 = none
  */
 public record TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
     double criticLossCoefficient, OptimizerSettings rl, OptimizerSettings mle, LearningRateSchedule rlSchedule,
-    LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo, GradientDiagnostics diagnostics) {
+    LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo, GradientDiagnostics diagnostics,
+    int criticWarmupSteps) {
+
+  /** Settings without a critic warm-up. */
+  public TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
+      double criticLossCoefficient, OptimizerSettings rl, OptimizerSettings mle, LearningRateSchedule rlSchedule,
+      LearningRateSchedule mleSchedule, KlPenalty kl, MleMixing mixing, PpoSettings ppo, GradientDiagnostics diagnostics) {
+    this(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl, mle, rlSchedule,
+        mleSchedule, kl, mixing, ppo, diagnostics, 0);
+  }
 
   /** Settings without gradient diagnostics. */
   public TrainerSettings(int samplesPerInput, double temperature, int maxLength, double entropyCoefficient,
@@ -40,13 +52,24 @@ public record TrainerSettings(int samplesPerInput, double temperature, int maxLe
   /** The same settings with the given KL penalty, MLE mixing and PPO. */
   public TrainerSettings with(KlPenalty kl, MleMixing mixing, PpoSettings ppo) {
     return new TrainerSettings(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl,
-        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics);
+        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics, criticWarmupSteps);
   }
 
   /** The same settings with the given gradient diagnostics. */
   public TrainerSettings with(GradientDiagnostics diagnostics) {
     return new TrainerSettings(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl,
-        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics);
+        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics, criticWarmupSteps);
+  }
+
+  /** The same settings with {@code steps} RL steps of critic warm-up. */
+  public TrainerSettings withCriticWarmup(int steps) {
+    return new TrainerSettings(samplesPerInput, temperature, maxLength, entropyCoefficient, criticLossCoefficient, rl,
+        mle, rlSchedule, mleSchedule, kl, mixing, ppo, diagnostics, steps);
+  }
+
+  /** Whether RL step {@code rlStep} (0-based) trains the critic alone. */
+  public boolean warmsUpCritic(long rlStep) {
+    return rlStep < criticWarmupSteps;
   }
 
   /** Settings with constant learning rates in both phases. */
@@ -74,6 +97,9 @@ public record TrainerSettings(int samplesPerInput, double temperature, int maxLe
     }
     if (diagnostics == null) {
       throw new IllegalArgumentException("diagnostics are missing; use GradientDiagnostics.OFF");
+    }
+    if (criticWarmupSteps < 0) {
+      throw new IllegalArgumentException("criticWarmupSteps must be >= 0, got " + criticWarmupSteps);
     }
     if (ppo != null && mixing.enabled()) {
       throw new IllegalArgumentException("MLE mixing is not combined with PPO updates; use one or the other");

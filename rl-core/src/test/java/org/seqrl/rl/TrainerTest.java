@@ -3,6 +3,7 @@ package org.seqrl.rl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,34 @@ class TrainerTest {
         BaselineKind.VALUE.create(0), settings(2), List.of()).rlStep(SOURCES, REFS).metrics();
     assertTrue(vm.containsKey("rl/critic_loss"), vm.toString());
     assertTrue(vm.get("rl/critic_loss") > 0, vm.toString());
+  }
+
+  /**
+   * rl.critic_warmup_steps: the first steps move the critic but not the policy (no policy-gradient or entropy
+   * term), the step after them moves both; the same run without warm-up moves the policy at once.
+   */
+  @Test
+  void criticWarmupStepsTrainTheCriticAlone() {
+    for (BaselineKind kind : new BaselineKind[] {BaselineKind.VALUE, BaselineKind.STEP_VALUE}) {
+      Set<CriticHead> heads = kind.create(0).requirements().criticHeads();
+      TabularPolicy p = new TabularPolicy(3, heads, 4);
+      Trainer t = new Trainer(p, Rewards.levenshtein(), kind.create(0), settings(2).withCriticWarmup(2), List.of());
+      String state = TabularPolicy.key(SOURCES[0], new int[0]);
+      double[] logits = p.logitsByKey(state).clone();
+      double value = kind == BaselineKind.VALUE ? p.sequenceValue(SOURCES[0]) : p.stepValue(SOURCES[0], new int[0]);
+      for (int i = 0; i < 2; i++) {
+        t.rlStep(SOURCES, REFS);
+        assertArrayEquals(logits, p.logitsByKey(state), 0.0, kind + ": warm-up step " + i + " moved the policy");
+      }
+      double after = kind == BaselineKind.VALUE ? p.sequenceValue(SOURCES[0]) : p.stepValue(SOURCES[0], new int[0]);
+      assertNotEquals(value, after, kind + ": the critic did not learn during the warm-up");
+      t.rlStep(SOURCES, REFS);
+      assertFalse(java.util.Arrays.equals(logits, p.logitsByKey(state)), kind + ": the step after the warm-up moved no logit");
+
+      TabularPolicy q = new TabularPolicy(3, heads, 4);
+      new Trainer(q, Rewards.levenshtein(), kind.create(0), settings(2), List.of()).rlStep(SOURCES, REFS);
+      assertFalse(java.util.Arrays.equals(logits, q.logitsByKey(state)), kind + ": without warm-up the first step moves it");
+    }
   }
 
   @Test

@@ -425,7 +425,7 @@ public final class ConfigLoader {
         rl.choice("objective", rd.objective(), RlObjective.class, "an RL objective"),
         rl.integer("ppo_epochs", rd.ppoEpochs()), rl.integer("ppo_minibatches", rd.ppoMinibatches()),
         rl.number("ppo_clip", rd.ppoClip()), rl.number("ppo_value_clip", rd.ppoValueClip()),
-        rl.rewardPlugins("reward"));
+        rl.integer("critic_warmup_steps", rd.criticWarmupSteps()), rl.rewardPlugins("reward"));
 
     ConfigReader eval = root.section("eval");
     EvalConfig ed = d.eval();

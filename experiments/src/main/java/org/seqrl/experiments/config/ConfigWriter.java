@@ -171,6 +171,7 @@ final class ConfigWriter {
     rl.put("ppo_minibatches", r.ppoMinibatches());
     rl.put("ppo_clip", r.ppoClip());
     rl.put("ppo_value_clip", r.ppoValueClip());
+    rl.put("critic_warmup_steps", r.criticWarmupSteps());
 
     EvalConfig e = c.eval();
     ObjectNode eval = root.putObject("eval");

@@ -25,6 +25,7 @@ import org.seqrl.rl.RewardKind;
  * adaptive with {@code klTarget} > 0 over {@code klHorizon} sampled rows), MLE mixed into each update with a
  * weight annealed from {@code mleWeightStart} to {@code mleWeightEnd} over {@code mleWeightSteps}, and
  * PPO-clip ({@code objective}, {@code ppoEpochs}, {@code ppoMinibatches}, {@code ppoClip}, {@code ppoValueClip}).
+ * The first {@code criticWarmupSteps} RL steps train a critic baseline's heads alone.
  *
  * <p>{@code rewardPlugins} are further terms of the weighted sum that are not built in (plug-in classes, or
  * rewards found by {@link java.util.ServiceLoader}); they follow the built-in terms in the sum.
@@ -37,7 +38,7 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
                        double klCoefficient, double klTarget, double klHorizon,
                        double mleWeightStart, double mleWeightEnd, int mleWeightSteps,
                        RlObjective objective, int ppoEpochs, int ppoMinibatches, double ppoClip, double ppoValueClip,
-                       List<RewardPlugin> rewardPlugins) {
+                       int criticWarmupSteps, List<RewardPlugin> rewardPlugins) {
 
   public RlConfig {
     Checks.atLeast("rl.steps", steps, 0);
@@ -89,6 +90,16 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
     Checks.atLeast("rl.ppo_minibatches", ppoMinibatches, 1);
     Checks.positive("rl.ppo_clip", ppoClip);
     Checks.nonNegative("rl.ppo_value_clip", ppoValueClip);
+    Checks.between("rl.critic_warmup_steps", criticWarmupSteps, 0, steps);
+    if (criticWarmupSteps > 0 && baselinePlugin == null && baseline.create(0.9).requirements().criticHeads().isEmpty()) {
+      throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " warms up a critic, but "
+          + "rl.baseline '" + ConfigChoice.spelling(baseline) + "' has none; expected 0, or a baseline with a critic "
+          + "(value, step-value, scst-correction)");
+    }
+    if (criticWarmupSteps > 0 && objective == RlObjective.PPO_CLIP) {
+      throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is not combined with "
+          + "rl.objective: ppo-clip; expected 0, or rl.objective: policy-gradient");
+    }
     if (objective == RlObjective.PPO_CLIP) {
       if (ppoMinibatches > batchSize) {
         throw InvalidConfigException.conflict("rl.ppo_minibatches", ppoMinibatches + " minibatches of whole inputs "
@@ -133,7 +144,7 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
   public static RlConfig defaults() {
     return new RlConfig(1000, Map.of(RewardKind.LEVENSHTEIN, 1.0), NltkSmoothing.METHOD1, BaselineKind.SCST, 1, 32,
         1e-5, 50, 0.01, 1.0, 0.5, 0.9, 0, null, RlStart.FINAL, Shape.CONSTANT, 0, 0, null, null,
-        0, 0, 10000, 0, 0, 0, RlObjective.POLICY_GRADIENT, 4, 4, 0.2, 0.2, List.of());
+        0, 0, 10000, 0, 0, 0, RlObjective.POLICY_GRADIENT, 4, 4, 0.2, 0.2, 0, List.of());
   }
 
   /** The baseline as configs and run names show it: its name, or a plug-in's class name. */

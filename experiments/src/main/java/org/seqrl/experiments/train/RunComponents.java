@@ -120,7 +120,8 @@ public final class RunComponents implements AutoCloseable {
         new OptimizerSettings(config.pretrain().learningRate(), config.pretrain().maxGradNorm()),
         config.rl().schedule(), config.pretrain().schedule())
         .with(config.rl().klPenalty(), config.rl().mleMixing(), config.rl().ppo(Seeds.derive(seed, "ppo")))
-        .with(config.diag().settings(Seeds.derive(seed, "diag")));
+        .with(config.diag().settings(Seeds.derive(seed, "diag")))
+        .withCriticWarmup(config.rl().criticWarmupSteps());
     Trainer trainer;
     try {
       trainer = new Trainer(policy, reward, baseline, settings, List.of(listener));

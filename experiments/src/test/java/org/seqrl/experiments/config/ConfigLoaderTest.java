@@ -758,6 +758,23 @@ class ConfigLoaderTest {
         + "expected 0, or model.engine fast"), sd);
   }
 
+  /** rl.critic_warmup_steps: read, written back, 0 by default, at most rl.steps, and refused where no critic is trained. */
+  @Test
+  void criticWarmupStepsKey() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("rl:\n  baseline: step-value\n  critic_warmup_steps: 50\n"), List.of());
+    assertEquals(50, c.rl().criticWarmupSteps());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertTrue(ConfigLoader.toYaml(c).contains("critic_warmup_steps: 50"));
+    assertEquals(0, ConfigLoader.load(write("seed: 1\n"), List.of()).rl().criticWarmupSteps());
+    String none = error("rl:\n  baseline: scst\n  critic_warmup_steps: 10\n");
+    assertTrue(none.endsWith("rl.critic_warmup_steps: 10 warms up a critic, but rl.baseline 'scst' has none; expected 0, "
+        + "or a baseline with a critic (value, step-value, scst-correction)"), none);
+    String ppo = error("rl:\n  baseline: value\n  objective: ppo-clip\n  critic_warmup_steps: 10\n");
+    assertTrue(ppo.endsWith("rl.critic_warmup_steps: 10 is not combined with rl.objective: ppo-clip; expected 0, or "
+        + "rl.objective: policy-gradient"), ppo);
+    assertTrue(error("rl:\n  steps: 20\n  baseline: value\n  critic_warmup_steps: 30\n").contains("rl.critic_warmup_steps"));
+  }
+
   /** pretrain.label_smoothing: read, written back, 0 by default, range-checked, and refused by model.engine samediff. */
   @Test
   void labelSmoothingKey() throws IOException {
