@@ -90,13 +90,18 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
     Checks.atLeast("rl.ppo_minibatches", ppoMinibatches, 1);
     Checks.positive("rl.ppo_clip", ppoClip);
     Checks.nonNegative("rl.ppo_value_clip", ppoValueClip);
-    Checks.between("rl.critic_warmup_steps", criticWarmupSteps, 0, steps);
-    if (criticWarmupSteps > 0 && baselinePlugin == null && baseline.create(0.9).requirements().criticHeads().isEmpty()) {
+    Checks.atLeast("rl.critic_warmup_steps", criticWarmupSteps, 0);
+    // Checked against RL only when there is RL: a sweep's shared pre-training run (rl.steps 0) keeps its cells' rl.* keys.
+    if (steps > 0 && criticWarmupSteps > steps) {
+      throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is more than rl.steps "
+          + steps + "; expected at most " + steps);
+    }
+    if (steps > 0 && criticWarmupSteps > 0 && baselinePlugin == null && baseline.create(0.9).requirements().criticHeads().isEmpty()) {
       throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " warms up a critic, but "
           + "rl.baseline '" + ConfigChoice.spelling(baseline) + "' has none; expected 0, or a baseline with a critic "
           + "(value, step-value, scst-correction)");
     }
-    if (criticWarmupSteps > 0 && objective == RlObjective.PPO_CLIP) {
+    if (steps > 0 && criticWarmupSteps > 0 && objective == RlObjective.PPO_CLIP) {
       throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is not combined with "
           + "rl.objective: ppo-clip; expected 0, or rl.objective: policy-gradient");
     }

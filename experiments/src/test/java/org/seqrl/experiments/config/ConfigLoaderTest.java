@@ -772,7 +772,12 @@ class ConfigLoaderTest {
     String ppo = error("rl:\n  baseline: value\n  objective: ppo-clip\n  critic_warmup_steps: 10\n");
     assertTrue(ppo.endsWith("rl.critic_warmup_steps: 10 is not combined with rl.objective: ppo-clip; expected 0, or "
         + "rl.objective: policy-gradient"), ppo);
-    assertTrue(error("rl:\n  steps: 20\n  baseline: value\n  critic_warmup_steps: 30\n").contains("rl.critic_warmup_steps"));
+    assertTrue(error("rl:\n  steps: 20\n  baseline: value\n  critic_warmup_steps: 30\n").endsWith(
+        "rl.critic_warmup_steps: 30 is more than rl.steps 20; expected at most 20"));
+    // a sweep's shared pre-training run sets rl.steps 0 and keeps its cells' rl.* keys: no RL, nothing to check
+    SeqrlConfig pre = ConfigLoader.load(write("rl:\n  baseline: step-value\n  critic_warmup_steps: 50\n"
+        + "sweep:\n  grid:\n    rl.critic_warmup_steps: [0, 50]\n"), List.of("rl.steps=0", "pretrain.steps=10"));
+    assertEquals(50, pre.rl().criticWarmupSteps());
   }
 
   /** pretrain.label_smoothing: read, written back, 0 by default, range-checked, and refused by model.engine samediff. */
