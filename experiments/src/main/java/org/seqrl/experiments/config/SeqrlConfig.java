@@ -3,6 +3,7 @@ package org.seqrl.experiments.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.seqrl.agents.Engine;
+import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
 import org.seqrl.rl.Evaluator;
 
 /**
@@ -52,6 +53,12 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
               + "rl.reward; expected different names, since each term is logged as rl/reward_<name>");
         }
       }
+    }
+    if (rl.steps() > 0 && rl.criticWarmupSteps() > 0 && model.criticTrunk() == CriticTrunk.SHARED) {
+      throw InvalidConfigException.conflict("rl.critic_warmup_steps", rl.criticWarmupSteps() + " trains the critic alone "
+          + "only with model.critic_trunk separate; with shared its loss moves the policy's layers with no policy gradient "
+          + "beside them (that alone collapsed step-value on 5 of 5 seeds, docs/study.md); expected model.critic_trunk "
+          + "separate, or 0");
     }
     if (pretrain.labelSmoothing() > 0 && model.engine() == Engine.SAMEDIFF) {
       throw InvalidConfigException.conflict("pretrain.label_smoothing", pretrain.labelSmoothing() + " is not built by "

@@ -761,19 +761,23 @@ class ConfigLoaderTest {
   /** rl.critic_warmup_steps: read, written back, 0 by default, at most rl.steps, and refused where no critic is trained. */
   @Test
   void criticWarmupStepsKey() throws IOException {
-    SeqrlConfig c = ConfigLoader.load(write("rl:\n  baseline: step-value\n  critic_warmup_steps: 50\n"), List.of());
+    SeqrlConfig c = ConfigLoader.load(write("model:\n  critic_trunk: separate\nrl:\n  baseline: step-value\n  critic_warmup_steps: 50\n"), List.of());
     assertEquals(50, c.rl().criticWarmupSteps());
     assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
     assertTrue(ConfigLoader.toYaml(c).contains("critic_warmup_steps: 50"));
     assertEquals(0, ConfigLoader.load(write("seed: 1\n"), List.of()).rl().criticWarmupSteps());
-    String none = error("rl:\n  baseline: scst\n  critic_warmup_steps: 10\n");
+    String none = error("model:\n  critic_trunk: separate\nrl:\n  baseline: scst\n  critic_warmup_steps: 10\n");
     assertTrue(none.endsWith("rl.critic_warmup_steps: 10 warms up a critic, but rl.baseline 'scst' has none; expected 0, "
         + "or a baseline with a critic (value, step-value, scst-correction)"), none);
-    String ppo = error("rl:\n  baseline: value\n  objective: ppo-clip\n  critic_warmup_steps: 10\n");
+    String ppo = error("model:\n  critic_trunk: separate\nrl:\n  baseline: value\n  objective: ppo-clip\n  critic_warmup_steps: 10\n");
     assertTrue(ppo.endsWith("rl.critic_warmup_steps: 10 is not combined with rl.objective: ppo-clip; expected 0, or "
         + "rl.objective: policy-gradient"), ppo);
     assertTrue(error("rl:\n  steps: 20\n  baseline: value\n  critic_warmup_steps: 30\n").endsWith(
         "rl.critic_warmup_steps: 30 is more than rl.steps 20; expected at most 20"));
+    String shared = error("rl:\n  baseline: step-value\n  critic_warmup_steps: 50\n");
+    assertTrue(shared.endsWith("rl.critic_warmup_steps: 50 trains the critic alone only with model.critic_trunk separate; "
+        + "with shared its loss moves the policy's layers with no policy gradient beside them (that alone collapsed "
+        + "step-value on 5 of 5 seeds, docs/study.md); expected model.critic_trunk separate, or 0"), shared);
     // a sweep's shared pre-training run sets rl.steps 0 and keeps its cells' rl.* keys: no RL, nothing to check
     SeqrlConfig pre = ConfigLoader.load(write("rl:\n  baseline: step-value\n  critic_warmup_steps: 50\n"
         + "sweep:\n  grid:\n    rl.critic_warmup_steps: [0, 50]\n"), List.of("rl.steps=0", "pretrain.steps=10"));
