@@ -303,6 +303,9 @@ public final class SweepCommand implements Callable<Integer> {
         String name = "pretrain" + (k.isEmpty() ? "" : "," + k);
         List<String> o = new ArrayList<>(shared);
         o.add("rl.steps=0");
+        // one run, not a sweep: without the grid, whose rl.* cells it would check against rl.steps 0
+        // (a grid over rl.warmup_steps or rl.critic_warmup_steps would fail every cell)
+        o.add("sweep.grid={}");
         String label = shared.isEmpty() ? "pretrain" : "pretrain · " + runLabel(shared);
         return new PretrainGroup(name, label, o, dir.resolve("pretrain").resolve(safeName(name)));
       });

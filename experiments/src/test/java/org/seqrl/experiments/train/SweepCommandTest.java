@@ -103,6 +103,24 @@ class SweepCommandTest {
     assertEquals(runs.size(), CliRuns.searchRuns(uri, experiment).size(), "a rerun creates no runs");
   }
 
+  /** The shared pre-training run (rl.steps 0) does not check the grid's RL values against its own zero RL steps. */
+  @Test
+  void aSharedPretrainingRunStartsUnderAGridOverRlWarmupSteps() throws Exception {
+    Path cfg = TinyRuns.config(tmp, "warmup-grid", 30, 10, """
+        sweep:
+          grid:
+            rl.warmup_steps: [0, 5]
+          parallel: 1
+          share_pretraining: true
+        """);
+    Path dir = tmp.resolve("warmup-grid-run");
+    String out = CliRuns.succeeds("sweep", cfg.toString(), "--output", dir.toString(), "--no-tracking").out();
+    assertTrue(out.contains("failed or interrupted: 0"), out);
+    for (String cell : new String[] {"rl.warmup_steps=0", "rl.warmup_steps=5"}) {
+      assertTrue(Files.isRegularFile(dir.resolve("cells").resolve(cell).resolve("summary.json")), cell + ": " + out);
+    }
+  }
+
   @Test
   void aConfigWithoutAGridIsNotASweep() throws Exception {
     for (String grid : new String[] {"sweep:\n  grid: {}\n", ""}) {
