@@ -87,18 +87,16 @@ public final class Trainer {
     UpdateStats update;
     if (settings.ppo() != null) {
       update = ppoUpdates(rollout, advantages, optimizer, m);
-    } else if (settings.warmsUpCritic(rlSteps)) {
-      // the critic learns the rewards of the policy as it is; the actor gets no policy-gradient or entropy term
-      PolicyGradientBatch batch = new PolicyGradientBatch(rollout, new double[rollout.rows()][rollout.maxLength()],
-          advantages.sequenceTargets(), advantages.stepTargets(), 0, settings.criticLossCoefficient());
-      update = policy.update(batch, optimizer);
-      requireFinite(update, "RL (critic warm-up)");
     } else {
-      PolicyGradientBatch batch = new PolicyGradientBatch(rollout, advantages.perStep(), advantages.sequenceTargets(),
-          advantages.stepTargets(), settings.entropyCoefficient(), settings.criticLossCoefficient());
-      update = mleWeight > 0 ? policy.mixedUpdate(batch, firstReferences(references), mleWeight, optimizer)
+      // during a critic warm-up the critic learns the rewards of the policy as it is: no policy-gradient or entropy term
+      boolean criticOnly = settings.warmsUpCritic(rlSteps);
+      PolicyGradientBatch batch = new PolicyGradientBatch(rollout,
+          criticOnly ? new double[rollout.rows()][rollout.maxLength()] : advantages.perStep(),
+          advantages.sequenceTargets(), advantages.stepTargets(), criticOnly ? 0 : settings.entropyCoefficient(),
+          settings.criticLossCoefficient());
+      update = mleWeight > 0 && !criticOnly ? policy.mixedUpdate(batch, firstReferences(references), mleWeight, optimizer)
           : policy.update(batch, optimizer);
-      requireFinite(update, "RL");
+      requireFinite(update, criticOnly ? "RL (critic warm-up)" : "RL");
     }
     step++;
     rlSteps++;

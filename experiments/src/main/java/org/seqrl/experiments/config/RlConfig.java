@@ -91,19 +91,20 @@ public record RlConfig(int steps, Map<RewardKind, Double> reward, NltkSmoothing 
     Checks.positive("rl.ppo_clip", ppoClip);
     Checks.nonNegative("rl.ppo_value_clip", ppoValueClip);
     Checks.atLeast("rl.critic_warmup_steps", criticWarmupSteps, 0);
-    // Checked against RL only when there is RL: a sweep's shared pre-training run (rl.steps 0) keeps its cells' rl.* keys.
-    if (steps > 0 && criticWarmupSteps > steps) {
-      throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is more than rl.steps "
-          + steps + "; expected at most " + steps);
-    }
-    if (steps > 0 && criticWarmupSteps > 0 && baselinePlugin == null && baseline.create(0.9).requirements().criticHeads().isEmpty()) {
-      throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " warms up a critic, but "
-          + "rl.baseline '" + ConfigChoice.spelling(baseline) + "' has none; expected 0, or a baseline with a critic "
-          + "(value, step-value, scst-correction)");
-    }
-    if (steps > 0 && criticWarmupSteps > 0 && objective == RlObjective.PPO_CLIP) {
-      throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is not combined with "
-          + "rl.objective: ppo-clip; expected 0, or rl.objective: policy-gradient");
+    if (steps > 0 && criticWarmupSteps > 0) { // without RL steps there is no critic to warm up
+      if (criticWarmupSteps > steps) {
+        throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is more than rl.steps "
+            + steps + "; expected at most " + steps);
+      }
+      if (baselinePlugin == null && baseline.create(0.9).requirements().criticHeads().isEmpty()) {
+        throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " warms up a critic, but "
+            + "rl.baseline '" + ConfigChoice.spelling(baseline) + "' has none; expected 0, or a baseline with a critic "
+            + "(value, step-value, scst-correction)");
+      }
+      if (objective == RlObjective.PPO_CLIP) {
+        throw InvalidConfigException.conflict("rl.critic_warmup_steps", criticWarmupSteps + " is not combined with "
+            + "rl.objective: ppo-clip; expected 0, or rl.objective: policy-gradient");
+      }
     }
     if (objective == RlObjective.PPO_CLIP) {
       if (ppoMinibatches > batchSize) {

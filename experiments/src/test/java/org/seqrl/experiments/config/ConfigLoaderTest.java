@@ -778,7 +778,7 @@ class ConfigLoaderTest {
     assertTrue(shared.endsWith("rl.critic_warmup_steps: 50 trains the critic alone only with model.critic_trunk separate; "
         + "with shared its loss moves the policy's layers with no policy gradient beside them (that alone collapsed "
         + "step-value on 5 of 5 seeds, docs/study.md); expected model.critic_trunk separate, or 0"), shared);
-    // a sweep's shared pre-training run sets rl.steps 0 and keeps its cells' rl.* keys: no RL, nothing to check
+    // without RL steps (a pre-training-only run) there is no critic to warm up: nothing to check
     SeqrlConfig pre = ConfigLoader.load(write("rl:\n  baseline: step-value\n  critic_warmup_steps: 50\n"
         + "sweep:\n  grid:\n    rl.critic_warmup_steps: [0, 50]\n"), List.of("rl.steps=0", "pretrain.steps=10"));
     assertEquals(50, pre.rl().criticWarmupSteps());
