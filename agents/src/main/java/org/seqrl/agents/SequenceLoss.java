@@ -79,14 +79,12 @@ final class SequenceLoss {
       // with lse = max + log(sum), and H = log(sum) - dot / sum, both terms >= 0 (no cancellation)
       double sum = 0;
       double dot = 0;
-      double sumD = 0; // sum_a (z_a - max): sum_a log p_a = sumD - K log(sum)
       for (int k = 0; k < vocab; k++) {
         if (LossMath.isAction(k)) {
           double d = logits[at + k] - max;
           double e = Math.exp(d);
           exps[k] = e;
           sum += e;
-          sumD += d;
           if (e != 0) {
             dot += e * d;
           }
@@ -102,14 +100,30 @@ final class SequenceLoss {
         continue;
       }
       nll -= w * logpY;
-      crossEntropy -= eps == 0 ? w * logpY : w * ((1 - eps) * logpY + spread * (sumD - actions * logSum));
+      if (eps == 0) {
+        crossEntropy -= w * logpY;
+      } else {
+        double sumD = 0; // sum_a (z_a - max), so that sum_a log p_a = sumD - K log(sum); a pass of its own, off the plain path
+        for (int k = 0; k < vocab; k++) {
+          if (LossMath.isAction(k)) {
+            sumD += logits[at + k] - max;
+          }
+        }
+        crossEntropy -= w * ((1 - eps) * logpY + spread * (sumD - actions * logSum));
+      }
       entropyTerm += ew * h;
       // d(-w log p_y)/dz_k = w (p_k - [k=y]); d(-e H)/dz_k = e p_k (log p_k + H); PAD and START get 0;
       // smoothing moves w eps of the target's mass from y to spread on every action
       double off = w * spread;
-      for (int k = 0; k < vocab; k++) {
-        dLogits[at + k] = LossMath.isAction(k)
-            ? (float) (gradient(exps[k] / sum, logits[at + k] - lse, h, w, ew) - off) : 0f;
+      if (off == 0) {
+        for (int k = 0; k < vocab; k++) {
+          dLogits[at + k] = LossMath.isAction(k) ? (float) gradient(exps[k] / sum, logits[at + k] - lse, h, w, ew) : 0f;
+        }
+      } else {
+        for (int k = 0; k < vocab; k++) {
+          dLogits[at + k] = LossMath.isAction(k)
+              ? (float) (gradient(exps[k] / sum, logits[at + k] - lse, h, w, ew) - off) : 0f;
+        }
       }
       double gy = LossMath.isAction(y) ? gradient(exps[y] / sum, logpY, h, w, ew) - off : 0;
       dLogits[at + y] = (float) (gy - w * (1 - eps));
