@@ -139,7 +139,36 @@ final class Search {
    * greedy path, and a wider beam should never return a less likely sequence than greedy decoding.
    */
   static Beams beam(Decoder.Pass dec, int vocab, int b, int w, int maxLength, Supplier<Rollout> greedy) {
+    return beam(dec, vocab, b, w, maxLength, greedy, null);
+  }
+
+  /**
+   * GNMT's coverage penalty (Wu et al. 2016), for beam search: a finished hypothesis is ranked by its
+   * log-probability plus {@code beta * sum_j log(min(c_j, 1))} over the source positions j, where c_j
+   * is the attention position j received summed over the hypothesis's steps (END's included). A
+   * hypothesis that skipped part of the source (attention that jumped ahead) pays for it. The
+   * penalty is at most 0, so a live hypothesis's log-probability still bounds everything it can
+   * reach and the search stops as without it. {@code sourceLengths[s]} is source s's length.
+   */
+  record Coverage(double beta, int[] sourceLengths) {
+    double penalty(double[] coverage, int source) {
+      double p = 0;
+      for (int j = 0; j < sourceLengths[source]; j++) {
+        p += Math.log(Math.min(coverage[j], 1.0));
+      }
+      return beta * p;
+    }
+  }
+
+  /**
+   * {@link #beam(Decoder.Pass, int, int, int, int, Supplier)} ranking finished hypotheses (and, at
+   * {@code maxLength}, unfinished ones, and the greedy hypothesis) by their log-probability plus the
+   * coverage penalty when {@code coverage} is not null; the scores returned are those ranking scores.
+   */
+  static Beams beam(Decoder.Pass dec, int vocab, int b, int w, int maxLength, Supplier<Rollout> greedy,
+      Coverage coverage) {
     int r = b * w;
+    double[][] covered = null; // per row: attention received by each source position so far
     double[] score = new double[r];
     int[][] hyp = new int[r][0];
     for (int i = 0; i < r; i++) {
@@ -158,6 +187,24 @@ final class Search {
     int[] candTok = new int[w * vocab];
     for (int t = 0; t < maxLength; t++) {
       float[] logits = dec.step(prev);
+      double[][] coveredNow = null; // the coverage of every row once this step's attention is counted
+      if (coverage != null) {
+        float[] att = dec.attentionWeights();
+        if (att == null) {
+          throw new IllegalStateException("a coverage penalty needs attention weights; this decoder gives none");
+        }
+        int width = att.length / r;
+        if (covered == null) {
+          covered = new double[r][width];
+        }
+        coveredNow = new double[r][];
+        for (int row = 0; row < r; row++) {
+          coveredNow[row] = covered[row].clone();
+          for (int j = 0; j < width; j++) {
+            coveredNow[row][j] += att[row * width + j];
+          }
+        }
+      }
       int[] parent = new int[r];
       int[] next = new int[r];
       double[] nextScore = new double[r];
@@ -198,8 +245,9 @@ final class Search {
           int tok = candTok[bi];
           candRow[bi] = -1;
           if (tok == Tokens.END) {
-            if (cs > bestScore[s]) {
-              bestScore[s] = cs;
+            double ranked = coverage == null ? cs : cs + coverage.penalty(coveredNow[row], s);
+            if (ranked > bestScore[s]) {
+              bestScore[s] = ranked;
               best[s] = hyp[row];
             }
             continue;
@@ -232,6 +280,11 @@ final class Search {
       }
       score = nextScore;
       hyp = nextHyp;
+      if (coverage != null) {
+        for (int row = 0; row < r; row++) {
+          covered[row] = coveredNow[parent[row]].clone();
+        }
+      }
       dec.reorder(parent);
       prev = next;
       if (allDone) {
@@ -242,8 +295,10 @@ final class Search {
       if (!done[s]) { // maxLength reached: unfinished hypotheses compete too
         for (int k = 0; k < w; k++) {
           int row = s * w + k;
-          if (score[row] > bestScore[s]) {
-            bestScore[s] = score[row];
+          double ranked = coverage == null || score[row] == Double.NEGATIVE_INFINITY ? score[row]
+              : score[row] + coverage.penalty(covered[row], s);
+          if (ranked > bestScore[s]) {
+            bestScore[s] = ranked;
             best[s] = hyp[row];
           }
         }
@@ -258,6 +313,15 @@ final class Search {
         double gs = 0;
         for (int t = 0; t < g.lengths()[s]; t++) {
           gs += g.logProbs()[s][t];
+        }
+        if (coverage != null) {
+          double[] c = new double[coverage.sourceLengths()[s]];
+          for (int t = 0; t < g.lengths()[s]; t++) {
+            for (int j = 0; j < c.length; j++) {
+              c[j] += g.attention()[s][t][j];
+            }
+          }
+          gs += coverage.penalty(c, s);
         }
         if (gs > bestScore[s]) {
           bestScore[s] = gs;

@@ -251,8 +251,8 @@ public final class Seq2SeqPolicy implements SequencePolicy {
     return encodings.get(sources, params.version(), s -> encode(s, false));
   }
 
-  /** A decoder pass over {@code k} rows per source. */
-  private Decoder.Pass start(int[][] sources, int k, int maxLength, boolean keep) {
+  /** A decoder pass over {@code k} rows per source ({@link EnsemblePolicy} steps its members' together). */
+  Decoder.Pass start(int[][] sources, int k, int maxLength, boolean keep) {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
     }
@@ -329,12 +329,46 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    * every sequence, and narrower ones against a textbook beam on teacher-forced scores).
    */
   public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength) {
+    return beamSearchWithScores(sources, beamWidth, maxLength, 0);
+  }
+
+  /**
+   * {@link #beamSearchWithScores(int[][], int, int)} with GNMT's coverage penalty of weight
+   * {@code coveragePenalty} in the ranking of finished hypotheses (0: none); the scores are the
+   * ranking scores, log-probability plus penalty. Needs attention when above 0.
+   */
+  public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
     }
+    Search.Coverage coverage = coverage(sources, coveragePenalty, cfg.transformer() == null && cfg.attention() == Seq2SeqConfig.Attention.NONE);
     Decoder.Pass pass = start(sources, beamWidth, maxLength, false);
-    Search.Beams b = Search.beam(pass, decoder.vocab(), sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength));
+    Search.Beams b = Search.beam(pass, decoder.vocab(), sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength),
+        coverage);
     return new BeamResult(b.hypotheses(), b.scores());
+  }
+
+  /** The coverage penalty's settings for these sources, or null when its weight is 0. */
+  static Search.Coverage coverage(int[][] sources, double coveragePenalty, boolean noAttention) {
+    if (!(coveragePenalty >= 0) || Double.isInfinite(coveragePenalty)) {
+      throw new IllegalArgumentException("coveragePenalty must be a finite number >= 0, got " + coveragePenalty);
+    }
+    if (coveragePenalty == 0) {
+      return null;
+    }
+    if (noAttention) {
+      throw new IllegalArgumentException("a coverage penalty needs attention (model.attention additive or dot, or a transformer)");
+    }
+    int[] lengths = new int[sources.length];
+    for (int i = 0; i < sources.length; i++) {
+      lengths[i] = sources[i].length;
+    }
+    return new Search.Coverage(coveragePenalty, lengths);
+  }
+
+  @Override
+  public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
+    return beamSearchWithScores(sources, beamWidth, maxLength, coveragePenalty).hypotheses();
   }
 
   /** Best hypotheses (tokens before the end) and their total log-probabilities. */

@@ -420,4 +420,158 @@ class DecodingTest {
     assertTrue(optimumLengths.size() >= 3, "optima of lengths " + optimumLengths);
     assertTrue(greedyDecides > 0, "the greedy candidate never decides");
   }
+
+  /**
+   * The ensemble's score of every prefix: the sum over its steps of log((p_1 + ... + p_n) / n), each
+   * member's step probability being the ratio of its teacher-forced prefix probabilities.
+   */
+  private static Map<List<Integer>, Double> ensemblePrefixScores(List<Map<List<Integer>, Double>> members) {
+    Map<List<Integer>, Double> scores = new HashMap<>();
+    List<List<Integer>> byLength = new ArrayList<>(members.get(0).keySet());
+    byLength.sort(Comparator.comparingInt(List::size));
+    for (List<Integer> y : byLength) {
+      if (y.isEmpty()) {
+        scores.put(y, 0.0);
+        continue;
+      }
+      List<Integer> prefix = y.subList(0, y.size() - 1);
+      double mean = 0;
+      for (Map<List<Integer>, Double> m : members) {
+        mean += Math.exp(m.get(y) - m.get(prefix)) / members.size();
+      }
+      scores.put(y, scores.get(prefix) + Math.log(mean));
+    }
+    return scores;
+  }
+
+  /**
+   * Ensemble decoding (seqrl eval with several checkpoints): greedy decoding and beam search must be
+   * the reference greedy and textbook beams, and a never-pruning beam exhaustive search, on the
+   * mean of the members' probabilities, computed here from each member's teacher-forced scores. The
+   * test can fail: on some sources the ensemble's choice is neither member's greedy output. An
+   * ensemble of one model decodes exactly as the model.
+   */
+  @Test
+  void anEnsembleDecodesTheMeanOfItsMembersProbabilities() {
+    int wide = (int) Math.pow(REGULAR_ACTIONS.length, SMALL_MAX);
+    int[][] src = new int[12][];
+    Random r = new Random(7);
+    for (int i = 0; i < src.length; i++) {
+      src[i] = new int[1 + r.nextInt(4)];
+      for (int t = 0; t < src[i].length; t++) {
+        src[i][t] = 4 + r.nextInt(SMALL_V - 4);
+      }
+    }
+    try (Seq2SeqPolicy a = smallPolicy(Attention.ADDITIVE, CellType.GRU, 31, 0);
+        Seq2SeqPolicy b = smallPolicy(Attention.DOT, CellType.LSTM, 59, -1)) {
+      EnsemblePolicy both = new EnsemblePolicy(List.of(a, b), 1);
+      Rollout greedy = both.greedy(src, SMALL_MAX);
+      Rollout greedyA = a.greedy(src, SMALL_MAX);
+      Rollout greedyB = b.greedy(src, SMALL_MAX);
+      Seq2SeqPolicy.BeamResult exact = both.beamSearchWithScores(src, wide, SMALL_MAX);
+      Seq2SeqPolicy.BeamResult narrow = both.beamSearchWithScores(src, 2, SMALL_MAX);
+      int neitherMembersGreedy = 0;
+      for (int i = 0; i < src.length; i++) {
+        String where = "source " + Arrays.toString(src[i]);
+        Map<List<Integer>, Double> scores = ensemblePrefixScores(
+            List.of(allPrefixScores(a, src[i], SMALL_MAX), allPrefixScores(b, src[i], SMALL_MAX)));
+        Scored wantGreedy = referenceGreedy(scores, SMALL_MAX);
+        assertEquals(wantGreedy.tokens(), list(greedy.hypothesis(i)), where + ": greedy");
+        assertEquals(wantGreedy.score(), sequenceLogProb(greedy, i), TIE, where + ": greedy log-probability");
+        List<Scored> all = exhaustive(scores, SMALL_MAX);
+        assertEquals(all.get(0).tokens(), list(exact.hypotheses()[i]), where + ": width " + wide + " is exhaustive");
+        assertEquals(all.get(0).score(), exact.scores()[i], TIE, where);
+        Scored wantNarrow = referenceBeam(scores, 2, SMALL_MAX, true);
+        assertEquals(wantNarrow.tokens(), list(narrow.hypotheses()[i]), where + ": width 2");
+        assertEquals(wantNarrow.score(), narrow.scores()[i], TIE, where + ": width 2");
+        if (!wantGreedy.tokens().equals(list(greedyA.hypothesis(i)))
+            && !wantGreedy.tokens().equals(list(greedyB.hypothesis(i)))) {
+          neitherMembersGreedy++;
+        }
+      }
+      assertTrue(neitherMembersGreedy > 0, "the ensemble's greedy output is always one member's");
+
+      EnsemblePolicy alone = new EnsemblePolicy(List.of(a), 1);
+      Rollout one = alone.greedy(src, SMALL_MAX);
+      for (int i = 0; i < src.length; i++) {
+        assertArrayEquals(greedyA.hypothesis(i), one.hypothesis(i));
+        assertArrayEquals(greedyA.logProbs()[i], one.logProbs()[i], 1e-6);
+      }
+      int[][] beamA = a.beamSearch(src, 3, SMALL_MAX);
+      int[][] beamOne = alone.beamSearch(src, 3, SMALL_MAX);
+      for (int i = 0; i < src.length; i++) {
+        assertArrayEquals(beamA[i], beamOne[i]);
+      }
+    }
+  }
+
+  /** GNMT's coverage penalty of {@code tokens} (END included when it ends): the attention of every step, stepped by hand. */
+  private static double coveragePenalty(Seq2SeqPolicy p, int[] source, List<Integer> tokens, double beta) {
+    Decoder.Pass pass = p.start(new int[][] {source}, 1, SMALL_MAX, false);
+    double[] covered = new double[source.length];
+    int prev = Tokens.START;
+    for (int token : tokens) {
+      pass.step(new int[] {prev});
+      float[] att = pass.attentionWeights();
+      for (int j = 0; j < source.length; j++) {
+        covered[j] += att[j];
+      }
+      prev = token;
+    }
+    double penalty = 0;
+    for (double c : covered) {
+      penalty += Math.log(Math.min(c, 1.0));
+    }
+    return beta * penalty;
+  }
+
+  /**
+   * Beam search with the coverage penalty: a never-pruning beam must return the sequence with the
+   * best log-probability plus penalty among all 341, with that ranking score; on some sources that is
+   * not the most likely sequence (so the penalty is applied), and weight 0 is the plain search.
+   */
+  @Test
+  void aCoveragePenaltyRanksFinishedHypothesesByLogProbabilityPlusPenalty() {
+    int wide = (int) Math.pow(REGULAR_ACTIONS.length, SMALL_MAX);
+    double beta = 1.0;
+    int[][] src = new int[12][];
+    Random r = new Random(3);
+    for (int i = 0; i < src.length; i++) {
+      src[i] = new int[2 + r.nextInt(3)];
+      for (int t = 0; t < src[i].length; t++) {
+        src[i][t] = 4 + r.nextInt(SMALL_V - 4);
+      }
+    }
+    for (Attention att : new Attention[] {Attention.ADDITIVE, Attention.DOT}) {
+      try (Seq2SeqPolicy p = smallPolicy(att, CellType.GRU, 31, 0)) {
+        Seq2SeqPolicy.BeamResult penalised = p.beamSearchWithScores(src, wide, SMALL_MAX, beta);
+        Seq2SeqPolicy.BeamResult plain = p.beamSearchWithScores(src, wide, SMALL_MAX);
+        Seq2SeqPolicy.BeamResult zero = p.beamSearchWithScores(src, wide, SMALL_MAX, 0);
+        int moved = 0;
+        for (int i = 0; i < src.length; i++) {
+          String where = att + " source " + Arrays.toString(src[i]);
+          Map<List<Integer>, Double> scores = allPrefixScores(p, src[i], SMALL_MAX);
+          Scored top = null;
+          for (Map.Entry<List<Integer>, Double> e : scores.entrySet()) {
+            List<Integer> y = e.getKey();
+            boolean finished = !y.isEmpty() && y.get(y.size() - 1) == Tokens.END;
+            if (!finished && y.size() < SMALL_MAX) {
+              continue;
+            }
+            double ranked = e.getValue() + coveragePenalty(p, src[i], y, beta);
+            if (top == null || ranked > top.score()) {
+              top = new Scored(withoutEnd(y), ranked);
+            }
+          }
+          assertEquals(top.tokens(), list(penalised.hypotheses()[i]), where);
+          assertEquals(top.score(), penalised.scores()[i], TIE, where);
+          assertArrayEquals(plain.hypotheses()[i], zero.hypotheses()[i], where + ": weight 0 is the plain search");
+          if (!Arrays.equals(plain.hypotheses()[i], penalised.hypotheses()[i])) {
+            moved++;
+          }
+        }
+        assertTrue(moved > 0, att + ": the penalty never changed the result");
+      }
+    }
+  }
 }

@@ -49,6 +49,7 @@ public final class Evaluator {
   private final int batchSize;
   private final int beamWidth;
   private final int samples;
+  private final double coveragePenalty;
 
   /**
    * @param metrics extra metrics, reported as {@code eval/<name>}
@@ -57,6 +58,15 @@ public final class Evaluator {
    */
   public Evaluator(SequencePolicy policy, List<NamedMetric> metrics, int maxLength, int batchSize, int beamWidth,
       int samples) {
+    this(policy, metrics, maxLength, batchSize, beamWidth, samples, 0);
+  }
+
+  /**
+   * @param coveragePenalty weight of the coverage penalty in beam search's ranking
+   *     ({@link SequencePolicy#beamSearch(int[][], int, int, double)}); 0 for none
+   */
+  public Evaluator(SequencePolicy policy, List<NamedMetric> metrics, int maxLength, int batchSize, int beamWidth,
+      int samples, double coveragePenalty) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
@@ -73,6 +83,7 @@ public final class Evaluator {
     this.batchSize = batchSize;
     this.beamWidth = beamWidth;
     this.samples = samples;
+    this.coveragePenalty = coveragePenalty;
   }
 
   /**
@@ -133,7 +144,7 @@ public final class Evaluator {
       int[][] beam = new int[n][];
       for (int from = 0; from < n; from += batchSize) {
         int to = Math.min(n, from + batchSize);
-        int[][] b = policy.beamSearch(Arrays.copyOfRange(sources, from, to), beamWidth, maxLength);
+        int[][] b = policy.beamSearch(Arrays.copyOfRange(sources, from, to), beamWidth, maxLength, coveragePenalty);
         System.arraycopy(b, 0, beam, from, b.length);
       }
       out.putAll(score(BEAM_PREFIX, beam, references));

@@ -43,6 +43,20 @@ public interface SequencePolicy extends AutoCloseable {
   int[][] beamSearch(int[][] sources, int beamWidth, int maxLength);
 
   /**
+   * {@link #beamSearch} ranking finished hypotheses by log-probability plus GNMT's coverage penalty of
+   * weight {@code coveragePenalty} (Wu et al. 2016: {@code beta * sum_j log(min(attention received by
+   * source position j, 1))}), which makes hypotheses that skipped part of the source pay; 0 is
+   * {@link #beamSearch}. Policies with attention override it; the others refuse a weight above 0.
+   */
+  default int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
+    if (coveragePenalty == 0) {
+      return beamSearch(sources, beamWidth, maxLength);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " has no coverage penalty (eval.coverage_penalty); set it to 0 or use model.engine fast with attention");
+  }
+
+  /**
    * One optimizer step on the policy-gradient loss of {@link PolicyGradientBatch}; with
    * {@link PolicyGradientBatch#ppo} the clipped surrogate, whose log-probabilities before the step
    * the policy writes into {@link PpoClip#currentLogProbs}.

@@ -432,7 +432,8 @@ public final class ConfigLoader {
     EvalConfig evalConfig = new EvalConfig(eval.integer("every", ed.every()), eval.integer("dev_size", ed.devSize()),
         eval.integer("beam_width", ed.beamWidth()), eval.string("best_metric", ed.bestMetric()),
         eval.optionalChoice("best_mode", ed.bestMode(), MetricDirection.class, "a best mode"),
-        eval.integer("samples", ed.samples()), eval.integer("heatmaps", ed.heatmaps()));
+        eval.integer("samples", ed.samples()), eval.integer("heatmaps", ed.heatmaps()),
+        eval.number("coverage_penalty", ed.coveragePenalty()));
 
     ConfigReader tracking = root.section("tracking");
     TrackingConfig trackingConfig = new TrackingConfig(tracking.string("uri", d.tracking().uri()));

@@ -182,6 +182,7 @@ final class ConfigWriter {
     eval.put("best_mode", e.bestMode() == null ? null : ConfigChoice.spelling(e.bestMode()));
     eval.put("samples", e.samples());
     eval.put("heatmaps", e.heatmaps());
+    eval.put("coverage_penalty", e.coveragePenalty());
 
     root.putObject("diag").put("every", c.diag().every()).put("estimates", c.diag().estimates());
 

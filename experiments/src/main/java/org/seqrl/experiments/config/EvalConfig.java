@@ -6,12 +6,13 @@ import org.seqrl.rl.MetricDirection;
 
 /**
  * Evaluation on dev every {@code every} steps. {@code devSize} 0 means all of dev; a
- * {@code beamWidth} above 1 also evaluates beam search. The checkpoint with the best
+ * {@code beamWidth} above 1 also evaluates beam search, ranking finished hypotheses with GNMT's
+ * coverage penalty of weight {@code coveragePenalty} when it is above 0. The checkpoint with the best
  * {@code bestMetric} is kept; which way is better is the metric's own property
  * ({@link Evaluator#direction}); {@code bestMode} may be given, but only to say the same.
  */
 public record EvalConfig(int every, int devSize, int beamWidth, String bestMetric, MetricDirection bestMode,
-                         int samples, int heatmaps) {
+                         int samples, int heatmaps, double coveragePenalty) {
   /** The metrics a run evaluates besides the evaluator's standard ones and its reward: chrF and sacreBLEU. */
   public static final List<String> EXTRA_METRICS = List.of("chrf", "sacrebleu");
   /** {@code eval/reward} (and {@code eval/beam/reward}) in {@code best_metric} means the run's reward, whatever it is. */
@@ -34,10 +35,11 @@ public record EvalConfig(int every, int devSize, int beamWidth, String bestMetri
     }
     Checks.atLeast("eval.samples", samples, 0);
     Checks.atLeast("eval.heatmaps", heatmaps, 0);
+    Checks.nonNegative("eval.coverage_penalty", coveragePenalty);
   }
 
   public static EvalConfig defaults() {
-    return new EvalConfig(200, 0, 1, "eval/levenshtein_rate", null, 8, 4);
+    return new EvalConfig(200, 0, 1, "eval/levenshtein_rate", null, 8, 4, 0);
   }
 
   /** The evaluation metric of the reward named {@code rewardName}, e.g. {@code reward_bleu}. */

@@ -3,7 +3,9 @@ package org.seqrl.experiments.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.seqrl.agents.Engine;
+import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CriticTrunk;
+import org.seqrl.agents.Seq2SeqConfig.ModelType;
 import org.seqrl.rl.Evaluator;
 
 /**
@@ -63,6 +65,16 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
     if (pretrain.labelSmoothing() > 0 && model.engine() == Engine.SAMEDIFF) {
       throw InvalidConfigException.conflict("pretrain.label_smoothing", pretrain.labelSmoothing() + " is not built by "
           + "model.engine samediff (its graph's loss is plain likelihood); expected 0, or model.engine fast");
+    }
+    if (eval.coveragePenalty() > 0) {
+      if (model.engine() != Engine.FAST) {
+        throw InvalidConfigException.conflict("eval.coverage_penalty", eval.coveragePenalty() + " is not built by "
+            + "model.engine samediff; expected 0, or model.engine fast");
+      }
+      if (model.type() == ModelType.RECURRENT && model.attention() == Attention.NONE) {
+        throw InvalidConfigException.conflict("eval.coverage_penalty", eval.coveragePenalty() + " needs attention to "
+            + "measure what the output covered, and model.attention is none; expected 0, or model.attention additive or dot");
+      }
     }
     if (pretrain.steps() == 0 && rl.steps() == 0) {
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "

@@ -1,38 +1,54 @@
 package org.seqrl.experiments.train;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.seqrl.agents.EnsemblePolicy;
+import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.RunListener;
+import org.seqrl.rl.SequencePolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code seqrl eval}: scores a checkpoint on a split, greedy and optionally with beam search. */
+/**
+ * {@code seqrl eval}: scores a checkpoint, or an ensemble of several, on a split, greedy and optionally
+ * with beam search.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Evaluate a checkpoint on dev or test data and print every metric.")
 public final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
-      description = "A run directory (its best checkpoint, else its latest) or a checkpoint folder.")
-  Path checkpoint;
+      description = "A run directory (its best checkpoint, else its latest) or a checkpoint folder. Give it more than"
+          + " once to decode with an ensemble of the checkpoints: at every step the mean of their probabilities"
+          + " (fast-engine models trained on the same data; the first one's config sets the evaluation).")
+  List<Path> checkpoints;
 
   @Option(names = "--split", defaultValue = "test", description = "dev or test (default: ${DEFAULT-VALUE}).")
   String split;
 
   @Option(names = "--beam", paramLabel = "N", description = "Also decode with beam search of width N (default: the run's eval.beam_width).")
   Integer beam;
+
+  @Option(names = "--coverage-penalty", paramLabel = "BETA",
+      description = "Rank beam search's finished hypotheses with GNMT's coverage penalty of this weight (default: the"
+          + " run's eval.coverage_penalty; 0 is none).")
+  Double coveragePenalty;
 
   @Option(names = "--output", paramLabel = "FILE", description = "Also write the metrics as JSON.")
   Path output;
@@ -50,21 +66,38 @@ public final class EvalCommand implements Callable<Integer> {
     if (beam != null && beam < 1) {
       throw new UserInputException("--beam: " + beam + " is not a beam width; expected an integer >= 1");
     }
-    Path ckpt = resolveCheckpoint(checkpoint);
-    try (RunComponents parts = open(ckpt, beam == null ? List.of() : List.of("eval.beam_width=" + beam))) {
-      EvaluationEvent e = parts.evaluate(split, -1);
+    List<Path> ckpts = checkpoints.stream().map(EvalCommand::resolveCheckpoint).toList();
+    List<String> overrides = new ArrayList<>();
+    if (beam != null) {
+      overrides.add("eval.beam_width=" + beam);
+    }
+    if (coveragePenalty != null) {
+      overrides.add("eval.coverage_penalty=" + coveragePenalty);
+    }
+    List<RunComponents> opened = new ArrayList<>();
+    try {
+      for (Path c : ckpts) {
+        opened.add(open(c, overrides));
+      }
+      RunComponents parts = opened.get(0);
+      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : ensemble(ckpts, opened, split);
+      EvaluationEvent e = parts.evaluate(split, -1, decoding);
       Map<String, Double> m = new LinkedHashMap<>(e.metrics());
       if (split.equals("test")) {
         // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
-        m.putAll(parts.evaluateTestLengths(-1));
+        m.putAll(parts.evaluateTestLengths(-1, decoding));
       }
-      System.out.printf(Locale.ROOT, "checkpoint %s, split %s (%d examples)%n", ckpt, split,
+      String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0)
+          : "ensemble of " + ckpts.size() + " checkpoints (" + ckpts.stream().map(Path::toString).collect(Collectors.joining(", ")) + ")";
+      System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
           split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
       System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
       m.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-32s %14.6f%n", k, v));
       if (output != null) {
         ObjectNode o = TrainingRun.JSON.createObjectNode();
-        o.put("checkpoint", ckpt.toString());
+        o.put("checkpoint", ckpts.get(0).toString());
+        ArrayNode all = o.putArray("checkpoints");
+        ckpts.forEach(c -> all.add(c.toString()));
         o.put("split", split);
         ObjectNode metrics = o.putObject("metrics");
         m.forEach(metrics::put);
@@ -82,13 +115,44 @@ public final class EvalCommand implements Callable<Integer> {
           if (predictions.toAbsolutePath().getParent() != null) {
             Files.createDirectories(predictions.toAbsolutePath().getParent());
           }
-          Files.write(predictions, parts.predictions(split), java.nio.charset.StandardCharsets.UTF_8);
+          Files.write(predictions, parts.predictions(split, decoding), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException ex) {
           throw new UserInputException("--predictions " + predictions + ": cannot write (" + ex.getMessage() + ")");
         }
       }
+    } finally {
+      opened.forEach(RunComponents::close); // closes every member; the ensemble holds nothing of its own
     }
     return 0;
+  }
+
+  /**
+   * The opened checkpoints' policies as one ensemble, after checking that they can decode together:
+   * fast-engine models, the same source and target vocabularies, the same sources in the split.
+   */
+  private static EnsemblePolicy ensemble(List<Path> ckpts, List<RunComponents> opened, String split) {
+    RunComponents first = opened.get(0);
+    List<Seq2SeqPolicy> members = new ArrayList<>();
+    for (int i = 0; i < opened.size(); i++) {
+      RunComponents parts = opened.get(i);
+      String which = "--checkpoint " + ckpts.get(i);
+      if (!(parts.policy() instanceof Seq2SeqPolicy p)) {
+        throw new UserInputException(which + ": its model.engine is " + parts.config().model().engine().name().toLowerCase(Locale.ROOT)
+            + "; an ensemble decodes with models of model.engine fast only");
+      }
+      if (!parts.sourceVocab().equals(first.sourceVocab()) || !parts.targetVocab().equals(first.targetVocab())) {
+        throw new UserInputException(which + ": its vocabularies (" + parts.sourceVocab().size() + " source, "
+            + parts.targetVocab().size() + " target tokens) are not those of --checkpoint " + ckpts.get(0) + " ("
+            + first.sourceVocab().size() + " source, " + first.targetVocab().size()
+            + "); the members of an ensemble must be trained on the same data (compare their config.yaml data sections)");
+      }
+      if (!Arrays.deepEquals(parts.sources(split), first.sources(split))) {
+        throw new UserInputException(which + ": its " + split + " split is not that of --checkpoint " + ckpts.get(0)
+            + "; the members of an ensemble must be trained on the same data (compare their config.yaml data sections)");
+      }
+      members.add(p);
+    }
+    return new EnsemblePolicy(members, first.config().seed());
   }
 
   /** The run's parts built from its saved config, with the checkpoint's policy loaded. */

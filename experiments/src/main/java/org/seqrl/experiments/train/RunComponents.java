@@ -332,6 +332,11 @@ public final class RunComponents implements AutoCloseable {
    * BLEU) under {@link #testLengthKey}; empty when no lengths are set.
    */
   public Map<String, Double> evaluateTestLengths(long step) {
+    return evaluateTestLengths(step, policy);
+  }
+
+  /** {@link #evaluateTestLengths(long)} decoded by {@code decoding} (an ensemble of this run's policy and others). */
+  public Map<String, Double> evaluateTestLengths(long step, SequencePolicy decoding) {
     Map<String, Double> out = new LinkedHashMap<>();
     testsAtLengths.forEach((length, split) -> {
       int longest = 1;
@@ -341,7 +346,7 @@ public final class RunComponents implements AutoCloseable {
         }
       }
       // The standard metrics only: chrF and sacreBLEU of long symbol strings say nothing the others do not.
-      var metrics = new Evaluator(policy, List.of(), longest + 2, 64, 1, 0)
+      var metrics = new Evaluator(decoding, List.of(), longest + 2, 64, 1, 0)
           .evaluate(step, "test", split.sources(), split.references()).metrics();
       metrics.forEach((k, v) -> out.put(testLengthKey(length, k.substring(Evaluator.PREFIX.length())), v));
     });
@@ -366,8 +371,13 @@ public final class RunComponents implements AutoCloseable {
    * the source's tokens, a tab, the output's tokens (tokens joined by single spaces).
    */
   public List<String> predictions(String split) {
+    return predictions(split, policy);
+  }
+
+  /** {@link #predictions(String)} decoded by {@code decoding}. */
+  public List<String> predictions(String split, SequencePolicy decoding) {
     EncodedSplit data = split(split);
-    int[][] greedy = new Evaluator(policy, List.of(), maxLength, 64, 0, 0).greedy(data.sources());
+    int[][] greedy = new Evaluator(decoding, List.of(), maxLength, 64, 0, 0).greedy(data.sources());
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < greedy.length; i++) {
       lines.add(String.join(" ", dataset.sourceVocab().decode(data.sources()[i])) + "\t"
@@ -378,12 +388,26 @@ public final class RunComponents implements AutoCloseable {
 
   /** Decodes a split greedily (and with beam search when configured) and scores every metric. */
   public EvaluationEvent evaluate(String split, long step) {
+    return evaluate(split, step, policy);
+  }
+
+  /** {@link #evaluate(String, long)} decoded by {@code decoding} (an ensemble of this run's policy and others). */
+  public EvaluationEvent evaluate(String split, long step, SequencePolicy decoding) {
     EncodedSplit data = split(split);
-    return evaluator(config.eval().beamWidth(), config.eval().samples(), maxLength)
+    return evaluator(decoding, config.eval().beamWidth(), config.eval().samples(), maxLength)
         .evaluate(step, split, data.sources(), data.references());
   }
 
+  /** The sources of a split (dev, test or train), encoded. */
+  public int[][] sources(String split) {
+    return split(split).sources();
+  }
+
   private Evaluator evaluator(int beamWidth, int samples, int decodeLength) {
+    return evaluator(policy, beamWidth, samples, decodeLength);
+  }
+
+  private Evaluator evaluator(SequencePolicy decoding, int beamWidth, int samples, int decodeLength) {
     List<NamedMetric> metrics = new ArrayList<>();
     // The reward is named by what it is (eval/reward_bleu), so that a sweep over rewards charts them apart.
     metrics.add(new NamedMetric(EvalConfig.rewardMetricName(reward.name()), reward));
@@ -394,7 +418,7 @@ public final class RunComponents implements AutoCloseable {
         default -> throw new IllegalStateException("no scorer for evaluation metric '" + name + "'");
       }));
     }
-    return new Evaluator(policy, metrics, decodeLength, 64, beamWidth, samples);
+    return new Evaluator(decoding, metrics, decodeLength, 64, beamWidth, samples, config.eval().coveragePenalty());
   }
 
   void restorePolicyFrom(Path checkpoint) {

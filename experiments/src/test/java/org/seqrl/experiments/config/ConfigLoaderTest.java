@@ -801,6 +801,24 @@ class ConfigLoaderTest {
         + "likelihood); expected 0, or model.engine fast"), sd);
   }
 
+  /** eval.coverage_penalty: read, written back, 0 by default, range-checked, and refused where nothing can apply it. */
+  @Test
+  void coveragePenaltyKey() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("model:\n  attention: additive\neval:\n  coverage_penalty: 0.4\n"), List.of());
+    assertEquals(0.4, c.eval().coveragePenalty());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertTrue(ConfigLoader.toYaml(c).contains("coverage_penalty: 0.4"));
+    assertEquals(0.0, ConfigLoader.load(write("seed: 1\n"), List.of()).eval().coveragePenalty());
+    String range = error("model:\n  attention: additive\neval:\n  coverage_penalty: -1\n");
+    assertTrue(range.contains("eval.coverage_penalty: -1.0 is out of range; expected a number >= 0"), range);
+    String none = error("model:\n  attention: none\neval:\n  coverage_penalty: 0.4\n");
+    assertTrue(none.contains("eval.coverage_penalty: 0.4 needs attention") && none.contains("model.attention additive or dot"), none);
+    String sd = error("model:\n  engine: samediff\n  attention: additive\neval:\n  coverage_penalty: 0.4\n");
+    assertTrue(sd.contains("eval.coverage_penalty: 0.4 is not built by model.engine samediff"), sd);
+    assertEquals(0.4, ConfigLoader.load(write("model:\n  type: transformer\neval:\n  coverage_penalty: 0.4\n"), List.of())
+        .eval().coveragePenalty(), "a transformer's cross-attention measures coverage");
+  }
+
   /** model.carry_cell_state: read, written back, off by default, taken by an NTM with an LSTM controller, and refused where it has no single meaning. */
   @Test
   void carryCellStateKey() throws IOException {

@@ -87,6 +87,54 @@ class TrainCommandTest {
   }
 
   /**
+   * {@code seqrl eval} with two checkpoints decodes with their ensemble (the decoding itself is checked
+   * against hand-computed mean probabilities in agents' DecodingTest): an ensemble of a model with
+   * itself gives the model's outputs, an ensemble of two models (an LSTM and a GRU) gives outputs of its
+   * own and every metric with beam search, and a checkpoint trained on other data is refused by name:
+   * another vocabulary, or the same vocabulary with other examples (reverse draws its data from the seed).
+   */
+  @Test
+  void evalWithSeveralCheckpointsDecodesWithTheirEnsemble() throws IOException {
+    Path cfg = TinyRuns.config(tmp, "ens", 60, 0, "");
+    Path a = tmp.resolve("ens-a");
+    Path b = tmp.resolve("ens-b");
+    Path otherVocab = tmp.resolve("ens-other-vocab");
+    Path otherData = tmp.resolve("ens-other-data");
+    train(cfg, a, "--set", "model.cell=lstm");
+    train(cfg, b, "--set", "model.cell=gru");
+    train(cfg, otherVocab, "--set", "data.alphabet=6");
+    train(cfg, otherData, "--set", "seed=8");
+    Path predA = tmp.resolve("a.tsv");
+    Path predAa = tmp.resolve("aa.tsv");
+    Path predB = tmp.resolve("b.tsv");
+    Path predAb = tmp.resolve("ab.tsv");
+    evalOnTest(a, "--predictions", predA.toString());
+    evalOnTest(b, "--predictions", predB.toString());
+    evalOnTest(a, "--checkpoint", a.toString(), "--predictions", predAa.toString());
+    assertEquals(Files.readAllLines(predA), Files.readAllLines(predAa), "an ensemble of a model with itself is the model");
+
+    Path json = tmp.resolve("ab.json");
+    Result r = evalOnTest(a, "--checkpoint", b.toString(), "--beam", "3", "--output", json.toString(),
+        "--predictions", predAb.toString());
+    assertTrue(r.out().contains("ensemble of 2 checkpoints"), r.out());
+    assertEquals(2, TrainingRun.JSON.readTree(json.toFile()).get("checkpoints").size());
+    for (String k : new String[] {"eval/levenshtein", "eval/exact_match", "eval/beam/levenshtein"}) {
+      assertTrue(evalMetrics(json).has(k), "ensemble eval output lacks " + k);
+    }
+    List<String> ab = Files.readAllLines(predAb);
+    assertEquals(Files.readAllLines(predA).size(), ab.size());
+    assertNotEquals(Files.readAllLines(predA), ab, "the ensemble decodes as member a alone");
+    assertNotEquals(Files.readAllLines(predB), ab, "the ensemble decodes as member b alone");
+
+    Result vocab = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", otherVocab.toString(), "--split", "test");
+    assertEquals(2, vocab.code(), vocab.all());
+    assertTrue(vocab.err().contains("--checkpoint " + otherVocab) && vocab.err().contains("vocabularies"), vocab.all());
+    Result data = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", otherData.toString(), "--split", "test");
+    assertEquals(2, data.code(), data.all());
+    assertTrue(data.err().contains("--checkpoint " + otherData) && data.err().contains("test split"), data.all());
+  }
+
+  /**
    * Three LSTM layers in encoder and decoder with skip connections from layer l − 2 carrying outputs
    * and memory cells, and the norm-stabilizer on encoder and decoder hidden states, train from the
    * CLI; the checkpoint keeps the settings and evaluates.

@@ -1,0 +1,299 @@
+package org.seqrl.agents;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.seqrl.rl.CriticHead;
+import org.seqrl.rl.OptimizerSettings;
+import org.seqrl.rl.PolicyGradientBatch;
+import org.seqrl.rl.PolicyParameters;
+import org.seqrl.rl.Rollout;
+import org.seqrl.rl.SequencePolicy;
+import org.seqrl.rl.UpdateStats;
+
+/**
+ * Several trained models decoding as one (an ensemble, as G2P and translation systems decode):
+ * every member runs its own pass over the same rows, and each step's next-token distribution is
+ * the mean of the members' probabilities, {@code log((p_1 + ... + p_n) / n)}. Greedy decoding,
+ * sampling and beam search are {@link Search}'s, unchanged, on that distribution; a beam's
+ * reordering reorders every member's pass.
+ *
+ * <p>An ensemble only decodes: it has no parameters of its own to train or save, so the training
+ * and checkpoint methods refuse, naming what to do instead (train or save the members). The members
+ * must share the target vocabulary; the caller checks that they also share the source vocabulary
+ * and data ({@code seqrl eval} compares their vocabularies).
+ */
+public final class EnsemblePolicy implements SequencePolicy {
+  private final List<Seq2SeqPolicy> members;
+  private final int vocab;
+  private final Rng rng;
+
+  /** An ensemble of {@code members} (at least one); {@code seed} seeds its sampling. */
+  public EnsemblePolicy(List<Seq2SeqPolicy> members, long seed) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("an ensemble needs at least one member");
+    }
+    this.vocab = members.get(0).decoder.vocab();
+    for (int m = 1; m < members.size(); m++) {
+      int v = members.get(m).decoder.vocab();
+      if (v != vocab) {
+        throw new IllegalArgumentException("ensemble member " + (m + 1) + " has " + v + " output actions, member 1 has "
+            + vocab + "; the members must share the target vocabulary");
+      }
+    }
+    this.members = List.copyOf(members);
+    this.rng = new Rng(seed);
+  }
+
+  public int size() {
+    return members.size();
+  }
+
+  private MeanPass start(int[][] sources, int k, int maxLength) {
+    Decoder.Pass[] passes = new Decoder.Pass[members.size()];
+    for (int m = 0; m < passes.length; m++) {
+      passes[m] = members.get(m).start(sources, k, maxLength, false);
+    }
+    return new MeanPass(passes, vocab);
+  }
+
+  private Rollout decode(int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
+    MeanPass pass = start(sources, k, maxLength);
+    return Search.decode(pass, vocab, sources, k, pass.sourceOfRow(), maxLength, choice, null, null);
+  }
+
+  @Override
+  public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength) {
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+    }
+    return decode(sources, samplesPerInput, maxLength, Search.sampling(temperature, rng));
+  }
+
+  @Override
+  public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+    }
+    return decode(sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+  }
+
+  @Override
+  public Rollout greedy(int[][] sources, int maxLength) {
+    return decode(sources, 1, maxLength, Search.greedy());
+  }
+
+  /** Beam search as {@link Seq2SeqPolicy#beamSearchWithScores} does it, on the ensemble's distribution. */
+  public Seq2SeqPolicy.BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength) {
+    return beamSearchWithScores(sources, beamWidth, maxLength, 0);
+  }
+
+  /** With the coverage penalty on the members' mean attention ({@link Seq2SeqPolicy#beamSearchWithScores(int[][], int, int, double)}). */
+  public Seq2SeqPolicy.BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
+    if (beamWidth < 1) {
+      throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
+    }
+    Search.Coverage coverage = Seq2SeqPolicy.coverage(sources, coveragePenalty, false);
+    Search.Beams b = Search.beam(start(sources, beamWidth, maxLength), vocab, sources.length, beamWidth, maxLength,
+        () -> greedy(sources, maxLength), coverage);
+    return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
+  }
+
+  @Override
+  public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength) {
+    return beamSearchWithScores(sources, beamWidth, maxLength).hypotheses();
+  }
+
+  @Override
+  public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
+    return beamSearchWithScores(sources, beamWidth, maxLength, coveragePenalty).hypotheses();
+  }
+
+  @Override
+  public Set<CriticHead> criticHeads() {
+    return Set.of();
+  }
+
+  @Override
+  public boolean hasReference() {
+    return false;
+  }
+
+  private static UnsupportedOperationException decodesOnly(String what) {
+    return new UnsupportedOperationException("an ensemble only decodes; " + what
+        + " belongs to its members (train, save or restore each model on its own)");
+  }
+
+  @Override
+  public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
+    throw decodesOnly("a policy-gradient update");
+  }
+
+  @Override
+  public UpdateStats mleStep(int[][] sources, int[][] targets, OptimizerSettings optimizer) {
+    throw decodesOnly("an MLE step");
+  }
+
+  @Override
+  public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight, OptimizerSettings optimizer) {
+    throw decodesOnly("a mixed update");
+  }
+
+  @Override
+  public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
+    throw decodesOnly("scoring a rollout's tokens");
+  }
+
+  @Override
+  public void freezeReference() {
+    throw decodesOnly("a frozen reference");
+  }
+
+  @Override
+  public void save(Path directory) {
+    throw decodesOnly("saving");
+  }
+
+  @Override
+  public void restore(Path directory) {
+    throw decodesOnly("restoring");
+  }
+
+  /** Closes the members. */
+  @Override
+  public void close() {
+    members.forEach(Seq2SeqPolicy::close);
+  }
+
+  /**
+   * The members' passes stepping together. A step's "logits" are the log mean probabilities, which
+   * {@link Search}'s log-softmax leaves as they are (they already normalise); computed per action as
+   * {@code max + log(sum exp(lp_m - max)) - log n}, so that an action every member finds very
+   * unlikely keeps a finite score instead of {@code log 0}.
+   */
+  static final class MeanPass implements Decoder.Pass {
+    private final Decoder.Pass[] passes;
+    private final int vocab;
+    private final double logN;
+    private final double[] row;
+    private final double[][] memberLogProbs;
+
+    MeanPass(Decoder.Pass[] passes, int vocab) {
+      this.passes = passes;
+      this.vocab = vocab;
+      this.logN = Math.log(passes.length);
+      this.row = new double[vocab];
+      this.memberLogProbs = new double[passes.length][vocab];
+    }
+
+    @Override
+    public int rows() {
+      return passes[0].rows();
+    }
+
+    @Override
+    public Encoding encoding() {
+      throw new UnsupportedOperationException("an ensemble's rows read one encoding per member, not one");
+    }
+
+    @Override
+    public int[] sourceOfRow() {
+      return passes[0].sourceOfRow();
+    }
+
+    @Override
+    public int steps() {
+      return passes[0].steps();
+    }
+
+    @Override
+    public float[] step(int[] previous) {
+      int r = rows();
+      float[][] logits = new float[passes.length][];
+      for (int m = 0; m < passes.length; m++) {
+        logits[m] = passes[m].step(previous);
+      }
+      float[] out = new float[r * vocab];
+      for (int i = 0; i < r; i++) {
+        for (int m = 0; m < passes.length; m++) {
+          for (int v = 0; v < vocab; v++) {
+            row[v] = logits[m][i * vocab + v];
+          }
+          LossMath.logSoftmax(row, 1.0, memberLogProbs[m]);
+        }
+        for (int v = 0; v < vocab; v++) {
+          double max = Double.NEGATIVE_INFINITY;
+          for (double[] lp : memberLogProbs) {
+            max = Math.max(max, lp[v]);
+          }
+          if (max == Double.NEGATIVE_INFINITY) {
+            out[i * vocab + v] = Float.NEGATIVE_INFINITY;
+            continue;
+          }
+          double sum = 0;
+          for (double[] lp : memberLogProbs) {
+            sum += Math.exp(lp[v] - max);
+          }
+          out[i * vocab + v] = (float) (max + Math.log(sum) - logN);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void reorder(int[] parent) {
+      for (Decoder.Pass p : passes) {
+        p.reorder(parent);
+      }
+    }
+
+    /** The members' mean attention weights, or null when a member has none. */
+    @Override
+    public float[] attentionWeights() {
+      float[] mean = null;
+      for (Decoder.Pass p : passes) {
+        float[] w = p.attentionWeights();
+        if (w == null) {
+          return null;
+        }
+        if (mean == null) {
+          mean = new float[w.length];
+        }
+        for (int j = 0; j < w.length; j++) {
+          mean[j] += w[j] / passes.length;
+        }
+      }
+      return mean;
+    }
+
+    @Override
+    public float[] features() {
+      throw new UnsupportedOperationException("an ensemble has no step critic");
+    }
+
+    @Override
+    public int featuresOffset() {
+      throw new UnsupportedOperationException("an ensemble has no step critic");
+    }
+
+    @Override
+    public float[] keptLogits() {
+      throw new UnsupportedOperationException("an ensemble's passes are not kept");
+    }
+
+    @Override
+    public float[] keptFeatures() {
+      throw new UnsupportedOperationException("an ensemble's passes are not kept");
+    }
+
+    @Override
+    public double stabilizeHidden(double beta, double rowsNorm, int[] lengths) {
+      throw new UnsupportedOperationException("an ensemble's passes are not kept");
+    }
+
+    @Override
+    public Decoder.EncodingGradient backward(float[] dLogits, float[] dFeatures) {
+      throw new UnsupportedOperationException("an ensemble's passes are not kept");
+    }
+  }
+}
