@@ -366,7 +366,8 @@ public final class ConfigLoader {
         data.integer("test_size", dd.testSize()), data.integer("max_source_length", dd.maxSourceLength()),
         data.integer("max_target_length", dd.maxTargetLength()), tsvConfig, pronConfig,
         algorithmicConfig(data.section("algorithmic"), dd.algorithmic()),
-        data.integers("test_lengths_each", dd.testLengthsEach()), curriculumConfig(data.section("curriculum"), dd.curriculum()));
+        data.integers("test_lengths_each", dd.testLengthsEach()), curriculumConfig(data.section("curriculum"), dd.curriculum()),
+        data.integer("length_pool", dd.lengthPool()));
 
     ConfigReader model = root.section("model");
     ModelConfig md = d.model();

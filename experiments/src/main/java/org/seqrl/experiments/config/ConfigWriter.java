@@ -28,6 +28,7 @@ final class ConfigWriter {
     data.put("test_size", d.testSize());
     data.put("max_source_length", d.maxSourceLength());
     data.put("max_target_length", d.maxTargetLength());
+    data.put("length_pool", d.lengthPool());
     ObjectNode tsv = data.putObject("tsv");
     putPath(tsv, "train", d.tsv().train());
     putPath(tsv, "dev", d.tsv().dev());

@@ -12,7 +12,7 @@ import java.util.List;
 public record DataConfig(Task task, int alphabet, LengthRange trainLengths, LengthRange testLengths,
                          int trainSize, int devSize, int testSize, int maxSourceLength, int maxTargetLength,
                          TsvConfig tsv, PronunciationConfig pronunciation, AlgorithmicConfig algorithmic,
-                         List<Integer> testLengthsEach, CurriculumConfig curriculum) {
+                         List<Integer> testLengthsEach, CurriculumConfig curriculum, int lengthPool) {
   /** Beyond this the synthetic tokens stop being short readable names. */
   public static final int MAX_ALPHABET = 1000;
 
@@ -30,6 +30,10 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
     Checks.required("data.pronunciation", pronunciation);
     Checks.required("data.algorithmic", algorithmic);
     Checks.required("data.curriculum", curriculum);
+    if (lengthPool == 1 || lengthPool < 0) {
+      throw new InvalidConfigException("data.length_pool", lengthPool + " is not a pool size; expected 0 (random batches)"
+          + " or a number of batches >= 2, whose examples are sorted by length into batches (e.g. 50)");
+    }
     testLengthsEach = List.copyOf(Checks.required("data.test_lengths_each", testLengthsEach));
     checkTestLengthsEach(testLengthsEach, task, maxSourceLength, maxTargetLength, algorithmic);
     checkCurriculum(curriculum, task, trainLengths);
@@ -61,7 +65,7 @@ public record DataConfig(Task task, int alphabet, LengthRange trainLengths, Leng
     LengthRange lengths = new LengthRange(3, 8);
     return new DataConfig(Task.REVERSE, 10, lengths, lengths, 5000, 200, 200, 40, 40,
         TsvConfig.defaults(), PronunciationConfig.defaults(), AlgorithmicConfig.defaults(), List.of(),
-        CurriculumConfig.defaults());
+        CurriculumConfig.defaults(), 0);
   }
 
   /** At most this many fixed test lengths: each is a test set of its own, decoded at the end of a run. */

@@ -51,8 +51,8 @@ final class CurriculumStage {
   private void useStage() {
     stageRows = curriculum.trainRows();
     String stage = curriculum.enabled() ? "-stage-" + curriculum.maxLength() : "";
-    pretrainBatches = parts.batches("pretrain" + stage, config.pretrain().batchSize(), stageRows.length);
-    rlBatches = parts.batches("rl" + stage, config.rl().batchSize(), stageRows.length);
+    pretrainBatches = parts.batches("pretrain" + stage, config.pretrain().batchSize(), stageRows);
+    rlBatches = parts.batches("rl" + stage, config.rl().batchSize(), stageRows);
   }
 
   /** Sources and teacher-forcing targets of an MLE minibatch. */

@@ -300,12 +300,30 @@ public final class RunComponents implements AutoCloseable {
 
   /** A deterministic minibatch order over the training set, seeded per purpose. */
   BatchIterator batches(String purpose, int batchSize) {
-    return batches(purpose, batchSize, train.sources().length);
+    int[] all = new int[train.sources().length];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    return batches(purpose, batchSize, all);
   }
 
-  /** The same over the first {@code size} of some list of training rows (a curriculum stage's). */
-  BatchIterator batches(String purpose, int batchSize, int size) {
-    return new BatchIterator(size, batchSize, Seeds.derive(config.seed(), "batches-" + purpose));
+  /**
+   * The same over some training rows (a curriculum stage's): positions index {@code rows}. With
+   * {@code data.length_pool} batches hold rows of similar length, by source length and then the first
+   * reference's.
+   */
+  BatchIterator batches(String purpose, int batchSize, int[] rows) {
+    long seed = Seeds.derive(config.seed(), "batches-" + purpose);
+    int pool = config.data().lengthPool();
+    if (pool == 0) {
+      return new BatchIterator(rows.length, batchSize, seed);
+    }
+    int[] lengths = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      int[][] refs = train.references()[rows[i]];
+      lengths[i] = train.sources()[rows[i]].length * 4096 + (refs.length == 0 ? 0 : Math.min(refs[0].length, 4095));
+    }
+    return new BatchIterator(rows.length, batchSize, seed, lengths, pool);
   }
 
   /** Greedy metrics ({@code eval/...}) on some rows of dev or train, e.g. a curriculum stage's; no listeners. */

@@ -801,6 +801,18 @@ class ConfigLoaderTest {
         + "likelihood); expected 0, or model.engine fast"), sd);
   }
 
+  /** data.length_pool: read, written back, 0 by default, and 1 or negative refused with what would work. */
+  @Test
+  void lengthPoolKey() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("data:\n  length_pool: 50\n"), List.of());
+    assertEquals(50, c.data().lengthPool());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertEquals(0, ConfigLoader.load(write("seed: 1\n"), List.of()).data().lengthPool());
+    String one = error("data:\n  length_pool: 1\n");
+    assertTrue(one.contains("data.length_pool: 1 is not a pool size; expected 0 (random batches) or a number of batches >= 2"),
+        one);
+  }
+
   /** eval.coverage_penalty: read, written back, 0 by default, range-checked, and refused where nothing can apply it. */
   @Test
   void coveragePenaltyKey() throws IOException {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
@@ -45,16 +47,19 @@ class TrainingRunTest {
     assertTrue(Files.isRegularFile(dir.resolve("checkpoints/latest/COMPLETE")));
   }
 
-  @Test
-  void stoppingAndResumingGivesTheSameNumbersAsAnUninterruptedRun() throws IOException {
+  /** Also with batches from length pools (data.length_pool), whose order a resumed run must rebuild. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 4})
+  void stoppingAndResumingGivesTheSameNumbersAsAnUninterruptedRun(int lengthPool) throws IOException {
     Path cfg = TinyRuns.config(tmp, "resume", 50, 40, "");
+    List<String> pool = List.of("data.length_pool=" + lengthPool);
     Path straight = tmp.resolve("straight");
-    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, List.of()), tmp, straight)) {
+    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, pool), tmp, straight)) {
       assertEquals(TrainingRun.Outcome.FINISHED, run.run());
     }
 
     Path stopped = tmp.resolve("stopped");
-    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, List.of()), tmp, stopped)) {
+    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, pool), tmp, stopped)) {
       run.addListener(stopAt(run, 13)); // during pre-training, between evaluations
       assertEquals(TrainingRun.Outcome.INTERRUPTED, run.run());
       assertEquals(13, run.globalStep());
