@@ -282,9 +282,6 @@ public final class Dl4jNetworkPolicy implements SequencePolicy {
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength) {
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-    }
     return decode(sources, samplesPerInput, maxLength, Search.sampling(temperature, rng));
   }
 

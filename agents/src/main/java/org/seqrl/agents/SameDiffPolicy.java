@@ -247,17 +247,11 @@ public final class SameDiffPolicy implements SequencePolicy {
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength) {
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-    }
     return decode(sources, samplesPerInput, maxLength, Search.sampling(temperature, rng));
   }
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-    }
     return decode(sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
   }
 

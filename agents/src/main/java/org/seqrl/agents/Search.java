@@ -25,8 +25,11 @@ final class Search {
     return (lg, lp) -> argmax(lp);
   }
 
-  /** Draws from softmax(logits / temperature) with {@code rng}. */
+  /** Draws from softmax(logits / temperature) with {@code rng}; the temperature must be above 0. */
   static TokenChoice sampling(double temperature, Rng rng) {
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+    }
     if (temperature == 1.0) {
       return (lg, lp) -> draw(lp, rng);
     }

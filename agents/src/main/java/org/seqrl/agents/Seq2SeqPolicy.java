@@ -267,14 +267,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength) {
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-    }
+    Search.TokenChoice choice = Search.sampling(temperature, rng); // checks the temperature before anything moves
     kept.clear();
     // a sample is usually followed by an update on it: keep its pass when it is small enough
     boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, keptWidth());
     Decoder.Pass pass = start(sources, samplesPerInput, maxLength, keep);
-    Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, rng));
+    Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, choice);
     if (keep) {
       kept.keep(rollout, pass, params.version());
     }
@@ -283,14 +281,12 @@ public final class Seq2SeqPolicy implements SequencePolicy {
 
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
-    if (!(temperature > 0)) {
-      throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-    }
+    Search.TokenChoice choice = Search.sampling(temperature, new Rng(seed)); // checks the temperature first
     // a generator of its own, and a kept pass of its own for policyGradient: training's stay as they were
     diagnosticKept.clear();
     boolean keep = KeptSample.fits(sources.length * samplesPerInput, maxLength, keptWidth());
     Decoder.Pass pass = start(sources, samplesPerInput, maxLength, keep);
-    Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, Search.sampling(temperature, new Rng(seed)));
+    Rollout rollout = decode(pass, sources, samplesPerInput, maxLength, choice);
     if (keep) {
       diagnosticKept.keep(rollout, pass, params.version());
     }

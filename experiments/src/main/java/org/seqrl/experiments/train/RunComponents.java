@@ -298,17 +298,9 @@ public final class RunComponents implements AutoCloseable {
     return n > 0 && n < list.size() ? list.subList(0, n) : list;
   }
 
-  /** A deterministic minibatch order over the training set, seeded per purpose. */
-  BatchIterator batches(String purpose, int batchSize) {
-    int[] all = new int[train.sources().length];
-    for (int i = 0; i < all.length; i++) {
-      all[i] = i;
-    }
-    return batches(purpose, batchSize, all);
-  }
-
   /**
-   * The same over some training rows (a curriculum stage's): positions index {@code rows}. With
+   * A deterministic minibatch order over some training rows (a curriculum stage's, else all), seeded
+   * per purpose: positions index {@code rows}. With
    * {@code data.length_pool} batches hold rows of similar length, by source length and then the first
    * reference's.
    */
