@@ -8,6 +8,14 @@ import org.seqrl.agents.Params.Param;
  * {@code q} before a step; the context is fed into the cell at that step. The per-step work is
  * [R, S, A]-sized, so its loops are laid out to vectorise: q Ws is broadcast into the array that
  * becomes tanh(keys + q Ws), and v into a tile of the same layout, once per pass.
+ *
+ * <p>Location-aware (Chorowski et al. 2015), when made with a window: the score of position j also
+ * reads the previous step's weights around j, e_j = v . tanh(keys_j + q Ws + sum_d alpha'_{j+d} L_d)
+ * for d in [-w, w], so that the attention can learn to move on from where it was instead of
+ * jumping ahead. Their filter bank and its projection are folded into one matrix L [2w+1, A] (the
+ * same functions when the filters are at least as many as the taps). Before the first step alpha'
+ * is uniform over the source. The weights of one step now feed the next, so the backward carries
+ * their gradient from step t+1 into step t's softmax.
  */
 final class AdditiveAttention implements DecoderAttention {
   private final Blas blas;
@@ -19,15 +27,23 @@ final class AdditiveAttention implements DecoderAttention {
   private final int width;
   /** First row of the cell's Wx that multiplies the context. */
   private final int wxRow;
+  /** The location term's L [2w+1, A], or null for plain additive attention. */
+  private final Param location;
+  /** Its half-width w: the previous weights at j-w .. j+w inform the score of j. */
+  private final int window;
 
-  AdditiveAttention(Blas blas, Params params, int hidden, int encWidth, int width, int wxRow, Rng init) {
+  /** Plain additive attention with {@code window} 0, location-aware with a half-width {@code window > 0}. */
+  AdditiveAttention(Blas blas, Params params, int hidden, int encWidth, int width, int window, int wxRow, Rng init) {
     this.blas = blas;
     this.ws = params.add("att.Ws", hidden, width, init, 1 / Math.sqrt(hidden), false);
     this.uk = params.add("att.Uk", encWidth, width, init, 1 / Math.sqrt(encWidth), false);
     this.v = params.add("att.v", width, 1, init, 1 / Math.sqrt(width), false);
+    // added last, so that plain additive attention keeps its parameters' order and initial values
+    this.location = window > 0 ? params.add("att.L", 2 * window + 1, width, init, 1.0, false) : null;
     this.hidden = hidden;
     this.encWidth = encWidth;
     this.width = width;
+    this.window = window;
     this.wxRow = wxRow;
   }
 
@@ -57,11 +73,12 @@ final class AdditiveAttention implements DecoderAttention {
     return new AdditivePass(src, capacity, trace);
   }
 
-  /** One step's weights [R*S], context [R*D] and tanh(keys + q Ws) [R*S*A]. */
+  /** One step's weights [R*S], context [R*D], tanh(keys + q Ws) [R*S*A], and the previous weights' windows [R*S, 2w+1] or null. */
   static final class Step {
     float[] alpha;
     float[] ctx;
     float[] u;
+    float[] windows;
   }
 
   private final class AdditivePass implements Pass {
@@ -76,6 +93,8 @@ final class AdditiveAttention implements DecoderAttention {
     private float[] vTile;
     private float[] dvTile;
     private float[] dPre;
+    /** Location term: the gradient of the weights of the step before the one last run backward [R*S]. */
+    private float[] dAlphaCarried;
 
     AdditivePass(SourceRows src, int capacity, boolean trace) {
       this.src = src;
@@ -113,6 +132,31 @@ final class AdditiveAttention implements DecoderAttention {
       return dOutputs;
     }
 
+    @Override
+    public void reorder(int[] parent) {
+      if (location != null && alpha != null) {
+        alpha = Mat.gatherRows(alpha, src.len, parent);
+      }
+    }
+
+    /** Row r's previous weights around each of its positions, [R*S, 2w+1] (0 outside the source): what L multiplies. */
+    private float[] windows() {
+      int rows = src.rows;
+      int s = src.len;
+      int taps = 2 * window + 1;
+      float[] x = new float[rows * s * taps];
+      for (int r = 0; r < rows; r++) {
+        int n = src.lengths[r];
+        for (int p = 0; p < n; p++) {
+          int o = (r * s + p) * taps;
+          for (int d = Math.max(-window, -p); d <= Math.min(window, n - 1 - p); d++) {
+            x[o + d + window] = alpha != null ? alpha[r * s + p + d] : 1f / n;
+          }
+        }
+      }
+      return x;
+    }
+
     /** From the states {@code q} [R, H] at {@code qOff}. */
     Step forward(float[] q, int qOff) {
       int rows = src.rows;
@@ -130,6 +174,15 @@ final class AdditiveAttention implements DecoderAttention {
         for (int p = 0; p < n; p++) {
           System.arraycopy(wq, r * a, u, base + p * a, a);
         }
+      }
+      if (location != null) {
+        st.windows = windows();
+        int taps = 2 * window + 1;
+        blas.gemm(false, false, rows * s, a, taps, 1f, st.windows, 0, taps, location, 0, 1f, u, 0, a);
+      }
+      for (int r = 0; r < rows; r++) {
+        int base = r * s * a;
+        int n = src.lengths[r];
         int end = base + n * a;
         for (int k = base; k < end; k++) {
           u[k] = Activations.tanh(keys[k] + u[k]);
@@ -172,7 +225,7 @@ final class AdditiveAttention implements DecoderAttention {
         dvTile = new float[size];
         dPre = new float[size];
       }
-      float[] de = src.contextBackward(st.alpha, dCtx, 0, src.valueWidth);
+      float[] de = src.contextBackward(st.alpha, dCtx, 0, src.valueWidth, dAlphaCarried);
       float[] u = st.u;
       float[] dKeys = src.dKeys;
       for (int r = 0; r < rows; r++) {
@@ -192,10 +245,40 @@ final class AdditiveAttention implements DecoderAttention {
           Mat.axpy(1f, dPre, o, dWq, dwOff + r * a, a);
         }
       }
+      if (location != null) {
+        locationBackward(st);
+      }
+    }
+
+    /**
+     * The location term's backward: L's gradient, and the gradient of the previous step's weights
+     * (carried into that step's backward, which runs next; the uniform start has none).
+     */
+    private void locationBackward(Step st) {
+      int rows = src.rows;
+      int s = src.len;
+      int a = width;
+      int taps = 2 * window + 1;
+      // dPre is 0 at padded positions (only valid ones are written) and so are the windows there
+      blas.gemm(true, false, taps, a, rows * s, 1f, st.windows, 0, taps, dPre, 0, a, 1f, location.grad, 0, a);
+      float[] dWindows = new float[rows * s * taps];
+      blas.gemm(false, true, rows * s, taps, a, 1f, dPre, 0, a, location, 0, 0f, dWindows, 0, taps);
+      float[] dPrev = new float[rows * s];
+      for (int r = 0; r < rows; r++) {
+        int n = src.lengths[r];
+        for (int p = 0; p < n; p++) {
+          int o = (r * s + p) * taps;
+          for (int d = Math.max(-window, -p); d <= Math.min(window, n - 1 - p); d++) {
+            dPrev[r * s + p + d] += dWindows[o + d + window];
+          }
+        }
+      }
+      dAlphaCarried = dPrev;
     }
 
     @Override
     public void finishBackward(CellRun run) {
+      dAlphaCarried = null;
       run.accumulateInput(blas, ctxAll, encWidth, wxRow);
       Linear.accumulate(blas, run.hPrev, dWq, run.steps * src.rows, ws, null);
       if (dvTile == null) {

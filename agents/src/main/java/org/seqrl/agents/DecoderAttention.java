@@ -4,7 +4,7 @@ import org.seqrl.agents.Seq2SeqConfig.Attention;
 
 /**
  * Attention of a recurrent decoder over the encoder outputs, one kind per class
- * ({@link NoAttention}, {@link AdditiveAttention}, {@link DotAttention}). An attention may feed a
+ * ({@link NoAttention}, {@link AdditiveAttention} plain or location-aware, {@link DotAttention}). An attention may feed a
  * context into the cell before a step (additive) and may transform the cell's output after it
  * (dot); the decoder calls both hooks on every kind and never asks which one it holds.
  *
@@ -12,6 +12,12 @@ import org.seqrl.agents.Seq2SeqConfig.Attention;
  * teacher-forced pass needs, forward and backward.
  */
 interface DecoderAttention {
+  /**
+   * Half-width of location-aware attention's window: the previous weights of 7 positions either
+   * side inform a position's score (a letter or word rarely moves the attention further per step).
+   */
+  int LOCATION_WINDOW = 7;
+
   /** Columns of the context this attention feeds into the cell input (after the embedding), 0 if none. */
   int cellInputWidth();
 
@@ -56,6 +62,9 @@ interface DecoderAttention {
      */
     void stepBackward(int t, CellRun run, float[] dh);
 
+    /** Beam search moved the rows: row r continues {@code parent[r]} (attentions that carry state across steps). */
+    default void reorder(int[] parent) {}
+
     /** Parameter gradients collected over the steps. */
     void finishBackward(CellRun run);
   }
@@ -65,13 +74,15 @@ interface DecoderAttention {
    * first, so that the parameters keep the order (and initial values) checkpoints have.
    */
   static int contextWidth(Attention kind, int encWidth) {
-    return kind == Attention.ADDITIVE ? encWidth : 0;
+    return kind == Attention.ADDITIVE || kind == Attention.LOCATION ? encWidth : 0;
   }
 
   static DecoderAttention create(Attention kind, Blas blas, Params params, int hidden, int encWidth, int size, int wxRow, Rng init) {
     return switch (kind) {
       case NONE -> new NoAttention();
-      case ADDITIVE -> new AdditiveAttention(blas, params, hidden, encWidth, size > 0 ? size : hidden, wxRow, init);
+      case ADDITIVE -> new AdditiveAttention(blas, params, hidden, encWidth, size > 0 ? size : hidden, 0, wxRow, init);
+      case LOCATION -> new AdditiveAttention(blas, params, hidden, encWidth, size > 0 ? size : hidden, LOCATION_WINDOW, wxRow,
+          init);
       case DOT -> new DotAttention(blas, params, hidden, encWidth, init);
     };
   }

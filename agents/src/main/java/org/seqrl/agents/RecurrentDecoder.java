@@ -315,6 +315,7 @@ final class RecurrentDecoder implements Decoder {
         state[l] = next;
         stateOff[l] = 0;
       }
+      att.reorder(parent);
     }
 
     @Override

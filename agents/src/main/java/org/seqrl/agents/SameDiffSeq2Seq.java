@@ -60,8 +60,8 @@ public final class SameDiffSeq2Seq {
     if (cfg.outputDropout() > 0) {
       no.add("model.output_dropout " + cfg.outputDropout() + " (0 is)");
     }
-    if (cfg.attention() == Attention.DOT) {
-      no.add("model.attention dot (none and additive are)");
+    if (cfg.attention() == Attention.DOT || cfg.attention() == Attention.LOCATION) {
+      no.add("model.attention " + cfg.attention().name().toLowerCase(java.util.Locale.ROOT) + " (none and additive are)");
     }
     if (!cfg.criticHeads().isEmpty()) {
       no.add("critic heads " + cfg.criticHeads() + " (baselines without a critic are)");

@@ -123,7 +123,8 @@ public record Seq2SeqConfig(
     return transformer == null ? ModelType.RECURRENT : ModelType.TRANSFORMER;
   }
 
-  public enum Attention { NONE, ADDITIVE, DOT }
+  /** LOCATION: additive attention that also reads the previous step's weights (Chorowski et al. 2015), fast engine only. */
+  public enum Attention { NONE, ADDITIVE, DOT, LOCATION }
 
   /**
    * Vertical connections in a stack of layers (encoder and decoder). NONE: layer l >= 1 reads the

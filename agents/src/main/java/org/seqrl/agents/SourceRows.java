@@ -104,6 +104,11 @@ final class SourceRows {
    * and returns the gradient of the scores [R*S].
    */
   float[] contextBackward(float[] alpha, float[] dCtx, int dOff, int ld) {
+    return contextBackward(alpha, dCtx, dOff, ld, null);
+  }
+
+  /** {@link #contextBackward(float[], float[], int, int)} where the weights also reach the loss another way, with gradient {@code dAlphaOther} [R*S] (or null). */
+  float[] contextBackward(float[] alpha, float[] dCtx, int dOff, int ld, float[] dAlphaOther) {
     allocateGradients();
     int d = valueWidth;
     float[] de = new float[rows * len];
@@ -113,7 +118,7 @@ final class SourceRows {
       for (int s = 0; s < lengths[r]; s++) {
         int vo = (r * len + s) * d;
         float a = alpha[r * len + s];
-        float dAlpha = Mat.dot(values, vo, dCtx, co, d);
+        float dAlpha = Mat.dot(values, vo, dCtx, co, d) + (dAlphaOther != null ? dAlphaOther[r * len + s] : 0f);
         Mat.axpy(a, dCtx, co, dValues, vo, d);
         de[r * len + s] = dAlpha;
         inner += a * dAlpha;

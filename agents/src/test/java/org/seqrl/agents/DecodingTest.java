@@ -327,6 +327,44 @@ class DecodingTest {
     return Arrays.stream(a).boxed().toList();
   }
 
+  /**
+   * Past the exhaustive test's four steps: every beam's returned score is its hypothesis's
+   * teacher-forced log-probability, on sources of up to 9 tokens and hypotheses of up to 9, so that
+   * a row moved by the beam carries all of its state (location-aware attention's previous weights
+   * first reach a score at the fourth step, where the exhaustive test ends). Checks that beams did
+   * reorder: some returned hypothesis is not the greedy one.
+   */
+  @Test
+  void beamScoresAreTheTeacherForcedLogProbabilitiesOnLongerSequences() {
+    int maxLength = 9;
+    for (Attention att : Attention.values()) {
+      try (Seq2SeqPolicy p = smallPolicy(att, CellType.GRU, 31, -1)) {
+        Random r = new Random(14);
+        int[][] src = new int[12][];
+        for (int i = 0; i < src.length; i++) {
+          src[i] = new int[3 + r.nextInt(7)];
+          for (int t = 0; t < src[i].length; t++) {
+            src[i][t] = 4 + r.nextInt(SMALL_V - 4);
+          }
+        }
+        Seq2SeqPolicy.BeamResult beams = p.beamSearchWithScores(src, 3, maxLength);
+        Rollout greedy = p.greedy(src, maxLength);
+        int notGreedy = 0;
+        for (int i = 0; i < src.length; i++) {
+          List<Integer> y = new ArrayList<>(list(beams.hypotheses()[i]));
+          if (!y.equals(list(greedy.hypothesis(i)))) {
+            notGreedy++;
+          }
+          if (y.size() < maxLength) {
+            y.add(Tokens.END);
+          }
+          assertEquals(teacherForcedLogProb(p, src[i], y), beams.scores()[i], 1e-3, att + " source " + Arrays.toString(src[i]));
+        }
+        assertTrue(notGreedy > 0, att + ": the beams returned only greedy hypotheses, choose another seed");
+      }
+    }
+  }
+
   /** Score gap under which two sequences count as tied: float32 logits, two computation paths. */
   private static final double TIE = 1e-4;
 
@@ -361,6 +399,8 @@ class DecodingTest {
     int greedyDecides = 0;
     List<SmallSetup> setups = List.of(new SmallSetup(Attention.NONE, CellType.GRU, 5, 0),
         new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0), new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1),
+        // location-aware attention: beams reorder the previous step's weights, which the next step reads
+        new SmallSetup(Attention.LOCATION, CellType.GRU, 31, 0),
         // stacks: beams must reorder every layer's state
         new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0, 2, Seq2SeqConfig.LayerConnections.RESIDUAL),
         new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1, 3, Seq2SeqConfig.LayerConnections.DENSE),

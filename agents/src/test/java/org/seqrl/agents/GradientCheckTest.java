@@ -256,6 +256,22 @@ class GradientCheckTest {
     check(tiny().cell(CellType.LSTM).attention(Attention.ADDITIVE).build(), pgObjective(new Random(6), 3, false, 0.02));
   }
 
+  /**
+   * Location-aware attention: the weights of step t feed step t+1's scores, so the gradient runs
+   * back through every step's softmax twice; sources of several lengths, so windows are cut at both ends.
+   */
+  @Test
+  void locationAttentionGru() {
+    check(tiny().cell(CellType.GRU).attention(Attention.LOCATION).attentionSize(5).bidirectional(true).build(),
+        pgObjective(new Random(9), 3, false, 0.02));
+  }
+
+  @Test
+  void locationAttentionLstm() {
+    check(tiny().cell(CellType.LSTM).attention(Attention.LOCATION).decoderLayers(2).build(),
+        pgObjective(new Random(10), 3, false, 0.02));
+  }
+
   @Test
   void dotAttentionGru() {
     check(tiny().cell(CellType.GRU).attention(Attention.DOT).bidirectional(true).build(),

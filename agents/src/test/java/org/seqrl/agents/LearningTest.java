@@ -69,11 +69,13 @@ class LearningTest {
         .memory(new NtmSpec(8, 8, 1, 1, 1, NtmSpec.Controller.LSTM, 1e-6));
   }
 
-  @Test
-  void mleLearnsToReverseWithAdditiveAttention() {
+  /** Additive attention, plain and location-aware. */
+  @ParameterizedTest
+  @EnumSource(value = Attention.class, names = {"ADDITIVE", "LOCATION"})
+  void mleLearnsToReverseWithAdditiveAttention(Attention kind) {
     Random data = new Random(1);
     int[][][] test = reverseBatch(new Random(99), 200);
-    try (Seq2SeqPolicy p = new Seq2SeqPolicy(small().attention(Attention.ADDITIVE).build())) {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(small().attention(kind).build())) {
       OptimizerSettings opt = new OptimizerSettings(0.01, 5.0);
       double before = exactAccuracy(p, test);
       for (int step = 0; step < 400; step++) {
@@ -81,7 +83,7 @@ class LearningTest {
         p.mleStep(b[0], b[1], opt);
       }
       double after = exactAccuracy(p, test);
-      System.out.printf("reverse, additive attention, 400 MLE steps: exact-match accuracy %.3f -> %.3f%n", before, after);
+      System.out.printf("reverse, %s attention, 400 MLE steps: exact-match accuracy %.3f -> %.3f%n", kind, before, after);
       assertTrue(before < 0.1, "untrained accuracy " + before);
       assertTrue(after > 0.9, "greedy exact-match accuracy after MLE: " + after);
     }

@@ -65,6 +65,12 @@ class RolloutConsistencyTest {
     check(base().cell(CellType.LSTM).bidirectional(true).attention(Attention.ADDITIVE).build());
   }
 
+  /** Location-aware attention: a step's scores read the weights of the step before, in sampling and in teacher forcing alike. */
+  @Test
+  void locationBidirectionalGru() {
+    check(base().bidirectional(true).attention(Attention.LOCATION).build());
+  }
+
   @Test
   void dotStackedGru() {
     check(base().encoderLayers(2).attention(Attention.DOT).build());

@@ -176,6 +176,9 @@ class SameDiffPolicyTest {
     Seq2SeqConfig dot = Seq2SeqConfig.builder(8, 8).attention(Attention.DOT).build();
     ex = assertThrows(IllegalArgumentException.class, () -> SameDiffSeq2Seq.policy(dot, 3, 3));
     assertEquals("model.engine samediff does not build model.attention dot (none and additive are)", ex.getMessage());
+    Seq2SeqConfig location = Seq2SeqConfig.builder(8, 8).attention(Attention.LOCATION).build();
+    ex = assertThrows(IllegalArgumentException.class, () -> SameDiffSeq2Seq.policy(location, 3, 3));
+    assertEquals("model.engine samediff does not build model.attention location (none and additive are)", ex.getMessage());
     Seq2SeqConfig.Transformer drop = new Seq2SeqConfig.Transformer(1, 1, 2, 8, 16, 0.1, Seq2SeqConfig.Norm.PRE,
         Seq2SeqConfig.PositionKind.SINUSOIDAL, true);
     Seq2SeqConfig tf = Seq2SeqConfig.builder(8, 8).transformer(drop).build();

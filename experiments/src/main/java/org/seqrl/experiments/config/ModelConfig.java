@@ -72,10 +72,10 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
     }
     Checks.required("model.attention", attention);
     Checks.between("model.attention_size", attentionSize, 0, 8192);
-    if (attentionSize > 0 && attention != Attention.ADDITIVE) {
+    if (attentionSize > 0 && attention != Attention.ADDITIVE && attention != Attention.LOCATION) {
       throw InvalidConfigException.conflict("model.attention_size", attentionSize + " has no effect with model.attention "
           + ConfigChoice.spelling(attention) + " (it sizes additive attention's scoring layer); expected 0, or "
-          + "model.attention additive");
+          + "model.attention additive or location");
     }
     Checks.required("model.critic_trunk", criticTrunk);
     Checks.required("model.type", type);

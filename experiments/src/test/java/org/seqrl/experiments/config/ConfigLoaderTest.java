@@ -614,7 +614,9 @@ class ConfigLoaderTest {
     assertEquals(0.3, ConfigLoader.load(write("model:\n  dropout: 0.3\n  encoder_layers: 2\n"), List.of()).model().dropout());
     String size = error("model:\n  attention: dot\n  attention_size: 32\n");
     assertTrue(size.endsWith("config.yaml:3: model.attention_size: 32 has no effect with model.attention dot (it sizes "
-        + "additive attention's scoring layer); expected 0, or model.attention additive"), size);
+        + "additive attention's scoring layer); expected 0, or model.attention additive or location"), size);
+    assertEquals(32, ConfigLoader.load(write("model:\n  attention: location\n  attention_size: 32\n"), List.of()).model()
+        .attentionSize());
     String start = error("pretrain:\n  steps: 0\nrl:\n  start_from: best\n");
     assertTrue(start.endsWith("config.yaml:4: rl.start_from: 'best' picks the best pre-training evaluation, but "
         + "pretrain.steps is 0; expected pretrain.steps > 0, or rl.start_from final"), start);
