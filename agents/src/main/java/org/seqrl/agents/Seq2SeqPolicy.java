@@ -353,7 +353,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
       return null;
     }
     if (noAttention) {
-      throw new IllegalArgumentException("a coverage penalty needs attention (model.attention additive or dot, or a transformer)");
+      throw new IllegalArgumentException("a coverage penalty needs attention (model.attention additive, dot or location, or a transformer)");
     }
     int[] lengths = new int[sources.length];
     for (int i = 0; i < sources.length; i++) {

@@ -73,7 +73,7 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
       }
       if (model.type() == ModelType.RECURRENT && model.attention() == Attention.NONE) {
         throw InvalidConfigException.conflict("eval.coverage_penalty", eval.coveragePenalty() + " needs attention to "
-            + "measure what the output covered, and model.attention is none; expected 0, or model.attention additive or dot");
+            + "measure what the output covered, and model.attention is none; expected 0, or model.attention additive, dot or location");
       }
     }
     if (pretrain.steps() == 0 && rl.steps() == 0) {

@@ -826,7 +826,7 @@ class ConfigLoaderTest {
     String range = error("model:\n  attention: additive\neval:\n  coverage_penalty: -1\n");
     assertTrue(range.contains("eval.coverage_penalty: -1.0 is out of range; expected a number >= 0"), range);
     String none = error("model:\n  attention: none\neval:\n  coverage_penalty: 0.4\n");
-    assertTrue(none.contains("eval.coverage_penalty: 0.4 needs attention") && none.contains("model.attention additive or dot"), none);
+    assertTrue(none.contains("eval.coverage_penalty: 0.4 needs attention") && none.contains("model.attention additive, dot or location"), none);
     String sd = error("model:\n  engine: samediff\n  attention: additive\neval:\n  coverage_penalty: 0.4\n");
     assertTrue(sd.contains("eval.coverage_penalty: 0.4 is not built by model.engine samediff"), sd);
     assertEquals(0.4, ConfigLoader.load(write("model:\n  type: transformer\neval:\n  coverage_penalty: 0.4\n"), List.of())
