@@ -7,14 +7,20 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -49,6 +55,10 @@ final class PanelFigure {
   static final int PANEL_BASE_HEIGHT = 320;
   static final int LEGEND_ROW = 19;
   static final int TITLE_HEIGHT = 40;
+  /** Name of the invisible series that keeps XChart's ticks round (see {@link #chart}). */
+  private static final String ANCHOR = " axis anchor";
+  /** Tick intervals a y axis aims at; XChart's rounding of the step makes that 3 to 7.5 (see {@link #chart}). */
+  static final double Y_TICK_INTERVALS = 4.3;
 
   /** One line: its points, and optionally a band (low, high) at some of its x values. */
   record Curve(String name, SortedMap<Double, Double> line, SortedMap<Double, double[]> band, Color colour) {}
@@ -190,7 +200,7 @@ final class PanelFigure {
     return new double[] {lo, hi};
   }
 
-  private static XYChart chart(Panel p, int height, double xMin, double xMax, double[] y, OptionalDouble boundary) {
+  static XYChart chart(Panel p, int height, double xMin, double xMax, double[] y, OptionalDouble boundary) {
     XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(height).title(p.title()).xAxisTitle(p.xTitle())
         .yAxisTitle(p.yTitle()).build();
     var st = chart.getStyler();
@@ -203,8 +213,19 @@ final class PanelFigure {
     st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    double xEnd = xMax > xMin ? xMax : xMin + 1;
     st.setXAxisMin(xMin);
-    st.setXAxisMax(xMax > xMin ? xMax : xMin + 1);
+    st.setXAxisMax(xEnd);
+    st.setyAxisTickLabelsFormattingFunction(yTickFormat(y[0], y[1]));
+    // XChart 3.8.8 ticks an axis at its data values, every k-th one unrounded and unsorted, when it
+    // finds them equally spaced: it checks the axis minimum followed by the values in the order the
+    // series were added, to 1e-4, which one point per step and a learning rate (changing by 1e-7 a
+    // step) both pass. A first, invisible point at the axes' maxima fails that check, so that XChart
+    // falls back to its round steps (1, 2 or 5 times a power of ten).
+    XYSeries anchor = chart.addSeries(ANCHOR, new double[] {xEnd}, new double[] {y[1]});
+    anchor.setLineStyle(SeriesLines.NONE);
+    anchor.setMarker(SeriesMarkers.NONE);
+    anchor.setShowInLegend(false);
     // Bands first, so that every line is drawn over every band.
     for (Curve c : p.curves()) {
       if (c.band().size() < 2) {
@@ -250,7 +271,35 @@ final class PanelFigure {
       // The figure's title says what the line is; a legend row in every panel would repeat it.
       s.setShowInLegend(false);
     }
+    // XChart picks a y tick step of 1, 2 or 5 times a power of ten near span * hint / axis length,
+    // which makes 0.7 to 1.75 times (length / hint) intervals: a hint of the length over
+    // Y_TICK_INTERVALS gives 4 to 8 ticks at any panel height. The length is known once the chart is
+    // laid out, which a first drawing does (its picture is thrown away).
+    BitmapEncoder.getBufferedImage(chart);
+    double length = chart.getScreenYFromChart(y[0]) - chart.getScreenYFromChart(y[1]);
+    if (length > 0) {
+      st.setYAxisTickMarkSpacingHint((int) Math.round(length / Y_TICK_INTERVALS));
+    }
     return chart;
+  }
+
+  /**
+   * Y tick labels: plain decimals with a leading zero and no trailing zeros (0, 0.0005, 0.001), or,
+   * for a panel whose largest magnitude is below 0.001 or at least a million, scientific notation
+   * (2.5E-5), which is shorter there. One notation per panel, decided by its range.
+   */
+  static Function<Double, String> yTickFormat(double lo, double hi) {
+    double largest = Math.max(Math.abs(lo), Math.abs(hi));
+    boolean scientific = largest < 1e-3 || largest >= 1e6;
+    return v -> {
+      if (v == 0) {
+        return "0";
+      }
+      // Ticks are round decimals held in doubles: the shortest decimal of the double is the tick.
+      BigDecimal d = BigDecimal.valueOf(v).round(MathContext.DECIMAL64).stripTrailingZeros();
+      return scientific ? new DecimalFormat("0.###############E0", DecimalFormatSymbols.getInstance(Locale.ROOT))
+          .format(d) : d.toPlainString();
+    };
   }
 
   /**
