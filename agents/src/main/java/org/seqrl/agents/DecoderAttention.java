@@ -78,11 +78,11 @@ interface DecoderAttention {
   }
 
   static DecoderAttention create(Attention kind, Blas blas, Params params, int hidden, int encWidth, int size, int wxRow, Rng init) {
+    int width = size > 0 ? size : hidden;
     return switch (kind) {
       case NONE -> new NoAttention();
-      case ADDITIVE -> new AdditiveAttention(blas, params, hidden, encWidth, size > 0 ? size : hidden, 0, wxRow, init);
-      case LOCATION -> new AdditiveAttention(blas, params, hidden, encWidth, size > 0 ? size : hidden, LOCATION_WINDOW, wxRow,
-          init);
+      case ADDITIVE -> new AdditiveAttention(blas, params, hidden, encWidth, width, 0, wxRow, init);
+      case LOCATION -> new AdditiveAttention(blas, params, hidden, encWidth, width, LOCATION_WINDOW, wxRow, init);
       case DOT -> new DotAttention(blas, params, hidden, encWidth, init);
     };
   }
