@@ -52,6 +52,11 @@ final class Checkpoints {
           }
         }
       }
+      // the average goes on only beside the weights it averages: saved while swapped in, the checkpoint is
+      // the averaged model alone (a best checkpoint chosen by evaluating the average)
+      if (params.hasAverage() && !params.averageInValues()) {
+        writeAverage(tmp.resolve(AVERAGE_FILE), params);
+      }
       Properties st = new Properties();
       st.setProperty("step", Long.toString(step));
       st.setProperty("rngState", Long.toString(rngState));
@@ -151,14 +156,71 @@ final class Checkpoints {
           }
         }
       }
-      // only a file read to the end replaces the policy's state: a bad one leaves it untouched
+      float[][] average = Files.exists(dir.resolve(AVERAGE_FILE)) ? readAverage(dir.resolve(AVERAGE_FILE), params) : null;
+      // only files read to the end replace the policy's state: a bad one leaves it untouched
       for (float[][] pair : staged) {
         System.arraycopy(pair[1], 0, pair[0], 0, pair[0].length);
+      }
+      params.dropAverage();
+      if (average != null) {
+        int i = 0;
+        for (Param p : params.all()) {
+          p.average = average[i++];
+        }
       }
     }
     Properties st = readProperties(dir.resolve("state.properties"));
     return new State(Long.parseLong(st.getProperty("step")), Long.parseLong(st.getProperty("rngState")),
         Long.parseLong(st.getProperty("dropoutRngState")));
+  }
+
+  /** The exponential moving average of the weights (pretrain.ema_decay), beside {@code params.bin}. */
+  static final String AVERAGE_FILE = "average.bin";
+  private static final int AVERAGE_MAGIC = 0x53514131; // "SQA1"
+
+  private static void writeAverage(Path file, Params params) throws IOException {
+    try (OutputStream os = Files.newOutputStream(file);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
+      out.writeInt(AVERAGE_MAGIC);
+      out.writeInt(params.all().size());
+      for (Param p : params.all()) {
+        out.writeUTF(p.name);
+        out.writeInt(p.average.length);
+        for (float x : p.average) {
+          out.writeFloat(x);
+        }
+      }
+    }
+  }
+
+  /** The averages in parameter order, checked against {@code params}' names and sizes. */
+  private static float[][] readAverage(Path file, Params params) throws IOException {
+    try (InputStream is = Files.newInputStream(file);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
+      if (in.readInt() != AVERAGE_MAGIC) {
+        throw new IOException(file + " is not a SeqRL weight-average file");
+      }
+      int n = in.readInt();
+      if (n != params.all().size()) {
+        throw new IOException(file + " holds " + n + " arrays, expected " + params.all().size());
+      }
+      float[][] out = new float[n][];
+      int i = 0;
+      for (Param p : params.all()) {
+        String name = in.readUTF();
+        int size = in.readInt();
+        if (!name.equals(p.name) || size != p.size()) {
+          throw new IOException(file + ": array " + i + " is '" + name + "' of " + size + " values, expected '"
+              + p.name + "' of " + p.size());
+        }
+        out[i] = new float[size];
+        for (int k = 0; k < size; k++) {
+          out[i][k] = in.readFloat();
+        }
+        i++;
+      }
+      return out;
+    }
   }
 
   /**

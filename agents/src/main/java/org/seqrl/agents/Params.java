@@ -22,6 +22,8 @@ final class Params implements AutoCloseable {
     final float[] grad;
     final float[] m;
     final float[] v;
+    /** The exponential moving average of {@link #value}, or null while averaging is off ({@link #updateAverage}). */
+    float[] average;
     private long mirrorOffset;
     private FloatPointer mirror;
 
@@ -50,6 +52,8 @@ final class Params implements AutoCloseable {
   private FloatPointer mirror;
   private boolean mirrorStale = true;
   private long version;
+  /** Whether {@link #swapAverage} has put the averages into the values (and the values into the averages). */
+  private boolean averageInValues;
 
   Param add(String name, int rows, int cols, Rng rng, double scale, boolean gaussian) {
     if (mirror != null) {
@@ -188,6 +192,71 @@ final class Params implements AutoCloseable {
       }
     }
     markChanged();
+  }
+
+  /**
+   * One step of the exponential moving average of the values (Polyak averaging):
+   * {@code average = decay * average + (1 - decay) * value}; the first call starts it at the values.
+   */
+  void updateAverage(double decay) {
+    if (averageInValues) {
+      throw new IllegalStateException("the average is swapped into the values; swap it back before training");
+    }
+    float d = (float) decay;
+    for (Param p : byName.values()) {
+      if (p.average == null) {
+        p.average = p.value.clone();
+        continue;
+      }
+      float[] a = p.average;
+      float[] w = p.value;
+      for (int i = 0; i < a.length; i++) {
+        a[i] = d * a[i] + (1 - d) * w[i];
+      }
+    }
+  }
+
+  boolean hasAverage() {
+    return !byName.isEmpty() && byName.values().iterator().next().average != null;
+  }
+
+  /** Whether the values are the averages now (between two {@link #swapAverage} calls). */
+  boolean averageInValues() {
+    return averageInValues;
+  }
+
+  /** Exchanges the values and their averages; a second call restores both. */
+  void swapAverage() {
+    if (!hasAverage()) {
+      throw new IllegalStateException("no average to swap in: nothing was averaged");
+    }
+    for (Param p : byName.values()) {
+      float[] a = p.average;
+      float[] w = p.value;
+      for (int i = 0; i < a.length; i++) {
+        float t = w[i];
+        w[i] = a[i];
+        a[i] = t;
+      }
+    }
+    averageInValues = !averageInValues;
+    markChanged();
+  }
+
+  /** Makes the averages the values for good and stops averaging (the model that goes on is the averaged one). */
+  void adoptAverage() {
+    if (!averageInValues) {
+      swapAverage();
+    }
+    dropAverage();
+  }
+
+  /** Forgets the averages (the values stay as they are). */
+  void dropAverage() {
+    for (Param p : byName.values()) {
+      p.average = null;
+    }
+    averageInValues = false;
   }
 
   @Override

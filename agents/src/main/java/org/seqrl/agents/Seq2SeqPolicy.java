@@ -204,6 +204,26 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   }
 
   @Override
+  public void updateAverage(double decay) {
+    params.updateAverage(decay);
+  }
+
+  @Override
+  public boolean hasAverage() {
+    return params.hasAverage();
+  }
+
+  @Override
+  public void swapAverage() {
+    params.swapAverage();
+  }
+
+  @Override
+  public void adoptAverage() {
+    params.adoptAverage();
+  }
+
+  @Override
   public boolean hasReference() {
     return recipes.hasReference();
   }

@@ -2,6 +2,7 @@ package org.seqrl.agents;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,6 +120,68 @@ class CheckpointTest {
     try (Seq2SeqPolicy b = new Seq2SeqPolicy(cfg(9))) {
       b.restore(ck);
       assertTrue(java.util.Arrays.equals(saved, b.params.get("out.W").value), "the smoothed model's weights were restored");
+    }
+  }
+
+  private static float[][] values(Seq2SeqPolicy p) {
+    return p.params.all().stream().map(x -> x.value.clone()).toArray(float[][]::new);
+  }
+
+  private static float[][] averages(Seq2SeqPolicy p) {
+    return p.params.all().stream().map(x -> x.average.clone()).toArray(float[][]::new);
+  }
+
+  /**
+   * pretrain.ema_decay's weight average: it starts at the weights, moves by decay, swaps in and back, and
+   * a checkpoint keeps it beside the weights (saved while swapped in, the averaged model alone).
+   */
+  @Test
+  void weightAverageUpdatesSwapsAndSurvivesACheckpoint(@TempDir Path dir) throws IOException {
+    try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg(1))) {
+      assertFalse(p.hasAverage());
+      p.updateAverage(0.75);
+      float[][] start = values(p);
+      assertArrayEquals(start, averages(p), "the first update starts the average at the weights");
+      run(p, new Random(5), 3, 0);
+      float[][] trained = values(p);
+      p.updateAverage(0.75);
+      float[][] avg = averages(p);
+      float d = 0.75f;
+      boolean moved = false;
+      for (int k = 0; k < avg.length; k++) {
+        for (int i = 0; i < avg[k].length; i++) {
+          assertEquals(d * start[k][i] + (1 - d) * trained[k][i], avg[k][i], 0f);
+          moved |= avg[k][i] != trained[k][i] && avg[k][i] != start[k][i];
+        }
+      }
+      assertTrue(moved, "three MLE steps must move the weights for this test to mean anything");
+
+      int[][] sources = LearningTest.reverseBatch(new Random(9), 6)[0];
+      p.swapAverage();
+      assertArrayEquals(avg, values(p));
+      assertArrayEquals(trained, averages(p));
+      int[][] averagedGreedy = p.greedy(sources, 8).tokens();
+      p.save(dir.resolve("swapped"));
+      p.swapAverage();
+      assertArrayEquals(trained, values(p));
+      assertArrayEquals(avg, averages(p));
+      p.save(dir.resolve("plain"));
+      assertTrue(Files.exists(dir.resolve("plain").resolve(Checkpoints.AVERAGE_FILE)));
+      assertFalse(Files.exists(dir.resolve("swapped").resolve(Checkpoints.AVERAGE_FILE)),
+          "saved while swapped in, the checkpoint is the averaged model alone");
+
+      try (Seq2SeqPolicy q = new Seq2SeqPolicy(cfg(2))) {
+        q.restore(dir.resolve("plain"));
+        assertArrayEquals(trained, values(q));
+        assertArrayEquals(avg, averages(q));
+        q.restore(dir.resolve("swapped"));
+        assertArrayEquals(avg, values(q));
+        assertFalse(q.hasAverage(), "restoring a checkpoint without an average drops the one held before");
+        assertArrayEquals(averagedGreedy, q.greedy(sources, 8).tokens(), "the swapped-in average decodes as that model");
+      }
+      p.adoptAverage();
+      assertArrayEquals(avg, values(p));
+      assertFalse(p.hasAverage());
     }
   }
 }

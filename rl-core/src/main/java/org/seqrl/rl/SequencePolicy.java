@@ -104,6 +104,34 @@ public interface SequencePolicy extends AutoCloseable {
   /** Whether a reference has been frozen (or restored). */
   boolean hasReference();
 
+  /**
+   * One step of an exponential moving average of the trainable parameters (Polyak averaging):
+   * {@code average = decay * average + (1 - decay) * parameters}, the first call starting it at the
+   * parameters. The average is part of {@link #save} and {@link #restore} (unless swapped in).
+   */
+  default void updateAverage(double decay) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " keeps no average of its weights (pretrain.ema_decay); set it to 0 or use model.engine fast");
+  }
+
+  /** Whether {@link #updateAverage} has started an average (or {@link #restore} brought one back). */
+  default boolean hasAverage() {
+    return false;
+  }
+
+  /**
+   * Exchanges the parameters and their average, so that the policy decodes with the average; a second
+   * call restores both. {@link #save} while swapped writes the averaged model alone, without an average.
+   */
+  default void swapAverage() {
+    throw new IllegalStateException(getClass().getSimpleName() + " has no average of its weights to swap in");
+  }
+
+  /** Makes the average the parameters for good and stops averaging. */
+  default void adoptAverage() {
+    throw new IllegalStateException(getClass().getSimpleName() + " has no average of its weights to adopt");
+  }
+
   /** The critic heads this policy carries. */
   Set<CriticHead> criticHeads();
 

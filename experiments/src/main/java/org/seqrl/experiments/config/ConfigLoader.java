@@ -402,7 +402,7 @@ public final class ConfigLoader {
         pre.number("max_grad_norm", pdf.maxGradNorm()),
         pre.choice("lr_schedule", pdf.lrSchedule(), Shape.class, "a learning-rate schedule"),
         pre.integer("warmup_steps", pdf.warmupSteps()), pre.integer("patience", pdf.patience()),
-        pre.number("label_smoothing", pdf.labelSmoothing()));
+        pre.number("label_smoothing", pdf.labelSmoothing()), pre.number("ema_decay", pdf.emaDecay()));
 
     ConfigReader rl = root.section("rl");
     RlConfig rd = d.rl();

@@ -121,6 +121,7 @@ final class ConfigWriter {
     pre.put("warmup_steps", p.warmupSteps());
     pre.put("patience", p.patience());
     pre.put("label_smoothing", p.labelSmoothing());
+    pre.put("ema_decay", p.emaDecay());
 
     RlConfig r = c.rl();
     ObjectNode rl = root.putObject("rl");

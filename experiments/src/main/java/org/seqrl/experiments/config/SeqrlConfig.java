@@ -66,6 +66,10 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
       throw InvalidConfigException.conflict("pretrain.label_smoothing", pretrain.labelSmoothing() + " is not built by "
           + "model.engine samediff (its graph's loss is plain likelihood); expected 0, or model.engine fast");
     }
+    if (pretrain.emaDecay() > 0 && model.engine() != Engine.FAST) {
+      throw InvalidConfigException.conflict("pretrain.ema_decay", pretrain.emaDecay() + " (a moving average of the "
+          + "weights) is kept by model.engine fast only; expected 0, or model.engine fast");
+    }
     if (eval.coveragePenalty() > 0) {
       if (model.engine() != Engine.FAST) {
         throw InvalidConfigException.conflict("eval.coverage_penalty", eval.coveragePenalty() + " is not built by "

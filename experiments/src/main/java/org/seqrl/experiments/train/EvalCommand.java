@@ -155,7 +155,10 @@ public final class EvalCommand implements Callable<Integer> {
     return new EnsemblePolicy(members, first.config().seed());
   }
 
-  /** The run's parts built from its saved config, with the checkpoint's policy loaded. */
+  /**
+   * The run's parts built from its saved config, with the checkpoint's policy loaded (its weight average
+   * swapped in, if it holds one).
+   */
   static RunComponents open(Path ckpt, List<String> overrides) {
     Path runDir = ckpt.getParent().getParent();
     SeqrlConfig config = ConfigLoader.load(runDir.resolve(TrainingRun.CONFIG_FILE), overrides);
@@ -174,6 +177,10 @@ public final class EvalCommand implements Callable<Integer> {
     RunComponents parts = RunComponents.build(config, base, new RunListener() {}, tokenizers);
     try {
       parts.restorePolicyFrom(ckpt);
+      if (parts.policy().hasAverage()) {
+        // a checkpoint from the middle of pre-training with pretrain.ema_decay: the run evaluates the average
+        parts.policy().swapAverage();
+      }
     } catch (RuntimeException e) {
       parts.close();
       throw e;

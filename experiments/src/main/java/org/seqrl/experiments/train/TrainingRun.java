@@ -204,6 +204,10 @@ public final class TrainingRun implements AutoCloseable {
       }
       phaseEnds.put("pretrain", end.label);
       beforeRl = evaluateOnce(startNanos);
+      if (parts.policy().hasAverage()) {
+        // pretrain.ema_decay: what was evaluated, and what RL and the final model go on from, is the average
+        parts.policy().adoptAverage();
+      }
       if (config.rl().startFrom() == RlStart.BEST && bestStep >= 0 && bestStep != globalStep) {
         parts.restorePolicyFrom(checkpoints.find("best").orElseThrow());
         beforeRl = bestMetrics;
@@ -265,6 +269,9 @@ public final class TrainingRun implements AutoCloseable {
       if (pretraining) {
         CurriculumStage.MleBatch batch = stage.nextPretrainBatch();
         parts.trainer().mleStep(batch.sources(), batch.targets());
+        if (config.pretrain().emaDecay() > 0) {
+          parts.policy().updateAverage(config.pretrain().emaDecayAt(phaseStep));
+        }
       } else {
         EncodedSplit batch = stage.nextRlBatch();
         parts.trainer().rlStep(batch.sources(), batch.references());
@@ -303,8 +310,20 @@ public final class TrainingRun implements AutoCloseable {
     if (lastEvaluationStep == globalStep && !lastEvaluation.isEmpty()) {
       return lastEvaluation;
     }
-    Map<String, Double> metrics = evaluate("dev");
-    updateBest(metrics, startNanos);
+    // pre-training with pretrain.ema_decay evaluates the weight average, and a best checkpoint is that model
+    boolean averaged = phase == Phase.PRETRAIN && parts.policy().hasAverage();
+    Map<String, Double> metrics;
+    if (averaged) {
+      parts.policy().swapAverage();
+    }
+    try {
+      metrics = evaluate("dev");
+      updateBest(metrics, startNanos);
+    } finally {
+      if (averaged) {
+        parts.policy().swapAverage();
+      }
+    }
     stage.advance(metrics);
     lastEvaluation = metrics;
     lastEvaluationStep = globalStep;

@@ -803,6 +803,28 @@ class ConfigLoaderTest {
         + "likelihood); expected 0, or model.engine fast"), sd);
   }
 
+  /**
+   * pretrain.ema_decay: read, written back, 0 by default, range-checked, refused by model.engine samediff; the
+   * decay of update n is min(d, (1 + n) / (10 + n)).
+   */
+  @Test
+  void emaDecayKey() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("pretrain:\n  ema_decay: 0.999\n"), List.of());
+    assertEquals(0.999, c.pretrain().emaDecay());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertTrue(ConfigLoader.toYaml(c).contains("ema_decay: 0.999"));
+    assertEquals(0.0, ConfigLoader.load(write("seed: 1\n"), List.of()).pretrain().emaDecay());
+    assertEquals(0.1, c.pretrain().emaDecayAt(0));
+    assertEquals(11.0 / 20.0, c.pretrain().emaDecayAt(10));
+    assertEquals(0.999, c.pretrain().emaDecayAt(1_000_000));
+    String range = error("pretrain:\n  ema_decay: 1\n");
+    assertTrue(range.endsWith("config.yaml:2: pretrain.ema_decay: 1.0 is out of range; expected a number from 0 to 1 "
+        + "(exclusive)"), range);
+    String sd = error("model:\n  engine: samediff\npretrain:\n  ema_decay: 0.99\n");
+    assertTrue(sd.endsWith("pretrain.ema_decay: 0.99 (a moving average of the weights) is kept by model.engine fast only; "
+        + "expected 0, or model.engine fast"), sd);
+  }
+
   /** data.length_pool: read, written back, 0 by default, and 1 or negative refused with what would work. */
   @Test
   void lengthPoolKey() throws IOException {

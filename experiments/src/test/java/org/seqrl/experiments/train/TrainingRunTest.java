@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.ConfigLoader;
@@ -47,12 +47,15 @@ class TrainingRunTest {
     assertTrue(Files.isRegularFile(dir.resolve("checkpoints/latest/COMPLETE")));
   }
 
-  /** Also with batches from length pools (data.length_pool), whose order a resumed run must rebuild. */
+  /**
+   * Also with batches from length pools (data.length_pool), whose order a resumed run must rebuild, and
+   * with a weight average (pretrain.ema_decay), which the stop in pre-training must keep.
+   */
   @ParameterizedTest
-  @ValueSource(ints = {0, 4})
-  void stoppingAndResumingGivesTheSameNumbersAsAnUninterruptedRun(int lengthPool) throws IOException {
+  @CsvSource({"0, 0", "4, 0", "0, 0.9"})
+  void stoppingAndResumingGivesTheSameNumbersAsAnUninterruptedRun(int lengthPool, double emaDecay) throws IOException {
     Path cfg = TinyRuns.config(tmp, "resume", 50, 40, "");
-    List<String> pool = List.of("data.length_pool=" + lengthPool);
+    List<String> pool = List.of("data.length_pool=" + lengthPool, "pretrain.ema_decay=" + emaDecay);
     Path straight = tmp.resolve("straight");
     try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, pool), tmp, straight)) {
       assertEquals(TrainingRun.Outcome.FINISHED, run.run());
@@ -216,6 +219,35 @@ class TrainingRunTest {
       assertEquals(expected, s.get("best").get(metric.substring(5)).asDouble());
       // The best checkpoint is the model that scored it, not a label on another one.
       assertEquals(expected, reevaluate(dir, dir.resolve("checkpoints/best"), metric), 0.0, metric);
+    }
+  }
+
+  /**
+   * pretrain.ema_decay: pre-training's evaluations score the weight average (not the weights Adam moves),
+   * the best checkpoint is that averaged model, and the run ends with the average as its model.
+   */
+  @Test
+  void aWeightAverageIsWhatPretrainingEvaluatesAndEndsWith() throws IOException {
+    String metric = "eval/levenshtein_rate";
+    List<String> common = List.of("eval.every=10", "rl.steps=0", "eval.best_metric=" + metric);
+    Path plainDir = tmp.resolve("no-average");
+    var plain = runRecording(plainDir, metric, common);
+    Path averagedDir = tmp.resolve("average");
+    List<String> withAverage = new java.util.ArrayList<>(common);
+    withAverage.add("pretrain.ema_decay=0.8");
+    var averaged = runRecording(averagedDir, metric, withAverage);
+    assertEquals(plain.keySet(), averaged.keySet());
+    assertFalse(plain.equals(averaged), "the evaluations must score another model: " + plain + " and " + averaged);
+
+    JsonNode s = TrainingRun.JSON.readTree(averagedDir.resolve("summary.json").toFile());
+    assertEquals(s.get("best_value").asDouble(), reevaluate(averagedDir, averagedDir.resolve("checkpoints/best"), metric),
+        0.0, "the best checkpoint is the averaged model that scored best: " + averaged);
+    assertEquals(averaged.get(60L), reevaluate(averagedDir, averagedDir.resolve("checkpoints/latest"), metric), 0.0,
+        "the final model is the average: " + averaged);
+    assertEquals(averaged.get(60L), s.get("final").get("levenshtein_rate").asDouble());
+    for (String ckpt : List.of("best", "latest")) {
+      assertFalse(Files.exists(averagedDir.resolve("checkpoints/" + ckpt + "/policy/average.bin")),
+          ckpt + " holds the averaged model alone");
     }
   }
 
