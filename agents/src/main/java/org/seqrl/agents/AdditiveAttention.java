@@ -157,6 +157,13 @@ final class AdditiveAttention implements DecoderAttention {
       return x;
     }
 
+    /** u[k] = tanh(keys[k] + u[k]) for k in [from, to). */
+    private static void addKeysAndTanh(float[] u, float[] keys, int from, int to) {
+      for (int k = from; k < to; k++) {
+        u[k] = Activations.tanh(keys[k] + u[k]);
+      }
+    }
+
     /** From the states {@code q} [R, H] at {@code qOff}. */
     Step forward(float[] q, int qOff) {
       int rows = src.rows;
@@ -168,24 +175,26 @@ final class AdditiveAttention implements DecoderAttention {
       st.u = new float[rows * s * a];
       float[] u = st.u;
       float[] keys = src.keys;
+      // Plain additive: each row's block gets its tanh right after the broadcast, while it is in cache
+      // instead of a second pass over all of u. Location-aware: the location term must be in u first.
+      boolean plain = location == null;
       for (int r = 0; r < rows; r++) {
         int base = r * s * a;
         int n = src.lengths[r];
         for (int p = 0; p < n; p++) {
           System.arraycopy(wq, r * a, u, base + p * a, a);
         }
+        if (plain) {
+          addKeysAndTanh(u, keys, base, base + n * a);
+        }
       }
-      if (location != null) {
+      if (!plain) {
         st.windows = windows();
         int taps = 2 * window + 1;
         blas.gemm(false, false, rows * s, a, taps, 1f, st.windows, 0, taps, location, 0, 1f, u, 0, a);
-      }
-      for (int r = 0; r < rows; r++) {
-        int base = r * s * a;
-        int n = src.lengths[r];
-        int end = base + n * a;
-        for (int k = base; k < end; k++) {
-          u[k] = Activations.tanh(keys[k] + u[k]);
+        for (int r = 0; r < rows; r++) {
+          int base = r * s * a;
+          addKeysAndTanh(u, keys, base, base + src.lengths[r] * a);
         }
       }
       float[] e = new float[rows * s];
