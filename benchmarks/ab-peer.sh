@@ -19,6 +19,12 @@ model=(); [[ "$peer" == torch_transformer.py ]] && model=(--model transformer)
 python="${PEER_PYTHON:-$root/.venv/bin/python}"
 out="$root/benchmarks/results"; mkdir -p "$out"
 stamp="$(date -u +%Y%m%d-%H%M%S)"
+# Two A/Bs started in the same second must not append to the same files: claim the name atomically
+# (noclobber), else take the next second's.
+while ! (set -C; : > "$out/abp-$stamp-a.jsonl") 2>/dev/null; do
+  sleep 1
+  stamp="$(date -u +%Y%m%d-%H%M%S)"
+done
 for ((i = 1; i <= rounds; i++)); do
   for side in a b peer; do
     echo "== round $i side $side" >&2

@@ -14,6 +14,12 @@ a="$(cd "$1" && pwd)"; b="$(cd "$2" && pwd)"; rounds="${3:-3}"; shift 3 || shift
 source "$root/scripts/native-env.sh"
 out="$root/benchmarks/results"; mkdir -p "$out"
 stamp="$(date -u +%Y%m%d-%H%M%S)"
+# Two A/Bs started in the same second must not append to the same files: claim the name atomically
+# (noclobber), else take the next second's.
+while ! (set -C; : > "$out/ab-$stamp-a.jsonl") 2>/dev/null; do
+  sleep 1
+  stamp="$(date -u +%Y%m%d-%H%M%S)"
+done
 for ((i = 1; i <= rounds; i++)); do
   for side in a b; do
     dir="$a"; [[ "$side" == b ]] && dir="$b"
