@@ -114,9 +114,15 @@ public final class TrainingRun implements AutoCloseable {
     return run;
   }
 
-  /** RL from {@code rl.init_checkpoint}: its policy and its curriculum stage, no pre-training. */
+  /**
+   * RL from {@code rl.init_checkpoint}: its policy and its curriculum stage, no pre-training. A checkpoint from
+   * the middle of pre-training with a weight average stands for that average (as {@code seqrl eval} scores it).
+   */
   private void startRlFrom(Path init) {
     parts.restorePolicyFrom(init);
+    if (parts.policy().hasAverage()) {
+      parts.policy().adoptAverage();
+    }
     stage.continueFrom(init);
     phase = Phase.RL;
   }

@@ -251,6 +251,30 @@ class TrainingRunTest {
     }
   }
 
+  /** rl.init_checkpoint at a pre-training checkpoint that holds a weight average: RL starts from the average. */
+  @Test
+  void rlFromACheckpointWithAWeightAverageStartsFromTheAverage() throws IOException {
+    Path pretrained = tmp.resolve("averaging");
+    Path cfg = TinyRuns.config(tmp, "averaging", 60, 0, "");
+    try (TrainingRun run = TrainingRun.start(ConfigLoader.load(cfg, List.of("pretrain.ema_decay=0.8")), tmp, pretrained)) {
+      run.addListener(stopAt(run, 30)); // mid pre-training: latest holds the weights and their average
+      assertEquals(TrainingRun.Outcome.INTERRUPTED, run.run());
+    }
+    Path init = pretrained.resolve("checkpoints/latest");
+    assertTrue(Files.exists(init.resolve("policy/average.bin")));
+    double weights = reevaluate(pretrained, init, "eval/levenshtein_rate");
+    double average;
+    try (RunComponents parts = EvalCommand.open(init, List.of())) {
+      average = parts.evaluate("dev", 0).metrics().get("eval/levenshtein_rate");
+    }
+    assertTrue(weights != average, "the average must score differently for this test to mean anything");
+    var config = ConfigLoader.load(TinyRuns.config(tmp, "rl-from-average", 0, 20, ""), List.of("rl.init_checkpoint=" + init));
+    try (TrainingRun run = TrainingRun.start(config, tmp, tmp.resolve("rl-from-average-run"))) {
+      assertFalse(run.components().policy().hasAverage());
+      assertEquals(average, run.components().evaluate("dev", 0).metrics().get("eval/levenshtein_rate"), 0.0);
+    }
+  }
+
   @Test
   void rlCanStartFromTheBestPretrainingEvaluation() throws IOException {
     String metric = "eval/levenshtein_rate";
