@@ -1,6 +1,7 @@
 package org.seqrl.agents;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.seqrl.rl.CriticHead;
@@ -13,10 +14,11 @@ import org.seqrl.rl.UpdateStats;
 
 /**
  * Several trained models decoding as one (an ensemble, as G2P and translation systems decode):
- * every member runs its own pass over the same rows, and each step's next-token distribution is
- * the mean of the members' probabilities, {@code log((p_1 + ... + p_n) / n)}. Greedy decoding,
- * sampling and beam search are {@link Search}'s, unchanged, on that distribution; a beam's
- * reordering reorders every member's pass.
+ * every member runs its own pass over the same rows, and each step's next-token distribution
+ * combines the members' by a {@link Combination}: by default the mean of their probabilities,
+ * {@code log((p_1 + ... + p_n) / n)}; optionally weighted, or their normalised (weighted) geometric
+ * mean. Greedy decoding, sampling and beam search are {@link Search}'s, unchanged, on that
+ * distribution; a beam's reordering reorders every member's pass.
  *
  * <p>An ensemble only decodes: it has no parameters of its own to train or save, so the training
  * and checkpoint methods refuse, naming what to do instead (train or save the members). The members
@@ -24,15 +26,39 @@ import org.seqrl.rl.UpdateStats;
  * and data ({@code seqrl eval} compares their vocabularies).
  */
 public final class EnsemblePolicy implements SequencePolicy {
+  /** How a step's member distributions become one. Weights {@code w_m} are normalised to sum to 1. */
+  public enum Combination {
+    /** {@code p(y) = sum_m w_m p_m(y)}: a mixture; a token one member is sure of keeps that member's share. */
+    MEAN,
+    /**
+     * {@code p(y) ∝ prod_m p_m(y)^w_m}: a product of experts (the log-linear ensemble of Marian and
+     * other translation toolkits); a token any member rules out is ruled out.
+     */
+    PRODUCT
+  }
+
   private final List<Seq2SeqPolicy> members;
+  private final double[] weights;
+  private final Combination combination;
   private final int vocab;
   private final Rng rng;
 
-  /** An ensemble of {@code members} (at least one); {@code seed} seeds its sampling. */
+  /** An ensemble of {@code members} (at least one), the mean of their probabilities; {@code seed} seeds its sampling. */
   public EnsemblePolicy(List<Seq2SeqPolicy> members, long seed) {
+    this(members, null, Combination.MEAN, seed);
+  }
+
+  /**
+   * An ensemble of {@code members} (at least one) combined by {@code combination} with the members'
+   * {@code weights} (positive and finite, one per member, normalised here to sum to 1; null for equal
+   * weights); {@code seed} seeds its sampling.
+   */
+  public EnsemblePolicy(List<Seq2SeqPolicy> members, double[] weights, Combination combination, long seed) {
     if (members.isEmpty()) {
       throw new IllegalArgumentException("an ensemble needs at least one member");
     }
+    this.weights = normalisedWeights(weights, members.size());
+    this.combination = combination;
     this.vocab = members.get(0).decoder.vocab();
     for (int m = 1; m < members.size(); m++) {
       int v = members.get(m).decoder.vocab();
@@ -45,20 +71,68 @@ public final class EnsemblePolicy implements SequencePolicy {
     this.rng = new Rng(seed);
   }
 
+  private static double[] normalisedWeights(double[] weights, int members) {
+    if (weights == null) {
+      double[] equal = new double[members];
+      Arrays.fill(equal, 1.0 / members);
+      return equal;
+    }
+    if (weights.length != members) {
+      throw new IllegalArgumentException(weights.length + " ensemble weights for " + members + " members; give one weight per member");
+    }
+    double sum = 0;
+    for (int m = 0; m < members; m++) {
+      if (!(weights[m] > 0) || Double.isInfinite(weights[m])) {
+        throw new IllegalArgumentException("ensemble weight " + (m + 1) + " is " + weights[m] + "; a weight must be positive and finite");
+      }
+      sum += weights[m];
+    }
+    double[] normalised = new double[members];
+    for (int m = 0; m < members; m++) {
+      normalised[m] = weights[m] / sum;
+    }
+    return normalised;
+  }
+
   public int size() {
     return members.size();
   }
 
-  private MeanPass start(int[][] sources, int k, int maxLength) {
+  /** The members' weights as used, summing to 1. */
+  public double[] weights() {
+    return weights.clone();
+  }
+
+  public Combination combination() {
+    return combination;
+  }
+
+  /** "" for equal weights, else ", weights 0.6, 0.4" (as used, summing to 1), for what a report prints. */
+  public String weightsDescription() {
+    boolean equal = true;
+    for (double w : weights) {
+      equal &= Math.abs(w - weights[0]) < 1e-12;
+    }
+    if (equal) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(", weights ");
+    for (int m = 0; m < weights.length; m++) {
+      b.append(m == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4g", weights[m]));
+    }
+    return b.toString();
+  }
+
+  private CombinedPass start(int[][] sources, int k, int maxLength) {
     Decoder.Pass[] passes = new Decoder.Pass[members.size()];
     for (int m = 0; m < passes.length; m++) {
       passes[m] = members.get(m).start(sources, k, maxLength, false);
     }
-    return new MeanPass(passes, vocab);
+    return new CombinedPass(passes, vocab, weights, combination);
   }
 
   private Rollout decode(int[][] sources, int k, int maxLength, Search.TokenChoice choice) {
-    MeanPass pass = start(sources, k, maxLength);
+    CombinedPass pass = start(sources, k, maxLength);
     return Search.decode(pass, vocab, sources, k, pass.sourceOfRow(), maxLength, choice, null, null);
   }
 
@@ -82,7 +156,7 @@ public final class EnsemblePolicy implements SequencePolicy {
     return beamSearchWithScores(sources, beamWidth, maxLength, 0);
   }
 
-  /** With the coverage penalty on the members' mean attention ({@link Seq2SeqPolicy#beamSearchWithScores(int[][], int, int, double)}). */
+  /** With the coverage penalty on the members' (weighted) mean attention ({@link Seq2SeqPolicy#beamSearchWithScores(int[][], int, int, double)}). */
   public Seq2SeqPolicy.BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
@@ -160,23 +234,33 @@ public final class EnsemblePolicy implements SequencePolicy {
   }
 
   /**
-   * The members' passes stepping together. A step's "logits" are the log mean probabilities, which
-   * {@link Search}'s log-softmax leaves as they are (they already normalise); computed per action as
-   * {@code max + log(sum exp(lp_m - max)) - log n}, so that an action every member finds very
-   * unlikely keeps a finite score instead of {@code log 0}.
+   * The members' passes stepping together. A step's "logits" are the combined log-probabilities,
+   * which {@link Search}'s log-softmax leaves as they are (they already normalise). The mean is
+   * computed per action as {@code max + log(sum w_m exp(lp_m - max))}, so that an action every member
+   * finds very unlikely keeps a finite score instead of {@code log 0}; the product as
+   * {@code sum w_m lp_m} less its log-sum-exp over the actions.
    */
-  static final class MeanPass implements Decoder.Pass {
+  static final class CombinedPass implements Decoder.Pass {
     private final Decoder.Pass[] passes;
     private final int vocab;
-    private final double logN;
+    private final double[] weights;
+    private final double[] logWeights;
+    private final Combination combination;
     private final double[] row;
+    private final double[] combined;
     private final double[][] memberLogProbs;
 
-    MeanPass(Decoder.Pass[] passes, int vocab) {
+    CombinedPass(Decoder.Pass[] passes, int vocab, double[] weights, Combination combination) {
       this.passes = passes;
       this.vocab = vocab;
-      this.logN = Math.log(passes.length);
+      this.weights = weights;
+      this.logWeights = new double[weights.length];
+      for (int m = 0; m < weights.length; m++) {
+        logWeights[m] = Math.log(weights[m]);
+      }
+      this.combination = combination;
       this.row = new double[vocab];
+      this.combined = new double[vocab];
       this.memberLogProbs = new double[passes.length][vocab];
     }
 
@@ -215,23 +299,46 @@ public final class EnsemblePolicy implements SequencePolicy {
           }
           LossMath.logSoftmax(row, 1.0, memberLogProbs[m]);
         }
+        if (combination == Combination.MEAN) {
+          mean();
+        } else {
+          product();
+        }
         for (int v = 0; v < vocab; v++) {
-          double max = Double.NEGATIVE_INFINITY;
-          for (double[] lp : memberLogProbs) {
-            max = Math.max(max, lp[v]);
-          }
-          if (max == Double.NEGATIVE_INFINITY) {
-            out[i * vocab + v] = Float.NEGATIVE_INFINITY;
-            continue;
-          }
-          double sum = 0;
-          for (double[] lp : memberLogProbs) {
-            sum += Math.exp(lp[v] - max);
-          }
-          out[i * vocab + v] = (float) (max + Math.log(sum) - logN);
+          out[i * vocab + v] = (float) combined[v];
         }
       }
       return out;
+    }
+
+    private void mean() {
+      for (int v = 0; v < vocab; v++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int m = 0; m < passes.length; m++) {
+          max = Math.max(max, memberLogProbs[m][v] + logWeights[m]);
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+          combined[v] = Double.NEGATIVE_INFINITY;
+          continue;
+        }
+        double sum = 0;
+        for (int m = 0; m < passes.length; m++) {
+          sum += Math.exp(memberLogProbs[m][v] + logWeights[m] - max);
+        }
+        combined[v] = max + Math.log(sum);
+      }
+    }
+
+    private void product() {
+      for (int v = 0; v < vocab; v++) {
+        double s = 0;
+        for (int m = 0; m < passes.length; m++) {
+          s += weights[m] * memberLogProbs[m][v];
+        }
+        row[v] = s;
+      }
+      // renormalise: the weighted geometric mean of distributions sums to at most 1
+      LossMath.logSoftmax(row, 1.0, combined);
     }
 
     @Override
@@ -241,12 +348,12 @@ public final class EnsemblePolicy implements SequencePolicy {
       }
     }
 
-    /** The members' mean attention weights, or null when a member has none. */
+    /** The members' weighted mean attention weights, or null when a member has none. */
     @Override
     public float[] attentionWeights() {
       float[] mean = null;
-      for (Decoder.Pass p : passes) {
-        float[] w = p.attentionWeights();
+      for (int m = 0; m < passes.length; m++) {
+        float[] w = passes[m].attentionWeights();
         if (w == null) {
           return null;
         }
@@ -254,7 +361,7 @@ public final class EnsemblePolicy implements SequencePolicy {
           mean = new float[w.length];
         }
         for (int j = 0; j < w.length; j++) {
-          mean[j] += w[j] / passes.length;
+          mean[j] += (float) (w[j] * weights[m]);
         }
       }
       return mean;

@@ -2,6 +2,7 @@ package org.seqrl.agents;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
 import org.seqrl.rl.Rollout;
@@ -462,10 +465,15 @@ class DecodingTest {
   }
 
   /**
-   * The ensemble's score of every prefix: the sum over its steps of log((p_1 + ... + p_n) / n), each
-   * member's step probability being the ratio of its teacher-forced prefix probabilities.
+   * The ensemble's score of every prefix: the sum over its steps of the log of the combined step
+   * probability, each member's step probability being the ratio of its teacher-forced prefix
+   * probabilities. MEAN: {@code sum_m w_m p_m}; PRODUCT: {@code prod_m p_m^w_m} over its sum across
+   * the prefix's children (END and the regular actions), with the weights normalised to sum to 1.
    */
-  private static Map<List<Integer>, Double> ensemblePrefixScores(List<Map<List<Integer>, Double>> members) {
+  private static Map<List<Integer>, Double> ensemblePrefixScores(List<Map<List<Integer>, Double>> members, double[] weights,
+      EnsemblePolicy.Combination combination) {
+    double total = Arrays.stream(weights).sum();
+    double[] w = Arrays.stream(weights).map(x -> x / total).toArray();
     Map<List<Integer>, Double> scores = new HashMap<>();
     List<List<Integer>> byLength = new ArrayList<>(members.get(0).keySet());
     byLength.sort(Comparator.comparingInt(List::size));
@@ -475,24 +483,50 @@ class DecodingTest {
         continue;
       }
       List<Integer> prefix = y.subList(0, y.size() - 1);
-      double mean = 0;
-      for (Map<List<Integer>, Double> m : members) {
-        mean += Math.exp(m.get(y) - m.get(prefix)) / members.size();
+      double step;
+      if (combination == EnsemblePolicy.Combination.MEAN) {
+        step = 0;
+        for (int m = 0; m < members.size(); m++) {
+          step += w[m] * Math.exp(members.get(m).get(y) - members.get(m).get(prefix));
+        }
+      } else {
+        double z = 0;
+        List<List<Integer>> children = new ArrayList<>(List.of(plus(prefix, Tokens.END)));
+        for (int a : REGULAR_ACTIONS) {
+          children.add(plus(prefix, a));
+        }
+        for (List<Integer> c : children) {
+          z += weightedGeometric(members, w, c, prefix);
+        }
+        step = weightedGeometric(members, w, y, prefix) / z;
       }
-      scores.put(y, scores.get(prefix) + Math.log(mean));
+      scores.put(y, scores.get(prefix) + Math.log(step));
     }
     return scores;
+  }
+
+  private static double weightedGeometric(List<Map<List<Integer>, Double>> members, double[] w, List<Integer> y,
+      List<Integer> prefix) {
+    double log = 0;
+    for (int m = 0; m < members.size(); m++) {
+      log += w[m] * (members.get(m).get(y) - members.get(m).get(prefix));
+    }
+    return Math.exp(log);
   }
 
   /**
    * Ensemble decoding (seqrl eval with several checkpoints): greedy decoding and beam search must be
    * the reference greedy and textbook beams, and a never-pruning beam exhaustive search, on the
-   * mean of the members' probabilities, computed here from each member's teacher-forced scores. The
-   * test can fail: on some sources the ensemble's choice is neither member's greedy output. An
-   * ensemble of one model decodes exactly as the model.
+   * combined distribution (the mean of the members' probabilities, weighted or not, or their
+   * normalised weighted geometric mean), computed here from each member's teacher-forced scores. The
+   * test can fail: on some sources the ensemble's choice is neither member's greedy output, and the
+   * rules and weights give different scores. An ensemble of one model decodes exactly as the model.
    */
-  @Test
-  void anEnsembleDecodesTheMeanOfItsMembersProbabilities() {
+  @ParameterizedTest(name = "{0}, weights {1}")
+  @CsvSource({"MEAN, ''", "MEAN, 3;1", "PRODUCT, ''", "PRODUCT, 1;2"})
+  void anEnsembleDecodesTheCombinationOfItsMembersProbabilities(EnsemblePolicy.Combination combination, String weightsText) {
+    double[] weights = weightsText == null || weightsText.isEmpty() ? null
+        : Arrays.stream(weightsText.split(";")).mapToDouble(Double::parseDouble).toArray();
     int wide = (int) Math.pow(REGULAR_ACTIONS.length, SMALL_MAX);
     int[][] src = new int[12][];
     Random r = new Random(7);
@@ -504,17 +538,22 @@ class DecodingTest {
     }
     try (Seq2SeqPolicy a = smallPolicy(Attention.ADDITIVE, CellType.GRU, 31, 0);
         Seq2SeqPolicy b = smallPolicy(Attention.DOT, CellType.LSTM, 59, -1)) {
-      EnsemblePolicy both = new EnsemblePolicy(List.of(a, b), 1);
+      EnsemblePolicy both = new EnsemblePolicy(List.of(a, b), weights, combination, 1);
+      double[] w = weights == null ? new double[] {1, 1} : weights;
       Rollout greedy = both.greedy(src, SMALL_MAX);
       Rollout greedyA = a.greedy(src, SMALL_MAX);
       Rollout greedyB = b.greedy(src, SMALL_MAX);
       Seq2SeqPolicy.BeamResult exact = both.beamSearchWithScores(src, wide, SMALL_MAX);
       Seq2SeqPolicy.BeamResult narrow = both.beamSearchWithScores(src, 2, SMALL_MAX);
       int neitherMembersGreedy = 0;
+      double otherRuleGap = 0;
+      EnsemblePolicy.Combination other = combination == EnsemblePolicy.Combination.MEAN
+          ? EnsemblePolicy.Combination.PRODUCT : EnsemblePolicy.Combination.MEAN;
       for (int i = 0; i < src.length; i++) {
         String where = "source " + Arrays.toString(src[i]);
-        Map<List<Integer>, Double> scores = ensemblePrefixScores(
-            List.of(allPrefixScores(a, src[i], SMALL_MAX), allPrefixScores(b, src[i], SMALL_MAX)));
+        List<Map<List<Integer>, Double>> memberScores = List.of(allPrefixScores(a, src[i], SMALL_MAX),
+            allPrefixScores(b, src[i], SMALL_MAX));
+        Map<List<Integer>, Double> scores = ensemblePrefixScores(memberScores, w, combination);
         Scored wantGreedy = referenceGreedy(scores, SMALL_MAX);
         assertEquals(wantGreedy.tokens(), list(greedy.hypothesis(i)), where + ": greedy");
         assertEquals(wantGreedy.score(), sequenceLogProb(greedy, i), TIE, where + ": greedy log-probability");
@@ -528,10 +567,13 @@ class DecodingTest {
             && !wantGreedy.tokens().equals(list(greedyB.hypothesis(i)))) {
           neitherMembersGreedy++;
         }
+        otherRuleGap = Math.max(otherRuleGap,
+            Math.abs(ensemblePrefixScores(memberScores, w, other).get(list(greedy.hypothesis(i))) - wantGreedy.score()));
       }
       assertTrue(neitherMembersGreedy > 0, "the ensemble's greedy output is always one member's");
+      assertTrue(otherRuleGap > 100 * TIE, "the other rule scores the greedy outputs the same: the check cannot tell them apart");
 
-      EnsemblePolicy alone = new EnsemblePolicy(List.of(a), 1);
+      EnsemblePolicy alone = new EnsemblePolicy(List.of(a), weights == null ? null : new double[] {5}, combination, 1);
       Rollout one = alone.greedy(src, SMALL_MAX);
       for (int i = 0; i < src.length; i++) {
         assertArrayEquals(greedyA.hypothesis(i), one.hypothesis(i));
@@ -541,6 +583,26 @@ class DecodingTest {
       int[][] beamOne = alone.beamSearch(src, 3, SMALL_MAX);
       for (int i = 0; i < src.length; i++) {
         assertArrayEquals(beamA[i], beamOne[i]);
+      }
+    }
+  }
+
+  /** Ensemble weights: one per member, positive and finite, refused otherwise by what is wrong; used normalised. */
+  @Test
+  void ensembleWeightsAreCheckedAndNormalised() {
+    try (Seq2SeqPolicy a = smallPolicy(Attention.ADDITIVE, CellType.GRU, 31, 0);
+        Seq2SeqPolicy b = smallPolicy(Attention.DOT, CellType.LSTM, 59, -1)) {
+      EnsemblePolicy e = new EnsemblePolicy(List.of(a, b), new double[] {3, 1}, EnsemblePolicy.Combination.PRODUCT, 1);
+      assertArrayEquals(new double[] {0.75, 0.25}, e.weights(), 1e-15);
+      assertEquals(", weights 0.7500, 0.2500", e.weightsDescription());
+      assertEquals("", new EnsemblePolicy(List.of(a, b), 1).weightsDescription());
+      IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+          () -> new EnsemblePolicy(List.of(a, b), new double[] {1}, EnsemblePolicy.Combination.MEAN, 1));
+      assertTrue(count.getMessage().contains("1 ensemble weights for 2 members"), count.getMessage());
+      for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+            () -> new EnsemblePolicy(List.of(a, b), new double[] {1, bad}, EnsemblePolicy.Combination.MEAN, 1));
+        assertTrue(e2.getMessage().contains("ensemble weight 2 is " + bad), e2.getMessage());
       }
     }
   }

@@ -39,6 +39,15 @@ public final class EvalCommand implements Callable<Integer> {
           + " (fast-engine models trained on the same data; the first one's config sets the evaluation).")
   List<Path> checkpoints;
 
+  @Option(names = "--ensemble-combine", paramLabel = "RULE", defaultValue = "mean",
+      description = "How an ensemble combines its members' next-token distributions: mean (of the probabilities, a"
+          + " mixture) or product (their normalised geometric mean, a product of experts). Default: ${DEFAULT-VALUE}.")
+  String ensembleCombine;
+
+  @Option(names = "--ensemble-weights", paramLabel = "W1,W2,...", split = ",",
+      description = "One positive weight per --checkpoint, in their order (normalised to sum to 1); default: equal.")
+  List<String> ensembleWeights;
+
   @Option(names = "--split", defaultValue = "test", description = "dev or test (default: ${DEFAULT-VALUE}).")
   String split;
 
@@ -66,6 +75,8 @@ public final class EvalCommand implements Callable<Integer> {
     if (beam != null && beam < 1) {
       throw new UserInputException("--beam: " + beam + " is not a beam width; expected an integer >= 1");
     }
+    EnsemblePolicy.Combination combination = combination(ensembleCombine);
+    double[] weights = weights(ensembleWeights, checkpoints.size());
     List<Path> ckpts = checkpoints.stream().map(EvalCommand::resolveCheckpoint).toList();
     List<String> overrides = new ArrayList<>();
     if (beam != null) {
@@ -80,7 +91,7 @@ public final class EvalCommand implements Callable<Integer> {
         opened.add(open(c, overrides));
       }
       RunComponents parts = opened.get(0);
-      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : ensemble(ckpts, opened, split);
+      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : ensemble(ckpts, opened, split, weights, combination);
       EvaluationEvent e = parts.evaluate(split, -1, decoding);
       Map<String, Double> m = new LinkedHashMap<>(e.metrics());
       if (split.equals("test")) {
@@ -88,7 +99,8 @@ public final class EvalCommand implements Callable<Integer> {
         m.putAll(parts.evaluateTestLengths(-1, decoding));
       }
       String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0)
-          : "ensemble of " + ckpts.size() + " checkpoints (" + ckpts.stream().map(Path::toString).collect(Collectors.joining(", ")) + ")";
+          : "ensemble of " + ckpts.size() + " checkpoints (" + ckpts.stream().map(Path::toString).collect(Collectors.joining(", "))
+              + "; " + combination.name().toLowerCase(Locale.ROOT) + ((EnsemblePolicy) decoding).weightsDescription() + ")";
       System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
           split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
       System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
@@ -98,6 +110,13 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("checkpoint", ckpts.get(0).toString());
         ArrayNode all = o.putArray("checkpoints");
         ckpts.forEach(c -> all.add(c.toString()));
+        if (decoding instanceof EnsemblePolicy ens) {
+          o.put("ensemble_combine", combination.name().toLowerCase(Locale.ROOT));
+          ArrayNode w = o.putArray("ensemble_weights");
+          for (double x : ens.weights()) {
+            w.add(x);
+          }
+        }
         o.put("split", split);
         ObjectNode metrics = o.putObject("metrics");
         m.forEach(metrics::put);
@@ -130,7 +149,8 @@ public final class EvalCommand implements Callable<Integer> {
    * The opened checkpoints' policies as one ensemble, after checking that they can decode together:
    * fast-engine models, the same source and target vocabularies, the same sources in the split.
    */
-  private static EnsemblePolicy ensemble(List<Path> ckpts, List<RunComponents> opened, String split) {
+  private static EnsemblePolicy ensemble(List<Path> ckpts, List<RunComponents> opened, String split, double[] weights,
+      EnsemblePolicy.Combination combination) {
     RunComponents first = opened.get(0);
     List<Seq2SeqPolicy> members = new ArrayList<>();
     for (int i = 0; i < opened.size(); i++) {
@@ -152,7 +172,40 @@ public final class EvalCommand implements Callable<Integer> {
       }
       members.add(p);
     }
-    return new EnsemblePolicy(members, first.config().seed());
+    return new EnsemblePolicy(members, weights, combination, first.config().seed());
+  }
+
+  private static EnsemblePolicy.Combination combination(String rule) {
+    return switch (rule) {
+      case "mean" -> EnsemblePolicy.Combination.MEAN;
+      case "product" -> EnsemblePolicy.Combination.PRODUCT;
+      default -> throw new UserInputException("--ensemble-combine: '" + rule + "' is not a rule; expected mean or product");
+    };
+  }
+
+  /** The --ensemble-weights as numbers (null when not given), checked against the number of checkpoints. */
+  private static double[] weights(List<String> given, int checkpoints) {
+    if (given == null) {
+      return null;
+    }
+    if (given.size() != checkpoints) {
+      throw new UserInputException("--ensemble-weights: " + given.size() + " weights (" + String.join(",", given) + ") for "
+          + checkpoints + " --checkpoint" + (checkpoints == 1 ? "" : "s") + "; give one weight per checkpoint, in their order");
+    }
+    double[] w = new double[given.size()];
+    for (int i = 0; i < w.length; i++) {
+      String text = given.get(i).trim();
+      try {
+        w[i] = Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        w[i] = Double.NaN;
+      }
+      if (!(w[i] > 0) || Double.isInfinite(w[i])) {
+        throw new UserInputException("--ensemble-weights: weight " + (i + 1) + " is '" + text
+            + "'; a weight must be a positive finite number");
+      }
+    }
+    return w;
   }
 
   /**

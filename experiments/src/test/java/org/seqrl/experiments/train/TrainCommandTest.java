@@ -126,6 +126,26 @@ class TrainCommandTest {
     assertNotEquals(Files.readAllLines(predA), ab, "the ensemble decodes as member a alone");
     assertNotEquals(Files.readAllLines(predB), ab, "the ensemble decodes as member b alone");
 
+    // the product rule with weights: recorded in the JSON; a weight of nearly all on b decodes as b
+    Path productJson = tmp.resolve("ab-product.json");
+    Path predProductB = tmp.resolve("ab-product-b.tsv");
+    Result product = evalOnTest(a, "--checkpoint", b.toString(), "--ensemble-combine", "product", "--ensemble-weights",
+        "1e-9,1", "--output", productJson.toString(), "--predictions", predProductB.toString());
+    assertTrue(product.out().contains("product, weights 1.000e-09, 1.000"), product.out());
+    JsonNode pj = TrainingRun.JSON.readTree(productJson.toFile());
+    assertEquals("product", pj.get("ensemble_combine").asText());
+    assertEquals(1.0, pj.get("ensemble_weights").get(1).asDouble(), 1e-6);
+    assertEquals(Files.readAllLines(predB), Files.readAllLines(predProductB), "all the weight on b is b");
+    Result count = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", b.toString(), "--ensemble-weights", "1,2,3");
+    assertEquals(2, count.code(), count.all());
+    assertTrue(count.err().contains("--ensemble-weights: 3 weights (1,2,3) for 2 --checkpoints"), count.all());
+    Result negative = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", b.toString(), "--ensemble-weights", "1,-2");
+    assertEquals(2, negative.code(), negative.all());
+    assertTrue(negative.err().contains("weight 2 is '-2'"), negative.all());
+    Result rule = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", b.toString(), "--ensemble-combine", "max");
+    assertEquals(2, rule.code(), rule.all());
+    assertTrue(rule.err().contains("--ensemble-combine: 'max' is not a rule; expected mean or product"), rule.all());
+
     Result vocab = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", otherVocab.toString(), "--split", "test");
     assertEquals(2, vocab.code(), vocab.all());
     assertTrue(vocab.err().contains("--checkpoint " + otherVocab) && vocab.err().contains("vocabularies"), vocab.all());
