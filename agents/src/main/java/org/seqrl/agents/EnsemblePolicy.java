@@ -107,7 +107,7 @@ public final class EnsemblePolicy implements SequencePolicy {
     return combination;
   }
 
-  /** "" for equal weights, else ", weights 0.6, 0.4" (as used, summing to 1), for what a report prints. */
+  /** "" for equal weights, else ", weights 0.7500, 0.2500" (as used, summing to 1), for what a report prints. */
   public String weightsDescription() {
     boolean equal = true;
     for (double w : weights) {
