@@ -8,11 +8,18 @@
 #
 # Usage: benchmarks/ab.sh <checkout A> <checkout B> [rounds 3] [ModelBenchmark options...]
 #   e.g. benchmarks/ab.sh /work/wt/base . 4 --reps 10 --pretrain 150 --attention none,additive
+# AB_THREADS=N runs both sides with N BLAS threads (default 1; with more, the thread CPU time counts
+# only the timing thread, so read the wall times and the whole process's CPU).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 a="$(cd "$1" && pwd)"; b="$(cd "$2" && pwd)"; rounds="${3:-3}"; shift 3 || shift $#
 source "$root/scripts/native-env.sh"
 out="$root/benchmarks/results"; mkdir -p "$out"
+threads="${AB_THREADS:-1}"
+if ! [[ "$threads" =~ ^[1-9][0-9]*$ ]]; then
+  echo "ab.sh: AB_THREADS=$threads; expected a whole number >= 1" >&2
+  exit 2
+fi
 stamp="$(date -u +%Y%m%d-%H%M%S)"
 # Two A/Bs started in the same second must not append to the same files: claim the name atomically
 # (noclobber), else take the next second's.
@@ -24,7 +31,7 @@ for ((i = 1; i <= rounds; i++)); do
   for side in a b; do
     dir="$a"; [[ "$side" == b ]] && dir="$b"
     echo "== round $i side $side ($dir)" >&2
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -f "%U %S" -o "$out/ab-$stamp-$side.cpu.tmp" \
+    OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/time -f "%U %S" -o "$out/ab-$stamp-$side.cpu.tmp" \
       java -Xmx2g -cp "$dir/experiments/target/classes:$dir/experiments/target/lib/*" \
       org.seqrl.experiments.bench.ModelBenchmark "$@" | grep '^{' | sed "s/^{/{\"round\": $i, /" >> "$out/ab-$stamp-$side.jsonl"
     awk '{print $1 + $2}' "$out/ab-$stamp-$side.cpu.tmp" >> "$out/ab-$stamp-$side.cpu"

@@ -178,24 +178,28 @@ final class AdditiveAttention implements DecoderAttention {
       // Plain additive: each row's block gets its tanh right after the broadcast, while it is in cache
       // instead of a second pass over all of u. Location-aware: the location term must be in u first.
       boolean plain = location == null;
-      for (int r = 0; r < rows; r++) {
-        int base = r * s * a;
-        int n = src.lengths[r];
-        for (int p = 0; p < n; p++) {
-          System.arraycopy(wq, r * a, u, base + p * a, a);
+      RowSplit.run(rows, SourceRows.ROWS_PER_THREAD, (from, to) -> {
+        for (int r = from; r < to; r++) {
+          int base = r * s * a;
+          int n = src.lengths[r];
+          for (int p = 0; p < n; p++) {
+            System.arraycopy(wq, r * a, u, base + p * a, a);
+          }
+          if (plain) {
+            addKeysAndTanh(u, keys, base, base + n * a);
+          }
         }
-        if (plain) {
-          addKeysAndTanh(u, keys, base, base + n * a);
-        }
-      }
+      });
       if (!plain) {
         st.windows = windows();
         int taps = 2 * window + 1;
         blas.gemm(false, false, rows * s, a, taps, 1f, st.windows, 0, taps, location, 0, 1f, u, 0, a);
-        for (int r = 0; r < rows; r++) {
-          int base = r * s * a;
-          addKeysAndTanh(u, keys, base, base + src.lengths[r] * a);
-        }
+        RowSplit.run(rows, SourceRows.ROWS_PER_THREAD, (from, to) -> {
+          for (int r = from; r < to; r++) {
+            int base = r * s * a;
+            addKeysAndTanh(u, keys, base, base + src.lengths[r] * a);
+          }
+        });
       }
       float[] e = new float[rows * s];
       blas.gemm(false, false, rows * s, 1, a, 1f, u, 0, a, v, 0, 0f, e, 0, 1);

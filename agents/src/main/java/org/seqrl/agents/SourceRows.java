@@ -12,6 +12,12 @@ import java.util.Arrays;
  * weighted sum of values, and its backward.
  */
 final class SourceRows {
+  /**
+   * Rows per thread below which the per-row attention loops stay on one thread ({@link RowSplit}): a
+   * row's [S, width] block is some thousands of floats, microseconds of work.
+   */
+  static final int ROWS_PER_THREAD = 8;
+
   final int rows;
   /** Padded source length S. */
   final int len;
@@ -90,11 +96,13 @@ final class SourceRows {
   float[] context(float[] alpha) {
     int d = valueWidth;
     float[] ctx = new float[rows * d];
-    for (int r = 0; r < rows; r++) {
-      for (int s = 0; s < lengths[r]; s++) {
-        Mat.axpy(alpha[r * len + s], values, (r * len + s) * d, ctx, r * d, d);
+    RowSplit.run(rows, ROWS_PER_THREAD, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        for (int s = 0; s < lengths[r]; s++) {
+          Mat.axpy(alpha[r * len + s], values, (r * len + s) * d, ctx, r * d, d);
+        }
       }
-    }
+    });
     return ctx;
   }
 
@@ -112,21 +120,24 @@ final class SourceRows {
     allocateGradients();
     int d = valueWidth;
     float[] de = new float[rows * len];
-    for (int r = 0; r < rows; r++) {
-      float inner = 0f;
-      int co = dOff + r * ld;
-      for (int s = 0; s < lengths[r]; s++) {
-        int vo = (r * len + s) * d;
-        float a = alpha[r * len + s];
-        float dAlpha = Mat.dot(values, vo, dCtx, co, d) + (dAlphaOther != null ? dAlphaOther[r * len + s] : 0f);
-        Mat.axpy(a, dCtx, co, dValues, vo, d);
-        de[r * len + s] = dAlpha;
-        inner += a * dAlpha;
+    float[] dv = dValues;
+    RowSplit.run(rows, ROWS_PER_THREAD, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        float inner = 0f;
+        int co = dOff + r * ld;
+        for (int s = 0; s < lengths[r]; s++) {
+          int vo = (r * len + s) * d;
+          float a = alpha[r * len + s];
+          float dAlpha = Mat.dot(values, vo, dCtx, co, d) + (dAlphaOther != null ? dAlphaOther[r * len + s] : 0f);
+          Mat.axpy(a, dCtx, co, dv, vo, d);
+          de[r * len + s] = dAlpha;
+          inner += a * dAlpha;
+        }
+        for (int s = 0; s < lengths[r]; s++) {
+          de[r * len + s] = alpha[r * len + s] * (de[r * len + s] - inner);
+        }
       }
-      for (int s = 0; s < lengths[r]; s++) {
-        de[r * len + s] = alpha[r * len + s] * (de[r * len + s] - inner);
-      }
-    }
+    });
     return de;
   }
 }
