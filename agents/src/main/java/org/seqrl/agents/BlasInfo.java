@@ -11,14 +11,25 @@ public final class BlasInfo {
   /** e.g. {@code openblas 0.3.19-1.5.7 core=SKYLAKEX threads=1}; core and threads as set in the environment. */
   public static String describe() {
     String core = System.getenv("OPENBLAS_CORETYPE");
-    String threads = System.getenv("OPENBLAS_NUM_THREADS");
-    if (threads == null) {
-      threads = System.getenv("OMP_NUM_THREADS");
-    }
+    String threads = threadsSetting();
     Package p = openblas_nolapack.class.getPackage();
     String version = p == null || p.getImplementationVersion() == null ? "0.3.19-1.5.7" : p.getImplementationVersion();
     return String.format(Locale.ROOT, "openblas %s core=%s threads=%s", version,
         core == null || core.isBlank() ? "auto" : core, threads == null ? "all" : threads);
+  }
+
+  /**
+   * OpenBLAS's thread count as the environment sets it: {@code OPENBLAS_NUM_THREADS}, else
+   * {@code OMP_NUM_THREADS} (a blank one counts as unset, as OpenBLAS reads it); null when neither is set.
+   */
+  static String threadsSetting() {
+    for (String name : new String[] {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}) {
+      String v = System.getenv(name);
+      if (v != null && !v.isBlank()) {
+        return v.trim();
+      }
+    }
+    return null;
   }
 
   /** Median float32 rate in GFLOP/s of an {@code n x n x n} sgemm on native buffers (no staging copies): the bound's rate. */

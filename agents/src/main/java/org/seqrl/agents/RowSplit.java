@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a loop over independent rows on the process's compute threads: Java-side loops between the
@@ -28,7 +29,7 @@ final class RowSplit {
 
   private static volatile Threads current = threads(fromEnvironment());
   /** Loops that ran split (tests check that a split happened). */
-  private static final java.util.concurrent.atomic.AtomicLong SPLITS = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong SPLITS = new AtomicLong();
 
   private RowSplit() {}
 
@@ -103,17 +104,15 @@ final class RowSplit {
   /** OpenBLAS's thread count as the environment sets it, at most the usable cores; the cores when unset or unreadable. */
   static int fromEnvironment() {
     int cores = Runtime.getRuntime().availableProcessors();
-    for (String name : new String[] {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}) {
-      String v = System.getenv(name);
-      if (v != null && !v.isBlank()) {
-        try {
-          int n = Integer.parseInt(v.trim());
-          return n >= 1 ? Math.min(n, cores) : cores;
-        } catch (NumberFormatException e) {
-          return cores;
-        }
-      }
+    String setting = BlasInfo.threadsSetting();
+    if (setting == null) {
+      return cores;
     }
-    return cores;
+    try {
+      int n = Integer.parseInt(setting);
+      return n >= 1 ? Math.min(n, cores) : cores;
+    } catch (NumberFormatException e) {
+      return cores;
+    }
   }
 }
