@@ -393,7 +393,8 @@ public final class ConfigLoader {
         memoryConfig(model.section("memory"), md.memory()),
         model.choice("engine", md.engine(), Engine.class, "an engine"),
         model.choice("type", md.type(), ModelType.class, "a model type"), transformerConfig(model.section("transformer"),
-        md.transformer()), graphConfig(model, md.graph()));
+        md.transformer()), graphConfig(model, md.graph()),
+        model.choice("output_order", md.outputOrder(), ModelConfig.OutputOrder.class, "an output order"));
 
     ConfigReader pre = root.section("pretrain");
     PretrainConfig pdf = d.pretrain();

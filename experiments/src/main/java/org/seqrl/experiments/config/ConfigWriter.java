@@ -85,6 +85,7 @@ final class ConfigWriter {
     memory.put("controller", ConfigChoice.spelling(m.memory().controller()));
     memory.put("init", m.memory().init());
     model.put("engine", ConfigChoice.spelling(m.engine()));
+    model.put("output_order", ConfigChoice.spelling(m.outputOrder()));
     putPath(model, "graph", m.graph().file());
     ObjectNode graphNames = model.putObject("graph_names");
     m.graph().names().forEach(graphNames::put);

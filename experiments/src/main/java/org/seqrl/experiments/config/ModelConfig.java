@@ -27,7 +27,14 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
                           NormStabilized normStabilizerOn, double initStateMeanRatio, boolean carryCellState,
                           MemoryConfig memory,
                           Engine engine,
-                          ModelType type, TransformerConfig transformer, GraphConfig graph) {
+                          ModelType type, TransformerConfig transformer, GraphConfig graph, OutputOrder outputOrder) {
+  /**
+   * The order in which the decoder writes a target: left to right (the default), or from the last token to
+   * the first (a model to rescore a left-to-right one with; {@code seqrl eval} given checkpoints of both
+   * orders). Whatever the order, every sequence outside the model reads left to right.
+   */
+  public enum OutputOrder { LEFT_TO_RIGHT, RIGHT_TO_LEFT }
+
   /** The cells whose state has a c beside h (an NTM's is its LSTM controller's), which model.carry_cell_state carries. */
   private static final Set<CellType> WITH_CELL_STATE =
       EnumSet.of(CellType.LSTM, CellType.LSTM_PEEPHOLE, CellType.NTM);
@@ -94,6 +101,11 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
           + ConfigChoice.spelling(engine) + " cannot run; expected model.engine samediff");
     }
     Checks.required("model.memory", memory);
+    Checks.required("model.output_order", outputOrder);
+    if (outputOrder == OutputOrder.RIGHT_TO_LEFT && engine != Engine.FAST) {
+      throw InvalidConfigException.conflict("model.output_order", "right-to-left is built by model.engine fast only;"
+          + " expected left-to-right, or model.engine fast");
+    }
     if (cell == CellType.NTM && decoderLayers > 1) {
       throw new InvalidConfigException("model.decoder_layers", decoderLayers + " with model.cell ntm; an NTM decoder is one"
           + " layer (it starts from the encoder's final memory); expected 1");
@@ -153,6 +165,6 @@ public record ModelConfig(CellType cell, int embedding, int hidden, int encoderL
         1, LayerConnections.NONE, org.seqrl.agents.Seq2SeqConfig.DEFAULT_SKIP_DISTANCE, SkipCarries.OUTPUT, 0.0, NormStabilized.HIDDEN, 0.0,
         false, MemoryConfig.defaults(),
         Engine.FAST,
-        ModelType.RECURRENT, TransformerConfig.defaults(), GraphConfig.defaults());
+        ModelType.RECURRENT, TransformerConfig.defaults(), GraphConfig.defaults(), OutputOrder.LEFT_TO_RIGHT);
   }
 }

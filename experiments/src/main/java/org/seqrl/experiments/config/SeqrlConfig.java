@@ -80,6 +80,10 @@ public record SeqrlConfig(String experiment, long seed, DataConfig data, ModelCo
             + "measure what the output covered, and model.attention is none; expected 0, or model.attention additive, dot or location");
       }
     }
+    if (model.outputOrder() == ModelConfig.OutputOrder.RIGHT_TO_LEFT && rl.steps() > 0) {
+      throw InvalidConfigException.conflict("rl.steps", rl.steps() + " with model.output_order right-to-left, which trains by"
+          + " maximum likelihood only; expected rl.steps 0, or model.output_order left-to-right");
+    }
     if (pretrain.steps() == 0 && rl.steps() == 0) {
       throw InvalidConfigException.conflict("rl.steps", "0 with pretrain.steps 0 would train nothing; expected at least "
           + "one of them > 0");

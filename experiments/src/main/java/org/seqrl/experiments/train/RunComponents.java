@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.seqrl.agents.Engine;
+import org.seqrl.agents.RightToLeftPolicy;
 import org.seqrl.agents.Seq2SeqConfig;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.agents.Seq2SeqConfig.ModelType;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.config.EvalConfig;
 import org.seqrl.experiments.config.InvalidConfigException;
+import org.seqrl.experiments.config.ModelConfig;
 import org.seqrl.experiments.config.Plugins;
 import org.seqrl.experiments.config.RlObjective;
 import org.seqrl.experiments.config.SeqrlConfig;
@@ -146,7 +148,8 @@ public final class RunComponents implements AutoCloseable {
     Engine engine = config.model().engine();
     Seq2SeqConfig cfg = modelConfig(config, dataset, baseline);
     if (engine == Engine.FAST) {
-      return engine.create(cfg, 0, 0);
+      SequencePolicy fast = engine.create(cfg, 0, 0);
+      return config.model().outputOrder() == ModelConfig.OutputOrder.RIGHT_TO_LEFT ? new RightToLeftPolicy(fast) : fast;
     }
     var rl = config.rl();
     if (rl.klCoefficient() > 0 || rl.mleWeightStart() > 0 || rl.mleWeightEnd() > 0

@@ -786,6 +786,24 @@ class ConfigLoaderTest {
     assertEquals(50, pre.rl().criticWarmupSteps());
   }
 
+  /** model.output_order: read, written back, left-to-right by default; right-to-left refuses RL and the samediff engine. */
+  @Test
+  void outputOrderKey() throws IOException {
+    SeqrlConfig c = ConfigLoader.load(write("model:\n  output_order: right-to-left\nrl:\n  steps: 0\n"), List.of());
+    assertEquals(ModelConfig.OutputOrder.RIGHT_TO_LEFT, c.model().outputOrder());
+    assertEquals(c, ConfigLoader.parse(ConfigLoader.toYaml(c), "config.yaml", null, List.of()));
+    assertTrue(ConfigLoader.toYaml(c).contains("output_order: right-to-left"));
+    assertEquals(ModelConfig.OutputOrder.LEFT_TO_RIGHT, ConfigLoader.load(write("seed: 1\n"), List.of()).model().outputOrder());
+    String rl = error("model:\n  output_order: right-to-left\nrl:\n  steps: 10\n");
+    assertTrue(rl.endsWith("rl.steps: 10 with model.output_order right-to-left, which trains by maximum likelihood only;"
+        + " expected rl.steps 0, or model.output_order left-to-right"), rl);
+    String sd = error("model:\n  output_order: right-to-left\n  engine: samediff\nrl:\n  steps: 0\n");
+    assertTrue(sd.endsWith("model.output_order: right-to-left is built by model.engine fast only; expected left-to-right,"
+        + " or model.engine fast"), sd);
+    String spelling = error("model:\n  output_order: backwards\n");
+    assertTrue(spelling.contains("left-to-right") && spelling.contains("right-to-left"), spelling);
+  }
+
   /** pretrain.label_smoothing: read, written back, 0 by default, range-checked, and refused by model.engine samediff. */
   @Test
   void labelSmoothingKey() throws IOException {
