@@ -14,10 +14,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.seqrl.agents.BidirectionalRescoring;
 import org.seqrl.agents.EnsemblePolicy;
+import org.seqrl.agents.RightToLeftPolicy;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.cli.UserInputException;
+import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.ConfigLoader;
+import org.seqrl.experiments.config.ModelConfig;
 import org.seqrl.experiments.config.SeqrlConfig;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.RunListener;
@@ -36,7 +40,9 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
       description = "A run directory (its best checkpoint, else its latest) or a checkpoint folder. Give it more than"
           + " once to decode with an ensemble of the checkpoints: at every step the mean of their probabilities"
-          + " (fast-engine models trained on the same data; the first one's config sets the evaluation).")
+          + " (fast-engine models trained on the same data; the first one's config sets the evaluation). With"
+          + " checkpoints of both model.output_order values, each order's checkpoints decode and all of them rescore"
+          + " what the orders propose: the output with the highest sum of log-probabilities wins.")
   List<Path> checkpoints;
 
   @Option(names = "--ensemble-combine", paramLabel = "RULE", defaultValue = "mean",
@@ -45,7 +51,8 @@ public final class EvalCommand implements Callable<Integer> {
   String ensembleCombine;
 
   @Option(names = "--ensemble-weights", paramLabel = "W1,W2,...", split = ",",
-      description = "One positive weight per --checkpoint, in their order (normalised to sum to 1); default: equal.")
+      description = "One positive weight per --checkpoint, in their order (normalised to sum to 1); default: equal."
+          + " When rescoring, the weights of the checkpoints' log-probabilities too.")
   List<String> ensembleWeights;
 
   @Option(names = "--split", defaultValue = "test", description = "dev or test (default: ${DEFAULT-VALUE}).")
@@ -91,16 +98,14 @@ public final class EvalCommand implements Callable<Integer> {
         opened.add(open(c, overrides));
       }
       RunComponents parts = opened.get(0);
-      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : ensemble(ckpts, opened, split, weights, combination);
+      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : combined(ckpts, opened, split, weights, combination);
       EvaluationEvent e = parts.evaluate(split, -1, decoding);
       Map<String, Double> m = new LinkedHashMap<>(e.metrics());
       if (split.equals("test")) {
         // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
         m.putAll(parts.evaluateTestLengths(-1, decoding));
       }
-      String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0)
-          : "ensemble of " + ckpts.size() + " checkpoints (" + ckpts.stream().map(Path::toString).collect(Collectors.joining(", "))
-              + "; " + combination.name().toLowerCase(Locale.ROOT) + ((EnsemblePolicy) decoding).weightsDescription() + ")";
+      String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0) : describe(ckpts, opened, decoding, combination, weights);
       System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
           split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
       System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
@@ -110,11 +115,24 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("checkpoint", ckpts.get(0).toString());
         ArrayNode all = o.putArray("checkpoints");
         ckpts.forEach(c -> all.add(c.toString()));
-        if (decoding instanceof EnsemblePolicy ens) {
+        if ((decoding instanceof RightToLeftPolicy r ? r.inner() : decoding) instanceof EnsemblePolicy ens) {
           o.put("ensemble_combine", combination.name().toLowerCase(Locale.ROOT));
           ArrayNode w = o.putArray("ensemble_weights");
           for (double x : ens.weights()) {
             w.add(x);
+          }
+        }
+        if (decoding instanceof BidirectionalRescoring) {
+          // each order's checkpoints decode (as an ensemble when several), every checkpoint scores
+          o.put("decoding", "rescoring");
+          o.put("ensemble_combine", combination.name().toLowerCase(Locale.ROOT));
+          ArrayNode orders = o.putArray("output_orders");
+          opened.forEach(parts2 -> orders.add(ConfigChoice.spelling(parts2.config().model().outputOrder())));
+          if (weights != null) {
+            ArrayNode w = o.putArray("scoring_weights");
+            for (double x : weights) {
+              w.add(x);
+            }
           }
         }
         o.put("split", split);
@@ -146,17 +164,20 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /**
-   * The opened checkpoints' policies as one ensemble, after checking that they can decode together:
-   * fast-engine models, the same source and target vocabularies, the same sources in the split.
+   * The opened checkpoints decoding as one, after checking that they can: fast-engine models, the same
+   * source and target vocabularies, the same sources in the split. Checkpoints of one output order make
+   * an ensemble; of both orders, each order's checkpoints decode (as an ensemble when several) and every
+   * checkpoint rescores what they propose ({@link BidirectionalRescoring}), left to right's first.
    */
-  private static EnsemblePolicy ensemble(List<Path> ckpts, List<RunComponents> opened, String split, double[] weights,
+  private static SequencePolicy combined(List<Path> ckpts, List<RunComponents> opened, String split, double[] weights,
       EnsemblePolicy.Combination combination) {
     RunComponents first = opened.get(0);
-    List<Seq2SeqPolicy> members = new ArrayList<>();
+    Map<ModelConfig.OutputOrder, List<Integer>> byOrder = new java.util.EnumMap<>(ModelConfig.OutputOrder.class);
     for (int i = 0; i < opened.size(); i++) {
       RunComponents parts = opened.get(i);
       String which = "--checkpoint " + ckpts.get(i);
-      if (!(parts.policy() instanceof Seq2SeqPolicy p)) {
+      SequencePolicy model = parts.policy() instanceof RightToLeftPolicy r ? r.inner() : parts.policy();
+      if (!(model instanceof Seq2SeqPolicy)) {
         throw new UserInputException(which + ": its model.engine is " + parts.config().model().engine().name().toLowerCase(Locale.ROOT)
             + "; an ensemble decodes with models of model.engine fast only");
       }
@@ -170,9 +191,49 @@ public final class EvalCommand implements Callable<Integer> {
         throw new UserInputException(which + ": its " + split + " split is not that of --checkpoint " + ckpts.get(0)
             + "; the members of an ensemble must be trained on the same data (compare their config.yaml data sections)");
       }
-      members.add(p);
+      byOrder.computeIfAbsent(parts.config().model().outputOrder(), o -> new ArrayList<>()).add(i);
     }
-    return new EnsemblePolicy(members, weights, combination, first.config().seed());
+    List<SequencePolicy> decoders = new ArrayList<>();
+    byOrder.forEach((order, members) -> decoders.add(decoder(order, members, opened, weights, combination)));
+    if (decoders.size() == 1) {
+      return decoders.get(0);
+    }
+    return new BidirectionalRescoring(decoders, opened.stream().map(RunComponents::policy).toList(), weights);
+  }
+
+  /** The checkpoints {@code members} of one output order as one decoder: the model itself, or their ensemble. */
+  private static SequencePolicy decoder(ModelConfig.OutputOrder order, List<Integer> members, List<RunComponents> opened,
+      double[] weights, EnsemblePolicy.Combination combination) {
+    if (members.size() == 1 && opened.size() > 1) {
+      return opened.get(members.get(0)).policy();
+    }
+    List<Seq2SeqPolicy> models = new ArrayList<>();
+    double[] w = weights == null ? null : new double[members.size()];
+    for (int j = 0; j < members.size(); j++) {
+      SequencePolicy p = opened.get(members.get(j)).policy();
+      models.add((Seq2SeqPolicy) (p instanceof RightToLeftPolicy r ? r.inner() : p));
+      if (w != null) {
+        w[j] = weights[members.get(j)];
+      }
+    }
+    EnsemblePolicy ensemble = new EnsemblePolicy(models, w, combination, opened.get(members.get(0)).config().seed());
+    return order == ModelConfig.OutputOrder.RIGHT_TO_LEFT ? new RightToLeftPolicy(ensemble) : ensemble;
+  }
+
+  /** What decodes, for the report's first line. */
+  private static String describe(List<Path> ckpts, List<RunComponents> opened, SequencePolicy decoding,
+      EnsemblePolicy.Combination combination, double[] weights) {
+    String paths = ckpts.stream().map(Path::toString).collect(Collectors.joining(", "));
+    String rule = combination.name().toLowerCase(Locale.ROOT);
+    if (decoding instanceof BidirectionalRescoring) {
+      String orders = opened.stream().map(p -> ConfigChoice.spelling(p.config().model().outputOrder()))
+          .collect(Collectors.joining(", "));
+      return "rescoring by " + ckpts.size() + " checkpoints of two output orders (" + paths + "; orders " + orders
+          + "; each order's ensemble: " + rule + (weights == null ? "" : "; weights " + Arrays.toString(weights)) + ")";
+    }
+    SequencePolicy ensemble = decoding instanceof RightToLeftPolicy r ? r.inner() : decoding;
+    return "ensemble of " + ckpts.size() + " checkpoints (" + paths + "; " + rule
+        + ((EnsemblePolicy) ensemble).weightsDescription() + ")";
   }
 
   private static EnsemblePolicy.Combination combination(String rule) {

@@ -155,6 +155,56 @@ class TrainCommandTest {
   }
 
   /**
+   * A right-to-left model trains from the CLI and evaluates left to right: on reverse its outputs score
+   * like a left-to-right model's, not like their reversals. {@code seqrl eval} with checkpoints of both
+   * orders rescores: every output is one of the two models' own, and the JSON says how it decoded.
+   */
+  @Test
+  void rightToLeftModelsTrainAndRescoreLeftToRightOnes() throws IOException {
+    Path cfg = TinyRuns.config(tmp, "rtl", 150, 0, "");
+    Path l2r = tmp.resolve("rtl-l2r");
+    Path r2l = tmp.resolve("rtl-r2l");
+    train(cfg, l2r);
+    train(cfg, r2l, "--set", "model.output_order=right-to-left");
+    assertTrue(Files.readString(r2l.resolve("config.yaml")).contains("output_order: right-to-left"));
+    Path predL = tmp.resolve("rtl-l.tsv");
+    Path predR = tmp.resolve("rtl-r.tsv");
+    Path predLr = tmp.resolve("rtl-lr.tsv");
+    Path jsonR = tmp.resolve("rtl-r.json");
+    evalOnTest(l2r, "--predictions", predL.toString());
+    evalOnTest(r2l, "--checkpoint", r2l.toString(), "--predictions", predR.toString(), "--output", jsonR.toString());
+    double exactR = evalMetrics(jsonR).get("eval/exact_match").asDouble();
+    int reversedRight = 0;
+    for (String line : Files.readAllLines(predR)) {
+      String[] cols = line.split("\t", -1);
+      List<String> src = List.of(cols[0].split(" "));
+      List<String> out = new java.util.ArrayList<>(List.of(cols[1].split(" ")));
+      java.util.Collections.reverse(out);
+      reversedRight += out.equals(src) ? 1 : 0;
+    }
+    assertTrue(exactR > 0.5, "a right-to-left ensemble of itself on reverse: exact match " + exactR);
+    assertEquals(Math.round(exactR * 40), reversedRight, "its predictions are the reversed sources, left to right");
+
+    Path json = tmp.resolve("rtl-lr.json");
+    Result r = evalOnTest(l2r, "--checkpoint", r2l.toString(), "--beam", "3", "--output", json.toString(),
+        "--predictions", predLr.toString());
+    assertTrue(r.out().contains("rescoring by 2 checkpoints of two output orders"), r.out());
+    JsonNode j = TrainingRun.JSON.readTree(json.toFile());
+    assertEquals("rescoring", j.get("decoding").asText());
+    assertEquals("left-to-right", j.get("output_orders").get(0).asText());
+    assertEquals("right-to-left", j.get("output_orders").get(1).asText());
+    assertTrue(evalMetrics(json).has("eval/beam/per"), "rescored beam metrics: " + evalMetrics(json));
+    List<String> left = Files.readAllLines(predL);
+    List<String> right = Files.readAllLines(predR);
+    List<String> both = Files.readAllLines(predLr);
+    assertEquals(left.size(), both.size());
+    for (int i = 0; i < both.size(); i++) {
+      assertTrue(both.get(i).equals(left.get(i)) || both.get(i).equals(right.get(i)), "line " + i + ": " + both.get(i)
+          + " is neither model's output (" + left.get(i) + " / " + right.get(i) + ")");
+    }
+  }
+
+  /**
    * Three LSTM layers in encoder and decoder with skip connections from layer l − 2 carrying outputs
    * and memory cells, and the norm-stabilizer on encoder and decoder hidden states, train from the
    * CLI; the checkpoint keeps the settings and evaluates.
