@@ -1,17 +1,11 @@
 package org.seqrl.agents;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import org.seqrl.rl.CriticHead;
-import org.seqrl.rl.OptimizerSettings;
-import org.seqrl.rl.PolicyGradientBatch;
 import org.seqrl.rl.PolicyParameters;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
-import org.seqrl.rl.UpdateStats;
 
 /**
  * Decoding with models that write in different orders (left to right and right to left), as G2P and
@@ -27,7 +21,7 @@ import org.seqrl.rl.UpdateStats;
  * per-step values of the decoder that proposed them. Sampling (the few samples an evaluation shows) is
  * the first decoder's.
  */
-public final class BidirectionalRescoring implements SequencePolicy {
+public final class BidirectionalRescoring extends DecodingOnlyPolicy {
   private final List<SequencePolicy> decoders;
   private final List<SequencePolicy> scorers;
   private final double[] weights;
@@ -39,6 +33,7 @@ public final class BidirectionalRescoring implements SequencePolicy {
    * @param weights one positive weight per scorer, or null for equal weights
    */
   public BidirectionalRescoring(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights) {
+    super("rescoring", "its models");
     if (decoders.size() < 2) {
       throw new IllegalArgumentException("rescoring needs decoders of at least two orders, got " + decoders.size());
     }
@@ -191,56 +186,6 @@ public final class BidirectionalRescoring implements SequencePolicy {
   @Override
   public Rollout sample(int[][] sources, int samplesPerInput, double temperature, int maxLength, long seed) {
     return decoders.get(0).sample(sources, samplesPerInput, temperature, maxLength, seed);
-  }
-
-  @Override
-  public Set<CriticHead> criticHeads() {
-    return Set.of();
-  }
-
-  @Override
-  public boolean hasReference() {
-    return false;
-  }
-
-  private static UnsupportedOperationException decodesOnly(String what) {
-    return new UnsupportedOperationException("rescoring only decodes; " + what
-        + " belongs to its models (train, save or restore each model on its own)");
-  }
-
-  @Override
-  public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
-    throw decodesOnly("a policy-gradient update");
-  }
-
-  @Override
-  public UpdateStats mleStep(int[][] sources, int[][] targets, OptimizerSettings optimizer) {
-    throw decodesOnly("an MLE step");
-  }
-
-  @Override
-  public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight, OptimizerSettings optimizer) {
-    throw decodesOnly("a mixed update");
-  }
-
-  @Override
-  public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
-    throw decodesOnly("scoring a rollout's tokens");
-  }
-
-  @Override
-  public void freezeReference() {
-    throw decodesOnly("a frozen reference");
-  }
-
-  @Override
-  public void save(Path directory) {
-    throw decodesOnly("saving");
-  }
-
-  @Override
-  public void restore(Path directory) {
-    throw decodesOnly("restoring");
   }
 
   /** Closes nothing: the decoders and scorers share the models, whose owner closes them. */

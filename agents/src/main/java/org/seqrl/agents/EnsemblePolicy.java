@@ -1,16 +1,8 @@
 package org.seqrl.agents;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import org.seqrl.rl.CriticHead;
-import org.seqrl.rl.OptimizerSettings;
-import org.seqrl.rl.PolicyGradientBatch;
-import org.seqrl.rl.PolicyParameters;
 import org.seqrl.rl.Rollout;
-import org.seqrl.rl.SequencePolicy;
-import org.seqrl.rl.UpdateStats;
 
 /**
  * Several trained models decoding as one (an ensemble, as G2P and translation systems decode):
@@ -25,7 +17,7 @@ import org.seqrl.rl.UpdateStats;
  * must share the target vocabulary; the caller checks that they also share the source vocabulary
  * and data ({@code seqrl eval} compares their vocabularies).
  */
-public final class EnsemblePolicy implements SequencePolicy {
+public final class EnsemblePolicy extends DecodingOnlyPolicy {
   /** How a step's member distributions become one. Weights {@code w_m} are normalised to sum to 1. */
   public enum Combination {
     /** {@code p(y) = sum_m w_m p_m(y)}: a mixture; a token one member is sure of keeps that member's share. */
@@ -54,6 +46,7 @@ public final class EnsemblePolicy implements SequencePolicy {
    * weights); {@code seed} seeds its sampling.
    */
   public EnsemblePolicy(List<Seq2SeqPolicy> members, double[] weights, Combination combination, long seed) {
+    super("an ensemble", "its members");
     if (members.isEmpty()) {
       throw new IllegalArgumentException("an ensemble needs at least one member");
     }
@@ -175,56 +168,6 @@ public final class EnsemblePolicy implements SequencePolicy {
   @Override
   public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
     return beamSearchWithScores(sources, beamWidth, maxLength, coveragePenalty).hypotheses();
-  }
-
-  @Override
-  public Set<CriticHead> criticHeads() {
-    return Set.of();
-  }
-
-  @Override
-  public boolean hasReference() {
-    return false;
-  }
-
-  private static UnsupportedOperationException decodesOnly(String what) {
-    return new UnsupportedOperationException("an ensemble only decodes; " + what
-        + " belongs to its members (train, save or restore each model on its own)");
-  }
-
-  @Override
-  public UpdateStats update(PolicyGradientBatch batch, OptimizerSettings optimizer) {
-    throw decodesOnly("a policy-gradient update");
-  }
-
-  @Override
-  public UpdateStats mleStep(int[][] sources, int[][] targets, OptimizerSettings optimizer) {
-    throw decodesOnly("an MLE step");
-  }
-
-  @Override
-  public UpdateStats mixedUpdate(PolicyGradientBatch batch, int[][] targets, double mleWeight, OptimizerSettings optimizer) {
-    throw decodesOnly("a mixed update");
-  }
-
-  @Override
-  public void logProbs(Rollout rollout, PolicyParameters parameters, double[][] out) {
-    throw decodesOnly("scoring a rollout's tokens");
-  }
-
-  @Override
-  public void freezeReference() {
-    throw decodesOnly("a frozen reference");
-  }
-
-  @Override
-  public void save(Path directory) {
-    throw decodesOnly("saving");
-  }
-
-  @Override
-  public void restore(Path directory) {
-    throw decodesOnly("restoring");
   }
 
   /** Closes the members. */
