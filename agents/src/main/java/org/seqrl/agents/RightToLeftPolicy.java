@@ -17,7 +17,7 @@ import org.seqrl.rl.UpdateStats;
  * right-to-left}), seen from outside in the usual order. It learns each target reversed and reverses
  * what it decodes back, so rewards, metrics, predictions and heatmaps read every sequence left to
  * right; the end token stays last. A right-to-left model makes different mistakes from a left-to-right
- * one, which is what {@link BidirectionalRescoring} uses (as G2P and translation systems do).
+ * one, which is what {@link RescoringPolicy} uses (as G2P and translation systems do).
  *
  * <p>It trains by maximum likelihood only: a policy-gradient update would need its sampled rows in the
  * inner model's order, so the updates refuse. Checkpoints are the inner model's, unchanged.

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.seqrl.agents.BidirectionalRescoring;
+import org.seqrl.agents.RescoringPolicy;
 import org.seqrl.agents.EnsemblePolicy;
 import org.seqrl.agents.RightToLeftPolicy;
 import org.seqrl.agents.Seq2SeqPolicy;
@@ -42,12 +42,15 @@ public final class EvalCommand implements Callable<Integer> {
           + " once to decode with an ensemble of the checkpoints: at every step the mean of their probabilities"
           + " (fast-engine models trained on the same data; the first one's config sets the evaluation). With"
           + " checkpoints of both model.output_order values, each order's checkpoints decode and all of them rescore"
-          + " what the orders propose: the output with the highest sum of log-probabilities wins.")
+          + " what the orders propose: the output with the highest sum of log-probabilities wins (--ensemble-combine"
+          + " rescore: every checkpoint proposes).")
   List<Path> checkpoints;
 
   @Option(names = "--ensemble-combine", paramLabel = "RULE", defaultValue = "mean",
       description = "How an ensemble combines its members' next-token distributions: mean (of the probabilities, a"
-          + " mixture) or product (their normalised geometric mean, a product of experts). Default: ${DEFAULT-VALUE}.")
+          + " mixture) or product (their normalised geometric mean, a product of experts); or rescore: every checkpoint"
+          + " proposes its own output and the one with the highest sum of all checkpoints' log-probabilities wins."
+          + " Default: ${DEFAULT-VALUE}.")
   String ensembleCombine;
 
   @Option(names = "--ensemble-weights", paramLabel = "W1,W2,...", split = ",",
@@ -82,7 +85,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (beam != null && beam < 1) {
       throw new UserInputException("--beam: " + beam + " is not a beam width; expected an integer >= 1");
     }
-    EnsemblePolicy.Combination combination = combination(ensembleCombine);
+    Rule rule = rule(ensembleCombine);
     double[] weights = weights(ensembleWeights, checkpoints.size());
     List<Path> ckpts = checkpoints.stream().map(EvalCommand::resolveCheckpoint).toList();
     List<String> overrides = new ArrayList<>();
@@ -98,14 +101,14 @@ public final class EvalCommand implements Callable<Integer> {
         opened.add(open(c, overrides));
       }
       RunComponents parts = opened.get(0);
-      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : combined(ckpts, opened, split, weights, combination);
+      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : combined(ckpts, opened, split, weights, rule);
       EvaluationEvent e = parts.evaluate(split, -1, decoding);
       Map<String, Double> m = new LinkedHashMap<>(e.metrics());
       if (split.equals("test")) {
         // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
         m.putAll(parts.evaluateTestLengths(-1, decoding));
       }
-      String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0) : describe(ckpts, opened, decoding, combination, weights);
+      String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0) : describe(ckpts, opened, decoding, rule, weights);
       System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
           split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
       System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
@@ -116,16 +119,16 @@ public final class EvalCommand implements Callable<Integer> {
         ArrayNode all = o.putArray("checkpoints");
         ckpts.forEach(c -> all.add(c.toString()));
         if ((decoding instanceof RightToLeftPolicy r ? r.inner() : decoding) instanceof EnsemblePolicy ens) {
-          o.put("ensemble_combine", combination.name().toLowerCase(Locale.ROOT));
+          o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
           ArrayNode w = o.putArray("ensemble_weights");
           for (double x : ens.weights()) {
             w.add(x);
           }
         }
-        if (decoding instanceof BidirectionalRescoring) {
-          // each order's checkpoints decode (as an ensemble when several), every checkpoint scores
+        if (decoding instanceof RescoringPolicy) {
+          // each order's checkpoints (or with rescore each checkpoint) propose, every checkpoint scores
           o.put("decoding", "rescoring");
-          o.put("ensemble_combine", combination.name().toLowerCase(Locale.ROOT));
+          o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
           ArrayNode orders = o.putArray("output_orders");
           opened.forEach(parts2 -> orders.add(ConfigChoice.spelling(parts2.config().model().outputOrder())));
           if (weights != null) {
@@ -167,10 +170,11 @@ public final class EvalCommand implements Callable<Integer> {
    * The opened checkpoints decoding as one, after checking that they can: fast-engine models, the same
    * source and target vocabularies, the same sources in the split. Checkpoints of one output order make
    * an ensemble; of both orders, each order's checkpoints decode (as an ensemble when several) and every
-   * checkpoint rescores what they propose ({@link BidirectionalRescoring}), left to right's first.
+   * checkpoint rescores what they propose ({@link RescoringPolicy}), left to right's first. With the rule
+   * rescore, every checkpoint proposes, in the order given.
    */
   private static SequencePolicy combined(List<Path> ckpts, List<RunComponents> opened, String split, double[] weights,
-      EnsemblePolicy.Combination combination) {
+      Rule rule) {
     RunComponents first = opened.get(0);
     Map<ModelConfig.OutputOrder, List<Integer>> byOrder = new java.util.EnumMap<>(ModelConfig.OutputOrder.class);
     for (int i = 0; i < opened.size(); i++) {
@@ -194,11 +198,15 @@ public final class EvalCommand implements Callable<Integer> {
       byOrder.computeIfAbsent(parts.config().model().outputOrder(), o -> new ArrayList<>()).add(i);
     }
     List<SequencePolicy> decoders = new ArrayList<>();
-    byOrder.forEach((order, members) -> decoders.add(decoder(order, members, opened, weights, combination)));
+    if (rule == Rule.RESCORE) {
+      opened.forEach(parts -> decoders.add(parts.policy()));
+    } else {
+      byOrder.forEach((order, members) -> decoders.add(decoder(order, members, opened, weights, rule.combination())));
+    }
     if (decoders.size() == 1) {
       return decoders.get(0);
     }
-    return new BidirectionalRescoring(decoders, opened.stream().map(RunComponents::policy).toList(), weights);
+    return new RescoringPolicy(decoders, opened.stream().map(RunComponents::policy).toList(), weights);
   }
 
   /** The checkpoints {@code members} of one output order as one decoder: the model itself, or their ensemble. */
@@ -221,26 +229,40 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /** What decodes, for the report's first line. */
-  private static String describe(List<Path> ckpts, List<RunComponents> opened, SequencePolicy decoding,
-      EnsemblePolicy.Combination combination, double[] weights) {
+  private static String describe(List<Path> ckpts, List<RunComponents> opened, SequencePolicy decoding, Rule rule,
+      double[] weights) {
     String paths = ckpts.stream().map(Path::toString).collect(Collectors.joining(", "));
-    String rule = combination.name().toLowerCase(Locale.ROOT);
-    if (decoding instanceof BidirectionalRescoring) {
+    String name = rule.name().toLowerCase(Locale.ROOT);
+    if (decoding instanceof RescoringPolicy) {
       String orders = opened.stream().map(p -> ConfigChoice.spelling(p.config().model().outputOrder()))
           .collect(Collectors.joining(", "));
-      return "rescoring by " + ckpts.size() + " checkpoints of two output orders (" + paths + "; orders " + orders
-          + "; each order's ensemble: " + rule + (weights == null ? "" : "; weights " + Arrays.toString(weights)) + ")";
+      return "rescoring by " + ckpts.size() + " checkpoints (" + paths + "; orders " + orders + "; proposing: "
+          + (rule == Rule.RESCORE ? "each checkpoint" : "each output order (its checkpoints as an ensemble, " + name
+              + ", where several)")
+          + (weights == null ? "" : "; weights " + Arrays.toString(weights)) + ")";
     }
     SequencePolicy ensemble = decoding instanceof RightToLeftPolicy r ? r.inner() : decoding;
-    return "ensemble of " + ckpts.size() + " checkpoints (" + paths + "; " + rule
+    return "ensemble of " + ckpts.size() + " checkpoints (" + paths + "; " + name
         + ((EnsemblePolicy) ensemble).weightsDescription() + ")";
   }
 
-  private static EnsemblePolicy.Combination combination(String rule) {
+  /** {@code --ensemble-combine}: an ensemble's rule, or rescoring with every checkpoint proposing. */
+  private enum Rule {
+    MEAN, PRODUCT, RESCORE;
+
+    /** The rule an ensemble of one order's checkpoints uses (rescore proposes with each checkpoint alone). */
+    EnsemblePolicy.Combination combination() {
+      return this == PRODUCT ? EnsemblePolicy.Combination.PRODUCT : EnsemblePolicy.Combination.MEAN;
+    }
+  }
+
+  private static Rule rule(String rule) {
     return switch (rule) {
-      case "mean" -> EnsemblePolicy.Combination.MEAN;
-      case "product" -> EnsemblePolicy.Combination.PRODUCT;
-      default -> throw new UserInputException("--ensemble-combine: '" + rule + "' is not a rule; expected mean or product");
+      case "mean" -> Rule.MEAN;
+      case "product" -> Rule.PRODUCT;
+      case "rescore" -> Rule.RESCORE;
+      default -> throw new UserInputException("--ensemble-combine: '" + rule + "' is not a rule; expected mean, product"
+          + " or rescore");
     };
   }
 

@@ -144,7 +144,25 @@ class TrainCommandTest {
     assertTrue(negative.err().contains("weight 2 is '-2'"), negative.all());
     Result rule = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", b.toString(), "--ensemble-combine", "max");
     assertEquals(2, rule.code(), rule.all());
-    assertTrue(rule.err().contains("--ensemble-combine: 'max' is not a rule; expected mean or product"), rule.all());
+    assertTrue(rule.err().contains("--ensemble-combine: 'max' is not a rule; expected mean, product or rescore"), rule.all());
+
+    // rescore: each checkpoint proposes its own output, both score; every line is one of the two models' own
+    Path rescoreJson = tmp.resolve("ab-rescore.json");
+    Path predRescore = tmp.resolve("ab-rescore.tsv");
+    Result rescore = evalOnTest(a, "--checkpoint", b.toString(), "--ensemble-combine", "rescore", "--output",
+        rescoreJson.toString(), "--predictions", predRescore.toString());
+    assertTrue(rescore.out().contains("rescoring by 2 checkpoints") && rescore.out().contains("proposing: each checkpoint"),
+        rescore.out());
+    assertEquals("rescoring", TrainingRun.JSON.readTree(rescoreJson.toFile()).get("decoding").asText());
+    List<String> la = Files.readAllLines(predA);
+    List<String> lb = Files.readAllLines(predB);
+    List<String> lr = Files.readAllLines(predRescore);
+    int fromB = 0;
+    for (int i = 0; i < lr.size(); i++) {
+      assertTrue(lr.get(i).equals(la.get(i)) || lr.get(i).equals(lb.get(i)), "line " + i + " is neither model's: " + lr.get(i));
+      fromB += lr.get(i).equals(la.get(i)) ? 0 : 1;
+    }
+    assertTrue(fromB > 0, "rescoring never took b's output");
 
     Result vocab = seqrl("eval", "--checkpoint", a.toString(), "--checkpoint", otherVocab.toString(), "--split", "test");
     assertEquals(2, vocab.code(), vocab.all());
@@ -188,7 +206,8 @@ class TrainCommandTest {
     Path json = tmp.resolve("rtl-lr.json");
     Result r = evalOnTest(l2r, "--checkpoint", r2l.toString(), "--beam", "3", "--output", json.toString(),
         "--predictions", predLr.toString());
-    assertTrue(r.out().contains("rescoring by 2 checkpoints of two output orders"), r.out());
+    assertTrue(r.out().contains("rescoring by 2 checkpoints") && r.out().contains("orders left-to-right, right-to-left;")
+        && r.out().contains("proposing: each output order"), r.out());
     JsonNode j = TrainingRun.JSON.readTree(json.toFile());
     assertEquals("rescoring", j.get("decoding").asText());
     assertEquals("left-to-right", j.get("output_orders").get(0).asText());

@@ -8,12 +8,13 @@ import org.seqrl.rl.SequencePolicy;
 import org.seqrl.rl.Tokens;
 
 /**
- * Decoding with models that write in different orders (left to right and right to left), as G2P and
- * translation systems rescore: each order's decoder (one model, or an ensemble of that order's models)
- * proposes its output for a source, every model scores every proposal by teacher forcing, and the
- * proposal with the highest weighted sum of the models' log-probabilities wins (ties go to the first
- * decoder's). A left-to-right model cannot see how a word ends when it starts it, and a right-to-left
- * one the reverse; where they disagree, the other model's score decides.
+ * Decoding by rescoring, as G2P and translation systems do: each decoder (a model, or an ensemble)
+ * proposes its output for a source, every scoring model scores every proposal by teacher forcing, and
+ * the proposal with the highest weighted sum of the models' log-probabilities wins (ties go to the first
+ * decoder's). Its first use is models that write in different orders ({@link RightToLeftPolicy}): a
+ * left-to-right model cannot see how a word ends when it starts it, a right-to-left one the reverse, and
+ * where they disagree the other model's score decides. The same rule over models of one order
+ * ({@code seqrl eval --ensemble-combine rescore}) is its control.
  *
  * <p>A proposal is scored whole, the end token included, so a longer output pays for its extra tokens:
  * no length normalisation, as in the decoders' own beam search. It only decodes: greedy and beam
@@ -21,21 +22,21 @@ import org.seqrl.rl.Tokens;
  * per-step values of the decoder that proposed them. Sampling (the few samples an evaluation shows) is
  * the first decoder's.
  */
-public final class BidirectionalRescoring extends DecodingOnlyPolicy {
+public final class RescoringPolicy extends DecodingOnlyPolicy {
   private final List<SequencePolicy> decoders;
   private final List<SequencePolicy> scorers;
   private final double[] weights;
 
   /**
-   * @param decoders one per output order, each reading and writing sequences left to right (a
-   *     right-to-left model as a {@link RightToLeftPolicy}); the first wins ties
+   * @param decoders at least two, each reading and writing sequences left to right (a right-to-left
+   *     model as a {@link RightToLeftPolicy}); the first wins ties
    * @param scorers every model, seen left to right, each able to score a given sequence ({@link #logProbs})
    * @param weights one positive weight per scorer, or null for equal weights
    */
-  public BidirectionalRescoring(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights) {
+  public RescoringPolicy(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights) {
     super("rescoring", "its models");
     if (decoders.size() < 2) {
-      throw new IllegalArgumentException("rescoring needs decoders of at least two orders, got " + decoders.size());
+      throw new IllegalArgumentException("rescoring needs at least two decoders, got " + decoders.size());
     }
     if (scorers.isEmpty()) {
       throw new IllegalArgumentException("rescoring needs at least one scoring model");

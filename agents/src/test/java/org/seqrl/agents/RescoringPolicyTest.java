@@ -14,7 +14,7 @@ import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.Rollout;
 import org.seqrl.rl.SequencePolicy;
 
-class BidirectionalRescoringTest {
+class RescoringPolicyTest {
   private static final OptimizerSettings OPT = new OptimizerSettings(0.01, 5.0);
 
   private static Seq2SeqPolicy model(long seed) {
@@ -66,12 +66,12 @@ class BidirectionalRescoringTest {
       Rollout gl = l2r.greedy(sources, 10);
       Rollout gr = r2l.greedy(sources, 10);
       double[] w = {0.25, 0.75};
-      var only = new BidirectionalRescoring(List.of(l2r, r2l), List.of(l2r), null);
-      var both = new BidirectionalRescoring(List.of(l2r, r2l), List.of(l2r, r2l), w);
+      var only = new RescoringPolicy(List.of(l2r, r2l), List.of(l2r), null);
+      var both = new RescoringPolicy(List.of(l2r, r2l), List.of(l2r, r2l), w);
       int[][][] candidates = {hypotheses(gl), hypotheses(gr)};
       double[][] byL2r = only.scores(sources, candidates);
       double[][] weighted = both.scores(sources, candidates);
-      var rOnly = new BidirectionalRescoring(List.of(l2r, r2l), List.of(r2l), null);
+      var rOnly = new RescoringPolicy(List.of(l2r, r2l), List.of(r2l), null);
       double[][] byR2l = rOnly.scores(sources, candidates);
       for (int i = 0; i < sources.length; i++) {
         assertEquals(sum(gl.logProbs()[i], gl.lengths()[i]), byL2r[0][i], 1e-4, "left-to-right greedy row " + i);
@@ -95,7 +95,7 @@ class BidirectionalRescoringTest {
          RightToLeftPolicy untrained = new RightToLeftPolicy(model(13))) {
       train(l2r, 150, 1);
       train(r2l, 150, 2);
-      var rescoring = new BidirectionalRescoring(List.of(l2r, r2l), List.of(l2r, r2l), null);
+      var rescoring = new RescoringPolicy(List.of(l2r, r2l), List.of(l2r, r2l), null);
       int[][] left = hypotheses(l2r.greedy(test[0], 10));
       int[][] right = hypotheses(r2l.greedy(test[0], 10));
       double[][] s = rescoring.scores(test[0], new int[][][] {left, right});
@@ -121,7 +121,7 @@ class BidirectionalRescoringTest {
         assertArrayEquals(bs[1][i] > bs[0][i] ? beamRight[i] : beamLeft[i], beam[i], "beam row " + i);
       }
 
-      var withUntrained = new BidirectionalRescoring(List.of(l2r, untrained), List.of(l2r, untrained), null);
+      var withUntrained = new RescoringPolicy(List.of(l2r, untrained), List.of(l2r, untrained), null);
       double kept = exact(hypotheses(withUntrained.greedy(test[0], 10)), test[1]);
       double alone = exact(hypotheses(untrained.greedy(test[0], 10)), test[1]);
       assertTrue(kept >= el - 0.02 && kept > alone + 0.3, "trained " + el + ", untrained " + alone + ", rescored " + kept);
@@ -131,11 +131,11 @@ class BidirectionalRescoringTest {
   @Test
   void itOnlyDecodes() {
     try (Seq2SeqPolicy a = model(1); RightToLeftPolicy b = new RightToLeftPolicy(model(2))) {
-      var r = new BidirectionalRescoring(List.of(a, b), List.of(a, b), null);
+      var r = new RescoringPolicy(List.of(a, b), List.of(a, b), null);
       var e = assertThrows(UnsupportedOperationException.class, () -> r.mleStep(new int[1][1], new int[1][1], OPT));
       assertTrue(e.getMessage().contains("rescoring only decodes"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> new BidirectionalRescoring(List.of(a), List.of(a), null));
-      assertThrows(IllegalArgumentException.class, () -> new BidirectionalRescoring(List.of(a, b), List.of(a, b), new double[] {1}));
+      assertThrows(IllegalArgumentException.class, () -> new RescoringPolicy(List.of(a), List.of(a), null));
+      assertThrows(IllegalArgumentException.class, () -> new RescoringPolicy(List.of(a, b), List.of(a, b), new double[] {1}));
     }
   }
 }
