@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.seqrl.agents.RescoringPolicy;
 import org.seqrl.agents.EnsemblePolicy;
+import org.seqrl.agents.RescoringPolicy;
 import org.seqrl.agents.RightToLeftPolicy;
 import org.seqrl.agents.Seq2SeqPolicy;
 import org.seqrl.experiments.cli.UserInputException;
@@ -130,7 +130,7 @@ public final class EvalCommand implements Callable<Integer> {
           o.put("decoding", "rescoring");
           o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
           ArrayNode orders = o.putArray("output_orders");
-          opened.forEach(parts2 -> orders.add(ConfigChoice.spelling(parts2.config().model().outputOrder())));
+          opened.forEach(member -> orders.add(ConfigChoice.spelling(member.config().model().outputOrder())));
           if (weights != null) {
             ArrayNode w = o.putArray("scoring_weights");
             for (double x : weights) {
