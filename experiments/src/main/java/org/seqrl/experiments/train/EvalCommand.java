@@ -118,7 +118,7 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("checkpoint", ckpts.get(0).toString());
         ArrayNode all = o.putArray("checkpoints");
         ckpts.forEach(c -> all.add(c.toString()));
-        if ((decoding instanceof RightToLeftPolicy r ? r.inner() : decoding) instanceof EnsemblePolicy ens) {
+        if (inOwnOrder(decoding) instanceof EnsemblePolicy ens) {
           o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
           ArrayNode w = o.putArray("ensemble_weights");
           for (double x : ens.weights()) {
@@ -180,8 +180,7 @@ public final class EvalCommand implements Callable<Integer> {
     for (int i = 0; i < opened.size(); i++) {
       RunComponents parts = opened.get(i);
       String which = "--checkpoint " + ckpts.get(i);
-      SequencePolicy model = parts.policy() instanceof RightToLeftPolicy r ? r.inner() : parts.policy();
-      if (!(model instanceof Seq2SeqPolicy)) {
+      if (!(inOwnOrder(parts.policy()) instanceof Seq2SeqPolicy)) {
         throw new UserInputException(which + ": its model.engine is " + parts.config().model().engine().name().toLowerCase(Locale.ROOT)
             + "; an ensemble decodes with models of model.engine fast only");
       }
@@ -218,8 +217,7 @@ public final class EvalCommand implements Callable<Integer> {
     List<Seq2SeqPolicy> models = new ArrayList<>();
     double[] w = weights == null ? null : new double[members.size()];
     for (int j = 0; j < members.size(); j++) {
-      SequencePolicy p = opened.get(members.get(j)).policy();
-      models.add((Seq2SeqPolicy) (p instanceof RightToLeftPolicy r ? r.inner() : p));
+      models.add((Seq2SeqPolicy) inOwnOrder(opened.get(members.get(j)).policy()));
       if (w != null) {
         w[j] = weights[members.get(j)];
       }
@@ -241,9 +239,13 @@ public final class EvalCommand implements Callable<Integer> {
               + ", where several)")
           + (weights == null ? "" : "; weights " + Arrays.toString(weights)) + ")";
     }
-    SequencePolicy ensemble = decoding instanceof RightToLeftPolicy r ? r.inner() : decoding;
     return "ensemble of " + ckpts.size() + " checkpoints (" + paths + "; " + name
-        + ((EnsemblePolicy) ensemble).weightsDescription() + ")";
+        + ((EnsemblePolicy) inOwnOrder(decoding)).weightsDescription() + ")";
+  }
+
+  /** The model a right-to-left policy wraps (which decodes in its own order), or the policy itself. */
+  private static SequencePolicy inOwnOrder(SequencePolicy p) {
+    return p instanceof RightToLeftPolicy r ? r.inner() : p;
   }
 
   /** {@code --ensemble-combine}: an ensemble's rule, or rescoring with every checkpoint proposing. */
