@@ -151,13 +151,17 @@ public final class EnsemblePolicy extends DecodingOnlyPolicy {
 
   /** With the coverage penalty on the members' (weighted) mean attention ({@link Seq2SeqPolicy#beamSearchWithScores(int[][], int, int, double)}). */
   public Seq2SeqPolicy.BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
+    Search.Beams b = beams(sources, beamWidth, maxLength, coveragePenalty, 1);
+    return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
+  }
+
+  private Search.Beams beams(int[][] sources, int beamWidth, int maxLength, double coveragePenalty, int n) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
     }
     Search.Coverage coverage = Seq2SeqPolicy.coverage(sources, coveragePenalty, false);
-    Search.Beams b = Search.beam(start(sources, beamWidth, maxLength), vocab, sources.length, beamWidth, maxLength,
-        () -> greedy(sources, maxLength), coverage);
-    return new Seq2SeqPolicy.BeamResult(b.hypotheses(), b.scores());
+    return Search.beam(start(sources, beamWidth, maxLength), vocab, sources.length, beamWidth, maxLength,
+        () -> greedy(sources, maxLength), coverage, n);
   }
 
   @Override
@@ -168,6 +172,11 @@ public final class EnsemblePolicy extends DecodingOnlyPolicy {
   @Override
   public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
     return beamSearchWithScores(sources, beamWidth, maxLength, coveragePenalty).hypotheses();
+  }
+
+  @Override
+  public int[][][] beamSearchNBest(int[][] sources, int beamWidth, int maxLength, double coveragePenalty, int n) {
+    return beams(sources, beamWidth, maxLength, coveragePenalty, n).nBest();
   }
 
   /** Closes the members. */

@@ -1,5 +1,6 @@
 package org.seqrl.agents;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.seqrl.rl.PolicyParameters;
@@ -16,16 +17,58 @@ import org.seqrl.rl.Tokens;
  * where they disagree the other model's score decides. The same rule over models of one order
  * ({@code seqrl eval --ensemble-combine rescore}) is its control.
  *
- * <p>A proposal is scored whole, the end token included, so a longer output pays for its extra tokens:
- * no length normalisation, as in the decoders' own beam search. It only decodes: greedy and beam
- * search propose by the decoders' own greedy and beam search; the rows {@link #greedy} returns keep the
- * per-step values of the decoder that proposed them. Sampling (the few samples an evaluation shows) is
- * the first decoder's.
+ * <p>A proposal is scored whole, the end token included, so a longer output pays for its extra tokens,
+ * unless {@link Options#lengthBonus} gives each token back a fixed amount (what machine translation's
+ * word penalty does). It only decodes: greedy and beam search propose by the decoders' own greedy and
+ * beam search, beam search its {@link Options#nBest} best hypotheses per decoder (the same output from
+ * two decoders is one proposal); the rows {@link #greedy} returns keep the per-step values of the decoder
+ * that proposed them. Sampling (the few samples an evaluation shows) is the first decoder's.
  */
 public final class RescoringPolicy extends DecodingOnlyPolicy {
   private final List<SequencePolicy> decoders;
   private final List<SequencePolicy> scorers;
   private final double[] weights;
+  private final Options options;
+
+  /**
+   * How proposals are made and scored beyond the weights.
+   *
+   * @param nBest how many beam hypotheses each decoder proposes (1 to the beam width; greedy proposes one)
+   * @param lengthBonus added to a proposal's score for each of its tokens (the end token not counted); 0
+   *     scores by log-probabilities alone, above 0 favours longer outputs
+   * @param log told what was proposed and chosen for every source, or null
+   */
+  public record Options(int nBest, double lengthBonus, ProposalLog log) {
+    public static final Options PLAIN = new Options(1, 0, null);
+
+    public Options {
+      if (nBest < 1) {
+        throw new IllegalArgumentException("nBest must be >= 1, got " + nBest);
+      }
+      if (!Double.isFinite(lengthBonus)) {
+        throw new IllegalArgumentException("lengthBonus must be finite, got " + lengthBonus);
+      }
+    }
+  }
+
+  /** What rescoring saw, source by source (for {@code seqrl eval --proposals}). */
+  public interface ProposalLog {
+    /**
+     * @param search "greedy" or "beam"
+     * @param candidates the proposals (tokens before the end), in decoder order, then rank
+     * @param ranks {@code ranks[c][d]}: candidate c's place in decoder d's list, from 1; 0 where d did not propose it
+     * @param logProbs {@code logProbs[m][c]}: scoring model m's log-probability of candidate c, end token included
+     * @param scores the candidates' scores (weighted log-probabilities plus length bonus)
+     * @param chosen the index of the candidate returned
+     */
+    void proposals(String search, int[] source, int[][] candidates, int[][] ranks, double[][] logProbs, double[] scores,
+        int chosen);
+  }
+
+  /** {@link #RescoringPolicy(List, List, double[], Options)} with {@link Options#PLAIN}. */
+  public RescoringPolicy(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights) {
+    this(decoders, scorers, weights, Options.PLAIN);
+  }
 
   /**
    * @param decoders at least two, each reading and writing sequences left to right (a right-to-left
@@ -33,7 +76,7 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
    * @param scorers every model, seen left to right, each able to score a given sequence ({@link #logProbs})
    * @param weights one positive weight per scorer, or null for equal weights
    */
-  public RescoringPolicy(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights) {
+  public RescoringPolicy(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights, Options options) {
     super("rescoring", "its models");
     if (decoders.size() < 2) {
       throw new IllegalArgumentException("rescoring needs at least two decoders, got " + decoders.size());
@@ -47,11 +90,17 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
     this.decoders = List.copyOf(decoders);
     this.scorers = List.copyOf(scorers);
     this.weights = weights == null ? equal(scorers.size()) : weights.clone();
+    this.options = options;
     for (double w : this.weights) {
       if (!(w > 0) || Double.isInfinite(w)) {
         throw new IllegalArgumentException("a scoring weight must be positive and finite, got " + w);
       }
     }
+  }
+
+  /** The proposal and scoring options it was made with. */
+  public Options options() {
+    return options;
   }
 
   private static double[] equal(int n) {
@@ -61,57 +110,111 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
   }
 
   /**
-   * The weighted sum over the scoring models of each candidate's log-probability, end token included:
-   * {@code candidates[c][i]} is candidate c for source i (tokens before the end).
+   * Each candidate's score: the weighted sum over the scoring models of its log-probability, end token
+   * included, plus the length bonus per token. {@code candidates[c][i]} is candidate c for source i
+   * (tokens before the end).
    */
   public double[][] scores(int[][] sources, int[][][] candidates) {
     int k = candidates.length;
     int n = sources.length;
-    int width = 1;
-    for (int[][] c : candidates) {
-      for (int[] row : c) {
-        width = Math.max(width, row.length + 1);
-      }
-    }
-    int[][] tokens = new int[n * k][width];
-    int[] lengths = new int[n * k];
+    int[][] rowSources = new int[n * k][];
+    int[][] rows = new int[n * k][];
     for (int i = 0; i < n; i++) {
       for (int c = 0; c < k; c++) {
-        int[] y = candidates[c][i];
-        int row = i * k + c;
-        System.arraycopy(y, 0, tokens[row], 0, y.length);
-        tokens[row][y.length] = Tokens.END;
-        lengths[row] = y.length + 1;
+        rowSources[i * k + c] = sources[i];
+        rows[i * k + c] = candidates[c][i];
       }
     }
-    Rollout rows = new Rollout(sources, k, tokens, lengths, new double[n * k][width], new double[n * k][width],
-        null, null, null);
-    double[][] total = new double[k][n];
-    double[][] out = new double[n * k][width];
-    for (int m = 0; m < scorers.size(); m++) {
-      scorers.get(m).logProbs(rows, PolicyParameters.CURRENT, out);
-      for (int i = 0; i < n; i++) {
-        for (int c = 0; c < k; c++) {
-          double sum = 0;
-          for (int t = 0; t < lengths[i * k + c]; t++) {
-            sum += out[i * k + c][t];
-          }
-          total[c][i] += weights[m] * sum;
-        }
+    double[] total = scored(rows, logProbsByScorer(rowSources, rows));
+    double[][] out = new double[k][n];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < k; c++) {
+        out[c][i] = total[i * k + c];
       }
+    }
+    return out;
+  }
+
+  /** {@code [m][r]}: scoring model m's log-probability of {@code rows[r]} then the end token, given {@code rowSources[r]}. */
+  private double[][] logProbsByScorer(int[][] rowSources, int[][] rows) {
+    int width = 1;
+    for (int[] row : rows) {
+      width = Math.max(width, row.length + 1);
+    }
+    int[][] tokens = new int[rows.length][width];
+    int[] lengths = new int[rows.length];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(rows[r], 0, tokens[r], 0, rows[r].length);
+      tokens[r][rows[r].length] = Tokens.END;
+      lengths[r] = rows[r].length + 1;
+    }
+    Rollout rollout = new Rollout(rowSources, 1, tokens, lengths, new double[rows.length][width],
+        new double[rows.length][width], null, null, null);
+    double[][] byScorer = new double[scorers.size()][rows.length];
+    double[][] out = new double[rows.length][width];
+    for (int m = 0; m < scorers.size(); m++) {
+      scorers.get(m).logProbs(rollout, PolicyParameters.CURRENT, out);
+      for (int r = 0; r < rows.length; r++) {
+        double sum = 0;
+        for (int t = 0; t < lengths[r]; t++) {
+          sum += out[r][t];
+        }
+        byScorer[m][r] = sum;
+      }
+    }
+    return byScorer;
+  }
+
+  /** The score of each row from its scorers' log-probabilities. */
+  private double[] scored(int[][] rows, double[][] byScorer) {
+    double[] total = new double[rows.length];
+    for (int r = 0; r < rows.length; r++) {
+      for (int m = 0; m < byScorer.length; m++) {
+        total[r] += weights[m] * byScorer[m][r];
+      }
+      total[r] += options.lengthBonus() * rows[r].length;
     }
     return total;
   }
 
-  /** For every source, which candidate scores highest (the first of equal ones). */
-  private int[] choose(int[][] sources, int[][][] candidates) {
-    double[][] s = scores(sources, candidates);
+  /**
+   * For every source, which of its candidates scores highest (the first of equal ones), telling the log:
+   * {@code candidates[i]} are source i's, {@code ranks[i][c][d]} as {@link ProposalLog#proposals} has them.
+   */
+  private int[] choose(String search, int[][] sources, int[][][] candidates, int[][][] ranks) {
+    int count = 0;
+    for (int[][] c : candidates) {
+      count += c.length;
+    }
+    int[][] rowSources = new int[count][];
+    int[][] rows = new int[count][];
+    int[] first = new int[sources.length + 1];
+    for (int i = 0, r = 0; i < sources.length; i++) {
+      first[i] = r;
+      for (int[] y : candidates[i]) {
+        rowSources[r] = sources[i];
+        rows[r++] = y;
+      }
+      first[i + 1] = r;
+    }
+    double[][] byScorer = logProbsByScorer(rowSources, rows);
+    double[] total = scored(rows, byScorer);
     int[] best = new int[sources.length];
     for (int i = 0; i < sources.length; i++) {
-      for (int c = 1; c < candidates.length; c++) {
-        if (s[c][i] > s[best[i]][i]) {
-          best[i] = c;
+      for (int r = first[i] + 1; r < first[i + 1]; r++) {
+        if (total[r] > total[first[i] + best[i]]) {
+          best[i] = r - first[i];
         }
+      }
+      if (options.log() != null) {
+        int from = first[i];
+        int to = first[i + 1];
+        double[][] lp = new double[scorers.size()][];
+        for (int m = 0; m < lp.length; m++) {
+          lp[m] = Arrays.copyOfRange(byScorer[m], from, to);
+        }
+        options.log().proposals(search, sources[i], candidates[i], ranks[i], lp, Arrays.copyOfRange(total, from, to),
+            best[i]);
       }
     }
     return best;
@@ -120,14 +223,18 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
   @Override
   public Rollout greedy(int[][] sources, int maxLength) {
     Rollout[] proposed = new Rollout[decoders.size()];
-    int[][][] candidates = new int[decoders.size()][sources.length][];
     for (int d = 0; d < proposed.length; d++) {
       proposed[d] = decoders.get(d).greedy(sources, maxLength);
-      for (int i = 0; i < sources.length; i++) {
-        candidates[d][i] = proposed[d].hypothesis(i);
+    }
+    int[][][] candidates = new int[sources.length][decoders.size()][];
+    int[][][] ranks = new int[sources.length][decoders.size()][decoders.size()];
+    for (int i = 0; i < sources.length; i++) {
+      for (int d = 0; d < proposed.length; d++) {
+        candidates[i][d] = proposed[d].hypothesis(i);
+        ranks[i][d][d] = 1;
       }
     }
-    int[] best = choose(sources, candidates);
+    int[] best = choose("greedy", sources, candidates, ranks);
     return chosenRows(sources, proposed, best);
   }
 
@@ -165,18 +272,51 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
     return beamSearch(sources, beamWidth, maxLength, 0);
   }
 
+  /**
+   * Each decoder's {@link Options#nBest} best beam hypotheses, merged (decoder order, then rank; the
+   * same output once), rescored; the highest score wins.
+   */
   @Override
   public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
-    int[][][] candidates = new int[decoders.size()][][];
-    for (int d = 0; d < candidates.length; d++) {
-      candidates[d] = decoders.get(d).beamSearch(sources, beamWidth, maxLength, coveragePenalty);
+    int[][][][] lists = new int[decoders.size()][][][];
+    for (int d = 0; d < lists.length; d++) {
+      lists[d] = decoders.get(d).beamSearchNBest(sources, beamWidth, maxLength, coveragePenalty, options.nBest());
     }
-    int[] best = choose(sources, candidates);
+    int[][][] candidates = new int[sources.length][][];
+    int[][][] ranks = new int[sources.length][][];
+    for (int i = 0; i < sources.length; i++) {
+      List<int[]> merged = new ArrayList<>();
+      List<int[]> rankRows = new ArrayList<>();
+      for (int d = 0; d < lists.length; d++) {
+        for (int k = 0; k < lists[d][i].length; k++) {
+          int[] y = lists[d][i][k];
+          int at = indexOf(merged, y);
+          if (at < 0) {
+            merged.add(y);
+            rankRows.add(new int[lists.length]);
+            at = merged.size() - 1;
+          }
+          rankRows.get(at)[d] = k + 1;
+        }
+      }
+      candidates[i] = merged.toArray(new int[0][]);
+      ranks[i] = rankRows.toArray(new int[0][]);
+    }
+    int[] best = choose("beam", sources, candidates, ranks);
     int[][] out = new int[sources.length][];
     for (int i = 0; i < out.length; i++) {
-      out[i] = candidates[best[i]][i];
+      out[i] = candidates[i][best[i]];
     }
     return out;
+  }
+
+  private static int indexOf(List<int[]> rows, int[] y) {
+    for (int j = 0; j < rows.size(); j++) {
+      if (Arrays.equals(rows.get(j), y)) {
+        return j;
+      }
+    }
+    return -1;
   }
 
   @Override

@@ -123,6 +123,16 @@ public final class RightToLeftPolicy implements SequencePolicy {
   }
 
   @Override
+  public int[][][] beamSearchNBest(int[][] sources, int beamWidth, int maxLength, double coveragePenalty, int n) {
+    int[][][] lists = inner.beamSearchNBest(sources, beamWidth, maxLength, coveragePenalty, n);
+    int[][][] out = new int[lists.length][][];
+    for (int i = 0; i < lists.length; i++) {
+      out[i] = reversed(lists[i]);
+    }
+    return out;
+  }
+
+  @Override
   public UpdateStats mleStep(int[][] sources, int[][] targets, OptimizerSettings optimizer) {
     return inner.mleStep(sources, reversed(targets), optimizer);
   }

@@ -132,8 +132,78 @@ final class Search {
     return new Rollout(sources, k, tokens, lengths, logProbs, entropies, seqValues, stepValues, attention);
   }
 
-  /** Best hypotheses (tokens before the end) and their total log-probabilities. */
-  record Beams(int[][] hypotheses, double[] scores) {}
+  /**
+   * Per source, the best hypotheses found (tokens before the end), best first, at most as many as asked
+   * for and at least one, with their ranking scores.
+   */
+  record Beams(int[][][] nBest, double[][] nBestScores) {
+    /** The best hypothesis of every source. */
+    int[][] hypotheses() {
+      int[][] h = new int[nBest.length][];
+      for (int s = 0; s < h.length; s++) {
+        h[s] = nBest[s][0];
+      }
+      return h;
+    }
+
+    /** The best hypothesis's score, for every source. */
+    double[] scores() {
+      double[] x = new double[nBestScores.length];
+      for (int s = 0; s < x.length; s++) {
+        x[s] = nBestScores[s][0];
+      }
+      return x;
+    }
+  }
+
+  /**
+   * A source's best finished hypotheses, best first, at most {@code capacity}; a newcomer goes after the
+   * ones that score as much (the first found of equal ones stays ahead), and one already listed is listed
+   * once, with the higher of its scores.
+   */
+  private static final class Finished {
+    final int capacity;
+    final List<int[]> hyps = new ArrayList<>();
+    final List<Double> scores = new ArrayList<>();
+
+    Finished(int capacity) {
+      this.capacity = capacity;
+    }
+
+    void offer(int[] hyp, double score) {
+      if (score == Double.NEGATIVE_INFINITY) {
+        return;
+      }
+      for (int i = 0; i < hyps.size(); i++) {
+        if (Arrays.equals(hyps.get(i), hyp)) { // the greedy hypothesis, when the beam found it too
+          if (scores.get(i) >= score) {
+            return;
+          }
+          hyps.remove(i); // its greedy score came out higher (float rounding of another batch)
+          scores.remove(i);
+          break;
+        }
+      }
+      int at = 0;
+      while (at < scores.size() && scores.get(at) >= score) {
+        at++;
+      }
+      if (at >= capacity) {
+        return;
+      }
+      hyps.add(at, hyp);
+      scores.add(at, score);
+      if (hyps.size() > capacity) {
+        hyps.remove(capacity);
+        scores.remove(capacity);
+      }
+    }
+
+    /** The score a live hypothesis must beat to still enter: the last one's when full, else -inf. */
+    double bar() {
+      return hyps.size() < capacity ? Double.NEGATIVE_INFINITY : scores.get(capacity - 1);
+    }
+  }
 
   /**
    * Beam search of width {@code w} over {@code b} sources whose rows {@code s * w + k} are the
@@ -170,6 +240,20 @@ final class Search {
    */
   static Beams beam(Decoder.Pass dec, int vocab, int b, int w, int maxLength, Supplier<Rollout> greedy,
       Coverage coverage) {
+    return beam(dec, vocab, b, w, maxLength, greedy, coverage, 1);
+  }
+
+  /**
+   * {@link #beam(Decoder.Pass, int, int, int, int, Supplier, Coverage)} keeping the {@code n} best finished
+   * hypotheses of every source (n from 1 to {@code w}): a source's search stops once its n-th best finished
+   * score is at least its best live one, so the first of the n is the hypothesis n = 1 returns, and the n
+   * best of a larger n start with those of a smaller one. Fewer than n come back when fewer were found.
+   */
+  static Beams beam(Decoder.Pass dec, int vocab, int b, int w, int maxLength, Supplier<Rollout> greedy,
+      Coverage coverage, int n) {
+    if (n < 1 || n > w) {
+      throw new IllegalArgumentException("n-best needs 1 <= n <= beam width " + w + ", got " + n);
+    }
     int r = b * w;
     double[][] covered = null; // per row: attention received by each source position so far
     double[] score = new double[r];
@@ -179,9 +263,10 @@ final class Search {
     }
     int[] prev = new int[r];
     Arrays.fill(prev, Tokens.START);
-    int[][] best = new int[b][];
-    double[] bestScore = new double[b];
-    Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
+    Finished[] finished = new Finished[b];
+    for (int s = 0; s < b; s++) {
+      finished[s] = new Finished(n);
+    }
     boolean[] done = new boolean[b];
     double[] lg = new double[vocab];
     double[] lp = new double[vocab];
@@ -249,10 +334,7 @@ final class Search {
           candRow[bi] = -1;
           if (tok == Tokens.END) {
             double ranked = coverage == null ? cs : cs + coverage.penalty(coveredNow[row], s);
-            if (ranked > bestScore[s]) {
-              bestScore[s] = ranked;
-              best[s] = hyp[row];
-            }
+            finished[s].offer(hyp[row], ranked);
             continue;
           }
           int dst = s * w + filled++;
@@ -275,7 +357,7 @@ final class Search {
           bestAlive = Math.max(bestAlive, nextScore[dst]);
         }
         // log-probabilities only fall as a hypothesis grows: no live beam can beat a finished better one
-        if (done[s] || bestScore[s] >= bestAlive) {
+        if (done[s] || finished[s].bar() >= bestAlive) {
           done[s] = true;
         } else {
           allDone = false;
@@ -300,14 +382,8 @@ final class Search {
           int row = s * w + k;
           double ranked = coverage == null || score[row] == Double.NEGATIVE_INFINITY ? score[row]
               : score[row] + coverage.penalty(covered[row], s);
-          if (ranked > bestScore[s]) {
-            bestScore[s] = ranked;
-            best[s] = hyp[row];
-          }
+          finished[s].offer(hyp[row], ranked);
         }
-      }
-      if (best[s] == null) {
-        best[s] = new int[0];
       }
     }
     if (w > 1) {
@@ -326,13 +402,20 @@ final class Search {
           }
           gs += coverage.penalty(c, s);
         }
-        if (gs > bestScore[s]) {
-          bestScore[s] = gs;
-          best[s] = g.hypothesis(s);
-        }
+        finished[s].offer(g.hypothesis(s), gs);
       }
     }
-    return new Beams(best, bestScore);
+    int[][][] nBest = new int[b][][];
+    double[][] nBestScores = new double[b][];
+    for (int s = 0; s < b; s++) {
+      if (finished[s].hyps.isEmpty()) {
+        finished[s].hyps.add(new int[0]);
+        finished[s].scores.add(Double.NEGATIVE_INFINITY);
+      }
+      nBest[s] = finished[s].hyps.toArray(new int[0][]);
+      nBestScores[s] = finished[s].scores.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+    return new Beams(nBest, nBestScores);
   }
 
   static int argmax(double[] a) {

@@ -354,14 +354,18 @@ public final class Seq2SeqPolicy implements SequencePolicy {
    * ranking scores, log-probability plus penalty. Needs attention when above 0.
    */
   public BeamResult beamSearchWithScores(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
+    Search.Beams b = beams(sources, beamWidth, maxLength, coveragePenalty, 1);
+    return new BeamResult(b.hypotheses(), b.scores());
+  }
+
+  private Search.Beams beams(int[][] sources, int beamWidth, int maxLength, double coveragePenalty, int n) {
     if (beamWidth < 1) {
       throw new IllegalArgumentException("beamWidth must be >= 1, got " + beamWidth);
     }
     Search.Coverage coverage = coverage(sources, coveragePenalty, cfg.transformer() == null && cfg.attention() == Seq2SeqConfig.Attention.NONE);
     Decoder.Pass pass = start(sources, beamWidth, maxLength, false);
-    Search.Beams b = Search.beam(pass, decoder.vocab(), sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength),
-        coverage);
-    return new BeamResult(b.hypotheses(), b.scores());
+    return Search.beam(pass, decoder.vocab(), sources.length, beamWidth, maxLength, () -> greedy(sources, maxLength),
+        coverage, n);
   }
 
   /** The coverage penalty's settings for these sources, or null when its weight is 0. */
@@ -385,6 +389,11 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   @Override
   public int[][] beamSearch(int[][] sources, int beamWidth, int maxLength, double coveragePenalty) {
     return beamSearchWithScores(sources, beamWidth, maxLength, coveragePenalty).hypotheses();
+  }
+
+  @Override
+  public int[][][] beamSearchNBest(int[][] sources, int beamWidth, int maxLength, double coveragePenalty, int n) {
+    return beams(sources, beamWidth, maxLength, coveragePenalty, n).nBest();
   }
 
   /** Best hypotheses (tokens before the end) and their total log-probabilities. */

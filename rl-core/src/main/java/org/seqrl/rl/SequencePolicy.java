@@ -57,6 +57,25 @@ public interface SequencePolicy extends AutoCloseable {
   }
 
   /**
+   * {@link #beamSearch(int[][], int, int, double)}'s {@code n} best hypotheses of every source, best first
+   * ({@code 1 <= n <= beamWidth}; fewer where the search found fewer, never none): the first is the
+   * hypothesis beam search returns. What rescoring proposes. Policies that keep only the best one
+   * support n = 1 alone.
+   */
+  default int[][][] beamSearchNBest(int[][] sources, int beamWidth, int maxLength, double coveragePenalty, int n) {
+    if (n != 1) {
+      throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps only its best beam hypothesis;"
+          + " n-best lists (--nbest) need model.engine fast");
+    }
+    int[][] best = beamSearch(sources, beamWidth, maxLength, coveragePenalty);
+    int[][][] out = new int[best.length][][];
+    for (int i = 0; i < best.length; i++) {
+      out[i] = new int[][] {best[i]};
+    }
+    return out;
+  }
+
+  /**
    * One optimizer step on the policy-gradient loss of {@link PolicyGradientBatch}; with
    * {@link PolicyGradientBatch#ppo} the clipped surrogate, whose log-probabilities before the step
    * the policy writes into {@link PpoClip#currentLogProbs}.

@@ -69,6 +69,28 @@ public final class EvalCommand implements Callable<Integer> {
           + " run's eval.coverage_penalty; 0 is none).")
   Double coveragePenalty;
 
+  @Option(names = "--nbest", paramLabel = "K",
+      description = "When rescoring: each proposer's K best beam hypotheses are proposed (the same output once), not"
+          + " only its best; 1 to the beam width. Default: 1.")
+  Integer nBest;
+
+  @Option(names = "--length-bonus", paramLabel = "B",
+      description = "When rescoring: B is added to a proposal's score per output token (above 0 favours longer"
+          + " outputs, below 0 shorter). Default: 0.")
+  Double lengthBonus;
+
+  @Option(names = "--proposals", paramLabel = "FILE",
+      description = "When rescoring: also write every proposal of the split's greedy and beam decoding, one a line,"
+          + " tab-separated with a header: search, source, proposal, rank_1.. (its place in each proposer's list, 0"
+          + " where absent; proposers: each output order, left to right first, or with rescore each checkpoint),"
+          + " logprob_1.. (each --checkpoint's log-probability of it, end token included), score, chosen (1 or 0).")
+  Path proposals;
+
+  @Option(names = "--set", paramLabel = "eval.KEY=VALUE",
+      description = "Override an eval key of the checkpoints' config for this evaluation, e.g. eval.dev_size=0 (all of"
+          + " dev); repeatable.")
+  List<String> evalOverrides;
+
   @Option(names = "--output", paramLabel = "FILE", description = "Also write the metrics as JSON.")
   Path output;
 
@@ -95,75 +117,127 @@ public final class EvalCommand implements Callable<Integer> {
     if (coveragePenalty != null) {
       overrides.add("eval.coverage_penalty=" + coveragePenalty);
     }
+    if (evalOverrides != null) {
+      for (String o : evalOverrides) {
+        if (!o.startsWith("eval.") || !o.contains("=")) {
+          throw new UserInputException("--set " + o + ": expected eval.KEY=VALUE (only the eval section can change"
+              + " for an evaluation; the model and data are the checkpoint's)");
+        }
+        overrides.add(o);
+      }
+    }
+    if (nBest != null && nBest < 1) {
+      throw new UserInputException("--nbest: " + nBest + " is not a list size; expected an integer >= 1");
+    }
+    if (lengthBonus != null && !Double.isFinite(lengthBonus)) {
+      throw new UserInputException("--length-bonus: " + lengthBonus + " is not a finite number");
+    }
     List<RunComponents> opened = new ArrayList<>();
     try {
       for (Path c : ckpts) {
         opened.add(open(c, overrides));
       }
-      RunComponents parts = opened.get(0);
-      SequencePolicy decoding = opened.size() == 1 ? parts.policy() : combined(ckpts, opened, split, weights, rule);
-      EvaluationEvent e = parts.evaluate(split, -1, decoding);
-      Map<String, Double> m = new LinkedHashMap<>(e.metrics());
-      if (split.equals("test")) {
-        // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
-        m.putAll(parts.evaluateTestLengths(-1, decoding));
-      }
-      String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0) : describe(ckpts, opened, decoding, rule, weights);
-      System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
-          split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
-      System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
-      m.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-32s %14.6f%n", k, v));
-      if (output != null) {
-        ObjectNode o = TrainingRun.JSON.createObjectNode();
-        o.put("checkpoint", ckpts.get(0).toString());
-        ArrayNode all = o.putArray("checkpoints");
-        ckpts.forEach(c -> all.add(c.toString()));
-        if (inOwnOrder(decoding) instanceof EnsemblePolicy ens) {
-          o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
-          ArrayNode w = o.putArray("ensemble_weights");
-          for (double x : ens.weights()) {
-            w.add(x);
-          }
-        }
-        if (decoding instanceof RescoringPolicy) {
-          // each order's checkpoints (or with rescore each checkpoint) propose, every checkpoint scores
-          o.put("decoding", "rescoring");
-          o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
-          ArrayNode orders = o.putArray("output_orders");
-          opened.forEach(member -> orders.add(ConfigChoice.spelling(member.config().model().outputOrder())));
-          if (weights != null) {
-            ArrayNode w = o.putArray("scoring_weights");
-            for (double x : weights) {
-              w.add(x);
-            }
-          }
-        }
-        o.put("split", split);
-        ObjectNode metrics = o.putObject("metrics");
-        m.forEach(metrics::put);
-        try {
-          if (output.getParent() != null) {
-            Files.createDirectories(output.getParent());
-          }
-          TrainingRun.JSON.writeValue(output.toFile(), o);
-        } catch (IOException ex) {
-          throw new UserInputException("--output " + output + ": cannot write (" + ex.getMessage() + ")");
-        }
-      }
-      if (predictions != null) {
-        try {
-          if (predictions.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(predictions.toAbsolutePath().getParent());
-          }
-          Files.write(predictions, parts.predictions(split, decoding), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException ex) {
-          throw new UserInputException("--predictions " + predictions + ": cannot write (" + ex.getMessage() + ")");
-        }
+      try (ProposalWriter writer = proposals == null ? null : ProposalWriter.open(proposals, opened.get(0))) {
+        evaluateAndReport(ckpts, opened, weights, rule, writer);
       }
     } finally {
       opened.forEach(RunComponents::close); // closes every member; the ensemble holds nothing of its own
     }
     return 0;
+  }
+
+  /** Decodes the split with the opened checkpoints, prints the metrics and writes the files asked for. */
+  private void evaluateAndReport(List<Path> ckpts, List<RunComponents> opened, double[] weights, Rule rule,
+      ProposalWriter writer) {
+    RunComponents parts = opened.get(0);
+    SequencePolicy decoding = opened.size() == 1 ? parts.policy()
+        : combined(ckpts, opened, split, weights, rule, rescoringOptions(parts, writer));
+    if (!(decoding instanceof RescoringPolicy)) {
+      refuseRescoringOptions();
+    }
+    EvaluationEvent e = parts.evaluate(split, -1, decoding);
+    if (writer != null) {
+      writer.stop(); // what follows decodes again (test lengths, predictions): not written twice
+    }
+    Map<String, Double> m = new LinkedHashMap<>(e.metrics());
+    if (split.equals("test")) {
+      // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
+      m.putAll(parts.evaluateTestLengths(-1, decoding));
+    }
+    String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0) : describe(ckpts, opened, decoding, rule, weights);
+    System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
+        split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
+    System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
+    m.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-32s %14.6f%n", k, v));
+    if (output != null) {
+      ObjectNode o = TrainingRun.JSON.createObjectNode();
+      o.put("checkpoint", ckpts.get(0).toString());
+      ArrayNode all = o.putArray("checkpoints");
+      ckpts.forEach(c -> all.add(c.toString()));
+      if (inOwnOrder(decoding) instanceof EnsemblePolicy ens) {
+        o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
+        ArrayNode w = o.putArray("ensemble_weights");
+        for (double x : ens.weights()) {
+          w.add(x);
+        }
+      }
+      if (decoding instanceof RescoringPolicy) {
+        // each order's checkpoints (or with rescore each checkpoint) propose, every checkpoint scores
+        o.put("decoding", "rescoring");
+        o.put("ensemble_combine", rule.name().toLowerCase(Locale.ROOT));
+        ArrayNode orders = o.putArray("output_orders");
+        opened.forEach(member -> orders.add(ConfigChoice.spelling(member.config().model().outputOrder())));
+        if (weights != null) {
+          ArrayNode w = o.putArray("scoring_weights");
+          for (double x : weights) {
+            w.add(x);
+          }
+        }
+        o.put("nbest", nBest == null ? 1 : nBest);
+        o.put("length_bonus", lengthBonus == null ? 0 : lengthBonus);
+      }
+      o.put("split", split);
+      ObjectNode metrics = o.putObject("metrics");
+      m.forEach(metrics::put);
+      try {
+        if (output.getParent() != null) {
+          Files.createDirectories(output.getParent());
+        }
+        TrainingRun.JSON.writeValue(output.toFile(), o);
+      } catch (IOException ex) {
+        throw new UserInputException("--output " + output + ": cannot write (" + ex.getMessage() + ")");
+      }
+    }
+    if (predictions != null) {
+      try {
+        if (predictions.toAbsolutePath().getParent() != null) {
+          Files.createDirectories(predictions.toAbsolutePath().getParent());
+        }
+        Files.write(predictions, parts.predictions(split, decoding), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException ex) {
+        throw new UserInputException("--predictions " + predictions + ": cannot write (" + ex.getMessage() + ")");
+      }
+    }
+  }
+
+  /** The rescoring options the flags ask for, checked against the beam width. */
+  private RescoringPolicy.Options rescoringOptions(RunComponents parts, ProposalWriter writer) {
+    int k = nBest == null ? 1 : nBest;
+    int width = parts.config().eval().beamWidth();
+    if (k > 1 && k > width) {
+      throw new UserInputException("--nbest: " + k + " is more than the beam width " + width + " (--beam or eval.beam_width);"
+          + " a beam of width W keeps at most W hypotheses; give --nbest between 1 and " + Math.max(width, 1));
+    }
+    return new RescoringPolicy.Options(k, lengthBonus == null ? 0 : lengthBonus, writer);
+  }
+
+  /** Refuses the rescoring flags when the checkpoints do not rescore (one checkpoint, or an ensemble of one order). */
+  private void refuseRescoringOptions() {
+    String given = nBest != null ? "--nbest" : lengthBonus != null ? "--length-bonus" : proposals != null ? "--proposals" : null;
+    if (given != null) {
+      throw new UserInputException(given + ": only rescoring uses it, and these checkpoints do not rescore; give"
+          + " checkpoints of both model.output_order values, or several with --ensemble-combine rescore");
+    }
   }
 
   /**
@@ -174,7 +248,7 @@ public final class EvalCommand implements Callable<Integer> {
    * rescore, every checkpoint proposes, in the order given.
    */
   private static SequencePolicy combined(List<Path> ckpts, List<RunComponents> opened, String split, double[] weights,
-      Rule rule) {
+      Rule rule, RescoringPolicy.Options options) {
     RunComponents first = opened.get(0);
     Map<ModelConfig.OutputOrder, List<Integer>> byOrder = new java.util.EnumMap<>(ModelConfig.OutputOrder.class);
     for (int i = 0; i < opened.size(); i++) {
@@ -205,7 +279,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (decoders.size() == 1) {
       return decoders.get(0);
     }
-    return new RescoringPolicy(decoders, opened.stream().map(RunComponents::policy).toList(), weights);
+    return new RescoringPolicy(decoders, opened.stream().map(RunComponents::policy).toList(), weights, options);
   }
 
   /** The checkpoints {@code members} of one output order as one decoder: the model itself, or their ensemble. */
@@ -231,13 +305,16 @@ public final class EvalCommand implements Callable<Integer> {
       double[] weights) {
     String paths = ckpts.stream().map(Path::toString).collect(Collectors.joining(", "));
     String name = rule.name().toLowerCase(Locale.ROOT);
-    if (decoding instanceof RescoringPolicy) {
+    if (decoding instanceof RescoringPolicy rescoring) {
       String orders = opened.stream().map(p -> ConfigChoice.spelling(p.config().model().outputOrder()))
           .collect(Collectors.joining(", "));
+      RescoringPolicy.Options options = rescoring.options();
       return "rescoring by " + ckpts.size() + " checkpoints (" + paths + "; orders " + orders + "; proposing: "
           + (rule == Rule.RESCORE ? "each checkpoint" : "each output order (its checkpoints as an ensemble, " + name
               + ", where several)")
-          + (weights == null ? "" : "; weights " + Arrays.toString(weights)) + ")";
+          + (options.nBest() == 1 ? "" : ", its " + options.nBest() + " best beam hypotheses")
+          + (weights == null ? "" : "; weights " + Arrays.toString(weights))
+          + (options.lengthBonus() == 0 ? "" : "; length bonus " + options.lengthBonus()) + ")";
     }
     return "ensemble of " + ckpts.size() + " checkpoints (" + paths + "; " + name
         + ((EnsemblePolicy) inOwnOrder(decoding)).weightsDescription() + ")";
