@@ -223,19 +223,51 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
   @Override
   public Rollout greedy(int[][] sources, int maxLength) {
     Rollout[] proposed = new Rollout[decoders.size()];
+    int[][][][] lists = new int[decoders.size()][sources.length][][];
     for (int d = 0; d < proposed.length; d++) {
       proposed[d] = decoders.get(d).greedy(sources, maxLength);
-    }
-    int[][][] candidates = new int[sources.length][decoders.size()][];
-    int[][][] ranks = new int[sources.length][decoders.size()][decoders.size()];
-    for (int i = 0; i < sources.length; i++) {
-      for (int d = 0; d < proposed.length; d++) {
-        candidates[i][d] = proposed[d].hypothesis(i);
-        ranks[i][d][d] = 1;
+      for (int i = 0; i < sources.length; i++) {
+        lists[d][i] = new int[][] {proposed[d].hypothesis(i)};
       }
     }
-    int[] best = choose("greedy", sources, candidates, ranks);
-    return chosenRows(sources, proposed, best);
+    Proposals p = merged(lists, sources.length);
+    int[] best = choose("greedy", sources, p.candidates(), p.ranks());
+    int[] decoder = new int[sources.length];
+    for (int i = 0; i < sources.length; i++) {
+      int[] ranks = p.ranks()[i][best[i]];
+      while (ranks[decoder[i]] == 0) {
+        decoder[i]++; // the first decoder that proposed the chosen output gives its row
+      }
+    }
+    return chosenRows(sources, proposed, decoder);
+  }
+
+  /** Every source's candidates and their ranks (as {@link ProposalLog#proposals} has them). */
+  private record Proposals(int[][][] candidates, int[][][] ranks) {}
+
+  /** The decoders' lists {@code lists[d][i]} merged per source: decoder order, then rank; the same output once. */
+  private static Proposals merged(int[][][][] lists, int sources) {
+    int[][][] candidates = new int[sources][][];
+    int[][][] ranks = new int[sources][][];
+    for (int i = 0; i < sources; i++) {
+      List<int[]> merged = new ArrayList<>();
+      List<int[]> rankRows = new ArrayList<>();
+      for (int d = 0; d < lists.length; d++) {
+        for (int k = 0; k < lists[d][i].length; k++) {
+          int[] y = lists[d][i][k];
+          int at = indexOf(merged, y);
+          if (at < 0) {
+            merged.add(y);
+            rankRows.add(new int[lists.length]);
+            at = merged.size() - 1;
+          }
+          rankRows.get(at)[d] = k + 1;
+        }
+      }
+      candidates[i] = merged.toArray(new int[0][]);
+      ranks[i] = rankRows.toArray(new int[0][]);
+    }
+    return new Proposals(candidates, ranks);
   }
 
   /** One rollout of the chosen decoder's row for each source, widened to the longest. */
@@ -282,30 +314,11 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
     for (int d = 0; d < lists.length; d++) {
       lists[d] = decoders.get(d).beamSearchNBest(sources, beamWidth, maxLength, coveragePenalty, options.nBest());
     }
-    int[][][] candidates = new int[sources.length][][];
-    int[][][] ranks = new int[sources.length][][];
-    for (int i = 0; i < sources.length; i++) {
-      List<int[]> merged = new ArrayList<>();
-      List<int[]> rankRows = new ArrayList<>();
-      for (int d = 0; d < lists.length; d++) {
-        for (int k = 0; k < lists[d][i].length; k++) {
-          int[] y = lists[d][i][k];
-          int at = indexOf(merged, y);
-          if (at < 0) {
-            merged.add(y);
-            rankRows.add(new int[lists.length]);
-            at = merged.size() - 1;
-          }
-          rankRows.get(at)[d] = k + 1;
-        }
-      }
-      candidates[i] = merged.toArray(new int[0][]);
-      ranks[i] = rankRows.toArray(new int[0][]);
-    }
-    int[] best = choose("beam", sources, candidates, ranks);
+    Proposals p = merged(lists, sources.length);
+    int[] best = choose("beam", sources, p.candidates(), p.ranks());
     int[][] out = new int[sources.length][];
     for (int i = 0; i < out.length; i++) {
-      out[i] = candidates[i][best[i]];
+      out[i] = p.candidates()[i][best[i]];
     }
     return out;
   }

@@ -465,6 +465,107 @@ class DecodingTest {
   }
 
   /**
+   * {@link #referenceBeam} keeping the {@code n} best finished sequences: it stops when the n-th best
+   * finished score is at least the best live one; at {@code maxLength} the live ones compete, then the
+   * greedy sequence (width > 1), each listed once. Best first.
+   */
+  private static List<Scored> referenceNBest(Map<List<Integer>, Double> scores, int width, int n, int maxLength) {
+    List<List<Integer>> live = List.of(List.of());
+    List<Scored> done = new ArrayList<>();
+    boolean stopped = false;
+    for (int t = 0; t < maxLength && !stopped; t++) {
+      List<List<Integer>> ext = new ArrayList<>();
+      for (List<Integer> y : live) {
+        ext.add(plus(y, Tokens.END));
+        for (int a : REGULAR_ACTIONS) {
+          ext.add(plus(y, a));
+        }
+      }
+      ext.sort(Comparator.comparingDouble((List<Integer> y) -> scores.get(y)).reversed());
+      List<List<Integer>> kept = new ArrayList<>();
+      for (List<Integer> y : ext) {
+        if (kept.size() == width) {
+          break;
+        }
+        if (y.get(t) == Tokens.END) {
+          done.add(new Scored(withoutEnd(y), scores.get(y)));
+        } else {
+          kept.add(y);
+        }
+      }
+      live = kept;
+      done.sort(Comparator.comparingDouble(Scored::score).reversed());
+      double bestLive = live.stream().mapToDouble(scores::get).max().orElse(Double.NEGATIVE_INFINITY);
+      stopped = done.size() >= n && done.get(n - 1).score() >= bestLive;
+    }
+    if (!stopped) {
+      live.forEach(y -> done.add(new Scored(y, scores.get(y))));
+    }
+    Scored greedy = referenceGreedy(scores, maxLength);
+    if (width > 1 && done.stream().noneMatch(x -> x.tokens().equals(greedy.tokens()))) {
+      done.add(greedy);
+    }
+    done.sort(Comparator.comparingDouble(Scored::score).reversed());
+    return done.subList(0, Math.min(n, done.size()));
+  }
+
+  /**
+   * n-best lists: at widths 2 and 3 they are what the textbook beam keeping n finished sequences
+   * returns (tokens and scores, best first); a never-pruning width gives the n most likely of all 341
+   * sequences; the first of every list is the hypothesis beam search returns, and a shorter list is the
+   * start of a longer one. Checks that it can fail: some lists hold sequences of different lengths, and
+   * a search that stops by the 1-best rule (best finished at least the best live) returns other lists
+   * (tried by mutation).
+   */
+  @Test
+  void nBestListsMatchTheTextbookBeamAndExhaustiveSearch() {
+    int wide = (int) Math.pow(REGULAR_ACTIONS.length, SMALL_MAX);
+    int mixedLengths = 0;
+    List<SmallSetup> setups = List.of(new SmallSetup(Attention.ADDITIVE, CellType.GRU, 31, 0),
+        new SmallSetup(Attention.DOT, CellType.LSTM, 59, -1), new SmallSetup(Attention.LOCATION, CellType.GRU, 31, 0));
+    for (SmallSetup setup : setups) {
+      try (Seq2SeqPolicy p = smallPolicy(setup.attention(), setup.cell(), setup.seed(), setup.endBias())) {
+        int[][] src = new int[10][];
+        Random r = new Random(12);
+        for (int i = 0; i < src.length; i++) {
+          src[i] = new int[1 + r.nextInt(4)];
+          for (int t = 0; t < src[i].length; t++) {
+            src[i][t] = 4 + r.nextInt(SMALL_V - 4);
+          }
+        }
+        int[][][] exact = p.beamSearchNBest(src, wide, SMALL_MAX, 0, 5);
+        for (int width : new int[] {2, 3}) {
+          int[][] best = p.beamSearch(src, width, SMALL_MAX);
+          int[][][] shorter = p.beamSearchNBest(src, width, SMALL_MAX, 0, width - 1);
+          int[][][] lists = p.beamSearchNBest(src, width, SMALL_MAX, 0, width);
+          for (int i = 0; i < src.length; i++) {
+            String where = setup + " source " + Arrays.toString(src[i]) + ", width " + width;
+            Map<List<Integer>, Double> scores = allPrefixScores(p, src[i], SMALL_MAX);
+            List<Scored> want = referenceNBest(scores, width, width, SMALL_MAX);
+            for (int k = 1; k < want.size(); k++) {
+              assertTrue(want.get(k - 1).score() - want.get(k).score() > TIE, where + ": tied entries, choose another seed");
+            }
+            assertEquals(want.stream().map(Scored::tokens).toList(), Arrays.stream(lists[i]).map(DecodingTest::list).toList(), where);
+            assertEquals(list(best[i]), list(lists[i][0]), where + ": the first is beam search's hypothesis");
+            for (int k = 0; k < shorter[i].length; k++) {
+              assertEquals(list(shorter[i][k]), list(lists[i][k]), where + ": n-1 best are the start of the n best");
+            }
+            if (Arrays.stream(lists[i]).mapToInt(y -> y.length).distinct().count() > 1) {
+              mixedLengths++;
+            }
+          }
+        }
+        for (int i = 0; i < src.length; i++) {
+          List<Scored> all = exhaustive(allPrefixScores(p, src[i], SMALL_MAX), SMALL_MAX);
+          assertEquals(all.subList(0, 5).stream().map(Scored::tokens).toList(),
+              Arrays.stream(exact[i]).map(DecodingTest::list).toList(), setup + ": width " + wide + " is exhaustive");
+        }
+      }
+    }
+    assertTrue(mixedLengths > 0, "every n-best list holds sequences of one length");
+  }
+
+  /**
    * The ensemble's score of every prefix: the sum over its steps of the log of the combined step
    * probability, each member's step probability being the ratio of its teacher-forced prefix
    * probabilities. MEAN: {@code sum_m w_m p_m}; PRODUCT: {@code prod_m p_m^w_m} over its sum across

@@ -128,6 +128,110 @@ class RescoringPolicyTest {
     }
   }
 
+  /** One source's record of what rescoring saw. */
+  private record Logged(String search, int[] source, int[][] candidates, int[][] ranks, double[][] logProbs,
+      double[] scores, int chosen) {}
+
+  private static int longest(int[][] rows) {
+    return Arrays.stream(rows).mapToInt(r -> r.length).max().orElseThrow();
+  }
+
+  private static int shortest(int[][] rows) {
+    return Arrays.stream(rows).mapToInt(r -> r.length).min().orElseThrow();
+  }
+
+  /**
+   * With n-best proposals, a source's candidates are both decoders' n best beam hypotheses merged (the
+   * first decoder's first, the same output once, each with its place in each list); every model's
+   * log-probability of each is what that model alone scores; the score is their weighted sum; the
+   * highest score is returned. A large length bonus returns a longest candidate, a large negative one a
+   * shortest. On some sources 3-best rescoring returns what 1-best rescoring does not (else nothing
+   * here could tell the two apart).
+   */
+  @Test
+  void nBestProposalsAreMergedScoredAndLogged() {
+    int[][] sources = LearningTest.reverseBatch(new Random(5), 200)[0];
+    try (Seq2SeqPolicy l2r = model(11); RightToLeftPolicy r2l = new RightToLeftPolicy(model(12))) {
+      train(l2r, 30, 1);
+      train(r2l, 30, 2);
+      List<SequencePolicy> both = List.of(l2r, r2l);
+      double[] w = {0.4, 0.6};
+      List<Logged> log = new java.util.ArrayList<>();
+      var rescoring = new RescoringPolicy(both, both, w, new RescoringPolicy.Options(3, 0, (search, src, cand, ranks, lp, sc, ch) ->
+          log.add(new Logged(search, src, cand, ranks, lp, sc, ch))));
+      int[][] chosen = rescoring.beamSearch(sources, 3, 10);
+      int[][][] left = l2r.beamSearchNBest(sources, 3, 10, 0, 3);
+      int[][][] right = r2l.beamSearchNBest(sources, 3, 10, 0, 3);
+      var byLeft = new RescoringPolicy(both, List.of(l2r), null);
+      var byRight = new RescoringPolicy(both, List.of(r2l), null);
+      assertEquals(sources.length, log.size());
+      int multi = 0;
+      for (int i = 0; i < sources.length; i++) {
+        Logged g = log.get(i);
+        assertEquals("beam", g.search());
+        assertArrayEquals(sources[i], g.source());
+        List<List<Integer>> want = new java.util.ArrayList<>();
+        for (int[][] list : new int[][][] {left[i], right[i]}) {
+          for (int[] y : list) {
+            if (!want.contains(asList(y))) {
+              want.add(asList(y));
+            }
+          }
+        }
+        assertEquals(want, Arrays.stream(g.candidates()).map(RescoringPolicyTest::asList).toList(), "source " + i);
+        multi += g.candidates().length > 2 ? 1 : 0;
+        int best = 0;
+        for (int c = 0; c < g.candidates().length; c++) {
+          int[] y = g.candidates()[c];
+          assertEquals(rank(left[i], y), g.ranks()[c][0], "source " + i + " candidate " + c);
+          assertEquals(rank(right[i], y), g.ranks()[c][1], "source " + i + " candidate " + c);
+          int[][] one = {sources[i]};
+          int[][][] cand = {{y}, {y}};
+          assertEquals(byLeft.scores(one, cand)[0][0], g.logProbs()[0][c], 1e-4);
+          assertEquals(byRight.scores(one, cand)[0][0], g.logProbs()[1][c], 1e-4);
+          assertEquals(w[0] * g.logProbs()[0][c] + w[1] * g.logProbs()[1][c], g.scores()[c], 1e-12);
+          best = g.scores()[c] > g.scores()[best] ? c : best;
+        }
+        assertEquals(best, g.chosen(), "source " + i);
+        assertArrayEquals(g.candidates()[best], chosen[i], "source " + i);
+      }
+      assertTrue(multi > 0, "no source had more than two candidates");
+
+      int[][] oneBest = new RescoringPolicy(both, both, w).beamSearch(sources, 3, 10);
+      int changed = 0;
+      for (int i = 0; i < sources.length; i++) {
+        changed += Arrays.equals(oneBest[i], chosen[i]) ? 0 : 1;
+      }
+      assertTrue(changed > 0, "3-best rescoring returned what 1-best rescoring returns on every source");
+
+      int[][] longer = new RescoringPolicy(both, both, w, new RescoringPolicy.Options(3, 100, null)).beamSearch(sources, 3, 10);
+      int[][] shorter = new RescoringPolicy(both, both, w, new RescoringPolicy.Options(3, -100, null)).beamSearch(sources, 3, 10);
+      int lengthsDiffer = 0;
+      for (int i = 0; i < sources.length; i++) {
+        assertEquals(longest(log.get(i).candidates()), longer[i].length, "source " + i);
+        assertEquals(shortest(log.get(i).candidates()), shorter[i].length, "source " + i);
+        lengthsDiffer += longer[i].length != shorter[i].length ? 1 : 0;
+      }
+      assertTrue(lengthsDiffer > 0, "every source's candidates have one length");
+      System.out.printf("reverse, 30 MLE steps each: %d of %d sources with more than two candidates, %d changed by 3-best,"
+          + " %d with candidates of several lengths%n", multi, sources.length, changed, lengthsDiffer);
+    }
+  }
+
+  private static List<Integer> asList(int[] y) {
+    return Arrays.stream(y).boxed().toList();
+  }
+
+  /** y's place in {@code list}, from 1; 0 if absent. */
+  private static int rank(int[][] list, int[] y) {
+    for (int k = 0; k < list.length; k++) {
+      if (Arrays.equals(list[k], y)) {
+        return k + 1;
+      }
+    }
+    return 0;
+  }
+
   @Test
   void itOnlyDecodes() {
     try (Seq2SeqPolicy a = model(1); RightToLeftPolicy b = new RightToLeftPolicy(model(2))) {
@@ -136,6 +240,8 @@ class RescoringPolicyTest {
       assertTrue(e.getMessage().contains("rescoring only decodes"), e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> new RescoringPolicy(List.of(a), List.of(a), null));
       assertThrows(IllegalArgumentException.class, () -> new RescoringPolicy(List.of(a, b), List.of(a, b), new double[] {1}));
+      assertThrows(IllegalArgumentException.class, () -> new RescoringPolicy.Options(0, 0, null));
+      assertThrows(IllegalArgumentException.class, () -> new RescoringPolicy.Options(2, Double.NaN, null));
     }
   }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -221,6 +222,64 @@ class TrainCommandTest {
       assertTrue(both.get(i).equals(left.get(i)) || both.get(i).equals(right.get(i)), "line " + i + ": " + both.get(i)
           + " is neither model's output (" + left.get(i) + " / " + right.get(i) + ")");
     }
+
+    // each order's 3 best beam hypotheses, a length bonus, and every proposal written out
+    Path proposals = tmp.resolve("rtl-proposals.tsv");
+    Path nbestJson = tmp.resolve("rtl-nbest.json");
+    Result nb = evalOnTest(l2r, "--checkpoint", r2l.toString(), "--beam", "3", "--nbest", "3", "--length-bonus", "0.5",
+        "--proposals", proposals.toString(), "--output", nbestJson.toString());
+    assertTrue(nb.out().contains("its 3 best beam hypotheses") && nb.out().contains("length bonus 0.5"), nb.out());
+    JsonNode nj = TrainingRun.JSON.readTree(nbestJson.toFile());
+    assertEquals(3, nj.get("nbest").asInt());
+    assertEquals(0.5, nj.get("length_bonus").asDouble());
+    List<String> lines = Files.readAllLines(proposals);
+    assertEquals("search\tsource\tproposal\trank_1\trank_2\tlogprob_1\tlogprob_2\tscore\tchosen", lines.get(0));
+    Map<String, List<String[]>> bySource = new java.util.LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] c = line.split("\t", -1);
+      assertEquals(9, c.length, line);
+      bySource.computeIfAbsent(c[0] + "|" + c[1], k -> new java.util.ArrayList<>()).add(c);
+    }
+    assertEquals(80, bySource.size(), "each of the 40 test sources once for greedy and once for beam");
+    int beamSources = 0;
+    for (List<String[]> rows : bySource.values()) {
+      boolean beamRows = rows.get(0)[0].equals("beam");
+      beamSources += beamRows ? 1 : 0;
+      assertTrue(rows.size() <= (beamRows ? 6 : 2), "at most each proposer's list: " + rows.size());
+      double best = Double.NEGATIVE_INFINITY;
+      int chosen = 0;
+      String chosenScore = null;
+      for (String[] c : rows) {
+        int r1 = Integer.parseInt(c[3]);
+        int r2 = Integer.parseInt(c[4]);
+        assertTrue(r1 + r2 > 0 && r1 <= 3 && r2 <= 3, String.join(" ", c));
+        int length = c[2].isEmpty() ? 0 : c[2].split(" ").length;
+        double score = 0.5 * Double.parseDouble(c[5]) + 0.5 * Double.parseDouble(c[6]) + 0.5 * length;
+        assertEquals(score, Double.parseDouble(c[7]), 1e-9, String.join(" ", c));
+        best = Math.max(best, score);
+        if (c[8].equals("1")) {
+          chosen++;
+          chosenScore = c[7];
+        }
+      }
+      assertEquals(1, chosen, "one chosen proposal per source and search");
+      assertEquals(best, Double.parseDouble(chosenScore), 1e-9, "the chosen proposal scores highest");
+    }
+    assertEquals(40, beamSources);
+
+    // eval keys for this evaluation only; the rescoring flags where nothing rescores; --nbest above the beam
+    Result dev = seqrl("eval", "--checkpoint", l2r.toString(), "--split", "dev", "--set", "eval.dev_size=7");
+    assertEquals(0, dev.code(), dev.all());
+    assertTrue(dev.out().contains("split dev (7 examples)"), dev.out());
+    Result model = seqrl("eval", "--checkpoint", l2r.toString(), "--set", "model.hidden=8");
+    assertEquals(2, model.code(), model.all());
+    assertTrue(model.err().contains("--set model.hidden=8: expected eval.KEY=VALUE"), model.all());
+    Result alone = seqrl("eval", "--checkpoint", l2r.toString(), "--nbest", "2");
+    assertEquals(2, alone.code(), alone.all());
+    assertTrue(alone.err().contains("--nbest: only rescoring uses it"), alone.all());
+    Result wide = seqrl("eval", "--checkpoint", l2r.toString(), "--checkpoint", r2l.toString(), "--beam", "3", "--nbest", "4");
+    assertEquals(2, wide.code(), wide.all());
+    assertTrue(wide.err().contains("--nbest: 4 is more than the beam width 3"), wide.all());
   }
 
   /**
