@@ -11,7 +11,8 @@ setting of the grid
 
 it chooses, per word, the highest score (the first of equal ones, in the file's order, as `seqrl eval`
 does) and prints PER and WER (scripts/g2p-score.py's definitions and CMU dictionary) averaged over the
-files, best settings first, with the untuned rule (k=1, w=0.5, b=0) for comparison. It first checks that
+files, best settings first, with the untuned rule (k=1, w=0.5, b=0) for comparison, and the oracle of each
+k (the closest proposal per word: the most any chooser could give). It first checks that
 at the setting the files were written with (--setting) its choices are the file's `chosen` column.
 Usage:
 
@@ -86,6 +87,19 @@ def rates(words, k, w, b):
     return 100.0 * edits / length, 100.0 * wrong / len(words)
 
 
+def oracle_rates(words, k):
+    """PER and WER if the closest of the k-best proposals were always chosen, and the proposals per word."""
+    edits = length = wrong = count = 0
+    for cands in words.values():
+        pool = [c for c in cands if c[0] <= k]
+        c = min(pool, key=lambda x: (x[4], -x[5]))
+        edits += c[4]
+        length += c[5]
+        wrong += c[4] > 0
+        count += len(pool)
+    return 100.0 * edits / length, 100.0 * wrong / len(words), count / len(words)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="+")
@@ -119,6 +133,10 @@ def main():
         mark = "  <- untuned (session 38)" if r is base else ""
         print(f"{r['k']:>2} {r['w']:>6.2f} {r['b']:>6.2f} {r['per']:>7.3f} +- {r['per_std']:.3f} "
               f"{r['wer']:>7.3f} +- {r['wer_std']:.3f}{mark}")
+    for k in NBEST:
+        oracle = [oracle_rates(words, k) for words in data.values()]
+        print(f"oracle of the {k}-best proposals (the closest per word): PER {statistics.mean(o[0] for o in oracle):.3f} %,"
+              f" WER {statistics.mean(o[1] for o in oracle):.3f} %, {statistics.mean(o[2] for o in oracle):.2f} proposals a word")
     print(f"chosen: --nbest {rows[0]['k']} --ensemble-weights {1 - rows[0]['w']:g},{rows[0]['w']:g}"
           f" --length-bonus {rows[0]['b']:g}")
     if args.json:
