@@ -162,46 +162,52 @@ final class Search {
    * once, with the higher of its scores.
    */
   private static final class Finished {
-    final int capacity;
-    final List<int[]> hyps = new ArrayList<>();
-    final List<Double> scores = new ArrayList<>();
+    final int[][] hyps;
+    final double[] scores;
+    int size;
 
     Finished(int capacity) {
-      this.capacity = capacity;
+      hyps = new int[capacity][];
+      scores = new double[capacity];
     }
 
     void offer(int[] hyp, double score) {
       if (score == Double.NEGATIVE_INFINITY) {
         return;
       }
-      for (int i = 0; i < hyps.size(); i++) {
-        if (Arrays.equals(hyps.get(i), hyp)) { // the greedy hypothesis, when the beam found it too
-          if (scores.get(i) >= score) {
+      for (int i = 0; i < size; i++) {
+        if (Arrays.equals(hyps[i], hyp)) { // the greedy hypothesis, when the beam found it too
+          if (scores[i] >= score) {
             return;
           }
-          hyps.remove(i); // its greedy score came out higher (float rounding of another batch)
-          scores.remove(i);
+          remove(i); // its greedy score came out higher (float rounding of another batch)
           break;
         }
       }
       int at = 0;
-      while (at < scores.size() && scores.get(at) >= score) {
+      while (at < size && scores[at] >= score) {
         at++;
       }
-      if (at >= capacity) {
+      if (at >= hyps.length) {
         return;
       }
-      hyps.add(at, hyp);
-      scores.add(at, score);
-      if (hyps.size() > capacity) {
-        hyps.remove(capacity);
-        scores.remove(capacity);
-      }
+      int last = Math.min(size, hyps.length - 1); // the last one drops out when full
+      System.arraycopy(hyps, at, hyps, at + 1, last - at);
+      System.arraycopy(scores, at, scores, at + 1, last - at);
+      hyps[at] = hyp;
+      scores[at] = score;
+      size = last + 1;
+    }
+
+    private void remove(int i) {
+      System.arraycopy(hyps, i + 1, hyps, i, size - i - 1);
+      System.arraycopy(scores, i + 1, scores, i, size - i - 1);
+      size--;
     }
 
     /** The score a live hypothesis must beat to still enter: the last one's when full, else -inf. */
     double bar() {
-      return hyps.size() < capacity ? Double.NEGATIVE_INFINITY : scores.get(capacity - 1);
+      return size < hyps.length ? Double.NEGATIVE_INFINITY : scores[size - 1];
     }
   }
 
@@ -408,12 +414,9 @@ final class Search {
     int[][][] nBest = new int[b][][];
     double[][] nBestScores = new double[b][];
     for (int s = 0; s < b; s++) {
-      if (finished[s].hyps.isEmpty()) {
-        finished[s].hyps.add(new int[0]);
-        finished[s].scores.add(Double.NEGATIVE_INFINITY);
-      }
-      nBest[s] = finished[s].hyps.toArray(new int[0][]);
-      nBestScores[s] = finished[s].scores.stream().mapToDouble(Double::doubleValue).toArray();
+      Finished f = finished[s];
+      nBest[s] = f.size == 0 ? new int[][] {new int[0]} : Arrays.copyOf(f.hyps, f.size);
+      nBestScores[s] = f.size == 0 ? new double[] {Double.NEGATIVE_INFINITY} : Arrays.copyOf(f.scores, f.size);
     }
     return new Beams(nBest, nBestScores);
   }
