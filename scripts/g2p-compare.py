@@ -15,8 +15,6 @@ import importlib.util
 import os
 import sys
 
-from nltk.metrics.distance import edit_distance
-
 _here = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("g2p_score", os.path.join(_here, "g2p-score.py"))
 g2p_score = importlib.util.module_from_spec(_spec)
@@ -30,13 +28,6 @@ def read(path):
             source, _, output = line.rstrip("\n").partition("\t")
             rows.append((source.replace(" ", ""), output.split()))
     return rows
-
-
-def closest(hyp, refs):
-    """(edit distance to the closest reference, length of the longest reference at that distance)."""
-    distances = [edit_distance(hyp, r) for r in refs]
-    best = min(distances)
-    return best, max(len(r) for r, d in zip(refs, distances) if d == best)
 
 
 def main():
@@ -61,7 +52,7 @@ def main():
         refs = prons[word]
         scored = {}
         for n, r in zip(names, rows):
-            scored[n] = closest(r[i][1], refs)
+            scored[n] = g2p_score.closest(r[i][1], refs)
         hyps = {n: r[i][1] for n, r in zip(names, rows)}
         scored["oracle"] = min(scored["A"], scored["B"], key=lambda s: s[0])
         for n, (d, ln) in scored.items():

@@ -23,7 +23,6 @@ import statistics
 import sys
 
 import numpy as np
-from nltk.metrics.distance import edit_distance
 from scipy.optimize import minimize
 
 _here = os.path.dirname(os.path.abspath(__file__))
@@ -66,10 +65,9 @@ class Proposals:
                     current = word
                 hyp = c[2].split()
                 rows.append([float(c[5]), float(c[6]), len(hyp), 0 < r1 <= 2, 0 < r2 <= 2, r1 == 1, r2 == 1])
-                distances = [edit_distance(hyp, r) for r in prons[word]]
-                best = min(distances)
+                best, longest = g2p_score.closest(hyp, prons[word])
                 dist.append(best)
-                ref_len.append(max(len(r) for r, d in zip(prons[word], distances) if d == best))
+                ref_len.append(longest)
         self.path = path
         self.X = np.array(rows, dtype=float)
         self.d = np.array(dist, dtype=float)

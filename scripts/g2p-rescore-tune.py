@@ -26,8 +26,6 @@ import os
 import statistics
 import sys
 
-from nltk.metrics.distance import edit_distance
-
 _here = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("g2p_score", os.path.join(_here, "g2p-score.py"))
 g2p_score = importlib.util.module_from_spec(_spec)
@@ -55,9 +53,7 @@ def read(path, prons):
                 sys.exit(f"{path}:{n}: '{word}' is not in the CMU dictionary of .venv")
             hyp = c[2].split()
             ranks = [int(r) for r in c[3:5] if int(r) > 0]
-            distances = [edit_distance(hyp, r) for r in prons[word]]
-            best = min(distances)
-            ref_len = max(len(r) for r, d in zip(prons[word], distances) if d == best)
+            best, ref_len = g2p_score.closest(hyp, prons[word])
             words.setdefault(word, []).append(
                 (min(ranks), float(c[5]), float(c[6]), len(hyp), best, ref_len, c[8] == "1"))
     return words

@@ -46,6 +46,14 @@ def dictionary(strip_stress):
     return prons
 
 
+def closest(hyp, refs):
+    """(edit distance to the closest reference, length of the longest reference at that distance):
+    what one word adds to PER's numerator and denominator (SeqRL's Evaluator's tie-break)."""
+    distances = [edit_distance(hyp, r) for r in refs]
+    best = min(distances)
+    return best, max(len(r) for r, d in zip(refs, distances) if d == best)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("predictions")
