@@ -95,7 +95,10 @@ class RescoringPolicyTest {
          RightToLeftPolicy untrained = new RightToLeftPolicy(model(13))) {
       train(l2r, 150, 1);
       train(r2l, 150, 2);
-      var rescoring = new RescoringPolicy(List.of(l2r, r2l), List.of(l2r, r2l), null);
+      List<Logged> log = new java.util.ArrayList<>();
+      var rescoring = new RescoringPolicy(List.of(l2r, r2l), List.of(l2r, r2l), null,
+          new RescoringPolicy.Options(1, 0, (search, src, cand, ranks, lp, sc, ch) ->
+              log.add(new Logged(search, src, cand, ranks, lp, sc, ch))));
       int[][] left = hypotheses(l2r.greedy(test[0], 10));
       int[][] right = hypotheses(r2l.greedy(test[0], 10));
       double[][] s = rescoring.scores(test[0], new int[][][] {left, right});
@@ -105,6 +108,10 @@ class RescoringPolicyTest {
         int[] expected = s[1][i] > s[0][i] ? right[i] : left[i];
         assertArrayEquals(expected, chosen[i], "row " + i);
         disagree += Arrays.equals(left[i], right[i]) ? 0 : 1;
+        // the same output from both orders is one proposal, proposed by both
+        int[][] logged = log.get(i).candidates();
+        assertEquals(Arrays.equals(left[i], right[i]) ? 1 : 2, logged.length, "row " + i + " proposals");
+        assertArrayEquals(left[i], logged[0], "row " + i);
       }
       double el = exact(left, test[1]);
       double er = exact(right, test[1]);

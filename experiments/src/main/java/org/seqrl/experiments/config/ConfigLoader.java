@@ -358,7 +358,8 @@ public final class ConfigLoader {
     ConfigReader pron = data.section("pronunciation");
     PronunciationConfig pd = dd.pronunciation();
     PronunciationConfig pronConfig = new PronunciationConfig(pron.bool("strip_stress", pd.stripStress()),
-        pron.integer("max_words", pd.maxWords()));
+        pron.integer("max_words", pd.maxWords()),
+        pron.choice("direction", pd.direction(), PronunciationConfig.Direction.class, "a direction"));
     DataConfig dataConfig = new DataConfig(
         data.choice("task", dd.task(), Task.class, "a task"),
         data.integer("alphabet", dd.alphabet()), trainLengths, testLengths,

@@ -41,6 +41,7 @@ final class ConfigWriter {
     ObjectNode pron = data.putObject("pronunciation");
     pron.put("strip_stress", d.pronunciation().stripStress());
     pron.put("max_words", d.pronunciation().maxWords());
+    pron.put("direction", ConfigChoice.spelling(d.pronunciation().direction()));
     ObjectNode algorithmic = data.putObject("algorithmic");
     putRange(algorithmic, "repeats", d.algorithmic().repeats());
     algorithmic.put("item_length", d.algorithmic().itemLength());

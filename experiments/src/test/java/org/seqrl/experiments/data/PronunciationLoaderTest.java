@@ -79,6 +79,46 @@ class PronunciationLoaderTest {
     }
   }
 
+  /** The (spelling, pronunciation) pairs of each split, from either direction's examples. */
+  private static java.util.Set<List<List<String>>> pairs(List<Example> split, boolean spellingFirst) {
+    java.util.Set<List<List<String>>> out = new java.util.HashSet<>();
+    for (Example e : split) {
+      for (List<String> ref : e.references()) {
+        out.add(spellingFirst ? List.of(e.source(), ref) : List.of(ref, e.source()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Phonemes to spelling is the same dictionary turned round: split by split, the same (spelling,
+   * pronunciation) pairs; each pronunciation once per split, its homophones its references.
+   */
+  @Test
+  void phonemesToSpellingHoldsTheSamePairsInTheSameSplits() {
+    Dataset g2p = full();
+    Dataset p2g = Datasets.load(data("data.pronunciation.max_words=200000",
+        "data.pronunciation.direction=phonemes-to-spelling"), null, 1);
+    assertEquals(pairs(g2p.train(), true), pairs(p2g.train(), false));
+    assertEquals(pairs(g2p.dev(), true), pairs(p2g.dev(), false));
+    assertEquals(pairs(g2p.test(), true), pairs(p2g.test(), false));
+    for (List<Example> split : List.of(p2g.train(), p2g.dev(), p2g.test())) {
+      assertEquals(split.size(), split.stream().map(Example::source).distinct().count(), "a pronunciation twice in a split");
+    }
+    List<String> r = List.of("R", "EH", "D");
+    Example red = p2g.train().stream().filter(e -> e.source().equals(r)).findFirst()
+        .or(() -> p2g.dev().stream().filter(e -> e.source().equals(r)).findFirst())
+        .or(() -> p2g.test().stream().filter(e -> e.source().equals(r)).findFirst()).orElseThrow();
+    assertTrue(red.references().contains(List.of("r", "e", "d")), red.toString());
+    long homophones = p2g.train().stream().filter(e -> e.references().size() > 1).count();
+    assertTrue(homophones > 1000, "pronunciations of several training words: " + homophones);
+    assertTrue(p2g.sourceVocab().contains("AY") && p2g.targetVocab().contains("z"), "phonemes in, letters out");
+    UserInputException bad = assertThrows(UserInputException.class,
+        () -> data("data.pronunciation.direction=sideways"));
+    assertTrue(bad.getMessage().contains("data.pronunciation.direction") && bad.getMessage().contains("phonemes-to-spelling"),
+        bad.getMessage());
+  }
+
   @Test
   void missingDictionarySaysHowToInstallIt(@TempDir Path empty) {
     String old = System.getProperty("seqrl.home");
