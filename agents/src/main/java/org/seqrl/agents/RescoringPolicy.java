@@ -17,6 +17,10 @@ import org.seqrl.rl.Tokens;
  * where they disagree the other model's score decides. The same rule over models of one order
  * ({@code seqrl eval --ensemble-combine rescore}) is its control.
  *
+ * <p>Scorers other than the models themselves fit in as {@link Scorer}s: a {@link ChannelScorer} adds
+ * noisy-channel rescoring (how well a proposal explains its source). With one, a single decoder is
+ * enough (its n best hypotheses are the proposals).
+ *
  * <p>A proposal is scored whole, the end token included, so a longer output pays for its extra tokens,
  * unless {@link Options#lengthBonus} gives each token back a fixed amount (what machine translation's
  * word penalty does). It only decodes: greedy and beam search propose by the decoders' own greedy and
@@ -26,7 +30,7 @@ import org.seqrl.rl.Tokens;
  */
 public final class RescoringPolicy extends DecodingOnlyPolicy {
   private final List<SequencePolicy> decoders;
-  private final List<SequencePolicy> scorers;
+  private final List<Scorer> scorers;
   private final double[] weights;
   private final Options options;
 
@@ -65,6 +69,56 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
         int chosen);
   }
 
+  /** Gives each proposal one log-probability. */
+  public interface Scorer {
+    /** {@code [r]}: the log-probability this scorer gives {@code proposals[r]} (tokens before the end) for {@code sources[r]}. */
+    double[] logProbs(int[][] sources, int[][] proposals);
+  }
+
+  /** A model's own log-probability of a proposal, end token included, by teacher forcing. */
+  public static Scorer direct(SequencePolicy model) {
+    return (sources, proposals) -> teacherForced(model, sources, proposals);
+  }
+
+  /** {@code [r]}: the model's log-probability of {@code outputs[r]} then the end token, given {@code sources[r]}. */
+  static double[] teacherForced(SequencePolicy model, int[][] sources, int[][] outputs) {
+    int width = 1;
+    for (int[] row : outputs) {
+      width = Math.max(width, row.length + 1);
+    }
+    int[][] tokens = new int[outputs.length][width];
+    int[] lengths = new int[outputs.length];
+    for (int r = 0; r < outputs.length; r++) {
+      System.arraycopy(outputs[r], 0, tokens[r], 0, outputs[r].length);
+      tokens[r][outputs[r].length] = Tokens.END;
+      lengths[r] = outputs[r].length + 1;
+    }
+    Rollout rollout = new Rollout(sources, 1, tokens, lengths, new double[outputs.length][width],
+        new double[outputs.length][width], null, null, null);
+    double[][] out = new double[outputs.length][width];
+    model.logProbs(rollout, PolicyParameters.CURRENT, out);
+    double[] sums = new double[outputs.length];
+    for (int r = 0; r < outputs.length; r++) {
+      double sum = 0;
+      for (int t = 0; t < lengths[r]; t++) {
+        sum += out[r][t];
+      }
+      sums[r] = sum;
+    }
+    return sums;
+  }
+
+  /**
+   * Rescoring with any scorers: the models' own ({@link #direct}) and others such as a {@link ChannelScorer}.
+   *
+   * @param decoders at least one (with one, nothing is chosen unless it proposes several: {@link Options#nBest})
+   * @param weights one positive weight per scorer, or null for equal weights
+   */
+  public static RescoringPolicy scoredBy(List<SequencePolicy> decoders, List<Scorer> scorers, double[] weights,
+      Options options) {
+    return new RescoringPolicy(decoders, scorers, weights, options, 1);
+  }
+
   /** {@link #RescoringPolicy(List, List, double[], Options)} with {@link Options#PLAIN}. */
   public RescoringPolicy(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights) {
     this(decoders, scorers, weights, Options.PLAIN);
@@ -77,9 +131,15 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
    * @param weights one positive weight per scorer, or null for equal weights
    */
   public RescoringPolicy(List<SequencePolicy> decoders, List<SequencePolicy> scorers, double[] weights, Options options) {
+    this(decoders, scorers.stream().map(RescoringPolicy::direct).toList(), weights, options, 2);
+  }
+
+  private RescoringPolicy(List<SequencePolicy> decoders, List<Scorer> scorers, double[] weights, Options options,
+      int leastDecoders) {
     super("rescoring", "its models");
-    if (decoders.size() < 2) {
-      throw new IllegalArgumentException("rescoring needs at least two decoders, got " + decoders.size());
+    if (decoders.size() < leastDecoders) {
+      throw new IllegalArgumentException("rescoring needs at least " + leastDecoders + " decoder"
+          + (leastDecoders == 1 ? "" : "s") + ", got " + decoders.size());
     }
     if (scorers.isEmpty()) {
       throw new IllegalArgumentException("rescoring needs at least one scoring model");
@@ -135,32 +195,11 @@ public final class RescoringPolicy extends DecodingOnlyPolicy {
     return out;
   }
 
-  /** {@code [m][r]}: scoring model m's log-probability of {@code rows[r]} then the end token, given {@code rowSources[r]}. */
+  /** {@code [m][r]}: scorer m's log-probability of {@code rows[r]} given {@code rowSources[r]}. */
   private double[][] logProbsByScorer(int[][] rowSources, int[][] rows) {
-    int width = 1;
-    for (int[] row : rows) {
-      width = Math.max(width, row.length + 1);
-    }
-    int[][] tokens = new int[rows.length][width];
-    int[] lengths = new int[rows.length];
-    for (int r = 0; r < rows.length; r++) {
-      System.arraycopy(rows[r], 0, tokens[r], 0, rows[r].length);
-      tokens[r][rows[r].length] = Tokens.END;
-      lengths[r] = rows[r].length + 1;
-    }
-    Rollout rollout = new Rollout(rowSources, 1, tokens, lengths, new double[rows.length][width],
-        new double[rows.length][width], null, null, null);
-    double[][] byScorer = new double[scorers.size()][rows.length];
-    double[][] out = new double[rows.length][width];
+    double[][] byScorer = new double[scorers.size()][];
     for (int m = 0; m < scorers.size(); m++) {
-      scorers.get(m).logProbs(rollout, PolicyParameters.CURRENT, out);
-      for (int r = 0; r < rows.length; r++) {
-        double sum = 0;
-        for (int t = 0; t < lengths[r]; t++) {
-          sum += out[r][t];
-        }
-        byScorer[m][r] = sum;
-      }
+      byScorer[m] = scorers.get(m).logProbs(rowSources, rows);
     }
     return byScorer;
   }

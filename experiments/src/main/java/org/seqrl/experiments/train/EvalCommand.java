@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.seqrl.agents.ChannelScorer;
 import org.seqrl.agents.EnsemblePolicy;
 import org.seqrl.agents.RescoringPolicy;
 import org.seqrl.agents.RightToLeftPolicy;
@@ -23,6 +24,7 @@ import org.seqrl.experiments.config.ConfigChoice;
 import org.seqrl.experiments.config.ConfigLoader;
 import org.seqrl.experiments.config.ModelConfig;
 import org.seqrl.experiments.config.SeqrlConfig;
+import org.seqrl.experiments.data.Vocabulary;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.RunListener;
 import org.seqrl.rl.SequencePolicy;
@@ -58,6 +60,18 @@ public final class EvalCommand implements Callable<Integer> {
           + " When rescoring, the weights of the checkpoints' log-probabilities too.")
   List<String> ensembleWeights;
 
+  @Option(names = "--channel", paramLabel = "DIR",
+      description = "Noisy-channel rescoring: a checkpoint of a model trained the other way round (for pronunciation,"
+          + " data.pronunciation.direction: phonemes-to-spelling) also scores every proposal, by its log-probability of"
+          + " the source given the proposal. Repeatable. The evaluation then rescores even with one --checkpoint (give"
+          + " --nbest above 1 so that there is a choice).")
+  List<Path> channels;
+
+  @Option(names = "--channel-weights", paramLabel = "W1,W2,...", split = ",",
+      description = "One positive weight per --channel: its log-probability's weight in a proposal's score beside the"
+          + " checkpoints' (whose weights sum to 1). Default: each as much as one checkpoint, 1/N for N checkpoints.")
+  List<String> channelWeights;
+
   @Option(names = "--split", defaultValue = "test", description = "dev or test (default: ${DEFAULT-VALUE}).")
   String split;
 
@@ -83,7 +97,8 @@ public final class EvalCommand implements Callable<Integer> {
       description = "When rescoring: also write every proposal of the split's greedy and beam decoding, one a line,"
           + " tab-separated with a header: search, source, proposal, rank_1.. (its place in each proposer's list, 0"
           + " where absent; proposers: each output order, left to right first, or with rescore each checkpoint),"
-          + " logprob_1.. (each --checkpoint's log-probability of it, end token included), score, chosen (1 or 0).")
+          + " logprob_1.. (each --checkpoint's log-probability of it, end token included), channel_1.. (each --channel's"
+          + " log-probability of the source given it), score, chosen (1 or 0).")
   Path proposals;
 
   @Option(names = "--set", paramLabel = "eval.KEY=VALUE",
@@ -108,7 +123,11 @@ public final class EvalCommand implements Callable<Integer> {
       throw new UserInputException("--beam: " + beam + " is not a beam width; expected an integer >= 1");
     }
     Rule rule = rule(ensembleCombine);
-    double[] weights = weights(ensembleWeights, checkpoints.size());
+    double[] weights = weights("--ensemble-weights", ensembleWeights, checkpoints.size(), "--checkpoint");
+    if (channelWeights != null && channels == null) {
+      throw new UserInputException("--channel-weights: only noisy-channel rescoring uses it; give --channel DIR too");
+    }
+    double[] chWeights = channels == null ? null : weights("--channel-weights", channelWeights, channels.size(), "--channel");
     List<Path> ckpts = checkpoints.stream().map(EvalCommand::resolveCheckpoint).toList();
     List<String> overrides = new ArrayList<>();
     if (beam != null) {
@@ -133,25 +152,75 @@ public final class EvalCommand implements Callable<Integer> {
       throw new UserInputException("--length-bonus: " + lengthBonus + " is not a finite number");
     }
     List<RunComponents> opened = new ArrayList<>();
+    List<RunComponents> channelParts = new ArrayList<>();
     try {
       for (Path c : ckpts) {
         opened.add(open(c, overrides));
       }
-      try (ProposalWriter writer = proposals == null ? null : ProposalWriter.open(proposals, opened.get(0))) {
-        evaluateAndReport(ckpts, opened, weights, rule, writer);
+      List<Path> channelCkpts = channels == null ? List.of() : channels.stream().map(EvalCommand::resolveCheckpoint).toList();
+      for (Path c : channelCkpts) {
+        channelParts.add(open(c, List.of()));
+      }
+      List<RescoringPolicy.Scorer> channelScorers = new ArrayList<>();
+      for (int i = 0; i < channelParts.size(); i++) {
+        channelScorers.add(channelScorer(channelCkpts.get(i), channelParts.get(i), opened.get(0)));
+      }
+      Channels channel = new Channels(channelCkpts, channelScorers, chWeights);
+      try (ProposalWriter writer = proposals == null ? null
+          : ProposalWriter.open(proposals, opened.get(0), channelScorers.size())) {
+        evaluateAndReport(ckpts, opened, weights, rule, channel, writer);
       }
     } finally {
       opened.forEach(RunComponents::close); // closes every member; the ensemble holds nothing of its own
+      channelParts.forEach(RunComponents::close);
     }
     return 0;
   }
 
+  /** The --channel checkpoints, their scorers and weights (null: the default). */
+  private record Channels(List<Path> ckpts, List<RescoringPolicy.Scorer> scorers, double[] weights) {}
+
+  /**
+   * A channel checkpoint as a scorer of the first checkpoint's proposals: its source vocabulary must hold
+   * every token the checkpoints write, its target vocabulary every token they read.
+   */
+  private static RescoringPolicy.Scorer channelScorer(Path ckpt, RunComponents channel, RunComponents direct) {
+    int[] proposalToSource = idMap("--channel " + ckpt, direct.targetVocab(), channel.sourceVocab(), "source",
+        "writes");
+    int[] sourceToTarget = idMap("--channel " + ckpt, direct.sourceVocab(), channel.targetVocab(), "target", "reads");
+    return new ChannelScorer(channel.policy(), proposalToSource, sourceToTarget);
+  }
+
+  /** For each id of {@code from}, the same token's id in {@code to}; refuses when a regular token is missing. */
+  private static int[] idMap(String which, Vocabulary from, Vocabulary to, String side, String verb) {
+    int[] map = new int[from.size()];
+    List<String> missing = new ArrayList<>();
+    for (int id = 0; id < org.seqrl.rl.Tokens.FIRST_REGULAR; id++) {
+      map[id] = id; // padding, start, end and unknown have the same ids in every vocabulary
+    }
+    for (int id = org.seqrl.rl.Tokens.FIRST_REGULAR; id < map.length; id++) {
+      String token = from.token(id);
+      map[id] = to.contains(token) ? to.id(token) : org.seqrl.rl.Tokens.UNKNOWN;
+      if (!to.contains(token)) {
+        missing.add(token);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new UserInputException(which + ": its " + side + " vocabulary lacks " + missing.size() + " of the "
+          + from.regularTokens().size() + " tokens the --checkpoint " + verb + " (" + String.join(" ", missing.subList(0, Math.min(8,
+          missing.size()))) + (missing.size() > 8 ? " ..." : "") + "); a channel model reads what the checkpoints write"
+          + " and writes what they read, trained on the same data the other way round (for pronunciation:"
+          + " data.pronunciation.direction: phonemes-to-spelling)");
+    }
+    return map;
+  }
+
   /** Decodes the split with the opened checkpoints, prints the metrics and writes the files asked for. */
   private void evaluateAndReport(List<Path> ckpts, List<RunComponents> opened, double[] weights, Rule rule,
-      ProposalWriter writer) {
+      Channels channel, ProposalWriter writer) {
     RunComponents parts = opened.get(0);
-    SequencePolicy decoding = opened.size() == 1 ? parts.policy()
-        : combined(ckpts, opened, split, weights, rule, rescoringOptions(parts, writer));
+    SequencePolicy decoding = opened.size() == 1 && channel.scorers().isEmpty() ? parts.policy()
+        : combined(ckpts, opened, split, weights, rule, channel, rescoringOptions(parts, writer));
     if (!(decoding instanceof RescoringPolicy)) {
       refuseRescoringOptions();
     }
@@ -164,7 +233,8 @@ public final class EvalCommand implements Callable<Integer> {
       // data.test_lengths_each: one set per length, test/len<L>/<metric>, after the test split's own metrics.
       m.putAll(parts.evaluateTestLengths(-1, decoding));
     }
-    String what = ckpts.size() == 1 ? "checkpoint " + ckpts.get(0) : describe(ckpts, opened, decoding, rule, weights);
+    String what = !(decoding instanceof RescoringPolicy) && ckpts.size() == 1 ? "checkpoint " + ckpts.get(0)
+        : describe(ckpts, opened, decoding, rule, weights, channel);
     System.out.printf(Locale.ROOT, "%s, split %s (%d examples)%n", what, split,
         split.equals("dev") ? parts.dev().sources().length : parts.dataset().test().size());
     System.out.printf(Locale.ROOT, "%-32s %14s%n", "metric", "value");
@@ -191,6 +261,14 @@ public final class EvalCommand implements Callable<Integer> {
           ArrayNode w = o.putArray("scoring_weights");
           for (double x : weights) {
             w.add(x);
+          }
+        }
+        if (!channel.ckpts().isEmpty()) {
+          ArrayNode chs = o.putArray("channels");
+          channel.ckpts().forEach(c -> chs.add(c.toString()));
+          ArrayNode cw = o.putArray("channel_weights");
+          for (double x : channelWeights(channel, opened.size())) {
+            cw.add(x);
           }
         }
         o.put("nbest", nBest == null ? 1 : nBest);
@@ -236,7 +314,7 @@ public final class EvalCommand implements Callable<Integer> {
     String given = nBest != null ? "--nbest" : lengthBonus != null ? "--length-bonus" : proposals != null ? "--proposals" : null;
     if (given != null) {
       throw new UserInputException(given + ": only rescoring uses it, and these checkpoints do not rescore; give"
-          + " checkpoints of both model.output_order values, or several with --ensemble-combine rescore");
+          + " checkpoints of both model.output_order values, several with --ensemble-combine rescore, or a --channel");
     }
   }
 
@@ -248,7 +326,7 @@ public final class EvalCommand implements Callable<Integer> {
    * rescore, every checkpoint proposes, in the order given.
    */
   private static SequencePolicy combined(List<Path> ckpts, List<RunComponents> opened, String split, double[] weights,
-      Rule rule, RescoringPolicy.Options options) {
+      Rule rule, Channels channel, RescoringPolicy.Options options) {
     RunComponents first = opened.get(0);
     Map<ModelConfig.OutputOrder, List<Integer>> byOrder = new java.util.EnumMap<>(ModelConfig.OutputOrder.class);
     for (int i = 0; i < opened.size(); i++) {
@@ -276,16 +354,39 @@ public final class EvalCommand implements Callable<Integer> {
     } else {
       byOrder.forEach((order, members) -> decoders.add(decoder(order, members, opened, weights, rule.combination())));
     }
+    if (!channel.scorers().isEmpty()) {
+      // noisy-channel rescoring: the checkpoints' own log-probabilities (weights summing to 1), then each channel's
+      List<RescoringPolicy.Scorer> scorers = new ArrayList<>();
+      opened.forEach(parts -> scorers.add(RescoringPolicy.direct(parts.policy())));
+      scorers.addAll(channel.scorers());
+      double[] all = new double[scorers.size()];
+      for (int i = 0; i < opened.size(); i++) {
+        all[i] = weights == null ? 1.0 / opened.size() : weights[i] / Arrays.stream(weights).sum();
+      }
+      double[] cw = channelWeights(channel, opened.size());
+      System.arraycopy(cw, 0, all, opened.size(), cw.length);
+      return RescoringPolicy.scoredBy(decoders, scorers, all, options);
+    }
     if (decoders.size() == 1) {
       return decoders.get(0);
     }
     return new RescoringPolicy(decoders, opened.stream().map(RunComponents::policy).toList(), weights, options);
   }
 
+  /** The channels' weights as given, else each 1/N for N checkpoints. */
+  private static double[] channelWeights(Channels channel, int checkpoints) {
+    if (channel.weights() != null) {
+      return channel.weights();
+    }
+    double[] w = new double[channel.scorers().size()];
+    Arrays.fill(w, 1.0 / checkpoints);
+    return w;
+  }
+
   /** The checkpoints {@code members} of one output order as one decoder: the model itself, or their ensemble. */
   private static SequencePolicy decoder(ModelConfig.OutputOrder order, List<Integer> members, List<RunComponents> opened,
       double[] weights, EnsemblePolicy.Combination combination) {
-    if (members.size() == 1 && opened.size() > 1) {
+    if (members.size() == 1) {
       return opened.get(members.get(0)).policy();
     }
     List<Seq2SeqPolicy> models = new ArrayList<>();
@@ -302,19 +403,22 @@ public final class EvalCommand implements Callable<Integer> {
 
   /** What decodes, for the report's first line. */
   private static String describe(List<Path> ckpts, List<RunComponents> opened, SequencePolicy decoding, Rule rule,
-      double[] weights) {
+      double[] weights, Channels channel) {
     String paths = ckpts.stream().map(Path::toString).collect(Collectors.joining(", "));
     String name = rule.name().toLowerCase(Locale.ROOT);
     if (decoding instanceof RescoringPolicy rescoring) {
       String orders = opened.stream().map(p -> ConfigChoice.spelling(p.config().model().outputOrder()))
           .collect(Collectors.joining(", "));
       RescoringPolicy.Options options = rescoring.options();
-      return "rescoring by " + ckpts.size() + " checkpoints (" + paths + "; orders " + orders + "; proposing: "
+      return "rescoring by " + ckpts.size() + " checkpoint" + (ckpts.size() == 1 ? "" : "s") + " (" + paths + "; orders " + orders + "; proposing: "
           + (rule == Rule.RESCORE ? "each checkpoint" : "each output order (its checkpoints as an ensemble, " + name
               + ", where several)")
           + (options.nBest() == 1 ? "" : ", its " + options.nBest() + " best beam hypotheses")
           + (weights == null ? "" : "; weights " + Arrays.toString(weights))
-          + (options.lengthBonus() == 0 ? "" : "; length bonus " + options.lengthBonus()) + ")";
+          + (options.lengthBonus() == 0 ? "" : "; length bonus " + options.lengthBonus())
+          + (channel.ckpts().isEmpty() ? "" : "; channel " + channel.ckpts().stream().map(Path::toString)
+              .collect(Collectors.joining(", ")) + ", weights " + Arrays.toString(channelWeights(channel, ckpts.size())))
+          + ")";
     }
     return "ensemble of " + ckpts.size() + " checkpoints (" + paths + "; " + name
         + ((EnsemblePolicy) inOwnOrder(decoding)).weightsDescription() + ")";
@@ -346,13 +450,13 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /** The --ensemble-weights as numbers (null when not given), checked against the number of checkpoints. */
-  private static double[] weights(List<String> given, int checkpoints) {
+  private static double[] weights(String flag, List<String> given, int count, String per) {
     if (given == null) {
       return null;
     }
-    if (given.size() != checkpoints) {
-      throw new UserInputException("--ensemble-weights: " + given.size() + " weights (" + String.join(",", given) + ") for "
-          + checkpoints + " --checkpoint" + (checkpoints == 1 ? "" : "s") + "; give one weight per checkpoint, in their order");
+    if (given.size() != count) {
+      throw new UserInputException(flag + ": " + given.size() + " weights (" + String.join(",", given) + ") for "
+          + count + " " + per + "; give one weight per " + per + ", in their order");
     }
     double[] w = new double[given.size()];
     for (int i = 0; i < w.length; i++) {
@@ -363,7 +467,7 @@ public final class EvalCommand implements Callable<Integer> {
         w[i] = Double.NaN;
       }
       if (!(w[i] > 0) || Double.isInfinite(w[i])) {
-        throw new UserInputException("--ensemble-weights: weight " + (i + 1) + " is '" + text
+        throw new UserInputException(flag + ": weight " + (i + 1) + " is '" + text
             + "'; a weight must be a positive finite number");
       }
     }

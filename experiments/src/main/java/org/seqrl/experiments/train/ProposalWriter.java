@@ -11,7 +11,8 @@ import org.seqrl.experiments.data.Vocabulary;
 
 /**
  * {@code seqrl eval --proposals}: every proposal rescoring saw, one a line, tab-separated under a header
- * ({@code search, source, proposal, rank_1.., logprob_1.., score, chosen}), tokens joined by spaces. A
+ * ({@code search, source, proposal, rank_1.., logprob_1.., channel_1.., score, chosen}), tokens joined by
+ * spaces; a channel's column is its log-probability of the source given the proposal. A
  * script can try other choosers on it (weights, length bonus, fewer proposals) without decoding again.
  */
 final class ProposalWriter implements RescoringPolicy.ProposalLog, AutoCloseable {
@@ -19,25 +20,31 @@ final class ProposalWriter implements RescoringPolicy.ProposalLog, AutoCloseable
   private final BufferedWriter out;
   private final Vocabulary sourceVocab;
   private final Vocabulary targetVocab;
+  private final int channels;
   private boolean headerWritten;
   private boolean stopped;
 
-  private ProposalWriter(Path file, BufferedWriter out, Vocabulary sourceVocab, Vocabulary targetVocab) {
+  private ProposalWriter(Path file, BufferedWriter out, Vocabulary sourceVocab, Vocabulary targetVocab, int channels) {
+    this.channels = channels;
     this.file = file;
     this.out = out;
     this.sourceVocab = sourceVocab;
     this.targetVocab = targetVocab;
   }
 
-  /** Creates (or replaces) {@code file}, its folders too; tokens are written with {@code parts}' vocabularies. */
-  static ProposalWriter open(Path file, RunComponents parts) {
+  /**
+   * Creates (or replaces) {@code file}, its folders too; tokens are written with {@code parts}' vocabularies.
+   *
+   * @param channels how many of the scorers, the last ones, are channel models
+   */
+  static ProposalWriter open(Path file, RunComponents parts, int channels) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
       return new ProposalWriter(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8), parts.sourceVocab(),
-          parts.targetVocab());
+          parts.targetVocab(), channels);
     } catch (IOException e) {
       throw failed(file, e);
     }
@@ -55,8 +62,11 @@ final class ProposalWriter implements RescoringPolicy.ProposalLog, AutoCloseable
         for (int d = 1; d <= ranks[0].length; d++) {
           h.append("\trank_").append(d);
         }
-        for (int m = 1; m <= logProbs.length; m++) {
+        for (int m = 1; m <= logProbs.length - channels; m++) {
           h.append("\tlogprob_").append(m);
+        }
+        for (int c = 1; c <= channels; c++) {
+          h.append("\tchannel_").append(c);
         }
         out.write(h.append("\tscore\tchosen\n").toString());
         headerWritten = true;

@@ -283,6 +283,102 @@ class TrainCommandTest {
   }
 
   /**
+   * A phonemes-to-spelling model (data.pronunciation.direction) trains from the CLI and rescores a
+   * spelling-to-phonemes model's proposals as a noisy channel: each proposal's score is the model's
+   * log-probability plus the channel's weighted log-probability of the word given the proposal, the
+   * highest wins, and the proposals file and the JSON say so. A model of the same direction is refused
+   * as a channel, naming what its vocabulary lacks.
+   */
+  @Test
+  void aPhonemesToSpellingModelRescoresAsANoisyChannel() throws IOException {
+    String yaml = """
+        experiment: tiny-channel
+        seed: 3
+        data:
+          task: pronunciation
+          pronunciation:
+            max_words: 600
+        model:
+          embedding: 16
+          hidden: 32
+          attention: additive
+        pretrain:
+          steps: 40
+          batch_size: 16
+          learning_rate: 0.01
+        rl:
+          steps: 0
+        eval:
+          every: 40
+          dev_size: 10
+        """;
+    Path cfg = CliRuns.writeConfig(tmp, "channel", yaml);
+    Path g2p = tmp.resolve("channel-g2p");
+    Path p2g = tmp.resolve("channel-p2g");
+    train(cfg, g2p);
+    train(cfg, p2g, "--set", "data.pronunciation.direction=phonemes-to-spelling");
+    assertTrue(Files.readString(p2g.resolve("config.yaml")).contains("direction: phonemes-to-spelling"));
+    Path proposals = tmp.resolve("channel-proposals.tsv");
+    Path json = tmp.resolve("channel.json");
+    Result r = evalOnTest(g2p, "--channel", p2g.toString(), "--channel-weights", "0.7", "--beam", "3", "--nbest", "3",
+        "--proposals", proposals.toString(), "--output", json.toString());
+    assertTrue(r.out().contains("rescoring by 1 checkpoint (") && r.out().contains("; channel " + p2g.resolve("checkpoints/best")), r.out());
+    JsonNode j = TrainingRun.JSON.readTree(json.toFile());
+    assertEquals("rescoring", j.get("decoding").asText());
+    assertEquals(p2g.resolve("checkpoints/best").toString(), j.get("channels").get(0).asText());
+    assertEquals(0.7, j.get("channel_weights").get(0).asDouble());
+    List<String> lines = Files.readAllLines(proposals);
+    assertEquals("search\tsource\tproposal\trank_1\tlogprob_1\tchannel_1\tscore\tchosen", lines.get(0));
+    Map<String, List<String[]>> bySource = new java.util.LinkedHashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] c = line.split("\t", -1);
+      assertEquals(8, c.length, line);
+      bySource.computeIfAbsent(c[0] + "|" + c[1], k -> new java.util.ArrayList<>()).add(c);
+    }
+    int choices = 0;
+    int channelDecided = 0;
+    for (List<String[]> rows : bySource.values()) {
+      String chosen = null;
+      double best = Double.NEGATIVE_INFINITY;
+      String byModel = null;
+      double bestModel = Double.NEGATIVE_INFINITY;
+      for (String[] c : rows) {
+        double channel = Double.parseDouble(c[5]);
+        assertTrue(channel < 0, "a log-probability of the word given " + c[2] + ": " + channel);
+        double score = Double.parseDouble(c[4]) + 0.7 * channel;
+        assertEquals(score, Double.parseDouble(c[6]), 1e-9, String.join(" ", c));
+        if (score > best) {
+          best = score;
+          chosen = c[2];
+        }
+        if (Double.parseDouble(c[4]) > bestModel) {
+          bestModel = Double.parseDouble(c[4]);
+          byModel = c[2];
+        }
+        if (c[7].equals("1")) {
+          assertEquals(chosen, c[2], "the chosen proposal scores highest so far");
+        }
+      }
+      long marked = rows.stream().filter(c -> c[7].equals("1")).count();
+      assertEquals(1, marked, "one chosen proposal per source and search");
+      assertEquals(chosen, rows.stream().filter(c -> c[7].equals("1")).findFirst().orElseThrow()[2]);
+      choices += rows.size() > 1 ? 1 : 0;
+      channelDecided += rows.size() > 1 && !chosen.equals(byModel) ? 1 : 0;
+    }
+    assertTrue(choices > 0, "no source had more than one proposal");
+    System.out.printf("noisy channel, tiny models: %d sources with a choice, %d decided against the model's own best%n",
+        choices, channelDecided);
+
+    Result same = seqrl("eval", "--checkpoint", g2p.toString(), "--channel", g2p.toString(), "--nbest", "2", "--beam", "2");
+    assertEquals(2, same.code(), same.all());
+    assertTrue(same.err().contains("--channel " + g2p) && same.err().contains("source vocabulary lacks")
+        && same.err().contains("phonemes-to-spelling"), same.all());
+    Result noChannel = seqrl("eval", "--checkpoint", g2p.toString(), "--channel-weights", "1");
+    assertEquals(2, noChannel.code(), noChannel.all());
+    assertTrue(noChannel.err().contains("--channel-weights: only noisy-channel rescoring uses it"), noChannel.all());
+  }
+
+  /**
    * Three LSTM layers in encoder and decoder with skip connections from layer l − 2 carrying outputs
    * and memory cells, and the norm-stabilizer on encoder and decoder hidden states, train from the
    * CLI; the checkpoint keeps the settings and evaluates.
