@@ -160,7 +160,8 @@ def main():
     for r in rows[: args.top] + [base]:
         mark = ("  <- untuned (session 38)" if two else "  <- the model's own beam") if r is base else ""
         lam = f" {r['lam']:>5.2f}" if channel else ""
-        print(f"{r['k']:>2} {r['w'] if two else float('nan'):>6.2f}{lam} {r['b']:>6.2f} {r['per']:>7.3f} +- {r['per_std']:.3f} "
+        w = f"{r['w']:>6.2f}" if two else f"{'-':>6}"
+        print(f"{r['k']:>2} {w}{lam} {r['b']:>6.2f} {r['per']:>7.3f} +- {r['per_std']:.3f} "
               f"{r['wer']:>7.3f} +- {r['wer_std']:.3f}{mark}")
     for k in NBEST:
         oracle = [oracle_rates(words, k) for words in data.values()]
