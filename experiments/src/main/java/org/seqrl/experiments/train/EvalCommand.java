@@ -456,7 +456,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (given.size() != count) {
       throw new UserInputException(flag + ": " + given.size() + " weights (" + String.join(",", given) + ") for "
-          + count + " " + per + "; give one weight per " + per + ", in their order");
+          + count + " " + per + (count == 1 ? "" : "s") + "; give one weight per " + per + ", in their order");
     }
     double[] w = new double[given.size()];
     for (int i = 0; i < w.length; i++) {
