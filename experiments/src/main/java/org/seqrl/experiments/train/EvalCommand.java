@@ -28,6 +28,7 @@ import org.seqrl.experiments.data.Vocabulary;
 import org.seqrl.rl.EvaluationEvent;
 import org.seqrl.rl.RunListener;
 import org.seqrl.rl.SequencePolicy;
+import org.seqrl.rl.Tokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -195,14 +196,15 @@ public final class EvalCommand implements Callable<Integer> {
   private static int[] idMap(String which, Vocabulary from, Vocabulary to, String side, String verb) {
     int[] map = new int[from.size()];
     List<String> missing = new ArrayList<>();
-    for (int id = 0; id < org.seqrl.rl.Tokens.FIRST_REGULAR; id++) {
+    for (int id = 0; id < Tokens.FIRST_REGULAR; id++) {
       map[id] = id; // padding, start, end and unknown have the same ids in every vocabulary
     }
-    for (int id = org.seqrl.rl.Tokens.FIRST_REGULAR; id < map.length; id++) {
+    for (int id = Tokens.FIRST_REGULAR; id < map.length; id++) {
       String token = from.token(id);
-      map[id] = to.contains(token) ? to.id(token) : org.seqrl.rl.Tokens.UNKNOWN;
-      if (!to.contains(token)) {
-        missing.add(token);
+      if (to.contains(token)) {
+        map[id] = to.id(token);
+      } else {
+        missing.add(token); // refused below, so the id is never used
       }
     }
     if (!missing.isEmpty()) {
