@@ -14,21 +14,15 @@ package org.seqrl.agents;
  * value at {@code + vOff}, as in {@link AttentionKernel}. Causal: query a sees keys 0..a; else
  * all n. Each head's operands are gathered into contiguous scratch that this object keeps.
  *
- * <p>Not thread-safe: one per attention part.
+ * <p>One per attention part; groups may run on the {@link RowSplit} threads at once (each has its scratch).
  */
 final class AttentionBlock {
   private final Blas blas;
   private final int heads;
   private final int dh;
   private final float scale;
-  private float[] qg = new float[0];
-  private float[] kg = new float[0];
-  private float[] vg = new float[0];
-  private float[] cg = new float[0];
-  private float[] sg = new float[0];
-  private float[] dsg = new float[0];
-  private float[] gk = new float[0];
-  private float[] gq = new float[0];
+  /** Scratch of one worker thread ({@link RowSplit#worker}): slot w is only ever touched by worker w. */
+  private final Scratch[] scratch = new Scratch[RowSplit.MAX_THREADS];
 
   AttentionBlock(Blas blas, int heads, int dh, float scale) {
     this.blas = blas;
@@ -37,19 +31,38 @@ final class AttentionBlock {
     this.scale = scale;
   }
 
-  private void ensure(int m, int n) {
-    if (qg.length < m * dh || sg.length < m * n || kg.length < n * dh) {
-      int mm = Math.max(m, qg.length / dh);
-      int nn = Math.max(n, kg.length / dh);
-      qg = new float[mm * dh];
-      cg = new float[mm * dh];
-      gq = new float[mm * dh];
-      kg = new float[nn * dh];
-      vg = new float[nn * dh];
-      gk = new float[nn * dh];
-      sg = new float[mm * nn];
-      dsg = new float[mm * nn];
+  /** Each head's operands, gathered contiguous, for m queries over n keys. */
+  private static final class Scratch {
+    float[] qg = new float[0];
+    float[] kg = new float[0];
+    float[] vg = new float[0];
+    float[] cg = new float[0];
+    float[] sg = new float[0];
+    float[] dsg = new float[0];
+    float[] gk = new float[0];
+    float[] gq = new float[0];
+  }
+
+  private Scratch ensure(int m, int n) {
+    int w = RowSplit.worker();
+    Scratch x = scratch[w];
+    if (x == null) {
+      x = new Scratch();
+      scratch[w] = x;
     }
+    if (x.qg.length < m * dh || x.sg.length < m * n || x.kg.length < n * dh) {
+      int mm = Math.max(m, x.qg.length / dh);
+      int nn = Math.max(n, x.kg.length / dh);
+      x.qg = new float[mm * dh];
+      x.cg = new float[mm * dh];
+      x.gq = new float[mm * dh];
+      x.kg = new float[nn * dh];
+      x.vg = new float[nn * dh];
+      x.gk = new float[nn * dh];
+      x.sg = new float[mm * nn];
+      x.dsg = new float[mm * nn];
+    }
+    return x;
   }
 
   private static void gather(float[] src, int[] rows, int stride, int off, int count, int width, float[] dst) {
@@ -69,7 +82,12 @@ final class AttentionBlock {
     if (m == 0) {
       return;
     }
-    ensure(m, n);
+    Scratch x = ensure(m, n);
+    float[] qg = x.qg;
+    float[] kg = x.kg;
+    float[] vg = x.vg;
+    float[] cg = x.cg;
+    float[] sg = x.sg;
     for (int h = 0; h < heads; h++) {
       int hd = h * dh;
       gather(q, qr, ldq, qCol + hd, m, dh, qg);
@@ -109,7 +127,15 @@ final class AttentionBlock {
     if (m == 0 || n == 0) {
       return;
     }
-    ensure(m, n);
+    Scratch x = ensure(m, n);
+    float[] qg = x.qg;
+    float[] kg = x.kg;
+    float[] vg = x.vg;
+    float[] cg = x.cg;
+    float[] sg = x.sg;
+    float[] dsg = x.dsg;
+    float[] gk = x.gk;
+    float[] gq = x.gq;
     for (int h = 0; h < heads; h++) {
       int hd = h * dh;
       gather(q, qr, ldq, qCol + hd, m, dh, qg);

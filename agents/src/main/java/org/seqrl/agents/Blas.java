@@ -11,16 +11,55 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * copy. Going around ND4J's {@code gemm} matters: on that product it took 440 us against 100-170
  * us for the same OpenBLAS call made directly (see BENCHMARKS.md).
  *
- * <p>Not thread-safe: one per policy.
+ * <p>On more than one thread ({@link RowSplit}) a large product is split into blocks, one per thread,
+ * each a single-threaded OpenBLAS call on its own scratch: row blocks when it has many rows (a
+ * teacher-forced pass, a training step's weight gradients), else column blocks (a decoding step).
+ * OpenBLAS computes a row the same way wherever it sits only if the row blocks start at multiples of
+ * its kernel's row panel (12 rows on this project's AMD EPYC), which {@link #ROW_ALIGNMENT} measures
+ * once per process: so training steps give the same bits on any thread count. Column blocks do not
+ * (OpenBLAS sums a column block in another order), so decoding on several threads differs from one
+ * thread's in the last bits, as it did when OpenBLAS split the products itself; on a fixed thread
+ * count results are reproducible.
+ *
+ * <p>Not thread-safe: one per policy (its row loops may call it from the helper threads, each of
+ * which has scratch of its own here).
  */
 final class Blas implements AutoCloseable {
   private static final int ROW_MAJOR = 101;
   private static final int NO_TRANS = 111;
   private static final int TRANS = 112;
 
-  private final Scratch sa = new Scratch();
-  private final Scratch sb = new Scratch();
-  private final Scratch sc = new Scratch();
+  /**
+   * Multiply-adds below which a product runs on one thread: handing a block to a helper costs about a
+   * microsecond, and each block packs the shared operand again.
+   */
+  static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 17;
+  /** Rows a block of a split product has at least. */
+  static final int SPLIT_MIN_ROWS = 8;
+  /**
+   * Products with fewer rows split by columns: OpenBLAS packs the whole of op(b) (a weight matrix) for
+   * every call, which for a decoding step's few rows costs about as much as the multiplications, so
+   * row blocks would each pay it again while column blocks each pack their own part.
+   */
+  static final int ROW_BLOCKS_FROM = 64;
+  /** Column blocks start at multiples of this. */
+  static final int COLUMN_ALIGNMENT = 16;
+  /** Row blocks start at multiples of this (0: products never split by rows); see {@link #rowAlignment}. */
+  static final int ROW_ALIGNMENT = rowAlignment();
+
+  /** Per worker thread ({@link RowSplit#worker}): slot w is only ever touched by worker w. */
+  private final Scratch[] sa = new Scratch[RowSplit.MAX_THREADS];
+  private final Scratch[] sb = new Scratch[RowSplit.MAX_THREADS];
+  private final Scratch[] sc = new Scratch[RowSplit.MAX_THREADS];
+
+  private static Scratch slot(Scratch[] s, int worker) {
+    Scratch x = s[worker];
+    if (x == null) {
+      x = new Scratch();
+      s[worker] = x;
+    }
+    return x;
+  }
 
   /** A reusable native buffer that grows to the largest operand seen. */
   private static final class Scratch {
@@ -71,7 +110,7 @@ final class Blas implements AutoCloseable {
       scale(m, n, beta, c, cOff, ldc);
       return;
     }
-    FloatPointer pb = sb.load(b, bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
+    FloatPointer pb = slot(sb, RowSplit.worker()).load(b, bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
     multiply(transA, transB, m, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc);
   }
 
@@ -89,17 +128,115 @@ final class Blas implements AutoCloseable {
 
   private void multiply(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
       int lda, FloatPointer pb, int ldb, float beta, float[] c, int cOff, int ldc) {
-    int cLen = span(m, n, ldc);
     if (k == 0) {
       scale(m, n, beta, c, cOff, ldc);
       return;
     }
-    FloatPointer pa = sa.load(a, aOff, transA ? span(k, m, lda) : span(m, k, lda));
-    // gaps between rows (ldc > n) must survive the copy back, so they are copied in too
-    FloatPointer pc = beta != 0f || ldc != n ? sc.load(c, cOff, cLen) : sc.ensure(cLen);
+    if (RowSplit.threads() > 1 && (long) m * n * k >= SPLIT_MIN_MULTIPLY_ADDS) {
+      if (ROW_ALIGNMENT > 0 && m >= ROW_BLOCKS_FROM) {
+        RowSplit.keepBlasOnCallers();
+        RowSplit.runRanges(m, SPLIT_MIN_ROWS, ROW_ALIGNMENT, (w, from, to) ->
+            rows(w, transA, transB, from, to, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));
+        return;
+      }
+      if (n >= 2 * COLUMN_ALIGNMENT) {
+        RowSplit.keepBlasOnCallers();
+        RowSplit.runRanges(n, COLUMN_ALIGNMENT, COLUMN_ALIGNMENT, (w, from, to) ->
+            columns(w, transA, transB, m, from, to, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));
+        return;
+      }
+    }
+    rows(RowSplit.worker(), transA, transB, 0, m, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc);
+  }
+
+  /** Rows {@code [from, to)} of the product: those rows of op(a) and of c. */
+  private void rows(int w, boolean transA, boolean transB, int from, int to, int n, int k, float alpha, float[] a,
+      int aOff, int lda, FloatPointer pb, int ldb, float beta, float[] c, int cOff, int ldc) {
+    int m = to - from;
+    // row i of op(a) is row i of a, or column i of a when transposed
+    int aStart = transA ? aOff + from : aOff + from * lda;
+    FloatPointer pa = slot(sa, w).load(a, aStart, transA ? span(k, m, lda) : span(m, k, lda));
+    call(w, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, c, cOff + from * ldc, ldc);
+  }
+
+  private void columns(int w, boolean transA, boolean transB, int m, int from, int to, int k, float alpha, float[] a,
+      int aOff, int lda, FloatPointer pb, int ldb, float beta, float[] c, int cOff, int ldc) {
+    FloatPointer pbj = pb.getPointer(transB ? (long) from * ldb : from);
+    FloatPointer pa = slot(sa, w).load(a, aOff, transA ? span(k, m, lda) : span(m, k, lda));
+    call(w, transA, transB, m, to - from, k, alpha, pa, lda, pbj, ldb, beta, c, cOff + from, ldc);
+  }
+
+  private void call(int w, boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer pa, int lda,
+      FloatPointer pb, int ldb, float beta, float[] c, int cOff, int ldc) {
+    Scratch s = slot(sc, w);
+    if (ldc == n) {
+      FloatPointer pc = beta != 0f ? s.load(c, cOff, m * n) : s.ensure((long) m * n);
+      sgemm(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, n);
+      pc.get(c, cOff, m * n);
+      return;
+    }
+    // a block of a wider c: staged compact, row by row, so that nothing outside it is written
+    FloatPointer pc = s.ensure((long) m * n);
+    if (beta != 0f) {
+      for (int i = 0; i < m; i++) {
+        pc.position((long) i * n).put(c, cOff + i * ldc, n);
+      }
+      pc.position(0);
+    }
+    sgemm(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, n);
+    for (int i = 0; i < m; i++) {
+      pc.position((long) i * n).get(c, cOff + i * ldc, n);
+    }
+    pc.position(0);
+  }
+
+  private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer pa, int lda,
+      FloatPointer pb, int ldb, float beta, FloatPointer pc, int ldc) {
     openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
         pa, lda, pb, ldb, beta, pc, ldc);
-    pc.get(c, cOff, cLen);
+  }
+
+  /**
+   * The smallest row panel (among 4..64) at whose multiples a product can be cut into row blocks that
+   * give the same bits as the whole product, tried on three shapes (inner dimensions below and above
+   * OpenBLAS's inner blocking) each cut at one and at three panels; 0 when none does.
+   */
+  static int rowAlignment() {
+    for (int align : new int[] {4, 8, 12, 16, 24, 32, 48, 64}) {
+      if (cutsAgree(5 * align + 3, 40, 33, align) && cutsAgree(5 * align + 7, 96, 300, align)
+          && cutsAgree(4 * align + 5, 24, 1030, align)) {
+        return align;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean cutsAgree(int m, int n, int k, int align) {
+    Rng r = new Rng(m * 31L + k);
+    float[] a = new float[m * k];
+    float[] b = new float[k * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (float) r.nextGaussian();
+    }
+    try (FloatPointer pa = new FloatPointer(a); FloatPointer pb = new FloatPointer(b);
+        FloatPointer whole = new FloatPointer((long) m * n); FloatPointer cut = new FloatPointer((long) m * n)) {
+      sgemm(false, false, m, n, k, 1f, pa, k, pb, n, 0f, whole, n);
+      float[] w = new float[m * n];
+      whole.get(w);
+      for (int at : new int[] {align, 3 * align}) {
+        sgemm(false, false, at, n, k, 1f, pa, k, pb, n, 0f, cut, n);
+        sgemm(false, false, m - at, n, k, 1f, pa.getPointer((long) at * k), k, pb, n, 0f, cut.getPointer((long) at * n), n);
+        float[] c = new float[m * n];
+        cut.get(c);
+        if (!java.util.Arrays.equals(w, c)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** {@code c = beta c}: a product with an empty inner dimension (BLAS leaves that case to the caller). */
@@ -113,8 +250,12 @@ final class Blas implements AutoCloseable {
 
   @Override
   public void close() {
-    sa.close();
-    sb.close();
-    sc.close();
+    for (Scratch[] s : new Scratch[][] {sa, sb, sc}) {
+      for (Scratch x : s) {
+        if (x != null) {
+          x.close();
+        }
+      }
+    }
   }
 }

@@ -90,28 +90,35 @@ final class CrossAttention {
    */
   void attend(float[] q, int row0, int rows, int[] rowSource, int source0, int[] lengths, int s, float[] kv, int off,
       int ld, float[] probs, float[] ctx) {
-    int[] keyRows = new int[s];
     Groups g = Groups.of(rowSource, source0, rows, lengths.length);
     if (g.worthProducts()) {
-      for (int k = 0; k < g.count; k++) {
-        int src = g.source[k];
-        int n = sourceRows(src, s, lengths[src], off, ld, keyRows);
-        g.shift(k, row0);
-        block.forward(q, d, 0, g.rows, g.size(k), kv, keyRows, 0, d, n, false, probs, s, ctx, d);
-      }
+      // a group's rows read only their source and write only themselves: groups run on the threads
+      RowSplit.run(g.count, 1, (a, b) -> {
+        int[] keyRows = new int[s];
+        int[] groupRows = new int[rows];
+        for (int k = a; k < b; k++) {
+          int src = g.source[k];
+          int n = sourceRows(src, s, lengths[src], off, ld, keyRows);
+          g.rowsOf(k, row0, groupRows);
+          block.forward(q, d, 0, groupRows, g.size(k), kv, keyRows, 0, d, n, false, probs, s, ctx, d);
+        }
+      });
       return;
     }
-    int last = -1;
-    for (int j = 0; j < rows; j++) {
-      int row = row0 + j;
-      int src = rowSource[source0 + j];
-      if (src != last) {
-        sourceRows(src, s, lengths[src], off, ld, keyRows);
-        last = src;
+    RowSplit.run(rows, SelfAttention.ROWS_PER_THREAD, (a, b) -> {
+      int[] keyRows = new int[s];
+      int last = -1;
+      for (int j = a; j < b; j++) {
+        int row = row0 + j;
+        int src = rowSource[source0 + j];
+        if (src != last) {
+          sourceRows(src, s, lengths[src], off, ld, keyRows);
+          last = src;
+        }
+        AttentionKernel.forward(q, row * d, kv, keyRows, 0, d, lengths[src], heads, dh, scale, probs, row * heads * s, s,
+            ctx, row * d);
       }
-      AttentionKernel.forward(q, row * d, kv, keyRows, 0, d, lengths[src], heads, dh, scale, probs, row * heads * s, s,
-          ctx, row * d);
-    }
+    });
   }
 
   /** Where source {@code src}'s keys sit in {@code kv}: row {@code src*s + u}, from column {@code off}; returns n. */
@@ -126,14 +133,18 @@ final class CrossAttention {
   float[] attendBackward(float[] q, int rows, int[] rowSource, int[] lengths, int s, float[] kv, int off, int ld,
       float[] probs, float[] dCtx, float[] dKv) {
     float[] dQ = new float[rows * d];
-    int[] keyRows = new int[s];
     Groups g = Groups.of(rowSource, 0, rows, lengths.length);
-    for (int k = 0; k < g.count; k++) {
-      int src = g.source[k];
-      int n = sourceRows(src, s, lengths[src], off, ld, keyRows);
-      g.shift(k, 0);
-      block.backward(q, d, 0, g.rows, g.size(k), kv, keyRows, 0, d, n, false, probs, s, dCtx, d, dQ, dKv);
-    }
+    // one group per source: its keys' gradients are written by its group alone
+    RowSplit.run(g.count, 1, (a, b) -> {
+      int[] keyRows = new int[s];
+      int[] groupRows = new int[rows];
+      for (int k = a; k < b; k++) {
+        int src = g.source[k];
+        int n = sourceRows(src, s, lengths[src], off, ld, keyRows);
+        g.rowsOf(k, 0, groupRows);
+        block.backward(q, d, 0, groupRows, g.size(k), kv, keyRows, 0, d, n, false, probs, s, dCtx, d, dQ, dKv);
+      }
+    });
     return dQ;
   }
 
@@ -142,8 +153,6 @@ final class CrossAttention {
     int count;
     int[] source;
     int[] first;
-    /** Scratch: the rows of the group last {@link #shift}ed. */
-    int[] rows;
     private int[] all;
 
     /** Rows j in [0, n) of source {@code rowSource[source0 + j]}, in row order within a source. */
@@ -167,7 +176,6 @@ final class CrossAttention {
       for (int j = 0; j < n; j++) {
         g.all[countOf[rowSource[source0 + j]]++] = j;
       }
-      g.rows = new int[n];
       return g;
     }
 
@@ -175,10 +183,10 @@ final class CrossAttention {
       return first[k + 1] - first[k];
     }
 
-    /** Puts group k's rows, plus {@code row0}, at the start of {@link #rows}. */
-    void shift(int k, int row0) {
+    /** Puts group k's rows, plus {@code row0}, at the start of {@code into}. */
+    void rowsOf(int k, int row0, int[] into) {
       for (int a = 0; a < size(k); a++) {
-        rows[a] = all[first[k] + a] + row0;
+        into[a] = all[first[k] + a] + row0;
       }
     }
 

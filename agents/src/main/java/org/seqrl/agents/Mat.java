@@ -6,12 +6,15 @@ final class Mat {
 
   /** {@code g[j] += sum_i a[i, j]} over {@code rows x cols}. */
   static void addColumnSums(float[] g, float[] a, int rows, int cols) {
-    for (int i = 0; i < rows; i++) {
-      int o = i * cols;
-      for (int j = 0; j < cols; j++) {
-        g[j] += a[o + j];
+    // column ranges on the threads, each column summed in row order: the same bits on any thread count
+    RowSplit.run(cols, rows >= 64 ? 64 : cols, (from, to) -> {
+      for (int i = 0; i < rows; i++) {
+        int o = i * cols;
+        for (int j = from; j < to; j++) {
+          g[j] += a[o + j];
+        }
       }
-    }
+    });
   }
 
   /** {@code a[i, j] += v[j]} for rows {@code [0, rows)} of width {@code cols} starting at {@code off}. */

@@ -48,6 +48,9 @@ final class Params implements AutoCloseable {
     }
   }
 
+  /** Elements of a parameter a thread updates at least in an Adam step. */
+  private static final int ADAM_ELEMENTS_PER_THREAD = 16_384;
+
   private final Map<String, Param> byName = new LinkedHashMap<>();
   private FloatPointer mirror;
   private boolean mirrorStale = true;
@@ -180,16 +183,18 @@ final class Params implements AutoCloseable {
       float[] g = p.grad;
       float[] m = p.m;
       float[] v = p.v;
-      // one store per loop, so that each vectorises
-      for (int i = 0; i < w.length; i++) {
-        m[i] = fb1 * m[i] + (1 - fb1) * (g[i] * s);
-      }
-      for (int i = 0; i < w.length; i++) {
-        v[i] = fb2 * v[i] + (1 - fb2) * (g[i] * s) * (g[i] * s);
-      }
-      for (int i = 0; i < w.length; i++) {
-        w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
-      }
+      // element ranges on the threads; one store per loop, so that each vectorises
+      RowSplit.run(w.length, ADAM_ELEMENTS_PER_THREAD, (from, to) -> {
+        for (int i = from; i < to; i++) {
+          m[i] = fb1 * m[i] + (1 - fb1) * (g[i] * s);
+        }
+        for (int i = from; i < to; i++) {
+          v[i] = fb2 * v[i] + (1 - fb2) * (g[i] * s) * (g[i] * s);
+        }
+        for (int i = from; i < to; i++) {
+          w[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) + eps);
+        }
+      });
     }
     markChanged();
   }

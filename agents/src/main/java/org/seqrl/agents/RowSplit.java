@@ -1,21 +1,25 @@
 package org.seqrl.agents;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * Runs a loop over independent rows on the process's compute threads: Java-side loops between the
- * matrix products (recurrent attention's per-row blocks), which would otherwise stay on one core
- * while OpenBLAS spreads the products over all of them. Every row is computed by the same code
- * whatever the split, so the results do not depend on the thread count.
+ * Runs a loop over independent rows on the process's compute threads: the matrix products (see
+ * {@link Blas}) and the Java loops between them (layer norms, activations, attention), which would
+ * otherwise stay on one core. Every row is computed by the same code whatever the split, so the
+ * results do not depend on the thread count.
  *
  * <p>The thread count is OpenBLAS's ({@code OPENBLAS_NUM_THREADS}, else {@code OMP_NUM_THREADS}, else
  * the cores this process may use), so a sweep that gives each cell one BLAS thread gets one thread
- * here too. A loop is split only when it has at least {@code minRows} rows per thread: handing work
- * to another thread costs some microseconds.
+ * here too. With more than one, this class owns the parallelism: OpenBLAS is set to one thread (each
+ * call runs on its caller) and the products are split here, so that one set of threads serves both
+ * the products and the loops. A loop is split only when it has at least {@code minRows} rows per thread.
+ *
+ * <p>The helper threads wait for work spinning for {@link #SPIN_NANOS} before they sleep: a decoding
+ * step hands out a few dozen small pieces of work, and waking a sleeping thread (tens of microseconds)
+ * cost more than the pieces themselves when this class used an executor.
  */
 final class RowSplit {
   /** The body of a loop over rows {@code [from, to)}; it must touch only those rows' outputs. */
@@ -23,11 +27,105 @@ final class RowSplit {
     void run(int from, int to);
   }
 
-  private static final ThreadGroup HELPERS = new ThreadGroup("seqrl-rows");
-  /** The thread count and the threads beside the caller's (null for one thread), swapped together. */
-  private record Threads(int count, ExecutorService helpers) {}
+  /** The same with the index of the thread that runs the range: 0 for the caller, 1.. for the helpers (per-thread scratch). */
+  interface Ranges {
+    void run(int worker, int from, int to);
+  }
+
+  /** How long an idle helper spins before it sleeps. */
+  static final long SPIN_NANOS = 200_000;
+  /** Workers a per-thread scratch array must provide for: {@link #useThreads} refuses more threads. */
+  static final int MAX_THREADS = 64;
+
+  /** A helper thread: runs the ranges posted to it. */
+  private static final class Helper extends Thread {
+    final int index;
+    private volatile int posted;
+    private volatile int done;
+    private volatile boolean sleeping;
+    private volatile boolean stop;
+    private Ranges task;
+    private int from;
+    private int to;
+    private Throwable failure;
+
+    Helper(int index) {
+      super("seqrl-rows-" + index);
+      this.index = index;
+      setDaemon(true);
+    }
+
+    /** Called by the poster: hands over a range (the fields are published by the volatile write of posted). */
+    int post(Ranges body, int from, int to) {
+      this.task = body;
+      this.from = from;
+      this.to = to;
+      this.failure = null;
+      int ticket = posted + 1;
+      posted = ticket;
+      if (sleeping) {
+        LockSupport.unpark(this);
+      }
+      return ticket;
+    }
+
+    /** Called by the poster: waits for the range of {@code ticket}; its failure, or null. */
+    Throwable await(int ticket) {
+      for (int spins = 0; done != ticket; spins++) {
+        if (spins < 4096) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield(); // more threads than free cores: let the helper run
+        }
+      }
+      return failure;
+    }
+
+    @Override
+    public void run() {
+      int seen = 0;
+      while (!stop) {
+        long idleSince = System.nanoTime();
+        int spins = 0;
+        while (posted == seen && !stop) {
+          Thread.onSpinWait();
+          if ((++spins & 255) == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
+            sleeping = true;
+            // the poster writes posted and then reads sleeping; this thread writes sleeping and then
+            // reads posted: one of the two sees the other's write, so a post is never slept through
+            if (posted == seen && !stop) {
+              LockSupport.park(this);
+            }
+            sleeping = false;
+            idleSince = System.nanoTime();
+          }
+        }
+        if (stop) {
+          return;
+        }
+        seen = posted;
+        try {
+          task.run(index, from, to);
+        } catch (Throwable t) {
+          failure = t;
+        }
+        task = null;
+        done = seen;
+      }
+    }
+
+    void shutdown() {
+      stop = true;
+      LockSupport.unpark(this);
+    }
+  }
+
+  /** The thread count and the threads beside the caller's (empty for one thread), swapped together. */
+  private record Threads(int count, Helper[] helpers) {}
 
   private static volatile Threads current = threads(fromEnvironment());
+  /** Held while a split runs: a second caller (another policy's thread, or a range that splits again) runs inline. */
+  private static final AtomicBoolean BUSY = new AtomicBoolean();
   /** Loops that ran split (tests check that a split happened). */
   private static final AtomicLong SPLITS = new AtomicLong();
 
@@ -35,39 +133,66 @@ final class RowSplit {
 
   /** Runs {@code body} over rows {@code [0, rows)}, split into one contiguous range per thread. */
   static void run(int rows, int minRows, Rows body) {
+    runRanges(rows, minRows, 1, (worker, from, to) -> body.run(from, to));
+  }
+
+  /**
+   * {@link #run(int, int, Rows)} for a body that needs to know which thread runs it, with every range
+   * boundary a multiple of {@code align} (rows of a matrix product, see {@link Blas}).
+   */
+  static void runRanges(int rows, int minRows, int align, Ranges body) {
     Threads now = current;
-    int t = Math.min(now.count, rows / Math.max(1, minRows));
-    // a body that splits again runs inline: a helper waiting on the helpers could wait forever
-    if (t <= 1 || Thread.currentThread().getThreadGroup() == HELPERS) {
-      body.run(0, rows);
+    int units = rows / align;
+    int t = Math.min(now.count, Math.min(units, rows / Math.max(1, minRows)));
+    if (t <= 1 || Thread.currentThread() instanceof Helper || !BUSY.compareAndSet(false, true)) {
+      body.run(worker(), 0, rows);
       return;
     }
-    SPLITS.incrementAndGet();
-    ExecutorService pool = now.helpers;
-    Future<?>[] others = new Future<?>[t - 1];
-    for (int k = 1; k < t; k++) {
-      int from = (int) ((long) rows * k / t);
-      int to = (int) ((long) rows * (k + 1) / t);
-      others[k - 1] = pool.submit(() -> body.run(from, to));
-    }
-    body.run(0, (int) ((long) rows / t));
-    for (Future<?> f : others) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for a row range", e);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException r) {
-          throw r;
-        }
-        if (cause instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(cause);
+    try {
+      SPLITS.incrementAndGet();
+      int[] tickets = new int[t - 1];
+      for (int k = 1; k < t; k++) {
+        tickets[k - 1] = now.helpers[k - 1].post(body, boundary(rows, k, t, align), boundary(rows, k + 1, t, align));
       }
+      Throwable first = null;
+      try {
+        body.run(0, 0, boundary(rows, 1, t, align));
+      } catch (Throwable e) {
+        first = e;
+      }
+      for (int k = 1; k < t; k++) {
+        Throwable theirs = now.helpers[k - 1].await(tickets[k - 1]);
+        if (first == null) {
+          first = theirs;
+        }
+      }
+      rethrow(first);
+    } finally {
+      BUSY.set(false);
     }
+  }
+
+  /** The start of range k of t (k = t: the end), a multiple of {@code align} but the end itself. */
+  private static int boundary(int rows, int k, int t, int align) {
+    return k == t ? rows : (int) ((long) (rows / align) * k / t) * align;
+  }
+
+  private static void rethrow(Throwable e) {
+    if (e == null) {
+      return;
+    }
+    if (e instanceof RuntimeException r) {
+      throw r;
+    }
+    if (e instanceof Error err) {
+      throw err;
+    }
+    throw new IllegalStateException(e);
+  }
+
+  /** The index of the current thread among the workers: a helper's index, 0 for any other thread. */
+  static int worker() {
+    return Thread.currentThread() instanceof Helper h ? h.index : 0;
   }
 
   static int threads() {
@@ -78,32 +203,41 @@ final class RowSplit {
     return SPLITS.get();
   }
 
-  /** Tests: run with {@code n} threads from now on (n >= 1). */
+  /** Tests: run with {@code n} threads from now on (1 <= n <= {@link #MAX_THREADS}). */
   static synchronized void useThreads(int n) {
-    if (n < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    if (n < 1 || n > MAX_THREADS) {
+      throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + n);
     }
     Threads old = current;
     current = threads(n);
-    if (old.helpers != null) {
-      old.helpers.shutdown();
+    for (Helper h : old.helpers) {
+      h.shutdown();
     }
   }
 
   private static Threads threads(int n) {
-    if (n <= 1) {
-      return new Threads(1, null);
+    Helper[] helpers = new Helper[Math.max(0, n - 1)];
+    for (int k = 0; k < helpers.length; k++) {
+      helpers[k] = new Helper(k + 1);
+      helpers[k].start();
     }
-    return new Threads(n, Executors.newFixedThreadPool(n - 1, r -> {
-      Thread th = new Thread(HELPERS, r, "seqrl-rows");
-      th.setDaemon(true);
-      return th;
-    }));
+    return new Threads(n, helpers);
+  }
+
+  /**
+   * Sets OpenBLAS to one thread if it is not: the products are split here, and OpenBLAS threads of its
+   * own would compete with the helpers (two callers each asking for two threads wait for each other).
+   * Checked at every split product, since ND4J sets OpenBLAS's thread count again when it starts.
+   */
+  static void keepBlasOnCallers() {
+    if (openblas_nolapack.blas_get_num_threads() != 1) {
+      openblas_nolapack.blas_set_num_threads(1);
+    }
   }
 
   /** OpenBLAS's thread count as the environment sets it, at most the usable cores; the cores when unset or unreadable. */
   static int fromEnvironment() {
-    int cores = Runtime.getRuntime().availableProcessors();
+    int cores = Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors());
     String setting = BlasInfo.threadsSetting();
     if (setting == null) {
       return cores;

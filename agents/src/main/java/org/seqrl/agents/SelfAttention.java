@@ -10,6 +10,8 @@ import org.seqrl.agents.Params.Param;
  * the decoding cache).
  */
 final class SelfAttention {
+  /** Decoding positions a thread takes at least (a position's attention costs a few microseconds, a hand-over about one). */
+  static final int ROWS_PER_THREAD = 4;
   private final Blas blas;
   private final Param wqkv;
   private final Param bqkv;
@@ -75,12 +77,14 @@ final class SelfAttention {
    */
   void packed(float[] qkv, int[] starts, int[] lengths, int s, float[] probs, float[] ctx) {
     int w = 3 * d;
-    int[] rows = new int[s];
-    int[] keyRows = new int[s];
-    for (int i = 0; i < starts.length; i++) {
-      int n = sourceRows(starts[i], lengths[i], w, rows, keyRows);
-      block.forward(qkv, w, 0, rows, n, qkv, keyRows, d, 2 * d, n, false, probs, s, ctx, d);
-    }
+    RowSplit.run(starts.length, 1, (a, b) -> {
+      int[] rows = new int[s];
+      int[] keyRows = new int[s];
+      for (int i = a; i < b; i++) {
+        int n = sourceRows(starts[i], lengths[i], w, rows, keyRows);
+        block.forward(qkv, w, 0, rows, n, qkv, keyRows, d, 2 * d, n, false, probs, s, ctx, d);
+      }
+    });
   }
 
   /** Source rows {@code [start, start + n)} and where their rows start in a [., w] array; returns n. */
@@ -96,12 +100,14 @@ final class SelfAttention {
   float[] packedBackward(float[] qkv, int rows, int[] starts, int[] lengths, int s, float[] probs, float[] dCtx) {
     int w = 3 * d;
     float[] dQkv = new float[rows * w];
-    int[] qr = new int[s];
-    int[] keyRows = new int[s];
-    for (int i = 0; i < starts.length; i++) {
-      int n = sourceRows(starts[i], lengths[i], w, qr, keyRows);
-      block.backward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, false, probs, s, dCtx, d, dQkv, dQkv);
-    }
+    RowSplit.run(starts.length, 1, (a, b) -> {
+      int[] qr = new int[s];
+      int[] keyRows = new int[s];
+      for (int i = a; i < b; i++) {
+        int n = sourceRows(starts[i], lengths[i], w, qr, keyRows);
+        block.backward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, false, probs, s, dCtx, d, dQkv, dQkv);
+      }
+    });
     return dQkv;
   }
 
@@ -115,21 +121,25 @@ final class SelfAttention {
     int w = 3 * d;
     if (from == 0 && slotBase == 0 && to == rows.slots() && to > rows.rows) {
       // a whole teacher-forced block: each decoder row's positions attend to its own, as products
-      int[] qr = new int[cap];
-      int[] keyRows = new int[cap];
-      for (int i = 0; i < rows.rows; i++) {
-        int n = decoderRowSlots(rows, i, rows.start.length - 1, w, qr, keyRows);
-        block.forward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, true, probs, cap, ctx, d);
-      }
+      RowSplit.run(rows.rows, 1, (a, b) -> {
+        int[] qr = new int[cap];
+        int[] keyRows = new int[cap];
+        for (int i = a; i < b; i++) {
+          int n = decoderRowSlots(rows, i, rows.start.length - 1, w, qr, keyRows);
+          block.forward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, true, probs, cap, ctx, d);
+        }
+      });
       return;
     }
-    int[] keyRows = new int[cap];
-    for (int p = from; p < to; p++) {
-      int n = cacheRows(rows, p, w, keyRows);
-      int row = p - slotBase;
-      AttentionKernel.forward(qkv, p * w, qkv, keyRows, d, 2 * d, n, heads, dh, scale, probs, row * heads * cap, cap, ctx,
-          row * d);
-    }
+    RowSplit.run(to - from, ROWS_PER_THREAD, (a, b) -> {
+      int[] keyRows = new int[cap];
+      for (int p = from + a; p < from + b; p++) {
+        int n = cacheRows(rows, p, w, keyRows);
+        int row = p - slotBase;
+        AttentionKernel.forward(qkv, p * w, qkv, keyRows, d, 2 * d, n, heads, dh, scale, probs, row * heads * cap, cap,
+            ctx, row * d);
+      }
+    });
   }
 
   /** Row i's slots of the first {@code positions} in position order, and where they start in a [., w] array; returns how many. */
@@ -157,12 +167,14 @@ final class SelfAttention {
   float[] causalBackward(float[] qkv, DecoderRows rows, int steps, float[] probs, int cap, float[] dCtx) {
     int w = 3 * d;
     float[] dQkv = new float[rows.start[steps] * w];
-    int[] qr = new int[cap];
-    int[] keyRows = new int[cap];
-    for (int i = 0; i < rows.rows; i++) {
-      int n = decoderRowSlots(rows, i, steps, w, qr, keyRows);
-      block.backward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, true, probs, cap, dCtx, d, dQkv, dQkv);
-    }
+    RowSplit.run(rows.rows, 1, (a, b) -> {
+      int[] qr = new int[cap];
+      int[] keyRows = new int[cap];
+      for (int i = a; i < b; i++) {
+        int n = decoderRowSlots(rows, i, steps, w, qr, keyRows);
+        block.backward(qkv, w, 0, qr, n, qkv, keyRows, d, 2 * d, n, true, probs, cap, dCtx, d, dQkv, dQkv);
+      }
+    });
     return dQkv;
   }
 }

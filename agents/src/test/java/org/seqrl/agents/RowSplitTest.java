@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.seqrl.agents.Seq2SeqConfig.Attention;
 import org.seqrl.agents.Seq2SeqConfig.CellType;
+import org.seqrl.rl.CriticHead;
 import org.seqrl.rl.OptimizerSettings;
 import org.seqrl.rl.Rollout;
 
@@ -60,6 +62,58 @@ class RowSplitTest {
   void recurrentAttentionDecodesAndTrainsToTheSameBitsOnAnyThreadCount() {
     sameBitsOnAnyThreadCount(RolloutConsistencyTest.base().bidirectional(true).attention(Attention.ADDITIVE).build());
     sameBitsOnAnyThreadCount(RolloutConsistencyTest.base().cell(CellType.LSTM).attention(Attention.LOCATION).build());
+  }
+
+  /**
+   * The same for a transformer whose matrix products split too: at width 64 every product of these
+   * 70 sources has at least 64 rows (teacher-forced positions, decoding rows, the weights' gradients),
+   * so each splits into row blocks, which OpenBLAS computes as it computes the whole.
+   */
+  @Test
+  void aTransformerDecodesAndTrainsToTheSameBitsOnAnyThreadCount() {
+    sameBitsOnAnyThreadCount(transformer(64));
+  }
+
+  /**
+   * Products with fewer rows split into column blocks, which OpenBLAS sums in another order: the
+   * decodes of 12 sources on 2 threads choose the same tokens with log-probabilities within float
+   * rounding of one thread's, and the column blocks did run (the results are not the same bits).
+   */
+  @Test
+  void fewRowProductsSplitByColumnsWithinRounding() {
+    Seq2SeqConfig cfg = transformer(64);
+    int[][] sources = new int[12][];
+    Random r = new Random(4);
+    for (int i = 0; i < sources.length; i++) {
+      sources[i] = new int[3 + r.nextInt(6)];
+      for (int t = 0; t < sources[i].length; t++) {
+        sources[i][t] = 4 + r.nextInt(6);
+      }
+    }
+    Rollout[] greedy = new Rollout[2];
+    for (int threads : new int[] {1, 2}) {
+      RowSplit.useThreads(threads);
+      try (Seq2SeqPolicy p = new Seq2SeqPolicy(cfg)) {
+        greedy[threads - 1] = p.greedy(sources, 9);
+      }
+    }
+    assertEquals(Arrays.deepToString(greedy[0].tokens()), Arrays.deepToString(greedy[1].tokens()));
+    boolean anyBitDiffers = false;
+    for (int i = 0; i < sources.length; i++) {
+      for (int t = 0; t < greedy[0].logProbs()[i].length; t++) {
+        double one = greedy[0].logProbs()[i][t];
+        double two = greedy[1].logProbs()[i][t];
+        assertEquals(one, two, 1e-5 * Math.max(1, Math.abs(one)), "row " + i + " step " + t);
+        anyBitDiffers |= one != two;
+      }
+    }
+    assertTrue(anyBitDiffers, "12 rows split into column blocks, which round differently somewhere");
+  }
+
+  private static Seq2SeqConfig transformer(int width) {
+    return Seq2SeqConfig.builder(10, 9).seed(5).criticHeads(EnumSet.allOf(CriticHead.class))
+        .transformer(new Seq2SeqConfig.Transformer(1, 2, 2, width, 2 * width, 0.0, Seq2SeqConfig.Norm.PRE,
+            Seq2SeqConfig.PositionKind.SINUSOIDAL, true)).build();
   }
 
   private static void sameBitsOnAnyThreadCount(Seq2SeqConfig cfg) {
