@@ -12,14 +12,16 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * us for the same OpenBLAS call made directly (see BENCHMARKS.md).
  *
  * <p>On more than one thread ({@link RowSplit}) a large product is split into blocks, one per thread,
- * each a single-threaded OpenBLAS call on its own scratch: row blocks when it has many rows (a
- * teacher-forced pass, a training step's weight gradients), else column blocks (a decoding step).
- * OpenBLAS computes a row the same way wherever it sits only if the row blocks start at multiples of
- * its kernel's row panel (12 rows on this project's AMD EPYC), which {@link #ROW_ALIGNMENT} measures
- * once per process: so training steps give the same bits on any thread count. Column blocks do not
- * (OpenBLAS sums a column block in another order), so decoding on several threads differs from one
- * thread's in the last bits, as it did when OpenBLAS split the products itself; on a fixed thread
- * count results are reproducible.
+ * each a single-threaded OpenBLAS call on its own scratch. OpenBLAS packs all of op(b) for each row
+ * block and all of op(a) for each column block (for a decoding step's few rows the packing of a weight
+ * matrix costs about as much as the multiplications), so a product splits where the operand packed
+ * again is the smaller: row blocks when it has at least as many rows as columns (a teacher-forced
+ * pass), else column blocks (decoding steps, the weights' gradients). Row blocks give the same bits
+ * as the whole product when they start at multiples of the kernel's row panel (12 rows on this
+ * project's AMD EPYC), which {@link #ROW_ALIGNMENT} measures once per process; column blocks do not
+ * (OpenBLAS sums a column block in another order). So results on several threads differ from one
+ * thread's in the last bits, as they did when OpenBLAS split the products itself; on a fixed thread
+ * count they are reproducible.
  *
  * <p>Not thread-safe: one per policy (its row loops may call it from the helper threads, each of
  * which has scratch of its own here).
@@ -36,12 +38,6 @@ final class Blas implements AutoCloseable {
   static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 17;
   /** Rows a block of a split product has at least. */
   static final int SPLIT_MIN_ROWS = 8;
-  /**
-   * Products with fewer rows split by columns: OpenBLAS packs the whole of op(b) (a weight matrix) for
-   * every call, which for a decoding step's few rows costs about as much as the multiplications, so
-   * row blocks would each pay it again while column blocks each pack their own part.
-   */
-  static final int ROW_BLOCKS_FROM = 64;
   /** Column blocks start at multiples of this. */
   static final int COLUMN_ALIGNMENT = 16;
   /** Row blocks start at multiples of this (0: products never split by rows); see {@link #rowAlignment}. */
@@ -133,7 +129,9 @@ final class Blas implements AutoCloseable {
       return;
     }
     if (RowSplit.threads() > 1 && (long) m * n * k >= SPLIT_MIN_MULTIPLY_ADDS) {
-      if (ROW_ALIGNMENT > 0 && m >= ROW_BLOCKS_FROM) {
+      // each row block packs all of op(b) and each column block all of op(a): copy the smaller again
+      boolean byRows = ROW_ALIGNMENT > 0 && m >= 2 * ROW_ALIGNMENT && (m >= n || n < 2 * COLUMN_ALIGNMENT);
+      if (byRows) {
         RowSplit.keepBlasOnCallers();
         RowSplit.runRanges(m, SPLIT_MIN_ROWS, ROW_ALIGNMENT, (w, from, to) ->
             rows(w, transA, transB, from, to, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));

@@ -1,6 +1,7 @@
 package org.seqrl.agents;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -19,7 +20,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  *
  * <p>The helper threads wait for work spinning for {@link #SPIN_NANOS} before they sleep: a decoding
  * step hands out a few dozen small pieces of work, and waking a sleeping thread (tens of microseconds)
- * cost more than the pieces themselves when this class used an executor.
+ * cost more than the pieces themselves when this class used an executor. A range that no helper has
+ * started when the caller is done with its own, the caller runs itself.
  */
 final class RowSplit {
   /** The body of a loop over rows {@code [from, to)}; it must touch only those rows' outputs. */
@@ -32,18 +34,24 @@ final class RowSplit {
     void run(int worker, int from, int to);
   }
 
-  /** How long an idle helper spins before it sleeps. */
-  static final long SPIN_NANOS = 200_000;
+  /** How long an idle helper spins before it sleeps (OpenBLAS's own threads spin far longer by default). */
+  static final long SPIN_NANOS = 1_000_000;
   /** Workers a per-thread scratch array must provide for: {@link #useThreads} refuses more threads. */
   static final int MAX_THREADS = 64;
 
-  /** A helper thread: runs the ranges posted to it. */
+  /**
+   * A helper thread: runs the ranges posted to it. A posted range goes to whichever claims it first,
+   * the helper or the poster once its own range is done: a helper that has gone to sleep (waking one
+   * can take a hundred microseconds on a VM) never holds the poster up.
+   */
   private static final class Helper extends Thread {
     final int index;
     private volatile int posted;
     private volatile int done;
     private volatile boolean sleeping;
     private volatile boolean stop;
+    /** The last ticket claimed, by the helper or by the poster. */
+    private final AtomicInteger claimed = new AtomicInteger();
     private Ranges task;
     private int from;
     private int to;
@@ -69,8 +77,19 @@ final class RowSplit {
       return ticket;
     }
 
-    /** Called by the poster: waits for the range of {@code ticket}; its failure, or null. */
-    Throwable await(int ticket) {
+    /**
+     * Called by the poster after its own range: runs the range of {@code ticket} itself if the helper
+     * has not claimed it, else waits for it; the range's failure, or null.
+     */
+    Throwable finish(int ticket) {
+      if (claimed.compareAndSet(ticket - 1, ticket)) {
+        try {
+          task.run(0, from, to);
+        } catch (Throwable t) {
+          return t;
+        }
+        return null;
+      }
       for (int spins = 0; done != ticket; spins++) {
         if (spins < 4096) {
           Thread.onSpinWait();
@@ -104,13 +123,14 @@ final class RowSplit {
           return;
         }
         seen = posted;
-        try {
-          task.run(index, from, to);
-        } catch (Throwable t) {
-          failure = t;
+        if (claimed.compareAndSet(seen - 1, seen)) {
+          try {
+            task.run(index, from, to);
+          } catch (Throwable t) {
+            failure = t;
+          }
+          done = seen;
         }
-        task = null;
-        done = seen;
       }
     }
 
@@ -161,7 +181,7 @@ final class RowSplit {
         first = e;
       }
       for (int k = 1; k < t; k++) {
-        Throwable theirs = now.helpers[k - 1].await(tickets[k - 1]);
+        Throwable theirs = now.helpers[k - 1].finish(tickets[k - 1]);
         if (first == null) {
           first = theirs;
         }
