@@ -35,7 +35,7 @@ final class Blas implements AutoCloseable {
    * Multiply-adds below which a product runs on one thread: handing a block to a helper costs about a
    * microsecond, and each block packs the shared operand again.
    */
-  static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 17;
+  static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 18;
   /** Rows a block of a split product has at least. */
   static final int SPLIT_MIN_ROWS = 8;
   /** Column blocks start at multiples of this. */
@@ -61,6 +61,15 @@ final class Blas implements AutoCloseable {
   private static final class Scratch {
     FloatPointer p;
     long capacity;
+    float[] heapCopy = new float[0];
+
+    /** A heap array of at least {@code len} floats, reused. */
+    float[] heap(int len) {
+      if (heapCopy.length < len) {
+        heapCopy = new float[Math.max(len, 2 * heapCopy.length)];
+      }
+      return heapCopy;
+    }
 
     FloatPointer load(float[] src, int off, int len) {
       FloatPointer q = ensure(len);
@@ -159,7 +168,8 @@ final class Blas implements AutoCloseable {
 
   private void columns(int w, boolean transA, boolean transB, int m, int from, int to, int k, float alpha, float[] a,
       int aOff, int lda, FloatPointer pb, int ldb, float beta, float[] c, int cOff, int ldc) {
-    FloatPointer pbj = pb.getPointer(transB ? (long) from * ldb : from);
+    // column j of op(b) is column j of b, or row j of b when transposed; a view, not a copy
+    FloatPointer pbj = new FloatPointer(pb).position(pb.position() + (transB ? (long) from * ldb : from));
     FloatPointer pa = slot(sa, w).load(a, aOff, transA ? span(k, m, lda) : span(m, k, lda));
     call(w, transA, transB, m, to - from, k, alpha, pa, lda, pbj, ldb, beta, c, cOff + from, ldc);
   }
@@ -173,19 +183,21 @@ final class Blas implements AutoCloseable {
       pc.get(c, cOff, m * n);
       return;
     }
-    // a block of a wider c: staged compact, row by row, so that nothing outside it is written
+    // a block of a wider c: staged compact (one native copy each way, the rows moved on the heap),
+    // so that nothing outside it is written
+    float[] rowsOfC = s.heap(m * n);
     FloatPointer pc = s.ensure((long) m * n);
     if (beta != 0f) {
       for (int i = 0; i < m; i++) {
-        pc.position((long) i * n).put(c, cOff + i * ldc, n);
+        System.arraycopy(c, cOff + i * ldc, rowsOfC, i * n, n);
       }
-      pc.position(0);
+      pc.put(rowsOfC, 0, m * n);
     }
     sgemm(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, n);
+    pc.get(rowsOfC, 0, m * n);
     for (int i = 0; i < m; i++) {
-      pc.position((long) i * n).get(c, cOff + i * ldc, n);
+      System.arraycopy(rowsOfC, i * n, c, cOff + i * ldc, n);
     }
-    pc.position(0);
   }
 
   private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, FloatPointer pa, int lda,

@@ -20,8 +20,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  *
  * <p>The helper threads wait for work spinning for {@link #SPIN_NANOS} before they sleep: a decoding
  * step hands out a few dozen small pieces of work, and waking a sleeping thread (tens of microseconds)
- * cost more than the pieces themselves when this class used an executor. A range that no helper has
- * started when the caller is done with its own, the caller runs itself.
+ * cost more than the pieces themselves when this class used an executor. A loop is cut into
+ * {@link #CHUNKS_PER_THREAD} chunks per thread that the threads take as they come (see {@link Job}).
  */
 final class RowSplit {
   /** The body of a loop over rows {@code [from, to)}; it must touch only those rows' outputs. */
@@ -34,28 +34,68 @@ final class RowSplit {
     void run(int worker, int from, int to);
   }
 
+  /** Chunks a split loop is cut into per thread (see {@link Job}). */
+  static final int CHUNKS_PER_THREAD = 1;
   /** How long an idle helper spins before it sleeps (OpenBLAS's own threads spin far longer by default). */
   static final long SPIN_NANOS = 1_000_000;
   /** Workers a per-thread scratch array must provide for: {@link #useThreads} refuses more threads. */
   static final int MAX_THREADS = 64;
 
   /**
-   * A helper thread: runs the ranges posted to it. A posted range goes to whichever claims it first,
-   * the helper or the poster once its own range is done: a helper that has gone to sleep (waking one
-   * can take a hundred microseconds on a VM) never holds the poster up.
+   * One split loop: {@code chunks} contiguous ranges of rows, which the caller and the helpers take
+   * one at a time from a shared counter, so that a helper that starts late (waking a sleeping thread
+   * can take a hundred microseconds on a VM) takes fewer and never holds the caller up by more than
+   * the chunk it has in hand. Which thread runs a chunk does not change what the chunk computes.
    */
+  private static final class Job {
+    final Ranges body;
+    final int rows;
+    final int chunks;
+    final int align;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger left;
+    volatile Throwable failure;
+
+    Job(Ranges body, int rows, int chunks, int align) {
+      this.body = body;
+      this.rows = rows;
+      this.chunks = chunks;
+      this.align = align;
+      this.left = new AtomicInteger(chunks);
+    }
+
+    /** Runs chunks until none is left to take. */
+    void work(int worker) {
+      for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+        try {
+          body.run(worker, boundary(rows, c, chunks, align), boundary(rows, c + 1, chunks, align));
+        } catch (Throwable t) {
+          if (failure == null) {
+            failure = t;
+          }
+        }
+        left.decrementAndGet();
+      }
+    }
+
+    /** Called by the caller after its own chunks: waits for the chunks the helpers hold. */
+    void await() {
+      for (int spins = 0; left.get() > 0; spins++) {
+        if (spins < 4096) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield(); // more threads than free cores: let the helpers run
+        }
+      }
+    }
+  }
+
+  /** A helper thread: works on the jobs posted to it. */
   private static final class Helper extends Thread {
     final int index;
-    private volatile int posted;
-    private volatile int done;
+    private volatile Job job;
     private volatile boolean sleeping;
     private volatile boolean stop;
-    /** The last ticket claimed, by the helper or by the poster. */
-    private final AtomicInteger claimed = new AtomicInteger();
-    private Ranges task;
-    private int from;
-    private int to;
-    private Throwable failure;
 
     Helper(int index) {
       super("seqrl-rows-" + index);
@@ -63,73 +103,36 @@ final class RowSplit {
       setDaemon(true);
     }
 
-    /** Called by the poster: hands over a range (the fields are published by the volatile write of posted). */
-    int post(Ranges body, int from, int to) {
-      this.task = body;
-      this.from = from;
-      this.to = to;
-      this.failure = null;
-      int ticket = posted + 1;
-      posted = ticket;
+    /** Called by the caller: hands over a job. */
+    void post(Job j) {
+      job = j;
       if (sleeping) {
         LockSupport.unpark(this);
       }
-      return ticket;
-    }
-
-    /**
-     * Called by the poster after its own range: runs the range of {@code ticket} itself if the helper
-     * has not claimed it, else waits for it; the range's failure, or null.
-     */
-    Throwable finish(int ticket) {
-      if (claimed.compareAndSet(ticket - 1, ticket)) {
-        try {
-          task.run(0, from, to);
-        } catch (Throwable t) {
-          return t;
-        }
-        return null;
-      }
-      for (int spins = 0; done != ticket; spins++) {
-        if (spins < 4096) {
-          Thread.onSpinWait();
-        } else {
-          Thread.yield(); // more threads than free cores: let the helper run
-        }
-      }
-      return failure;
     }
 
     @Override
     public void run() {
-      int seen = 0;
+      Job seen = null;
       while (!stop) {
         long idleSince = System.nanoTime();
         int spins = 0;
-        while (posted == seen && !stop) {
+        while (job == seen && !stop) {
           Thread.onSpinWait();
           if ((++spins & 255) == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
             sleeping = true;
-            // the poster writes posted and then reads sleeping; this thread writes sleeping and then
-            // reads posted: one of the two sees the other's write, so a post is never slept through
-            if (posted == seen && !stop) {
+            // the caller writes job and then reads sleeping; this thread writes sleeping and then
+            // reads job: one of the two sees the other's write, so a post is never slept through
+            if (job == seen && !stop) {
               LockSupport.park(this);
             }
             sleeping = false;
             idleSince = System.nanoTime();
           }
         }
-        if (stop) {
-          return;
-        }
-        seen = posted;
-        if (claimed.compareAndSet(seen - 1, seen)) {
-          try {
-            task.run(index, from, to);
-          } catch (Throwable t) {
-            failure = t;
-          }
-          done = seen;
+        seen = job;
+        if (seen != null && !stop) {
+          seen.work(index);
         }
       }
     }
@@ -151,7 +154,7 @@ final class RowSplit {
 
   private RowSplit() {}
 
-  /** Runs {@code body} over rows {@code [0, rows)}, split into one contiguous range per thread. */
+  /** Runs {@code body} over rows {@code [0, rows)}, cut into contiguous ranges that the threads take. */
   static void run(int rows, int minRows, Rows body) {
     runRanges(rows, minRows, 1, (worker, from, to) -> body.run(from, to));
   }
@@ -170,29 +173,19 @@ final class RowSplit {
     }
     try {
       SPLITS.incrementAndGet();
-      int[] tickets = new int[t - 1];
+      Job job = new Job(body, rows, Math.min(units, CHUNKS_PER_THREAD * t), align);
       for (int k = 1; k < t; k++) {
-        tickets[k - 1] = now.helpers[k - 1].post(body, boundary(rows, k, t, align), boundary(rows, k + 1, t, align));
+        now.helpers[k - 1].post(job);
       }
-      Throwable first = null;
-      try {
-        body.run(0, 0, boundary(rows, 1, t, align));
-      } catch (Throwable e) {
-        first = e;
-      }
-      for (int k = 1; k < t; k++) {
-        Throwable theirs = now.helpers[k - 1].finish(tickets[k - 1]);
-        if (first == null) {
-          first = theirs;
-        }
-      }
-      rethrow(first);
+      job.work(0);
+      job.await();
+      rethrow(job.failure);
     } finally {
       BUSY.set(false);
     }
   }
 
-  /** The start of range k of t (k = t: the end), a multiple of {@code align} but the end itself. */
+  /** The start of chunk k of t (k = t: the end), a multiple of {@code align} but the end itself. */
   private static int boundary(int rows, int k, int t, int align) {
     return k == t ? rows : (int) ((long) (rows / align) * k / t) * align;
   }

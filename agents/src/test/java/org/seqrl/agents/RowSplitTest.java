@@ -49,15 +49,23 @@ class RowSplitTest {
     }
   }
 
+  /** A range that throws fails the call with its exception, and the other ranges still ran. */
   @Test
   void aFailingRangeFailsTheCall() {
     RowSplit.useThreads(2);
+    AtomicIntegerArray seen = new AtomicIntegerArray(100);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> RowSplit.run(100, 1, (from, to) -> {
-      if (from > 0) {
+      for (int i = from; i < to; i++) {
+        seen.incrementAndGet(i);
+      }
+      if (from == 50) {
         throw new IllegalStateException("range " + from);
       }
     }));
     assertEquals("range 50", e.getMessage());
+    for (int i = 0; i < 100; i++) {
+      assertEquals(1, seen.get(i), "row " + i);
+    }
   }
 
   /** Greedy, sampled and beam decoding and MLE steps of recurrent attention models: the same bits on 1, 2 and 3 threads. */
