@@ -43,6 +43,22 @@ final class Blas implements AutoCloseable {
   /** Row blocks start at multiples of this (0: products never split by rows); see {@link #rowAlignment}. */
   static final int ROW_ALIGNMENT = rowAlignment();
 
+  /**
+   * Whether this object splits its products over the {@link RowSplit} threads, or leaves them to
+   * OpenBLAS's own threads (a model whose Java loops stay on one thread: OpenBLAS splitting its few
+   * products per step measured as fast). A process should not have both kinds busy at once: each set
+   * of threads spins while it waits for work, and on two cores they take turns.
+   */
+  private final boolean splitsProducts;
+
+  Blas() {
+    this(true);
+  }
+
+  Blas(boolean splitsProducts) {
+    this.splitsProducts = splitsProducts;
+  }
+
   /** Per worker thread ({@link RowSplit#worker}): slot w is only ever touched by worker w. */
   private final Scratch[] sa = new Scratch[RowSplit.MAX_THREADS];
   private final Scratch[] sb = new Scratch[RowSplit.MAX_THREADS];
@@ -137,23 +153,36 @@ final class Blas implements AutoCloseable {
       scale(m, n, beta, c, cOff, ldc);
       return;
     }
-    if (RowSplit.threads() > 1 && (long) m * n * k >= SPLIT_MIN_MULTIPLY_ADDS) {
-      // each row block packs all of op(b) and each column block all of op(a): copy the smaller again
-      boolean byRows = ROW_ALIGNMENT > 0 && m >= 2 * ROW_ALIGNMENT && (m >= n || n < 2 * COLUMN_ALIGNMENT);
-      if (byRows) {
+    if (RowSplit.threads() > 1) {
+      if (!splitsProducts) {
+        RowSplit.giveBlasTheThreads();
+      } else {
         RowSplit.keepBlasOnCallers();
-        RowSplit.runRanges(m, SPLIT_MIN_ROWS, ROW_ALIGNMENT, (w, from, to) ->
-            rows(w, transA, transB, from, to, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));
-        return;
-      }
-      if (n >= 2 * COLUMN_ALIGNMENT) {
-        RowSplit.keepBlasOnCallers();
-        RowSplit.runRanges(n, COLUMN_ALIGNMENT, COLUMN_ALIGNMENT, (w, from, to) ->
-            columns(w, transA, transB, m, from, to, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));
-        return;
+        if ((long) m * n * k >= SPLIT_MIN_MULTIPLY_ADDS && split(transA, transB, m, n, k, alpha, a, aOff, lda, pb, ldb,
+            beta, c, cOff, ldc)) {
+          return;
+        }
       }
     }
     rows(RowSplit.worker(), transA, transB, 0, m, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc);
+  }
+
+  /** Splits the product into blocks on the threads; false when it has too few rows and columns for blocks. */
+  private boolean split(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+      FloatPointer pb, int ldb, float beta, float[] c, int cOff, int ldc) {
+    // each row block packs all of op(b) and each column block all of op(a): copy the smaller again
+    boolean byRows = ROW_ALIGNMENT > 0 && m >= 2 * ROW_ALIGNMENT && (m >= n || n < 2 * COLUMN_ALIGNMENT);
+    if (byRows) {
+      RowSplit.runRanges(m, SPLIT_MIN_ROWS, ROW_ALIGNMENT, (w, from, to) ->
+          rows(w, transA, transB, from, to, n, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));
+      return true;
+    }
+    if (n >= 2 * COLUMN_ALIGNMENT) {
+      RowSplit.runRanges(n, COLUMN_ALIGNMENT, COLUMN_ALIGNMENT, (w, from, to) ->
+          columns(w, transA, transB, m, from, to, k, alpha, a, aOff, lda, pb, ldb, beta, c, cOff, ldc));
+      return true;
+    }
+    return false;
   }
 
   /** Rows {@code [from, to)} of the product: those rows of op(a) and of c. */

@@ -37,7 +37,7 @@ final class RowSplit {
   /** Chunks a split loop is cut into per thread (see {@link Job}). */
   static final int CHUNKS_PER_THREAD = 1;
   /** How long an idle helper spins before it sleeps (OpenBLAS's own threads spin far longer by default). */
-  static final long SPIN_NANOS = 1_000_000;
+  static final long SPIN_NANOS = 5_000_000;
   /** Workers a per-thread scratch array must provide for: {@link #useThreads} refuses more threads. */
   static final int MAX_THREADS = 64;
 
@@ -103,12 +103,22 @@ final class RowSplit {
       setDaemon(true);
     }
 
-    /** Called by the caller: hands over a job. */
-    void post(Job j) {
+    /**
+     * Called by the caller: hands over a job, unless this helper sleeps; then it is woken for the
+     * next one instead, since it would take this one's range late and hold the caller up (waking a
+     * thread can take a hundred microseconds on a VM). Returns whether it was handed over.
+     */
+    boolean post(Job j) {
+      if (sleeping) {
+        LockSupport.unpark(this);
+        return false;
+      }
       job = j;
+      // it may have gone to sleep in between: then it is woken, and takes the range if still free
       if (sleeping) {
         LockSupport.unpark(this);
       }
+      return true;
     }
 
     @Override
@@ -149,6 +159,8 @@ final class RowSplit {
   private static volatile Threads current = threads(fromEnvironment());
   /** Held while a split runs: a second caller (another policy's thread, or a range that splits again) runs inline. */
   private static final AtomicBoolean BUSY = new AtomicBoolean();
+  /** Whether OpenBLAS's own threads split the products now (then loops stay on the calling thread). */
+  private static volatile boolean blasOwnsTheThreads;
   /** Loops that ran split (tests check that a split happened). */
   private static final AtomicLong SPLITS = new AtomicLong();
 
@@ -167,13 +179,13 @@ final class RowSplit {
     Threads now = current;
     int units = rows / align;
     int t = Math.min(now.count, Math.min(units, rows / Math.max(1, minRows)));
-    if (t <= 1 || Thread.currentThread() instanceof Helper || !BUSY.compareAndSet(false, true)) {
+    if (t <= 1 || blasOwnsTheThreads || Thread.currentThread() instanceof Helper || !BUSY.compareAndSet(false, true)) {
       body.run(worker(), 0, rows);
       return;
     }
     try {
-      SPLITS.incrementAndGet();
       Job job = new Job(body, rows, Math.min(units, CHUNKS_PER_THREAD * t), align);
+      SPLITS.incrementAndGet();
       for (int k = 1; k < t; k++) {
         now.helpers[k - 1].post(job);
       }
@@ -243,8 +255,22 @@ final class RowSplit {
    * Checked at every split product, since ND4J sets OpenBLAS's thread count again when it starts.
    */
   static void keepBlasOnCallers() {
+    blasOwnsTheThreads = false;
     if (openblas_nolapack.blas_get_num_threads() != 1) {
       openblas_nolapack.blas_set_num_threads(1);
+    }
+  }
+
+  /**
+   * Gives OpenBLAS this class's thread count again, for products it splits itself (see {@link Blas});
+   * until the next {@link #keepBlasOnCallers}, loops run on the calling thread, so that OpenBLAS's
+   * threads, which spin between products, do not compete with this class's.
+   */
+  static void giveBlasTheThreads() {
+    blasOwnsTheThreads = true;
+    int n = current.count;
+    if (openblas_nolapack.blas_get_num_threads() != n) {
+      openblas_nolapack.blas_set_num_threads(n);
     }
   }
 

@@ -34,7 +34,7 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   final Rng rng;
   /** Draws dropout masks; separate so that changing dropout does not shift the samples. */
   final Rng dropoutRng;
-  private final Blas blas = new Blas();
+  private final Blas blas;
   private long step;
   final SourceEncoder encoder;
   final Decoder decoder;
@@ -50,6 +50,10 @@ public final class Seq2SeqPolicy implements SequencePolicy {
   public Seq2SeqPolicy(Seq2SeqConfig cfg) {
     this.cfg = cfg;
     this.params = new Params();
+    // one set of spinning threads per process: where Java loops run on RowSplit's threads (attention,
+    // the transformer) the products do too; a recurrent model without attention leaves its products
+    // to OpenBLAS's threads, which measured as fast (BENCHMARKS.md, "The fast engine's own threads")
+    this.blas = new Blas(cfg.transformer() != null || cfg.attention() != Seq2SeqConfig.Attention.NONE);
     Rng init = new Rng(cfg.seed() ^ 0x5EED1A17L);
     this.rng = new Rng(cfg.seed() * 0x9E3779B97F4A7C15L + 12345L);
     this.dropoutRng = new Rng(cfg.seed() * 0xD1B54A32D192ED03L + 777L);
