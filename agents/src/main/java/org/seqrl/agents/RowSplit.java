@@ -106,19 +106,18 @@ final class RowSplit {
     /**
      * Called by the caller: hands over a job, unless this helper sleeps; then it is woken for the
      * next one instead, since it would take this one's range late and hold the caller up (waking a
-     * thread can take a hundred microseconds on a VM). Returns whether it was handed over.
+     * thread can take a hundred microseconds on a VM).
      */
-    boolean post(Job j) {
+    void post(Job j) {
       if (sleeping) {
         LockSupport.unpark(this);
-        return false;
+        return;
       }
       job = j;
       // it may have gone to sleep in between: then it is woken, and takes the range if still free
       if (sleeping) {
         LockSupport.unpark(this);
       }
-      return true;
     }
 
     @Override
